@@ -1,0 +1,1 @@
+//! httprs exercises (being built; see issue 7).

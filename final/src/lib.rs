@@ -1,0 +1,1 @@
+//! httprs: the framework (being built; see issue 5).

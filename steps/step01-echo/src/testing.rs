@@ -1,0 +1,118 @@
+//! Helpers for the workspace's integration tests: start a server, talk to it.
+//!
+//! Every step's `tests/` starts a real server on port 0 (the kernel picks a
+//! free port) and speaks to it over a real `TcpStream`. These helpers live in
+//! the bottom crate so each later step reuses them instead of copying them.
+//! Each one bounds its waits, so a broken server fails a test instead of
+//! hanging it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+/// How long a test waits on a socket before calling the server stuck.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Starts `handle` behind [`crate::server::serve`] on `127.0.0.1:0` in a
+/// background thread and returns the address it listens on.
+///
+/// The thread lives until the test process exits.
+pub fn spawn_server(handle: impl FnMut(TcpStream) + Send + 'static) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local address");
+    thread::spawn(move || crate::server::serve(&listener, handle));
+    addr
+}
+
+/// Connects to `addr` with read and write timeouts of [`IO_TIMEOUT`].
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect to test server");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream
+}
+
+/// Sends `chunks` as separate writes (pausing between them so the server
+/// really sees the pieces apart), then reads until the server closes.
+pub fn exchange_in_pieces(addr: SocketAddr, chunks: &[&[u8]]) -> Vec<u8> {
+    let mut stream = connect(addr);
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            thread::sleep(Duration::from_millis(30));
+        }
+        stream.write_all(chunk).expect("write to test server");
+        stream.flush().unwrap();
+    }
+    read_to_close(&mut stream)
+}
+
+/// Sends `request` in one write and reads until the server closes.
+pub fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    exchange_in_pieces(addr, &[request])
+}
+
+/// Reads until end of stream. A reset after some bytes arrived still returns
+/// those bytes: a server that answers an oversized request and closes without
+/// reading the rest makes the kernel send a reset, and the answer matters.
+pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset && !out.is_empty() => {
+                return out;
+            }
+            Err(err) => panic!("reading from test server after {} bytes: {err}", out.len()),
+        }
+    }
+}
+
+/// A server binary running as a child process, killed when dropped.
+pub struct ChildServer {
+    child: Child,
+    /// The address the server printed after `listening on`.
+    pub addr: SocketAddr,
+}
+
+impl ChildServer {
+    /// Runs `exe` with `--addr 127.0.0.1:0` and `extra_args`, and waits for
+    /// the line in which it says `listening on HOST:PORT`.
+    ///
+    /// # Panics
+    /// If the program cannot start or exits before saying where it listens.
+    pub fn spawn(exe: &str, extra_args: &[&str]) -> ChildServer {
+        let mut child = Command::new(exe)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {exe}: {err}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                panic!("{exe} exited before printing 'listening on'");
+            };
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let word = rest.split_whitespace().next().unwrap_or_default();
+                break word.parse().unwrap_or_else(|_| panic!("bad address in {line:?}"));
+            }
+        };
+        // Keep draining stdout: a child whose pipe fills up blocks on its next println.
+        thread::spawn(move || for _ in lines {});
+        ChildServer { child, addr }
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
