@@ -1,0 +1,1 @@
+//! httprs benchmarks (being built; see issue 8).
