@@ -184,7 +184,10 @@ mod tests {
             parse(&["--adr", "x"]),
             Err(CliError::UnknownFlag("--adr".into()))
         );
-        assert_eq!(parse(&["--addr"]), Err(CliError::MissingValue("addr".into())));
+        assert_eq!(
+            parse(&["--addr"]),
+            Err(CliError::MissingValue("addr".into()))
+        );
         assert_eq!(
             parse(&["serve"]),
             Err(CliError::UnexpectedArgument("serve".into()))

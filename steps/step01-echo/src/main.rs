@@ -6,7 +6,9 @@ fn main() {
     let addr = cli::addr_from_args("step01", cli::DEFAULT_ADDR);
     let listener = cli::bind_or_exit(&addr);
     // `local_addr` reports the real port, which matters when asked for port 0.
-    let local = listener.local_addr().expect("a bound listener has an address");
+    let local = listener
+        .local_addr()
+        .expect("a bound listener has an address");
     println!("step01: echo server listening on {local}");
     println!("try it:  nc {} {}", local.ip(), local.port());
     server::serve(&listener, |mut stream| {

@@ -53,6 +53,16 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     exchange_in_pieces(addr, &[request])
 }
 
+/// Sends `request`, then closes our writing half (as `nc` does at the end of
+/// its input), and reads until the server closes: how a client that gives up
+/// half-way through a request looks to the server.
+pub fn exchange_then_hang_up(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = connect(addr);
+    stream.write_all(request).expect("write to test server");
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    read_to_close(&mut stream)
+}
+
 /// Reads until end of stream. A reset after some bytes arrived still returns
 /// those bytes: a server that answers an oversized request and closes without
 /// reading the rest makes the kernel send a reset, and the answer matters.
@@ -101,7 +111,9 @@ impl ChildServer {
             };
             if let Some(rest) = line.split("listening on ").nth(1) {
                 let word = rest.split_whitespace().next().unwrap_or_default();
-                break word.parse().unwrap_or_else(|_| panic!("bad address in {line:?}"));
+                break word
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad address in {line:?}"));
             }
         };
         // Keep draining stdout: a child whose pipe fills up blocks on its next println.
