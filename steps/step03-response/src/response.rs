@@ -1,0 +1,357 @@
+//! Building an HTTP response and turning it into bytes.
+//!
+//! Step 02 wrote its answer with `format!`. That works until you need a second
+//! status code, a header that depends on the body, or a date. A response is
+//! really four things, and this module gives each a place:
+//!
+//! ```text
+//! HTTP/1.1 404 Not Found                  <- status line: version, code, reason phrase
+//! Content-Type: text/html; charset=utf-8  <- headers you choose
+//! Content-Length: 1234                    <- headers computed from the response itself
+//! Date: Fri, 20 Nov 2026 20:19:04 GMT
+//! Connection: close
+//!                                         <- an empty line ends the head
+//! <!doctype html>...                      <- exactly Content-Length bytes of body
+//! ```
+//!
+//! `Content-Length` is what lets the client know where the body ends without
+//! waiting for the connection to close, so it is computed, never typed by hand.
+//! `Connection: close` is honest: this server answers one request per
+//! connection and then hangs up (keep-alive arrives in `final/`).
+
+use std::io::{self, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// An HTTP response: a status code, headers, and a body.
+///
+/// Built with a small chainable API that consumes `self`:
+///
+/// ```
+/// use step03::response::Response;
+/// let response = Response::text("teapot").with_status(418).with_header("X-Kind", "pot");
+/// let bytes = response.to_bytes();
+/// assert!(bytes.starts_with(b"HTTP/1.1 418 I'm a teapot\r\n"));
+/// assert!(bytes.ends_with(b"\r\n\r\nteapot"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// The headers [`Response::to_bytes`] computes itself; values set by hand are replaced.
+const COMPUTED_HEADERS: [&str; 3] = ["content-length", "date", "connection"];
+
+impl Response {
+    /// An empty response with `status`.
+    pub fn new(status: u16) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// `200 OK` with an HTML body.
+    pub fn html(body: impl Into<String>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/html; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// `200 OK` with a plain-text body.
+    pub fn text(body: impl Into<String>) -> Response {
+        Response::new(200)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// The same response with another status code.
+    pub fn with_status(mut self, status: u16) -> Response {
+        self.status = status;
+        self
+    }
+
+    /// The same response with one more header. A header set twice is sent twice
+    /// (HTTP allows that for some, such as `Set-Cookie`).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The same response with `body` as its body; any bytes are fine.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
+        self.body = body.into();
+        self
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers set so far, in order (the computed ones are added by [`Response::to_bytes`]).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The value of the first header called `name`, ignoring case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Serialises the response to HTTP/1.1 bytes: status line, headers
+    /// (with `Content-Length`, `Date` and `Connection: close` computed here),
+    /// an empty line, the body.
+    ///
+    /// Statuses that HTTP says never carry a body (1xx, `204 No Content`,
+    /// `304 Not Modified`) are sent without one and without `Content-Length`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\n",
+            self.status,
+            reason_phrase(self.status)
+        );
+        for (name, value) in &self.headers {
+            if !COMPUTED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        let body: &[u8] = if allows_body(self.status) {
+            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+            &self.body
+        } else {
+            &[]
+        };
+        head.push_str(&format!("Date: {}\r\n", http_date(SystemTime::now())));
+        head.push_str("Connection: close\r\n\r\n");
+
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body);
+        bytes
+    }
+
+    /// Writes the serialised response to `out` in one go.
+    ///
+    /// # Errors
+    /// Whatever the writer reports, typically a client that hung up.
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        // One buffer, one write: the head and body leave in the same packet
+        // when they fit, instead of a packet per header line.
+        out.write_all(&self.to_bytes())?;
+        out.flush()
+    }
+}
+
+/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
+fn allows_body(status: u16) -> bool {
+    !(100..200).contains(&status) && status != 204 && status != 304
+}
+
+/// The standard reason phrase for a status code (RFC 9110 and its companions),
+/// or `"Unknown"` for a code with none.
+///
+/// The phrase is for humans reading the wire; clients act on the number.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        102 => "Processing",
+        103 => "Early Hints",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        305 => "Use Proxy",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Content",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
+        _ => "Unknown",
+    }
+}
+
+/// Formats a time as an HTTP date, always in GMT: `Fri, 20 Nov 2026 20:19:04 GMT`
+/// (the IMF-fixdate of RFC 9110 §5.6.7).
+///
+/// Written by hand because it is short and shows there is no magic: count
+/// days since 1970-01-01, turn them into a calendar date, and name the weekday.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
+/// assert_eq!(step03::response::http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+/// ```
+pub fn http_date(time: SystemTime) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // A clock set before 1970 is a broken clock; call it 1970.
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = secs / 86_400;
+    let (hour, minute, second) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{}, {day:02} {} {year} {hour:02}:{minute:02}:{second:02} GMT",
+        // 1970-01-01 was a Thursday, the first entry of WEEKDAYS.
+        WEEKDAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+    )
+}
+
+/// Days since 1970-01-01 to (year, month 1–12, day 1–31) in the Gregorian calendar.
+///
+/// Howard Hinnant's algorithm: shift the year to start in March, so the leap
+/// day is the last day of the year, then count 400-year eras (146 097 days each).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468; // days from 0000-03-01 to 1970-01-01
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(secs: u64) -> String {
+        http_date(UNIX_EPOCH + Duration::from_secs(secs))
+    }
+
+    #[test]
+    fn http_dates_match_known_instants() {
+        let cases = [
+            (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
+            (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), // RFC 9110's own example
+            (951_782_400, "Tue, 29 Feb 2000 00:00:00 GMT"), // a leap day in a 400-year leap year
+            (1_709_251_199, "Thu, 29 Feb 2024 23:59:59 GMT"),
+            (1_798_761_599, "Thu, 31 Dec 2026 23:59:59 GMT"),
+            (4_107_542_400, "Mon, 01 Mar 2100 00:00:00 GMT"), // 2100 is not a leap year
+        ];
+        for (secs, expected) in cases {
+            assert_eq!(at(secs), expected, "{secs} seconds after the epoch");
+        }
+    }
+
+    #[test]
+    fn every_common_status_has_its_reason_phrase() {
+        let cases = [
+            (200, "OK"),
+            (201, "Created"),
+            (204, "No Content"),
+            (301, "Moved Permanently"),
+            (304, "Not Modified"),
+            (400, "Bad Request"),
+            (404, "Not Found"),
+            (405, "Method Not Allowed"),
+            (413, "Content Too Large"),
+            (431, "Request Header Fields Too Large"),
+            (500, "Internal Server Error"),
+            (503, "Service Unavailable"),
+            (799, "Unknown"),
+        ];
+        for (code, phrase) in cases {
+            assert_eq!(reason_phrase(code), phrase, "status {code}");
+        }
+    }
+
+    #[test]
+    fn serialisation_computes_length_date_and_connection() {
+        let bytes = Response::html("<p>hi</p>")
+            .with_header("X-Test", "1")
+            .with_header("Content-Length", "999") // wrong on purpose: it is replaced
+            .to_bytes();
+        let text = String::from_utf8(bytes).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let lines: Vec<&str> = head.split("\r\n").collect();
+        assert_eq!(lines[0], "HTTP/1.1 200 OK");
+        assert_eq!(lines[1], "Content-Type: text/html; charset=utf-8");
+        assert_eq!(lines[2], "X-Test: 1");
+        assert_eq!(lines[3], "Content-Length: 9");
+        assert!(lines[4].starts_with("Date: ") && lines[4].ends_with(" GMT"));
+        assert_eq!(lines[5], "Connection: close");
+        assert_eq!(lines.len(), 6);
+        assert_eq!(body, "<p>hi</p>");
+    }
+
+    #[test]
+    fn bodiless_statuses_send_no_body_and_no_length() {
+        for status in [100, 204, 304] {
+            let bytes = Response::text("ignored").with_status(status).to_bytes();
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.ends_with("\r\n\r\n"), "{status}: {text}");
+            assert!(!text.contains("Content-Length"), "{status}: {text}");
+        }
+    }
+}
