@@ -382,7 +382,8 @@ mod tests {
 
     #[test]
     fn content_length_accepts_digits_only_and_agreeing_duplicates() {
-        let cases: &[(&[(&str, &str)], Option<usize>)] = &[
+        type Headers<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(Headers, Option<usize>)] = &[
             (&[], Some(0)),
             (&[("Content-Length", "42")], Some(42)),
             (&[("content-length", "7"), ("Content-Length", "7")], Some(7)),
