@@ -1,0 +1,181 @@
+//! TUTORIAL.md must never drift from the code.
+//!
+//! Every code excerpt in the tutorial is announced by a line
+//! `<!-- file: path/from/the/workspace/root.rs -->` right above its fenced
+//! block, and this test checks that the block's lines still appear, line for
+//! line and in order, in that file. Every Rust block must carry such a line.
+//! It also checks that each `cargo run|test|bench -p NAME` in TUTORIAL.md and
+//! README.md names a package of this workspace.
+//!
+//! It lives in step01 because step01 is the crate every other one builds on:
+//! this check runs whatever part of the workspace you test.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fenced block quoted from a file.
+struct Excerpt {
+    /// The line of TUTORIAL.md where the block starts (1-based), for messages.
+    line: usize,
+    file: String,
+    lines: Vec<String>,
+}
+
+/// Finds every fenced block in `markdown`; returns the quoted ones and the
+/// line numbers of Rust blocks that name no file.
+fn excerpts(markdown: &str) -> (Vec<Excerpt>, Vec<usize>) {
+    let mut quoted = Vec::new();
+    let mut unnamed_rust = Vec::new();
+    let mut pending_file: Option<String> = None;
+    let mut lines = markdown.lines().enumerate();
+    while let Some((i, line)) = lines.next() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix("<!-- file:") {
+            pending_file = Some(rest.trim_end_matches("-->").trim().to_string());
+            continue;
+        }
+        if let Some(lang) = trimmed.strip_prefix("```") {
+            let mut block = Vec::new();
+            for (_, inner) in lines.by_ref() {
+                if inner.trim_start().starts_with("```") {
+                    break;
+                }
+                block.push(inner.trim_end().to_string());
+            }
+            match pending_file.take() {
+                Some(file) => quoted.push(Excerpt {
+                    line: i + 1,
+                    file,
+                    lines: block,
+                }),
+                None if lang.trim() == "rust" => unnamed_rust.push(i + 1),
+                None => {}
+            }
+            continue;
+        }
+        if !trimmed.is_empty() {
+            // The marker must sit right above its block.
+            pending_file = None;
+        }
+    }
+    (quoted, unnamed_rust)
+}
+
+/// Whether `needle` appears as a contiguous run of lines in `haystack`
+/// (trailing white space ignored).
+fn contains_lines(haystack: &str, needle: &[String]) -> bool {
+    let hay: Vec<&str> = haystack.lines().map(str::trim_end).collect();
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|window| window.iter().zip(needle).all(|(a, b)| *a == b.as_str()))
+}
+
+/// Package names of the workspace, read from each member's Cargo.toml.
+fn workspace_packages(root: &Path) -> Vec<String> {
+    let mut manifests = vec![
+        root.join("final/Cargo.toml"),
+        root.join("exercises/Cargo.toml"),
+        root.join("benches/Cargo.toml"),
+    ];
+    for entry in fs::read_dir(root.join("steps")).expect("steps/ exists") {
+        manifests.push(entry.unwrap().path().join("Cargo.toml"));
+    }
+    manifests
+        .iter()
+        .filter_map(|path| fs::read_to_string(path).ok())
+        .filter_map(|toml| {
+            let line = toml
+                .lines()
+                .find(|l| l.trim_start().starts_with("name = "))?;
+            Some(line.split('"').nth(1)?.to_string())
+        })
+        .collect()
+}
+
+/// Every NAME in `cargo run -p NAME` (also `test` and `bench`) in `text`.
+fn cargo_package_mentions(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for command in ["cargo run -p ", "cargo test -p ", "cargo bench -p "] {
+        for (at, _) in text.match_indices(command) {
+            let rest = &text[at + command.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            names.push(name);
+        }
+    }
+    names
+}
+
+#[test]
+fn every_tutorial_excerpt_still_appears_in_the_file_it_names() {
+    let root = workspace_root();
+    let tutorial = fs::read_to_string(root.join("TUTORIAL.md")).expect("TUTORIAL.md exists");
+    let (quoted, unnamed_rust) = excerpts(&tutorial);
+    assert!(!quoted.is_empty(), "TUTORIAL.md quotes no code at all");
+    let mut problems = Vec::new();
+    for line in unnamed_rust {
+        problems.push(format!(
+            "TUTORIAL.md:{line}: a rust block with no `<!-- file: ... -->` line above it"
+        ));
+    }
+    for excerpt in &quoted {
+        match fs::read_to_string(root.join(&excerpt.file)) {
+            Err(err) => problems.push(format!(
+                "TUTORIAL.md:{}: cannot read {}: {err}",
+                excerpt.line, excerpt.file
+            )),
+            Ok(source) if !contains_lines(&source, &excerpt.lines) => problems.push(format!(
+                "TUTORIAL.md:{}: this excerpt no longer appears in {}, line for line:\n{}",
+                excerpt.line,
+                excerpt.file,
+                excerpt.lines.join("\n")
+            )),
+            Ok(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+}
+
+#[test]
+fn every_cargo_command_in_the_docs_names_a_real_package() {
+    let root = workspace_root();
+    let packages = workspace_packages(&root);
+    for doc in ["TUTORIAL.md", "README.md"] {
+        let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let mentions = cargo_package_mentions(&text);
+        assert!(!mentions.is_empty(), "{doc} names no package to run");
+        for name in mentions {
+            assert!(
+                packages.contains(&name),
+                "{doc} says `cargo ... -p {name}`, but the workspace has only {packages:?}"
+            );
+        }
+    }
+}
+
+// The checker itself: a check that cannot fail checks nothing.
+
+#[test]
+fn the_checker_notices_a_drifted_excerpt_and_an_unnamed_rust_block() {
+    let markdown =
+        "Intro\n<!-- file: a.rs -->\n```rust\nfn a() {}\n```\n\n```rust\nfn b() {}\n```\n";
+    let (quoted, unnamed) = excerpts(markdown);
+    assert_eq!(quoted.len(), 1);
+    assert_eq!(quoted[0].file, "a.rs");
+    assert_eq!(unnamed, [7]);
+    assert!(contains_lines("// x\nfn a() {}\n", &quoted[0].lines));
+    assert!(!contains_lines("fn a() { }\n", &quoted[0].lines));
+}
+
+#[test]
+fn the_checker_finds_package_names_in_commands() {
+    let text = "run `cargo run -p step03 -- --addr x` then cargo test -p exercises --test ex01";
+    assert_eq!(cargo_package_mentions(text), ["step03", "exercises"]);
+}
