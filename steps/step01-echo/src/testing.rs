@@ -120,6 +120,26 @@ impl ChildServer {
         thread::spawn(move || for _ in lines {});
         ChildServer { child, addr }
     }
+
+    /// The child's process id, to send it a signal (`kill -TERM <pid>`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for the child to exit by itself and returns how
+    /// it exited, or `None` if it is still running.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for child") {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for ChildServer {

@@ -26,9 +26,9 @@ use request::{RequestError, RequestHead};
 use response::Response;
 
 /// The home page: plain HTML with its CSS inline, so one request gets it all.
-const HOME_PAGE: &str = include_str!("pages/home.html");
+pub const HOME_PAGE: &str = include_str!("pages/home.html");
 /// The page for any path this server does not know.
-const NOT_FOUND_PAGE: &str = include_str!("pages/404.html");
+pub const NOT_FOUND_PAGE: &str = include_str!("pages/404.html");
 
 /// Chooses the response for a request: the whole "application" of this step.
 pub fn respond(head: &RequestHead, body: &[u8]) -> Response {
@@ -50,7 +50,17 @@ pub fn respond(head: &RequestHead, body: &[u8]) -> Response {
 /// Reads one request from `stream` (head, then body), answers it, and returns
 /// so the connection closes. Errors in the request get their status code and
 /// a one-line explanation.
-pub fn handle_connection(mut stream: TcpStream) {
+pub fn handle_connection(stream: TcpStream) {
+    handle_connection_with(stream, |head, body| respond(head, &body));
+}
+
+/// [`handle_connection`] with another application: `app` turns a request
+/// head and its body into the response. Later steps pass their own (step 04
+/// adds `/sleep`, step 05 a router) and keep this reading and writing as is.
+pub fn handle_connection_with(
+    mut stream: TcpStream,
+    app: impl FnOnce(&RequestHead, Vec<u8>) -> Response,
+) {
     // Without a timeout, one client that never finishes its head would hold
     // this one-at-a-time server forever. Setting it only fails for a zero duration.
     stream
@@ -58,7 +68,7 @@ pub fn handle_connection(mut stream: TcpStream) {
         .unwrap();
     let response = match read_request(&mut stream) {
         Ok((head, body)) => {
-            let response = respond(&head, &body);
+            let response = app(&head, body);
             println!("{} {} -> {}", head.method, head.path, response.status());
             response
         }

@@ -38,6 +38,8 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// False for the answer to a `HEAD` request: see [`Response::without_body`].
+    send_body: bool,
 }
 
 /// The headers [`Response::to_bytes`] computes itself; values set by hand are replaced.
@@ -50,6 +52,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            send_body: true,
         }
     }
 
@@ -83,6 +86,17 @@ impl Response {
     /// The same response with `body` as its body; any bytes are fine.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
         self.body = body.into();
+        self
+    }
+
+    /// The same response, to be sent without its body: the answer to a `HEAD`
+    /// request. Its head stays the one a `GET` would get, `Content-Length`
+    /// included (the length of the body that is *not* sent), as HTTP requires.
+    ///
+    /// [`Response::write_to`], what a server sends, leaves the body out;
+    /// [`Response::to_bytes`] still gives the whole message, as a `GET` would get it.
+    pub fn without_body(mut self) -> Response {
+        self.send_body = false;
         self
     }
 
@@ -147,7 +161,12 @@ impl Response {
     pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
         // One buffer, one write: the head and body leave in the same packet
         // when they fit, instead of a packet per header line.
-        out.write_all(&self.to_bytes())?;
+        let mut bytes = self.to_bytes();
+        if !self.send_body && allows_body(self.status) {
+            // The body is the tail of the message; a HEAD answer stops before it.
+            bytes.truncate(bytes.len() - self.body.len());
+        }
+        out.write_all(&bytes)?;
         out.flush()
     }
 }
@@ -343,6 +362,16 @@ mod tests {
         assert_eq!(lines[5], "Connection: close");
         assert_eq!(lines.len(), 6);
         assert_eq!(body, "<p>hi</p>");
+    }
+
+    #[test]
+    fn a_response_without_body_keeps_the_length_of_the_body_it_omits() {
+        let mut written = Vec::new();
+        let response = Response::text("12345").without_body();
+        response.write_to(&mut written).unwrap();
+        let text = String::from_utf8(written).unwrap();
+        assert!(text.contains("Content-Length: 5\r\n"), "{text}");
+        assert!(text.ends_with("\r\n\r\n"), "{text}");
     }
 
     #[test]
