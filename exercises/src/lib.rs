@@ -62,7 +62,10 @@ pub mod ex03_request_line;
 pub mod ex04_headers;
 #[cfg_attr(feature = "solutions", path = "../solutions/ex05_status_reason.rs")]
 pub mod ex05_status_reason;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex06_serialize_response.rs")]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/ex06_serialize_response.rs"
+)]
 pub mod ex06_serialize_response;
 #[cfg_attr(feature = "solutions", path = "../solutions/ex07_thread_pool.rs")]
 pub mod ex07_thread_pool;
@@ -89,7 +92,7 @@ pub mod ex13_escape_html;
 #[cfg(feature = "solutions")]
 pub mod reference {
     pub use crate::ex03_request_line::{
-        Header, ParseError, RequestHead, RequestLine, Status, Version, parse_request_head,
-        parse_request_line,
+        HeadError, Header, RequestHead, RequestLine, RequestLineError, Status, Version,
+        parse_request_head, parse_request_line,
     };
 }
