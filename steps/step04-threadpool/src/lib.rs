@@ -27,6 +27,8 @@
 pub mod pool;
 pub mod shutdown;
 pub use step03::{cli, request, response, server, testing};
+// Step 03's pages and connection handling, for the steps built on this one.
+pub use step03::{HOME_PAGE, NOT_FOUND_PAGE, handle_connection_with};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, mpsc};
@@ -56,18 +58,21 @@ pub const SLEEP: Duration = Duration::from_secs(2);
 /// they say so, which makes them fast and their outcome certain.
 pub fn respond(head: &RequestHead, body: &[u8], nap: impl FnOnce()) -> Response {
     match (head.method.as_str(), head.path.as_str()) {
-        ("GET", "/sleep") => {
-            nap();
-            Response::text("Slept, and answered. Meanwhile the other workers kept serving.\n")
-        }
+        ("GET", "/sleep") => sleep_page(nap),
         _ => step03::respond(head, body),
     }
+}
+
+/// `GET /sleep`: calls `nap` (the binary sleeps [`SLEEP`]), then answers.
+pub fn sleep_page(nap: impl FnOnce()) -> Response {
+    nap();
+    Response::text("Slept, and answered. Meanwhile the other workers kept serving.\n")
 }
 
 /// Reads one request from `stream` and answers it with [`respond`]: step 03's
 /// connection handling, with this step's application.
 pub fn handle_connection(stream: TcpStream, nap: impl FnOnce()) {
-    step03::handle_connection_with(stream, |head, body| respond(head, &body, nap));
+    handle_connection_with(stream, |head, body| respond(head, &body, nap));
 }
 
 /// Accepts connections and runs `handle` for each one on `pool`, until
