@@ -16,70 +16,86 @@
 //!   which chapter explains it and what the tests check; `// TODO:` marks the
 //!   places to change.
 //! - `tests/exNN_*.rs`: the specification, one test file per exercise
-//!   (`cargo test -p exercises --test ex05_status_reason` runs one).
-//! - `solutions/exNN_*.rs`: reference solutions. They are compiled *instead of*
-//!   your files only with `--features solutions`, which is how CI proves that
-//!   every test can pass. Peek only when stuck; the hints come first.
+//!   (`cargo test -p exercises --test ex05_status_reason` runs one). Each
+//!   test file compiles its exercise file into itself with `#[path]`.
+//! - `solutions/exNN_*.rs`: reference solutions. With `--features solutions`
+//!   the tests compile these *instead of* your files, which is how CI proves
+//!   that every test can pass. Peek only when stuck; the hints come first.
 //! - `runner/`: the progress runner behind `cargo run -p exercises`.
 //! - `check-honesty.sh`: CI's proof that solutions pass and stubs fail.
 //!
+//! Why your files are not modules of this library: a library compiles as a
+//! whole, so one unfinished exercise with a typo would break every test and
+//! the runner itself (the runner is a binary of this package, and binaries
+//! link the library). Compiled into its own test instead, an exercise that
+//! does not build yet fails only its own row of the progress table.
+//!
 //! What this crate deliberately leaves out: it does not depend on the step
-//! crates. Every exercise stands alone, so a mistake in one never breaks
-//! another, and the tests pin down behaviour, not the tutorial's code.
+//! crates. Every exercise stands alone, and the tests pin down behaviour, not
+//! the tutorial's code.
 //!
-//! Modules, in the order of the tutorial:
-//! - [`ex01_echo`]: chapter 1, echo a stream until end of file.
-//! - [`ex02_head_end`]: chapter 2, find where a request head ends; "not enough bytes yet" is a value.
-//! - [`ex03_request_line`]: chapter 2, parse a request line by hand with typed errors.
-//! - [`ex04_headers`]: chapter 2, parse header lines; case-insensitive lookup; repeats kept.
-//! - [`ex05_status_reason`]: chapter 3, the reason phrase of every standard status code.
-//! - [`ex06_serialize_response`]: chapter 3, a response as HTTP/1.1 bytes.
-//! - [`ex07_thread_pool`]: chapter 4, a thread pool whose `Drop` drains and joins.
-//! - [`ex08_percent_decode`]: chapter 5, percent-decode a path segment.
-//! - [`ex09_route_match`]: chapter 5, match `/hello/{name}` and return the parameters.
-//! - [`ex10_frame`]: chapter 6, length-prefixed frames with a size limit.
-//! - [`ex11_chunked`]: chapter 7, decode a chunked request body.
-//! - [`ex12_safe_path`]: chapter 8, map a URL path to a file under a root, safely.
-//! - [`ex13_escape_html`]: chapter 8, escape text for an HTML template.
+//! The exercises, in the order of the tutorial:
+//! - `ex01_echo`: chapter 1, echo a stream until end of file.
+//! - `ex02_head_end`: chapter 2, find where a request head ends; "not enough bytes yet" is a value.
+//! - `ex03_request_line`: chapter 2, parse a request line by hand with typed errors.
+//! - `ex04_headers`: chapter 2, parse header lines; case-insensitive lookup; repeats kept.
+//! - `ex05_status_reason`: chapter 3, the reason phrase of every standard status code.
+//! - `ex06_serialize_response`: chapter 3, a response as HTTP/1.1 bytes.
+//! - `ex07_thread_pool`: chapter 4, a thread pool whose `Drop` drains and joins.
+//! - `ex08_percent_decode`: chapter 5, percent-decode a path segment.
+//! - `ex09_route_match`: chapter 5, match `/hello/{name}` and return the parameters.
+//! - `ex10_frame`: chapter 6, length-prefixed frames with a size limit.
+//! - `ex11_chunked`: chapter 7, decode a chunked request body.
+//! - `ex12_safe_path`: chapter 8, map a URL path to a file under a root, safely.
+//! - `ex13_escape_html`: chapter 8, escape text for an HTML template.
 //!
-//! With `--features solutions` there is also [`reference`] (not in a learner's
-//! build): the reference request-head parser that the benches race against
-//! `httparse`.
+//! With `--features solutions` (never in a learner's build) the library
+//! exposes the reference solutions as modules of the same names, so their
+//! documentation and examples are built and tested, and [`reference`]: the
+//! request-head parser that the benches race against `httparse`.
 #![warn(missing_docs)]
 
-// Each exercise module is read from `src/` (the stub you edit) unless the
-// `solutions` feature is on, in which case `#[path]` points the very same
-// module name at `solutions/`. The tests only ever say `exercises::ex05_...`,
-// so they run unchanged against either file.
+// The reference solutions, as library modules. Only with the feature: without
+// it the library is empty on purpose (see "Why your files are not modules").
 
-#[cfg_attr(feature = "solutions", path = "../solutions/ex01_echo.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex01_echo.rs"]
 pub mod ex01_echo;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex02_head_end.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex02_head_end.rs"]
 pub mod ex02_head_end;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex03_request_line.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex03_request_line.rs"]
 pub mod ex03_request_line;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex04_headers.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex04_headers.rs"]
 pub mod ex04_headers;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex05_status_reason.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex05_status_reason.rs"]
 pub mod ex05_status_reason;
-#[cfg_attr(
-    feature = "solutions",
-    path = "../solutions/ex06_serialize_response.rs"
-)]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex06_serialize_response.rs"]
 pub mod ex06_serialize_response;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex07_thread_pool.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex07_thread_pool.rs"]
 pub mod ex07_thread_pool;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex08_percent_decode.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex08_percent_decode.rs"]
 pub mod ex08_percent_decode;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex09_route_match.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex09_route_match.rs"]
 pub mod ex09_route_match;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex10_frame.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex10_frame.rs"]
 pub mod ex10_frame;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex11_chunked.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex11_chunked.rs"]
 pub mod ex11_chunked;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex12_safe_path.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex12_safe_path.rs"]
 pub mod ex12_safe_path;
-#[cfg_attr(feature = "solutions", path = "../solutions/ex13_escape_html.rs")]
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex13_escape_html.rs"]
 pub mod ex13_escape_html;
 
 /// Reference code other crates may use; exists only with `--features solutions`.

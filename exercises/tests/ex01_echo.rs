@@ -1,12 +1,22 @@
 //! Exercise 01: echo a stream. Run with `cargo run -p exercises -- check ex01_echo`.
 
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex01_echo.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex01_echo.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex01_echo;
+
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use exercises::ex01_echo::echo;
+use ex01_echo::echo;
 
 /// A fake socket: reads come from `input` at most `read_size` bytes at a time,
 /// writes land in `output` at most `write_size` bytes at a time. `fail_at`

@@ -1,7 +1,17 @@
 //! Exercise 02: where does the request head end?
 //! Run with `cargo run -p exercises -- check ex02_head_end`.
 
-use exercises::ex02_head_end::{HeadEnd, HeadTooLarge, find_head_end};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex02_head_end.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex02_head_end.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex02_head_end;
+
+use ex02_head_end::{HeadEnd, HeadTooLarge, find_head_end};
 
 const LIMIT: usize = 8192;
 const HEAD: &[u8] = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";

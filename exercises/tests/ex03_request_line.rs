@@ -1,7 +1,17 @@
 //! Exercise 03: parse a request line by hand.
 //! Run with `cargo run -p exercises -- check ex03_request_line`.
 
-use exercises::ex03_request_line::{
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex03_request_line.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex03_request_line.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex03_request_line;
+
+use ex03_request_line::{
     RequestLine, RequestLineError, Version, is_token_byte, parse_request_line,
 };
 

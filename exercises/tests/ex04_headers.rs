@@ -1,6 +1,16 @@
 //! Exercise 04: header lines. Run with `cargo run -p exercises -- check ex04_headers`.
 
-use exercises::ex04_headers::{HeaderError, Headers};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex04_headers.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex04_headers.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex04_headers;
+
+use ex04_headers::{HeaderError, Headers};
 
 const BLOCK: &str = "Host: example.com\r\n\
                      Accept: text/html\r\n\

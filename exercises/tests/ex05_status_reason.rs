@@ -1,7 +1,17 @@
 //! Exercise 05: status codes and reason phrases.
 //! Run with `cargo run -p exercises -- check ex05_status_reason`.
 
-use exercises::ex05_status_reason::{StatusClass, reason_phrase, status_class};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex05_status_reason.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex05_status_reason.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex05_status_reason;
+
+use ex05_status_reason::{StatusClass, reason_phrase, status_class};
 
 /// RFC 9110, section 15: the codes HTTP itself defines.
 const RFC_9110: &[(u16, &str)] = &[

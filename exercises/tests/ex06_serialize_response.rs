@@ -1,7 +1,20 @@
 //! Exercise 06: a response as bytes.
 //! Run with `cargo run -p exercises -- check ex06_serialize_response`.
 
-use exercises::ex06_serialize_response::{Response, SerializeError, serialize_response};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex06_serialize_response.rs")]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/ex06_serialize_response.rs"
+)]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex06_serialize_response;
+
+use ex06_serialize_response::{Response, SerializeError, serialize_response};
 
 /// Serialises and compares as text, so a failure shows both versions readably.
 #[track_caller]

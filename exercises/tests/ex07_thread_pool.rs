@@ -4,6 +4,16 @@
 //! Real threads, no sleeps and no assertions about elapsed time: every wait
 //! has a generous timeout, so a broken pool makes a test fail, not hang.
 
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex07_thread_pool.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex07_thread_pool.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex07_thread_pool;
+
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use exercises::ex07_thread_pool::ThreadPool;
+use ex07_thread_pool::ThreadPool;
 
 const PATIENCE: Duration = Duration::from_secs(10);
 

@@ -1,7 +1,17 @@
 //! Exercise 08: percent-decoding a path segment.
 //! Run with `cargo run -p exercises -- check ex08_percent_decode`.
 
-use exercises::ex08_percent_decode::{DecodeError, percent_decode};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex08_percent_decode.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex08_percent_decode.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex08_percent_decode;
+
+use ex08_percent_decode::{DecodeError, percent_decode};
 
 #[track_caller]
 fn assert_decodes(input: &str, expected: &str) {

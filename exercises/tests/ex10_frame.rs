@@ -1,6 +1,16 @@
 //! Exercise 10: length-prefixed frames. Run with `cargo run -p exercises -- check ex10_frame`.
 
-use exercises::ex10_frame::{Decoded, FrameError, PREFIX_LEN, decode_frame, encode_frame};
+// The exercise itself, compiled into this test: your file in `src/` by
+// default, the reference solution with `--features solutions`. (Not through
+// the library: that way an exercise that does not compile yet breaks only
+// its own test, never the others or the runner.)
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex10_frame.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex10_frame.rs")]
+// A test need not use every item of the exercise.
+#[allow(dead_code)]
+mod ex10_frame;
+
+use ex10_frame::{Decoded, FrameError, PREFIX_LEN, decode_frame, encode_frame};
 
 const MAX: usize = 1024;
 

@@ -1,0 +1,258 @@
+//! The list of exercises, and every hint, in one place.
+//!
+//! Order matters: it is the order of the tutorial, and "the next exercise to
+//! do" is the first one in this list that has not passed yet.
+
+/// One exercise, as the runner knows it.
+#[derive(Debug)]
+pub struct Exercise {
+    /// The file stem: `src/{name}.rs`, `tests/{name}.rs`, `solutions/{name}.rs`.
+    pub name: &'static str,
+    /// What it is about, in a few words, for the progress table.
+    pub topic: &'static str,
+    /// The `TUTORIAL.md` chapter that explains it.
+    pub chapter: u8,
+    /// How many `todo!()` the untouched exercise file contains. While all of
+    /// them are still there, the exercise counts as "not started".
+    /// `cargo run -p exercises -- verify-stubs` (run by CI) checks this number.
+    pub stubs: usize,
+    /// Printed by `hint`: a nudge, not the answer.
+    pub hint: &'static str,
+}
+
+/// Every exercise, in tutorial order.
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        name: "ex01_echo",
+        topic: "echo a stream until EOF",
+        chapter: 1,
+        stubs: 1,
+        hint: "\
+`read` returns how many bytes it put in the buffer; `Ok(0)` means the peer closed
+its side, and that is your loop's exit. Write back `&buf[..n]`, not the whole
+buffer, and use `write_all`, because a single `write` may take only part of it.
+An error of kind `io::ErrorKind::Interrupted` means \"try again\"; any other
+error goes back to the caller with `?` or `return Err(err)`.
+Chapter 1 of TUTORIAL.md walks through the same loop in step01's `echo.rs`.",
+    },
+    Exercise {
+        name: "ex02_head_end",
+        topic: "find the end of a request head",
+        chapter: 2,
+        stubs: 1,
+        hint: "\
+`buf.windows(4).position(|w| w == b\"\\r\\n\\r\\n\")` finds where the terminator
+starts; the head length is that position plus 4. Then there are four cases:
+found and within the limit, found but too long, not found but there is still
+room (Partial: the caller reads more), not found and `buf.len() >= limit`.
+Partial is an `Ok` value because waiting for more bytes is normal, not a failure.",
+    },
+    Exercise {
+        name: "ex03_request_line",
+        topic: "parse a request line by hand",
+        chapter: 2,
+        stubs: 1,
+        hint: "\
+`line.splitn(3, |&b| b == b' ')` gives at most three parts: method, target, and
+everything else (which must be exactly b\"HTTP/1.1\" or b\"HTTP/1.0\", so a
+trailing space or a second space in the target lands there and is rejected).
+A missing part is `None` from the iterator; an empty one is `Some(&[])`: both
+are errors for that part. Check bytes with `is_token_byte` and
+`(b'!'..=b'~').contains(&b)`, then `std::str::from_utf8` cannot fail.",
+    },
+    Exercise {
+        name: "ex04_headers",
+        topic: "header lines, case-insensitive",
+        chapter: 2,
+        stubs: 3,
+        hint: "\
+Number the lines with `block.split_terminator(\"\\r\\n\").enumerate()` (add 1).
+Check a leading space or tab first (folding: BadName), then
+`line.split_once(':')` (None: MissingColon). The name must be non-empty and all
+`is_token_byte`, which also rejects `Host : x`. Trim the value with
+`trim_matches(|c| c == ' ' || c == '\\t')` and reject `is_ascii_control` bytes
+other than tab. For lookups, `a.eq_ignore_ascii_case(b)` compares names
+without allocating; `find` gives the first match, `filter` all of them.",
+    },
+    Exercise {
+        name: "ex05_status_reason",
+        topic: "status codes and reason phrases",
+        chapter: 3,
+        stubs: 2,
+        hint: "\
+`Some(match code { 200 => \"OK\", 404 => \"Not Found\", ..., _ => return None })`
+keeps the table readable. The phrases are in RFC 9110, section 15 (note the new
+names: 413 Content Too Large, 422 Unprocessable Content), and the story at the
+top of the exercise lists the codes other RFCs add. 306 and 418 are \"(Unused)\".
+For the class, match on ranges: `100..=199 => Some(StatusClass::Informational)`.",
+    },
+    Exercise {
+        name: "ex06_serialize_response",
+        topic: "a response as HTTP/1.1 bytes",
+        chapter: 3,
+        stubs: 1,
+        hint: "\
+Validate before you write anything: status in 100..=999, no control characters
+in the reason, each header name non-empty and all token bytes, no control
+characters except tab in values, no body on 1xx/204/304. Then build a Vec<u8>:
+`out.extend_from_slice(format!(\"HTTP/1.1 {} {}\\r\\n\", ...).as_bytes())`, one line
+per header skipping any name that `eq_ignore_ascii_case(\"content-length\")`,
+your own `Content-Length: {body.len()}` (unless bodyless), `\\r\\n`, the body.",
+    },
+    Exercise {
+        name: "ex07_thread_pool",
+        topic: "a thread pool with graceful Drop",
+        chapter: 4,
+        stubs: 3,
+        hint: "\
+Fields: `workers: Vec<JoinHandle<()>>` and `sender: Option<mpsc::Sender<Job>>`,
+with `type Job = Box<dyn FnOnce() + Send + 'static>`. Each worker loops on
+`let next = receiver.lock().unwrap().recv();` (the lock guard dies at the `;`, so
+the lock is not held while the job runs), runs `Ok(job)` inside
+`std::panic::catch_unwind(AssertUnwindSafe(job))`, and `break`s on `Err`.
+In `drop`: `drop(self.sender.take())` first, which closes the channel, then
+`join` every worker. Chapter 21 of the Rust book builds the same pool.",
+    },
+    Exercise {
+        name: "ex08_percent_decode",
+        topic: "percent-decode a path segment",
+        chapter: 5,
+        stubs: 1,
+        hint: "\
+Work on bytes: `let bytes = segment.as_bytes();` and an index `i` in a `while`
+loop. On b'%', `bytes.get(i + 1)` and `bytes.get(i + 2)` are `None` near the
+end (TruncatedEscape); turn each hex digit into its value with a `match` on
+b'0'..=b'9', b'a'..=b'f', b'A'..=b'F' (anything else: InvalidHex), push
+`high << 4 | low`, and skip 3. Slicing the `&str` instead can panic in the
+middle of a multi-byte character. Finish with `String::from_utf8`.",
+    },
+    Exercise {
+        name: "ex09_route_match",
+        topic: "match /hello/{name} patterns",
+        chapter: 5,
+        stubs: 1,
+        hint: "\
+First compare `pattern.split('/').count()` with `path.split('/').count()`.
+Then `zip` the two splits. A segment is a parameter when
+`seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))` gives a non-empty
+name; it then needs a non-empty path segment. Any other segment must be equal.
+Because `split` borrows, the pairs you push are `(&'a str, &'a str)` for free.",
+    },
+    Exercise {
+        name: "ex10_frame",
+        topic: "length-prefixed frames",
+        chapter: 6,
+        stubs: 2,
+        hint: "\
+Encode: refuse `payload.len() > max` first, then
+`u32::try_from(payload.len())` (not `as u32`, which wraps) and
+`.to_be_bytes()`, then `out.extend_from_slice` the prefix and the payload.
+Decode: `buf.split_first_chunk::<4>()` is `None` while the prefix is
+incomplete; `u32::from_be_bytes(*prefix) as usize` is the length. Compare it
+with `max` *before* checking whether the payload has arrived, and use
+`rest.get(..len)`, which is `None` (Partial) instead of a panic when short.",
+    },
+    Exercise {
+        name: "ex11_chunked",
+        topic: "decode a chunked body",
+        chapter: 7,
+        stubs: 1,
+        hint: "\
+Keep a `pos` into `input` and a `body: Vec<u8>`. A helper that finds the next
+line from `pos` (position of b'\\n', which must follow b'\\r') makes the rest
+short: no line yet means Partial. Cut the size line at b';', trim trailing
+spaces and tabs, and parse the hex yourself: `(b as char).to_digit(16)` per
+digit, `size.checked_mul(16)?.checked_add(digit)` to catch overflow.
+Check `size > max_body - body.len()` before touching the data. Size 0: read
+lines until an empty one; that is the end, and `pos` is `consumed`.",
+    },
+    Exercise {
+        name: "ex12_safe_path",
+        topic: "a traversal-safe static file path",
+        chapter: 8,
+        stubs: 1,
+        hint: "\
+`url_path.strip_prefix('/')` or NotAbsolute. Then for each `split('/')`
+segment: decode it with the given `decode_segment` *first* (or BadEncoding), so
+that `%2e%2e` is seen as `..`. Skip \"\" and \".\". Refuse \"..\", and any segment
+that `contains('\\\\')`, `contains('/')` or `contains('\\0')`. Push the rest
+onto `root.to_path_buf()` one segment at a time.",
+    },
+    Exercise {
+        name: "ex13_escape_html",
+        topic: "escape HTML for a template",
+        chapter: 8,
+        stubs: 1,
+        hint: "\
+`text.find(|c| matches!(c, '&' | '<' | '>' | '\"' | '\\''))` tells you whether
+there is anything to do: `None` means `Cow::Borrowed(text)`. Otherwise push
+`&text[..first]` into a `String`, then go char by char from `first` with a
+`match` that pushes \"&amp;\", \"&lt;\", \"&gt;\", \"&quot;\" or \"&#39;\", and return
+`Cow::Owned(out)`.",
+    },
+];
+
+/// Looks an exercise up by its full name or by its number prefix (`ex05`).
+pub fn find(name: &str) -> Option<&'static Exercise> {
+    EXERCISES
+        .iter()
+        .find(|ex| ex.name == name || ex.name.split('_').next() == Some(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn names_are_unique_numbered_and_in_order() {
+        for (i, ex) in EXERCISES.iter().enumerate() {
+            let prefix = format!("ex{:02}_", i + 1);
+            assert!(
+                ex.name.starts_with(&prefix),
+                "{} should start with {prefix}",
+                ex.name
+            );
+        }
+    }
+
+    #[test]
+    fn chapters_never_go_backwards() {
+        for pair in EXERCISES.windows(2) {
+            assert!(
+                pair[0].chapter <= pair[1].chapter,
+                "{} / {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+    }
+
+    #[test]
+    fn every_exercise_has_a_stub_a_solution_and_a_test_file() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for ex in EXERCISES {
+            for folder in ["src", "solutions", "tests"] {
+                let file = dir.join(folder).join(format!("{}.rs", ex.name));
+                assert!(file.is_file(), "missing {}", file.display());
+            }
+            assert!(
+                ex.stubs > 0 && !ex.hint.is_empty() && !ex.topic.is_empty(),
+                "{}",
+                ex.name
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_number_prefixes_are_found() {
+        assert_eq!(
+            find("ex05_status_reason").map(|e| e.name),
+            Some("ex05_status_reason")
+        );
+        assert_eq!(find("ex05").map(|e| e.name), Some("ex05_status_reason"));
+        assert!(find("ex5").is_none());
+        assert!(find("status").is_none());
+        assert!(find("").is_none());
+    }
+}

@@ -1,0 +1,207 @@
+//! Where the learner stands: each exercise's status, and the table that shows it.
+//!
+//! Finding a status may run cargo (see [`crate::cargo`]); rendering is pure,
+//! so the unit tests check it with made-up rows.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::catalog::Exercise;
+
+/// How far one exercise has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every original `todo!()` is still in the file. Its tests are not run.
+    NotStarted,
+    /// The file was changed and its tests pass.
+    Passed,
+    /// The file was changed and its tests fail (or it does not compile yet).
+    Failing {
+        /// The exercise file does not compile.
+        build_error: bool,
+        /// How many `todo!()` are left in the file.
+        todos_left: usize,
+    },
+}
+
+impl Status {
+    fn label(self) -> String {
+        match self {
+            Status::NotStarted => "not started".to_string(),
+            Status::Passed => "passed".to_string(),
+            Status::Failing {
+                build_error: true, ..
+            } => "failing (does not compile)".to_string(),
+            Status::Failing { todos_left: 0, .. } => "failing".to_string(),
+            Status::Failing { todos_left, .. } => format!("failing ({todos_left} todo!() left)"),
+        }
+    }
+}
+
+/// One line of the progress table.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// The exercise.
+    pub exercise: &'static Exercise,
+    /// Its status.
+    pub status: Status,
+}
+
+/// The file a learner edits for `exercise`.
+pub fn exercise_file(dir: &Path, exercise: &Exercise) -> std::path::PathBuf {
+    dir.join("src").join(format!("{}.rs", exercise.name))
+}
+
+/// The path to show the learner: relative to the workspace, like the README.
+pub fn display_file(exercise: &Exercise) -> String {
+    format!("exercises/src/{}.rs", exercise.name)
+}
+
+/// The first exercise that has not passed, in tutorial order.
+pub fn next_to_do(rows: &[Row]) -> Option<&Row> {
+    rows.iter().find(|row| row.status != Status::Passed)
+}
+
+/// Renders the progress table, a summary line, and what to do next.
+pub fn render(rows: &[Row]) -> String {
+    let name_width = rows
+        .iter()
+        .map(|r| r.exercise.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let topic_width = rows
+        .iter()
+        .map(|r| r.exercise.topic.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = String::new();
+    // `write!` to a String cannot fail; the results are ignored on purpose.
+    let _ = writeln!(
+        out,
+        "  {:<name_width$}  {:>7}  {:<topic_width$}  status",
+        "exercise", "chapter", "topic"
+    );
+    for row in rows {
+        let mark = match row.status {
+            Status::Passed => "✓",
+            Status::Failing { .. } => "✗",
+            Status::NotStarted => "·",
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {:<name_width$}  {:>7}  {:<topic_width$}  {}",
+            row.exercise.name,
+            row.exercise.chapter,
+            row.exercise.topic,
+            row.status.label()
+        );
+    }
+    let passed = rows.iter().filter(|r| r.status == Status::Passed).count();
+    let _ = writeln!(out, "\n{passed} of {} exercises passed.", rows.len());
+    match next_to_do(rows) {
+        None => {
+            let _ = writeln!(out, "All done. Well played!");
+        }
+        Some(row) => {
+            let name = row.exercise.name;
+            let _ = writeln!(
+                out,
+                "Next: {name} (chapter {}): {}.\n  \
+                 edit   {}\n  \
+                 check  cargo run -p exercises -- check {name}\n  \
+                 stuck? cargo run -p exercises -- hint {name}",
+                row.exercise.chapter,
+                row.exercise.topic,
+                display_file(row.exercise)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::EXERCISES;
+
+    fn rows(statuses: &[Status]) -> Vec<Row> {
+        EXERCISES
+            .iter()
+            .zip(
+                statuses
+                    .iter()
+                    .chain(std::iter::repeat(&Status::NotStarted)),
+            )
+            .map(|(exercise, &status)| Row { exercise, status })
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_table_lists_every_exercise_as_not_started_and_points_at_the_first() {
+        let table = render(&rows(&[]));
+        for ex in EXERCISES {
+            let line = table.lines().find(|l| l.contains(ex.name)).expect(ex.name);
+            assert!(line.ends_with("not started"), "{line}");
+        }
+        assert!(table.contains("0 of 13 exercises passed."), "{table}");
+        assert!(table.contains("Next: ex01_echo (chapter 1)"), "{table}");
+        assert!(
+            table.contains("check  cargo run -p exercises -- check ex01_echo"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn passed_rows_are_skipped_when_choosing_the_next_one() {
+        let failing = Status::Failing {
+            build_error: false,
+            todos_left: 0,
+        };
+        let table = render(&rows(&[Status::Passed, Status::Passed, failing]));
+        assert!(table.contains("2 of 13 exercises passed."), "{table}");
+        assert!(table.contains("Next: ex03_request_line"), "{table}");
+        let line = table
+            .lines()
+            .find(|l| l.contains("ex03_request_line"))
+            .unwrap();
+        assert!(line.starts_with('✗') && line.ends_with("failing"), "{line}");
+    }
+
+    #[test]
+    fn failing_rows_say_why() {
+        let table = render(&rows(&[
+            Status::Failing {
+                build_error: true,
+                todos_left: 1,
+            },
+            Status::Failing {
+                build_error: false,
+                todos_left: 2,
+            },
+        ]));
+        assert!(table.contains("failing (does not compile)"), "{table}");
+        assert!(table.contains("failing (2 todo!() left)"), "{table}");
+    }
+
+    #[test]
+    fn all_passed_says_so() {
+        let table = render(&rows(&[Status::Passed; 13]));
+        assert!(table.contains("13 of 13 exercises passed."), "{table}");
+        assert!(table.contains("All done"), "{table}");
+    }
+
+    #[test]
+    fn columns_line_up() {
+        let table = render(&rows(&[]));
+        // Every row ends in "not started": equal lengths mean equal columns.
+        let status_column: Vec<usize> = table
+            .lines()
+            .skip(1)
+            .take(EXERCISES.len())
+            .map(|l| l.chars().count() - "not started".len())
+            .collect();
+        assert!(status_column.windows(2).all(|w| w[0] == w[1]), "{table}");
+    }
+}
