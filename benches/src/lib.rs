@@ -1,1 +1,28 @@
-//! httprs benchmarks (being built; see issue 8).
+//! # httprs benchmarks
+//!
+//! What each layer of httprs buys, in numbers: the same load against every
+//! server in the workspace and against a hyper reference server, plus micro
+//! benches of the pieces that matter on the hot path. `cargo bench -p benches`
+//! runs everything; `cargo run -p benches --bin report` turns criterion's saved
+//! results into a Markdown table and an SVG chart.
+//!
+//! What it deliberately leaves out: load from another machine, latency
+//! percentiles (criterion measures time per batch of requests), and any
+//! address but 127.0.0.1. These are comparisons between layers on one
+//! machine, not capacity planning.
+//!
+//! Modules:
+//! - [`load`]: the load client: K threads, N requests each, keep-alive or a new connection per request.
+//! - [`servers`]: start a server binary on a free port, on a *leash* that stops it whatever happens.
+//! - [`results`]: read criterion's saved estimates back (for the report).
+//! - [`summary`]: the Markdown table and the SVG chart.
+//!
+//! Targets:
+//! - `benches/end_to_end.rs`: the throughput group, one entry per server and workload.
+//! - `benches/micro.rs`: parsing, serialising, framing, job dispatch.
+//! - `src/bin/report.rs`: the summary; `src/bin/leash.rs`: the leash.
+//! - `bench-*` binaries: the servers under test, built from their own `main.rs`.
+#![warn(missing_docs)]
+
+pub mod load;
+pub mod servers;

@@ -1,1 +1,76 @@
-//! httprs: the framework (being built; see issue 5).
+//! # httprs: a small, hardened web framework built from the socket up
+//!
+//! `final/` is where the six steps of the workspace meet, rebuilt to
+//! production grade in one crate. Each module is one concept, and each
+//! descends from a step:
+//!
+//! | module | concept | grown from |
+//! |---|---|---|
+//! | [`server`] | event loops owning the sockets; accept, read, write, timeouts | step 01 (accept loop) |
+//! | `connection` | one connection's buffers, phase and timers | step 01 (echo loop) |
+//! | [`parse`], `chunked` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
+//! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
+//! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
+//! | `pool`, [`dispatch`] | worker threads for handlers; which handlers run inline | step 04 |
+//! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
+//! | [`middleware`] | code around every handler: access log, timing | step 05 |
+//! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
+//! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
+//!
+//! What it deliberately leaves out, for now: static files, templates, the
+//! data layer and split mode (issue 6), TLS (put a proxy in front), HTTP/2.
+//!
+//! ```no_run
+//! use httprs::{App, Handler, Request, Response};
+//!
+//! struct Index;
+//! impl Handler for Index {
+//!     fn handle(&self, _req: &Request) -> Response {
+//!         Response::text("Hello httprs!")
+//!     }
+//! }
+//!
+//! fn main() -> std::io::Result<()> {
+//!     App::new()
+//!         .route(r"^/index/$", Index)
+//!         .get("/hello/{name}", |req: &Request| {
+//!             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
+//!         })
+//!         .bind("127.0.0.1:7777")
+//!         .run()
+//! }
+//! ```
+#![warn(missing_docs)]
+
+pub mod app;
+mod chunked;
+mod connection;
+pub mod cookie;
+mod date;
+pub mod dispatch;
+pub mod handler;
+pub mod headers;
+mod logger;
+pub mod middleware;
+pub mod parse;
+mod pool;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod server;
+pub mod settings;
+pub mod shutdown;
+pub mod status;
+
+pub use app::App;
+pub use cookie::{Cookie, SameSite};
+pub use handler::Handler;
+pub use headers::Headers;
+pub use middleware::{AccessLog, Middleware, Next, Timing};
+pub use request::{BodyError, Request};
+pub use response::Response;
+pub use router::Route;
+pub use server::{Server, Stats};
+pub use settings::{Settings, SettingsError};
+pub use shutdown::ShutdownHandle;
+pub use status::Status;

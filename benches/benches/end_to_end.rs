@@ -1,0 +1,157 @@
+//! End-to-end throughput: the same load against every server in the workspace.
+//!
+//! Each server is started on `127.0.0.1:0` (see `benches::servers`), driven
+//! by `benches::load` (K client threads, N requests each), and stopped. One
+//! criterion group, `end_to_end`, holds one entry per workload and server:
+//!
+//! | workload           | route          | connections                               |
+//! |--------------------|----------------|-------------------------------------------|
+//! | `hello-new-conn`   | a cheap `GET`  | a new one per request, for every server    |
+//! | `hello-keep-alive` | the same       | one per client, servers with keep-alive    |
+//! | `slow-10ms`        | sleeps ~10 ms  | keep-alive where supported                |
+//!
+//! `Throughput::Elements` counts requests, so criterion reports requests per
+//! second. The slow workload is where concurrency shows: one thread can answer
+//! at most 100 such requests a second, however fast it parses.
+//!
+//! Run it with `cargo bench -p benches --bench end_to_end`; add a filter such
+//! as `-- step03` to run one server; `-- --test` runs each entry once.
+
+use std::time::Duration;
+
+use benches::load::{ConnectionMode, Load};
+use benches::servers::{Launch, RunningServer, Server};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+
+/// The leash every server runs on; built by `cargo bench` with this bench.
+const LEASH: &str = env!("CARGO_BIN_EXE_leash");
+
+/// Every server under test, in the order of the tutorial. Adding one is one
+/// entry here (and, for a workspace binary, a `[[bin]]` in Cargo.toml).
+const SERVERS: &[Server] = &[
+    // Step 03: one thread, one request per connection. The baseline.
+    Server {
+        name: "step03",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-step03"),
+            args: &[],
+        },
+        hello_path: "/",
+        slow_path: None,
+        keep_alive: false,
+    },
+];
+
+/// A kind of load: which route, how connections are used, how much of it.
+struct Workload {
+    /// The name in bench ids: criterion's "function" part.
+    name: &'static str,
+    clients: usize,
+    requests_per_client: usize,
+    /// The route and connection mode for a server, or `None` if the server
+    /// cannot run this workload (it is then left out, not faked).
+    plan: fn(&Server) -> Option<(&'static str, ConnectionMode)>,
+}
+
+/// Eight clients: more than the two cores this was written on and more than a
+/// small pool's workers, so queueing shows, but few enough that the client
+/// threads do not drown the server in scheduling.
+const CLIENTS: usize = 8;
+
+const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "hello-new-conn",
+        clients: CLIENTS,
+        requests_per_client: 25,
+        plan: |server| Some((server.hello_path, ConnectionMode::PerRequest)),
+    },
+    Workload {
+        name: "hello-keep-alive",
+        clients: CLIENTS,
+        requests_per_client: 25,
+        plan: |server| {
+            server
+                .keep_alive
+                .then_some((server.hello_path, ConnectionMode::KeepAlive))
+        },
+    },
+    Workload {
+        name: "slow-10ms",
+        clients: CLIENTS,
+        // 32 requests: 320 ms for one thread, 40 ms for eight.
+        requests_per_client: 4,
+        plan: |server| {
+            let mode = if server.keep_alive {
+                ConnectionMode::KeepAlive
+            } else {
+                ConnectionMode::PerRequest
+            };
+            server.slow_path.map(|path| (path, mode))
+        },
+    },
+];
+
+fn end_to_end(c: &mut Criterion) {
+    let mut group = c.benchmark_group("end_to_end");
+    // Each iteration is hundreds of requests, so a few samples of many
+    // iterations each are plenty; flat sampling keeps the slow servers' runs
+    // short (criterion's linear sampling would run them up to 55 times).
+    group.sampling_mode(SamplingMode::Flat);
+    for server in SERVERS {
+        // Started on first use, so a filter that skips a server never starts
+        // it; dropped at the end of this loop body, which stops it.
+        let mut running: Option<RunningServer> = None;
+        for workload in WORKLOADS {
+            let Some((path, mode)) = (workload.plan)(server) else {
+                continue;
+            };
+            let load = Load {
+                clients: workload.clients,
+                requests_per_client: workload.requests_per_client,
+                path: path.to_string(),
+                mode,
+            };
+            group.throughput(Throughput::Elements(load.requests()));
+            let id = BenchmarkId::new(workload.name, server.name);
+            group.bench_function(id, |b| {
+                let addr = running
+                    .get_or_insert_with(|| {
+                        server
+                            .start(LEASH)
+                            .unwrap_or_else(|err| panic!("{}: {err}", server.name))
+                    })
+                    .addr;
+                b.iter(|| run_checked(server, &load, addr));
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Runs one batch of load and checks it was the load we meant to measure.
+fn run_checked(server: &Server, load: &Load, addr: std::net::SocketAddr) {
+    let connections = load
+        .run(addr)
+        .unwrap_or_else(|err| panic!("{} on {}: {err}", server.name, load.path));
+    if load.mode == ConnectionMode::KeepAlive && connections != load.clients as u64 {
+        panic!(
+            "{}: {connections} connections for {} keep-alive clients: the server closes \
+             connections, so it should not be listed with keep_alive: true",
+            server.name, load.clients
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    // Short runs by default; `-- --measurement-time 10` on the command line
+    // overrides them for a careful run.
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = end_to_end
+}
+criterion_main!(benches);

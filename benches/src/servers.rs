@@ -1,0 +1,202 @@
+//! Starting the servers under test, and making sure they stop.
+//!
+//! Every server binary in the workspace takes `--addr HOST:PORT` and prints a
+//! line containing `listening on HOST:PORT`. The bench asks for port 0, so the
+//! kernel picks a free port, and reads the real one from that line: two runs,
+//! or a developer's own server on 7878, never collide.
+//!
+//! Stopping is the hard part. A `Drop` guard that kills the child covers a
+//! bench that ends or panics, but not one that is killed (`kill`, a CI
+//! timeout, a closed terminal): then no destructor runs, and a server would be
+//! left holding a port and a core. So each server runs on a *leash*: the
+//! small `leash` program in this package starts the server and kills it as
+//! soon as its own stdin reaches end of file. The bench holds the writing end
+//! of that stdin and never writes to it. However the bench process ends, the
+//! kernel closes that pipe, and the leash pulls. No signal handler, no
+//! process-group tricks, no `unsafe`: only a pipe that closes when its owner dies.
+//! (Ctrl-C reaches every process in the terminal's foreground group, servers
+//! included, so it needs no help.)
+
+use std::io::{self, BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a server may take to say where it listens.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How a server is started.
+#[derive(Debug, Clone, Copy)]
+pub enum Launch {
+    /// One process: `exe --addr 127.0.0.1:0 ARGS...`.
+    Single {
+        /// Path to the binary.
+        exe: &'static str,
+        /// Arguments after `--addr`.
+        args: &'static [&'static str],
+    },
+    /// Two processes, as in step 06: a backend, then a front that is told
+    /// where the backend listens with `--backend HOST:PORT`. Clients talk to
+    /// the front.
+    Split {
+        /// The process that runs the handlers.
+        backend: &'static str,
+        /// The process that speaks HTTP to clients and forwards to the backend.
+        front: &'static str,
+    },
+}
+
+/// A server under test: how to start it, and what it can serve.
+#[derive(Debug, Clone, Copy)]
+pub struct Server {
+    /// The name in bench ids, the table and the chart: `step03`, `hyper`.
+    pub name: &'static str,
+    /// How to start it.
+    pub launch: Launch,
+    /// A cheap `GET` route that answers `200`.
+    pub hello_path: &'static str,
+    /// A `GET` route whose handler sleeps about 10 ms, if the server has one.
+    pub slow_path: Option<&'static str>,
+    /// Whether it serves several requests on one connection.
+    pub keep_alive: bool,
+}
+
+impl Server {
+    /// Starts the server (every process of it) on loopback, each on a leash.
+    ///
+    /// `leash` is the path of this package's `leash` binary.
+    ///
+    /// # Errors
+    /// If a process cannot be started, or does not print `listening on` in
+    /// time; anything already started is stopped again.
+    pub fn start(&self, leash: &str) -> io::Result<RunningServer> {
+        match self.launch {
+            Launch::Single { exe, args } => {
+                let process = LeashedProcess::spawn(leash, exe, args)?;
+                Ok(RunningServer {
+                    addr: process.addr,
+                    processes: vec![process],
+                })
+            }
+            Launch::Split { backend, front } => {
+                let backend = LeashedProcess::spawn(leash, backend, &[])?;
+                let backend_addr = backend.addr.to_string();
+                // If the front fails, `backend` drops here and is stopped.
+                let front = LeashedProcess::spawn(leash, front, &["--backend", &backend_addr])?;
+                Ok(RunningServer {
+                    addr: front.addr,
+                    // The front is stopped first: it is the one clients reach.
+                    processes: vec![front, backend],
+                })
+            }
+        }
+    }
+}
+
+/// A started server; dropping it stops every process it runs.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Where clients connect.
+    pub addr: SocketAddr,
+    /// Dropped in order, each stopping its process.
+    processes: Vec<LeashedProcess>,
+}
+
+impl RunningServer {
+    /// How many processes this server runs.
+    pub fn process_count(&self) -> usize {
+        self.processes.len()
+    }
+}
+
+/// One server process, started as `leash EXE --addr 127.0.0.1:0 ARGS...`.
+#[derive(Debug)]
+struct LeashedProcess {
+    /// The leash process (the server is its child).
+    leash: Child,
+    /// The leash's stdin. Dropping it is the signal to stop; so is the death
+    /// of this whole process, which closes it too.
+    stdin: Option<ChildStdin>,
+    /// Where the server said it listens.
+    addr: SocketAddr,
+}
+
+impl LeashedProcess {
+    fn spawn(leash: &str, exe: &str, args: &[&str]) -> io::Result<LeashedProcess> {
+        let mut child = Command::new(leash)
+            .arg(exe)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|err| io::Error::new(err.kind(), format!("cannot start {leash}: {err}")))?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        // Build the guard before waiting, so a server that never says where it
+        // listens is still stopped when we give up on it.
+        let mut process = LeashedProcess {
+            leash: child,
+            stdin,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        process.addr = wait_for_address(stdout, exe)?;
+        Ok(process)
+    }
+}
+
+/// Reads the server's stdout on a thread until a line says `listening on
+/// ADDR`; the thread then keeps reading, because a server whose stdout pipe
+/// fills up blocks on its next `println!` (the steps log every connection).
+fn wait_for_address(stdout: impl io::Read + Send + 'static, exe: &str) -> io::Result<SocketAddr> {
+    let (found, address) = mpsc::channel();
+    thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Some(rest) = line.split("listening on ").nth(1) else {
+                continue;
+            };
+            if let Some(sender) = found.take() {
+                let word = rest.split_whitespace().next().unwrap_or_default();
+                let _ = sender.send(word.parse::<SocketAddr>().map_err(|_| line.clone()));
+            }
+        }
+    });
+    match address.recv_timeout(STARTUP_TIMEOUT) {
+        Ok(Ok(addr)) => Ok(addr),
+        Ok(Err(line)) => Err(io::Error::other(format!("{exe}: no address in {line:?}"))),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{exe} did not print 'listening on' within {STARTUP_TIMEOUT:?}"),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(io::Error::other(format!(
+            "{exe} exited before printing 'listening on'"
+        ))),
+    }
+}
+
+impl Drop for LeashedProcess {
+    fn drop(&mut self) {
+        // Closing the leash's stdin makes it kill the server and exit.
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            match self.leash.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        // The leash is stuck: kill it. (Its server may survive this one case;
+        // it has never happened, and the message says where to look.)
+        eprintln!(
+            "warning: leash for the server on {} did not exit; killing it",
+            self.addr
+        );
+        let _ = self.leash.kill();
+        let _ = self.leash.wait();
+    }
+}

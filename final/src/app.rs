@@ -1,0 +1,290 @@
+//! The application: a URL table and middleware, and the ways to run it.
+//!
+//! [`App`] is a builder: `App::new().get(...).route(...).bind(...)`. Then:
+//!
+//! - [`App::run`]: load settings (file, environment, `--addr`), start the
+//!   server, stop gracefully on Ctrl-C or SIGTERM. What `main` calls.
+//! - [`App::start`]: start with explicit [`Settings`] and get a [`Server`]
+//!   handle back. What the integration tests call.
+//! - [`App::handle`]: run one [`Request`] through middleware, router and
+//!   handler, no socket at all. What a user's unit tests call.
+//!
+//! All three go through the same [`AppCore::respond`], so a handler tested
+//! with `handle` behaves exactly as it will behind a socket.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::handler::Handler;
+use crate::logger;
+use crate::middleware::{AccessLog, Middleware, Next, Timing};
+use crate::request::Request;
+use crate::response::Response;
+use crate::router::{Resolution, Route, RouteStats, Router};
+use crate::server::Server;
+use crate::settings::{DEFAULT_ADDR, Settings};
+use crate::status::Status;
+
+/// A web application: routes, middleware, and where to listen.
+///
+/// # Examples
+/// ```no_run
+/// use httprs::{App, Request, Response};
+/// fn main() -> std::io::Result<()> {
+///     App::new()
+///         .get("/hello/{name}", |req: &Request| {
+///             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
+///         })
+///         .bind("127.0.0.1:7777")
+///         .run()
+/// }
+/// ```
+pub struct App {
+    core: AppCore,
+    addrs: Vec<String>,
+}
+
+/// What the server threads share: the URL table and the middleware chain.
+pub(crate) struct AppCore {
+    router: Router,
+    middleware: Vec<Arc<dyn Middleware>>,
+    /// Timings for requests no route matched (404 and 405), which run middleware only.
+    unmatched: RouteStats,
+    pub(crate) debug: bool,
+}
+
+impl Default for App {
+    fn default() -> App {
+        App::new()
+    }
+}
+
+impl App {
+    /// An app with no routes and the built-in middleware: [`AccessLog`], then [`Timing`].
+    pub fn new() -> App {
+        App {
+            core: AppCore {
+                router: Router::default(),
+                middleware: vec![Arc::new(AccessLog), Arc::new(Timing)],
+                unmatched: RouteStats::default(),
+                debug: false,
+            },
+            addrs: Vec::new(),
+        }
+    }
+
+    /// Adds a route for any method. A pattern starting with `^` is a regular
+    /// expression (named groups become parameters), one with `{name}` has
+    /// parameters, any other is a literal path; see [`crate::router`].
+    ///
+    /// # Panics
+    /// If the pattern is an invalid regular expression.
+    pub fn route(self, pattern: &str, handler: impl Handler) -> App {
+        self.add_route(Route::any(pattern, handler))
+    }
+
+    /// Adds a route for one method (`GET` routes also answer `HEAD`).
+    ///
+    /// # Panics
+    /// If the pattern is an invalid regular expression.
+    pub fn method(self, method: &str, pattern: &str, handler: impl Handler) -> App {
+        self.add_route(Route::new(Some(method), pattern, handler))
+    }
+
+    /// Adds a `GET` (and `HEAD`) route.
+    pub fn get(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("GET", pattern, handler)
+    }
+
+    /// Adds a `POST` route.
+    pub fn post(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("POST", pattern, handler)
+    }
+
+    /// Adds a `PUT` route.
+    pub fn put(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("PUT", pattern, handler)
+    }
+
+    /// Adds a `DELETE` route.
+    pub fn delete(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("DELETE", pattern, handler)
+    }
+
+    /// Adds a prepared [`Route`].
+    pub fn add_route(mut self, route: Route) -> App {
+        self.core.router.add(route);
+        self
+    }
+
+    /// Adds a whole URL table, in order, like the seed's `url = [...]`.
+    pub fn urls(self, routes: impl IntoIterator<Item = Route>) -> App {
+        routes.into_iter().fold(self, App::add_route)
+    }
+
+    /// Adds a middleware; the first added runs outermost (after the built-in ones).
+    pub fn wrap(mut self, middleware: impl Middleware) -> App {
+        self.core.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Adds an address to listen on; call again for more. `--addr` and
+    /// `HTTPRS_ADDR` (and `addrs` in `settings.toml`) replace these.
+    pub fn bind(mut self, addr: &str) -> App {
+        self.addrs.push(addr.to_string());
+        self
+    }
+
+    /// Runs `req` through middleware, router and handler, without a socket.
+    ///
+    /// The response is the one the handler built; the server adds `Date`,
+    /// `Content-Length`, `Connection` and `Server` only on the wire.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Response};
+    /// let app = App::new().get("/hello/{name}", |req: &Request| {
+    ///     Response::text(format!("Hello, {}!", req.param("name").unwrap()))
+    /// });
+    /// let res = app.handle(Request::new("GET", "/hello/you"));
+    /// assert_eq!(res.body_text(), "Hello, you!");
+    /// assert_eq!(app.handle(Request::new("GET", "/nope")).status().code(), 404);
+    /// assert_eq!(app.handle(Request::new("DELETE", "/hello/you")).header("allow"), Some("GET, HEAD"));
+    /// ```
+    pub fn handle(&self, mut req: Request) -> Response {
+        let resolution = self.core.resolve(&mut req);
+        self.core.respond(&req, &resolution)
+    }
+
+    /// Starts serving with exactly these settings (no file, environment or
+    /// command line) and returns at once with a handle on the running server.
+    /// Addresses come from `settings.addrs`, else from [`App::bind`], else
+    /// `127.0.0.1:7777`.
+    ///
+    /// # Errors
+    /// If an address cannot be bound (in use, malformed, not ours), naming it.
+    pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+        if settings.addrs.is_empty() {
+            settings.addrs = std::mem::take(&mut self.addrs);
+        }
+        if settings.addrs.is_empty() {
+            settings.addrs.push(DEFAULT_ADDR.to_string());
+        }
+        self.core.debug = settings.debug;
+        Server::start(self.core, settings)
+    }
+
+    /// Loads settings, starts the server, and serves until SIGINT or SIGTERM;
+    /// then finishes the requests in flight (up to `shutdown_timeout`) and returns.
+    ///
+    /// A bad settings file, variable or flag prints what is wrong and exits
+    /// with status 2; an address that cannot be bound exits with status 1.
+    ///
+    /// # Errors
+    /// None at present: failures to start exit the process with a message,
+    /// which is what a `main` would do with them anyway. The `Result` leaves
+    /// room for errors a caller could act on.
+    pub fn run(self) -> std::io::Result<()> {
+        let base = Settings {
+            addrs: self.addrs.clone(),
+            ..Settings::default()
+        };
+        let settings = base
+            .load()
+            .and_then(|mut s| s.apply_args(std::env::args().skip(1)).map(|()| s));
+        let settings = match settings {
+            Ok(settings) => settings,
+            Err(err) if err.problem == "help" => {
+                println!(
+                    "usage: [--addr HOST:PORT]...   (settings: settings.toml, HTTPRS_* variables)"
+                );
+                std::process::exit(0);
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                std::process::exit(2);
+            }
+        };
+        logger::init(settings.log_level, settings.access_log);
+        let server = match self.start(settings) {
+            Ok(server) => server,
+            Err(err) => {
+                log::error!("{err}");
+                std::process::exit(1);
+            }
+        };
+        let handle = server.shutdown_handle();
+        if let Err(err) = ctrlc::set_handler(move || {
+            log::info!("shutting down");
+            handle.shutdown();
+        }) {
+            log::warn!("cannot handle Ctrl-C and SIGTERM: {err}");
+        }
+        server.join();
+        Ok(())
+    }
+}
+
+impl AppCore {
+    /// Looks the request up in the URL table and stores its parameters in it.
+    pub(crate) fn resolve(&self, req: &mut Request) -> Resolution {
+        let mut resolution = self.router.resolve(req.method(), req.path());
+        if let Resolution::Found { params, .. } = &mut resolution {
+            req.set_params(std::mem::take(params));
+        }
+        resolution
+    }
+
+    /// The timings of whatever will answer this request, for [`crate::dispatch`].
+    pub(crate) fn stats(&self, resolution: &Resolution) -> &RouteStats {
+        match resolution {
+            Resolution::Found { index, .. } => &self.router.routes[*index].stats,
+            _ => &self.unmatched,
+        }
+    }
+
+    /// Middleware, then the handler (or a 404/405): a panic anywhere becomes
+    /// a 500 for this request only.
+    pub(crate) fn respond(&self, req: &Request, resolution: &Resolution) -> Response {
+        let endpoint = |req: &Request| -> Response {
+            match resolution {
+                Resolution::Found { index, .. } => {
+                    let handler = &self.router.routes[*index].handler;
+                    // Caught here, inside the chain, so the access log still sees the 500.
+                    catch_unwind(AssertUnwindSafe(|| handler.handle(req)))
+                        .unwrap_or_else(|panic| self.panicked(req, panic))
+                }
+                Resolution::MethodNotAllowed(allow) => {
+                    Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow)
+                }
+                Resolution::NotFound => Response::error(Status::NOT_FOUND),
+            }
+        };
+        let next = Next {
+            chain: &self.middleware,
+            endpoint: &endpoint,
+        };
+        // And once more around the whole chain, for a panicking middleware.
+        catch_unwind(AssertUnwindSafe(|| next.run(req)))
+            .unwrap_or_else(|panic| self.panicked(req, panic))
+    }
+
+    fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        log::error!(
+            "handler panicked on {} {}: {message}",
+            req.method(),
+            req.path()
+        );
+        let res = Response::error(Status::INTERNAL_SERVER_ERROR);
+        if self.debug {
+            res.with_body(format!("500 Internal Server Error\n\npanic: {message}\n"))
+        } else {
+            res
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! One client connection: its socket, its buffers, and where it is in the exchange.
+//!
+//! Step 01 served a connection with a blocking loop: read, echo, repeat,
+//! with a thread parked in `read` the whole time. Here no thread is
+//! dedicated to a connection. The event loop ([`crate::server`]) calls in
+//! when the socket is ready, and everything the blocking loop kept in local
+//! variables lives in this struct instead: bytes read but not yet parsed,
+//! bytes to send that the socket has not taken yet, the parser's state, and
+//! the timers. That is what lets one thread hold thousands of connections.
+//!
+//! The socket is registered *edge-triggered*: the kernel says "readable"
+//! once, when data arrives, not again until more arrives. So the connection
+//! remembers `readable` until a read actually returns `WouldBlock`; a
+//! connection that stopped reading (because its handler is running) must
+//! go back and read later without waiting for a new event.
+//!
+//! Requests on one connection are handled one at a time: the next request
+//! is parsed only after the previous response is queued. That is how
+//! pipelined requests get their responses in order, and it bounds what one
+//! client can make the server buffer.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use mio::net::TcpStream;
+
+use crate::parse::{InputBuffer, Limits, RequestDecoder};
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Reading and parsing requests, or sending a response.
+    Open,
+    /// A handler is running on a worker for this connection's current request.
+    Busy,
+    /// Send what is queued, then close.
+    Closing,
+    /// Our side is shut down; reading and discarding what the client still
+    /// sends until it closes or `until`, so that closing does not reset the
+    /// connection before the client has read our last response.
+    Lingering { until: Instant },
+}
+
+/// What a read attempt found.
+pub(crate) enum Fill {
+    /// Some bytes were added to the input buffer.
+    Data,
+    /// Nothing more to read for now.
+    WouldBlock,
+    /// The client closed its sending side.
+    Eof,
+}
+
+/// One client connection; see the module docs.
+pub(crate) struct Connection {
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+    /// Distinguishes this connection from a later one reusing its slot,
+    /// so a late response from a worker is never delivered to a stranger.
+    pub id: u64,
+    pub phase: Phase,
+    pub input: InputBuffer,
+    pub decoder: RequestDecoder,
+    pub output: Vec<u8>,
+    written: usize,
+    /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
+    pub readable: bool,
+    /// The client has closed its sending side.
+    pub peer_closed: bool,
+    /// When the head now being awaited started (accept, or its first byte).
+    pub head_started: Option<Instant>,
+    /// The last read or write that moved bytes.
+    pub last_activity: Instant,
+    /// Responses sent so far.
+    pub responses: u64,
+    /// Bytes thrown away while lingering.
+    discarded: usize,
+}
+
+/// Most bytes read and thrown away while lingering before closing anyway:
+/// enough for the tail of a request, far less than a large upload, which we
+/// refuse to read just to close politely.
+const MAX_DISCARD: usize = 256 * 1024;
+
+impl Connection {
+    pub(crate) fn new(
+        stream: TcpStream,
+        peer: SocketAddr,
+        id: u64,
+        limits: Limits,
+        now: Instant,
+    ) -> Connection {
+        Connection {
+            stream,
+            peer,
+            id,
+            phase: Phase::Open,
+            input: InputBuffer::new(),
+            decoder: RequestDecoder::new(limits),
+            output: Vec::new(),
+            written: 0,
+            readable: true,
+            peer_closed: false,
+            head_started: Some(now),
+            last_activity: now,
+            responses: 0,
+            discarded: 0,
+        }
+    }
+
+    /// Whether bytes are waiting to be sent.
+    pub(crate) fn has_output(&self) -> bool {
+        self.written < self.output.len()
+    }
+
+    /// Whether the connection is between requests with nothing half-read.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.phase == Phase::Open
+            && self.input.is_empty()
+            && self.decoder.is_idle()
+            && !self.has_output()
+    }
+
+    /// Reads once into `scratch` and appends what came to the input buffer.
+    pub(crate) fn fill(&mut self, scratch: &mut [u8], now: Instant) -> io::Result<Fill> {
+        loop {
+            return match self.stream.read(scratch) {
+                Ok(0) => {
+                    self.peer_closed = true;
+                    Ok(Fill::Eof)
+                }
+                Ok(n) => {
+                    self.input.extend(&scratch[..n]);
+                    self.last_activity = now;
+                    Ok(Fill::Data)
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.readable = false;
+                    Ok(Fill::WouldBlock)
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => Err(err),
+            };
+        }
+    }
+
+    /// Writes queued output until done (`Ok(true)`) or the socket is full (`Ok(false)`).
+    pub(crate) fn flush(&mut self, now: Instant) -> io::Result<bool> {
+        while self.has_output() {
+            match self.stream.write(&self.output[self.written..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.written += n;
+                    self.last_activity = now;
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        // Everything sent: reuse the allocation for the next response.
+        self.output.clear();
+        self.written = 0;
+        Ok(true)
+    }
+
+    /// Reads and drops whatever the client sends; `Ok(true)` once it has
+    /// closed (or sent more than [`MAX_DISCARD`]): time to close our side.
+    pub(crate) fn discard(&mut self, scratch: &mut [u8]) -> io::Result<bool> {
+        loop {
+            match self.stream.read(scratch) {
+                Ok(0) => return Ok(true),
+                Ok(n) => {
+                    self.discarded += n;
+                    if self.discarded > MAX_DISCARD {
+                        return Ok(true);
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Where a handler runs: inside the event loop, or on a worker thread.
+//!
+//! Handlers may block (on a database, a file, a `sleep`), and a blocked
+//! event loop stalls every connection it owns. So by default a request is
+//! handed to the worker pool ([`crate::pool`]) and its response comes back
+//! through the loop's inbox. That hand-off costs two thread wake-ups per
+//! request, which for a handler that takes two microseconds is most of the
+//! work: measured on the hello route, it halves the throughput.
+//!
+//! So the dispatcher *learns*. Every run of a route is timed. A route whose
+//! last `64 << strikes` runs each finished within the inline budget
+//! ([`crate::Settings::inline_budget_us`], 200 µs by default) is run inside
+//! the event loop from then on. Any run over budget sends it back to the
+//! workers and, if it was running inline, adds a strike, which doubles the
+//! streak it needs to come back; after 16 strikes it never runs inline again.
+//!
+//! The trade-off, stated plainly: a handler that has been fast 64 times in a
+//! row and then blocks *does* stall its loop's other connections once, for
+//! the length of that call. A route that blocks every time (the `sleep`
+//! route in the tests) never leaves the workers. Set `inline_budget_us = 0`
+//! to keep every handler on the workers, always.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::router::RouteStats;
+
+/// Runs in a row needed before a route first runs inline.
+const FIRST_STREAK: u32 = 64;
+/// Strikes after which a route never runs inline again.
+const MAX_STRIKES: u32 = 16;
+
+/// Whether the next request for this route should run inside the event loop.
+pub(crate) fn runs_inline(stats: &RouteStats, budget: Duration) -> bool {
+    if budget.is_zero() {
+        return false;
+    }
+    let strikes = stats.strikes.load(Ordering::Relaxed);
+    strikes < MAX_STRIKES && stats.fast_runs.load(Ordering::Relaxed) >= FIRST_STREAK << strikes
+}
+
+/// Records how long one run took (`inline`: whether it ran in the loop).
+pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, inline: bool) {
+    if elapsed <= budget {
+        // Saturating: a route served a billion times must not wrap to zero.
+        let runs = stats.fast_runs.load(Ordering::Relaxed);
+        if runs < u32::MAX {
+            stats.fast_runs.store(runs + 1, Ordering::Relaxed);
+        }
+        return;
+    }
+    stats.fast_runs.store(0, Ordering::Relaxed);
+    if inline {
+        let strikes = stats.strikes.fetch_add(1, Ordering::Relaxed) + 1;
+        log::debug!(
+            "a handler took {:.3}ms inside an event loop; back to the workers (strike {strikes})",
+            elapsed.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUDGET: Duration = Duration::from_micros(200);
+    const FAST: Duration = Duration::from_micros(5);
+    const SLOW: Duration = Duration::from_millis(50);
+
+    #[test]
+    fn a_route_runs_inline_only_after_a_streak_of_fast_runs() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            assert!(!runs_inline(&stats, BUDGET));
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(runs_inline(&stats, BUDGET));
+        assert!(
+            !runs_inline(&stats, Duration::ZERO),
+            "a zero budget disables it"
+        );
+    }
+
+    #[test]
+    fn a_slow_inline_run_sends_the_route_back_and_doubles_the_streak() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        record(&stats, SLOW, BUDGET, true);
+        assert!(!runs_inline(&stats, BUDGET));
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(!runs_inline(&stats, BUDGET), "needs twice the streak now");
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(runs_inline(&stats, BUDGET));
+    }
+
+    #[test]
+    fn a_route_that_is_always_slow_never_runs_inline() {
+        let stats = RouteStats::default();
+        for _ in 0..10_000 {
+            record(&stats, SLOW, BUDGET, false);
+            assert!(!runs_inline(&stats, BUDGET));
+        }
+    }
+}

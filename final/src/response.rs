@@ -1,0 +1,255 @@
+//! The response a handler returns, and how it becomes bytes.
+//!
+//! Step 03 wrote status line, headers and body by hand. Here a handler
+//! builds a [`Response`] with chainable helpers and the server adds what
+//! the protocol requires and a handler should not have to think about:
+//! `Date`, `Content-Length`, `Connection`, `Server`, and no body at all for
+//! `HEAD`, 204 and 304 (RFC 9110 §6.4.1). That last step is
+//! [`Response::encode`], which writes into a buffer the event loop then
+//! sends.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cookie::Cookie;
+use crate::date;
+use crate::headers::Headers;
+use crate::status::Status;
+
+/// An HTTP response: status, headers, body.
+///
+/// # Examples
+/// ```
+/// use httprs::{Response, Status};
+/// let r = Response::text("made").with_status(Status::CREATED).with_header("X-Id", "7");
+/// assert_eq!(r.status(), Status::CREATED);
+/// assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+/// assert_eq!(r.body(), b"made");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: Status,
+    headers: Headers,
+    body: Vec<u8>,
+}
+
+/// How the server frames a response on a connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Framing {
+    /// The request was `HEAD`: send the headers of a GET, no body.
+    pub head_only: bool,
+    /// Whether the connection stays open after this response.
+    pub keep_alive: bool,
+    /// The request's minor version: HTTP/1.0 needs `Connection: keep-alive` spelled out.
+    pub minor_version: u8,
+}
+
+impl Response {
+    /// An empty response with this status.
+    pub fn new(status: impl Into<Status>) -> Response {
+        Response {
+            status: status.into(),
+            headers: Headers::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// 200 with a `text/plain; charset=utf-8` body.
+    pub fn text(body: impl Into<String>) -> Response {
+        Response::new(Status::OK)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// 200 with a `text/html; charset=utf-8` body.
+    pub fn html(body: impl Into<String>) -> Response {
+        Response::new(Status::OK)
+            .with_header("Content-Type", "text/html; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// 200 with `value` serialized as JSON; a value serde cannot serialize
+    /// (a map with non-string keys, say) gives a 500 that says so.
+    pub fn json(value: &impl Serialize) -> Response {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(Status::OK)
+                .with_header("Content-Type", "application/json")
+                .with_body(body),
+            Err(err) => Response::text(format!("cannot serialize response: {err}"))
+                .with_status(Status::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// 303 See Other to `location`: after a POST, "now GET this".
+    pub fn redirect(location: &str) -> Response {
+        Response::new(Status::SEE_OTHER).with_header("Location", location)
+    }
+
+    /// A plain-text page for an error status, such as `404 Not Found`.
+    pub fn error(status: impl Into<Status>) -> Response {
+        let status = status.into();
+        Response::text(format!("{status}\n")).with_status(status)
+    }
+
+    /// Replaces the status.
+    pub fn with_status(mut self, status: impl Into<Status>) -> Response {
+        self.status = status.into();
+        self
+    }
+
+    /// Sets a header, replacing any of the same name.
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.set(name, value);
+        self
+    }
+
+    /// Adds a header, keeping any of the same name.
+    pub fn append_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Adds a `Set-Cookie` field.
+    pub fn with_cookie(mut self, cookie: Cookie) -> Response {
+        self.headers.append("Set-Cookie", cookie.to_string());
+        self
+    }
+
+    /// Replaces the body.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
+        self.body = body.into();
+        self
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All headers (as set by the handler; the server adds its own on the wire).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// Mutable access to the headers, for middleware.
+    pub fn headers_mut(&mut self) -> &mut Headers {
+        &mut self.headers
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (lossy), handy in tests.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Whether the handler asked for the connection to be closed after it.
+    pub(crate) fn wants_close(&self) -> bool {
+        self.headers.has_token("connection", "close")
+    }
+
+    /// Writes status line, headers and (unless forbidden) body into `out`.
+    pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) {
+        let status = self.status;
+        // Writing to a Vec cannot fail, hence the ignored results.
+        let _ = write!(out, "HTTP/1.1 {} {}\r\n", status.code(), status.reason());
+        if !self.headers.contains("server") {
+            out.extend_from_slice(b"Server: httprs\r\n");
+        }
+        if !self.headers.contains("date") {
+            date::with_http_date(|d| {
+                out.extend_from_slice(b"Date: ");
+                out.extend_from_slice(d.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            });
+        }
+        if !status.forbids_body() {
+            let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
+        }
+        if !framing.keep_alive {
+            out.extend_from_slice(b"Connection: close\r\n");
+        } else if framing.minor_version == 0 {
+            out.extend_from_slice(b"Connection: keep-alive\r\n");
+        }
+        for (name, value) in self.headers.iter() {
+            // Ours, computed above; a handler's value would contradict the framing.
+            if name.eq_ignore_ascii_case("content-length")
+                || name.eq_ignore_ascii_case("connection")
+            {
+                continue;
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        if !framing.head_only && !status.forbids_body() {
+            out.extend_from_slice(&self.body);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(r: &Response, head_only: bool, keep_alive: bool, minor_version: u8) -> String {
+        let mut out = Vec::new();
+        r.encode(
+            Framing {
+                head_only,
+                keep_alive,
+                minor_version,
+            },
+            &mut out,
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_server_adds_length_date_and_server() {
+        let wire = encode(&Response::text("hi"), false, true, 1);
+        assert!(wire.starts_with("HTTP/1.1 200 OK\r\nServer: httprs\r\nDate: "));
+        assert!(wire.contains("\r\nContent-Length: 2\r\n"));
+        assert!(!wire.contains("Connection"));
+        assert!(wire.ends_with("\r\n\r\nhi"));
+    }
+
+    #[test]
+    fn head_keeps_the_length_but_drops_the_body() {
+        let wire = encode(&Response::text("hello"), true, true, 1);
+        assert!(wire.contains("Content-Length: 5\r\n"));
+        assert!(wire.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn connection_is_spelled_out_when_closing_and_for_http_1_0_keep_alive() {
+        assert!(encode(&Response::text(""), false, false, 1).contains("Connection: close\r\n"));
+        assert!(encode(&Response::text(""), false, true, 0).contains("Connection: keep-alive\r\n"));
+    }
+
+    #[test]
+    fn no_content_has_neither_length_nor_body() {
+        let wire = encode(&Response::new(204).with_body("x"), false, true, 1);
+        assert!(!wire.contains("Content-Length"));
+        assert!(wire.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn a_handler_cannot_forge_the_content_length() {
+        let r = Response::text("abc").with_header("Content-Length", "99");
+        let wire = encode(&r, false, true, 1);
+        assert_eq!(wire.matches("Content-Length").count(), 1);
+        assert!(wire.contains("Content-Length: 3\r\n"));
+    }
+}

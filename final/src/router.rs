@@ -1,0 +1,288 @@
+//! The URL table: which handler answers which method and path.
+//!
+//! Step 05 matched literal paths in a `HashMap`. Here, as in the seed
+//! framework (and Django), the table is an ordered list of routes, tried in
+//! order, and a pattern is one of three kinds:
+//!
+//! | pattern | kind | matches |
+//! |---|---|---|
+//! | `/about` | literal | exactly `/about` |
+//! | `/hello/{name}` | parameters | `/hello/anything-but-a-slash`, `name` captured |
+//! | `^/posts/(?P<id>[0-9]+)/$` | regular expression (starts with `^`) | with named groups captured |
+//!
+//! Parameters and named groups are matched against the raw path and then
+//! percent-decoded, so `/hello/w%C3%B6rld` gives `name = "wörld"` and an
+//! encoded slash (`%2F`) can never split a segment.
+//!
+//! When the path matches some route but not for this method, the answer is
+//! 405 with an `Allow` field listing the methods that would work; when it
+//! matches none, 404. A `GET` route also answers `HEAD` (RFC 9110 §9.3.2).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
+
+use regex::Regex;
+
+use crate::handler::Handler;
+use crate::request::decode_component;
+
+/// One entry of the URL table: a method (or any), a pattern, a handler.
+///
+/// # Examples
+/// A URL table given as a list, like the seed's `url = [(pattern, Handler), ...]`:
+/// ```
+/// use httprs::{App, Request, Response, Route};
+/// let app = App::new().urls([
+///     Route::any(r"^/index/$", |_: &Request| Response::text("index")),
+///     Route::get("/hello/{name}", |r: &Request| Response::text(r.param("name").unwrap().to_string())),
+/// ]);
+/// assert_eq!(app.handle(Request::new("GET", "/hello/you")).body(), b"you");
+/// ```
+pub struct Route {
+    method: Option<String>,
+    pattern: Pattern,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) stats: RouteStats,
+}
+
+enum Pattern {
+    Literal(String),
+    Regex { regex: Regex, names: Vec<String> },
+}
+
+/// How a route's handler has behaved so far; read by [`crate::dispatch`]
+/// to decide where it runs.
+#[derive(Default)]
+pub(crate) struct RouteStats {
+    /// Consecutive runs that finished within the inline budget.
+    pub fast_runs: AtomicU32,
+    /// Runs inside an event loop that overstayed the budget.
+    pub strikes: AtomicU32,
+}
+
+impl Route {
+    /// A route for `method` (`None`: any method) on `pattern`.
+    ///
+    /// # Panics
+    /// If `pattern` is an invalid regular expression: a URL table is fixed
+    /// when the program is written, so this is a bug to see at start-up.
+    pub fn new(method: Option<&str>, pattern: &str, handler: impl Handler) -> Route {
+        Route {
+            method: method.map(str::to_string),
+            pattern: Pattern::compile(pattern),
+            handler: Arc::new(handler),
+            stats: RouteStats::default(),
+        }
+    }
+
+    /// A route for every method (the handler looks at `req.method()` itself).
+    pub fn any(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(None, pattern, handler)
+    }
+
+    /// A `GET` route, which also answers `HEAD`.
+    pub fn get(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("GET"), pattern, handler)
+    }
+
+    /// A `POST` route.
+    pub fn post(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("POST"), pattern, handler)
+    }
+
+    fn allows(&self, method: &str) -> bool {
+        match &self.method {
+            None => true,
+            Some(m) => m == method || (m == "GET" && method == "HEAD"),
+        }
+    }
+}
+
+impl Pattern {
+    fn compile(pattern: &str) -> Pattern {
+        let source = if pattern.starts_with('^') {
+            pattern.to_string()
+        } else if pattern.contains('{') {
+            params_to_regex(pattern)
+        } else {
+            return Pattern::Literal(pattern.to_string());
+        };
+        let regex = Regex::new(&source)
+            .unwrap_or_else(|err| panic!("invalid route pattern {pattern:?}: {err}"));
+        let names = regex.capture_names().flatten().map(String::from).collect();
+        Pattern::Regex { regex, names }
+    }
+
+    /// The decoded parameters if `path` matches.
+    fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+        match self {
+            Pattern::Literal(literal) => (literal == path).then(Vec::new),
+            Pattern::Regex { regex, names } => {
+                let caps = regex.captures(path)?;
+                Some(
+                    names
+                        .iter()
+                        .filter_map(|n| {
+                            let value = caps.name(n)?.as_str();
+                            Some((n.clone(), decode_component(value, false)))
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
+/// `/hello/{name}` → `^/hello/(?P<name>[^/]+)$`, the literal parts escaped.
+fn params_to_regex(pattern: &str) -> String {
+    let mut out = String::from("^");
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&regex::escape(&rest[..open]));
+        let close = rest[open..]
+            .find('}')
+            .unwrap_or_else(|| panic!("unclosed '{{' in route pattern {pattern:?}"));
+        let name = &rest[open + 1..open + close];
+        out.push_str(&format!("(?P<{name}>[^/]+)"));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(&regex::escape(rest));
+    out.push('$');
+    out
+}
+
+/// The outcome of looking a request up in the table.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// Route number `index` matched, with these parameters.
+    Found {
+        index: usize,
+        params: Vec<(String, String)>,
+    },
+    /// Some route matched the path, none the method: the `Allow` value.
+    MethodNotAllowed(String),
+    /// No route matched the path.
+    NotFound,
+}
+
+/// The URL table, tried in order.
+#[derive(Default)]
+pub(crate) struct Router {
+    pub routes: Vec<Route>,
+}
+
+impl Router {
+    pub(crate) fn add(&mut self, route: Route) {
+        self.routes.push(route);
+    }
+
+    pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolution {
+        let mut allowed: Vec<&str> = Vec::new();
+        for (index, route) in self.routes.iter().enumerate() {
+            let Some(params) = route.pattern.matches(path) else {
+                continue;
+            };
+            if route.allows(method) {
+                return Resolution::Found { index, params };
+            }
+            if let Some(m) = &route.method {
+                allowed.push(m);
+                if m == "GET" {
+                    allowed.push("HEAD");
+                }
+            }
+        }
+        if allowed.is_empty() {
+            return Resolution::NotFound;
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
+        Resolution::MethodNotAllowed(allowed.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Request, Response};
+
+    fn ok(_: &Request) -> Response {
+        Response::text("")
+    }
+
+    fn router() -> Router {
+        let mut r = Router::default();
+        r.add(Route::get("/about", ok));
+        r.add(Route::get("/hello/{name}", ok));
+        r.add(Route::post("/hello/{name}", ok));
+        r.add(Route::any(
+            r"^/posts/(?P<year>[0-9]{4})/(?P<slug>[a-z-]+)/$",
+            ok,
+        ));
+        r
+    }
+
+    #[test]
+    fn literal_parameter_and_regex_patterns_match() {
+        let r = router();
+        assert_eq!(
+            r.resolve("GET", "/about"),
+            Resolution::Found {
+                index: 0,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            r.resolve("POST", "/hello/w%C3%B6rld"),
+            Resolution::Found {
+                index: 2,
+                params: vec![("name".into(), "wörld".into())]
+            }
+        );
+        assert_eq!(
+            r.resolve("DELETE", "/posts/2026/hello-world/"),
+            Resolution::Found {
+                index: 3,
+                params: vec![
+                    ("year".into(), "2026".into()),
+                    ("slug".into(), "hello-world".into())
+                ]
+            }
+        );
+    }
+
+    #[test]
+    fn head_is_answered_by_get_routes() {
+        assert!(matches!(
+            router().resolve("HEAD", "/about"),
+            Resolution::Found { index: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn a_wrong_method_lists_the_allowed_ones() {
+        assert_eq!(
+            router().resolve("PUT", "/hello/x"),
+            Resolution::MethodNotAllowed("GET, HEAD, POST".into())
+        );
+    }
+
+    #[test]
+    fn unmatched_paths_are_not_found() {
+        let r = router();
+        for path in ["/", "/about/", "/hello/", "/hello/a/b", "/posts/26/x/"] {
+            assert_eq!(r.resolve("GET", path), Resolution::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn literal_parts_of_parameter_patterns_are_escaped() {
+        let mut r = Router::default();
+        r.add(Route::get("/file.{ext}", ok));
+        assert_eq!(r.resolve("GET", "/fileXtxt"), Resolution::NotFound);
+        assert!(matches!(
+            r.resolve("GET", "/file.txt"),
+            Resolution::Found { .. }
+        ));
+    }
+}

@@ -1,0 +1,744 @@
+//! The event loops: readiness in, bytes out, handlers on the side.
+//!
+//! Step 01 accepted one connection and served it to the end; step 04 gave
+//! each connection a pooled thread, parked in `read` while the client
+//! thinks. This module keeps the pool for handlers but takes the sockets
+//! away from it: each of a few **event-loop threads** owns a set of
+//! connections and asks the kernel (`epoll`, through `mio`) which of them
+//! can make progress. An idle keep-alive connection is then a few hundred
+//! bytes in a `Vec`, not a thread.
+//!
+//! ```text
+//!  listeners ──accept──▶ least-loaded loop ──▶ Connection (read, parse)
+//!                                                  │
+//!                     fast route: run inline ◀─────┤ dispatch
+//!                     other:  worker pool ◀────────┘
+//!                                │ response bytes, via the loop's inbox + Waker
+//!                                ▼
+//!                          Connection (write) ──▶ socket
+//! ```
+//!
+//! Every loop registers every listener; whichever wakes first accepts and
+//! gives each new connection to the loop with the fewest, so the load stays
+//! even. Once a second or so (the *tick*), each loop sweeps its connections
+//! for timeouts: a head not complete within `header_timeout` gets 408, an
+//! idle keep-alive connection is closed after `idle_timeout`.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::app::AppCore;
+use crate::connection::{Connection, Fill, Phase};
+use crate::dispatch;
+use crate::parse::{Limits, ParseError, RawRequest};
+use crate::pool::WorkerPool;
+use crate::request::Request;
+use crate::response::{Framing, Response};
+use crate::settings::Settings;
+use crate::shutdown::ShutdownHandle;
+use crate::status::Status;
+
+const WAKER: Token = Token(0);
+const FIRST_LISTENER: usize = 1;
+const FIRST_CONNECTION: usize = 1 << 16;
+/// How many bytes one read may take: a whole pipelined burst in one system call.
+const READ_CHUNK: usize = 64 * 1024;
+/// How long a closing connection may linger (see [`Phase::Lingering`]).
+const LINGER: Duration = Duration::from_secs(2);
+/// A connection may hold this many more than the least-loaded loop before
+/// a new one is handed over, so a burst of accepts does not ping-pong.
+const BALANCE_SLACK: usize = 1;
+
+/// Counters for the whole server; see [`Server::stats`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Connections accepted (refused ones not included).
+    pub accepted: u64,
+    /// Connections refused because `max_connections` were open.
+    pub refused: u64,
+    /// Connections that received at least one complete response.
+    pub served: u64,
+    /// Responses sent (including 4xx/5xx from the server itself).
+    pub responses: u64,
+    /// Connections open right now.
+    pub open: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: AtomicU64,
+    refused: AtomicU64,
+    served: AtomicU64,
+    responses: AtomicU64,
+}
+
+/// What other threads send to a loop.
+enum Message {
+    /// A worker finished the request of connection `slot`/`id`.
+    Done {
+        slot: usize,
+        id: u64,
+        bytes: Vec<u8>,
+        keep_alive: bool,
+    },
+    /// Another loop accepted a connection and hands it over.
+    Adopt(TcpStream, SocketAddr),
+}
+
+/// A loop's mailbox: a queue plus the `Waker` that interrupts its `poll`.
+struct Inbox {
+    queue: Mutex<Vec<Message>>,
+    waker: Arc<Waker>,
+}
+
+impl Inbox {
+    fn send(&self, message: Message) {
+        let was_empty = {
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            queue.push(message);
+            queue.len() == 1
+        };
+        // Only the first message needs a wake-up: the loop drains them all at once.
+        if was_empty {
+            let _ = self.waker.wake();
+        }
+    }
+}
+
+/// Everything the loops and workers share.
+struct Shared {
+    app: AppCore,
+    settings: Settings,
+    limits: Limits,
+    inline_budget: Duration,
+    counters: Counters,
+    open: AtomicUsize,
+    loads: Vec<AtomicUsize>,
+    inboxes: Vec<Inbox>,
+    shutdown: ShutdownHandle,
+}
+
+/// A running server; dropping it shuts it down and waits for it.
+pub struct Server {
+    addrs: Vec<SocketAddr>,
+    shared: Arc<Shared>,
+    loops: Vec<JoinHandle<()>>,
+    pool: Option<WorkerPool>,
+}
+
+impl Server {
+    pub(crate) fn start(app: AppCore, settings: Settings) -> io::Result<Server> {
+        let mut std_listeners = Vec::new();
+        let mut addrs = Vec::new();
+        for addr in &settings.addrs {
+            let listener = std::net::TcpListener::bind(addr).map_err(|err| {
+                io::Error::new(err.kind(), format!("cannot listen on {addr}: {err}"))
+            })?;
+            listener.set_nonblocking(true)?;
+            addrs.push(listener.local_addr()?);
+            std_listeners.push(listener);
+        }
+        let loops = settings.event_loops.max(1);
+        let mut polls = Vec::new();
+        let mut inboxes = Vec::new();
+        for _ in 0..loops {
+            let poll = Poll::new()?;
+            let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+            inboxes.push(Inbox {
+                queue: Mutex::new(Vec::new()),
+                waker,
+            });
+            polls.push(poll);
+        }
+        let shutdown = ShutdownHandle::new(inboxes.iter().map(|i| i.waker.clone()).collect());
+        let pool = WorkerPool::new(settings.workers);
+        let shared = Arc::new(Shared {
+            app,
+            limits: Limits {
+                max_head: settings.max_head_bytes,
+                max_body: settings.max_body_bytes,
+            },
+            inline_budget: Duration::from_micros(settings.inline_budget_us),
+            counters: Counters::default(),
+            open: AtomicUsize::new(0),
+            loads: (0..loops).map(|_| AtomicUsize::new(0)).collect(),
+            inboxes,
+            shutdown,
+            settings,
+        });
+        let tick = (shared
+            .settings
+            .header_timeout
+            .min(shared.settings.idle_timeout)
+            / 8)
+        .clamp(Duration::from_millis(5), Duration::from_millis(250));
+        let mut handles = Vec::new();
+        for (index, poll) in polls.into_iter().enumerate() {
+            let mut listeners = Vec::new();
+            for (i, l) in std_listeners.iter().enumerate() {
+                let mut listener = TcpListener::from_std(l.try_clone()?);
+                poll.registry().register(
+                    &mut listener,
+                    Token(FIRST_LISTENER + i),
+                    Interest::READABLE,
+                )?;
+                listeners.push(listener);
+            }
+            let event_loop = EventLoop {
+                index,
+                poll,
+                listeners,
+                slots: Vec::new(),
+                free: Vec::new(),
+                next_id: 0,
+                shared: shared.clone(),
+                pool: pool.clone(),
+                scratch: vec![0; READ_CHUNK].into_boxed_slice(),
+                now: Instant::now(),
+                tick,
+                drain_deadline: None,
+            };
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("httprs-loop-{index}"))
+                    .spawn(move || event_loop.run())?,
+            );
+        }
+        log::info!(
+            "server started: {} event loop(s), {} worker(s)",
+            loops,
+            shared.settings.workers
+        );
+        for addr in &addrs {
+            log::info!("listening on {addr}");
+        }
+        Ok(Server {
+            addrs,
+            shared,
+            loops: handles,
+            pool: Some(pool),
+        })
+    }
+
+    /// The addresses actually bound (with the real port when asked for port 0).
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The first bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addrs[0]
+    }
+
+    /// A handle that stops this server from any thread.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shared.shutdown.clone()
+    }
+
+    /// The counters right now.
+    pub fn stats(&self) -> Stats {
+        let c = &self.shared.counters;
+        Stats {
+            accepted: c.accepted.load(Ordering::Relaxed),
+            refused: c.refused.load(Ordering::Relaxed),
+            served: c.served.load(Ordering::Relaxed),
+            responses: c.responses.load(Ordering::Relaxed),
+            open: self.shared.open.load(Ordering::Relaxed) as u64,
+        }
+    }
+
+    /// Waits until the server has stopped (after a shutdown request) and its
+    /// workers are done; logs the final counters.
+    pub fn join(mut self) {
+        self.wait();
+    }
+
+    /// Requests a graceful shutdown and waits for it.
+    pub fn shutdown(self) {
+        self.shared.shutdown.shutdown();
+        self.join();
+    }
+
+    fn wait(&mut self) {
+        for handle in self.loops.drain(..) {
+            let _ = handle.join();
+        }
+        if let Some(pool) = self.pool.take() {
+            pool.join();
+            let s = self.stats();
+            log::info!(
+                "server stopped: {} responses on {} connections served ({} accepted, {} refused)",
+                s.responses,
+                s.served,
+                s.accepted,
+                s.refused
+            );
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !self.loops.is_empty() {
+            self.shared.shutdown.shutdown();
+            self.wait();
+        }
+    }
+}
+
+struct EventLoop {
+    index: usize,
+    poll: Poll,
+    listeners: Vec<TcpListener>,
+    /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
+    slots: Vec<Option<Connection>>,
+    free: Vec<usize>,
+    next_id: u64,
+    shared: Arc<Shared>,
+    pool: WorkerPool,
+    scratch: Box<[u8]>,
+    /// The time at the last wake-up: one clock read per batch of events.
+    now: Instant,
+    tick: Duration,
+    drain_deadline: Option<Instant>,
+}
+
+impl EventLoop {
+    fn run(mut self) {
+        let mut events = Events::with_capacity(1024);
+        let mut last_sweep = Instant::now();
+        loop {
+            if let Err(err) = self.poll.poll(&mut events, Some(self.tick)) {
+                if err.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                log::error!("event loop {} cannot poll: {err}", self.index);
+                break;
+            }
+            self.now = Instant::now();
+            for event in events.iter() {
+                match event.token() {
+                    WAKER => {}
+                    Token(t) if t >= FIRST_CONNECTION => {
+                        let slot = t - FIRST_CONNECTION;
+                        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
+                            if event.is_readable() || event.is_read_closed() || event.is_error() {
+                                conn.readable = true;
+                            }
+                            self.drive(slot);
+                        }
+                    }
+                    Token(t) => self.accept(t - FIRST_LISTENER),
+                }
+            }
+            self.read_inbox();
+            if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
+                self.begin_drain();
+            }
+            if self.now.duration_since(last_sweep) >= self.tick {
+                last_sweep = self.now;
+                self.sweep();
+            }
+            if let Some(deadline) = self.drain_deadline {
+                let open = self.slots.iter().flatten().count();
+                if open == 0 || self.now >= deadline {
+                    if open > 0 {
+                        log::warn!("shutdown deadline passed; closing {open} connection(s)");
+                    }
+                    for slot in 0..self.slots.len() {
+                        self.close(slot);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    fn accept(&mut self, listener: usize) {
+        loop {
+            let Some(l) = self.listeners.get(listener) else {
+                return;
+            };
+            match l.accept() {
+                Ok((stream, peer)) => self.place(stream, peer),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    // Out of file descriptors, usually: the connection waits in the
+                    // backlog until one is free; say so rather than spin.
+                    log::warn!("accept failed: {err}");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Refuses the connection if the server is full, else keeps it or gives
+    /// it to a less busy loop.
+    fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        let shared = &self.shared;
+        let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
+        if open > shared.settings.max_connections {
+            shared.open.fetch_sub(1, Ordering::Relaxed);
+            shared.counters.refused.fetch_add(1, Ordering::Relaxed);
+            // The socket is fresh, so its send buffer has room: this write completes.
+            let _ = stream.write(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
+            );
+            log::warn!("refused {peer}: {open} connections open");
+            return;
+        }
+        shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
+        let mine = shared.loads[self.index].load(Ordering::Relaxed);
+        let (target, least) = shared
+            .loads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i, l.load(Ordering::Relaxed)))
+            .min_by_key(|&(_, l)| l)
+            .unwrap_or((self.index, mine));
+        if target != self.index && mine > least + BALANCE_SLACK {
+            shared.loads[target].fetch_add(1, Ordering::Relaxed);
+            shared.inboxes[target].send(Message::Adopt(stream, peer));
+        } else {
+            shared.loads[self.index].fetch_add(1, Ordering::Relaxed);
+            self.adopt(stream, peer);
+        }
+    }
+
+    /// Registers a connection with this loop and serves what it already sent.
+    fn adopt(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        let registered = self.poll.registry().register(
+            &mut stream,
+            Token(FIRST_CONNECTION + slot),
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if let Err(err) = registered {
+            log::warn!("cannot register {peer}: {err}");
+            self.free.push(slot);
+            self.forget();
+            return;
+        }
+        // Small responses go out at once instead of waiting for the peer's ACK.
+        let _ = stream.set_nodelay(true);
+        self.next_id += 1;
+        self.slots[slot] = Some(Connection::new(
+            stream,
+            peer,
+            self.next_id,
+            self.shared.limits,
+            self.now,
+        ));
+        self.drive(slot);
+    }
+
+    fn read_inbox(&mut self) {
+        let messages = std::mem::take(
+            &mut *self.shared.inboxes[self.index]
+                .queue
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for message in messages {
+            match message {
+                Message::Done {
+                    slot,
+                    id,
+                    bytes,
+                    keep_alive,
+                } => {
+                    let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
+                        continue;
+                    };
+                    if conn.id != id {
+                        continue;
+                    }
+                    if conn.output.is_empty() {
+                        conn.output = bytes;
+                    } else {
+                        conn.output.extend_from_slice(&bytes);
+                    }
+                    conn.phase = Phase::Open;
+                    self.responded(slot, keep_alive);
+                    self.drive(slot);
+                }
+                Message::Adopt(stream, peer) => {
+                    if self.drain_deadline.is_some() {
+                        self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
+                        self.forget();
+                    } else {
+                        self.adopt(stream, peer);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a connection forward as far as it can go without blocking:
+    /// write what is queued, parse what is buffered, read what has arrived.
+    fn drive(&mut self, slot: usize) {
+        let keep = self.advance(slot).unwrap_or(false);
+        if !keep {
+            self.close(slot);
+        }
+    }
+
+    /// [`EventLoop::drive`]'s body; `Ok(false)` or an error means close now.
+    fn advance(&mut self, slot: usize) -> io::Result<bool> {
+        let now = self.now;
+        loop {
+            let conn = self.slots[slot]
+                .as_mut()
+                .expect("driven slot holds a connection");
+            if conn.has_output() && !conn.flush(now)? {
+                return Ok(true); // the socket is full: wait for "writable"
+            }
+            match conn.phase {
+                Phase::Busy => return Ok(true),
+                Phase::Closing => {
+                    if conn.is_idle() || conn.peer_closed {
+                        return Ok(false);
+                    }
+                    // Unread bytes may still be on their way: close politely.
+                    conn.stream.shutdown(std::net::Shutdown::Write)?;
+                    conn.phase = Phase::Lingering {
+                        until: now + LINGER,
+                    };
+                }
+                Phase::Lingering { .. } => {
+                    let closed = conn.discard(&mut self.scratch)?;
+                    return Ok(!closed);
+                }
+                Phase::Open => {}
+            }
+            if self.drain_deadline.is_some() && conn.is_idle() {
+                return Ok(false);
+            }
+            match conn.decoder.decode(&mut conn.input) {
+                Ok(Some(raw)) => self.start_request(slot, raw),
+                Ok(None) => {
+                    if conn.decoder.take_continue() {
+                        conn.output
+                            .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                        continue;
+                    }
+                    if conn.head_started.is_none() && !conn.input.is_empty() {
+                        conn.head_started = Some(now);
+                    }
+                    if conn.peer_closed {
+                        return Ok(false);
+                    }
+                    if !conn.readable {
+                        return Ok(true);
+                    }
+                    match conn.fill(&mut self.scratch, now)? {
+                        Fill::Data | Fill::Eof => {}
+                        Fill::WouldBlock => return Ok(true),
+                    }
+                }
+                Err(err) => self.reject(slot, &err),
+            }
+        }
+    }
+
+    /// Answers a request that cannot be parsed, then closes.
+    fn reject(&mut self, slot: usize, err: &ParseError) {
+        let conn = self.slots[slot]
+            .as_mut()
+            .expect("rejected slot holds a connection");
+        log::info!(target: "httprs::access", "{} \"-\" {} ({err})", conn.peer, err.status().code());
+        let res = Response::error(err.status());
+        res.encode(
+            Framing {
+                head_only: false,
+                keep_alive: false,
+                minor_version: 1,
+            },
+            &mut conn.output,
+        );
+        conn.phase = Phase::Closing;
+        self.responded(slot, false);
+    }
+
+    /// Routes a parsed request and runs its handler, here or on a worker.
+    fn start_request(&mut self, slot: usize, raw: RawRequest) {
+        let shared = &self.shared;
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        let framing = Framing {
+            head_only: raw.head.method == "HEAD",
+            keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
+            minor_version: raw.head.minor_version,
+        };
+        conn.head_started = None;
+        let mut req = Request::from_raw(raw, Some(conn.peer));
+        let resolution = shared.app.resolve(&mut req);
+        let budget = shared.inline_budget;
+        if dispatch::runs_inline(shared.app.stats(&resolution), budget) {
+            let started = Instant::now();
+            let res = shared.app.respond(&req, &resolution);
+            dispatch::record(
+                shared.app.stats(&resolution),
+                started.elapsed(),
+                budget,
+                true,
+            );
+            let keep_alive = framing.keep_alive && !res.wants_close();
+            res.encode(
+                Framing {
+                    keep_alive,
+                    ..framing
+                },
+                &mut conn.output,
+            );
+            self.responded(slot, keep_alive);
+            return;
+        }
+        conn.phase = Phase::Busy;
+        let id = conn.id;
+        let shared = self.shared.clone();
+        let index = self.index;
+        self.pool.execute(move || {
+            let started = Instant::now();
+            let res = shared.app.respond(&req, &resolution);
+            dispatch::record(
+                shared.app.stats(&resolution),
+                started.elapsed(),
+                budget,
+                false,
+            );
+            let keep_alive = framing.keep_alive && !res.wants_close();
+            let mut bytes = Vec::with_capacity(256 + res.body().len());
+            res.encode(
+                Framing {
+                    keep_alive,
+                    ..framing
+                },
+                &mut bytes,
+            );
+            shared.inboxes[index].send(Message::Done {
+                slot,
+                id,
+                bytes,
+                keep_alive,
+            });
+        });
+    }
+
+    /// Bookkeeping once a response is queued on connection `slot`.
+    fn responded(&mut self, slot: usize, keep_alive: bool) {
+        let counters = &self.shared.counters;
+        counters.responses.fetch_add(1, Ordering::Relaxed);
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        if conn.responses == 0 {
+            counters.served.fetch_add(1, Ordering::Relaxed);
+        }
+        conn.responses += 1;
+        if !keep_alive {
+            conn.phase = Phase::Closing;
+        }
+    }
+
+    fn close(&mut self, slot: usize) {
+        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::take) {
+            // Dropping the stream closes the socket, which also removes it from epoll.
+            drop(conn);
+            self.free.push(slot);
+            self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
+            self.forget();
+        }
+    }
+
+    /// One connection fewer open in the whole server.
+    fn forget(&self) {
+        self.shared.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Stops accepting and closes every connection that is between requests.
+    fn begin_drain(&mut self) {
+        self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
+        // Dropping the listeners deregisters them; once every loop has, the port is free.
+        self.listeners.clear();
+        for slot in 0..self.slots.len() {
+            if self.slots[slot].as_ref().is_some_and(Connection::is_idle) {
+                self.close(slot);
+            }
+        }
+    }
+
+    /// Applies the timeouts; see the module docs.
+    fn sweep(&mut self) {
+        let now = self.now;
+        let settings = &self.shared.settings;
+        let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
+        for slot in 0..self.slots.len() {
+            let Some(conn) = self.slots[slot].as_mut() else {
+                continue;
+            };
+            let quiet = now.duration_since(conn.last_activity);
+            match conn.phase {
+                Phase::Busy => {}
+                Phase::Lingering { until } => {
+                    if now >= until {
+                        self.close(slot);
+                    }
+                }
+                Phase::Closing => {
+                    if quiet > idle_timeout {
+                        self.close(slot);
+                    }
+                }
+                Phase::Open => {
+                    if conn.has_output() {
+                        // A client that does not read its responses.
+                        if quiet > idle_timeout {
+                            self.close(slot);
+                        }
+                    } else if let Some(started) = conn.head_started {
+                        let waited = now.duration_since(started);
+                        let reading_body = !conn.decoder.is_reading_head();
+                        if (!reading_body && waited > header_timeout)
+                            || (reading_body && quiet > idle_timeout)
+                        {
+                            self.time_out(slot);
+                        }
+                    } else if conn.is_idle() && quiet > idle_timeout {
+                        self.close(slot);
+                    }
+                }
+            }
+        }
+    }
+
+    /// 408 Request Timeout, then close.
+    fn time_out(&mut self, slot: usize) {
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        // A connection that never sent a byte gets no answer: nobody is listening.
+        if conn.responses == 0 && conn.input.is_empty() && conn.decoder.is_idle() {
+            self.close(slot);
+            return;
+        }
+        log::info!(target: "httprs::access", "{} \"-\" 408 (request timeout)", conn.peer);
+        Response::error(Status::REQUEST_TIMEOUT).encode(
+            Framing {
+                head_only: false,
+                keep_alive: false,
+                minor_version: 1,
+            },
+            &mut conn.output,
+        );
+        conn.phase = Phase::Closing;
+        self.responded(slot, false);
+        self.drive(slot);
+    }
+}

@@ -1,0 +1,473 @@
+//! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then `--addr`.
+//!
+//! The seed framework read a `settings.py`; httprs reads `settings.toml`
+//! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
+//! layer overrides the one before it, so a deployment can change a limit
+//! without touching code:
+//!
+//! 1. [`Settings::default`], sensible for development;
+//! 2. addresses given in code with [`crate::App::bind`];
+//! 3. the settings file;
+//! 4. environment variables, `HTTPRS_` + the key in capitals (`HTTPRS_WORKERS=8`;
+//!    `HTTPRS_ADDR` holds one or more comma-separated addresses);
+//! 5. `--addr HOST:PORT` on the command line (repeatable).
+//!
+//! ```toml
+//! addrs = ["127.0.0.1:7777", "[::1]:7777"]
+//! workers = 4
+//! max_body_bytes = 1048576
+//! header_timeout = 10.0   # seconds
+//! log_level = "info"
+//! ```
+//!
+//! A mistake stops start-up with a message naming where, which key and what
+//! is wrong (`settings.toml: key 'workers': expected a whole number of at
+//! least 1, found "four"`), because a server that starts with a setting
+//! silently ignored is worse than one that does not start.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use log::LevelFilter;
+
+/// Where an app listens unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:7777";
+
+/// Everything an operator may tune. Build one with `Settings::default()` and
+/// struct update syntax, or let [`crate::App::run`] load it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Addresses to listen on, all at once (`addrs`).
+    pub addrs: Vec<String>,
+    /// Worker threads for handlers (`workers`, default: the number of cores).
+    pub workers: usize,
+    /// Event-loop threads owning the sockets (`event_loops`, default: the number of cores).
+    pub event_loops: usize,
+    /// Open connections beyond which new ones get 503 and are closed (`max_connections`).
+    pub max_connections: usize,
+    /// Longest request head in bytes (`max_head_bytes`, 8 KiB): 431, or 414 for the request line.
+    pub max_head_bytes: usize,
+    /// Longest request body in bytes (`max_body_bytes`, 1 MiB): 413.
+    pub max_body_bytes: usize,
+    /// Time allowed for a complete head (`header_timeout`, 10 s): 408.
+    pub header_timeout: Duration,
+    /// Time a keep-alive connection may sit idle, or a body or a write may stall (`idle_timeout`, 60 s).
+    pub idle_timeout: Duration,
+    /// Time in-flight requests get to finish on shutdown (`shutdown_timeout`, 10 s).
+    pub shutdown_timeout: Duration,
+    /// A handler that has finished within this many microseconds many times in a
+    /// row runs inside the event loop, saving a thread hop (`inline_budget_us`,
+    /// 200; 0 always uses the workers). See [`crate::dispatch`].
+    pub inline_budget_us: u64,
+    /// Show panic messages in 500 responses (`debug`, false).
+    pub debug: bool,
+    /// The most verbose log level shown (`log_level`: off, error, warn, info, debug, trace).
+    pub log_level: LevelFilter,
+    /// Log one line per request (`access_log`, true).
+    pub access_log: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Settings {
+            addrs: Vec::new(),
+            workers: cores,
+            event_loops: cores,
+            max_connections: 10_000,
+            max_head_bytes: 8 * 1024,
+            max_body_bytes: 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            shutdown_timeout: Duration::from_secs(10),
+            inline_budget_us: 200,
+            debug: false,
+            log_level: LevelFilter::Info,
+            access_log: true,
+        }
+    }
+}
+
+/// A setting that could not be used: where it came from, which key, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    /// The file path, or `environment variable HTTPRS_X`, or `command line`.
+    pub source: String,
+    /// The key, empty when the whole source is unreadable.
+    pub key: String,
+    /// What is wrong, with the value found.
+    pub problem: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.source, self.problem)
+        } else {
+            write!(f, "{}: key '{}': {}", self.source, self.key, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// A raw value, from a TOML file or from an environment variable.
+enum Raw<'a> {
+    Toml(&'a toml::Value),
+    Env(&'a str),
+}
+
+impl Raw<'_> {
+    fn shown(&self) -> String {
+        match self {
+            Raw::Toml(v) => v.to_string(),
+            Raw::Env(s) => format!("{s:?}"),
+        }
+    }
+
+    fn count(&self, min: u64) -> Result<u64, String> {
+        let n = match self {
+            Raw::Toml(toml::Value::Integer(i)) => u64::try_from(*i).ok(),
+            Raw::Env(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        n.filter(|n| *n >= min).ok_or_else(|| {
+            format!(
+                "expected a whole number of at least {min}, found {}",
+                self.shown()
+            )
+        })
+    }
+
+    fn seconds(&self) -> Result<Duration, String> {
+        let secs = match self {
+            Raw::Toml(toml::Value::Integer(i)) => Some(*i as f64),
+            Raw::Toml(toml::Value::Float(f)) => Some(*f),
+            Raw::Env(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        secs.filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                format!(
+                    "expected a positive number of seconds, found {}",
+                    self.shown()
+                )
+            })
+    }
+
+    fn boolean(&self) -> Result<bool, String> {
+        match self {
+            Raw::Toml(toml::Value::Boolean(b)) => Ok(*b),
+            Raw::Env("true" | "1" | "yes") => Ok(true),
+            Raw::Env("false" | "0" | "no") => Ok(false),
+            _ => Err(format!("expected true or false, found {}", self.shown())),
+        }
+    }
+
+    fn addrs(&self) -> Result<Vec<String>, String> {
+        let list: Option<Vec<String>> = match self {
+            Raw::Toml(toml::Value::String(s)) => Some(vec![s.clone()]),
+            Raw::Toml(toml::Value::Array(items)) => {
+                items.iter().map(|v| v.as_str().map(String::from)).collect()
+            }
+            Raw::Env(s) => Some(s.split(',').map(|a| a.trim().to_string()).collect()),
+            _ => None,
+        };
+        let list = list.ok_or_else(|| {
+            format!(
+                "expected a list of \"HOST:PORT\" strings, found {}",
+                self.shown()
+            )
+        })?;
+        for addr in &list {
+            check_addr(addr)?;
+        }
+        Ok(list)
+    }
+
+    fn level(&self) -> Result<LevelFilter, String> {
+        let text = match self {
+            Raw::Toml(toml::Value::String(s)) => s.as_str(),
+            Raw::Env(s) => s,
+            _ => "",
+        };
+        text.parse().map_err(|_| {
+            format!(
+                "expected one of off, error, warn, info, debug, trace, found {}",
+                self.shown()
+            )
+        })
+    }
+}
+
+/// `HOST:PORT` with a numeric port; the host is checked when binding.
+fn check_addr(addr: &str) -> Result<(), String> {
+    match addr.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err(format!("expected HOST:PORT, found {addr:?}")),
+    }
+}
+
+/// Every key, in the order the docs list them.
+const KEYS: &[&str] = &[
+    "addrs",
+    "workers",
+    "event_loops",
+    "max_connections",
+    "max_head_bytes",
+    "max_body_bytes",
+    "header_timeout",
+    "idle_timeout",
+    "shutdown_timeout",
+    "inline_budget_us",
+    "debug",
+    "log_level",
+    "access_log",
+];
+
+impl Settings {
+    fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), String> {
+        match key {
+            "addrs" => self.addrs = raw.addrs()?,
+            "workers" => self.workers = raw.count(1)? as usize,
+            "event_loops" => self.event_loops = raw.count(1)? as usize,
+            "max_connections" => self.max_connections = raw.count(1)? as usize,
+            "max_head_bytes" => self.max_head_bytes = raw.count(64)? as usize,
+            "max_body_bytes" => self.max_body_bytes = raw.count(0)? as usize,
+            "header_timeout" => self.header_timeout = raw.seconds()?,
+            "idle_timeout" => self.idle_timeout = raw.seconds()?,
+            "shutdown_timeout" => self.shutdown_timeout = raw.seconds()?,
+            "inline_budget_us" => self.inline_budget_us = raw.count(0)?,
+            "debug" => self.debug = raw.boolean()?,
+            "log_level" => self.log_level = raw.level()?,
+            "access_log" => self.access_log = raw.boolean()?,
+            _ => {
+                return Err(format!(
+                    "unknown key; the known keys are {}",
+                    KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the settings in TOML text `text`, read from `source` (for messages).
+    ///
+    /// # Errors
+    /// A [`SettingsError`] for invalid TOML, an unknown key or a bad value.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::Settings;
+    /// let mut s = Settings::default();
+    /// s.apply_toml("workers = 3", "settings.toml").unwrap();
+    /// assert_eq!(s.workers, 3);
+    /// let err = s.apply_toml("workers = \"four\"", "settings.toml").unwrap_err();
+    /// assert_eq!(err.to_string(),
+    ///     "settings.toml: key 'workers': expected a whole number of at least 1, found \"four\"");
+    /// ```
+    pub fn apply_toml(&mut self, text: &str, source: &str) -> Result<(), SettingsError> {
+        let table: toml::Table = text.parse().map_err(|err: toml::de::Error| SettingsError {
+            source: source.to_string(),
+            key: String::new(),
+            problem: format!("invalid TOML: {}", err.to_string().trim()),
+        })?;
+        for (key, value) in &table {
+            self.apply(key, Raw::Toml(value))
+                .map_err(|problem| SettingsError {
+                    source: source.to_string(),
+                    key: key.clone(),
+                    problem,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Applies `HTTPRS_*` variables from `vars` (usually `std::env::vars()`).
+    ///
+    /// # Errors
+    /// A [`SettingsError`] naming the variable for a bad value or an unknown name.
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), SettingsError> {
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("HTTPRS_") else {
+                continue;
+            };
+            // HTTPRS_SETTINGS names the file; it is not a setting itself.
+            if key == "SETTINGS" {
+                continue;
+            }
+            let key = match key.to_ascii_lowercase().as_str() {
+                "addr" => "addrs".to_string(),
+                other => other.to_string(),
+            };
+            self.apply(&key, Raw::Env(&value))
+                .map_err(|problem| SettingsError {
+                    source: format!("environment variable {name}"),
+                    key: key.clone(),
+                    problem,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Layers 3 and 4: the settings file (if present) and the environment.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] from either layer; an unreadable file is one too.
+    pub fn load(mut self) -> Result<Settings, SettingsError> {
+        let named = std::env::var("HTTPRS_SETTINGS").ok();
+        let path = named.clone().unwrap_or_else(|| "settings.toml".to_string());
+        // The default file is optional; a file named explicitly must exist.
+        if named.is_some() || Path::new(&path).exists() {
+            let text = std::fs::read_to_string(&path).map_err(|err| SettingsError {
+                source: path.clone(),
+                key: String::new(),
+                problem: format!("cannot read: {err}"),
+            })?;
+            self.apply_toml(&text, &path)?;
+        }
+        self.apply_env(std::env::vars())?;
+        Ok(self)
+    }
+
+    /// Layer 5: `--addr HOST:PORT` (or `--addr=HOST:PORT`), repeatable; any
+    /// `--addr` replaces every address from the earlier layers.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] for an unknown flag, a missing value or a bad address.
+    /// `--help` is reported as the problem `help`, for the caller to print usage.
+    pub fn apply_args(
+        &mut self,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<(), SettingsError> {
+        let fail = |key: &str, problem: String| SettingsError {
+            source: "command line".to_string(),
+            key: key.to_string(),
+            problem,
+        };
+        let mut addrs = Vec::new();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Err(fail("", "help".to_string()));
+            }
+            let value = if let Some(v) = arg.strip_prefix("--addr=") {
+                v.to_string()
+            } else if arg == "--addr" {
+                args.next()
+                    .ok_or_else(|| fail("--addr", "needs a value HOST:PORT".into()))?
+            } else {
+                return Err(fail(
+                    &arg,
+                    "unknown argument; usage: [--addr HOST:PORT]...".into(),
+                ));
+            };
+            check_addr(&value).map_err(|p| fail("--addr", p))?;
+            addrs.push(value);
+        }
+        if !addrs.is_empty() {
+            self.addrs = addrs;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_full_file_sets_every_key() {
+        let mut s = Settings::default();
+        s.apply_toml(
+            r#"
+            addrs = ["127.0.0.1:1", "127.0.0.1:2"]
+            workers = 3
+            event_loops = 1
+            max_connections = 10
+            max_head_bytes = 1024
+            max_body_bytes = 0
+            header_timeout = 0.5
+            idle_timeout = 2
+            shutdown_timeout = 3
+            inline_budget_us = 0
+            debug = true
+            log_level = "warn"
+            access_log = false
+            "#,
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:1", "127.0.0.1:2"]);
+        assert_eq!(s.header_timeout, Duration::from_millis(500));
+        assert_eq!(s.log_level, LevelFilter::Warn);
+        assert!(s.debug && !s.access_log);
+    }
+
+    #[test]
+    fn file_errors_name_file_key_and_problem() {
+        let mut s = Settings::default();
+        let cases = [
+            (
+                "wokers = 3",
+                "s.toml: key 'wokers': unknown key; the known keys are",
+            ),
+            (
+                "idle_timeout = -1",
+                "s.toml: key 'idle_timeout': expected a positive number of seconds, found -1",
+            ),
+            (
+                "addrs = [\"localhost\"]",
+                "s.toml: key 'addrs': expected HOST:PORT, found \"localhost\"",
+            ),
+            ("workers = ", "s.toml: invalid TOML"),
+        ];
+        for (text, expected) in cases {
+            let err = s.apply_toml(text, "s.toml").unwrap_err().to_string();
+            assert!(err.starts_with(expected), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn environment_variables_override_and_are_named_in_errors() {
+        let mut s = Settings::default();
+        s.apply_env(env(&[
+            ("HTTPRS_ADDR", "127.0.0.1:1, 127.0.0.1:2"),
+            ("HTTPRS_DEBUG", "1"),
+            ("PATH", "/bin"),
+        ]))
+        .unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:1", "127.0.0.1:2"]);
+        assert!(s.debug);
+        let err = s.apply_env(env(&[("HTTPRS_WORKERS", "0")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable HTTPRS_WORKERS: key 'workers': expected a whole number of at least 1, found \"0\""
+        );
+    }
+
+    #[test]
+    fn addr_flags_replace_the_addresses() {
+        let mut s = Settings {
+            addrs: vec!["127.0.0.1:1".into()],
+            ..Settings::default()
+        };
+        let args = ["--addr", "127.0.0.1:9000", "--addr=[::1]:9001"].map(String::from);
+        s.apply_args(args).unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:9000", "[::1]:9001"]);
+        assert!(s.apply_args(["--adr".to_string()]).is_err());
+        assert!(s.apply_args(["--addr".to_string()]).is_err());
+    }
+}
