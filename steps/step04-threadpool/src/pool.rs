@@ -123,7 +123,7 @@ impl Drop for ThreadPool {
     }
 }
 
-/// One thread of the pool, known by its id for logging.
+/// One thread of the pool; its name (`worker-3`) shows in logs and panic messages.
 struct Worker {
     thread: Option<JoinHandle<()>>,
 }
