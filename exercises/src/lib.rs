@@ -51,7 +51,7 @@
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
-//! documentation and examples are built and tested, and [`reference`]: the
+//! documentation and examples are built and tested, and `exercises::reference`: the
 //! request-head parser that the benches race against `httparse`.
 #![warn(missing_docs)]
 
