@@ -12,7 +12,7 @@ mod ex01_echo;
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
@@ -72,11 +72,32 @@ impl Write for FakeStream {
     }
 }
 
+/// Runs `echo` on a helper thread and waits at most 10 s, so that an echo
+/// which never stops (the classic bug: not treating `Ok(0)` as the end)
+/// fails the test with an explanation instead of hanging it.
+#[track_caller]
+fn echo_bounded(mut stream: FakeStream) -> (io::Result<u64>, FakeStream) {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let result = echo(&mut stream);
+        let _ = tx.send((result, stream));
+    });
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(done) => done,
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("echo did not return within 10 s: it must stop when `read` returns Ok(0)")
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            panic!("echo panicked (its message is printed above)")
+        }
+    }
+}
+
 #[test]
 fn every_byte_comes_back_and_the_count_is_returned() {
     let payload: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-    let mut stream = FakeStream::new(&payload);
-    let count = echo(&mut stream).expect("echo failed on a stream that never errors");
+    let (result, stream) = echo_bounded(FakeStream::new(&payload));
+    let count = result.expect("echo failed on a stream that never errors");
     assert_eq!(
         count,
         payload.len() as u64,
@@ -93,8 +114,8 @@ fn every_byte_comes_back_and_the_count_is_returned() {
 #[test]
 fn binary_data_with_zero_bytes_comes_back_unchanged() {
     let payload = [0u8, 1, 0, 0, 255, b'\r', b'\n', 0];
-    let mut stream = FakeStream::new(&payload);
-    echo(&mut stream).unwrap();
+    let (result, stream) = echo_bounded(FakeStream::new(&payload));
+    result.unwrap();
     assert_eq!(
         stream.output, payload,
         "zero bytes are data too: do not stop at the first 0 byte, stop when read returns Ok(0)"
@@ -103,12 +124,8 @@ fn binary_data_with_zero_bytes_comes_back_unchanged() {
 
 #[test]
 fn an_empty_stream_echoes_nothing() {
-    let mut stream = FakeStream::new(b"");
-    assert_eq!(
-        echo(&mut stream).unwrap(),
-        0,
-        "nothing read, nothing echoed"
-    );
+    let (result, stream) = echo_bounded(FakeStream::new(b""));
+    assert_eq!(result.unwrap(), 0, "nothing read, nothing echoed");
     assert!(stream.output.is_empty());
 }
 
@@ -116,7 +133,8 @@ fn an_empty_stream_echoes_nothing() {
 fn one_byte_per_read_still_echoes_everything() {
     let mut stream = FakeStream::new(b"GET / HTTP/1.1\r\n\r\n");
     stream.read_size = 1;
-    assert_eq!(echo(&mut stream).unwrap(), 18);
+    let (result, stream) = echo_bounded(stream);
+    assert_eq!(result.unwrap(), 18);
     assert_eq!(
         stream.output, b"GET / HTTP/1.1\r\n\r\n",
         "write back exactly the bytes each read returned (buf[..n]), not the whole buffer"
@@ -127,7 +145,8 @@ fn one_byte_per_read_still_echoes_everything() {
 fn a_writer_taking_three_bytes_at_a_time_still_gets_everything() {
     let mut stream = FakeStream::new(b"hello, partial writes");
     stream.write_size = 3;
-    echo(&mut stream).unwrap();
+    let (result, stream) = echo_bounded(stream);
+    result.unwrap();
     assert_eq!(
         stream.output, b"hello, partial writes",
         "`write` may take only part of the buffer; `write_all` keeps going until all is sent"
@@ -139,7 +158,7 @@ fn an_interrupted_read_is_retried() {
     let mut stream = FakeStream::new(b"abcdef");
     stream.read_size = 2;
     stream.fail_at = Some((2, io::ErrorKind::Interrupted));
-    let result = echo(&mut stream);
+    let (result, stream) = echo_bounded(stream);
     assert!(
         result.is_ok(),
         "ErrorKind::Interrupted means a signal arrived, not that the stream broke: \
@@ -153,7 +172,7 @@ fn other_read_errors_are_returned_to_the_caller() {
     let mut stream = FakeStream::new(b"abcdef");
     stream.read_size = 3;
     stream.fail_at = Some((3, io::ErrorKind::ConnectionReset));
-    let result = echo(&mut stream);
+    let (result, stream) = echo_bounded(stream);
     match result {
         Err(err) => assert_eq!(err.kind(), io::ErrorKind::ConnectionReset),
         Ok(n) => {
