@@ -21,6 +21,7 @@ pub mod response;
 pub use step02::{cli, request, server, testing};
 
 use std::net::TcpStream;
+use std::panic::{self, AssertUnwindSafe};
 
 use request::{RequestError, RequestHead};
 use response::Response;
@@ -68,7 +69,13 @@ pub fn handle_connection_with(
         .unwrap();
     let response = match read_request(&mut stream) {
         Ok((head, body)) => {
-            let response = app(&head, body);
+            // A bug in the application must cost this one request a 500, not
+            // the whole server: catch the panic here, where we can still answer.
+            let response = panic::catch_unwind(AssertUnwindSafe(|| app(&head, body)))
+                .unwrap_or_else(|_| {
+                    Response::text("500 Internal Server Error: the handler panicked\n")
+                        .with_status(500)
+                });
             println!("{} {} -> {}", head.method, head.path, response.status());
             response
         }

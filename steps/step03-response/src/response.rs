@@ -92,9 +92,6 @@ impl Response {
     /// The same response, to be sent without its body: the answer to a `HEAD`
     /// request. Its head stays the one a `GET` would get, `Content-Length`
     /// included (the length of the body that is *not* sent), as HTTP requires.
-    ///
-    /// [`Response::write_to`], what a server sends, leaves the body out;
-    /// [`Response::to_bytes`] still gives the whole message, as a `GET` would get it.
     pub fn without_body(mut self) -> Response {
         self.send_body = false;
         self
@@ -142,7 +139,8 @@ impl Response {
         }
         let body: &[u8] = if allows_body(self.status) {
             head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
-            &self.body
+            // A HEAD answer announces the length of the body it leaves out.
+            if self.send_body { &self.body } else { &[] }
         } else {
             &[]
         };
@@ -161,12 +159,7 @@ impl Response {
     pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
         // One buffer, one write: the head and body leave in the same packet
         // when they fit, instead of a packet per header line.
-        let mut bytes = self.to_bytes();
-        if !self.send_body && allows_body(self.status) {
-            // The body is the tail of the message; a HEAD answer stops before it.
-            bytes.truncate(bytes.len() - self.body.len());
-        }
-        out.write_all(&bytes)?;
+        out.write_all(&self.to_bytes())?;
         out.flush()
     }
 }

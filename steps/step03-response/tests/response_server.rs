@@ -150,3 +150,27 @@ fn the_binary_serves_the_home_page() {
     let (status, _, _) = parse(&testing::exchange(server.addr, b"GET / HTTP/1.1\r\n\r\n"));
     assert_eq!(status, "HTTP/1.1 200 OK");
 }
+
+#[test]
+fn a_panicking_application_costs_one_500_not_the_server() {
+    let addr = testing::spawn_server(|stream| {
+        step03::handle_connection_with(stream, |head, _body| {
+            if head.path == "/boom" {
+                panic!("a bug in a handler");
+            }
+            step03::response::Response::text("still here")
+        })
+    });
+    let (status, _, body) = parse(&testing::exchange(addr, b"GET /boom HTTP/1.1\r\n\r\n"));
+    assert_eq!(status, "HTTP/1.1 500 Internal Server Error");
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("handler panicked")
+    );
+    let (status, _, body) = parse(&testing::exchange(addr, b"GET / HTTP/1.1\r\n\r\n"));
+    assert_eq!(
+        (status.as_str(), body.as_slice()),
+        ("HTTP/1.1 200 OK", &b"still here"[..])
+    );
+}
