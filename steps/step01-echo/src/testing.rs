@@ -148,3 +148,68 @@ impl Drop for ChildServer {
         let _ = self.child.wait();
     }
 }
+
+/// An HTTP response as a test sees it: split into status line, headers and
+/// body, without trusting anything the server said about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The whole status line, such as `HTTP/1.1 404 Not Found`.
+    pub status_line: String,
+    /// The status code from the status line.
+    pub status: u16,
+    /// The header lines, in order, split at the first `": "`.
+    pub headers: Vec<(String, String)>,
+    /// Everything after the empty line that ends the head.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// Splits a complete response (as read until the server closed).
+    ///
+    /// # Panics
+    /// With a message showing the bytes, if they are not an HTTP response head.
+    #[track_caller]
+    pub fn parse(bytes: &[u8]) -> Answer {
+        let shown = || String::from_utf8_lossy(bytes).into_owned();
+        let split = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no complete response head in {:?}", shown()));
+        let head = std::str::from_utf8(&bytes[..split])
+            .unwrap_or_else(|_| panic!("response head is not UTF-8: {:?}", shown()));
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default().to_string();
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+        let headers = lines
+            .map(|line| {
+                let (name, value) = line
+                    .split_once(": ")
+                    .unwrap_or_else(|| panic!("header line without ': ' {line:?}"));
+                (name.to_string(), value.to_string())
+            })
+            .collect();
+        Answer {
+            status_line,
+            status,
+            headers,
+            body: bytes[split + 4..].to_vec(),
+        }
+    }
+
+    /// The value of the first header called `name`, ignoring case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy: tests compare it with what they expect).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}

@@ -12,20 +12,8 @@ fn server() -> SocketAddr {
 /// Splits a response into its status line, its header lines and its body.
 #[track_caller]
 fn parse(bytes: &[u8]) -> (String, Vec<(String, String)>, Vec<u8>) {
-    let split = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head ends with an empty line");
-    let head = std::str::from_utf8(&bytes[..split]).expect("the head is text");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().to_string();
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(": ").expect("a header line has ': '");
-            (name.to_string(), value.to_string())
-        })
-        .collect();
-    (status, headers, bytes[split + 4..].to_vec())
+    let answer = testing::Answer::parse(bytes);
+    (answer.status_line, answer.headers, answer.body)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

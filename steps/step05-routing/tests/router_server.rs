@@ -8,7 +8,7 @@ use std::thread;
 
 use step04::{RunningServer, spawn_server};
 use step05::router::Router;
-use step05::testing::{self, ChildServer, IO_TIMEOUT};
+use step05::testing::{self, Answer, ChildServer, IO_TIMEOUT};
 
 /// Serves `router` the way the binary does: on a pool, one router for all workers.
 fn serve(router: Router) -> RunningServer {
@@ -21,48 +21,10 @@ fn demo() -> RunningServer {
     serve(step05::demo_router_with(|| {}))
 }
 
-/// An answer split into its status line, its headers and its body.
-struct Answer {
-    status: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
 /// Sends `request` (a head, and maybe a body) and splits the answer.
 #[track_caller]
 fn send(addr: SocketAddr, request: &str) -> Answer {
-    let bytes = testing::exchange(addr, request.as_bytes());
-    let split = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head ends with an empty line");
-    let head = std::str::from_utf8(&bytes[..split]).expect("the head is text");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().to_string();
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(": ").expect("a header line has ': '");
-            (name.to_string(), value.to_string())
-        })
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: bytes[split + 4..].to_vec(),
-    }
+    Answer::parse(&testing::exchange(addr, request.as_bytes()))
 }
 
 #[track_caller]
@@ -80,7 +42,7 @@ fn a_named_parameter_and_a_query_value_arrive_percent_decoded() {
         server.addr,
         "/hello/J%C3%BCrgen?greeting=Gr%C3%BC%C3%9F+dich",
     );
-    assert_eq!(answer.status, "HTTP/1.1 200 OK");
+    assert_eq!(answer.status_line, "HTTP/1.1 200 OK");
     assert_eq!(answer.text(), "Grüß dich, Jürgen!\n");
     assert_eq!(get(server.addr, "/hello/ann").text(), "Hello, ann!\n");
     server.stop();
@@ -90,11 +52,11 @@ fn a_named_parameter_and_a_query_value_arrive_percent_decoded() {
 fn a_regular_expression_route_captures_its_named_group() {
     let server = demo();
     let answer = get(server.addr, "/articles/1999/");
-    assert_eq!(answer.status, "HTTP/1.1 200 OK");
+    assert_eq!(answer.status_line, "HTTP/1.1 200 OK");
     assert_eq!(answer.text(), "Articles from 1999: none yet.\n");
     // Three digits do not match `[0-9]{4}`.
     assert_eq!(
-        get(server.addr, "/articles/999/").status,
+        get(server.addr, "/articles/999/").status_line,
         "HTTP/1.1 404 Not Found"
     );
     server.stop();
@@ -104,10 +66,10 @@ fn a_regular_expression_route_captures_its_named_group() {
 fn a_missing_trailing_slash_is_redirected_and_an_extra_one_is_not_found() {
     let server = demo();
     let answer = get(server.addr, "/articles/2024?page=2");
-    assert_eq!(answer.status, "HTTP/1.1 308 Permanent Redirect");
+    assert_eq!(answer.status_line, "HTTP/1.1 308 Permanent Redirect");
     assert_eq!(answer.header("Location"), Some("/articles/2024/?page=2"));
     assert_eq!(
-        get(server.addr, "/hello/ann/").status,
+        get(server.addr, "/hello/ann/").status_line,
         "HTTP/1.1 404 Not Found"
     );
     server.stop();
@@ -117,7 +79,7 @@ fn a_missing_trailing_slash_is_redirected_and_an_extra_one_is_not_found() {
 fn an_unknown_path_gets_the_404_page() {
     let server = demo();
     let answer = get(server.addr, "/no/such/page");
-    assert_eq!(answer.status, "HTTP/1.1 404 Not Found");
+    assert_eq!(answer.status_line, "HTTP/1.1 404 Not Found");
     assert!(
         answer.text().contains("<h1>Not Found</h1>"),
         "{}",
@@ -133,10 +95,10 @@ fn a_known_path_with_the_wrong_method_gets_405_and_allow() {
         server.addr,
         "DELETE /hello/ann HTTP/1.1\r\nHost: test\r\n\r\n",
     );
-    assert_eq!(answer.status, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(answer.status_line, "HTTP/1.1 405 Method Not Allowed");
     assert_eq!(answer.header("Allow"), Some("GET, HEAD"));
     let answer = get(server.addr, "/echo");
-    assert_eq!(answer.status, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(answer.status_line, "HTTP/1.1 405 Method Not Allowed");
     assert_eq!(answer.header("Allow"), Some("POST"));
     server.stop();
 }
@@ -146,7 +108,7 @@ fn head_gets_the_get_headers_and_no_body() {
     let server = demo();
     let full = get(server.addr, "/");
     let head = send(server.addr, "HEAD / HTTP/1.1\r\nHost: test\r\n\r\n");
-    assert_eq!(head.status, "HTTP/1.1 200 OK");
+    assert_eq!(head.status_line, "HTTP/1.1 200 OK");
     assert!(!full.body.is_empty());
     assert_eq!(
         head.header("Content-Length"),
@@ -163,7 +125,7 @@ fn the_index_datetime_and_echo_routes_answer() {
     let index = get(server.addr, "/");
     assert!(index.text().contains("<title>httprs step 05</title>"));
     let clock = get(server.addr, "/datetime");
-    assert_eq!(clock.status, "HTTP/1.1 200 OK");
+    assert_eq!(clock.status_line, "HTTP/1.1 200 OK");
     assert!(
         clock.text().starts_with("It is ") && clock.text().ends_with(" GMT.\n"),
         "{}",
@@ -193,10 +155,12 @@ fn the_home_page_is_answered_while_sleep_is_in_flight() {
     let sleeper_finished = finished.clone();
     let sleeper = thread::spawn(move || {
         let answer = get(addr, "/sleep");
-        sleeper_finished.send(("/sleep", answer.status)).unwrap();
+        sleeper_finished
+            .send(("/sleep", answer.status_line))
+            .unwrap();
     });
     naps.recv_timeout(IO_TIMEOUT).expect("/sleep started");
-    finished.send(("/", get(addr, "/").status)).unwrap();
+    finished.send(("/", get(addr, "/").status_line)).unwrap();
     drop(release);
     sleeper.join().unwrap();
     let order: Vec<(&str, String)> = order.try_iter().collect();
@@ -209,6 +173,6 @@ fn the_home_page_is_answered_while_sleep_is_in_flight() {
 fn the_binary_routes_a_percent_encoded_name() {
     let server = ChildServer::spawn(env!("CARGO_BIN_EXE_step05"), &[]);
     let answer = get(server.addr, "/hello/caf%C3%A9");
-    assert_eq!(answer.status, "HTTP/1.1 200 OK");
+    assert_eq!(answer.status_line, "HTTP/1.1 200 OK");
     assert_eq!(answer.text(), "Hello, café!\n");
 }
