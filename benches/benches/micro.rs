@@ -1,1 +1,113 @@
-fn main() {}
+//! Micro benches: the pieces on a request's hot path, one at a time.
+//!
+//! - `parse_request`: a request head parsed by `httparse` (borrowing, no
+//!   allocation), by step 02's `parse_head` (httparse, then every field
+//!   copied into owned `String`s), and by the hand-written parser of
+//!   exercise 03's reference solution.
+//! - `serialise_response`: step 03's `Response::to_bytes`, which formats the
+//!   status line, headers and an HTTP date on every call.
+//! - `dispatch`: handing jobs to a thread pool and waiting for them: the
+//!   `threadpool` crate, and step 04's `ThreadPool` once it exists.
+//!
+//! Run with `cargo bench -p benches --bench micro`.
+
+use std::hint::black_box;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// What `curl` sends: three headers.
+const CURL_HEAD: &[u8] =
+    b"GET /hello/ferris HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
+
+/// What a browser sends for a page: eleven headers, about 600 bytes.
+const BROWSER_HEAD: &[u8] = b"GET /articles/2026/11/building-a-web-server?ref=home HTTP/1.1\r\n\
+Host: 127.0.0.1:7878\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0\r\n\
+Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
+Accept-Language: en-GB,en;q=0.5\r\n\
+Accept-Encoding: gzip, deflate, br, zstd\r\n\
+Connection: keep-alive\r\n\
+Referer: http://127.0.0.1:7878/\r\n\
+Cookie: session=4f2a9c1e8b7d6a5f4e3d2c1b0a998877; theme=dark\r\n\
+Upgrade-Insecure-Requests: 1\r\n\
+Sec-Fetch-Dest: document\r\n\
+Sec-Fetch-Mode: navigate\r\n\
+\r\n";
+
+fn parse_request(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_request");
+    for (name, head) in [("curl", CURL_HEAD), ("browser", BROWSER_HEAD)] {
+        group.throughput(Throughput::Bytes(head.len() as u64));
+        group.bench_with_input(BenchmarkId::new("httparse", name), head, |b, head| {
+            b.iter(|| {
+                let mut headers = [httparse::EMPTY_HEADER; 32];
+                let mut request = httparse::Request::new(&mut headers);
+                let status = request.parse(black_box(head)).expect("valid head");
+                // Use the result, or the optimiser may skip the work.
+                black_box((status, request.path, request.headers.len()));
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("step02", name), head, |b, head| {
+            b.iter(|| step02::request::parse_head(black_box(head)).expect("valid head"));
+        });
+    }
+    group.finish();
+}
+
+fn serialise_response(c: &mut Criterion) {
+    use step03::response::Response;
+    let mut group = c.benchmark_group("serialise_response");
+    let page = "<p>httprs</p>\n".repeat(146); // about 2 KiB, like step 03's home page
+    let cases = [
+        ("text-13B", Response::text("Hello, world!")),
+        ("html-2KiB", Response::html(page)),
+    ];
+    for (name, response) in cases {
+        group.bench_with_input(
+            BenchmarkId::new("step03", name),
+            &response,
+            |b, response| {
+                b.iter(|| black_box(response).to_bytes());
+            },
+        );
+    }
+    group.finish();
+}
+
+/// Jobs per iteration: enough that the pool's per-job cost dominates the
+/// cost of waking its workers.
+const JOBS: usize = 1000;
+/// Workers in each pool: the same for both, so only the dispatch differs.
+const WORKERS: usize = 4;
+
+fn dispatch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dispatch");
+    group.throughput(Throughput::Elements(JOBS as u64));
+    // Each job sends one message; the iteration ends when all have arrived,
+    // so it measures submit, wake a worker, run, and report back.
+    let (done, finished) = mpsc::channel::<()>();
+    let pool = threadpool::ThreadPool::new(WORKERS);
+    group.bench_function("threadpool-crate", |b| {
+        b.iter(|| {
+            for _ in 0..JOBS {
+                let done = done.clone();
+                pool.execute(move || done.send(()).expect("bench is listening"));
+            }
+            for _ in 0..JOBS {
+                finished.recv().expect("a job reports back");
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = parse_request, serialise_response, dispatch
+}
+criterion_main!(benches);

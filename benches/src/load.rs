@@ -164,8 +164,14 @@ fn run_client(
         let keep = exchange(&mut stream, request, &mut buf).map_err(|err| (i, err))?;
         if keep && mode == ConnectionMode::KeepAlive {
             open = Some(stream);
+        } else {
+            // We asked for `Connection: close` (or the server announced it):
+            // wait for the server to hang up, as a browser would, so that each
+            // request costs the server its whole connection, close included.
+            // Leaving the close to the server also leaves the TIME_WAIT state
+            // on its side instead of using up the client's ephemeral ports.
+            wait_for_close(&mut stream).map_err(|err| (i, err))?;
         }
-        // Otherwise `stream` drops here and the connection closes.
     }
     Ok(connections)
 }
@@ -205,6 +211,18 @@ fn exchange(stream: &mut TcpStream, request: &[u8], buf: &mut Vec<u8>) -> io::Re
             stream.read_to_end(buf)?;
             Ok(false)
         }
+    }
+}
+
+/// Reads until the server closes; any byte after the response is an error.
+fn wait_for_close(stream: &mut TcpStream) -> io::Result<()> {
+    let mut rest = [0u8; 64];
+    match stream.read(&mut rest) {
+        Ok(0) => Ok(()),
+        // A reset instead of a clean close still means "closed".
+        Err(err) if err.kind() == io::ErrorKind::ConnectionReset => Ok(()),
+        Ok(n) => Err(invalid(format!("{n} unexpected bytes after the response"))),
+        Err(err) => Err(err),
     }
 }
 
@@ -356,7 +374,8 @@ mod tests {
         assert!(parse_response_head(b"HTTP/1.1 2x0 OK\r\n\r\n").is_err());
     }
 
-    /// A tiny keep-alive server: answers `count` requests on each connection.
+    /// A tiny keep-alive server: answers every request on a connection until
+    /// one says `Connection: close`.
     fn serve_keep_alive(listener: TcpListener) {
         for stream in listener.incoming() {
             let mut stream = stream.unwrap();
@@ -371,9 +390,10 @@ mod tests {
                     seen.extend_from_slice(&buf[..n]);
                     // Answer each complete request head in the buffer.
                     while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                        seen.drain(..end + 4);
+                        let head: Vec<u8> = seen.drain(..end + 4).collect();
                         let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-                        if stream.write_all(reply).is_err() {
+                        let close = head.windows(17).any(|w| w == b"Connection: close");
+                        if stream.write_all(reply).is_err() || close {
                             return;
                         }
                     }
