@@ -28,8 +28,9 @@ mod watch;
 use std::path::Path;
 use std::process::ExitCode;
 
+use cargo::{Outcome, Output};
 use catalog::{EXERCISES, Exercise};
-use progress::{Row, Status};
+use progress::{Failure, Row, Status};
 
 /// The `exercises/` folder, wherever the runner is started from.
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -101,20 +102,17 @@ pub(crate) fn status_of(dir: &Path, exercise: &Exercise) -> Status {
     if todos_left == exercise.stubs {
         return Status::NotStarted;
     }
-    match cargo::run_captured(dir, exercise.name) {
-        Ok(cargo::Outcome::Passed) => Status::Passed,
-        Ok(outcome) => Status::Failing {
-            build_error: outcome == cargo::Outcome::BuildError,
-            todos_left,
-        },
+    let why = match cargo::run_tests(dir, exercise.name, Output::Hidden) {
+        Ok(Outcome::Passed) => return Status::Passed,
+        Ok(Outcome::Failed) => Failure::Tests,
+        Ok(Outcome::BuildError) => Failure::Build,
+        Ok(Outcome::TimedOut) => Failure::Timeout,
         Err(err) => {
-            eprintln!("could not run cargo for {}: {err}", exercise.name);
-            Status::Failing {
-                build_error: false,
-                todos_left,
-            }
+            eprintln!("could not run the tests of {}: {err}", exercise.name);
+            Failure::Tests
         }
-    }
+    };
+    Status::Failing { why, todos_left }
 }
 
 pub(crate) fn rows(dir: &Path) -> Vec<Row> {
@@ -144,17 +142,17 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
         exercise.name,
         progress::display_file(exercise)
     );
-    let outcome = match cargo::run_visible(dir, exercise.name) {
+    let outcome = match cargo::run_tests(dir, exercise.name, Output::Visible) {
         Ok(outcome) => outcome,
         Err(err) => {
-            eprintln!("could not run cargo: {err}");
+            eprintln!("could not run the tests: {err}");
             return ExitCode::FAILURE;
         }
     };
     let todos_left = todos_in(dir, exercise).unwrap_or(0);
     println!();
     match outcome {
-        cargo::Outcome::Passed => {
+        Outcome::Passed => {
             println!("✓ {} passed.", exercise.name);
             // Point at the next one, without re-running every test: only this
             // exercise changed, so the others keep the status their files show.
@@ -173,14 +171,23 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        cargo::Outcome::BuildError => {
+        Outcome::BuildError => {
             println!(
                 "✗ {} does not compile yet: the compiler's messages above say where.",
                 progress::display_file(exercise)
             );
             ExitCode::FAILURE
         }
-        cargo::Outcome::Failed => {
+        Outcome::TimedOut => {
+            println!(
+                "✗ {}'s tests were still running after {} s and were stopped: is there a loop \
+                 that never ends, or a wait that never returns?",
+                exercise.name,
+                cargo::TIME_LIMIT.as_secs()
+            );
+            ExitCode::FAILURE
+        }
+        Outcome::Failed => {
             if todos_left > 0 {
                 println!(
                     "✗ {} is not done: {todos_left} todo!() left in {} (a test that reaches one \

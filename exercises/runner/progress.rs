@@ -15,13 +15,24 @@ pub enum Status {
     NotStarted,
     /// The file was changed and its tests pass.
     Passed,
-    /// The file was changed and its tests fail (or it does not compile yet).
+    /// The file was changed and its tests do not pass yet.
     Failing {
-        /// The exercise file does not compile.
-        build_error: bool,
+        /// Why not.
+        why: Failure,
         /// How many `todo!()` are left in the file.
         todos_left: usize,
     },
+}
+
+/// Why a started exercise is not passing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Some tests fail.
+    Tests,
+    /// The exercise file does not compile.
+    Build,
+    /// The tests ran too long and were stopped (an endless loop?).
+    Timeout,
 }
 
 impl Status {
@@ -30,8 +41,13 @@ impl Status {
             Status::NotStarted => "not started".to_string(),
             Status::Passed => "passed".to_string(),
             Status::Failing {
-                build_error: true, ..
+                why: Failure::Build,
+                ..
             } => "failing (does not compile)".to_string(),
+            Status::Failing {
+                why: Failure::Timeout,
+                ..
+            } => "failing (tests ran too long)".to_string(),
             Status::Failing { todos_left: 0, .. } => "failing".to_string(),
             Status::Failing { todos_left, .. } => format!("failing ({todos_left} todo!() left)"),
         }
@@ -156,7 +172,7 @@ mod tests {
     #[test]
     fn passed_rows_are_skipped_when_choosing_the_next_one() {
         let failing = Status::Failing {
-            build_error: false,
+            why: Failure::Tests,
             todos_left: 0,
         };
         let table = render(&rows(&[Status::Passed, Status::Passed, failing]));
@@ -173,15 +189,20 @@ mod tests {
     fn failing_rows_say_why() {
         let table = render(&rows(&[
             Status::Failing {
-                build_error: true,
+                why: Failure::Build,
                 todos_left: 1,
             },
             Status::Failing {
-                build_error: false,
+                why: Failure::Tests,
                 todos_left: 2,
+            },
+            Status::Failing {
+                why: Failure::Timeout,
+                todos_left: 0,
             },
         ]));
         assert!(table.contains("failing (does not compile)"), "{table}");
+        assert!(table.contains("failing (tests ran too long)"), "{table}");
         assert!(table.contains("failing (2 todo!() left)"), "{table}");
     }
 
