@@ -42,6 +42,50 @@ const SERVERS: &[Server] = &[
         slow_path: None,
         keep_alive: false,
     },
+    // Step 04: step 03's site on a pool of 4 workers; `/sleep` told to nap 10 ms.
+    Server {
+        name: "step04",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-step04"),
+            args: &["--sleep-ms", "10"],
+        },
+        hello_path: "/",
+        slow_path: Some("/sleep"),
+        keep_alive: false,
+    },
+    // Step 05: the same pool, requests dispatched through a Router.
+    Server {
+        name: "step05",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-step05"),
+            args: &["--sleep-ms", "10"],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: false,
+    },
+    // httprs in one process: event loops, a worker pool, keep-alive.
+    Server {
+        name: "httprs",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-httprs"),
+            args: &[],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: true,
+    },
+    // The reference: hyper 1.x on tokio, as its own hello example is.
+    Server {
+        name: "hyper",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_hyper_hello"),
+            args: &[],
+        },
+        hello_path: "/hello/bench",
+        slow_path: None,
+        keep_alive: true,
+    },
 ];
 
 /// A kind of load: which route, how connections are used, how much of it.

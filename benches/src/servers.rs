@@ -43,6 +43,8 @@ pub enum Launch {
     Split {
         /// The process that runs the handlers.
         backend: &'static str,
+        /// Arguments for the backend after `--addr`.
+        backend_args: &'static [&'static str],
         /// The process that speaks HTTP to clients and forwards to the backend.
         front: &'static str,
     },
@@ -80,8 +82,12 @@ impl Server {
                     processes: vec![process],
                 })
             }
-            Launch::Split { backend, front } => {
-                let backend = LeashedProcess::spawn(leash, backend, &[])?;
+            Launch::Split {
+                backend,
+                backend_args,
+                front,
+            } => {
+                let backend = LeashedProcess::spawn(leash, backend, backend_args)?;
                 let backend_addr = backend.addr.to_string();
                 // If the front fails, `backend` drops here and is stopped.
                 let front = LeashedProcess::spawn(leash, front, &["--backend", &backend_addr])?;

@@ -507,7 +507,8 @@ impl EventLoop {
             match conn.phase {
                 Phase::Busy => return Ok(true),
                 Phase::Closing => {
-                    if conn.is_idle() || conn.peer_closed {
+                    // Nothing half-read: a plain close is clean.
+                    if conn.peer_closed || (conn.input.is_empty() && conn.decoder.is_idle()) {
                         return Ok(false);
                     }
                     // Unread bytes may still be on their way: close politely.
@@ -617,7 +618,9 @@ impl EventLoop {
                 budget,
                 false,
             );
-            let keep_alive = framing.keep_alive && !res.wants_close();
+            // A shutdown that began while the handler ran makes this the last response.
+            let keep_alive =
+                framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
             let mut bytes = Vec::with_capacity(256 + res.body().len());
             res.encode(
                 Framing {
@@ -644,7 +647,7 @@ impl EventLoop {
             counters.served.fetch_add(1, Ordering::Relaxed);
         }
         conn.responses += 1;
-        if !keep_alive {
+        if !keep_alive || self.drain_deadline.is_some() {
             conn.phase = Phase::Closing;
         }
     }

@@ -1,0 +1,48 @@
+//! Step 04's server as the benches run it: the same code as
+//! `steps/step04-threadpool/src/main.rs`, plus a `--sleep-ms N` flag.
+//!
+//! Step 04's binary sleeps a fixed two seconds in `GET /sleep`, which shows
+//! the pool's value to a person at a browser but would make a benchmark
+//! crawl. The library lets the caller choose the nap (its tests do the same),
+//! so this copy of `main` passes `--sleep-ms` milliseconds instead. Everything
+//! else (pool size, queue bound, accept loop, logging) is step 04's own.
+
+use std::thread;
+use std::time::Duration;
+
+use step04::pool::ThreadPool;
+use step04::shutdown::Shutdown;
+use step04::{QUEUE_BOUND, WORKERS, cli};
+
+fn main() {
+    let flags = cli::flags_or_exit(
+        "usage: bench-step04 [--addr HOST:PORT] [--sleep-ms N]",
+        &["addr", "sleep-ms"],
+    );
+    let sleep = sleep_from(flags.get("sleep-ms"));
+    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
+    let local = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
+    shutdown
+        .trigger_on_signals()
+        .expect("install the Ctrl-C handler");
+    println!("bench-step04: {WORKERS} workers, /sleep {sleep:?}, listening on {local}");
+    let pool = ThreadPool::new(WORKERS, QUEUE_BOUND);
+    step04::serve(listener, pool, &shutdown, move |stream| {
+        step04::handle_connection(stream, || thread::sleep(sleep));
+    });
+}
+
+/// `--sleep-ms N`, or step 04's own two seconds.
+fn sleep_from(value: Option<&str>) -> Duration {
+    match value.map(str::parse::<u64>) {
+        None => step04::SLEEP,
+        Some(Ok(ms)) => Duration::from_millis(ms),
+        Some(Err(_)) => {
+            eprintln!("error: --sleep-ms needs a whole number of milliseconds");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Shared fixtures: an app with a route for every behaviour under test, a
+//! server on `127.0.0.1:0`, and raw-socket helpers whose every wait is bounded.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use httprs::{App, Cookie, Request, Response, Server, Settings};
+
+/// How long any read waits before the test calls the server stuck.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A gate a handler waits at until the test opens it (bounded by [`IO_TIMEOUT`]).
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<GateState>, Condvar)>);
+
+#[derive(Default)]
+pub struct GateState {
+    open: bool,
+    waiting: usize,
+}
+
+impl Gate {
+    pub fn open(&self) {
+        self.0.0.lock().unwrap().open = true;
+        self.0.1.notify_all();
+    }
+
+    /// Called by the handler: waits until the gate opens.
+    pub fn wait(&self) {
+        let mut guard = self.0.0.lock().unwrap();
+        guard.waiting += 1;
+        self.0.1.notify_all();
+        let _unused = self
+            .0
+            .1
+            .wait_timeout_while(guard, IO_TIMEOUT, |s| !s.open)
+            .unwrap();
+    }
+
+    /// Called by the test: waits until `n` handlers are waiting at the gate.
+    #[track_caller]
+    pub fn wait_for_waiters(&self, n: usize) {
+        let guard = self.0.0.lock().unwrap();
+        let (guard, _) = self
+            .0
+            .1
+            .wait_timeout_while(guard, IO_TIMEOUT, |s| s.waiting < n)
+            .unwrap();
+        assert!(guard.waiting >= n, "no handler reached the gate");
+    }
+}
+
+/// Settings for tests: loopback, port 0, small limits and short timeouts so
+/// that limit tests need few bytes and timeout tests end quickly.
+pub fn settings() -> Settings {
+    Settings {
+        addrs: vec!["127.0.0.1:0".into()],
+        workers: 2,
+        event_loops: 2,
+        max_head_bytes: 1024,
+        max_body_bytes: 1000,
+        header_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_millis(300),
+        shutdown_timeout: Duration::from_secs(5),
+        ..Settings::default()
+    }
+}
+
+/// The app every test talks to.
+pub fn app(gate: Gate) -> App {
+    App::new()
+        .get("/hello/{name}", |req: &Request| {
+            Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
+        })
+        .route(r"^/posts/(?P<year>[0-9]{4})/$", |req: &Request| {
+            Response::text(format!("{} {}", req.method(), req.param("year").unwrap()))
+        })
+        .post("/echo", |req: &Request| {
+            Response::new(200).with_body(req.body().to_vec())
+        })
+        .post("/form", |req: &Request| match req.form() {
+            Ok(fields) => Response::json(&fields),
+            Err(err) => Response::text(err.to_string()).with_status(400),
+        })
+        .post("/json", |req: &Request| {
+            match req.json::<std::collections::BTreeMap<String, i64>>() {
+                Ok(map) => Response::json(&map.values().sum::<i64>()),
+                Err(err) => Response::text(err.to_string()).with_status(422),
+            }
+        })
+        .get("/query", |req: &Request| {
+            Response::text(req.query("q").unwrap_or_default())
+        })
+        .get("/cookie", |req: &Request| {
+            let seen = req
+                .cookie("visits")
+                .unwrap_or("0")
+                .parse::<u32>()
+                .unwrap_or(0);
+            Response::text(format!("visits={seen}")).with_cookie(
+                Cookie::new("visits", (seen + 1).to_string())
+                    .path("/")
+                    .http_only(),
+            )
+        })
+        .get("/peer", |req: &Request| {
+            Response::text(req.peer_addr().map(|p| p.to_string()).unwrap_or_default())
+        })
+        .get("/html", |_: &Request| Response::html("<h1>hi</h1>"))
+        .get("/redirect", |_: &Request| {
+            Response::redirect("/hello/again")
+        })
+        .get("/close", |_: &Request| {
+            Response::text("bye").with_header("Connection", "close")
+        })
+        .get("/panic", |_: &Request| -> Response {
+            panic!("the handler broke")
+        })
+        .get("/block", move |_: &Request| {
+            gate.wait();
+            Response::text("unblocked")
+        })
+}
+
+/// Starts [`app`] with `settings`; the server stops when the returned value drops.
+pub fn start_with(settings: Settings) -> (Server, Gate) {
+    let gate = Gate::default();
+    let server = app(gate.clone())
+        .start(settings)
+        .expect("start test server");
+    (server, gate)
+}
+
+pub fn start() -> (Server, Gate) {
+    start_with(settings())
+}
+
+#[track_caller]
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect to test server");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream
+}
+
+/// A parsed response read off a socket.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads one response: the head, then `Content-Length` bytes of body (none for `HEAD`).
+#[track_caller]
+pub fn read_reply(reader: &mut BufReader<TcpStream>, head_only: bool) -> Reply {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).expect("read response head");
+        assert!(n > 0, "connection closed after {head:?}");
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let status = head[9..12].parse().expect("status code");
+    let mut reply = Reply {
+        status,
+        head,
+        body: Vec::new(),
+    };
+    if !head_only {
+        let len: usize = reply
+            .header("content-length")
+            .map_or(0, |v| v.parse().unwrap());
+        reply.body = vec![0; len];
+        reader
+            .read_exact(&mut reply.body)
+            .expect("read response body");
+    }
+    reply
+}
+
+/// Sends `request` on a new connection and reads one response.
+#[track_caller]
+pub fn request(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut stream = connect(addr);
+    stream.write_all(request).unwrap();
+    read_reply(&mut BufReader::new(stream), false)
+}
+
+/// Reads until the server closes; a reset after some bytes still returns them.
+pub fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => return out,
+            Err(err) => panic!("reading from test server after {} bytes: {err}", out.len()),
+        }
+    }
+}
+
+/// Sends `request` and reads everything until the server closes the connection.
+#[track_caller]
+pub fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = connect(addr);
+    stream.write_all(request).unwrap();
+    String::from_utf8_lossy(&read_to_close(&mut stream)).into_owned()
+}
+
+/// The status line's code from a raw response.
+#[track_caller]
+pub fn status_of(raw: &str) -> u16 {
+    assert!(raw.starts_with("HTTP/1.1 "), "not a response: {raw:?}");
+    raw[9..12].parse().unwrap()
+}
