@@ -245,6 +245,16 @@ mod tests {
     }
 
     #[test]
+    fn solutions_have_no_todo_left() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for ex in EXERCISES {
+            let file = dir.join("solutions").join(format!("{}.rs", ex.name));
+            let source = std::fs::read_to_string(&file).expect("readable solution");
+            assert_eq!(crate::stubs::count_todos(&source), 0, "{}", file.display());
+        }
+    }
+
+    #[test]
     fn names_and_number_prefixes_are_found() {
         assert_eq!(
             find("ex05_status_reason").map(|e| e.name),
