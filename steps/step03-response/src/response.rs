@@ -28,10 +28,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use step03::response::Response;
-/// let response = Response::text("teapot").with_status(418).with_header("X-Kind", "pot");
+/// let response = Response::text("made").with_status(201).with_header("X-Kind", "new");
 /// let bytes = response.to_bytes();
-/// assert!(bytes.starts_with(b"HTTP/1.1 418 I'm a teapot\r\n"));
-/// assert!(bytes.ends_with(b"\r\n\r\nteapot"));
+/// assert!(bytes.starts_with(b"HTTP/1.1 201 Created\r\n"));
+/// assert!(bytes.ends_with(b"\r\n\r\nmade"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -170,7 +170,7 @@ fn allows_body(status: u16) -> bool {
 }
 
 /// The standard reason phrase for a status code (RFC 9110 and its companions),
-/// or `"Unknown"` for a code with none.
+/// or `"Unknown"` for a code with none (306 and 418 are reserved as "(Unused)").
 ///
 /// The phrase is for humans reading the wire; clients act on the number.
 pub fn reason_phrase(status: u16) -> &'static str {
@@ -215,7 +215,6 @@ pub fn reason_phrase(status: u16) -> &'static str {
         415 => "Unsupported Media Type",
         416 => "Range Not Satisfiable",
         417 => "Expectation Failed",
-        418 => "I'm a teapot",
         421 => "Misdirected Request",
         422 => "Unprocessable Content",
         423 => "Locked",
@@ -331,6 +330,7 @@ mod tests {
             (431, "Request Header Fields Too Large"),
             (500, "Internal Server Error"),
             (503, "Service Unavailable"),
+            (418, "Unknown"),
             (799, "Unknown"),
         ];
         for (code, phrase) in cases {
