@@ -13,7 +13,8 @@
 //! with `handle` behaves exactly as it will behind a socket.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::handler::Handler;
 use crate::logger;
@@ -23,6 +24,7 @@ use crate::response::Response;
 use crate::router::{Resolution, Route, RouteStats, Router};
 use crate::server::Server;
 use crate::settings::{DEFAULT_ADDR, Settings};
+use crate::shutdown::ShutdownHandle;
 use crate::status::Status;
 
 /// A web application: routes, middleware, and where to listen.
@@ -206,6 +208,23 @@ impl App {
             }
         };
         logger::init(settings.log_level, settings.access_log);
+        // The signal handler goes in before the server starts (and says where it
+        // listens), so a signal sent as soon as that line appears is never lost.
+        let pending: Arc<Mutex<Option<ShutdownHandle>>> = Arc::default();
+        let signalled = Arc::new(AtomicBool::new(false));
+        let handler = {
+            let (pending, signalled) = (pending.clone(), signalled.clone());
+            ctrlc::set_handler(move || {
+                log::info!("shutting down");
+                signalled.store(true, Ordering::SeqCst);
+                if let Some(handle) = &*pending.lock().unwrap_or_else(|e| e.into_inner()) {
+                    handle.shutdown();
+                }
+            })
+        };
+        if let Err(err) = handler {
+            log::warn!("cannot handle Ctrl-C and SIGTERM: {err}");
+        }
         let server = match self.start(settings) {
             Ok(server) => server,
             Err(err) => {
@@ -214,11 +233,9 @@ impl App {
             }
         };
         let handle = server.shutdown_handle();
-        if let Err(err) = ctrlc::set_handler(move || {
-            log::info!("shutting down");
+        *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle.clone());
+        if signalled.load(Ordering::SeqCst) {
             handle.shutdown();
-        }) {
-            log::warn!("cannot handle Ctrl-C and SIGTERM: {err}");
         }
         server.join();
         Ok(())
