@@ -31,15 +31,16 @@ const LEASH: &str = env!("CARGO_BIN_EXE_leash");
 /// Every server under test, in the order of the tutorial. Adding one is one
 /// entry here (and, for a workspace binary, a `[[bin]]` in Cargo.toml).
 const SERVERS: &[Server] = &[
-    // Step 03: one thread, one request per connection. The baseline.
+    // Step 03: one thread, one request per connection. The baseline. (Its
+    // `/sleep` exists only in the bench's copy: see src/bin/bench-step03.rs.)
     Server {
         name: "step03",
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_bench-step03"),
-            args: &[],
+            args: &["--sleep-ms", "10"],
         },
         hello_path: "/",
-        slow_path: None,
+        slow_path: Some("/sleep"),
         keep_alive: false,
     },
     // Step 04: step 03's site on a pool of 4 workers; `/sleep` told to nap 10 ms.

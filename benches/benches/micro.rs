@@ -7,12 +7,13 @@
 //! - `serialise_response`: step 03's `Response::to_bytes`, which formats the
 //!   status line, headers and an HTTP date on every call.
 //! - `dispatch`: handing jobs to a thread pool and waiting for them: the
-//!   `threadpool` crate, and step 04's `ThreadPool` once it exists.
+//!   `threadpool` crate against step 04's `ThreadPool` (same worker count;
+//!   step 04's queue is bounded, so a full queue makes `execute` wait).
 //!
 //! Run with `cargo bench -p benches --bench micro`.
 
 use std::hint::black_box;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -88,19 +89,35 @@ fn dispatch(c: &mut Criterion) {
     // Each job sends one message; the iteration ends when all have arrived,
     // so it measures submit, wake a worker, run, and report back.
     let (done, finished) = mpsc::channel::<()>();
+    let report = move |done: Sender<()>| move || done.send(()).expect("bench is listening");
+
     let pool = threadpool::ThreadPool::new(WORKERS);
     group.bench_function("threadpool-crate", |b| {
-        b.iter(|| {
-            for _ in 0..JOBS {
-                let done = done.clone();
-                pool.execute(move || done.send(()).expect("bench is listening"));
-            }
-            for _ in 0..JOBS {
-                finished.recv().expect("a job reports back");
-            }
-        });
+        b.iter(|| round_trip(&done, &finished, |done| pool.execute(report(done))));
+    });
+    // Step 04 as its server runs it: a queue of 32, so `execute` waits
+    // whenever the workers fall behind (back-pressure).
+    let pool = step04::pool::ThreadPool::new(WORKERS, step04::QUEUE_BOUND);
+    group.bench_function("step04", |b| {
+        b.iter(|| round_trip(&done, &finished, |done| pool.execute(report(done))));
+    });
+    // The same pool with room for every job: what the bound costs.
+    let pool = step04::pool::ThreadPool::new(WORKERS, JOBS);
+    group.bench_function("step04-unbounded", |b| {
+        b.iter(|| round_trip(&done, &finished, |done| pool.execute(report(done))));
     });
     group.finish();
+}
+
+/// Submits [`JOBS`] jobs, each given a sender to report on, and waits until
+/// every one has reported.
+fn round_trip(done: &Sender<()>, finished: &Receiver<()>, submit: impl Fn(Sender<()>)) {
+    for _ in 0..JOBS {
+        submit(done.clone());
+    }
+    for _ in 0..JOBS {
+        finished.recv().expect("a job reports back");
+    }
 }
 
 criterion_group! {

@@ -206,3 +206,17 @@ impl Drop for LeashedProcess {
         let _ = self.leash.wait();
     }
 }
+
+/// Parses the value of a `--sleep-ms N` flag, for the bench's server
+/// binaries: `None` if the flag is absent; exits with status 2 (a usage
+/// error, as every binary in the workspace does) if it is not a number.
+pub fn sleep_flag(value: Option<&str>) -> Option<Duration> {
+    let value = value?;
+    match value.parse::<u64>() {
+        Ok(ms) => Some(Duration::from_millis(ms)),
+        Err(_) => {
+            eprintln!("error: --sleep-ms needs a whole number of milliseconds, not {value:?}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -8,7 +8,6 @@
 //! else (pool size, queue bound, accept loop, logging) is step 04's own.
 
 use std::thread;
-use std::time::Duration;
 
 use step04::pool::ThreadPool;
 use step04::shutdown::Shutdown;
@@ -19,7 +18,7 @@ fn main() {
         "usage: bench-step04 [--addr HOST:PORT] [--sleep-ms N]",
         &["addr", "sleep-ms"],
     );
-    let sleep = sleep_from(flags.get("sleep-ms"));
+    let sleep = benches::servers::sleep_flag(flags.get("sleep-ms")).unwrap_or(step04::SLEEP);
     let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
     let local = listener
         .local_addr()
@@ -33,16 +32,4 @@ fn main() {
     step04::serve(listener, pool, &shutdown, move |stream| {
         step04::handle_connection(stream, || thread::sleep(sleep));
     });
-}
-
-/// `--sleep-ms N`, or step 04's own two seconds.
-fn sleep_from(value: Option<&str>) -> Duration {
-    match value.map(str::parse::<u64>) {
-        None => step04::SLEEP,
-        Some(Ok(ms)) => Duration::from_millis(ms),
-        Some(Err(_)) => {
-            eprintln!("error: --sleep-ms needs a whole number of milliseconds");
-            std::process::exit(2);
-        }
-    }
 }

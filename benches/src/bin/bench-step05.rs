@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
 use step05::cli;
 use step05::pool::ThreadPool;
@@ -19,7 +18,7 @@ fn main() {
         "usage: bench-step05 [--addr HOST:PORT] [--sleep-ms N]",
         &["addr", "sleep-ms"],
     );
-    let sleep = sleep_from(flags.get("sleep-ms"));
+    let sleep = benches::servers::sleep_flag(flags.get("sleep-ms")).unwrap_or(step04::SLEEP);
     let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
     let local = listener
         .local_addr()
@@ -34,16 +33,4 @@ fn main() {
     step04::serve(listener, pool, &shutdown, move |stream| {
         step05::handle_connection(stream, &router);
     });
-}
-
-/// `--sleep-ms N`, or step 04's own two seconds.
-fn sleep_from(value: Option<&str>) -> Duration {
-    match value.map(str::parse::<u64>) {
-        None => step04::SLEEP,
-        Some(Ok(ms)) => Duration::from_millis(ms),
-        Some(Err(_)) => {
-            eprintln!("error: --sleep-ms needs a whole number of milliseconds");
-            std::process::exit(2);
-        }
-    }
 }
