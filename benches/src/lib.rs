@@ -25,4 +25,6 @@
 #![warn(missing_docs)]
 
 pub mod load;
+pub mod results;
 pub mod servers;
+pub mod summary;

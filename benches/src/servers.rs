@@ -61,7 +61,8 @@ pub struct Server {
     pub hello_path: &'static str,
     /// A `GET` route whose handler sleeps about 10 ms, if the server has one.
     pub slow_path: Option<&'static str>,
-    /// Whether it serves several requests on one connection.
+    /// Whether it serves several requests on one connection. The bench then
+    /// checks that it really does: one connection per client, no more.
     pub keep_alive: bool,
 }
 
