@@ -1,9 +1,10 @@
 //! Micro benches: the pieces on a request's hot path, one at a time.
 //!
 //! - `parse_request`: a request head parsed by `httparse` (borrowing, no
-//!   allocation), by step 02's `parse_head` (httparse, then every field
-//!   copied into owned `String`s), and by the hand-written parser of
-//!   exercise 03's reference solution.
+//!   allocation, SIMD where the CPU has it), by the hand-written parser of
+//!   exercise 03's reference solution (borrowing, one `Vec` for the headers,
+//!   lookup tables, no SIMD), and by step 02's `parse_head` (httparse, then
+//!   every field copied into owned `String`s: what convenience costs).
 //! - `serialise_response`: step 03's `Response::to_bytes`, which formats the
 //!   status line, headers and an HTTP date on every call.
 //! - `dispatch`: handing jobs to a thread pool and waiting for them: the
@@ -17,6 +18,17 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// Exercise 03's reference solution, whose `parse_request_head` is a
+/// hand-written request-head parser, compiled straight into this bench.
+///
+/// Not through `exercises = { features = ["solutions"] }`: features are
+/// unified across a workspace build, so that dependency would switch
+/// `solutions` on for `cargo test --workspace` too, and the exercise tests
+/// would then check the reference solutions instead of the learner's files.
+#[path = "../../exercises/solutions/ex03_request_line.rs"]
+#[allow(dead_code)] // the bench uses the parser, not every helper around it
+mod ex03_reference;
 
 /// What `curl` sends: three headers.
 const CURL_HEAD: &[u8] =
@@ -48,6 +60,14 @@ fn parse_request(c: &mut Criterion) {
                 let status = request.parse(black_box(head)).expect("valid head");
                 // Use the result, or the optimiser may skip the work.
                 black_box((status, request.path, request.headers.len()));
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("hand-written", name), head, |b, head| {
+            b.iter(|| {
+                match ex03_reference::parse_request_head(black_box(head)) {
+                    Ok(ex03_reference::Status::Complete(parsed)) => black_box(parsed),
+                    other => panic!("valid head, got {other:?}"),
+                };
             });
         });
         group.bench_with_input(BenchmarkId::new("step02", name), head, |b, head| {
