@@ -7,6 +7,8 @@
 //!   every field copied into owned `String`s: what convenience costs).
 //! - `serialise_response`: step 03's `Response::to_bytes`, which formats the
 //!   status line, headers and an HTTP date on every call.
+//! - `frame`: step 06's protocol: a request or response as a length-prefixed
+//!   JSON frame (`encode`), and back (`decode`).
 //! - `dispatch`: handing jobs to a thread pool and waiting for them: the
 //!   `threadpool` crate against step 04's `ThreadPool` (same worker count;
 //!   step 04's queue is bounded, so a full queue makes `execute` wait).
@@ -97,6 +99,42 @@ fn serialise_response(c: &mut Criterion) {
     group.finish();
 }
 
+fn frame(c: &mut Criterion) {
+    use step06::split::protocol::{self, Message, Request, Response};
+    let mut group = c.benchmark_group("frame");
+    // What step 06's front sends for `curl http://127.0.0.1:7878/hello/ferris`,
+    // and a backend's 2 KiB HTML answer.
+    let request = Message::Request(Request {
+        id: 42,
+        method: "GET".into(),
+        path: "/hello/ferris".into(),
+        query: String::new(),
+        headers: vec![
+            ("Host".into(), "127.0.0.1:7878".into()),
+            ("User-Agent".into(), "curl/8.5.0".into()),
+            ("Accept".into(), "*/*".into()),
+        ],
+        body: Vec::new(),
+    });
+    let response = Message::Response(Response {
+        id: 42,
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        body: "<p>httprs</p>\n".repeat(146).into_bytes(),
+    });
+    for (name, message) in [("request", &request), ("response-2KiB", &response)] {
+        let frame = protocol::encode(message).expect("a small message encodes");
+        group.throughput(Throughput::Bytes(frame.len() as u64));
+        group.bench_with_input(BenchmarkId::new("encode", name), message, |b, message| {
+            b.iter(|| protocol::encode(black_box(message)).expect("encodes"));
+        });
+        group.bench_with_input(BenchmarkId::new("decode", name), &frame, |b, frame| {
+            b.iter(|| protocol::decode(black_box(frame)).expect("decodes"));
+        });
+    }
+    group.finish();
+}
+
 /// Jobs per iteration: enough that the pool's per-job cost dominates the
 /// cost of waking its workers.
 const JOBS: usize = 1000;
@@ -145,6 +183,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = parse_request, serialise_response, dispatch
+    targets = parse_request, serialise_response, frame, dispatch
 }
 criterion_main!(benches);
