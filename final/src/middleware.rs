@@ -110,7 +110,12 @@ impl Middleware for Timing {
     fn call(&self, req: &Request, next: Next<'_>) -> Response {
         let started = Instant::now();
         let res = next.run(req);
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        res.append_header("Server-Timing", &format!("app;dur={ms:.3}"))
+        // Milliseconds with three decimals, from integer microseconds:
+        // cheaper than formatting a float, on every single response.
+        let us = started.elapsed().as_micros();
+        res.append_header(
+            "Server-Timing",
+            &format!("app;dur={}.{:03}", us / 1000, us % 1000),
+        )
     }
 }

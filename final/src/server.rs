@@ -52,6 +52,10 @@ const FIRST_CONNECTION: usize = 1 << 16;
 const READ_CHUNK: usize = 64 * 1024;
 /// How long a closing connection may linger (see [`Phase::Lingering`]).
 const LINGER: Duration = Duration::from_secs(2);
+/// Queued output beyond which it is sent before more pipelined requests are parsed.
+const WRITE_BATCH: usize = 64 * 1024;
+/// Requests one connection may start per wake-up before the others get a turn.
+const REQUESTS_PER_TURN: usize = 32;
 /// A connection may hold this many more than the least-loaded loop before
 /// a new one is handed over, so a burst of accepts does not ping-pong.
 const BALANCE_SLACK: usize = 1;
@@ -208,6 +212,7 @@ impl Server {
                 now: Instant::now(),
                 tick,
                 drain_deadline: None,
+                again: Vec::new(),
             };
             handles.push(
                 std::thread::Builder::new()
@@ -318,6 +323,8 @@ struct EventLoop {
     now: Instant,
     tick: Duration,
     drain_deadline: Option<Instant>,
+    /// Connections that used up their turn with requests still buffered.
+    again: Vec<usize>,
 }
 
 impl EventLoop {
@@ -325,7 +332,13 @@ impl EventLoop {
         let mut events = Events::with_capacity(1024);
         let mut last_sweep = Instant::now();
         loop {
-            if let Err(err) = self.poll.poll(&mut events, Some(self.tick)) {
+            // Connections with work left over from their last turn: do not sleep.
+            let timeout = if self.again.is_empty() {
+                self.tick
+            } else {
+                Duration::ZERO
+            };
+            if let Err(err) = self.poll.poll(&mut events, Some(timeout)) {
                 if err.kind() == io::ErrorKind::Interrupted {
                     continue;
                 }
@@ -349,6 +362,11 @@ impl EventLoop {
                 }
             }
             self.read_inbox();
+            for slot in std::mem::take(&mut self.again) {
+                if self.slots.get(slot).is_some_and(Option::is_some) {
+                    self.drive(slot);
+                }
+            }
             if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
                 self.begin_drain();
             }
@@ -511,16 +529,22 @@ impl EventLoop {
     /// [`EventLoop::drive`]'s body; `Ok(false)` or an error means close now.
     fn advance(&mut self, slot: usize) -> io::Result<bool> {
         let now = self.now;
+        let mut started = 0;
         loop {
             let conn = self.slots[slot]
                 .as_mut()
                 .expect("driven slot holds a connection");
-            if conn.has_output() && !conn.flush(now)? {
-                return Ok(true); // the socket is full: wait for "writable"
-            }
             match conn.phase {
-                Phase::Busy => return Ok(true),
+                Phase::Busy => {
+                    if conn.has_output() {
+                        conn.flush(now)?;
+                    }
+                    return Ok(true); // the worker's answer will wake us
+                }
                 Phase::Closing => {
+                    if conn.has_output() && !conn.flush(now)? {
+                        return Ok(true); // the socket is full: wait for "writable"
+                    }
                     // Nothing half-read: a plain close is clean.
                     if conn.peer_closed || (conn.input.is_empty() && conn.decoder.is_idle()) {
                         return Ok(false);
@@ -530,6 +554,7 @@ impl EventLoop {
                     conn.phase = Phase::Lingering {
                         until: now + LINGER,
                     };
+                    continue;
                 }
                 Phase::Lingering { .. } => {
                     let closed = conn.discard(&mut self.scratch)?;
@@ -537,16 +562,36 @@ impl EventLoop {
                 }
                 Phase::Open => {}
             }
-            if self.drain_deadline.is_some() && conn.is_idle() {
-                return Ok(false);
+            // Answers to pipelined requests collect in `output` and leave in
+            // one write; only a large backlog is sent before parsing on.
+            if conn.output.len() >= WRITE_BATCH && !conn.flush(now)? {
+                return Ok(true);
+            }
+            // Fairness: a client pipelining without pause must not keep this
+            // loop from its other connections. Come back after the next poll.
+            if started == REQUESTS_PER_TURN {
+                if conn.has_output() {
+                    conn.flush(now)?;
+                }
+                self.again.push(slot);
+                return Ok(true);
             }
             match conn.decoder.decode(&mut conn.input) {
-                Ok(Some(raw)) => self.start_request(slot, raw),
+                Ok(Some(raw)) => {
+                    started += 1;
+                    self.start_request(slot, raw);
+                }
                 Ok(None) => {
                     if conn.decoder.take_continue() {
                         conn.output
                             .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-                        continue;
+                    }
+                    // Out of complete requests: send what is queued before waiting for more.
+                    if conn.has_output() && !conn.flush(now)? {
+                        return Ok(true);
+                    }
+                    if self.drain_deadline.is_some() && conn.is_idle() {
+                        return Ok(false);
                     }
                     if conn.head_started.is_none() && !conn.input.is_empty() {
                         conn.head_started = Some(now);
