@@ -24,6 +24,9 @@
 
 pub mod router;
 pub use step04::{cli, pool, request, response, server, shutdown, testing};
+// Step 04's pooled accept loop and step 03's connection handling, for the
+// step built on this one (step 06's front serves with them).
+pub use step04::{handle_connection_with, serve};
 
 use std::net::TcpStream;
 use std::thread;
