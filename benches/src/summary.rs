@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::results::{Measurement, Throughput};
 
@@ -230,7 +231,10 @@ where
     DB::ErrorType: 'static,
 {
     let max = rows.iter().map(|r| r.per_second).fold(0.0, f64::max);
-    let names: Vec<String> = rows.iter().map(|r| r.server.clone()).collect();
+    // Plotters' integer axes include their end, so `0..last` has one segment
+    // per row. Row 0 goes at the top: the tutorial's order, read downwards.
+    let last = rows.len().saturating_sub(1);
+    let names: Vec<String> = rows.iter().rev().map(|r| r.server.clone()).collect();
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!("{workload}: requests per second"),
@@ -239,31 +243,38 @@ where
         .margin(10)
         .x_label_area_size(30)
         .y_label_area_size(110)
-        .build_cartesian_2d(0.0..max * 1.25, (0..rows.len()).into_segmented())?;
+        .build_cartesian_2d(0.0..max * 1.3, (0..last).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .light_line_style(WHITE)
         .x_label_formatter(&|x| group_thousands(*x))
         .y_label_formatter(&|y| match y {
             SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
+        .label_style(("sans-serif", 14))
         .draw()?;
     for (i, row) in rows.iter().enumerate() {
-        let top = SegmentValue::Exact(i);
-        let bottom = SegmentValue::Exact(i + 1);
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(0.0, top), (row.per_second, bottom)],
+        let slot = last - i;
+        let mut bar = Rectangle::new(
+            [
+                (0.0, SegmentValue::Exact(slot)),
+                (row.per_second, SegmentValue::Exact(slot + 1)),
+            ],
             colour(&row.server).filled(),
-        )))?;
+        );
+        // A few pixels above and below, so neighbouring bars do not touch.
+        bar.set_margin(4, 4, 0, 0);
+        chart.draw_series(std::iter::once(bar))?;
         let label = match row.vs_baseline {
             Some(r) => format!("{} ({r:.2}× {BASELINE})", group_thousands(row.per_second)),
             None => group_thousands(row.per_second),
         };
         chart.draw_series(std::iter::once(Text::new(
             label,
-            (row.per_second + max * 0.01, SegmentValue::CenterOf(i)),
-            ("sans-serif", 14).into_font(),
+            (row.per_second + max * 0.01, SegmentValue::CenterOf(slot)),
+            TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center)),
         )))?;
     }
     Ok(())
