@@ -41,6 +41,24 @@ use crate::request::RequestHead;
 use crate::response::Response;
 use crate::shutdown::Shutdown;
 
+/// `println!` that cannot panic. `println!` panics when standard output is
+/// gone (the launcher reading it was killed, a closed terminal), and a log
+/// line must never be what brings the event loop down.
+macro_rules! log_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that cannot panic, for the same reason.
+macro_rules! log_error {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// The application the backend runs: a request head and body in, a response out.
 /// Step 05's router is one (see [`crate::demo_app`]).
 pub type App = Arc<dyn Fn(&RequestHead, Vec<u8>) -> Response + Send + Sync>;
@@ -140,6 +158,7 @@ pub fn serve(
         waker,
         app,
         pool: Some(pool),
+        chunk: vec![0u8; READ_CHUNK],
     };
     let mut events = Events::with_capacity(256);
     loop {
@@ -181,6 +200,9 @@ struct Backend {
     app: App,
     /// `None` only while shutting down, once the pool has been dropped.
     pool: Option<ThreadPool>,
+    /// Where each `read` lands before it is appended to a connection's
+    /// inbox: one buffer for the loop, not one per event.
+    chunk: Vec<u8>,
 }
 
 impl Backend {
@@ -194,7 +216,7 @@ impl Backend {
                 Err(err) => {
                     // Out of file descriptors, say: log it and serve the
                     // connections we have; the next readiness event retries.
-                    eprintln!("backend: accept failed: {err}");
+                    log_error!("backend: accept failed: {err}");
                     return;
                 }
             };
@@ -205,10 +227,10 @@ impl Backend {
                 .registry()
                 .register(&mut stream, token, Interest::READABLE)
             {
-                eprintln!("backend: cannot watch connection from {peer}: {err}");
+                log_error!("backend: cannot watch connection from {peer}: {err}");
                 continue;
             }
-            println!("backend: front connected from {peer}");
+            log_line!("backend: front connected from {peer}");
             self.connections.insert(
                 token,
                 Connection {
@@ -240,7 +262,6 @@ impl Backend {
     /// Reads what the connection has for us, decodes every complete frame,
     /// and hands each request to the pool, up to the [`WINDOW`].
     fn read_requests(&mut self, token: Token) -> Result<(), Close> {
-        let mut chunk = vec![0u8; READ_CHUNK];
         loop {
             // First the frames already buffered, as long as the window allows.
             loop {
@@ -269,9 +290,9 @@ impl Backend {
                 .connections
                 .get_mut(&token)
                 .expect("checked just above");
-            match conn.stream.read(&mut chunk) {
+            match conn.stream.read(&mut self.chunk) {
                 Ok(0) => return Err(Close::PeerClosed),
-                Ok(n) => conn.inbox.extend_from_slice(&chunk[..n]),
+                Ok(n) => conn.inbox.extend_from_slice(&self.chunk[..n]),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => return Err(err.into()),
@@ -298,7 +319,7 @@ impl Backend {
         pool.execute(move || {
             let (head, body) = into_http(request);
             let response = app(&head, body);
-            println!(
+            log_line!(
                 "backend: #{} {} {} -> {}",
                 reply.id,
                 head.method,
@@ -377,12 +398,12 @@ impl Backend {
         let _ = self.poll.registry().deregister(&mut conn.stream);
         let peer = conn.peer;
         match reason {
-            Close::PeerClosed => println!("backend: front at {peer} disconnected"),
-            Close::Protocol(err) => eprintln!("backend: dropping connection from {peer}: {err}"),
-            Close::UnexpectedResponse => eprintln!(
+            Close::PeerClosed => log_line!("backend: front at {peer} disconnected"),
+            Close::Protocol(err) => log_error!("backend: dropping connection from {peer}: {err}"),
+            Close::UnexpectedResponse => log_error!(
                 "backend: dropping connection from {peer}: it sent a response, not a request"
             ),
-            Close::Io(err) => eprintln!("backend: connection from {peer} failed: {err}"),
+            Close::Io(err) => log_error!("backend: connection from {peer} failed: {err}"),
         }
         // Dropping `conn` closes the socket. Its requests still in the pool
         // run to the end; their replies find no connection and are dropped.
@@ -415,7 +436,7 @@ impl Reply {
         // Encoding on the worker keeps the loop free for I/O. A response too
         // big for a frame becomes a 500 the front can deliver.
         let frame = protocol::encode(&reply_message(self.id, response)).unwrap_or_else(|err| {
-            eprintln!("backend: #{}: cannot send the response: {err}", self.id);
+            log_error!("backend: #{}: cannot send the response: {err}", self.id);
             self.error_frame("the response is too large for the backend protocol")
         });
         self.deliver(frame);
@@ -443,7 +464,7 @@ impl Reply {
 impl Drop for Reply {
     fn drop(&mut self) {
         if !self.sent {
-            eprintln!("backend: #{}: the handler panicked; answering 500", self.id);
+            log_error!("backend: #{}: the handler panicked; answering 500", self.id);
             self.deliver(self.error_frame("the handler panicked"));
         }
     }
@@ -475,4 +496,78 @@ fn into_http(request: protocol::Request) -> (RequestHead, Vec<u8>) {
         headers: request.headers,
     };
     (head, request.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `Reply` wired to a channel and a real waker, as a job gets it.
+    fn reply(id: u64) -> (Reply, Receiver<Finished>, Poll) {
+        let poll = Poll::new().unwrap();
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER).unwrap());
+        let (replies, finished) = mpsc::channel();
+        let reply = Reply {
+            token: Token(9),
+            id,
+            replies,
+            waker,
+            sent: false,
+        };
+        (reply, finished, poll)
+    }
+
+    fn decoded(finished: &Receiver<Finished>) -> protocol::Response {
+        let Finished { token, frame } = finished.try_recv().expect("a reply was sent");
+        assert_eq!(token, Token(9));
+        match protocol::decode(&frame) {
+            Ok(Some((Message::Response(response), _))) => response,
+            other => panic!("not a response frame: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reply_carries_the_request_id_and_the_response() {
+        let (reply, finished, _poll) = reply(41);
+        reply.send(&Response::text("hi").with_header("X-A", "1"));
+        let response = decoded(&finished);
+        assert_eq!((response.id, response.status), (41, 200));
+        assert!(response.headers.contains(&("X-A".into(), "1".into())));
+        assert_eq!(response.body, b"hi");
+        assert!(finished.try_recv().is_err(), "exactly one reply");
+    }
+
+    #[test]
+    fn a_job_that_never_replies_answers_500_from_drop() {
+        let (reply, finished, _poll) = reply(42);
+        // What unwinding out of a panicking handler does to the guard.
+        drop(reply);
+        let response = decoded(&finished);
+        assert_eq!((response.id, response.status), (42, 500));
+        assert!(String::from_utf8_lossy(&response.body).contains("panicked"));
+    }
+
+    #[test]
+    fn a_response_too_large_for_a_frame_becomes_a_500() {
+        let (reply, finished, _poll) = reply(43);
+        reply.send(&Response::new(200).with_body(vec![b'x'; protocol::MAX_FRAME_BYTES]));
+        let response = decoded(&finished);
+        assert_eq!((response.id, response.status), (43, 500));
+    }
+
+    #[test]
+    fn the_query_goes_back_onto_the_path_for_the_application() {
+        let request = protocol::Request {
+            id: 1,
+            method: "GET".into(),
+            path: "/hello/x".into(),
+            query: "greeting=Hi".into(),
+            headers: vec![("Host".into(), "h".into())],
+            body: b"b".to_vec(),
+        };
+        let (head, body) = into_http(request);
+        assert_eq!(head.path, "/hello/x?greeting=Hi");
+        assert_eq!(head.header("host"), Some("h"));
+        assert_eq!(body, b"b");
+    }
 }
