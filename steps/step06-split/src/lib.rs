@@ -18,7 +18,8 @@
 //!
 //! What it deliberately leaves out: keep-alive between browser and front
 //! (still one request per connection), streaming bodies (a body is one
-//! frame, bounded), several backends with load balancing (`final/`).
+//! frame, bounded), balancing over several backends (a front has one
+//! `--backend`).
 //!
 //! Modules:
 //! - [`cli`], [`server`], [`testing`]: from step 01; [`request`]: from step 02;

@@ -280,8 +280,9 @@ fn a_dead_backend_gives_502_and_a_restarted_one_is_used_again() {
 
 #[test]
 fn a_handler_slower_than_the_timeout_gets_504_and_the_front_carries_on() {
-    // The handler sleeps 20 s, the front waits 200 ms: a margin no scheduler erases.
-    let split = start(&["--timeout-ms", "200"], &["--sleep-ms", "20000"]);
+    // The handler sleeps 60 s, the front waits 1 s: a margin no scheduler
+    // erases, and a second is plenty for the quick request that follows.
+    let split = start(&["--timeout-ms", "1000"], &["--sleep-ms", "60000"]);
     let reply = get(split.front.addr, "/sleep");
     assert_eq!(reply.status, 504);
     assert!(
