@@ -369,8 +369,16 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[test]
-fn the_launcher_runs_both_and_its_backend_does_not_outlive_it() {
+/// A started launcher, what it printed, and a guard on its backend child.
+struct Launched {
+    launcher: Launcher,
+    front: SocketAddr,
+    backend: SocketAddr,
+    // Should a test fail, the backend must not be left running either.
+    _backend_guard: KillOnDrop,
+}
+
+fn launch() -> Launched {
     let mut launcher = Launcher(
         Command::new(env!("CARGO_BIN_EXE_step06"))
             .args(["--addr", "127.0.0.1:0", "--backend", "127.0.0.1:0"])
@@ -383,37 +391,67 @@ fn the_launcher_runs_both_and_its_backend_does_not_outlive_it() {
     while front.is_none() || backend.is_none() || backend_pid.is_none() {
         let line = lines.next().expect("the launcher's output").unwrap();
         let word_after = |marker: &str| -> Option<String> {
-            Some(
-                line.split(marker)
-                    .nth(1)?
-                    .split_whitespace()
-                    .next()?
-                    .trim_end_matches(',')
-                    .to_string(),
-            )
+            let word = line.split(marker).nth(1)?.split_whitespace().next()?;
+            Some(word.trim_end_matches(',').to_string())
         };
         if line.starts_with("step06: front") {
-            front = word_after("listening on ").and_then(|w| w.parse::<SocketAddr>().ok());
+            front = word_after("listening on ").and_then(|w| w.parse().ok());
         } else if line.starts_with("backend:") {
-            backend = word_after("listening on ").and_then(|w| w.parse::<SocketAddr>().ok());
+            backend = word_after("listening on ").and_then(|w| w.parse().ok());
         } else if line.starts_with("step06: backend is process") {
             backend_pid = word_after("process ");
         }
     }
     thread::spawn(move || for _ in lines {}); // keep the pipe drained
-    let (front, backend) = (front.unwrap(), backend.unwrap());
-    // Should this test fail, the backend must not be left running either.
-    let _backend_guard = KillOnDrop(backend_pid.unwrap());
-    assert_eq!(get(front, "/").status, 200);
+    Launched {
+        launcher,
+        front: front.unwrap(),
+        backend: backend.unwrap(),
+        _backend_guard: KillOnDrop(backend_pid.unwrap()),
+    }
+}
 
-    // `kill -9`: the launcher runs no code at all, yet its child must go.
-    drop(launcher);
+/// Waits (bounded) until nothing listens at `addr` any more.
+#[track_caller]
+fn wait_until_gone(addr: SocketAddr) {
     let deadline = Instant::now() + testing::IO_TIMEOUT;
-    while TcpStream::connect(backend).is_ok() {
+    while TcpStream::connect(addr).is_ok() {
         assert!(
             Instant::now() < deadline,
-            "the backend at {backend} outlived its launcher"
+            "the backend at {addr} outlived its launcher"
         );
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn the_launcher_runs_both_and_its_backend_does_not_outlive_a_kill_9() {
+    let launched = launch();
+    assert_eq!(
+        get(launched.front, "/hello/launcher").text(),
+        "Hello, launcher!\n"
+    );
+    // `kill -9`: the launcher runs no code at all, yet its child must go.
+    let backend = launched.backend;
+    drop(launched.launcher);
+    wait_until_gone(backend);
+}
+
+#[test]
+fn sigterm_stops_the_launcher_gracefully_and_its_backend_with_it() {
+    let mut launched = launch();
+    assert_eq!(get(launched.front, "/").status, 200);
+    let pid = launched.launcher.0.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + testing::IO_TIMEOUT;
+    let status = loop {
+        if let Some(status) = launched.launcher.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the launcher did not stop");
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the launcher exited with {status}");
+    wait_until_gone(launched.backend);
 }

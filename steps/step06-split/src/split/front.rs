@@ -160,7 +160,7 @@ impl Front {
         let timed_out = |err: &ProtocolError| err.is_timeout();
         stream
             .set_write_timeout(Some(remaining(deadline, self.timeout)?))
-            .map_err(BackendError::Unreachable)?;
+            .map_err(|err| BackendError::Protocol(err.into()))?;
         if let Err(err) = protocol::write_frame(&mut stream, &request) {
             return Err(if timed_out(&err) {
                 BackendError::Timeout(self.timeout)
