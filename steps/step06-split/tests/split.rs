@@ -210,6 +210,32 @@ fn the_backend_answers_out_of_order_and_ids_match_replies_to_requests() {
 }
 
 #[test]
+fn more_requests_than_the_window_on_one_connection_are_all_answered() {
+    // 40 requests in one write: the backend takes 32 (its window), stops
+    // reading, and goes on with the rest as replies go out.
+    let backend = start_backend(&[]);
+    let mut stream = testing::connect(backend.addr);
+    let count = step06::split::backend::WINDOW as u64 + 8;
+    let mut wire = Vec::new();
+    for id in 1..=count {
+        let body = format!("request {id}");
+        wire.extend(
+            protocol::encode(&backend_request(id, "POST", "/echo", body.as_bytes())).unwrap(),
+        );
+    }
+    stream.write_all(&wire).unwrap();
+    let mut seen: Vec<u64> = (0..count)
+        .map(|_| {
+            let reply = read_reply(&mut stream);
+            assert_eq!(reply.body, format!("request {}", reply.id).as_bytes());
+            reply.id
+        })
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=count).collect::<Vec<_>>());
+}
+
+#[test]
 fn a_frame_over_the_maximum_is_refused_and_the_backend_still_serves() {
     let split = start(&[], &[]);
     let mut stream = testing::connect(split.backend.addr);
