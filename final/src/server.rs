@@ -213,11 +213,21 @@ impl Server {
                 tick,
                 drain_deadline: None,
                 again: Vec::new(),
+                accept_failed: false,
             };
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("httprs-loop-{index}"))
                     .spawn(move || event_loop.run())?,
+            );
+        }
+        if let Some(limit) = open_file_limit()
+            && shared.settings.max_connections as u64 + 64 > limit
+        {
+            log::warn!(
+                "max_connections is {} but this process may open only {limit} files; \
+                 raise the limit (ulimit -n) or lower max_connections",
+                shared.settings.max_connections
             );
         }
         log::info!(
@@ -308,6 +318,14 @@ impl Drop for Server {
     }
 }
 
+/// The soft limit on open files, from `/proc/self/limits` (Linux; `None` elsewhere).
+/// Each connection is a file, so `max_connections` should stay below it.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 struct EventLoop {
     index: usize,
     poll: Poll,
@@ -325,6 +343,8 @@ struct EventLoop {
     drain_deadline: Option<Instant>,
     /// Connections that used up their turn with requests still buffered.
     again: Vec<usize>,
+    /// An `accept` failed (out of file descriptors?): retry at the next sweep.
+    accept_failed: bool,
 }
 
 impl EventLoop {
@@ -400,8 +420,9 @@ impl EventLoop {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     // Out of file descriptors, usually: the connection waits in the
-                    // backlog until one is free; say so rather than spin.
+                    // backlog. No new edge will come for it, so the sweep retries.
                     log::warn!("accept failed: {err}");
+                    self.accept_failed = true;
                     return;
                 }
             }
@@ -740,6 +761,11 @@ impl EventLoop {
 
     /// Applies the timeouts; see the module docs.
     fn sweep(&mut self) {
+        if std::mem::take(&mut self.accept_failed) {
+            for listener in 0..self.listeners.len() {
+                self.accept(listener);
+            }
+        }
         let now = self.now;
         let settings = &self.shared.settings;
         let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
