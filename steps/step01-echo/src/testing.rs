@@ -104,16 +104,22 @@ impl ChildServer {
             .unwrap_or_else(|err| panic!("cannot start {exe}: {err}"));
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
+        // Never leave a server running behind a failed start.
+        let fail = |child: &mut Child, why: String| -> ! {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{exe}: {why}");
+        };
         let addr = loop {
             let Some(Ok(line)) = lines.next() else {
-                let _ = child.kill();
-                panic!("{exe} exited before printing 'listening on'");
+                fail(&mut child, "exited before printing 'listening on'".into());
             };
             if let Some(rest) = line.split("listening on ").nth(1) {
                 let word = rest.split_whitespace().next().unwrap_or_default();
-                break word
-                    .parse()
-                    .unwrap_or_else(|_| panic!("bad address in {line:?}"));
+                match word.parse() {
+                    Ok(addr) => break addr,
+                    Err(_) => fail(&mut child, format!("bad address in {line:?}")),
+                }
             }
         };
         // Keep draining stdout: a child whose pipe fills up blocks on its next println.
