@@ -71,6 +71,19 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: false,
     },
+    // Step 06: an HTTP front (8 workers) forwarding JSON frames to a
+    // backend process (8 workers) that runs step 05's router.
+    Server {
+        name: "step06",
+        launch: Launch::Split {
+            backend: env!("CARGO_BIN_EXE_bench-step06-backend"),
+            backend_args: &["--sleep-ms", "10"],
+            front: env!("CARGO_BIN_EXE_bench-step06-front"),
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: false,
+    },
     // httprs in one process: event loops, a worker pool, keep-alive.
     Server {
         name: "httprs",
