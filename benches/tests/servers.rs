@@ -1,0 +1,130 @@
+//! The bench's promise, tested: every server it starts answers, and is gone
+//! when the bench lets go of it.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use benches::load::{ConnectionMode, Load};
+use benches::servers::{Launch, Server};
+
+const LEASH: &str = env!("CARGO_BIN_EXE_leash");
+const STEP03: &str = env!("CARGO_BIN_EXE_bench-step03");
+
+fn server(name: &'static str, launch: Launch) -> Server {
+    Server {
+        name,
+        launch,
+        hello_path: "/",
+        slow_path: None,
+        keep_alive: false,
+    }
+}
+
+fn load(path: &str) -> Load {
+    Load {
+        clients: 2,
+        requests_per_client: 3,
+        path: path.to_string(),
+        mode: ConnectionMode::PerRequest,
+    }
+}
+
+/// Waits up to five seconds for nothing to listen on `addr` any more.
+#[track_caller]
+fn assert_stops_listening(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while TcpStream::connect(addr).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "something still listens on {addr}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_started_server_answers_and_dropping_it_stops_it() {
+    let step03 = server(
+        "step03",
+        Launch::Single {
+            exe: STEP03,
+            args: &[],
+        },
+    );
+    let running = step03.start(LEASH).unwrap();
+    let addr = running.addr;
+    assert_eq!(
+        load("/").run(addr).unwrap(),
+        6,
+        "one connection per request"
+    );
+    drop(running);
+    assert_stops_listening(addr);
+}
+
+#[test]
+fn a_split_server_runs_two_processes_and_stops_both() {
+    let step06 = server(
+        "step06",
+        Launch::Split {
+            backend: env!("CARGO_BIN_EXE_bench-step06-backend"),
+            backend_args: &["--sleep-ms", "1"],
+            front: env!("CARGO_BIN_EXE_bench-step06-front"),
+        },
+    );
+    let running = step06.start(LEASH).unwrap();
+    assert_eq!(running.process_count(), 2);
+    let addr = running.addr;
+    load("/hello/test").run(addr).unwrap();
+    load("/sleep").run(addr).unwrap();
+    drop(running);
+    assert_stops_listening(addr);
+}
+
+/// What happens when the bench is killed: nobody runs `Drop`, but the
+/// kernel closes the bench's end of the leash's stdin, exactly as here.
+#[test]
+fn the_leash_kills_its_program_when_its_stdin_closes() {
+    let mut leash = Command::new(LEASH)
+        .args([STEP03, "--addr", "127.0.0.1:0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(leash.stdout.take().unwrap()).lines();
+    let line = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|line| line.contains("listening on "))
+        .expect("the server says where it listens");
+    // Keep reading: a server whose stdout is closed dies of a broken pipe at
+    // its next log line, and this test would then prove nothing.
+    thread::spawn(move || lines.for_each(drop));
+    let addr: SocketAddr = line.rsplit(' ').next().unwrap().parse().unwrap();
+    load("/").run(addr).expect("the server is up and answering");
+
+    drop(leash.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while leash.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the leash did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_stops_listening(addr);
+}
+
+#[test]
+fn a_program_that_never_listens_is_an_error_not_a_hang() {
+    // `true` ignores its arguments and exits at once, saying nothing.
+    let silent = server(
+        "silent",
+        Launch::Single {
+            exe: "true",
+            args: &[],
+        },
+    );
+    let err = silent.start(LEASH).unwrap_err();
+    assert!(err.to_string().contains("exited before"), "{err}");
+}
