@@ -272,7 +272,7 @@ impl AppCore {
                         .unwrap_or_else(|panic| self.panicked(req, panic))
                 }
                 Resolution::MethodNotAllowed(allow) => {
-                    Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow)
+                    Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
                 }
                 Resolution::NotFound => Response::error(Status::NOT_FOUND),
             }

@@ -6,6 +6,12 @@
 //! (`content-length` is `Content-Length`). A `Vec` of pairs searched with
 //! `eq_ignore_ascii_case` keeps both; with the handful of headers a request
 //! carries, a linear scan is also faster than hashing.
+//!
+//! Names and values are `Cow<'static, str>`: the fields a framework sets
+//! itself (`Content-Type: text/plain; charset=utf-8`) are string literals and
+//! cost no allocation, while those read off the wire are owned `String`s.
+
+use std::borrow::Cow;
 
 /// Header fields in the order they were given.
 ///
@@ -20,7 +26,7 @@
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
-    fields: Vec<(String, String)>,
+    fields: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 impl Headers {
@@ -34,7 +40,7 @@ impl Headers {
         self.fields
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Every value of `name`, in order.
@@ -42,7 +48,7 @@ impl Headers {
         self.fields
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Whether `name` is present at least once.
@@ -51,12 +57,16 @@ impl Headers {
     }
 
     /// Adds a field, keeping any earlier field of the same name.
-    pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
+    pub fn append(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) {
         self.fields.push((name.into(), value.into()));
     }
 
     /// Replaces every field named `name` with one field.
-    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) {
         let name = name.into();
         self.remove(&name);
         self.fields.push((name, value.into()));
@@ -79,7 +89,7 @@ impl Headers {
 
     /// Every field as `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
     }
 
     /// How many fields there are.

@@ -115,7 +115,7 @@ impl Middleware for Timing {
         let us = started.elapsed().as_micros();
         res.append_header(
             "Server-Timing",
-            &format!("app;dur={}.{:03}", us / 1000, us % 1000),
+            format!("app;dur={}.{:03}", us / 1000, us % 1000),
         )
     }
 }

@@ -110,7 +110,7 @@ impl Request {
 
     /// Adds a header field (for tests and middleware).
     pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers.append(name, value);
+        self.headers.append(name.to_string(), value.to_string());
         self
     }
 

@@ -8,6 +8,7 @@
 //! [`Response::encode`], which writes into a buffer the event loop then
 //! sends.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -83,7 +84,7 @@ impl Response {
 
     /// 303 See Other to `location`: after a POST, "now GET this".
     pub fn redirect(location: &str) -> Response {
-        Response::new(Status::SEE_OTHER).with_header("Location", location)
+        Response::new(Status::SEE_OTHER).with_header("Location", location.to_string())
     }
 
     /// A plain-text page for an error status, such as `404 Not Found`.
@@ -99,13 +100,21 @@ impl Response {
     }
 
     /// Sets a header, replacing any of the same name.
-    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+    pub fn with_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Response {
         self.headers.set(name, value);
         self
     }
 
     /// Adds a header, keeping any of the same name.
-    pub fn append_header(mut self, name: &str, value: &str) -> Response {
+    pub fn append_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Response {
         self.headers.append(name, value);
         self
     }

@@ -148,6 +148,11 @@ impl Pattern {
                 parts.next().is_none().then_some(params)
             }
             Pattern::Regex { regex, names } => {
+                // `is_match` first: most routes do not match, and only
+                // `captures` allocates.
+                if !regex.is_match(path) {
+                    return None;
+                }
                 let caps = regex.captures(path)?;
                 Some(
                     names

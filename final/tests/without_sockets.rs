@@ -48,7 +48,7 @@ fn middleware_runs_in_order_around_the_handler() {
         .wrap(|req: &Request, next: Next| {
             let res = next.run(req);
             let trail = format!("outer({})", res.header("x-trail").unwrap_or(""));
-            res.with_header("X-Trail", &trail)
+            res.with_header("X-Trail", trail)
         })
         .wrap(|req: &Request, next: Next| next.run(req).with_header("X-Trail", "inner"));
     let res = app.handle(Request::new("GET", "/hello/x"));
@@ -76,7 +76,7 @@ fn middleware_sees_404_and_405_too() {
     let app = app().wrap(|req: &Request, next: Next| {
         let res = next.run(req);
         let code = res.status().code().to_string();
-        res.with_header("X-Seen", &code)
+        res.with_header("X-Seen", code)
     });
     assert_eq!(
         app.handle(Request::new("GET", "/nope")).header("x-seen"),
