@@ -4,7 +4,9 @@
 //!   allocation, SIMD where the CPU has it), by the hand-written parser of
 //!   exercise 03's reference solution (borrowing, one `Vec` for the headers,
 //!   lookup tables, no SIMD), and by step 02's `parse_head` (httparse, then
-//!   every field copied into owned `String`s: what convenience costs).
+//!   every field copied into owned `String`s: what convenience costs), and
+//!   by httprs's `RequestDecoder` (httparse plus limits, framing and the
+//!   smuggling checks, into an owned request, as a connection uses it).
 //! - `serialise_response`: step 03's `Response::to_bytes`, which formats the
 //!   status line, headers and an HTTP date on every call.
 //! - `frame`: step 06's protocol: a request or response as a length-prefixed
@@ -74,6 +76,19 @@ fn parse_request(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("step02", name), head, |b, head| {
             b.iter(|| step02::request::parse_head(black_box(head)).expect("valid head"));
+        });
+        group.bench_with_input(BenchmarkId::new("httprs", name), head, |b, head| {
+            use httprs::parse::{InputBuffer, Limits, RequestDecoder};
+            b.iter(|| {
+                // As a connection does it: bytes into the buffer, a whole
+                // request (owned head and body, limits checked) out.
+                let mut buffer = InputBuffer::new();
+                buffer.extend(black_box(head));
+                RequestDecoder::new(Limits::default())
+                    .decode(&mut buffer)
+                    .expect("valid head")
+                    .expect("complete head")
+            });
         });
     }
     group.finish();
