@@ -9,7 +9,7 @@
 //! - [`App::handle`]: run one [`Request`] through middleware, router and
 //!   handler, no socket at all. What a user's unit tests call.
 //!
-//! All three go through the same [`AppCore::respond`], so a handler tested
+//! All three go through the same `AppCore::respond`, so a handler tested
 //! with `handle` behaves exactly as it will behind a socket.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

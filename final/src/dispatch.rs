@@ -2,7 +2,7 @@
 //!
 //! Handlers may block (on a database, a file, a `sleep`), and a blocked
 //! event loop stalls every connection it owns. So by default a request is
-//! handed to the worker pool ([`crate::pool`]) and its response comes back
+//! handed to the worker pool (`pool.rs`) and its response comes back
 //! through the loop's inbox. That hand-off costs two thread wake-ups per
 //! request, which for a handler that takes two microseconds is most of the
 //! work: measured on the hello route, it halves the throughput.

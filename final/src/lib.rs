@@ -48,6 +48,7 @@ mod connection;
 pub mod cookie;
 mod date;
 pub mod dispatch;
+mod event_loop;
 pub mod handler;
 pub mod headers;
 mod logger;

@@ -5,7 +5,7 @@
 //! the protocol requires and a handler should not have to think about:
 //! `Date`, `Content-Length`, `Connection`, `Server`, and no body at all for
 //! `HEAD`, 204 and 304 (RFC 9110 §6.4.1). That last step is
-//! [`Response::encode`], which writes into a buffer the event loop then
+//! `Response::encode`, which writes into a buffer the event loop then
 //! sends.
 
 use std::borrow::Cow;

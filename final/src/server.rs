@@ -1,12 +1,12 @@
-//! The event loops: readiness in, bytes out, handlers on the side.
+//! The server: threads started, addresses bound, and a handle to stop it.
 //!
 //! Step 01 accepted one connection and served it to the end; step 04 gave
 //! each connection a pooled thread, parked in `read` while the client
-//! thinks. This module keeps the pool for handlers but takes the sockets
-//! away from it: each of a few **event-loop threads** owns a set of
-//! connections and asks the kernel (`epoll`, through `mio`) which of them
-//! can make progress. An idle keep-alive connection is then a few hundred
-//! bytes in a `Vec`, not a thread.
+//! thinks. This server keeps the pool for handlers but takes the sockets
+//! away from it: a few **event-loop threads** (`event_loop.rs`) each
+//! own a set of connections and ask the kernel (`epoll`, through `mio`)
+//! which of them can make progress. An idle keep-alive connection is then a
+//! few hundred bytes in a `Vec`, not a thread.
 //!
 //! ```text
 //!  listeners ──accept──▶ least-loaded loop ──▶ Connection (read, parse)
@@ -18,47 +18,28 @@
 //!                          Connection (write) ──▶ socket
 //! ```
 //!
-//! Every loop registers every listener; whichever wakes first accepts and
-//! gives each new connection to the loop with the fewest, so the load stays
-//! even. Once a second or so (the *tick*), each loop sweeps its connections
-//! for timeouts: a head not complete within `header_timeout` gets 408, an
-//! idle keep-alive connection is closed after `idle_timeout`.
+//! This module holds what the threads share (`Shared`), how they talk
+//! (an `Inbox` per loop: a queue and a `mio::Waker`), and [`Server`], the
+//! handle [`crate::App::start`] returns: its addresses, its counters, and
+//! shutdown. Dropping a `Server` shuts it down and waits, so a test that
+//! panics never leaves a server running.
 
-use std::io::{self, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::net::TcpStream;
+use mio::{Poll, Waker};
 
 use crate::app::AppCore;
-use crate::connection::{Connection, Fill, Phase};
-use crate::dispatch;
-use crate::parse::{Limits, ParseError, RawRequest};
+use crate::event_loop::{self, EventLoop};
+use crate::parse::Limits;
 use crate::pool::WorkerPool;
-use crate::request::Request;
-use crate::response::{Framing, Response};
 use crate::settings::Settings;
 use crate::shutdown::ShutdownHandle;
-use crate::status::Status;
-
-const WAKER: Token = Token(0);
-const FIRST_LISTENER: usize = 1;
-const FIRST_CONNECTION: usize = 1 << 16;
-/// How many bytes one read may take: a whole pipelined burst in one system call.
-const READ_CHUNK: usize = 64 * 1024;
-/// How long a closing connection may linger (see [`Phase::Lingering`]).
-const LINGER: Duration = Duration::from_secs(2);
-/// Queued output beyond which it is sent before more pipelined requests are parsed.
-const WRITE_BATCH: usize = 64 * 1024;
-/// Requests one connection may start per wake-up before the others get a turn.
-const REQUESTS_PER_TURN: usize = 32;
-/// A connection may hold this many more than the least-loaded loop before
-/// a new one is handed over, so a burst of accepts does not ping-pong.
-const BALANCE_SLACK: usize = 1;
 
 /// Counters for the whole server; see [`Server::stats`].
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -79,15 +60,15 @@ pub struct Stats {
 /// at every response, and two cores writing one line would slow both.
 #[derive(Default)]
 #[repr(align(64))]
-struct Counters {
-    accepted: AtomicU64,
-    refused: AtomicU64,
-    served: AtomicU64,
-    responses: AtomicU64,
+pub(crate) struct Counters {
+    pub(crate) accepted: AtomicU64,
+    pub(crate) refused: AtomicU64,
+    pub(crate) served: AtomicU64,
+    pub(crate) responses: AtomicU64,
 }
 
 /// What other threads send to a loop.
-enum Message {
+pub(crate) enum Message {
     /// A worker finished the request of connection `slot`/`id`.
     Done {
         slot: usize,
@@ -100,13 +81,13 @@ enum Message {
 }
 
 /// A loop's mailbox: a queue plus the `Waker` that interrupts its `poll`.
-struct Inbox {
-    queue: Mutex<Vec<Message>>,
-    waker: Arc<Waker>,
+pub(crate) struct Inbox {
+    pub(crate) queue: Mutex<Vec<Message>>,
+    pub(crate) waker: Arc<Waker>,
 }
 
 impl Inbox {
-    fn send(&self, message: Message) {
+    pub(crate) fn send(&self, message: Message) {
         let was_empty = {
             let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
             queue.push(message);
@@ -120,17 +101,17 @@ impl Inbox {
 }
 
 /// Everything the loops and workers share.
-struct Shared {
-    app: AppCore,
-    settings: Settings,
-    limits: Limits,
-    inline_budget: Duration,
+pub(crate) struct Shared {
+    pub(crate) app: AppCore,
+    pub(crate) settings: Settings,
+    pub(crate) limits: Limits,
+    pub(crate) inline_budget: Duration,
     /// One set per event loop; [`Server::stats`] adds them up.
-    counters: Vec<Counters>,
-    open: AtomicUsize,
-    loads: Vec<AtomicUsize>,
-    inboxes: Vec<Inbox>,
-    shutdown: ShutdownHandle,
+    pub(crate) counters: Vec<Counters>,
+    pub(crate) open: AtomicUsize,
+    pub(crate) loads: Vec<AtomicUsize>,
+    pub(crate) inboxes: Vec<Inbox>,
+    pub(crate) shutdown: ShutdownHandle,
 }
 
 /// A running server; dropping it shuts it down and waits for it.
@@ -158,7 +139,7 @@ impl Server {
         let mut inboxes = Vec::new();
         for _ in 0..loops {
             let poll = Poll::new()?;
-            let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+            let waker = Arc::new(Waker::new(poll.registry(), event_loop::WAKER)?);
             inboxes.push(Inbox {
                 queue: Mutex::new(Vec::new()),
                 waker,
@@ -189,32 +170,14 @@ impl Server {
         .clamp(Duration::from_millis(5), Duration::from_millis(250));
         let mut handles = Vec::new();
         for (index, poll) in polls.into_iter().enumerate() {
-            let mut listeners = Vec::new();
-            for (i, l) in std_listeners.iter().enumerate() {
-                let mut listener = TcpListener::from_std(l.try_clone()?);
-                poll.registry().register(
-                    &mut listener,
-                    Token(FIRST_LISTENER + i),
-                    Interest::READABLE,
-                )?;
-                listeners.push(listener);
-            }
-            let event_loop = EventLoop {
+            let event_loop = EventLoop::new(
                 index,
                 poll,
-                listeners,
-                slots: Vec::new(),
-                free: Vec::new(),
-                next_id: 0,
-                shared: shared.clone(),
-                pool: pool.clone(),
-                scratch: vec![0; READ_CHUNK].into_boxed_slice(),
-                now: Instant::now(),
+                &std_listeners,
+                shared.clone(),
+                pool.clone(),
                 tick,
-                drain_deadline: None,
-                again: Vec::new(),
-                accept_failed: false,
-            };
+            )?;
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("httprs-loop-{index}"))
@@ -324,509 +287,4 @@ fn open_file_limit() -> Option<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
     let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
     line.split_whitespace().nth(3)?.parse().ok()
-}
-
-struct EventLoop {
-    index: usize,
-    poll: Poll,
-    listeners: Vec<TcpListener>,
-    /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
-    slots: Vec<Option<Connection>>,
-    free: Vec<usize>,
-    next_id: u64,
-    shared: Arc<Shared>,
-    pool: WorkerPool,
-    scratch: Box<[u8]>,
-    /// The time at the last wake-up: one clock read per batch of events.
-    now: Instant,
-    tick: Duration,
-    drain_deadline: Option<Instant>,
-    /// Connections that used up their turn with requests still buffered.
-    again: Vec<usize>,
-    /// An `accept` failed (out of file descriptors?): retry at the next sweep.
-    accept_failed: bool,
-}
-
-impl EventLoop {
-    fn run(mut self) {
-        let mut events = Events::with_capacity(1024);
-        let mut last_sweep = Instant::now();
-        loop {
-            // Connections with work left over from their last turn: do not sleep.
-            let timeout = if self.again.is_empty() {
-                self.tick
-            } else {
-                Duration::ZERO
-            };
-            if let Err(err) = self.poll.poll(&mut events, Some(timeout)) {
-                if err.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                log::error!("event loop {} cannot poll: {err}", self.index);
-                break;
-            }
-            self.now = Instant::now();
-            for event in events.iter() {
-                match event.token() {
-                    WAKER => {}
-                    Token(t) if t >= FIRST_CONNECTION => {
-                        let slot = t - FIRST_CONNECTION;
-                        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
-                            if event.is_readable() || event.is_read_closed() || event.is_error() {
-                                conn.readable = true;
-                            }
-                            self.drive(slot);
-                        }
-                    }
-                    Token(t) => self.accept(t - FIRST_LISTENER),
-                }
-            }
-            self.read_inbox();
-            for slot in std::mem::take(&mut self.again) {
-                if self.slots.get(slot).is_some_and(Option::is_some) {
-                    self.drive(slot);
-                }
-            }
-            if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
-                self.begin_drain();
-            }
-            if self.now.duration_since(last_sweep) >= self.tick {
-                last_sweep = self.now;
-                self.sweep();
-            }
-            if let Some(deadline) = self.drain_deadline {
-                let open = self.slots.iter().flatten().count();
-                if open == 0 || self.now >= deadline {
-                    if open > 0 {
-                        log::warn!("shutdown deadline passed; closing {open} connection(s)");
-                    }
-                    for slot in 0..self.slots.len() {
-                        self.close(slot);
-                    }
-                    break;
-                }
-            }
-        }
-    }
-
-    fn accept(&mut self, listener: usize) {
-        loop {
-            let Some(l) = self.listeners.get(listener) else {
-                return;
-            };
-            match l.accept() {
-                Ok((stream, peer)) => self.place(stream, peer),
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => {
-                    // Out of file descriptors, usually: the connection waits in the
-                    // backlog. No new edge will come for it, so the sweep retries.
-                    log::warn!("accept failed: {err}");
-                    self.accept_failed = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Refuses the connection if the server is full, else keeps it or gives
-    /// it to a less busy loop.
-    fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        let shared = &self.shared;
-        let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
-        if open > shared.settings.max_connections {
-            shared.open.fetch_sub(1, Ordering::Relaxed);
-            shared.counters[self.index]
-                .refused
-                .fetch_add(1, Ordering::Relaxed);
-            // The socket is fresh, so its send buffer has room: this write completes.
-            let _ = stream.write(
-                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
-            );
-            log::warn!("refused {peer}: {open} connections open");
-            return;
-        }
-        shared.counters[self.index]
-            .accepted
-            .fetch_add(1, Ordering::Relaxed);
-        let mine = shared.loads[self.index].load(Ordering::Relaxed);
-        let (target, least) = shared
-            .loads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (i, l.load(Ordering::Relaxed)))
-            .min_by_key(|&(_, l)| l)
-            .unwrap_or((self.index, mine));
-        if target != self.index && mine > least + BALANCE_SLACK {
-            shared.loads[target].fetch_add(1, Ordering::Relaxed);
-            shared.inboxes[target].send(Message::Adopt(stream, peer));
-        } else {
-            shared.loads[self.index].fetch_add(1, Ordering::Relaxed);
-            self.adopt(stream, peer);
-        }
-    }
-
-    /// Registers a connection with this loop and serves what it already sent.
-    fn adopt(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        let slot = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(None);
-            self.slots.len() - 1
-        });
-        let registered = self.poll.registry().register(
-            &mut stream,
-            Token(FIRST_CONNECTION + slot),
-            Interest::READABLE | Interest::WRITABLE,
-        );
-        if let Err(err) = registered {
-            log::warn!("cannot register {peer}: {err}");
-            self.free.push(slot);
-            self.forget();
-            return;
-        }
-        // Small responses go out at once instead of waiting for the peer's ACK.
-        let _ = stream.set_nodelay(true);
-        self.next_id += 1;
-        self.slots[slot] = Some(Connection::new(
-            stream,
-            peer,
-            self.next_id,
-            self.shared.limits,
-            self.now,
-        ));
-        self.drive(slot);
-    }
-
-    fn read_inbox(&mut self) {
-        let messages = std::mem::take(
-            &mut *self.shared.inboxes[self.index]
-                .queue
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        for message in messages {
-            match message {
-                Message::Done {
-                    slot,
-                    id,
-                    bytes,
-                    keep_alive,
-                } => {
-                    let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
-                        continue;
-                    };
-                    if conn.id != id {
-                        continue;
-                    }
-                    if conn.output.is_empty() {
-                        conn.output = bytes;
-                    } else {
-                        conn.output.extend_from_slice(&bytes);
-                    }
-                    conn.phase = Phase::Open;
-                    self.responded(slot, keep_alive);
-                    self.drive(slot);
-                }
-                Message::Adopt(stream, peer) => {
-                    if self.drain_deadline.is_some() {
-                        self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
-                        self.forget();
-                    } else {
-                        self.adopt(stream, peer);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Moves a connection forward as far as it can go without blocking:
-    /// write what is queued, parse what is buffered, read what has arrived.
-    fn drive(&mut self, slot: usize) {
-        let keep = self.advance(slot).unwrap_or(false);
-        if !keep {
-            self.close(slot);
-        }
-    }
-
-    /// [`EventLoop::drive`]'s body; `Ok(false)` or an error means close now.
-    fn advance(&mut self, slot: usize) -> io::Result<bool> {
-        let now = self.now;
-        let mut started = 0;
-        loop {
-            let conn = self.slots[slot]
-                .as_mut()
-                .expect("driven slot holds a connection");
-            match conn.phase {
-                Phase::Busy => {
-                    if conn.has_output() {
-                        conn.flush(now)?;
-                    }
-                    return Ok(true); // the worker's answer will wake us
-                }
-                Phase::Closing => {
-                    if conn.has_output() && !conn.flush(now)? {
-                        return Ok(true); // the socket is full: wait for "writable"
-                    }
-                    // Nothing half-read: a plain close is clean.
-                    if conn.peer_closed || (conn.input.is_empty() && conn.decoder.is_idle()) {
-                        return Ok(false);
-                    }
-                    // Unread bytes may still be on their way: close politely.
-                    conn.stream.shutdown(std::net::Shutdown::Write)?;
-                    conn.phase = Phase::Lingering {
-                        until: now + LINGER,
-                    };
-                    continue;
-                }
-                Phase::Lingering { .. } => {
-                    let closed = conn.discard(&mut self.scratch)?;
-                    return Ok(!closed);
-                }
-                Phase::Open => {}
-            }
-            // Answers to pipelined requests collect in `output` and leave in
-            // one write; only a large backlog is sent before parsing on.
-            if conn.output.len() >= WRITE_BATCH && !conn.flush(now)? {
-                return Ok(true);
-            }
-            // Fairness: a client pipelining without pause must not keep this
-            // loop from its other connections. Come back after the next poll.
-            if started == REQUESTS_PER_TURN {
-                if conn.has_output() {
-                    conn.flush(now)?;
-                }
-                self.again.push(slot);
-                return Ok(true);
-            }
-            match conn.decoder.decode(&mut conn.input) {
-                Ok(Some(raw)) => {
-                    started += 1;
-                    self.start_request(slot, raw);
-                }
-                Ok(None) => {
-                    if conn.decoder.take_continue() {
-                        conn.output
-                            .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-                    }
-                    // Out of complete requests: send what is queued before waiting for more.
-                    if conn.has_output() && !conn.flush(now)? {
-                        return Ok(true);
-                    }
-                    if self.drain_deadline.is_some() && conn.is_idle() {
-                        return Ok(false);
-                    }
-                    if conn.head_started.is_none() && !conn.input.is_empty() {
-                        conn.head_started = Some(now);
-                    }
-                    if conn.peer_closed {
-                        return Ok(false);
-                    }
-                    if !conn.readable {
-                        return Ok(true);
-                    }
-                    match conn.fill(&mut self.scratch, now)? {
-                        Fill::Data | Fill::Eof => {}
-                        Fill::WouldBlock => return Ok(true),
-                    }
-                }
-                Err(err) => self.reject(slot, &err),
-            }
-        }
-    }
-
-    /// Answers a request that cannot be parsed, then closes.
-    fn reject(&mut self, slot: usize, err: &ParseError) {
-        let conn = self.slots[slot]
-            .as_mut()
-            .expect("rejected slot holds a connection");
-        log::info!(target: "httprs::access", "{} \"-\" {} ({err})", conn.peer, err.status().code());
-        let res = Response::error(err.status());
-        res.encode(
-            Framing {
-                head_only: false,
-                keep_alive: false,
-                minor_version: 1,
-            },
-            &mut conn.output,
-        );
-        conn.phase = Phase::Closing;
-        self.responded(slot, false);
-    }
-
-    /// Routes a parsed request and runs its handler, here or on a worker.
-    fn start_request(&mut self, slot: usize, raw: RawRequest) {
-        let shared = &self.shared;
-        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        let framing = Framing {
-            head_only: raw.head.method == "HEAD",
-            keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
-            minor_version: raw.head.minor_version,
-        };
-        conn.head_started = None;
-        let mut req = Request::from_raw(raw, Some(conn.peer));
-        let resolution = shared.app.resolve(&mut req);
-        let budget = shared.inline_budget;
-        if dispatch::runs_inline(shared.app.stats(&resolution), budget) {
-            let started = Instant::now();
-            let res = shared.app.respond(&req, &resolution);
-            dispatch::record(
-                shared.app.stats(&resolution),
-                started.elapsed(),
-                budget,
-                true,
-            );
-            let keep_alive = framing.keep_alive && !res.wants_close();
-            res.encode(
-                Framing {
-                    keep_alive,
-                    ..framing
-                },
-                &mut conn.output,
-            );
-            self.responded(slot, keep_alive);
-            return;
-        }
-        conn.phase = Phase::Busy;
-        let id = conn.id;
-        let shared = self.shared.clone();
-        let index = self.index;
-        self.pool.execute(move || {
-            let started = Instant::now();
-            let res = shared.app.respond(&req, &resolution);
-            dispatch::record(
-                shared.app.stats(&resolution),
-                started.elapsed(),
-                budget,
-                false,
-            );
-            // A shutdown that began while the handler ran makes this the last response.
-            let keep_alive =
-                framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
-            let mut bytes = Vec::with_capacity(256 + res.body().len());
-            res.encode(
-                Framing {
-                    keep_alive,
-                    ..framing
-                },
-                &mut bytes,
-            );
-            shared.inboxes[index].send(Message::Done {
-                slot,
-                id,
-                bytes,
-                keep_alive,
-            });
-        });
-    }
-
-    /// Bookkeeping once a response is queued on connection `slot`.
-    fn responded(&mut self, slot: usize, keep_alive: bool) {
-        let counters = &self.shared.counters[self.index];
-        counters.responses.fetch_add(1, Ordering::Relaxed);
-        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        if conn.responses == 0 {
-            counters.served.fetch_add(1, Ordering::Relaxed);
-        }
-        conn.responses += 1;
-        if !keep_alive || self.drain_deadline.is_some() {
-            conn.phase = Phase::Closing;
-        }
-    }
-
-    fn close(&mut self, slot: usize) {
-        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::take) {
-            // Dropping the stream closes the socket, which also removes it from epoll.
-            drop(conn);
-            self.free.push(slot);
-            self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
-            self.forget();
-        }
-    }
-
-    /// One connection fewer open in the whole server.
-    fn forget(&self) {
-        self.shared.open.fetch_sub(1, Ordering::Relaxed);
-    }
-
-    /// Stops accepting and closes every connection that is between requests.
-    fn begin_drain(&mut self) {
-        self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
-        // Dropping the listeners deregisters them; once every loop has, the port is free.
-        self.listeners.clear();
-        for slot in 0..self.slots.len() {
-            if self.slots[slot].as_ref().is_some_and(Connection::is_idle) {
-                self.close(slot);
-            }
-        }
-    }
-
-    /// Applies the timeouts; see the module docs.
-    fn sweep(&mut self) {
-        if std::mem::take(&mut self.accept_failed) {
-            for listener in 0..self.listeners.len() {
-                self.accept(listener);
-            }
-        }
-        let now = self.now;
-        let settings = &self.shared.settings;
-        let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
-        for slot in 0..self.slots.len() {
-            let Some(conn) = self.slots[slot].as_mut() else {
-                continue;
-            };
-            let quiet = now.duration_since(conn.last_activity);
-            match conn.phase {
-                Phase::Busy => {}
-                Phase::Lingering { until } => {
-                    if now >= until {
-                        self.close(slot);
-                    }
-                }
-                Phase::Closing => {
-                    if quiet > idle_timeout {
-                        self.close(slot);
-                    }
-                }
-                Phase::Open => {
-                    if conn.has_output() {
-                        // A client that does not read its responses.
-                        if quiet > idle_timeout {
-                            self.close(slot);
-                        }
-                    } else if let Some(started) = conn.head_started {
-                        let waited = now.duration_since(started);
-                        let reading_body = !conn.decoder.is_reading_head();
-                        if (!reading_body && waited > header_timeout)
-                            || (reading_body && quiet > idle_timeout)
-                        {
-                            self.time_out(slot);
-                        }
-                    } else if conn.is_idle() && quiet > idle_timeout {
-                        self.close(slot);
-                    }
-                }
-            }
-        }
-    }
-
-    /// 408 Request Timeout, then close.
-    fn time_out(&mut self, slot: usize) {
-        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        // A connection that never sent a byte gets no answer: nobody is listening.
-        if conn.responses == 0 && conn.input.is_empty() && conn.decoder.is_idle() {
-            self.close(slot);
-            return;
-        }
-        log::info!(target: "httprs::access", "{} \"-\" 408 (request timeout)", conn.peer);
-        Response::error(Status::REQUEST_TIMEOUT).encode(
-            Framing {
-                head_only: false,
-                keep_alive: false,
-                minor_version: 1,
-            },
-            &mut conn.output,
-        );
-        conn.phase = Phase::Closing;
-        self.responded(slot, false);
-        self.drive(slot);
-    }
 }
