@@ -6,9 +6,9 @@
 //!
 //! | module | concept | grown from |
 //! |---|---|---|
-//! | [`server`] | event loops owning the sockets; accept, read, write, timeouts | step 01 (accept loop) |
+//! | [`server`], `event_loop` | event loops owning the sockets; accept, read, write, timeouts | step 01 (accept loop) |
 //! | `connection` | one connection's buffers, phase and timers | step 01 (echo loop) |
-//! | [`parse`], `chunked` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
+//! | [`parse`], `chunked`, `buffer` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
 //! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
 //! | `pool`, [`dispatch`] | worker threads for handlers; which handlers run inline | step 04 |
@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+mod buffer;
 mod chunked;
 mod connection;
 pub mod cookie;

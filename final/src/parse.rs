@@ -32,6 +32,7 @@
 use std::fmt;
 use std::mem::MaybeUninit;
 
+pub use crate::buffer::InputBuffer;
 use crate::chunked::ChunkedDecoder;
 use crate::headers::Headers;
 use crate::status::Status;
@@ -188,61 +189,6 @@ pub struct RawRequest {
     pub head: RequestHead,
     /// The body, with any chunked framing removed.
     pub body: Vec<u8>,
-}
-
-/// Bytes read from a socket and not yet parsed.
-///
-/// Consuming from the front only moves an offset; the bytes are shifted down
-/// once the consumed part is large, so pipelined requests cost no copying.
-#[derive(Debug, Default)]
-pub struct InputBuffer {
-    data: Vec<u8>,
-    start: usize,
-}
-
-impl InputBuffer {
-    /// An empty buffer.
-    pub fn new() -> InputBuffer {
-        InputBuffer::default()
-    }
-
-    /// The unparsed bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.data[self.start..]
-    }
-
-    /// How many unparsed bytes there are.
-    pub fn len(&self) -> usize {
-        self.data.len() - self.start
-    }
-
-    /// Whether every byte has been parsed.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Appends freshly read bytes.
-    pub fn extend(&mut self, bytes: &[u8]) {
-        self.compact();
-        self.data.extend_from_slice(bytes);
-    }
-
-    /// Marks the first `n` unparsed bytes as parsed.
-    pub fn consume(&mut self, n: usize) {
-        self.start += n;
-        debug_assert!(self.start <= self.data.len());
-        if self.start == self.data.len() {
-            self.data.clear();
-            self.start = 0;
-        }
-    }
-
-    fn compact(&mut self) {
-        if self.start > 0 && self.start >= self.data.len() / 2 {
-            self.data.drain(..self.start);
-            self.start = 0;
-        }
-    }
 }
 
 enum State {
