@@ -83,7 +83,7 @@ impl EventLoop {
         tick: Duration,
     ) -> io::Result<EventLoop> {
         let mut registered = Vec::new();
-        for (i, l) in listeners.iter().enumerate() {
+        for (i, l) in listeners.iter().enumerate().filter(|_| index == 0) {
             let mut listener = TcpListener::from_std(l.try_clone()?);
             poll.registry().register(
                 &mut listener,
@@ -246,8 +246,6 @@ impl EventLoop {
             self.forget();
             return;
         }
-        // Small responses go out at once instead of waiting for the peer's ACK.
-        let _ = stream.set_nodelay(true);
         self.next_id += 1;
         self.slots[slot] = Some(Connection::new(
             stream,
@@ -367,6 +365,8 @@ impl EventLoop {
                 }
                 Ok(None) => {
                     if conn.decoder.take_continue() {
+                        // The final answer will follow this one closely: no Nagle delay.
+                        let _ = conn.stream.set_nodelay(true);
                         conn.output
                             .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
                     }
@@ -490,6 +490,13 @@ impl EventLoop {
             counters.served.fetch_add(1, Ordering::Relaxed);
         }
         conn.responses += 1;
+        // Nagle's algorithm holds back a small write while an earlier one is
+        // unacknowledged. A connection's first write never waits, so a
+        // one-request connection skips the system call; one that stays open
+        // turns Nagle off before its second response can be held up.
+        if keep_alive && conn.responses == 1 {
+            let _ = conn.stream.set_nodelay(true);
+        }
         if !keep_alive || self.drain_deadline.is_some() {
             conn.phase = Phase::Closing;
         }

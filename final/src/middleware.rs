@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{Response, push_decimal};
 
 /// Code that wraps every request; see the module docs.
 ///
@@ -110,12 +110,21 @@ impl Middleware for Timing {
     fn call(&self, req: &Request, next: Next<'_>) -> Response {
         let started = Instant::now();
         let res = next.run(req);
-        // Milliseconds with three decimals, from integer microseconds:
-        // cheaper than formatting a float, on every single response.
-        let us = started.elapsed().as_micros();
-        res.append_header(
-            "Server-Timing",
-            format!("app;dur={}.{:03}", us / 1000, us % 1000),
-        )
+        // Milliseconds with three decimals, from integer microseconds, written
+        // by hand: `format!` showed up in profiles, on every single response.
+        let us = started.elapsed().as_micros() as u64;
+        let mut value = Vec::with_capacity(24);
+        value.extend_from_slice(b"app;dur=");
+        push_decimal(&mut value, us / 1000);
+        value.push(b'.');
+        let frac = us % 1000;
+        value.extend_from_slice(&[
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ]);
+        // Only ASCII digits and punctuation were written.
+        let value = String::from_utf8(value).unwrap_or_default();
+        res.append_header("Server-Timing", value)
     }
 }

@@ -7,6 +7,7 @@
 //! handler without a socket: [`Request::new`] builds one in code, and
 //! [`crate::App::handle`] runs it through routing and middleware.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -31,7 +32,7 @@ use crate::parse::RawRequest;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Request {
-    method: String,
+    method: Cow<'static, str>,
     target: String,
     path_end: usize,
     minor_version: u8,
@@ -74,7 +75,7 @@ impl std::error::Error for BodyError {}
 impl Request {
     /// A request with this method and target (`/path?query`), HTTP/1.1, no
     /// headers and no body: the starting point for testing a handler.
-    pub fn new(method: impl Into<String>, target: impl Into<String>) -> Request {
+    pub fn new(method: impl Into<Cow<'static, str>>, target: impl Into<String>) -> Request {
         let target = target.into();
         Request {
             method: method.into(),
