@@ -37,4 +37,9 @@ impl WorkerPool {
     pub(crate) fn join(&self) {
         self.pool.join();
     }
+
+    /// Jobs running or waiting right now.
+    pub(crate) fn unfinished(&self) -> usize {
+        self.pool.active_count() + self.pool.queued_count()
+    }
 }

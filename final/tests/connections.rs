@@ -305,3 +305,26 @@ fn shutdown_finishes_the_request_in_flight_then_stops() {
     assert!(TcpStream::connect(addr).is_err());
     drop(idle);
 }
+
+#[test]
+fn a_handler_stuck_past_the_shutdown_deadline_does_not_hold_up_the_stop() {
+    let (server, gate) = start_with(Settings {
+        shutdown_timeout: std::time::Duration::from_millis(200),
+        ..support::settings()
+    });
+    let mut stuck = connect(server.addr());
+    stuck
+        .write_all(b"GET /block HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    gate.wait_for_waiters(1);
+    let (done_tx, done_rx) = mpsc::channel();
+    thread::spawn(move || {
+        server.shutdown();
+        done_tx.send(()).unwrap();
+    });
+    // The server stops although the handler is still waiting at the gate...
+    done_rx.recv_timeout(IO_TIMEOUT).expect("server stopped");
+    // ...and the client's connection was closed without an answer.
+    assert_eq!(read_to_close(&mut stuck), b"");
+    gate.open();
+}
