@@ -72,8 +72,10 @@ pub(crate) struct Connection {
     pub head_started: Option<Instant>,
     /// The last read or write that moved bytes.
     pub last_activity: Instant,
-    /// Responses sent so far.
+    /// Responses queued so far.
     pub responses: u64,
+    /// Whether a response has been completely written (counted in the server's stats).
+    pub served: bool,
     /// Bytes thrown away while lingering.
     discarded: usize,
 }
@@ -105,6 +107,7 @@ impl Connection {
             head_started: Some(now),
             last_activity: now,
             responses: 0,
+            served: false,
             discarded: 0,
         }
     }

@@ -307,6 +307,7 @@ impl EventLoop {
     /// write what is queued, parse what is buffered, read what has arrived.
     fn drive(&mut self, slot: usize) {
         let keep = self.advance(slot).unwrap_or(false);
+        self.count_served(slot);
         if !keep {
             self.close(slot);
         }
@@ -490,9 +491,6 @@ impl EventLoop {
         let counters = &self.shared.counters[self.index];
         counters.responses.fetch_add(1, Ordering::Relaxed);
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        if conn.responses == 0 {
-            counters.served.fetch_add(1, Ordering::Relaxed);
-        }
         conn.responses += 1;
         // Nagle's algorithm holds back a small write while an earlier one is
         // unacknowledged. A connection's first write never waits, so a
@@ -503,6 +501,21 @@ impl EventLoop {
         }
         if !keep_alive || self.drain_deadline.is_some() {
             conn.phase = Phase::Closing;
+        }
+    }
+
+    /// Counts the connection as served once its first response has been
+    /// written out completely (queued is not enough: the write may yet fail).
+    fn count_served(&mut self, slot: usize) {
+        if let Some(conn) = self.slots[slot].as_mut()
+            && !conn.served
+            && conn.responses > 0
+            && !conn.has_output()
+        {
+            conn.served = true;
+            self.shared.counters[self.index]
+                .served
+                .fetch_add(1, Ordering::Relaxed);
         }
     }
 

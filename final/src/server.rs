@@ -48,7 +48,7 @@ pub struct Stats {
     pub accepted: u64,
     /// Connections refused because `max_connections` were open.
     pub refused: u64,
-    /// Connections that received at least one complete response.
+    /// Connections to which at least one complete response was written.
     pub served: u64,
     /// Responses sent (including 4xx/5xx from the server itself).
     pub responses: u64,
