@@ -21,7 +21,8 @@
 //! row and then blocks *does* stall its loop's other connections once, for
 //! the length of that call. A route that blocks every time (the `sleep`
 //! route in the tests) never leaves the workers. Set `inline_budget_us = 0`
-//! to keep every handler on the workers, always.
+//! to keep every handler on the workers, always, or mark one route with
+//! [`crate::Route::may_block`] to keep that route there.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -42,6 +43,11 @@ pub(crate) fn runs_inline(stats: &RouteStats, budget: Duration) -> bool {
     }
     let strikes = stats.strikes.load(Ordering::Relaxed);
     strikes < MAX_STRIKES && stats.fast_runs.load(Ordering::Relaxed) >= FIRST_STREAK << strikes
+}
+
+/// Keeps a route on the workers for good ([`crate::Route::may_block`]).
+pub(crate) fn never_inline(stats: &RouteStats) {
+    stats.strikes.store(MAX_STRIKES, Ordering::Relaxed);
 }
 
 /// Records how long one run took (`inline`: whether it ran in the loop).
@@ -126,6 +132,16 @@ mod tests {
             record(&stats, FAST, BUDGET, false);
         }
         assert!(!runs_inline(&stats, BUDGET), "banned for good");
+    }
+
+    #[test]
+    fn a_route_marked_as_blocking_never_runs_inline_however_fast() {
+        let stats = RouteStats::default();
+        never_inline(&stats);
+        for _ in 0..100_000 {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(!runs_inline(&stats, BUDGET));
     }
 
     #[test]

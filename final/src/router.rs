@@ -100,6 +100,23 @@ impl Route {
         Route::new(Some("POST"), pattern, handler)
     }
 
+    /// Marks the handler as one that may block (a database query, a file
+    /// read, a call to another service): it always runs on a worker thread,
+    /// however fast it has been so far. See [`crate::dispatch`].
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Response, Route};
+    /// let app = App::new().add_route(
+    ///     Route::get("/report", |_: &Request| Response::text("slow to build")).may_block(),
+    /// );
+    /// # let _ = app;
+    /// ```
+    pub fn may_block(self) -> Route {
+        crate::dispatch::never_inline(&self.stats);
+        self
+    }
+
     fn allows(&self, method: &str) -> bool {
         match &self.method {
             None => true,

@@ -99,3 +99,12 @@ fn a_panicking_handler_becomes_a_500_that_middleware_sees() {
     assert_eq!(res.status().code(), 500);
     assert_eq!(res.header("x-after"), Some("yes"));
 }
+
+#[test]
+fn a_panicking_middleware_becomes_a_500_too() {
+    let app = app().wrap(|_: &Request, _: Next| -> Response { panic!("middleware broke") });
+    assert_eq!(
+        app.handle(Request::new("GET", "/index/")).status().code(),
+        500
+    );
+}
