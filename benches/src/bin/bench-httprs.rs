@@ -8,7 +8,7 @@
 use std::thread;
 use std::time::Duration;
 
-use httprs::{App, Request, Response};
+use httprs::{App, Request, Response, Route};
 
 /// How long `GET /sleep` sleeps: a stand-in for a slow database query.
 const SLEEP: Duration = Duration::from_millis(10);
@@ -18,10 +18,15 @@ fn main() -> std::io::Result<()> {
         .get("/hello/{name}", |req: &Request| {
             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
         })
-        .get("/sleep", |_: &Request| {
-            thread::sleep(SLEEP);
-            Response::text("Slept, and answered.\n")
-        })
+        // A handler that blocks says so, as the framework asks: it then
+        // always runs on a worker, never inside an event loop.
+        .add_route(
+            Route::get("/sleep", |_: &Request| {
+                thread::sleep(SLEEP);
+                Response::text("Slept, and answered.\n")
+            })
+            .may_block(),
+        )
         .bind("127.0.0.1:7777")
         .run()
 }
