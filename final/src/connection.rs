@@ -76,6 +76,8 @@ pub(crate) struct Connection {
     pub responses: u64,
     /// Whether a response has been completely written (counted in the server's stats).
     pub served: bool,
+    /// While `Busy`: whether the handler runs on the loop's own thread.
+    pub answered_inline: bool,
     /// Bytes thrown away while lingering.
     discarded: usize,
 }
@@ -108,6 +110,7 @@ impl Connection {
             last_activity: now,
             responses: 0,
             served: false,
+            answered_inline: false,
             discarded: 0,
         }
     }

@@ -35,6 +35,7 @@ use crate::parse::{ParseError, RawRequest};
 use crate::pool::WorkerPool;
 use crate::request::Request;
 use crate::response::{Framing, Response};
+use crate::router::Resolution;
 use crate::server::{Message, Shared};
 use crate::status::Status;
 
@@ -49,6 +50,8 @@ const LINGER: Duration = Duration::from_secs(2);
 const WRITE_BATCH: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
 const REQUESTS_PER_TURN: usize = 32;
+/// Spare output buffers a loop keeps for reuse.
+const MAX_SPARE_BUFFERS: usize = 256;
 /// A connection may hold this many more than the least-loaded loop before
 /// a new one is handed over, so a burst of accepts does not ping-pong.
 const BALANCE_SLACK: usize = 1;
@@ -73,6 +76,59 @@ pub(crate) struct EventLoop {
     again: Vec<usize>,
     /// An `accept` failed (out of file descriptors?): retry at the next sweep.
     accept_failed: bool,
+    last_sweep: Instant,
+    /// Requests to answer on this thread once the turn is over.
+    inline_jobs: Vec<Job>,
+    /// Output buffers to reuse, so that answering does not allocate one each time.
+    spare_buffers: Vec<Vec<u8>>,
+}
+
+/// A request on its way to a handler, with what is needed to answer it.
+pub(crate) struct Job {
+    pub slot: usize,
+    pub id: u64,
+    pub req: Request,
+    pub resolution: Resolution,
+    pub framing: Framing,
+    /// A recycled buffer to encode the answer into.
+    pub out: Vec<u8>,
+}
+
+/// Runs middleware and handler for `job` (which started at `started`) and
+/// encodes the answer; returns the bytes and whether the connection stays
+/// open. Times the run for [`dispatch`].
+pub(crate) fn answer(shared: &Shared, job: Job, started: Instant, inline: bool) -> (Vec<u8>, bool) {
+    let stats = shared.app.stats(&job.resolution);
+    let res = shared.app.respond(&job.req, &job.resolution);
+    dispatch::record(stats, started.elapsed(), shared.inline_budget, inline);
+    // A shutdown that began while the handler ran makes this the last response.
+    let keep_alive =
+        job.framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
+    let mut bytes = job.out;
+    bytes.clear();
+    res.encode(
+        Framing {
+            keep_alive,
+            ..job.framing
+        },
+        &mut bytes,
+    );
+    (bytes, keep_alive)
+}
+
+/// Sends `job` to the worker pool; the answer comes back through loop `index`'s inbox.
+pub(crate) fn offload(shared: &Arc<Shared>, pool: &WorkerPool, index: usize, job: Job) {
+    let shared = shared.clone();
+    pool.execute(move || {
+        let (slot, id) = (job.slot, job.id);
+        let (bytes, keep_alive) = answer(&shared, job, Instant::now(), false);
+        shared.inboxes[index].send(Message::Done {
+            slot,
+            id,
+            bytes,
+            keep_alive,
+        });
+    });
 }
 
 impl EventLoop {
@@ -111,69 +167,69 @@ impl EventLoop {
             drain_deadline: None,
             again: Vec::new(),
             accept_failed: false,
+            last_sweep: Instant::now(),
+            inline_jobs: Vec::new(),
+            spare_buffers: Vec::new(),
         })
     }
 
-    /// Polls and handles events until shutdown has drained every connection.
-    pub(crate) fn run(mut self) {
-        let mut events = Events::with_capacity(1024);
-        let mut last_sweep = Instant::now();
-        loop {
-            // Connections with work left over from their last turn: do not sleep.
-            let timeout = if self.again.is_empty() {
-                self.tick
-            } else {
-                Duration::ZERO
-            };
-            if let Err(err) = self.poll.poll(&mut events, Some(timeout)) {
-                if err.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
+    /// One turn: poll, then handle the events, the inbox, leftovers and
+    /// timers. Returns `true` once shutdown has drained every connection.
+    pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
+        // Work left over from the last turn: look for events, do not sleep.
+        let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
+            self.tick
+        } else {
+            Duration::ZERO
+        };
+        if let Err(err) = self.poll.poll(events, Some(timeout)) {
+            if err.kind() != io::ErrorKind::Interrupted {
                 log::error!("event loop {} cannot poll: {err}", self.index);
-                break;
-            }
-            self.now = Instant::now();
-            for event in events.iter() {
-                match event.token() {
-                    WAKER => {}
-                    Token(t) if t >= FIRST_CONNECTION => {
-                        let slot = t - FIRST_CONNECTION;
-                        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
-                            if event.is_readable() || event.is_read_closed() || event.is_error() {
-                                conn.readable = true;
-                            }
-                            self.drive(slot);
-                        }
-                    }
-                    Token(t) => self.accept(t - FIRST_LISTENER),
-                }
-            }
-            self.read_inbox();
-            for slot in std::mem::take(&mut self.again) {
-                if self.slots.get(slot).is_some_and(Option::is_some) {
-                    self.drive(slot);
-                }
-            }
-            if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
-                self.begin_drain();
-            }
-            if self.now.duration_since(last_sweep) >= self.tick {
-                last_sweep = self.now;
-                self.sweep();
-            }
-            if let Some(deadline) = self.drain_deadline {
-                let open = self.slots.iter().flatten().count();
-                if open == 0 || self.now >= deadline {
-                    if open > 0 {
-                        log::warn!("shutdown deadline passed; closing {open} connection(s)");
-                    }
-                    for slot in 0..self.slots.len() {
-                        self.close(slot);
-                    }
-                    break;
-                }
+                return true;
             }
         }
+        self.now = Instant::now();
+        for event in events.iter() {
+            match event.token() {
+                WAKER => {}
+                Token(t) if t >= FIRST_CONNECTION => {
+                    let slot = t - FIRST_CONNECTION;
+                    if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
+                        if event.is_readable() || event.is_read_closed() || event.is_error() {
+                            conn.readable = true;
+                        }
+                        self.drive(slot);
+                    }
+                }
+                Token(t) => self.accept(t - FIRST_LISTENER),
+            }
+        }
+        self.read_inbox();
+        for slot in std::mem::take(&mut self.again) {
+            if self.slots.get(slot).is_some_and(Option::is_some) {
+                self.drive(slot);
+            }
+        }
+        if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
+            self.begin_drain();
+        }
+        if self.now.duration_since(self.last_sweep) >= self.tick {
+            self.last_sweep = self.now;
+            self.sweep();
+        }
+        if let Some(deadline) = self.drain_deadline {
+            let open = self.slots.iter().flatten().count();
+            if open == 0 || self.now >= deadline {
+                if open > 0 {
+                    log::warn!("shutdown deadline passed; closing {open} connection(s)");
+                }
+                for slot in 0..self.slots.len() {
+                    self.close(slot);
+                }
+                return true;
+            }
+        }
+        false
     }
 
     fn accept(&mut self, listener: usize) {
@@ -275,22 +331,7 @@ impl EventLoop {
                     id,
                     bytes,
                     keep_alive,
-                } => {
-                    let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
-                        continue;
-                    };
-                    if conn.id != id {
-                        continue;
-                    }
-                    if conn.output.is_empty() {
-                        conn.output = bytes;
-                    } else {
-                        conn.output.extend_from_slice(&bytes);
-                    }
-                    conn.phase = Phase::Open;
-                    self.responded(slot, keep_alive);
-                    self.drive(slot);
-                }
+                } => self.deliver(slot, id, bytes, keep_alive),
                 Message::Adopt(stream, peer) => {
                     if self.drain_deadline.is_some() {
                         self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
@@ -323,10 +364,13 @@ impl EventLoop {
                 .expect("driven slot holds a connection");
             match conn.phase {
                 Phase::Busy => {
-                    if conn.has_output() {
+                    // An answer from this thread comes within the turn: keep
+                    // what is queued, to leave in one write with it. One from
+                    // a worker may take a while: send what is queued now.
+                    if conn.has_output() && !conn.answered_inline {
                         conn.flush(now)?;
                     }
-                    return Ok(true); // the worker's answer will wake us
+                    return Ok(true);
                 }
                 Phase::Closing => {
                     if conn.has_output() && !conn.flush(now)? {
@@ -420,7 +464,8 @@ impl EventLoop {
         self.responded(slot, false);
     }
 
-    /// Routes a parsed request and runs its handler, here or on a worker.
+    /// Routes a parsed request and sends it to be answered: on this loop's
+    /// own thread between two turns (see [`crate::runner`]) or on a worker.
     fn start_request(&mut self, slot: usize, raw: RawRequest) {
         let shared = &self.shared;
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
@@ -430,60 +475,54 @@ impl EventLoop {
             minor_version: raw.head.minor_version,
         };
         conn.head_started = None;
+        conn.phase = Phase::Busy;
         let mut req = Request::from_raw(raw, Some(conn.peer));
         let resolution = shared.app.resolve(&mut req);
-        let budget = shared.inline_budget;
-        if dispatch::runs_inline(shared.app.stats(&resolution), budget) {
-            let started = Instant::now();
-            let res = shared.app.respond(&req, &resolution);
-            dispatch::record(
-                shared.app.stats(&resolution),
-                started.elapsed(),
-                budget,
-                true,
-            );
-            let keep_alive = framing.keep_alive && !res.wants_close();
-            res.encode(
-                Framing {
-                    keep_alive,
-                    ..framing
-                },
-                &mut conn.output,
-            );
-            self.responded(slot, keep_alive);
+        let job = Job {
+            slot,
+            id: conn.id,
+            req,
+            resolution,
+            framing,
+            out: self.spare_buffers.pop().unwrap_or_default(),
+        };
+        conn.answered_inline =
+            dispatch::runs_inline(shared.app.stats(&job.resolution), shared.inline_budget);
+        if conn.answered_inline {
+            self.inline_jobs.push(job);
+        } else {
+            offload(&self.shared, &self.pool, self.index, job);
+        }
+    }
+
+    /// Requests waiting to be answered on this loop's own thread.
+    /// Moves them into `jobs` (an empty `Vec` the runner reuses, so that no
+    /// turn allocates one).
+    pub(crate) fn take_inline_jobs(&mut self, jobs: &mut Vec<Job>) {
+        std::mem::swap(&mut self.inline_jobs, jobs);
+    }
+
+    /// Puts an answer on its connection (unless that connection has gone).
+    pub(crate) fn deliver(&mut self, slot: usize, id: u64, bytes: Vec<u8>, keep_alive: bool) {
+        let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        if conn.id != id {
             return;
         }
-        conn.phase = Phase::Busy;
-        let id = conn.id;
-        let shared = self.shared.clone();
-        let index = self.index;
-        self.pool.execute(move || {
-            let started = Instant::now();
-            let res = shared.app.respond(&req, &resolution);
-            dispatch::record(
-                shared.app.stats(&resolution),
-                started.elapsed(),
-                budget,
-                false,
-            );
-            // A shutdown that began while the handler ran makes this the last response.
-            let keep_alive =
-                framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
-            let mut bytes = Vec::with_capacity(256 + res.body().len());
-            res.encode(
-                Framing {
-                    keep_alive,
-                    ..framing
-                },
-                &mut bytes,
-            );
-            shared.inboxes[index].send(Message::Done {
-                slot,
-                id,
-                bytes,
-                keep_alive,
-            });
-        });
+        // Take the answer's buffer and keep the spare one for a later answer.
+        let spare = if conn.output.is_empty() {
+            std::mem::replace(&mut conn.output, bytes)
+        } else {
+            conn.output.extend_from_slice(&bytes);
+            bytes
+        };
+        if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
+            self.spare_buffers.push(spare);
+        }
+        conn.phase = Phase::Open;
+        self.responded(slot, keep_alive);
+        self.drive(slot);
     }
 
     /// Bookkeeping once a response is queued on connection `slot`.

@@ -59,6 +59,7 @@ mod pool;
 pub mod request;
 pub mod response;
 pub mod router;
+mod runner;
 pub mod server;
 pub mod settings;
 pub mod shutdown;

@@ -127,6 +127,10 @@ impl Route {
 
 impl Pattern {
     fn compile(pattern: &str) -> Pattern {
+        // `^/about/$` matches one path only: compare it as a string.
+        if let Some(literal) = anchored_literal(pattern) {
+            return Pattern::Literal(literal.to_string());
+        }
         let source = if pattern.starts_with('^') {
             pattern.to_string()
         } else if pattern.contains('{') {
@@ -183,6 +187,14 @@ impl Pattern {
             }
         }
     }
+}
+
+/// The path a regular expression like `^/about/$` matches, if it matches
+/// exactly one: anchored at both ends, with no special character between.
+fn anchored_literal(pattern: &str) -> Option<&str> {
+    let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let special = |c: char| "\\.+*?()|[]{}^$".contains(c);
+    (!inner.contains(special)).then_some(inner)
 }
 
 /// `/hello/{name}` → `[Literal(""), Literal("hello"), Param("name")]`, or
@@ -373,6 +385,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_anchored_regex_without_special_characters_is_a_literal() {
+        assert!(matches!(Pattern::compile("^/index/$"), Pattern::Literal(p) if p == "/index/"));
+        for pattern in [r"^/a.b/$", r"^/a/", r"^/x+$", r"^/\d$"] {
+            assert!(
+                matches!(Pattern::compile(pattern), Pattern::Regex { .. }),
+                "{pattern}"
+            );
+        }
+        let mut r = Router::default();
+        r.add(Route::any("^/index/$", ok));
+        assert!(matches!(
+            r.resolve("GET", "/index/"),
+            Resolution::Found { .. }
+        ));
+        assert_eq!(r.resolve("GET", "/index"), Resolution::NotFound);
     }
 
     #[test]

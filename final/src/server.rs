@@ -38,6 +38,7 @@ use crate::app::AppCore;
 use crate::event_loop::{self, EventLoop};
 use crate::parse::Limits;
 use crate::pool::WorkerPool;
+use crate::runner::{self, LoopCell, Runners};
 use crate::settings::Settings;
 use crate::shutdown::ShutdownHandle;
 
@@ -118,8 +119,11 @@ pub(crate) struct Shared {
 pub struct Server {
     addrs: Vec<SocketAddr>,
     shared: Arc<Shared>,
-    loops: Vec<JoinHandle<()>>,
+    runners: Arc<Runners>,
+    watchdog: Option<JoinHandle<()>>,
     pool: Option<WorkerPool>,
+    /// Set once [`Server::wait`] has run, so that `Drop` does not wait again.
+    stopped: bool,
 }
 
 impl Server {
@@ -168,7 +172,7 @@ impl Server {
             .min(shared.settings.idle_timeout)
             / 8)
         .clamp(Duration::from_millis(5), Duration::from_millis(250));
-        let mut handles = Vec::new();
+        let mut cells = Vec::new();
         for (index, poll) in polls.into_iter().enumerate() {
             let event_loop = EventLoop::new(
                 index,
@@ -178,12 +182,19 @@ impl Server {
                 pool.clone(),
                 tick,
             )?;
-            handles.push(
-                std::thread::Builder::new()
-                    .name(format!("httprs-loop-{index}"))
-                    .spawn(move || event_loop.run())?,
-            );
+            cells.push(LoopCell::new(event_loop));
         }
+        let runners = Arc::new(Runners::new(cells, shared.clone(), pool.clone()));
+        for index in 0..loops {
+            runner::spawn_runner(&runners, index)?;
+        }
+        // Only loops that run handlers inline need watching.
+        let watchdog = if shared.inline_budget.is_zero() {
+            None
+        } else {
+            let takeover_after = (shared.inline_budget * 5).max(Duration::from_millis(1));
+            Some(runner::spawn_watchdog(&runners, takeover_after)?)
+        };
         if let Some(limit) = open_file_limit()
             && shared.settings.max_connections as u64 + 64 > limit
         {
@@ -204,8 +215,10 @@ impl Server {
         Ok(Server {
             addrs,
             shared,
-            loops: handles,
+            runners,
+            watchdog,
             pool: Some(pool),
+            stopped: false,
         })
     }
 
@@ -255,8 +268,12 @@ impl Server {
     }
 
     fn wait(&mut self) {
-        for handle in self.loops.drain(..) {
-            let _ = handle.join();
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        self.runners.wait_until_finished();
+        if let Some(watchdog) = self.watchdog.take() {
+            let _ = watchdog.join();
         }
         if let Some(pool) = self.pool.take() {
             // The loops are gone: every connection is answered or was closed at
@@ -282,7 +299,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if !self.loops.is_empty() {
+        if !self.stopped {
             self.shared.shutdown.shutdown();
             self.wait();
         }

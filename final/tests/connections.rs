@@ -328,3 +328,53 @@ fn a_handler_stuck_past_the_shutdown_deadline_does_not_hold_up_the_stop() {
     assert_eq!(read_to_close(&mut stuck), b"");
     gate.open();
 }
+
+#[test]
+fn a_fast_handler_that_suddenly_blocks_its_event_loop_is_taken_over() {
+    // One event loop, so that every connection depends on it.
+    let (server, gate) = start_with(Settings {
+        event_loops: 1,
+        ..support::settings()
+    });
+    let stream = connect(server.addr());
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    // Fast calls until the dispatcher runs the route on the loop's own thread.
+    let mut runs_on_the_loop = false;
+    for _ in 0..2000 {
+        writer
+            .write_all(b"GET /flaky HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        if read_reply(&mut reader, false)
+            .text()
+            .starts_with("httprs-loop")
+        {
+            runs_on_the_loop = true;
+            break;
+        }
+    }
+    assert!(runs_on_the_loop, "the route was never run inline");
+    // Now it blocks, inside the event loop's thread...
+    writer
+        .write_all(b"GET /flaky?block HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    gate.wait_for_waiters(1);
+    // ...and other connections are still served: another thread took the loop over.
+    let reply = support::request(
+        server.addr(),
+        b"GET /hello/other HTTP/1.1\r\nHost: a\r\n\r\n",
+    );
+    assert_eq!(reply.text(), "Hello, other!");
+    assert_eq!(
+        gate.still_waiting(),
+        1,
+        "served only after the handler gave up"
+    );
+    gate.open();
+    let blocked = read_reply(&mut reader, false);
+    assert!(
+        blocked.text().starts_with("httprs-loop"),
+        "{}",
+        blocked.text()
+    );
+}

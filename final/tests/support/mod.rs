@@ -20,6 +20,7 @@ pub struct Gate(Arc<(Mutex<GateState>, Condvar)>);
 pub struct GateState {
     open: bool,
     waiting: usize,
+    left: usize,
 }
 
 impl Gate {
@@ -33,11 +34,18 @@ impl Gate {
         let mut guard = self.0.0.lock().unwrap();
         guard.waiting += 1;
         self.0.1.notify_all();
-        let _unused = self
+        let (mut guard, _) = self
             .0
             .1
             .wait_timeout_while(guard, IO_TIMEOUT, |s| !s.open)
             .unwrap();
+        guard.left += 1;
+    }
+
+    /// How many handlers are at the gate right now (arrived and not left).
+    pub fn still_waiting(&self) -> usize {
+        let state = self.0.0.lock().unwrap();
+        state.waiting - state.left
     }
 
     /// Called by the test: waits until `n` handlers are waiting at the gate.
@@ -118,6 +126,17 @@ pub fn app(gate: Gate) -> App {
         })
         .get("/panic", |_: &Request| -> Response {
             panic!("the handler broke")
+        })
+        .get("/flaky", {
+            let gate = gate.clone();
+            // Fast, unless asked to block: and says which thread ran it.
+            move |req: &Request| {
+                if req.query("block").is_some() {
+                    gate.wait();
+                }
+                let thread = std::thread::current();
+                Response::text(thread.name().unwrap_or("?").to_string())
+            }
         })
         .get("/block", move |_: &Request| {
             gate.wait();
