@@ -81,6 +81,9 @@ pub(crate) struct EventLoop {
     inline_jobs: Vec<Job>,
     /// Output buffers to reuse, so that answering does not allocate one each time.
     spare_buffers: Vec<Vec<u8>>,
+    /// The last poll's events (token, readable), and how many are handled.
+    ready: Vec<(Token, bool)>,
+    next_ready: usize,
 }
 
 /// A request on its way to a handler, with what is needed to answer it.
@@ -170,38 +173,55 @@ impl EventLoop {
             last_sweep: Instant::now(),
             inline_jobs: Vec::new(),
             spare_buffers: Vec::new(),
+            ready: Vec::new(),
+            next_ready: 0,
         })
     }
 
     /// One turn: poll, then handle the events, the inbox, leftovers and
     /// timers. Returns `true` once shutdown has drained every connection.
+    ///
+    /// A turn *pauses* as soon as handling an event leaves a request to
+    /// answer on this thread: the runner answers it at once (so the answer
+    /// leaves before the other events are handled) and calls `turn` again,
+    /// which resumes with the next event instead of polling.
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
-        // Work left over from the last turn: look for events, do not sleep.
-        let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
-            self.tick
-        } else {
-            Duration::ZERO
-        };
-        if let Err(err) = self.poll.poll(events, Some(timeout)) {
-            if err.kind() != io::ErrorKind::Interrupted {
-                log::error!("event loop {} cannot poll: {err}", self.index);
-                return true;
+        if self.next_ready == self.ready.len() {
+            // Work left over from the last turn: look for events, do not sleep.
+            let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
+                self.tick
+            } else {
+                Duration::ZERO
+            };
+            if let Err(err) = self.poll.poll(events, Some(timeout)) {
+                if err.kind() != io::ErrorKind::Interrupted {
+                    log::error!("event loop {} cannot poll: {err}", self.index);
+                    return true;
+                }
+            }
+            self.now = Instant::now();
+            self.ready.clear();
+            self.next_ready = 0;
+            for event in events.iter() {
+                let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+                self.ready.push((event.token(), readable));
             }
         }
-        self.now = Instant::now();
-        for event in events.iter() {
-            match event.token() {
+        while let Some(&(token, readable)) = self.ready.get(self.next_ready) {
+            self.next_ready += 1;
+            match token {
                 WAKER => {}
                 Token(t) if t >= FIRST_CONNECTION => {
                     let slot = t - FIRST_CONNECTION;
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
-                        if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            conn.readable = true;
-                        }
+                        conn.readable |= readable;
                         self.drive(slot);
                     }
                 }
                 Token(t) => self.accept(t - FIRST_LISTENER),
+            }
+            if !self.inline_jobs.is_empty() {
+                return false;
             }
         }
         self.read_inbox();

@@ -9,10 +9,11 @@
 //!
 //! An event loop is not tied to a thread. It lives in a [`LoopCell`], behind
 //! a mutex, and a **runner** thread holds the mutex while it polls and
-//! handles events. When a turn leaves requests to answer inline, the runner
-//! *releases* the mutex, runs those handlers, and takes the mutex back to
-//! deliver the answers. While a handler runs, the cell's `state` holds the
-//! time it started.
+//! handles events. When handling an event leaves a request to answer inline,
+//! the turn pauses; the runner *releases* the mutex, runs the handler, takes
+//! the mutex back, delivers the answer (which is written at once) and
+//! resumes the turn. While a handler runs, the cell's `state` holds the time
+//! it started.
 //!
 //! A **watchdog** thread looks at every cell each millisecond. If a handler
 //! has been running for more than `takeover_after` (five inline budgets, at
@@ -136,56 +137,46 @@ fn run(runners: &Runners, index: usize) {
     let shared = &runners.shared;
     let mut events = Events::with_capacity(1024);
     let mut jobs = Vec::new();
-    let mut answers = Vec::new();
     loop {
-        {
-            let mut event_loop = cell.lock();
-            // Whoever holds the lock runs the loop (after a takeover, that is us).
-            cell.state.store(OWNED, Ordering::SeqCst);
-            if event_loop.turn(&mut events) {
-                drop(event_loop);
-                let mut finished = runners.finished.lock().unwrap_or_else(|e| e.into_inner());
-                *finished += 1;
-                runners.finished_changed.notify_all();
-                return;
-            }
-            event_loop.take_inline_jobs(&mut jobs);
-            if jobs.is_empty() {
-                continue;
-            }
+        let mut event_loop = cell.lock();
+        // Whoever holds the lock runs the loop (after a takeover, that is us).
+        cell.state.store(OWNED, Ordering::SeqCst);
+        if event_loop.turn(&mut events) {
+            drop(event_loop);
+            let mut finished = runners.finished.lock().unwrap_or_else(|e| e.into_inner());
+            *finished += 1;
+            runners.finished_changed.notify_all();
+            return;
         }
-        // The lock is free while handlers run: a new runner can take over.
+        event_loop.take_inline_jobs(&mut jobs);
         let mut pending = jobs.drain(..);
         while let Some(job) = pending.next() {
+            // The lock is free while the handler runs: a new runner can take over.
+            drop(event_loop);
             let now = Instant::now();
             let started = runners.stamp(now);
             cell.state.store(started, Ordering::SeqCst);
             let (slot, id) = (job.slot, job.id);
             let (bytes, keep_alive) = answer(shared, job, now, true);
-            answers.push((slot, id, bytes, keep_alive));
             let replaced = cell
                 .state
                 .compare_exchange(started, OWNED, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err();
             if replaced {
                 // Hand everything over as a worker would, and leave.
-                for (slot, id, bytes, keep_alive) in answers.drain(..) {
-                    shared.inboxes[index].send(Message::Done {
-                        slot,
-                        id,
-                        bytes,
-                        keep_alive,
-                    });
-                }
+                shared.inboxes[index].send(Message::Done {
+                    slot,
+                    id,
+                    bytes,
+                    keep_alive,
+                });
                 for job in pending {
                     offload(shared, &runners.pool, index, job);
                 }
                 return;
             }
-        }
-        drop(pending);
-        let mut event_loop = cell.lock();
-        for (slot, id, bytes, keep_alive) in answers.drain(..) {
+            // Still ours: deliver at once, so the answer leaves before the next handler runs.
+            event_loop = cell.lock();
             event_loop.deliver(slot, id, bytes, keep_alive);
         }
     }
