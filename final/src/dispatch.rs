@@ -17,12 +17,15 @@
 //! busy machine a fast handler is now and then preempted mid-run and only
 //! *looks* slow; a handler that really blocks earns strikes far faster.
 //!
-//! The trade-off, stated plainly: a handler that has been fast 64 times in a
-//! row and then blocks *does* stall its loop's other connections once, for
-//! the length of that call. A route that blocks every time (the `sleep`
-//! route in the tests) never leaves the workers. Set `inline_budget_us = 0`
-//! to keep every handler on the workers, always, or mark one route with
-//! [`crate::Route::may_block`] to keep that route there.
+//! The risk, stated plainly: a handler that has been fast 64 times in a row
+//! and then blocks holds its event loop's thread. It does not hold the
+//! loop's other connections for long: a watchdog (`runner.rs`) notices a
+//! handler running inline for more than five budgets (at least 1 ms) and
+//! hands the loop to a fresh thread, so they wait a millisecond or two, not
+//! for the length of the call. A route that blocks every time (the gate
+//! route in the tests) never leaves the workers at all. Set
+//! `inline_budget_us = 0` to keep every handler on the workers, always, or
+//! mark one route with [`crate::Route::may_block`] to keep that route there.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

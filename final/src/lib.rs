@@ -11,7 +11,7 @@
 //! | [`parse`], `chunked`, `buffer` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
 //! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
-//! | `pool`, [`dispatch`] | worker threads for handlers; which handlers run inline | step 04 |
+//! | `pool`, [`dispatch`], `runner` | worker threads for handlers; which handlers run inline; who runs a loop | step 04 |
 //! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
