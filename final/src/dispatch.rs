@@ -20,9 +20,9 @@
 //! The risk, stated plainly: a handler that has been fast 64 times in a row
 //! and then blocks holds its event loop's thread. It does not hold the
 //! loop's other connections for long: a watchdog (`runner.rs`) notices a
-//! handler running inline for more than five budgets (at least 1 ms) and
-//! hands the loop to a fresh thread, so they wait a millisecond or two, not
-//! for the length of the call. A route that blocks every time (the gate
+//! handler running inline for more than fifty budgets (at least 10 ms) and
+//! hands the loop to a fresh thread, so they wait about that long, not for
+//! the length of the call. A route that blocks every time (the gate
 //! route in the tests) never leaves the workers at all. Set
 //! `inline_budget_us = 0` to keep every handler on the workers, always, or
 //! mark one route with [`crate::Route::may_block`] to keep that route there.

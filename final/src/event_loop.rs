@@ -220,7 +220,9 @@ impl EventLoop {
                 }
                 Token(t) => self.accept(t - FIRST_LISTENER),
             }
-            if !self.inline_jobs.is_empty() {
+            // Pause to answer at once, unless this was the last event: the
+            // tail below must run once after every poll, whatever happens.
+            if !self.inline_jobs.is_empty() && self.next_ready < self.ready.len() {
                 return false;
             }
         }

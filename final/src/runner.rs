@@ -16,8 +16,10 @@
 //! it started.
 //!
 //! A **watchdog** thread looks at every cell each millisecond. If a handler
-//! has been running for more than `takeover_after` (five inline budgets, at
-//! least 1 ms), it marks the cell as taken over and starts a new runner,
+//! has been running for more than `takeover_after` (fifty inline budgets, at
+//! least 10 ms: well above the few milliseconds for which the kernel may
+//! pause any thread on a busy machine), it marks the cell as taken over and
+//! starts a new runner,
 //! which takes the free mutex and carries on serving the loop's other
 //! connections. When the blocked handler finally returns, its old runner
 //! sees that it was replaced, posts its answer through the loop's inbox (as
@@ -208,7 +210,7 @@ fn watch(runners: &Arc<Runners>, takeover_after: Duration) {
                 .compare_exchange(state, TAKEN, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok();
             if taken {
-                log::warn!(
+                log::debug!(
                     "a handler has held event loop {index} for over {:.1} ms; \
                      a new thread takes the loop over",
                     takeover_after.as_secs_f64() * 1000.0

@@ -192,7 +192,10 @@ impl Server {
         let watchdog = if shared.inline_budget.is_zero() {
             None
         } else {
-            let takeover_after = (shared.inline_budget * 5).max(Duration::from_millis(1));
+            // Well above a scheduler time slice: on a busy machine a fast
+            // handler is often paused a few milliseconds by the kernel, and
+            // that is not worth a new thread.
+            let takeover_after = (shared.inline_budget * 50).max(Duration::from_millis(10));
             Some(runner::spawn_watchdog(&runners, takeover_after)?)
         };
         if let Some(limit) = open_file_limit()
