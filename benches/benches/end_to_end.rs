@@ -44,6 +44,7 @@ const SERVERS: &[Server] = &[
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_bench-step03"),
             args: &["--sleep-ms", "10"],
+            env: &[],
         },
         hello_path: "/",
         slow_path: Some("/sleep"),
@@ -55,6 +56,7 @@ const SERVERS: &[Server] = &[
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_bench-step04"),
             args: &["--sleep-ms", "10"],
+            env: &[],
         },
         hello_path: "/",
         slow_path: Some("/sleep"),
@@ -66,6 +68,7 @@ const SERVERS: &[Server] = &[
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_bench-step05"),
             args: &["--sleep-ms", "10"],
+            env: &[],
         },
         hello_path: "/hello/bench",
         slow_path: Some("/sleep"),
@@ -84,12 +87,16 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: false,
     },
-    // httprs in one process: event loops, a worker pool, keep-alive.
+    // httprs in one process, with its defaults: event loops, a worker pool,
+    // keep-alive.
     Server {
         name: "httprs",
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_bench-httprs"),
             args: &[],
+            // Hyper logs nothing; httprs's access log (a line per request)
+            // is switched off to compare like with like, as final's README does.
+            env: &[("HTTPRS_ACCESS_LOG", "false")],
         },
         hello_path: "/hello/bench",
         slow_path: Some("/sleep"),
@@ -101,6 +108,7 @@ const SERVERS: &[Server] = &[
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_hyper_hello"),
             args: &[],
+            env: &[],
         },
         hello_path: "/hello/bench",
         slow_path: None,

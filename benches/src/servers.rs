@@ -36,6 +36,8 @@ pub enum Launch {
         exe: &'static str,
         /// Arguments after `--addr`.
         args: &'static [&'static str],
+        /// Environment variables to set, such as httprs's `HTTPRS_*` settings.
+        env: &'static [(&'static str, &'static str)],
     },
     /// Two processes, as in step 06: a backend, then a front that is told
     /// where the backend listens with `--backend HOST:PORT`. Clients talk to
@@ -76,8 +78,8 @@ impl Server {
     /// time; anything already started is stopped again.
     pub fn start(&self, leash: &str) -> io::Result<RunningServer> {
         match self.launch {
-            Launch::Single { exe, args } => {
-                let process = LeashedProcess::spawn(leash, exe, args)?;
+            Launch::Single { exe, args, env } => {
+                let process = LeashedProcess::spawn(leash, exe, args, env)?;
                 Ok(RunningServer {
                     addr: process.addr,
                     processes: vec![process],
@@ -88,10 +90,11 @@ impl Server {
                 backend_args,
                 front,
             } => {
-                let backend = LeashedProcess::spawn(leash, backend, backend_args)?;
+                let backend = LeashedProcess::spawn(leash, backend, backend_args, &[])?;
                 let backend_addr = backend.addr.to_string();
                 // If the front fails, `backend` drops here and is stopped.
-                let front = LeashedProcess::spawn(leash, front, &["--backend", &backend_addr])?;
+                let front =
+                    LeashedProcess::spawn(leash, front, &["--backend", &backend_addr], &[])?;
                 Ok(RunningServer {
                     addr: front.addr,
                     // The front is stopped first: it is the one clients reach.
@@ -118,7 +121,8 @@ impl RunningServer {
     }
 }
 
-/// One server process, started as `leash EXE --addr 127.0.0.1:0 ARGS...`.
+/// One server process, started as `leash EXE --addr 127.0.0.1:0 ARGS...`
+/// with `ENV` added to the environment.
 #[derive(Debug)]
 struct LeashedProcess {
     /// The leash process (the server is its child).
@@ -131,11 +135,18 @@ struct LeashedProcess {
 }
 
 impl LeashedProcess {
-    fn spawn(leash: &str, exe: &str, args: &[&str]) -> io::Result<LeashedProcess> {
+    fn spawn(
+        leash: &str,
+        exe: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> io::Result<LeashedProcess> {
         let mut child = Command::new(leash)
             .arg(exe)
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
+            // The leash passes its environment on to the server.
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

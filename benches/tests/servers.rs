@@ -52,6 +52,7 @@ fn a_started_server_answers_and_dropping_it_stops_it() {
         Launch::Single {
             exe: STEP03,
             args: &[],
+            env: &[],
         },
     );
     let running = step03.start(LEASH).unwrap();
@@ -123,6 +124,7 @@ fn a_program_that_never_listens_is_an_error_not_a_hang() {
         Launch::Single {
             exe: "true",
             args: &[],
+            env: &[],
         },
     );
     let err = silent.start(LEASH).unwrap_err();
