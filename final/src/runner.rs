@@ -15,7 +15,7 @@
 //! resumes the turn. While a handler runs, the cell's `state` holds the time
 //! it started.
 //!
-//! A **watchdog** thread looks at every cell each millisecond. If a handler
+//! A **watchdog** thread looks at every cell twice per `takeover_after`. If a handler
 //! has been running for more than `takeover_after` (fifty inline budgets, at
 //! least 10 ms: well above the few milliseconds for which the kernel may
 //! pause any thread on a busy machine), it marks the cell as taken over and
@@ -25,7 +25,7 @@
 //! sees that it was replaced, posts its answer through the loop's inbox (as
 //! a worker would), hands any requests it had not started to the pool, and
 //! ends. So a blocking handler delays its own connection, never the others
-//! for more than about `takeover_after` plus a millisecond.
+//! for more than about one and a half times `takeover_after`.
 //!
 //! ```text
 //!  state:  OWNED ──handler starts──▶ t0 ──handler returns (CAS t0→OWNED)──▶ OWNED
@@ -197,8 +197,11 @@ pub(crate) fn spawn_watchdog(
 
 fn watch(runners: &Arc<Runners>, takeover_after: Duration) {
     let limit = takeover_after.as_nanos() as u64;
+    // Looking twice per `takeover_after` is enough, and wakes this thread
+    // (and disturbs whichever thread it displaces) as rarely as possible.
+    let interval = takeover_after / 2;
     while !runners.all_finished() {
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(interval);
         let now = runners.stamp(Instant::now());
         for (index, cell) in runners.cells.iter().enumerate() {
             let state = cell.state.load(Ordering::SeqCst);
