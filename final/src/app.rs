@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::handler::Handler;
 use crate::logger;
-use crate::middleware::{AccessLog, Middleware, Next, Timing};
+use crate::middleware::{AccessLog, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
 use crate::router::{Resolution, Route, RouteStats, Router};
@@ -62,12 +62,16 @@ impl Default for App {
 }
 
 impl App {
-    /// An app with no routes and the built-in middleware: [`AccessLog`], then [`Timing`].
+    /// An app with no routes and the built-in [`AccessLog`] middleware.
+    ///
+    /// [`Timing`](crate::Timing) is built in too but not switched on: a `Server-Timing`
+    /// header tells every client how long each request took, which is handy
+    /// while developing and a leak in production. Add it with `.wrap(Timing)`.
     pub fn new() -> App {
         App {
             core: AppCore {
                 router: Router::default(),
-                middleware: vec![Arc::new(AccessLog), Arc::new(Timing)],
+                middleware: vec![Arc::new(AccessLog)],
                 unmatched: RouteStats::default(),
                 debug: false,
             },

@@ -50,6 +50,8 @@ const LINGER: Duration = Duration::from_secs(2);
 const WRITE_BATCH: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
 const REQUESTS_PER_TURN: usize = 32;
+/// Non-blocking polls (each followed by a yield) before a loop sleeps.
+const SPINS_BEFORE_SLEEP: usize = 2;
 /// Spare output buffers a loop keeps for reuse.
 const MAX_SPARE_BUFFERS: usize = 256;
 /// A connection may hold this many more than the least-loaded loop before
@@ -193,7 +195,7 @@ impl EventLoop {
             } else {
                 Duration::ZERO
             };
-            if let Err(err) = self.poll.poll(events, Some(timeout)) {
+            if let Err(err) = self.wait_for_events(events, timeout) {
                 if err.kind() != io::ErrorKind::Interrupted {
                     log::error!("event loop {} cannot poll: {err}", self.index);
                     return true;
@@ -252,6 +254,25 @@ impl EventLoop {
             }
         }
         false
+    }
+
+    /// Polls for events, waiting up to `timeout`. Before going to sleep, it
+    /// looks twice without waiting, yielding the processor in between:
+    /// under load the next request is usually microseconds away, and a
+    /// thread that sleeps in `epoll_wait` and is woken again costs two
+    /// context switches, which measured as the largest difference between
+    /// this server and hyper on keep-alive traffic.
+    fn wait_for_events(&mut self, events: &mut Events, timeout: Duration) -> io::Result<()> {
+        if !timeout.is_zero() {
+            for _ in 0..SPINS_BEFORE_SLEEP {
+                self.poll.poll(events, Some(Duration::ZERO))?;
+                if !events.is_empty() {
+                    return Ok(());
+                }
+                std::thread::yield_now();
+            }
+        }
+        self.poll.poll(events, Some(timeout))
     }
 
     fn accept(&mut self, listener: usize) {

@@ -11,8 +11,10 @@
 //! response ◀── AccessLog ◀── Timing ◀── your middleware ◀──────────────────┘
 //! ```
 //!
-//! The two built in ([`AccessLog`] and [`Timing`]) are ordinary middleware,
-//! written exactly as a user would write their own.
+//! The two built in are ordinary middleware, written exactly as a user would
+//! write their own. [`AccessLog`] is on in every [`crate::App`] (and logs the
+//! time each request took); [`Timing`], which tells the *client* that time
+//! in a `Server-Timing` header, is switched on with `.wrap(Timing)`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -103,7 +105,8 @@ impl Middleware for AccessLog {
 }
 
 /// Adds `Server-Timing: app;dur=MILLISECONDS`, which browsers' developer
-/// tools show in their network panel.
+/// tools show in their network panel. Not on by default (every client would
+/// learn how long each request took): add it with `App::new().wrap(Timing)`.
 pub struct Timing;
 
 impl Middleware for Timing {

@@ -146,7 +146,7 @@ fn html_and_redirect_helpers_set_their_headers() {
 }
 
 #[test]
-fn the_built_in_middleware_adds_server_timing() {
+fn the_timing_middleware_adds_server_timing() {
     let (server, _gate) = support::start();
     let res = agent().get(url(&server, "/hello/t")).call().unwrap();
     let timing = res.headers()["server-timing"].to_str().unwrap();

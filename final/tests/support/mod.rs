@@ -80,6 +80,7 @@ pub fn settings() -> Settings {
 /// The app every test talks to.
 pub fn app(gate: Gate) -> App {
     App::new()
+        .wrap(httprs::Timing)
         .get("/hello/{name}", |req: &Request| {
             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
         })
