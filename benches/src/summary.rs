@@ -37,6 +37,27 @@ pub const SERVER_ORDER: &[&str] = &[
 ];
 /// Workloads in the order the bench runs them.
 pub const WORKLOAD_ORDER: &[&str] = &["hello-new-conn", "hello-keep-alive", "slow-10ms"];
+/// Micro groups in the order of the tutorial's chapters.
+const MICRO_GROUPS: &[&str] = &["parse_request", "serialise_response", "frame", "dispatch"];
+/// Inputs and implementations within a micro group, in reading order: the
+/// reference first, then the workspace's own, small inputs before large.
+const MICRO_NAMES: &[&str] = &[
+    "curl",
+    "browser",
+    "text-13B",
+    "html-2KiB",
+    "request",
+    "response-2KiB",
+    "httparse",
+    "hand-written",
+    "step02",
+    "httprs",
+    "encode",
+    "decode",
+    "threadpool-crate",
+    "step04",
+    "step04-unbounded",
+];
 /// For each micro group, the implementation the others are compared with.
 const MICRO_REFERENCES: &[(&str, &str)] = &[
     ("parse_request", "httparse"),
@@ -119,7 +140,15 @@ pub fn micro_markdown(results: &[Measurement]) -> String {
     let mut out = String::from(
         "| group | bench | input | time | rate | vs reference |\n|---|---|---|---:|---:|---:|\n",
     );
-    for m in results.iter().filter(|m| m.group != END_TO_END) {
+    let mut micro: Vec<&Measurement> = results.iter().filter(|m| m.group != END_TO_END).collect();
+    micro.sort_by_key(|m| {
+        (
+            rank(&m.group, MICRO_GROUPS),
+            rank(m.value.as_deref().unwrap_or(""), MICRO_NAMES),
+            rank(&m.function, MICRO_NAMES),
+        )
+    });
+    for m in micro {
         let reference = MICRO_REFERENCES
             .iter()
             .find(|(group, _)| *group == m.group)
