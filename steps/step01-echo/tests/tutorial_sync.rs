@@ -1,4 +1,4 @@
-//! TUTORIAL.md must never drift from the code.
+//! TUTORIAL.md and README.md must never drift from the code.
 //!
 //! Every code excerpt in the tutorial is announced by a line
 //! `<!-- file: path/from/the/workspace/root.rs -->` right above its fenced
@@ -114,30 +114,32 @@ fn cargo_package_mentions(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_tutorial_excerpt_still_appears_in_the_file_it_names() {
+fn every_tutorial_and_readme_excerpt_still_appears_in_the_file_it_names() {
     let root = workspace_root();
-    let tutorial = fs::read_to_string(root.join("TUTORIAL.md")).expect("TUTORIAL.md exists");
-    let (quoted, unnamed_rust) = excerpts(&tutorial);
-    assert!(!quoted.is_empty(), "TUTORIAL.md quotes no code at all");
     let mut problems = Vec::new();
-    for line in unnamed_rust {
-        problems.push(format!(
-            "TUTORIAL.md:{line}: a rust block with no `<!-- file: ... -->` line above it"
-        ));
-    }
-    for excerpt in &quoted {
-        match fs::read_to_string(root.join(&excerpt.file)) {
-            Err(err) => problems.push(format!(
-                "TUTORIAL.md:{}: cannot read {}: {err}",
-                excerpt.line, excerpt.file
-            )),
-            Ok(source) if !contains_lines(&source, &excerpt.lines) => problems.push(format!(
-                "TUTORIAL.md:{}: this excerpt no longer appears in {}, line for line:\n{}",
-                excerpt.line,
-                excerpt.file,
-                excerpt.lines.join("\n")
-            )),
-            Ok(_) => {}
+    for doc in ["TUTORIAL.md", "README.md"] {
+        let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let (quoted, unnamed_rust) = excerpts(&text);
+        assert!(!quoted.is_empty(), "{doc} quotes no code at all");
+        for line in unnamed_rust {
+            problems.push(format!(
+                "{doc}:{line}: a rust block with no `<!-- file: ... -->` line above it"
+            ));
+        }
+        for excerpt in &quoted {
+            match fs::read_to_string(root.join(&excerpt.file)) {
+                Err(err) => problems.push(format!(
+                    "{doc}:{}: cannot read {}: {err}",
+                    excerpt.line, excerpt.file
+                )),
+                Ok(source) if !contains_lines(&source, &excerpt.lines) => problems.push(format!(
+                    "{doc}:{}: this excerpt no longer appears in {}, line for line:\n{}",
+                    excerpt.line,
+                    excerpt.file,
+                    excerpt.lines.join("\n")
+                )),
+                Ok(_) => {}
+            }
         }
     }
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
