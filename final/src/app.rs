@@ -25,6 +25,7 @@ use crate::router::{Resolution, Route, RouteStats, Router};
 use crate::server::Server;
 use crate::settings::{DEFAULT_ADDR, Settings};
 use crate::shutdown::ShutdownHandle;
+use crate::static_files::StaticFiles;
 use crate::status::Status;
 
 /// A web application: routes, middleware, and where to listen.
@@ -115,6 +116,24 @@ impl App {
     /// Adds a `DELETE` route.
     pub fn delete(self, pattern: &str, handler: impl Handler) -> App {
         self.method("DELETE", pattern, handler)
+    }
+
+    /// Serves the files under `folder` at URLs starting with `prefix`:
+    /// `.static_files("/static", "static/")` answers `/static/site.css`
+    /// with `static/site.css`. See [`crate::static_files`] for what it
+    /// handles (caching, ranges, `index.html`) and how it refuses paths
+    /// leading out of the folder.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request};
+    /// let app = App::new().static_files("/static", "no-such-folder/");
+    /// assert_eq!(app.handle(Request::new("GET", "/static/a.css")).status().code(), 404);
+    /// ```
+    pub fn static_files(self, prefix: &str, folder: impl Into<std::path::PathBuf>) -> App {
+        let files = StaticFiles::new(prefix, folder);
+        let pattern = files.pattern();
+        self.add_route(Route::get(&pattern, files))
     }
 
     /// Adds a prepared [`Route`].

@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use mio::net::TcpStream;
 
+use crate::file_body::FileBody;
 use crate::parse::{InputBuffer, Limits, RequestDecoder};
 
 /// Where a connection is in its life.
@@ -64,6 +65,8 @@ pub(crate) struct Connection {
     pub decoder: RequestDecoder,
     pub output: Vec<u8>,
     written: usize,
+    /// A file body still to send after `output`, refilling it chunk by chunk.
+    pub file: Option<FileBody>,
     /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
     pub readable: bool,
     /// The client has closed its sending side.
@@ -104,6 +107,7 @@ impl Connection {
             decoder: RequestDecoder::new(limits),
             output: Vec::new(),
             written: 0,
+            file: None,
             readable: true,
             peer_closed: false,
             head_started: Some(now),
@@ -117,7 +121,7 @@ impl Connection {
 
     /// Whether bytes are waiting to be sent.
     pub(crate) fn has_output(&self) -> bool {
-        self.written < self.output.len()
+        self.written < self.output.len() || self.file.is_some()
     }
 
     /// Whether the connection is between requests with nothing half-read.
@@ -158,24 +162,32 @@ impl Connection {
         }
     }
 
-    /// Writes queued output until done (`Ok(true)`) or the socket is full (`Ok(false)`).
+    /// Writes queued output until done (`Ok(true)`) or the socket is full
+    /// (`Ok(false)`). A file body refills `output` one chunk at a time, each
+    /// time the last chunk has gone: the socket's pace sets the reading pace.
     pub(crate) fn flush(&mut self, now: Instant) -> io::Result<bool> {
-        while self.has_output() {
-            match self.stream.write(&self.output[self.written..]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.written += n;
-                    self.last_activity = now;
+        loop {
+            while self.written < self.output.len() {
+                match self.stream.write(&self.output[self.written..]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        self.written += n;
+                        self.last_activity = now;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(err),
                 }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(err),
+            }
+            // Everything sent: reuse the allocation for the next chunk or response.
+            self.output.clear();
+            self.written = 0;
+            match &mut self.file {
+                Some(file) if file.remaining() > 0 => file.read_chunk(&mut self.output)?,
+                Some(_) => self.file = None,
+                None => return Ok(true),
             }
         }
-        // Everything sent: reuse the allocation for the next response.
-        self.output.clear();
-        self.written = 0;
-        Ok(true)
     }
 
     /// Reads and drops whatever the client sends; `Ok(true)` once it has

@@ -31,6 +31,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::connection::{Connection, Fill, Phase};
 use crate::dispatch;
+use crate::file_body::FileBody;
 use crate::parse::{ParseError, RawRequest};
 use crate::pool::WorkerPool;
 use crate::request::Request;
@@ -100,9 +101,15 @@ pub(crate) struct Job {
 }
 
 /// Runs middleware and handler for `job` (which started at `started`) and
-/// encodes the answer; returns the bytes and whether the connection stays
-/// open. Times the run for [`dispatch`].
-pub(crate) fn answer(shared: &Shared, job: Job, started: Instant, inline: bool) -> (Vec<u8>, bool) {
+/// encodes the answer; returns the bytes, whether the connection stays
+/// open, and a file to stream after the bytes, if the body is one. Times
+/// the run for [`dispatch`].
+pub(crate) fn answer(
+    shared: &Shared,
+    job: Job,
+    started: Instant,
+    inline: bool,
+) -> (Vec<u8>, bool, Option<FileBody>) {
     let stats = shared.app.stats(&job.resolution);
     let res = shared.app.respond(&job.req, &job.resolution);
     dispatch::record(stats, started.elapsed(), shared.inline_budget, inline);
@@ -111,14 +118,14 @@ pub(crate) fn answer(shared: &Shared, job: Job, started: Instant, inline: bool) 
         job.framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
     let mut bytes = job.out;
     bytes.clear();
-    res.encode(
+    let file = res.encode(
         Framing {
             keep_alive,
             ..job.framing
         },
         &mut bytes,
     );
-    (bytes, keep_alive)
+    (bytes, keep_alive, file)
 }
 
 /// Sends `job` to the worker pool; the answer comes back through loop `index`'s inbox.
@@ -126,12 +133,13 @@ pub(crate) fn offload(shared: &Arc<Shared>, pool: &WorkerPool, index: usize, job
     let shared = shared.clone();
     pool.execute(move || {
         let (slot, id) = (job.slot, job.id);
-        let (bytes, keep_alive) = answer(&shared, job, Instant::now(), false);
+        let (bytes, keep_alive, file) = answer(&shared, job, Instant::now(), false);
         shared.inboxes[index].send(Message::Done {
             slot,
             id,
             bytes,
             keep_alive,
+            file,
         });
     });
 }
@@ -374,7 +382,8 @@ impl EventLoop {
                     id,
                     bytes,
                     keep_alive,
-                } => self.deliver(slot, id, bytes, keep_alive),
+                    file,
+                } => self.deliver(slot, id, bytes, keep_alive, file),
                 Message::Adopt(stream, peer) => {
                     if self.drain_deadline.is_some() {
                         self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
@@ -437,8 +446,10 @@ impl EventLoop {
                 Phase::Open => {}
             }
             // Answers to pipelined requests collect in `output` and leave in
-            // one write; only a large backlog is sent before parsing on.
-            if conn.output.len() >= WRITE_BATCH && !conn.flush(now)? {
+            // one write; only a large backlog is sent before parsing on, and
+            // a file being streamed is sent to its end first (the next
+            // answer's bytes must not overtake it in `output`).
+            if (conn.output.len() >= WRITE_BATCH || conn.file.is_some()) && !conn.flush(now)? {
                 return Ok(true);
             }
             // Fairness: a client pipelining without pause must not keep this
@@ -545,8 +556,16 @@ impl EventLoop {
         std::mem::swap(&mut self.inline_jobs, jobs);
     }
 
-    /// Puts an answer on its connection (unless that connection has gone).
-    pub(crate) fn deliver(&mut self, slot: usize, id: u64, bytes: Vec<u8>, keep_alive: bool) {
+    /// Puts an answer on its connection (unless that connection has gone):
+    /// `bytes`, then `file` streamed after them if the body is a file.
+    pub(crate) fn deliver(
+        &mut self,
+        slot: usize,
+        id: u64,
+        bytes: Vec<u8>,
+        keep_alive: bool,
+        file: Option<FileBody>,
+    ) {
         let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
             return;
         };
@@ -560,6 +579,9 @@ impl EventLoop {
             conn.output.extend_from_slice(&bytes);
             bytes
         };
+        // The previous answer's file, if any, was sent to its end before
+        // this request was parsed (see `advance`), so the slot is free.
+        conn.file = file;
         if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
             self.spare_buffers.push(spare);
         }

@@ -11,14 +11,16 @@
 //! | [`parse`], `chunked`, `buffer` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
 //! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
+//! | `file_body` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | `pool`, [`dispatch`], `runner` | worker threads for handlers; which handlers run inline; who runs a loop | step 04 |
 //! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
+//! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
 //!
-//! What it deliberately leaves out, for now: static files, templates, the
-//! data layer and split mode (issue 6), TLS (put a proxy in front), HTTP/2.
+//! What it deliberately leaves out, for now: templates, the data layer and
+//! split mode (issue 6), TLS (put a proxy in front), HTTP/2.
 //!
 //! ```no_run
 //! use httprs::{App, Handler, Request, Response};
@@ -50,6 +52,7 @@ pub mod cookie;
 mod date;
 pub mod dispatch;
 mod event_loop;
+mod file_body;
 pub mod handler;
 pub mod headers;
 mod logger;
@@ -63,6 +66,7 @@ mod runner;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
+pub mod static_files;
 pub mod status;
 
 pub use app::App;
@@ -76,4 +80,5 @@ pub use router::Route;
 pub use server::{Server, Stats};
 pub use settings::{Settings, SettingsError};
 pub use shutdown::ShutdownHandle;
+pub use static_files::StaticFiles;
 pub use status::Status;

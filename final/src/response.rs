@@ -7,13 +7,21 @@
 //! `HEAD`, 204 and 304 (RFC 9110 §6.4.1). That last step is
 //! `Response::encode`, which writes into a buffer the event loop then
 //! sends.
+//!
+//! A body is either bytes in memory (the common case, kept as a plain
+//! `Vec<u8>` so it costs nothing extra) or a range of an open file
+//! ([`Response::with_file`]), which `encode` hands back to the connection
+//! to stream in chunks: see [`crate::file_body`].
 
 use std::borrow::Cow;
+
+use std::fs::File;
 
 use serde::Serialize;
 
 use crate::cookie::Cookie;
 use crate::date;
+use crate::file_body::FileBody;
 use crate::headers::Headers;
 use crate::status::Status;
 
@@ -32,6 +40,8 @@ pub struct Response {
     status: Status,
     headers: Headers,
     body: Vec<u8>,
+    /// Sent instead of `body` when set.
+    file: Option<FileBody>,
 }
 
 /// How the server frames a response on a connection.
@@ -52,6 +62,7 @@ impl Response {
             status: status.into(),
             headers: Headers::new(),
             body: Vec::new(),
+            file: None,
         }
     }
 
@@ -127,6 +138,20 @@ impl Response {
     /// Replaces the body.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
         self.body = body.into();
+        self.file = None;
+        self
+    }
+
+    /// Replaces the body with `len` bytes of `file` from `offset`, streamed
+    /// to the client in chunks as the socket drains: never read whole into
+    /// memory. `len` must not run past the end of the file (the server
+    /// promises it in `Content-Length`, and closes the connection if the
+    /// file turns out shorter).
+    ///
+    /// [`Response::body`] is empty for such a response.
+    pub fn with_file(mut self, file: File, offset: u64, len: u64) -> Response {
+        self.body = Vec::new();
+        self.file = Some(FileBody::new(file, offset, len));
         self
     }
 
@@ -150,7 +175,7 @@ impl Response {
         &mut self.headers
     }
 
-    /// The body bytes.
+    /// The body bytes (empty when the body is a file: see [`Response::with_file`]).
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -165,8 +190,17 @@ impl Response {
         self.headers.has_token("connection", "close")
     }
 
+    /// The length of the body, in memory or on disk.
+    pub fn body_len(&self) -> u64 {
+        self.file
+            .as_ref()
+            .map_or(self.body.len() as u64, FileBody::remaining)
+    }
+
     /// Writes status line, headers and (unless forbidden) body into `out`.
-    pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) {
+    /// A body that is a file is not written but returned, for the
+    /// connection to stream after `out`.
+    pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) -> Option<FileBody> {
         let status = self.status;
         // Writing to a Vec cannot fail, hence the ignored results.
         out.extend_from_slice(b"HTTP/1.1 ");
@@ -186,7 +220,7 @@ impl Response {
         }
         if !status.forbids_body() {
             out.extend_from_slice(b"Content-Length: ");
-            push_decimal(out, self.body.len() as u64);
+            push_decimal(out, self.body_len());
             out.extend_from_slice(b"\r\n");
         }
         if !framing.keep_alive {
@@ -207,8 +241,15 @@ impl Response {
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b"\r\n");
-        if !framing.head_only && !status.forbids_body() {
-            out.extend_from_slice(&self.body);
+        if framing.head_only || status.forbids_body() {
+            return None;
+        }
+        match &self.file {
+            None => {
+                out.extend_from_slice(&self.body);
+                None
+            }
+            Some(file) => Some(file.clone()),
         }
     }
 }

@@ -76,6 +76,8 @@ pub(crate) enum Message {
         id: u64,
         bytes: Vec<u8>,
         keep_alive: bool,
+        /// A body to stream after `bytes` (see [`crate::file_body`]).
+        file: Option<crate::file_body::FileBody>,
     },
     /// Another loop accepted a connection and hands it over.
     Adopt(TcpStream, SocketAddr),
