@@ -21,11 +21,12 @@
 //! - `benches/end_to_end.rs`: the throughput group, one entry per server and workload.
 //! - `benches/micro.rs`: parsing, serialising, framing, job dispatch.
 //! - `src/bin/report.rs`: the summary; `src/bin/leash.rs`: the leash.
-//! - `src/bin/bench-*.rs`: the servers under test. Steps 03 to 05 are their
-//!   own `main.rs` plus a `--sleep-ms` flag (their `/sleep` naps 2 s, for a
-//!   person at a browser), step 06 is its own `front` and `backend` (see
-//!   `Cargo.toml`), `bench-httprs` is an httprs app with the routes of
-//!   `final/examples/hello.rs` plus `/sleep`; `hyper_hello` is the reference.
+//! - The servers under test, binaries of this package: steps 04, 05 and 06
+//!   are built from their own `main.rs`, `front.rs` and `backend.rs` (see
+//!   `Cargo.toml`; each takes `--sleep-ms`), `src/bin/bench-step03.rs` is
+//!   step 03's `main` plus a `/sleep` it otherwise lacks, `bench-httprs` is an
+//!   httprs app with the routes of `final/examples/hello.rs` plus `/sleep`;
+//!   `hyper_hello` is the reference.
 //!   As binaries of this package they are built by `cargo bench` itself.
 //! - `tests/servers.rs`: every server starts, answers, and is gone once let go.
 #![warn(missing_docs)]

@@ -48,8 +48,35 @@ pub const WORKERS: usize = 4;
 /// loop itself waits (back-pressure: see [`pool`]).
 pub const QUEUE_BOUND: usize = 32;
 
-/// How long `GET /sleep` sleeps in the binary.
+/// How long `GET /sleep` sleeps in the binary, unless `--sleep-ms` says otherwise.
 pub const SLEEP: Duration = Duration::from_secs(2);
+
+/// The usage line of the step 04 and step 05 binaries, which share their flags.
+pub fn usage(program: &str) -> String {
+    format!(
+        "usage: {program} [--addr HOST:PORT] [--sleep-ms N]\n\n  \
+         --addr HOST:PORT   where to listen (default {})\n  \
+         --sleep-ms N       how long GET /sleep naps, in milliseconds (default {})",
+        cli::DEFAULT_ADDR,
+        SLEEP.as_millis()
+    )
+}
+
+/// The nap of `GET /sleep` from a `--sleep-ms N` value: [`SLEEP`] when the
+/// flag is absent. Two seconds shows the pool to a person at a browser; the
+/// benchmarks ask for 10 ms.
+///
+/// # Errors
+/// A sentence naming the value, if it is not a whole number of milliseconds.
+pub fn sleep_from_flag(value: Option<&str>) -> Result<Duration, String> {
+    match value {
+        None => Ok(SLEEP),
+        Some(ms) => ms
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("--sleep-ms needs a whole number of milliseconds, not {ms:?}")),
+    }
+}
 
 /// This step's application: step 03's site plus `GET /sleep`, which calls
 /// `nap` and then answers.
@@ -179,5 +206,18 @@ impl RunningServer {
             "the server did not stop within {:?}",
             testing::IO_TIMEOUT
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sleep_flag_defaults_to_two_seconds_and_rejects_non_numbers() {
+        assert_eq!(sleep_from_flag(None), Ok(SLEEP));
+        assert_eq!(sleep_from_flag(Some("10")), Ok(Duration::from_millis(10)));
+        let err = sleep_from_flag(Some("ten")).unwrap_err();
+        assert!(err.contains("\"ten\""), "{err}");
     }
 }

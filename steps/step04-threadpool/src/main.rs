@@ -5,11 +5,15 @@ use std::thread;
 
 use step04::pool::ThreadPool;
 use step04::shutdown::Shutdown;
-use step04::{QUEUE_BOUND, SLEEP, WORKERS, cli};
+use step04::{QUEUE_BOUND, WORKERS, cli};
 
 fn main() {
-    let addr = cli::addr_from_args("step04", cli::DEFAULT_ADDR);
-    let listener = cli::bind_or_exit(&addr);
+    let flags = cli::flags_or_exit(&step04::usage("step04"), &["addr", "sleep-ms"]);
+    let sleep = step04::sleep_from_flag(flags.get("sleep-ms")).unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        std::process::exit(2);
+    });
+    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
     let local = listener
         .local_addr()
         .expect("a bound listener has an address");
@@ -22,7 +26,7 @@ fn main() {
     println!("try it:  curl http://{local}/sleep & curl http://{local}/");
     println!("stop it: Ctrl-C");
     let pool = ThreadPool::new(WORKERS, QUEUE_BOUND);
-    step04::serve(listener, pool, &shutdown, |stream| {
-        step04::handle_connection(stream, || thread::sleep(SLEEP));
+    step04::serve(listener, pool, &shutdown, move |stream| {
+        step04::handle_connection(stream, || thread::sleep(sleep));
     });
 }
