@@ -326,6 +326,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_body_is_counted_in_the_length_and_handed_back_unless_head() {
+        let path = std::env::temp_dir().join(format!("httprs-encode-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let r = Response::new(200).with_file(File::open(&path).unwrap(), 2, 5);
+        std::fs::remove_file(&path).unwrap();
+        for head_only in [false, true] {
+            let mut out = Vec::new();
+            let framing = Framing {
+                head_only,
+                keep_alive: true,
+                minor_version: 1,
+            };
+            let file = r.encode(framing, &mut out);
+            let wire = String::from_utf8(out).unwrap();
+            assert!(wire.contains("Content-Length: 5\r\n"));
+            assert!(
+                wire.ends_with("\r\n\r\n"),
+                "the file is not copied into the head"
+            );
+            assert_eq!(file.is_some(), !head_only);
+        }
+    }
+
+    #[test]
     fn a_handler_cannot_forge_the_content_length() {
         let r = Response::text("abc").with_header("Content-Length", "99");
         let wire = encode(&r, false, true, 1);
