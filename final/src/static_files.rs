@@ -19,6 +19,11 @@
 //! Every refusal is a plain 404, the same as a missing file: an attacker
 //! learns nothing about what exists outside the folder.
 //!
+//! Hidden names (a segment starting with `.`, such as `.git/config` or
+//! `.env`) are refused too, as most static servers do by default: a folder
+//! deployed by copying a checkout often holds secrets there. (So
+//! `/.well-known/` cannot be served from a folder; give it its own route.)
+//!
 //! Around the file itself, what browsers and caches expect: a content type
 //! guessed from the extension (`mime_guess`); `ETag` (size and modification
 //! time) and `Last-Modified`, with `If-None-Match` and `If-Modified-Since`
@@ -67,6 +72,8 @@ pub(crate) enum UnsafePath {
     EncodedSlash,
     /// A segment contains a NUL byte (`%00`).
     NulByte,
+    /// A segment starts with `.`: a hidden file or folder.
+    Hidden,
 }
 
 impl fmt::Display for UnsafePath {
@@ -77,6 +84,7 @@ impl fmt::Display for UnsafePath {
             UnsafePath::Backslash => "backslash in a segment",
             UnsafePath::EncodedSlash => "encoded '/' in a segment",
             UnsafePath::NulByte => "NUL byte in a segment",
+            UnsafePath::Hidden => "hidden name (starts with '.')",
         })
     }
 }
@@ -100,6 +108,7 @@ pub(crate) fn relative_path(url_path: &str) -> Result<PathBuf, UnsafePath> {
             s if s.contains('\\') => return Err(UnsafePath::Backslash),
             s if s.contains('/') => return Err(UnsafePath::EncodedSlash),
             s if s.contains('\0') => return Err(UnsafePath::NulByte),
+            s if s.starts_with('.') => return Err(UnsafePath::Hidden),
             // One plain name: `push` appends exactly one component.
             s => path.push(s),
         }
@@ -421,6 +430,8 @@ mod tests {
             ("/a%zz", Err(BadEncoding)),
             ("/a%2", Err(BadEncoding)),
             ("/%ff", Err(BadEncoding)),
+            ("/.git/config", Err(Hidden)),
+            ("/sub/%2eenv", Err(Hidden)),
         ];
         for (url, expected) in cases {
             let got = relative_path(url);

@@ -219,10 +219,7 @@ fn a_folder_serves_its_index_and_redirects_to_its_slashed_url() {
 #[test]
 fn a_large_file_arrives_intact_and_a_pipelined_request_waits_its_turn() {
     let site = Site::new();
-    // Five MiB and a bit, no period that lines up with a 64 KiB chunk.
-    let big: Vec<u8> = (0..5 * 1024 * 1024 + 123)
-        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let big = pattern(5 * 1024 * 1024 + 123);
     site.write("big.bin", &big);
     let server = site.serve();
     let mut stream = connect(server.addr());
@@ -248,6 +245,51 @@ fn a_large_file_arrives_intact_and_a_pipelined_request_waits_its_turn() {
     assert!(tail.body == big[3_000_000..], "the range arrived altered");
 }
 
+/// A file of `len` bytes with no period that lines up with a 64 KiB chunk.
+fn pattern(len: u32) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
+}
+
+#[test]
+fn concurrent_downloads_each_arrive_intact() {
+    let site = Site::new();
+    let big = pattern(3 * 1024 * 1024 + 7);
+    site.write("big.bin", &big);
+    let server = site.serve();
+    let addr = server.addr();
+    let downloads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || get(addr, "/static/big.bin", "").body))
+        .collect();
+    for download in downloads {
+        let body = download.join().expect("download thread");
+        assert!(body == big, "a concurrent download arrived altered");
+    }
+}
+
+#[test]
+fn a_client_that_stops_reading_a_download_holds_up_nobody_else() {
+    let site = Site::new();
+    site.write("big.bin", &pattern(8 * 1024 * 1024));
+    let mut settings = support::settings();
+    // One loop: the stalled download and the next request share it.
+    settings.event_loops = 1;
+    let server = App::new()
+        .static_files("/static", site.root())
+        .start(settings)
+        .expect("start static server");
+    let mut stalled = connect(server.addr());
+    stalled
+        .write_all(b"GET /static/big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // Never read from `stalled`: its socket buffers fill and the server
+    // must park that download, not wait on it.
+    let other = get(server.addr(), "/static/digits.txt", "");
+    assert_eq!(other.text(), "0123456789");
+    drop(stalled);
+}
+
 #[cfg(unix)]
 #[test]
 fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
@@ -265,6 +307,8 @@ fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
         site.root().join("inner-link.txt"),
     )
     .unwrap();
+    // Hidden files are refused even inside the folder.
+    site.write(".env", SECRET.as_bytes());
     let server = site.serve();
     assert_eq!(
         get(server.addr(), "/static/inner-link.txt", "").text(),
@@ -288,6 +332,8 @@ fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
         "/static/link/secret.txt".to_string(),
         "/static/secret-link.txt".to_string(),
         "/static/sub/..%2f..%2foutside/secret.txt".to_string(),
+        "/static/.env".to_string(),
+        "/static/%2eenv".to_string(),
     ];
     for target in &targets {
         let reply = get(server.addr(), target, "");
