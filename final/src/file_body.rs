@@ -113,4 +113,18 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!(out, &data[5..5 + CHUNK + 100]);
     }
+
+    #[test]
+    fn a_file_that_shrank_since_its_length_was_sent_is_an_error() {
+        let path = std::env::temp_dir().join(format!("httprs-file-shrank-{}", std::process::id()));
+        std::fs::write(&path, [7u8; 100]).unwrap();
+        let mut body = FileBody::new(File::open(&path).unwrap(), 0, 100);
+        std::fs::write(&path, [7u8; 10]).unwrap(); // truncates the same file
+        let mut out = Vec::new();
+        body.read_chunk(&mut out).unwrap(); // the 10 bytes still there
+        let err = body.read_chunk(&mut out).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(out.len(), 10, "nothing made up to fill the gap");
+    }
 }

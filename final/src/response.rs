@@ -11,7 +11,7 @@
 //! A body is either bytes in memory (the common case, kept as a plain
 //! `Vec<u8>` so it costs nothing extra) or a range of an open file
 //! ([`Response::with_file`]), which `encode` hands back to the connection
-//! to stream in chunks: see [`crate::file_body`].
+//! to stream in chunks (module `file_body`).
 
 use std::borrow::Cow;
 

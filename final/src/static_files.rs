@@ -6,12 +6,12 @@
 //! path, so it is where a mistake would hand out `/etc/passwd`. The path is
 //! therefore checked twice, in two different ways:
 //!
-//! 1. **by its text** ([`relative_path`]): each segment is percent-decoded
+//! 1. **by its text** (`relative_path`): each segment is percent-decoded
 //!    *first* and checked *second* (`%2e%2e` is `..` once decoded), and a
 //!    segment that is `..`, or holds a `/`, a `\` or a NUL once decoded, is
 //!    refused. What is left is a list of plain names, joined one by one
 //!    (exercise 12 teaches the same check);
-//! 2. **by where it lands** ([`StaticFiles::locate`]): the joined path is
+//! 2. **by where it lands** (`StaticFiles::locate`): the joined path is
 //!    canonicalized, which follows symbolic links, and must still start
 //!    with the canonical root. A link inside the folder pointing outside it
 //!    passes the first check and fails this one.

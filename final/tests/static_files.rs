@@ -214,6 +214,12 @@ fn a_folder_serves_its_index_and_redirects_to_its_slashed_url() {
     assert_eq!(get(server.addr(), "/static/site.css/", "").status, 404);
     assert_eq!(get(server.addr(), "/static/missing.css", "").status, 404);
     assert_eq!(get(server.addr(), "/staticky", "").status, 404);
+    let post = request(
+        server.addr(),
+        b"POST /static/site.css HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
 }
 
 #[test]
