@@ -67,6 +67,10 @@ pub(crate) struct Connection {
     written: usize,
     /// A file body still to send after `output`, refilling it chunk by chunk.
     pub file: Option<FileBody>,
+    /// The last `flush` stopped at [`FILE_CHUNKS_PER_FLUSH`] with the socket
+    /// still writable: no "writable" event will come, so the loop must
+    /// come back to this connection by itself.
+    pub yielded: bool,
     /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
     pub readable: bool,
     /// The client has closed its sending side.
@@ -84,6 +88,11 @@ pub(crate) struct Connection {
     /// Bytes thrown away while lingering.
     discarded: usize,
 }
+
+/// File chunks one `flush` sends before giving the loop back (1 MiB): a
+/// client that reads as fast as the loop writes would otherwise keep the
+/// loop, and every other connection on it, for its whole download.
+const FILE_CHUNKS_PER_FLUSH: usize = 16;
 
 /// Most bytes read and thrown away while lingering before closing anyway:
 /// enough for the tail of a request, far less than a large upload, which we
@@ -108,6 +117,7 @@ impl Connection {
             output: Vec::new(),
             written: 0,
             file: None,
+            yielded: false,
             readable: true,
             peer_closed: false,
             head_started: Some(now),
@@ -165,7 +175,10 @@ impl Connection {
     /// Writes queued output until done (`Ok(true)`) or the socket is full
     /// (`Ok(false)`). A file body refills `output` one chunk at a time, each
     /// time the last chunk has gone: the socket's pace sets the reading pace.
+    /// After [`FILE_CHUNKS_PER_FLUSH`] chunks it also stops with `Ok(false)`,
+    /// setting `yielded` so the loop knows to come back.
     pub(crate) fn flush(&mut self, now: Instant) -> io::Result<bool> {
+        let mut chunks = 0;
         loop {
             while self.written < self.output.len() {
                 match self.stream.write(&self.output[self.written..]) {
@@ -183,7 +196,14 @@ impl Connection {
             self.output.clear();
             self.written = 0;
             match &mut self.file {
-                Some(file) if file.remaining() > 0 => file.read_chunk(&mut self.output)?,
+                Some(_) if chunks == FILE_CHUNKS_PER_FLUSH => {
+                    self.yielded = true;
+                    return Ok(false);
+                }
+                Some(file) if file.remaining() > 0 => {
+                    chunks += 1;
+                    file.read_chunk(&mut self.output)?;
+                }
                 Some(_) => self.file = None,
                 None => return Ok(true),
             }

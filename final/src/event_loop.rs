@@ -403,6 +403,12 @@ impl EventLoop {
         self.count_served(slot);
         if !keep {
             self.close(slot);
+        } else if let Some(conn) = self.slots[slot].as_mut()
+            && std::mem::take(&mut conn.yielded)
+        {
+            // A download gave its turn up with the socket still writable:
+            // continue it after the other connections' events.
+            self.again.push(slot);
         }
     }
 
