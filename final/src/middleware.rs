@@ -97,7 +97,7 @@ impl Middleware for AccessLog {
             req.path(),
             req.version(),
             res.status().code(),
-            res.body().len(),
+            res.body_len(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         res

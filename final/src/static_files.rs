@@ -264,7 +264,7 @@ impl Validators {
 
 /// Where a request led on disk.
 enum Found {
-    File(PathBuf, Metadata),
+    File(PathBuf),
     /// A folder asked for without the trailing `/`: redirect, so that
     /// relative links in its `index.html` resolve inside it.
     FolderWithoutSlash,
@@ -308,7 +308,7 @@ impl StaticFiles {
             return if rest.ends_with('/') {
                 Found::Nothing
             } else {
-                Found::File(path, meta)
+                Found::File(path)
             };
         }
         if !meta.is_dir() {
@@ -318,17 +318,24 @@ impl StaticFiles {
             return Found::FolderWithoutSlash;
         }
         match inside(&root, &path.join("index.html")) {
-            Some((index, meta)) if meta.is_file() => Found::File(index, meta),
+            Some((index, meta)) if meta.is_file() => Found::File(index),
             _ => Found::Nothing,
         }
     }
 
-    fn serve(&self, req: &Request, path: &Path, meta: &Metadata) -> Response {
-        let Ok(file) = File::open(path) else {
+    fn serve(&self, req: &Request, path: &Path) -> Response {
+        // Length and validators come from the file as opened, not from the
+        // earlier look at the path: a file replaced in between (a deploy)
+        // is described as the version actually sent.
+        let Some((file, meta)) = File::open(path)
+            .and_then(|f| f.metadata().map(|m| (f, m)))
+            .ok()
+            .filter(|(_, m)| m.is_file())
+        else {
             return Response::error(Status::NOT_FOUND);
         };
         let len = meta.len();
-        let validators = Validators::of(meta);
+        let validators = Validators::of(&meta);
         if validators.client_is_current(req) {
             return validators.add_to(Response::new(Status::NOT_MODIFIED));
         }
@@ -387,7 +394,7 @@ impl Handler for StaticFiles {
             return Response::error(Status::NOT_FOUND);
         }
         match self.locate(rest) {
-            Found::File(path, meta) => self.serve(req, &path, &meta),
+            Found::File(path) => self.serve(req, &path),
             Found::FolderWithoutSlash => redirect_to_slash(req),
             Found::Nothing => Response::error(Status::NOT_FOUND),
         }

@@ -355,3 +355,18 @@ fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
         SECRET
     );
 }
+
+#[test]
+fn without_a_socket_the_response_carries_the_file_and_its_length() {
+    let site = Site::new();
+    let app = App::new().static_files("/static", site.root());
+    let res = app.handle(httprs::Request::new("GET", "/static/digits.txt"));
+    assert_eq!(res.status().code(), 200);
+    assert_eq!(res.body_len(), 10);
+    assert!(res.body().is_empty(), "the bytes stay on disk until sent");
+    let outside = app.handle(httprs::Request::new(
+        "GET",
+        "/static/%2e%2e/outside/secret.txt",
+    ));
+    assert_eq!(outside.status().code(), 404);
+}
