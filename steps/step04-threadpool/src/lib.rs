@@ -62,6 +62,46 @@ pub fn usage(program: &str) -> String {
     )
 }
 
+/// What the step 04 and step 05 binaries have done before they serve: a
+/// bound listener, its address, a [`Shutdown`] wired to Ctrl-C and SIGTERM,
+/// and the nap of `GET /sleep`.
+pub struct Startup {
+    /// The listening socket.
+    pub listener: TcpListener,
+    /// Where it listens (the real port, when asked for port 0).
+    pub local: SocketAddr,
+    /// Triggered by Ctrl-C or SIGTERM.
+    pub shutdown: Shutdown,
+    /// How long `GET /sleep` naps: `--sleep-ms`, or [`SLEEP`].
+    pub sleep: Duration,
+}
+
+/// Parses `--addr` and `--sleep-ms`, binds, and installs the signal handler,
+/// printing a clear message and exiting on a bad flag (status 2) or an
+/// address that cannot be used (status 1).
+pub fn start_or_exit(program: &str) -> Startup {
+    let flags = cli::flags_or_exit(&usage(program), &["addr", "sleep-ms"]);
+    let sleep = sleep_from_flag(flags.get("sleep-ms")).unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        std::process::exit(2);
+    });
+    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
+    let local = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
+    // Only fails if a handler is already installed, and this is the only one.
+    shutdown
+        .trigger_on_signals()
+        .expect("install the Ctrl-C handler");
+    Startup {
+        listener,
+        local,
+        shutdown,
+        sleep,
+    }
+}
+
 /// The nap of `GET /sleep` from a `--sleep-ms N` value: [`SLEEP`] when the
 /// flag is absent. Two seconds shows the pool to a person at a browser; the
 /// benchmarks ask for 10 ms.

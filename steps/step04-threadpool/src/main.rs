@@ -4,29 +4,16 @@
 use std::thread;
 
 use step04::pool::ThreadPool;
-use step04::shutdown::Shutdown;
-use step04::{QUEUE_BOUND, WORKERS, cli};
+use step04::{QUEUE_BOUND, WORKERS};
 
 fn main() {
-    let flags = cli::flags_or_exit(&step04::usage("step04"), &["addr", "sleep-ms"]);
-    let sleep = step04::sleep_from_flag(flags.get("sleep-ms")).unwrap_or_else(|err| {
-        eprintln!("error: {err}");
-        std::process::exit(2);
-    });
-    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    // Only fails if a handler is already installed, and this is the only one.
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let start = step04::start_or_exit("step04");
+    let (local, sleep) = (start.local, start.sleep);
     println!("step04: thread-pool server ({WORKERS} workers) listening on {local}");
     println!("try it:  curl http://{local}/sleep & curl http://{local}/");
     println!("stop it: Ctrl-C");
     let pool = ThreadPool::new(WORKERS, QUEUE_BOUND);
-    step04::serve(listener, pool, &shutdown, move |stream| {
+    step04::serve(start.listener, pool, &start.shutdown, move |stream| {
         step04::handle_connection(stream, || thread::sleep(sleep));
     });
 }
