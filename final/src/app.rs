@@ -25,6 +25,7 @@ use crate::router::{Resolution, Route, RouteStats, Router};
 use crate::server::Server;
 use crate::settings::{DEFAULT_ADDR, Settings};
 use crate::shutdown::ShutdownHandle;
+use crate::state::AppState;
 use crate::static_files::StaticFiles;
 use crate::status::Status;
 
@@ -45,6 +46,7 @@ use crate::status::Status;
 pub struct App {
     core: AppCore,
     addrs: Vec<String>,
+    settings_file: Option<std::path::PathBuf>,
 }
 
 /// What the server threads share: the URL table and the middleware chain.
@@ -53,7 +55,8 @@ pub(crate) struct AppCore {
     middleware: Vec<Arc<dyn Middleware>>,
     /// Timings for requests no route matched (404 and 405), which run middleware only.
     unmatched: RouteStats,
-    pub(crate) debug: bool,
+    /// Values handlers reach through [`Request::state`], and the debug flag.
+    pub(crate) state: Arc<AppState>,
 }
 
 impl Default for App {
@@ -74,9 +77,10 @@ impl App {
                 router: Router::default(),
                 middleware: vec![Arc::new(AccessLog)],
                 unmatched: RouteStats::default(),
-                debug: false,
+                state: Arc::default(),
             },
             addrs: Vec::new(),
+            settings_file: None,
         }
     }
 
@@ -147,6 +151,14 @@ impl App {
         routes.into_iter().fold(self, App::add_route)
     }
 
+    /// Adds a value every handler can reach with [`Request::state`], by its
+    /// type; a second value of the same type replaces the first. See
+    /// [`crate::state`].
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> App {
+        Arc::make_mut(&mut self.core.state).insert(value);
+        self
+    }
+
     /// Adds a middleware; the first added runs outermost (after the built-in ones).
     pub fn wrap(mut self, middleware: impl Middleware) -> App {
         self.core.middleware.push(Arc::new(middleware));
@@ -157,6 +169,18 @@ impl App {
     /// `HTTPRS_ADDR` (and `addrs` in `settings.toml`) replace these.
     pub fn bind(mut self, addr: &str) -> App {
         self.addrs.push(addr.to_string());
+        self
+    }
+
+    /// Where [`App::run`] looks for its settings file, instead of
+    /// `settings.toml` in the working directory (`HTTPRS_SETTINGS` still
+    /// wins). Relative paths inside the file are taken from its folder.
+    ///
+    /// An app that keeps its settings, templates and static files together
+    /// can be run from anywhere:
+    /// `.settings_file(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.toml"))`.
+    pub fn settings_file(mut self, path: impl Into<std::path::PathBuf>) -> App {
+        self.settings_file = Some(path.into());
         self
     }
 
@@ -195,7 +219,7 @@ impl App {
         if settings.addrs.is_empty() {
             settings.addrs.push(DEFAULT_ADDR.to_string());
         }
-        self.core.debug = settings.debug;
+        Arc::make_mut(&mut self.core.state).debug = settings.debug;
         Server::start(self.core, settings)
     }
 
@@ -214,8 +238,12 @@ impl App {
             addrs: self.addrs.clone(),
             ..Settings::default()
         };
+        let default_file = self
+            .settings_file
+            .clone()
+            .unwrap_or_else(|| "settings.toml".into());
         let settings = base
-            .load()
+            .load_from(&default_file)
             .and_then(|mut s| s.apply_args(std::env::args().skip(1)).map(|()| s));
         let settings = match settings {
             Ok(settings) => settings,
@@ -268,6 +296,7 @@ impl App {
 impl AppCore {
     /// Looks the request up in the URL table and stores its parameters in it.
     pub(crate) fn resolve(&self, req: &mut Request) -> Resolution {
+        req.set_app(self.state.clone());
         let mut resolution = self.router.resolve(req.method(), req.path());
         if let Resolution::Found { params, .. } = &mut resolution {
             req.set_params(std::mem::take(params));
@@ -321,7 +350,7 @@ impl AppCore {
             req.path()
         );
         let res = Response::error(Status::INTERNAL_SERVER_ERROR);
-        if self.debug {
+        if req.debug() {
             res.with_body(format!("500 Internal Server Error\n\npanic: {message}\n"))
         } else {
             res

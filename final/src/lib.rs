@@ -16,6 +16,7 @@
 //! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
+//! | [`state`] | values the app owns that handlers reach through the request | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
 //!
@@ -66,6 +67,7 @@ mod runner;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
+pub mod state;
 pub mod static_files;
 pub mod status;
 

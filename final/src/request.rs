@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::cookie;
 use crate::headers::Headers;
 use crate::parse::RawRequest;
+use crate::state::AppState;
 
 /// An HTTP request, as given to a [`crate::Handler`].
 ///
@@ -40,6 +42,8 @@ pub struct Request {
     body: Vec<u8>,
     params: Vec<(String, String)>,
     peer: Option<SocketAddr>,
+    /// The app's state, attached when the app resolves the request.
+    app: Option<Arc<AppState>>,
 }
 
 /// Why a body could not be read as the asked-for type.
@@ -86,6 +90,7 @@ impl Request {
             body: Vec::new(),
             params: Vec::new(),
             peer: None,
+            app: None,
         }
     }
 
@@ -164,6 +169,22 @@ impl Request {
 
     pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {
         self.params = params;
+    }
+
+    /// The app's value of type `T`, added with [`crate::App::state`]; `None`
+    /// if the app has none (or the request was not run through an app).
+    /// See [`crate::state`].
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.app.as_ref()?.get::<T>()
+    }
+
+    /// Whether the app runs with the `debug` setting on (error details shown).
+    pub(crate) fn debug(&self) -> bool {
+        self.app.as_ref().is_some_and(|app| app.debug)
+    }
+
+    pub(crate) fn set_app(&mut self, app: Arc<AppState>) {
+        self.app = Some(app);
     }
 
     /// `"HTTP/1.0"` or `"HTTP/1.1"`.

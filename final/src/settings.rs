@@ -26,7 +26,7 @@
 //! silently ignored is worse than one that does not start.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use log::LevelFilter;
@@ -66,6 +66,10 @@ pub struct Settings {
     pub log_level: LevelFilter,
     /// Log one line per request (`access_log`, true).
     pub access_log: bool,
+    /// The folder relative paths in settings are read from: the settings
+    /// file's folder once one is loaded, else the working directory (`.`).
+    /// Not a key: it follows from where the file is.
+    pub root: PathBuf,
 }
 
 impl Default for Settings {
@@ -85,6 +89,7 @@ impl Default for Settings {
             debug: false,
             log_level: LevelFilter::Info,
             access_log: true,
+            root: PathBuf::from("."),
         }
     }
 }
@@ -315,21 +320,37 @@ impl Settings {
         Ok(())
     }
 
-    /// Layers 3 and 4: the settings file (if present) and the environment.
+    /// Layers 3 and 4: the settings file `settings.toml` in the working
+    /// directory (if present) and the environment. See [`Settings::load_from`].
     ///
     /// # Errors
     /// A [`SettingsError`] from either layer; an unreadable file is one too.
-    pub fn load(mut self) -> Result<Settings, SettingsError> {
-        let named = std::env::var("HTTPRS_SETTINGS").ok();
-        let path = named.clone().unwrap_or_else(|| "settings.toml".to_string());
+    pub fn load(self) -> Result<Settings, SettingsError> {
+        self.load_from(Path::new("settings.toml"))
+    }
+
+    /// Layers 3 and 4: the settings file and the environment. The file is the
+    /// one `HTTPRS_SETTINGS` names, which must exist, else `default_file`,
+    /// which may be missing. [`Settings::root`] becomes the file's folder.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] from either layer; an unreadable file is one too.
+    pub fn load_from(mut self, default_file: &Path) -> Result<Settings, SettingsError> {
+        let named = std::env::var_os("HTTPRS_SETTINGS").map(PathBuf::from);
+        let path = named.clone().unwrap_or_else(|| default_file.to_path_buf());
         // The default file is optional; a file named explicitly must exist.
-        if named.is_some() || Path::new(&path).exists() {
+        if named.is_some() || path.exists() {
+            let source = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|err| SettingsError {
-                source: path.clone(),
+                source: source.clone(),
                 key: String::new(),
                 problem: format!("cannot read: {err}"),
             })?;
-            self.apply_toml(&text, &path)?;
+            self.apply_toml(&text, &source)?;
+            self.root = match path.parent() {
+                Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
         }
         self.apply_env(std::env::vars())?;
         Ok(self)
@@ -469,5 +490,21 @@ mod tests {
         assert_eq!(s.addrs, ["127.0.0.1:9000", "[::1]:9001"]);
         assert!(s.apply_args(["--adr".to_string()]).is_err());
         assert!(s.apply_args(["--addr".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_loaded_file_becomes_the_root_for_relative_paths() {
+        let folder = std::env::temp_dir().join(format!("httprs-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let file = folder.join("site.toml");
+        std::fs::write(&file, "workers = 5\n").unwrap();
+        let s = Settings::default().load_from(&file).unwrap();
+        assert_eq!((s.workers, s.root.as_path()), (5, folder.as_path()));
+        // A missing default file is fine, and leaves the root where it was.
+        let s = Settings::default()
+            .load_from(&folder.join("none.toml"))
+            .unwrap();
+        assert_eq!(s.root, PathBuf::from("."));
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 }
