@@ -73,7 +73,7 @@ pub mod status;
 
 pub use app::App;
 pub use cookie::{Cookie, SameSite};
-pub use handler::Handler;
+pub use handler::{Handler, IntoResponse};
 pub use headers::Headers;
 pub use middleware::{AccessLog, Middleware, Next, Timing};
 pub use request::{BodyError, Request};
