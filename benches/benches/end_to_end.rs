@@ -106,8 +106,9 @@ const SERVERS: &[Server] = &[
     // entry named "httprs-split" (the report already knows the name), with
     // `Launch::Split` if it runs as two binaries, `Launch::Single` with a flag
     // if one binary spawns the other.
-    // The reference: hyper 1.x on tokio, as its own hello example is. It has
-    // no `/sleep`, so it sits out the slow workload.
+    // The reference: hyper 1.x on tokio, as its own hello example is. Its
+    // `/sleep` is an async wait (tokio::time::sleep), not a blocked thread:
+    // see src/bin/hyper_hello.rs for what that row compares.
     Server {
         name: "hyper",
         launch: Launch::Single {
@@ -116,7 +117,7 @@ const SERVERS: &[Server] = &[
             env: &[],
         },
         hello_path: "/hello/bench",
-        slow_path: None,
+        slow_path: Some("/sleep"),
         keep_alive: true,
     },
 ];

@@ -8,9 +8,18 @@
 //! It answers `Hello, world!` on any path, with keep-alive, as hyper does by
 //! default. Nothing is tuned: this is what a Rust user gets from hyper's own
 //! "hello" example, which is the fair thing to compare a framework with.
+//!
+//! `GET /sleep` waits 10 ms before answering, for the benches' slow workload,
+//! the way a tokio program waits: `tokio::time::sleep`, which parks the task
+//! and frees the thread for other connections. The httprs servers sleep a
+//! *thread* instead, as a blocking database call would. So that row compares
+//! an async wait with a blocking one: it shows what async buys on waiting,
+//! not what hyper would do with a blocking call (it would need
+//! `spawn_blocking`, a thread pool again).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -20,7 +29,16 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-async fn hello(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+/// How long `GET /sleep` waits: the same 10 ms as the other servers' `/sleep`.
+const SLEEP: Duration = Duration::from_millis(10);
+
+async fn hello(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    if req.uri().path() == "/sleep" {
+        tokio::time::sleep(SLEEP).await;
+        return Ok(Response::new(Full::new(Bytes::from_static(
+            b"Slept, and answered.\n",
+        ))));
+    }
     Ok(Response::new(Full::new(Bytes::from_static(
         b"Hello, world!",
     ))))
