@@ -228,15 +228,13 @@ pub trait Model: Sized {
     fn list(conn: &Connection, order: Order<'_>, limit: u32) -> Result<Vec<Self>, DbError> {
         // The name that goes into the SQL is the constant found here, never
         // the caller's string.
-        let column = std::iter::once("id")
-            .chain(Self::COLUMNS.iter().map(|c| c.name))
+        let declared = || std::iter::once("id").chain(Self::COLUMNS.iter().map(|c| c.name));
+        let column = declared()
             .find(|name| *name == order.column)
             .ok_or_else(|| DbError::UnknownColumn {
                 table: Self::TABLE,
                 column: order.column.to_string(),
-                known: std::iter::once("id")
-                    .chain(Self::COLUMNS.iter().map(|c| c.name))
-                    .collect(),
+                known: declared().collect(),
             })?;
         let direction = order.direction.sql();
         let mut sql = format!(
