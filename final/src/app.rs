@@ -16,9 +16,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::db::Database;
 use crate::handler::Handler;
 use crate::logger;
 use crate::middleware::{AccessLog, Middleware, Next};
+use crate::migrate::Migration;
 use crate::request::Request;
 use crate::response::Response;
 use crate::router::{Resolution, Route, RouteStats, Router};
@@ -47,6 +49,8 @@ pub struct App {
     core: AppCore,
     addrs: Vec<String>,
     settings_file: Option<std::path::PathBuf>,
+    /// `Some` once [`App::database`] switched the data layer on.
+    migrations: Option<Vec<Migration>>,
 }
 
 /// What the server threads share: the URL table and the middleware chain.
@@ -81,6 +85,7 @@ impl App {
             },
             addrs: Vec::new(),
             settings_file: None,
+            migrations: None,
         }
     }
 
@@ -159,6 +164,18 @@ impl App {
         self
     }
 
+    /// Switches the data layer on: start-up opens the SQLite file named by
+    /// the `database` setting (`httprs.sqlite3` beside the settings file by
+    /// default), applies the `migrations` not applied yet, in order, and
+    /// only then listens. Handlers reach the pool with [`Request::db`].
+    /// See [`crate::db`] and [`crate::migrate`].
+    ///
+    /// A migration that fails stops start-up with an error naming it.
+    pub fn database(mut self, migrations: impl IntoIterator<Item = Migration>) -> App {
+        self.migrations = Some(migrations.into_iter().collect());
+        self
+    }
+
     /// Adds a middleware; the first added runs outermost (after the built-in ones).
     pub fn wrap(mut self, middleware: impl Middleware) -> App {
         self.core.middleware.push(Arc::new(middleware));
@@ -210,8 +227,13 @@ impl App {
     /// Addresses come from `settings.addrs`, else from [`App::bind`], else
     /// `127.0.0.1:7777`.
     ///
+    /// With [`App::database`], the database is opened and migrated first,
+    /// before any address is bound.
+    ///
     /// # Errors
-    /// If an address cannot be bound (in use, malformed, not ours), naming it.
+    /// If an address cannot be bound (in use, malformed, not ours), naming
+    /// it; if the database cannot be opened, naming its path; if a
+    /// migration fails, naming the migration.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
         if settings.addrs.is_empty() {
             settings.addrs = std::mem::take(&mut self.addrs);
@@ -220,6 +242,10 @@ impl App {
             settings.addrs.push(DEFAULT_ADDR.to_string());
         }
         Arc::make_mut(&mut self.core.state).debug = settings.debug;
+        if let Some(migrations) = &self.migrations {
+            let db = Database::start(&settings, migrations)?;
+            Arc::make_mut(&mut self.core.state).insert(db);
+        }
         Server::start(self.core, settings)
     }
 
@@ -227,7 +253,8 @@ impl App {
     /// then finishes the requests in flight (up to `shutdown_timeout`) and returns.
     ///
     /// A bad settings file, variable or flag prints what is wrong and exits
-    /// with status 2; an address that cannot be bound exits with status 1.
+    /// with status 2; an address that cannot be bound, a database that
+    /// cannot be opened or a failing migration exits with status 1.
     ///
     /// # Errors
     /// None at present: failures to start exit the process with a message,

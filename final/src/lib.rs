@@ -17,11 +17,16 @@
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
+//! | [`db`] | the data layer's connections: a bounded SQLite pool, `req.db()?`, errors as 404/409/422/503 | the seed's ORM |
+//! | [`model`] | a struct mapped to a table: insert, get, list, update, delete, all with bound parameters | the seed's ORM |
+//! | [`migrate`] | schema changes applied once each, in order, before the server listens | the seed's ORM |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
 //!
-//! What it deliberately leaves out, for now: templates, the data layer and
-//! split mode (issue 6), TLS (put a proxy in front), HTTP/2.
+//! What it deliberately leaves out, for now: templates and split mode
+//! (issue 6), TLS (put a proxy in front), HTTP/2; and, in the data layer,
+//! any database but SQLite, relations and query building (write the SQL,
+//! with bound parameters).
 //!
 //! ```no_run
 //! use httprs::{App, Handler, Request, Response};
@@ -51,6 +56,7 @@ mod chunked;
 mod connection;
 pub mod cookie;
 mod date;
+pub mod db;
 pub mod dispatch;
 mod event_loop;
 mod file_body;
@@ -58,6 +64,8 @@ pub mod handler;
 pub mod headers;
 mod logger;
 pub mod middleware;
+pub mod migrate;
+pub mod model;
 pub mod parse;
 mod pool;
 pub mod request;
@@ -73,9 +81,12 @@ pub mod status;
 
 pub use app::App;
 pub use cookie::{Cookie, SameSite};
+pub use db::{Database, DbError};
 pub use handler::{Handler, IntoResponse};
 pub use headers::Headers;
 pub use middleware::{AccessLog, Middleware, Next, Timing};
+pub use migrate::Migration;
+pub use model::Model;
 pub use request::{BodyError, Request};
 pub use response::Response;
 pub use router::Route;
@@ -84,3 +95,7 @@ pub use settings::{Settings, SettingsError};
 pub use shutdown::ShutdownHandle;
 pub use static_files::StaticFiles;
 pub use status::Status;
+
+/// The SQLite bindings the data layer is built on, re-exported so that an
+/// app implementing [`Model`] names the same version (`httprs::rusqlite::Row`).
+pub use rusqlite;

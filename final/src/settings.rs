@@ -18,6 +18,7 @@
 //! max_body_bytes = 1048576
 //! header_timeout = 10.0   # seconds
 //! log_level = "info"
+//! database = "data/app.sqlite3"   # relative to this file's folder
 //! ```
 //!
 //! A mistake stops start-up with a message naming where, which key and what
@@ -66,6 +67,15 @@ pub struct Settings {
     pub log_level: LevelFilter,
     /// Log one line per request (`access_log`, true).
     pub access_log: bool,
+    /// The SQLite file of the data layer, if the app has one (`database`,
+    /// `httprs.sqlite3`); a relative path is taken from [`Settings::root`].
+    /// See [`crate::db`].
+    pub database: PathBuf,
+    /// Connections the data layer keeps open (`database_pool`, 4). SQLite
+    /// lets many readers work beside one writer, so a few connections let
+    /// reads overlap; more mostly wait for the write lock, and each costs
+    /// its own page cache (up to 2 MiB).
+    pub database_pool: usize,
     /// The folder relative paths in settings are read from: the settings
     /// file's folder once one is loaded, else the working directory (`.`).
     /// Not a key: it follows from where the file is.
@@ -89,6 +99,8 @@ impl Default for Settings {
             debug: false,
             log_level: LevelFilter::Info,
             access_log: true,
+            database: PathBuf::from("httprs.sqlite3"),
+            database_pool: 4,
             root: PathBuf::from("."),
         }
     }
@@ -192,6 +204,18 @@ impl Raw<'_> {
         Ok(list)
     }
 
+    fn path(&self) -> Result<PathBuf, String> {
+        let text = match self {
+            Raw::Toml(toml::Value::String(s)) => s.as_str(),
+            Raw::Env(s) => s,
+            _ => "",
+        };
+        if text.trim().is_empty() {
+            return Err(format!("expected a file path, found {}", self.shown()));
+        }
+        Ok(PathBuf::from(text))
+    }
+
     fn level(&self) -> Result<LevelFilter, String> {
         let text = match self {
             Raw::Toml(toml::Value::String(s)) => s.as_str(),
@@ -230,6 +254,8 @@ const KEYS: &[&str] = &[
     "debug",
     "log_level",
     "access_log",
+    "database",
+    "database_pool",
 ];
 
 impl Settings {
@@ -248,6 +274,8 @@ impl Settings {
             "debug" => self.debug = raw.boolean()?,
             "log_level" => self.log_level = raw.level()?,
             "access_log" => self.access_log = raw.boolean()?,
+            "database" => self.database = raw.path()?,
+            "database_pool" => self.database_pool = raw.count(1)? as usize,
             _ => {
                 return Err(format!(
                     "unknown key; the known keys are {}",
@@ -427,6 +455,8 @@ mod tests {
             debug = true
             log_level = "warn"
             access_log = false
+            database = "data/app.sqlite3"
+            database_pool = 2
             "#,
             "s.toml",
         )
@@ -435,6 +465,8 @@ mod tests {
         assert_eq!(s.header_timeout, Duration::from_millis(500));
         assert_eq!(s.log_level, LevelFilter::Warn);
         assert!(s.debug && !s.access_log);
+        assert_eq!(s.database, PathBuf::from("data/app.sqlite3"));
+        assert_eq!(s.database_pool, 2);
     }
 
     #[test]
@@ -454,6 +486,10 @@ mod tests {
                 "s.toml: key 'addrs': expected HOST:PORT, found \"localhost\"",
             ),
             ("workers = ", "s.toml: invalid TOML"),
+            (
+                "database = 3",
+                "s.toml: key 'database': expected a file path, found 3",
+            ),
         ];
         for (text, expected) in cases {
             let err = s.apply_toml(text, "s.toml").unwrap_err().to_string();
