@@ -17,10 +17,11 @@
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
+//! | [`templates`] | HTML pages from template files: inheritance, escaping, debug reload | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
 //!
-//! What it deliberately leaves out, for now: templates, the data layer and
+//! What it deliberately leaves out, for now: the data layer and
 //! split mode (issue 6), TLS (put a proxy in front), HTTP/2.
 //!
 //! ```no_run
@@ -70,6 +71,7 @@ pub mod shutdown;
 pub mod state;
 pub mod static_files;
 pub mod status;
+pub mod templates;
 
 pub use app::App;
 pub use cookie::{Cookie, SameSite};
@@ -84,3 +86,4 @@ pub use settings::{Settings, SettingsError};
 pub use shutdown::ShutdownHandle;
 pub use static_files::StaticFiles;
 pub use status::Status;
+pub use templates::{Context, TemplateError, TemplateErrorKind, Templates};
