@@ -319,16 +319,17 @@ impl Response {
 fn render_failed(req: &Request, err: &TemplateError) -> Response {
     log::error!("template error on {} {}: {err}", req.method(), req.path());
     let res = Response::error(Status::INTERNAL_SERVER_ERROR);
-    if req.debug() {
-        // `Response::error` is text/plain: the excerpt quotes the template,
-        // and values from the request, which must not run as HTML.
-        res.with_body(format!(
-            "500 Internal Server Error\n\ntemplate error: {err}\n{}",
-            err.excerpt
-        ))
-    } else {
-        res
+    if !req.debug() {
+        return res;
     }
+    // `Response::error` is text/plain: the excerpt quotes the template, and
+    // values from the request, which must not run as HTML.
+    let mut page = format!("500 Internal Server Error\n\ntemplate error: {err}\n");
+    if !err.excerpt.is_empty() {
+        page.push_str(&err.excerpt);
+        page.push('\n');
+    }
+    res.with_body(page)
 }
 
 /// The content type of a rendered template, from the same rule as escaping:
