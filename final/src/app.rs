@@ -30,6 +30,7 @@ use crate::shutdown::ShutdownHandle;
 use crate::state::AppState;
 use crate::static_files::StaticFiles;
 use crate::status::Status;
+use crate::templates::Templates;
 
 /// A web application: routes, middleware, and where to listen.
 ///
@@ -145,6 +146,29 @@ impl App {
         self.add_route(Route::get(&pattern, files))
     }
 
+    /// Renders templates from `folder` for [`Response::render`]; see
+    /// [`crate::templates`] for the syntax and what `debug` changes.
+    ///
+    /// A relative folder is taken from [`Settings::root`] when the app
+    /// starts: beside the settings file, wherever the server was started
+    /// from (from the working directory when there is no settings file, and
+    /// for [`App::handle`], which starts nothing). An absolute one is used
+    /// as it is.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use httprs::{App, Request, Response, context};
+    /// App::new()
+    ///     .templates("templates")
+    ///     .get("/", |req: &Request| Response::render(req, "index.html", context! { title => "Home" }))
+    ///     .run()
+    /// # .unwrap();
+    /// ```
+    pub fn templates(mut self, folder: impl Into<std::path::PathBuf>) -> App {
+        Arc::make_mut(&mut self.core.state).insert(Templates::new(folder));
+        self
+    }
+
     /// Adds a prepared [`Route`].
     pub fn add_route(mut self, route: Route) -> App {
         self.core.router.add(route);
@@ -241,10 +265,18 @@ impl App {
         if settings.addrs.is_empty() {
             settings.addrs.push(DEFAULT_ADDR.to_string());
         }
-        Arc::make_mut(&mut self.core.state).debug = settings.debug;
+        let state = Arc::make_mut(&mut self.core.state);
+        state.debug = settings.debug;
+        // Templates are read from beside the settings file (`join` keeps an
+        // absolute folder as it is), and re-read on change in debug.
+        if let Some(templates) = state.get::<Templates>() {
+            let folder = settings.root.join(templates.folder());
+            state.insert(Templates::new(folder).with_debug(settings.debug));
+        }
+        // The database opens, and migrates, before the server listens.
         if let Some(migrations) = &self.migrations {
             let db = Database::start(&settings, migrations)?;
-            Arc::make_mut(&mut self.core.state).insert(db);
+            state.insert(db);
         }
         Server::start(self.core, settings)
     }

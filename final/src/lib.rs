@@ -20,10 +20,11 @@
 //! | [`db`] | the data layer's connections: a bounded SQLite pool, `req.db()?`, errors as 404/409/422/503 | the seed's ORM |
 //! | [`model`] | a struct mapped to a table: insert, get, list, update, delete, all with bound parameters | the seed's ORM |
 //! | [`migrate`] | schema changes applied once each, in order, before the server listens | the seed's ORM |
+//! | [`templates`] | HTML pages from template files: inheritance, escaping, debug reload | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
 //!
-//! What it deliberately leaves out, for now: templates and split mode
+//! What it deliberately leaves out, for now: split mode
 //! (issue 6), TLS (put a proxy in front), HTTP/2; and, in the data layer,
 //! any database but SQLite, relations and query building (write the SQL,
 //! with bound parameters).
@@ -78,6 +79,7 @@ pub mod shutdown;
 pub mod state;
 pub mod static_files;
 pub mod status;
+pub mod templates;
 
 pub use app::App;
 pub use cookie::{Cookie, SameSite};
@@ -95,6 +97,7 @@ pub use settings::{Settings, SettingsError};
 pub use shutdown::ShutdownHandle;
 pub use static_files::StaticFiles;
 pub use status::Status;
+pub use templates::{Context, TemplateError, TemplateErrorKind, Templates};
 
 /// The SQLite bindings the data layer is built on, re-exported so that an
 /// app implementing [`Model`] names the same version (`httprs::rusqlite::Row`).

@@ -61,7 +61,8 @@ pub struct Settings {
     /// row runs inside the event loop, saving a thread hop (`inline_budget_us`,
     /// 200; 0 always uses the workers). See [`crate::dispatch`].
     pub inline_budget_us: u64,
-    /// Show panic messages in 500 responses (`debug`, false).
+    /// Show error details (panics, template errors) in 500 responses and
+    /// re-read templates edited while the server runs (`debug`, false).
     pub debug: bool,
     /// The most verbose log level shown (`log_level`: off, error, warn, info, debug, trace).
     pub log_level: LevelFilter,
