@@ -2,6 +2,8 @@
 //! server on `127.0.0.1:0`, and raw-socket helpers whose every wait is bounded.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod process;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};

@@ -1,0 +1,124 @@
+//! The guestbook's views: what each URL in `urls.rs` answers.
+//!
+//! Every view returns `Result<Response, DbError>`, so a database error is a
+//! `?` away from its proper response (a missing entry is a 404, a busy
+//! database a 503) instead of a `match` in each view or a panic.
+//!
+//! The HTML form follows the post/redirect/get pattern: a valid post is
+//! stored and answered with `303 See Other` to `/`, so the browser shows the
+//! list with a GET and a refresh does not post again; an invalid one gets
+//! the page back with status 422, what was typed, and why it was refused.
+
+use httprs::model::{Model, Order};
+use httprs::{DbError, Request, Response, Status, context};
+use serde_json::json;
+
+use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
+
+/// How many entries the page shows, and the API's default page size.
+const PAGE: u32 = 50;
+/// The most entries one API call returns (`?limit=`).
+const MAX_LIMIT: u32 = 200;
+
+/// `GET /`: the newest entries and an empty form.
+pub fn index(req: &Request) -> Result<Response, DbError> {
+    page(req, &Draft::default(), &Errors::new())
+}
+
+/// `POST /`: sign the guestbook from the HTML form (`name`, `message`).
+pub fn sign(req: &Request) -> Result<Response, DbError> {
+    // A browser's form arrives urlencoded; anything else is not this form.
+    let Ok(fields) = req.form() else {
+        return Ok(Response::error(Status::UNSUPPORTED_MEDIA_TYPE));
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let draft = Draft {
+        name: field("name"),
+        message: field("message"),
+    };
+    match draft.validate() {
+        Ok(mut entry) => {
+            let conn = req.db()?;
+            entry.insert(&conn)?;
+            Ok(Response::redirect("/"))
+        }
+        // The same page, the visitor's text kept, each problem by its field.
+        Err(errors) => Ok(page(req, &draft, &errors)?.with_status(Status::UNPROCESSABLE_CONTENT)),
+    }
+}
+
+/// The page itself, for both views: the entries, the form as typed, its errors.
+fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    let entries = Entry::list(&conn, Order::desc("id"), PAGE)?;
+    let limits = json!({ "name": MAX_NAME, "message": MAX_MESSAGE });
+    Ok(Response::render(
+        req,
+        "index.html",
+        context! { entries, form, errors, limits },
+    ))
+}
+
+/// `GET /api/entries?limit=N`: the newest entries as a JSON array.
+pub fn api_list(req: &Request) -> Result<Response, DbError> {
+    let limit = match req.query("limit") {
+        None => PAGE,
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                let error = format!("limit must be a whole number from 1 to {MAX_LIMIT}");
+                return Ok(json_error(Status::BAD_REQUEST, &error));
+            }
+        },
+    };
+    let conn = req.db()?;
+    Ok(Response::json(&Entry::list(
+        &conn,
+        Order::desc("id"),
+        limit,
+    )?))
+}
+
+/// `POST /api/entries` with `{"name": ..., "message": ...}`: 201 and the
+/// stored entry, with its URL in `Location`; 422 and the errors by field.
+pub fn api_create(req: &Request) -> Result<Response, DbError> {
+    let draft: Draft = match req.json() {
+        Ok(draft) => draft,
+        Err(err) => return Ok(json_error(Status::BAD_REQUEST, &err.to_string())),
+    };
+    match draft.validate() {
+        Ok(mut entry) => {
+            let conn = req.db()?;
+            entry.insert(&conn)?;
+            let location = format!("/api/entries/{}", entry.id.unwrap_or_default());
+            Ok(Response::json(&entry)
+                .with_status(Status::CREATED)
+                .with_header("Location", location))
+        }
+        Err(errors) => {
+            Ok(Response::json(&json!({ "errors": errors }))
+                .with_status(Status::UNPROCESSABLE_CONTENT))
+        }
+    }
+}
+
+/// `GET /api/entries/{id}`: one entry, or 404.
+pub fn api_show(req: &Request) -> Result<Response, DbError> {
+    // Not a number: no such entry either.
+    let Some(id) = req.param("id").and_then(|id| id.parse::<i64>().ok()) else {
+        return Ok(json_error(Status::NOT_FOUND, "no such entry"));
+    };
+    let conn = req.db()?;
+    Ok(Response::json(&Entry::get(&conn, id)?))
+}
+
+/// `{"error": "..."}` with a status: how the API says what went wrong.
+fn json_error(status: Status, message: &str) -> Response {
+    Response::json(&json!({ "error": message })).with_status(status)
+}

@@ -1,0 +1,207 @@
+//! The guestbook demo end to end, as a visitor and a script would use it:
+//! the real example process, a temporary database file, raw HTTP.
+//!
+//! Sign the book with the form and with the API, see the entry in the page
+//! (escaped) and in the JSON, get the form back with reasons when it is
+//! wrong, fetch the CSS and the script, then stop the server, start a new
+//! one on the same file, and find everything still there.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use support::process::{Process, example_exe};
+use support::{Reply, request};
+
+/// A database file of its own in the temp folder, removed (with SQLite's
+/// `-wal` and `-shm` companions) when the test ends.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> TempDb {
+        let path =
+            std::env::temp_dir().join(format!("httprs-demo-{name}-{}.sqlite3", std::process::id()));
+        let db = TempDb(path);
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = self.0.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+fn start_demo(db: &TempDb) -> Process {
+    Process::spawn(
+        &example_exe("demo"),
+        &["--addr", "127.0.0.1:0"],
+        &[
+            ("HTTPRS_DATABASE", db.0.to_str().unwrap()),
+            // Production mode: what a deployed guestbook does.
+            ("HTTPRS_DEBUG", "false"),
+            ("HTTPRS_ACCESS_LOG", "false"),
+        ],
+    )
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    let raw = format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n");
+    request(addr, raw.as_bytes())
+}
+
+fn post(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Reply {
+    let raw = format!(
+        "POST {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    request(addr, raw.as_bytes())
+}
+
+fn post_form(addr: SocketAddr, body: &str) -> Reply {
+    post(addr, "/", "application/x-www-form-urlencoded", body)
+}
+
+fn entries(addr: SocketAddr) -> Vec<serde_json::Value> {
+    let reply = get(addr, "/api/entries");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    serde_json::from_slice(&reply.body).expect("a JSON array")
+}
+
+#[test]
+fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
+    let db = TempDb::new("restart");
+    let mut demo = start_demo(&db);
+    let addr = demo.addr;
+
+    let page = get(addr, "/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text().contains("No entries yet"), "{}", page.text());
+    assert!(entries(addr).is_empty());
+
+    // The form: a valid post is stored and redirected to the page (303, GET).
+    let signed = post_form(
+        addr,
+        "name=Ada&message=Hello+%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    );
+    assert_eq!(signed.status, 303, "{}", signed.text());
+    assert_eq!(signed.header("location"), Some("/"));
+    let page = get(addr, "/").text();
+    assert!(page.contains("Ada"), "{page}");
+    // Shown as text, not run as a script (minijinja escapes `/` too).
+    assert!(
+        page.contains("Hello &lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+
+    // The API: the same entry as JSON, and a second one posted as JSON.
+    let list = entries(addr);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["name"], "Ada");
+    assert_eq!(list[0]["message"], "Hello <script>alert(1)</script>");
+    let created = post(
+        addr,
+        "/api/entries",
+        "application/json",
+        r#"{"name":"Grace","message":"From a script."}"#,
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let location = created.header("location").expect("Location").to_string();
+    let one = get(addr, &location);
+    assert_eq!(one.status, 200);
+    let one: serde_json::Value = serde_json::from_slice(&one.body).unwrap();
+    assert_eq!(one["name"], "Grace");
+    // Newest first, on the page and in the list.
+    assert_eq!(entries(addr)[0]["name"], "Grace");
+    let page = get(addr, "/").text();
+    assert!(page.find("Grace").unwrap() < page.find("Ada").unwrap());
+
+    // Stop it the way an operator does, and start another on the same file.
+    assert!(demo.terminate().success());
+    let demo = start_demo(&db);
+    let names: Vec<_> = entries(demo.addr)
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Grace", "Ada"]);
+    assert!(get(demo.addr, "/").text().contains("From a script."));
+}
+
+#[test]
+fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
+    let db = TempDb::new("invalid");
+    let demo = start_demo(&db);
+
+    let refused = post_form(demo.addr, "name=++&message=Kept+%26+shown");
+    assert_eq!(refused.status, 422);
+    let page = refused.text();
+    assert!(page.contains("Please tell us your name."), "{page}");
+    assert!(page.contains("Kept &amp; shown</textarea>"), "{page}");
+    let too_long = format!("name={}&message=x", "n".repeat(41));
+    let refused = post_form(demo.addr, &too_long);
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("At most 40 characters"));
+    // Not a form at all.
+    assert_eq!(post(demo.addr, "/", "text/plain", "hello").status, 415);
+
+    // The API says the same in JSON.
+    let refused = post(
+        demo.addr,
+        "/api/entries",
+        "application/json",
+        r#"{"name":"Ada"}"#,
+    );
+    assert_eq!(refused.status, 422);
+    let body: serde_json::Value = serde_json::from_slice(&refused.body).unwrap();
+    assert_eq!(body["errors"]["message"], "Please write a message.");
+    assert_eq!(
+        post(demo.addr, "/api/entries", "application/json", "{oops").status,
+        400
+    );
+    assert_eq!(get(demo.addr, "/api/entries?limit=0").status, 400);
+    assert_eq!(get(demo.addr, "/api/entries/999").status, 404);
+    assert_eq!(get(demo.addr, "/api/entries/abc").status, 404);
+    assert_eq!(get(demo.addr, "/nowhere").status, 404);
+    // Nothing was stored by any of it.
+    assert!(entries(demo.addr).is_empty());
+}
+
+#[test]
+fn the_stylesheet_and_the_script_are_static_files() {
+    let db = TempDb::new("static");
+    let demo = start_demo(&db);
+    let css = get(demo.addr, "/static/style.css");
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    assert!(css.header("etag").is_some());
+    let on_disk = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/demo/static/style.css"
+    ))
+    .unwrap();
+    assert_eq!(css.body, on_disk);
+    let js = get(demo.addr, "/static/guestbook.js");
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().contains("javascript"));
+    // The page links both.
+    let page = get(demo.addr, "/").text();
+    assert!(page.contains(r#"href="/static/style.css""#));
+    assert!(page.contains(r#"src="/static/guestbook.js""#));
+}
