@@ -41,7 +41,11 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:7777";
 pub struct Settings {
     /// Addresses to listen on, all at once (`addrs`).
     pub addrs: Vec<String>,
-    /// Worker threads for handlers (`workers`, default: the number of cores).
+    /// Worker threads for handlers (`workers`, default: four per core, at
+    /// least 8). Fast handlers run inside the event loops and never need a
+    /// worker; the workers are for handlers that block (a database query, a
+    /// file, a call to another service), which spend their time waiting, not
+    /// computing, so there can be more of them than cores.
     pub workers: usize,
     /// Event-loop threads owning the sockets (`event_loops`, default: the number of cores).
     pub event_loops: usize,
@@ -88,7 +92,7 @@ impl Default for Settings {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Settings {
             addrs: Vec::new(),
-            workers: cores,
+            workers: (4 * cores).max(8),
             event_loops: cores,
             max_connections: 10_000,
             max_head_bytes: 8 * 1024,
