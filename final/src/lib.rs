@@ -18,7 +18,7 @@
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
-//! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
+//! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //!
 //! What it deliberately leaves out, for now: templates, the data layer and
 //! split mode (issue 6), TLS (put a proxy in front), HTTP/2.
@@ -60,6 +60,7 @@ mod logger;
 pub mod middleware;
 pub mod parse;
 mod pool;
+pub mod protocol;
 pub mod request;
 pub mod response;
 pub mod router;
