@@ -18,10 +18,11 @@
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
+//! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 |
 //! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //!
-//! What it deliberately leaves out, for now: templates, the data layer and
-//! split mode (issue 6), TLS (put a proxy in front), HTTP/2.
+//! What it deliberately leaves out, for now: templates and the data layer
+//! (issue 6), TLS (put a proxy in front), HTTP/2.
 //!
 //! ```no_run
 //! use httprs::{App, Handler, Request, Response};
@@ -46,6 +47,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+mod backend;
 mod buffer;
 mod chunked;
 mod connection;
