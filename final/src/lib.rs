@@ -20,6 +20,7 @@
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 |
 //! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
+//! | [`proxy`], `bin/httprs-front.rs` | split mode's front: an app whose handler forwards to backends, round robin, with down/rejoin, 502/504 | step 06 |
 //!
 //! What it deliberately leaves out, for now: templates and the data layer
 //! (issue 6), TLS (put a proxy in front), HTTP/2.
@@ -63,6 +64,7 @@ pub mod middleware;
 pub mod parse;
 mod pool;
 pub mod protocol;
+pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod router;

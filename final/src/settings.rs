@@ -244,7 +244,7 @@ impl Raw<'_> {
 }
 
 /// `HOST:PORT` with a numeric port; the host is checked when binding.
-fn check_addr(addr: &str) -> Result<(), String> {
+pub(crate) fn check_addr(addr: &str) -> Result<(), String> {
     match addr.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
         _ => Err(format!("expected HOST:PORT, found {addr:?}")),
