@@ -20,7 +20,7 @@
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
 //! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 |
 //! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | [`proxy`], `bin/httprs-front.rs` | split mode's front: an app whose handler forwards to backends, round robin, with down/rejoin, 502/504 | step 06 |
+//! | [`proxy`], [`front`] | split mode's front: a handler forwarding to backends (round robin, down/rejoin, 502/504), and the `httprs-front` app around it | step 06 |
 //!
 //! What it deliberately leaves out, for now: templates and the data layer
 //! (issue 6), TLS (put a proxy in front), HTTP/2.
@@ -57,6 +57,7 @@ mod date;
 pub mod dispatch;
 mod event_loop;
 mod file_body;
+pub mod front;
 pub mod handler;
 pub mod headers;
 mod logger;

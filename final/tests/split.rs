@@ -18,8 +18,8 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use httprs::front::FrontOptions;
 use httprs::protocol::{self, Message};
-use httprs::proxy::FrontOptions;
 use httprs::settings::Mode;
 use httprs::{Server, Settings};
 use support::{Gate, IO_TIMEOUT, Reply};

@@ -9,20 +9,20 @@
 //! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002
 //! ```
 //!
-//! Everything but reading the command line is in [`httprs::proxy`].
+//! Everything is in [`httprs::front`] and [`httprs::proxy`].
 
-use httprs::proxy::{self, FlagError, FrontOptions};
+use httprs::front::{self, FlagError, FrontOptions};
 
 fn main() -> std::io::Result<()> {
     let backends = std::env::var("HTTPRS_BACKENDS").ok();
     match FrontOptions::parse(std::env::args().skip(1), backends.as_deref()) {
         Ok(options) => options.run(),
         Err(FlagError::Help) => {
-            println!("{}", proxy::USAGE);
+            println!("{}", front::USAGE);
             Ok(())
         }
         Err(err) => {
-            eprintln!("error: {err}\n\n{}", proxy::USAGE);
+            eprintln!("error: {err}\n\n{}", front::USAGE);
             std::process::exit(2);
         }
     }
