@@ -2,8 +2,9 @@
 //!
 //! [`App`] is a builder: `App::new().get(...).route(...).bind(...)`. Then:
 //!
-//! - [`App::run`]: load settings (file, environment, `--addr`), start the
-//!   server, stop gracefully on Ctrl-C or SIGTERM. What `main` calls.
+//! - [`App::run`]: load settings (file, environment, `--addr`, `--backend`),
+//!   start the server, stop gracefully on Ctrl-C or SIGTERM. What `main`
+//!   calls. [`App::run_with`] does the same with settings made by the caller.
 //! - [`App::start`]: start with explicit [`Settings`] and get a [`Server`]
 //!   handle back. What the integration tests call.
 //! - [`App::handle`]: run one [`Request`] through middleware, router and
@@ -284,6 +285,10 @@ impl App {
     /// Loads settings, starts the server, and serves until SIGINT or SIGTERM;
     /// then finishes the requests in flight (up to `shutdown_timeout`) and returns.
     ///
+    /// The same app serves HTTP, or, with `--backend` (`mode = "backend"`,
+    /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
+    /// [`crate::settings::Mode`].
+    ///
     /// A bad settings file, variable or flag prints what is wrong and exits
     /// with status 2; an address that cannot be bound, a database that
     /// cannot be opened or a failing migration exits with status 1.
@@ -308,7 +313,13 @@ impl App {
             Ok(settings) => settings,
             Err(err) if err.problem == "help" => {
                 println!(
-                    "usage: [--addr HOST:PORT]...   (settings: settings.toml, HTTPRS_* variables)"
+                    "usage: {}\n\n  \
+                     --addr HOST:PORT   where to listen (repeatable); replaces the addresses\n                     \
+                     from the code, settings.toml and HTTPRS_ADDR\n  \
+                     --backend          serve a front (httprs-front) over the split protocol\n                     \
+                     instead of HTTP; same as mode = \"backend\" or HTTPRS_MODE=backend\n\n\
+                     settings: settings.toml (or the file HTTPRS_SETTINGS names), HTTPRS_* variables",
+                    crate::settings::USAGE
                 );
                 std::process::exit(0);
             }
@@ -317,6 +328,19 @@ impl App {
                 std::process::exit(2);
             }
         };
+        self.run_with(settings)
+    }
+
+    /// Like [`App::run`], with exactly these settings: no file, environment
+    /// or command line is read. For a program with its own flags (such as
+    /// `httprs-front`). Installs the logger and the SIGINT/SIGTERM handler,
+    /// serves, and returns after the graceful stop.
+    ///
+    /// An address that cannot be bound exits the process with status 1.
+    ///
+    /// # Errors
+    /// None at present; see [`App::run`].
+    pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.

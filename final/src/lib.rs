@@ -22,12 +22,13 @@
 //! | [`migrate`] | schema changes applied once each, in order, before the server listens | the seed's ORM |
 //! | [`templates`] | HTML pages from template files: inheritance, escaping, debug reload | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
-//! | *(protocol)* | *split mode, step 06: not here yet (issue 6)* | step 06 |
+//! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 |
+//! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
+//! | [`proxy`], [`front`] | split mode's front: a handler forwarding to backends (round robin, down/rejoin, 502/504), and the `httprs-front` app around it | step 06 |
 //!
-//! What it deliberately leaves out, for now: split mode
-//! (issue 6), TLS (put a proxy in front), HTTP/2; and, in the data layer,
-//! any database but SQLite, relations and query building (write the SQL,
-//! with bound parameters).
+//! What it deliberately leaves out, for now: TLS (put a proxy in front),
+//! HTTP/2; and, in the data layer, any database but SQLite, relations and
+//! query building (write the SQL, with bound parameters).
 //!
 //! ```no_run
 //! use httprs::{App, Handler, Request, Response};
@@ -52,6 +53,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+mod backend;
 mod buffer;
 mod chunked;
 mod connection;
@@ -61,6 +63,7 @@ pub mod db;
 pub mod dispatch;
 mod event_loop;
 mod file_body;
+pub mod front;
 pub mod handler;
 pub mod headers;
 mod logger;
@@ -69,6 +72,8 @@ pub mod migrate;
 pub mod model;
 pub mod parse;
 mod pool;
+pub mod protocol;
+pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod router;

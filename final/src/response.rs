@@ -197,6 +197,20 @@ impl Response {
             .map_or(self.body.len() as u64, FileBody::remaining)
     }
 
+    /// The whole body in memory: the bytes, or the file's range read from
+    /// disk. For split mode, where a body travels inside one frame; the
+    /// caller checks [`Response::body_len`] against the frame limit first.
+    pub(crate) fn into_body(self) -> std::io::Result<Vec<u8>> {
+        let Some(mut file) = self.file else {
+            return Ok(self.body);
+        };
+        let mut out = Vec::with_capacity(usize::try_from(file.remaining()).unwrap_or(0));
+        while file.remaining() > 0 {
+            file.read_chunk(&mut out)?;
+        }
+        Ok(out)
+    }
+
     /// Writes status line, headers and (unless forbidden) body into `out`.
     /// A body that is a file is not written but returned, for the
     /// connection to stream after `out`.

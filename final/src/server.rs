@@ -23,6 +23,10 @@
 //! handle [`crate::App::start`] returns: its addresses, its counters, and
 //! shutdown. Dropping a `Server` shuts it down and waits, so a test that
 //! panics never leaves a server running.
+//!
+//! In backend mode ([`crate::settings::Mode::Backend`]) the same handle
+//! runs `backend.rs` instead of the event loops: the addresses are bound
+//! here, the same way, and everything else is the backend's.
 
 use std::io;
 use std::net::SocketAddr;
@@ -39,7 +43,7 @@ use crate::event_loop::{self, EventLoop};
 use crate::parse::Limits;
 use crate::pool::WorkerPool;
 use crate::runner::{self, LoopCell, Runners};
-use crate::settings::Settings;
+use crate::settings::{Mode, Settings};
 use crate::shutdown::ShutdownHandle;
 
 /// Counters for the whole server; see [`Server::stats`].
@@ -120,12 +124,24 @@ pub(crate) struct Shared {
 /// A running server; dropping it shuts it down and waits for it.
 pub struct Server {
     addrs: Vec<SocketAddr>,
-    shared: Arc<Shared>,
-    runners: Arc<Runners>,
-    watchdog: Option<JoinHandle<()>>,
+    shutdown: ShutdownHandle,
+    engine: Engine,
+    /// The pool, until [`Server::wait`] has finished it.
     pool: Option<WorkerPool>,
     /// Set once [`Server::wait`] has run, so that `Drop` does not wait again.
     stopped: bool,
+}
+
+/// What runs behind a [`Server`], by [`Mode`].
+enum Engine {
+    /// HTTP: event loops, their runners, and the watchdog.
+    Http {
+        shared: Arc<Shared>,
+        runners: Arc<Runners>,
+        watchdog: Option<JoinHandle<()>>,
+    },
+    /// Split mode's backend (`backend.rs`).
+    Backend(crate::backend::Backend),
 }
 
 impl Server {
@@ -140,6 +156,21 @@ impl Server {
             addrs.push(listener.local_addr()?);
             std_listeners.push(listener);
         }
+        let pool = WorkerPool::new(settings.workers);
+        if settings.mode == Mode::Backend {
+            let (backend, shutdown) =
+                crate::backend::Backend::start(app, settings, std_listeners, pool.clone())?;
+            for addr in &addrs {
+                log::info!("listening on {addr} (backend)");
+            }
+            return Ok(Server {
+                addrs,
+                shutdown,
+                engine: Engine::Backend(backend),
+                pool: Some(pool),
+                stopped: false,
+            });
+        }
         let loops = settings.event_loops.max(1);
         let mut polls = Vec::new();
         let mut inboxes = Vec::new();
@@ -153,7 +184,6 @@ impl Server {
             polls.push(poll);
         }
         let shutdown = ShutdownHandle::new(inboxes.iter().map(|i| i.waker.clone()).collect());
-        let pool = WorkerPool::new(settings.workers);
         let shared = Arc::new(Shared {
             app,
             limits: Limits {
@@ -219,9 +249,12 @@ impl Server {
         }
         Ok(Server {
             addrs,
-            shared,
-            runners,
-            watchdog,
+            shutdown: shared.shutdown.clone(),
+            engine: Engine::Http {
+                shared,
+                runners,
+                watchdog,
+            },
             pool: Some(pool),
             stopped: false,
         })
@@ -239,13 +272,18 @@ impl Server {
 
     /// A handle that stops this server from any thread.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        self.shared.shutdown.clone()
+        self.shutdown.clone()
     }
 
-    /// The counters right now.
+    /// The counters right now. In backend mode a connection is a front's,
+    /// and a response is a reply frame.
     pub fn stats(&self) -> Stats {
+        let shared = match &self.engine {
+            Engine::Http { shared, .. } => shared,
+            Engine::Backend(backend) => return backend.stats(),
+        };
         let sum = |field: fn(&Counters) -> &AtomicU64| -> u64 {
-            self.shared
+            shared
                 .counters
                 .iter()
                 .map(|c| field(c).load(Ordering::Relaxed))
@@ -256,7 +294,7 @@ impl Server {
             refused: sum(|c| &c.refused),
             served: sum(|c| &c.served),
             responses: sum(|c| &c.responses),
-            open: self.shared.open.load(Ordering::Relaxed) as u64,
+            open: shared.open.load(Ordering::Relaxed) as u64,
         }
     }
 
@@ -268,7 +306,7 @@ impl Server {
 
     /// Requests a graceful shutdown and waits for it.
     pub fn shutdown(self) {
-        self.shared.shutdown.shutdown();
+        self.shutdown.shutdown();
         self.join();
     }
 
@@ -276,12 +314,19 @@ impl Server {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        self.runners.wait_until_finished();
-        if let Some(watchdog) = self.watchdog.take() {
-            let _ = watchdog.join();
+        match &mut self.engine {
+            Engine::Http {
+                runners, watchdog, ..
+            } => {
+                runners.wait_until_finished();
+                if let Some(watchdog) = watchdog.take() {
+                    let _ = watchdog.join();
+                }
+            }
+            Engine::Backend(backend) => backend.wait(),
         }
         if let Some(pool) = self.pool.take() {
-            // The loops are gone: every connection is answered or was closed at
+            // The loops (or the backend's connections) are gone: every connection is answered or was closed at
             // the deadline. A handler still running past it (stuck on a lock, a
             // socket, a very long sleep) is abandoned: the process exits anyway.
             match pool.unfinished() {
@@ -305,7 +350,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if !self.stopped {
-            self.shared.shutdown.shutdown();
+            self.shutdown.shutdown();
             self.wait();
         }
     }

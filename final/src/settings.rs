@@ -1,4 +1,4 @@
-//! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then `--addr`.
+//! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then the command line.
 //!
 //! The seed framework read a `settings.py`; httprs reads `settings.toml`
 //! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
@@ -10,10 +10,11 @@
 //! 3. the settings file;
 //! 4. environment variables, `HTTPRS_` + the key in capitals (`HTTPRS_WORKERS=8`;
 //!    `HTTPRS_ADDR` holds one or more comma-separated addresses);
-//! 5. `--addr HOST:PORT` on the command line (repeatable).
+//! 5. the command line: `--addr HOST:PORT` (repeatable) and `--backend`.
 //!
 //! ```toml
 //! addrs = ["127.0.0.1:7777", "[::1]:7777"]
+//! mode = "http"           # or "backend": serve a front (split mode)
 //! workers = 4
 //! max_body_bytes = 1048576
 //! header_timeout = 10.0   # seconds
@@ -35,12 +36,30 @@ use log::LevelFilter;
 /// Where an app listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7777";
 
+/// How an app serves its requests: `mode` in the settings file,
+/// `HTTPRS_MODE`, or `--backend` on the command line.
+///
+/// The same [`crate::App`], routes, middleware and all, runs either way;
+/// only what comes in on the sockets changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// HTTP/1.1, straight to browsers and other clients (`"http"`, the default).
+    #[default]
+    Http,
+    /// Split mode's backend (`"backend"`): the addresses accept connections
+    /// from a front such as `httprs-front`, which sends each request as a
+    /// frame of step 06's protocol ([`crate::protocol`]).
+    Backend,
+}
+
 /// Everything an operator may tune. Build one with `Settings::default()` and
 /// struct update syntax, or let [`crate::App::run`] load it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Addresses to listen on, all at once (`addrs`).
     pub addrs: Vec<String>,
+    /// HTTP, or split mode's backend protocol (`mode`: `"http"` or `"backend"`).
+    pub mode: Mode,
     /// Worker threads for handlers (`workers`, default: four per core, at
     /// least 8). Fast handlers run inside the event loops and never need a
     /// worker; the workers are for handlers that block (a database query, a
@@ -92,6 +111,7 @@ impl Default for Settings {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Settings {
             addrs: Vec::new(),
+            mode: Mode::Http,
             workers: (4 * cores).max(8),
             event_loops: cores,
             max_connections: 10_000,
@@ -209,24 +229,38 @@ impl Raw<'_> {
         Ok(list)
     }
 
-    fn path(&self) -> Result<PathBuf, String> {
-        let text = match self {
-            Raw::Toml(toml::Value::String(s)) => s.as_str(),
+    /// The value as a string, or `""` for a TOML value of another type
+    /// (which then fails the caller's check, and the message shows it).
+    fn text(&self) -> &str {
+        match self {
+            Raw::Toml(toml::Value::String(s)) => s,
             Raw::Env(s) => s,
             _ => "",
-        };
+        }
+    }
+
+    fn path(&self) -> Result<PathBuf, String> {
+        let text = self.text();
         if text.trim().is_empty() {
             return Err(format!("expected a file path, found {}", self.shown()));
         }
         Ok(PathBuf::from(text))
     }
 
+    fn mode(&self) -> Result<Mode, String> {
+        let text = self.text();
+        match text {
+            "http" => Ok(Mode::Http),
+            "backend" => Ok(Mode::Backend),
+            _ => Err(format!(
+                "expected \"http\" or \"backend\", found {}",
+                self.shown()
+            )),
+        }
+    }
+
     fn level(&self) -> Result<LevelFilter, String> {
-        let text = match self {
-            Raw::Toml(toml::Value::String(s)) => s.as_str(),
-            Raw::Env(s) => s,
-            _ => "",
-        };
+        let text = self.text();
         text.parse().map_err(|_| {
             format!(
                 "expected one of off, error, warn, info, debug, trace, found {}",
@@ -237,16 +271,20 @@ impl Raw<'_> {
 }
 
 /// `HOST:PORT` with a numeric port; the host is checked when binding.
-fn check_addr(addr: &str) -> Result<(), String> {
+pub(crate) fn check_addr(addr: &str) -> Result<(), String> {
     match addr.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
         _ => Err(format!("expected HOST:PORT, found {addr:?}")),
     }
 }
 
+/// The command line [`Settings::apply_args`] understands.
+pub const USAGE: &str = "[--addr HOST:PORT]... [--backend]";
+
 /// Every key, in the order the docs list them.
 const KEYS: &[&str] = &[
     "addrs",
+    "mode",
     "workers",
     "event_loops",
     "max_connections",
@@ -267,6 +305,7 @@ impl Settings {
     fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), String> {
         match key {
             "addrs" => self.addrs = raw.addrs()?,
+            "mode" => self.mode = raw.mode()?,
             "workers" => self.workers = raw.count(1)? as usize,
             "event_loops" => self.event_loops = raw.count(1)? as usize,
             "max_connections" => self.max_connections = raw.count(1)? as usize,
@@ -390,11 +429,20 @@ impl Settings {
     }
 
     /// Layer 5: `--addr HOST:PORT` (or `--addr=HOST:PORT`), repeatable; any
-    /// `--addr` replaces every address from the earlier layers.
+    /// `--addr` replaces every address from the earlier layers. `--backend`
+    /// sets [`Mode::Backend`]: the app serves a front instead of browsers.
     ///
     /// # Errors
     /// A [`SettingsError`] for an unknown flag, a missing value or a bad address.
     /// `--help` is reported as the problem `help`, for the caller to print usage.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{Settings, settings::Mode};
+    /// let mut s = Settings::default();
+    /// s.apply_args(["--backend", "--addr", "127.0.0.1:7001"].map(String::from)).unwrap();
+    /// assert_eq!((s.mode, s.addrs[0].as_str()), (Mode::Backend, "127.0.0.1:7001"));
+    /// ```
     pub fn apply_args(
         &mut self,
         args: impl IntoIterator<Item = String>,
@@ -405,6 +453,7 @@ impl Settings {
             problem,
         };
         let mut addrs = Vec::new();
+        let mut previous_was_backend = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             if arg == "--help" || arg == "-h" {
@@ -415,12 +464,23 @@ impl Settings {
             } else if arg == "--addr" {
                 args.next()
                     .ok_or_else(|| fail("--addr", "needs a value HOST:PORT".into()))?
-            } else {
+            } else if arg == "--backend" {
+                self.mode = Mode::Backend;
+                previous_was_backend = true;
+                continue;
+            } else if previous_was_backend && !arg.starts_with('-') {
+                // `httprs-front --backend HOST:PORT` takes a value; an app's does not.
                 return Err(fail(
-                    &arg,
-                    "unknown argument; usage: [--addr HOST:PORT]...".into(),
+                    "--backend",
+                    format!(
+                        "takes no value (found {arg:?}); \
+                         use --addr HOST:PORT to say where the backend listens"
+                    ),
                 ));
+            } else {
+                return Err(fail(&arg, format!("unknown argument; usage: {USAGE}")));
             };
+            previous_was_backend = false;
             check_addr(&value).map_err(|p| fail("--addr", p))?;
             addrs.push(value);
         }
@@ -448,6 +508,7 @@ mod tests {
         s.apply_toml(
             r#"
             addrs = ["127.0.0.1:1", "127.0.0.1:2"]
+            mode = "backend"
             workers = 3
             event_loops = 1
             max_connections = 10
@@ -472,6 +533,7 @@ mod tests {
         assert!(s.debug && !s.access_log);
         assert_eq!(s.database, PathBuf::from("data/app.sqlite3"));
         assert_eq!(s.database_pool, 2);
+        assert_eq!(s.mode, Mode::Backend);
     }
 
     #[test]
@@ -494,6 +556,10 @@ mod tests {
             (
                 "database = 3",
                 "s.toml: key 'database': expected a file path, found 3",
+            ),
+            (
+                "mode = \"front\"",
+                "s.toml: key 'mode': expected \"http\" or \"backend\", found \"front\"",
             ),
         ];
         for (text, expected) in cases {
@@ -531,6 +597,24 @@ mod tests {
         assert_eq!(s.addrs, ["127.0.0.1:9000", "[::1]:9001"]);
         assert!(s.apply_args(["--adr".to_string()]).is_err());
         assert!(s.apply_args(["--addr".to_string()]).is_err());
+    }
+
+    #[test]
+    fn the_backend_flag_and_variable_switch_the_mode_and_the_flag_takes_no_value() {
+        let mut s = Settings::default();
+        s.apply_env(env(&[("HTTPRS_MODE", "backend")])).unwrap();
+        assert_eq!(s.mode, Mode::Backend);
+        let mut s = Settings::default();
+        s.apply_args(["--backend".to_string()]).unwrap();
+        assert_eq!(s.mode, Mode::Backend);
+        let err = s
+            .apply_args(["--backend", "127.0.0.1:7001"].map(String::from))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("--backend': takes no value"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("use --addr HOST:PORT"), "{err}");
     }
 
     #[test]

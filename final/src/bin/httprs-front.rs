@@ -1,0 +1,29 @@
+//! `httprs-front`: the HTTP front of split mode. Browsers talk HTTP to it;
+//! it forwards each request to one of its backends (httprs apps started
+//! with `--backend`), in turn, over step 06's protocol, and serves any
+//! `--static` folders itself.
+//!
+//! ```text
+//! cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7001
+//! cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7002
+//! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002
+//! ```
+//!
+//! Everything is in [`httprs::front`] and [`httprs::proxy`].
+
+use httprs::front::{self, FlagError, FrontOptions};
+
+fn main() -> std::io::Result<()> {
+    let backends = std::env::var("HTTPRS_BACKENDS").ok();
+    match FrontOptions::parse(std::env::args().skip(1), backends.as_deref()) {
+        Ok(options) => options.run(),
+        Err(FlagError::Help) => {
+            println!("{}", front::USAGE);
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("error: {err}\n\n{}", front::USAGE);
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,780 @@
+//! Split mode: the app as a backend speaking step 06's protocol, the front
+//! (in process, against backends that misbehave on purpose), the real
+//! `httprs-front` binary in front of real backend processes, and step 06's
+//! own front and backend on the other side of ours.
+//!
+//! Every wait is bounded ([`support::IO_TIMEOUT`]), every socket is on
+//! loopback, every port starts as 0.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use httprs::front::FrontOptions;
+use httprs::protocol::{self, Message};
+use httprs::settings::Mode;
+use httprs::{Server, Settings};
+use support::{Gate, IO_TIMEOUT, Reply};
+
+// ---------------------------------------------------------------------------
+// The backend, in process: `App::start` with `mode: Backend`, raw frames.
+// ---------------------------------------------------------------------------
+
+fn backend_settings() -> Settings {
+    Settings {
+        mode: Mode::Backend,
+        ..support::settings()
+    }
+}
+
+/// The support app, started as a backend.
+fn start_backend() -> (Server, Gate) {
+    support::start_with(backend_settings())
+}
+
+/// A front's end of one backend connection, speaking raw frames.
+struct FrontConn {
+    stream: TcpStream,
+    next_id: u64,
+}
+
+impl FrontConn {
+    #[track_caller]
+    fn open(addr: SocketAddr) -> FrontConn {
+        FrontConn {
+            stream: support::connect(addr),
+            next_id: 1,
+        }
+    }
+
+    /// Sends one request and reads its reply, checking the id.
+    #[track_caller]
+    fn ask(&mut self, method: &str, target: &str, body: &[u8]) -> protocol::Response {
+        let id = self.send(method, target, body);
+        let reply = self.reply();
+        assert_eq!(reply.id, id, "the reply answers the request sent");
+        reply
+    }
+
+    #[track_caller]
+    fn send(&mut self, method: &str, target: &str, body: &[u8]) -> u64 {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let id = self.next_id;
+        self.next_id += 1;
+        let request = Message::Request(protocol::Request {
+            id,
+            method: method.into(),
+            path: path.into(),
+            query: query.into(),
+            headers: vec![("Host".into(), "backend.test".into())],
+            body: body.to_vec(),
+        });
+        protocol::write_frame(&mut self.stream, &request).expect("send a frame");
+        id
+    }
+
+    #[track_caller]
+    fn reply(&mut self) -> protocol::Response {
+        match protocol::read_frame(&mut self.stream) {
+            Ok(Some(Message::Response(reply))) => reply,
+            other => panic!("expected a response frame, got {other:?}"),
+        }
+    }
+
+    /// Whether the backend has closed this connection (end of stream or reset).
+    #[track_caller]
+    fn is_closed_by_backend(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.stream.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(err) => err.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    }
+}
+
+fn header<'a>(reply: &'a protocol::Response, name: &str) -> Option<&'a str> {
+    reply
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn text(reply: &protocol::Response) -> String {
+    String::from_utf8_lossy(&reply.body).into_owned()
+}
+
+#[test]
+fn a_backend_answers_frames_through_the_same_routes_and_middleware() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let hello = front.ask("GET", "/hello/w%C3%B6rld", b"");
+    assert_eq!(
+        (hello.status, text(&hello).as_str()),
+        (200, "Hello, wörld!")
+    );
+    assert!(header(&hello, "server-timing").is_some(), "middleware ran");
+    assert_eq!(
+        header(&hello, "content-length"),
+        None,
+        "the front's business"
+    );
+    assert_eq!(front.ask("GET", "/query?q=a+b", b"").body, b"a b");
+    assert_eq!(front.ask("GET", "/nope", b"").status, 404);
+    let wrong_method = front.ask("DELETE", "/hello/you", b"");
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(header(&wrong_method, "allow"), Some("GET, HEAD"));
+    // HEAD gets the body a GET would, so that the front can count it.
+    assert_eq!(front.ask("HEAD", "/hello/you", b"").body, b"Hello, you!");
+    let binary = [0u8, 0xFF, b'h', b'i'];
+    assert_eq!(front.ask("POST", "/echo", &binary).body, binary);
+    // `Connection: close` from a handler concerns one hop; it does not cross.
+    let close = front.ask("GET", "/close", b"");
+    assert_eq!(
+        (text(&close).as_str(), header(&close, "connection")),
+        ("bye", None)
+    );
+    // The handler sees the front as its peer.
+    let peer = front.ask("GET", "/peer", b"");
+    assert_eq!(text(&peer), front.stream.local_addr().unwrap().to_string());
+    assert_eq!(server.stats().accepted, 1, "one connection, many frames");
+}
+
+#[test]
+fn a_panicking_handler_is_a_500_and_the_connection_carries_on() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let reply = front.ask("GET", "/panic", b"");
+    assert_eq!(reply.status, 500);
+    assert!(
+        !text(&reply).contains("the handler broke"),
+        "no details without debug"
+    );
+    assert_eq!(front.ask("GET", "/hello/again", b"").status, 200);
+}
+
+#[test]
+fn a_body_over_max_body_bytes_is_413_without_running_the_app() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    // The test settings allow 1000 bytes.
+    assert_eq!(front.ask("POST", "/echo", &[b'x'; 1001]).status, 413);
+    assert_eq!(front.ask("POST", "/echo", &[b'x'; 1000]).status, 200);
+}
+
+#[test]
+fn an_oversized_frame_is_refused_from_its_prefix_and_only_that_connection_closes() {
+    let (server, _gate) = start_backend();
+    let mut bad = FrontConn::open(server.addr());
+    let mut good = FrontConn::open(server.addr());
+    // Only the prefix is sent: the backend must not wait for 4 MiB and a byte.
+    let too_big = (protocol::MAX_FRAME_BYTES as u32 + 1).to_be_bytes();
+    bad.stream.write_all(&too_big).unwrap();
+    assert!(bad.is_closed_by_backend());
+    assert_eq!(good.ask("GET", "/hello/still", b"").status, 200);
+}
+
+#[test]
+fn a_frame_of_another_version_or_malformed_closes_that_connection_only() {
+    let (server, _gate) = start_backend();
+    let mut good = FrontConn::open(server.addr());
+    let payloads: [&[u8]; 4] = [
+        br#"{"v":2,"type":"request","id":1}"#,
+        br#"{"type":"request","id":1}"#,
+        b"not json",
+        // Only a backend may send a response.
+        br#"{"v":1,"type":"response","id":1,"status":200,"headers":[],"body":{"utf8":""}}"#,
+    ];
+    for payload in payloads {
+        let mut bad = FrontConn::open(server.addr());
+        let mut frame = (payload.len() as u32).to_be_bytes().to_vec();
+        frame.extend_from_slice(payload);
+        bad.stream.write_all(&frame).unwrap();
+        assert!(
+            bad.is_closed_by_backend(),
+            "{}",
+            String::from_utf8_lossy(payload)
+        );
+        assert_eq!(good.ask("GET", "/hello/still", b"").status, 200);
+    }
+}
+
+#[test]
+fn a_slow_handler_holds_its_connection_not_the_others() {
+    let (server, gate) = start_backend();
+    let mut slow = FrontConn::open(server.addr());
+    slow.send("GET", "/block", b"");
+    gate.wait_for_waiters(1);
+    let mut other = FrontConn::open(server.addr());
+    for _ in 0..3 {
+        assert_eq!(other.ask("GET", "/hello/meanwhile", b"").status, 200);
+    }
+    gate.open();
+    assert_eq!(text(&slow.reply()), "unblocked");
+}
+
+#[test]
+fn shutdown_closes_idle_connections_and_answers_the_request_in_flight() {
+    let (server, gate) = start_backend();
+    let addr = server.addr();
+    let mut idle = FrontConn::open(addr);
+    assert_eq!(idle.ask("GET", "/hello/once", b"").status, 200);
+    let mut busy = FrontConn::open(addr);
+    busy.send("GET", "/block", b"");
+    gate.wait_for_waiters(1);
+    let handle = server.shutdown_handle();
+    let stopping = thread::spawn(move || server.shutdown());
+    assert!(
+        idle.is_closed_by_backend(),
+        "an idle connection ends at once"
+    );
+    assert!(handle.is_requested());
+    gate.open();
+    assert_eq!(text(&busy.reply()), "unblocked");
+    assert!(busy.is_closed_by_backend(), "and then that one ends too");
+    stopping.join().unwrap();
+    assert!(TcpStream::connect(addr).is_err(), "the port is closed");
+}
+
+#[test]
+fn an_idle_front_connection_is_closed_after_idle_timeout() {
+    // The test settings' idle_timeout is 300 ms; the read below waits up to IO_TIMEOUT.
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    assert_eq!(front.ask("GET", "/hello/x", b"").status, 200);
+    assert!(front.is_closed_by_backend());
+}
+
+// ---------------------------------------------------------------------------
+// The front's handler, in process, against backends that misbehave on purpose.
+// ---------------------------------------------------------------------------
+
+/// A backend written by hand: `behave(n, stream)` serves its `n`-th
+/// connection (from 1) on a thread of its own.
+struct FakeBackend {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+}
+
+fn fake_backend(behave: impl Fn(usize, TcpStream) + Send + Sync + 'static) -> FakeBackend {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let behave = Arc::new(behave);
+    let counter = accepted.clone();
+    // Lives as long as the test process: it only ever waits in `accept`.
+    thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            let behave = behave.clone();
+            thread::spawn(move || behave(n, stream));
+        }
+    });
+    FakeBackend { addr, accepted }
+}
+
+/// Answers every request on `stream` with `200 fake`, as a good backend would.
+fn answer_every_request(mut stream: TcpStream) {
+    while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+        let reply = Message::Response(protocol::Response {
+            id: request.id,
+            status: 200,
+            headers: vec![],
+            body: b"fake".to_vec(),
+        });
+        if protocol::write_frame(&mut stream, &reply).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads one request and says nothing until the front hangs up.
+fn read_and_hold(mut stream: TcpStream) {
+    let _ = protocol::read_frame(&mut stream);
+    let _ = protocol::read_frame(&mut stream);
+}
+
+/// An in-process front (the same app `httprs-front` runs) for `backends`.
+fn start_front(backends: &[SocketAddr], timeout_ms: u64) -> Server {
+    let mut args = vec![format!("--timeout-ms={timeout_ms}")];
+    for backend in backends {
+        args.push(format!("--backend={backend}"));
+    }
+    let options = FrontOptions::parse(args, None).unwrap();
+    options
+        .app()
+        .start(Settings {
+            workers: 4,
+            ..support::settings()
+        })
+        .expect("start the front")
+}
+
+#[track_caller]
+fn get(addr: SocketAddr, target: &str) -> Reply {
+    let request = format!("GET {target} HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n");
+    support::request(addr, request.as_bytes())
+}
+
+#[track_caller]
+fn post(addr: SocketAddr, target: &str, body: &str) -> Reply {
+    let request = format!(
+        "POST {target} HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    support::request(addr, request.as_bytes())
+}
+
+#[test]
+fn a_get_whose_backend_dies_before_replying_is_resent_to_another_backend() {
+    let received = Arc::new(AtomicUsize::new(0));
+    let seen = received.clone();
+    // Reads the request, then closes without a word: a crash mid-request.
+    let dying = fake_backend(move |_, mut stream| {
+        if let Ok(Some(_)) = protocol::read_frame(&mut stream) {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let (healthy, _gate) = start_backend();
+    // Round robin starts with the first backend: the dying one.
+    let front = start_front(&[dying.addr, healthy.addr()], 10_000);
+    let reply = get(front.addr(), "/hello/again");
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "Hello, again!")
+    );
+    assert_eq!(
+        received.load(Ordering::SeqCst),
+        1,
+        "it was sent there first"
+    );
+}
+
+#[test]
+fn a_post_whose_backend_dies_before_replying_is_a_502_and_not_resent() {
+    let dying = fake_backend(|_, mut stream| {
+        let _ = protocol::read_frame(&mut stream);
+    });
+    let (healthy, _gate) = start_backend();
+    let front = start_front(&[dying.addr, healthy.addr()], 10_000);
+    let reply = post(front.addr(), "/echo", "pay once");
+    assert_eq!(reply.status, 502);
+    assert!(
+        reply.text().contains("failed while answering"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(
+        healthy.stats().accepted,
+        0,
+        "never sent to the other backend"
+    );
+    // The dying backend is now down and skipped: the next POST goes to the healthy one.
+    let reply = post(front.addr(), "/echo", "pay once");
+    assert_eq!((reply.status, reply.text().as_str()), (200, "pay once"));
+}
+
+#[test]
+fn a_timeout_is_a_504_and_that_connection_is_never_reused_but_others_are() {
+    let backend = fake_backend(|n, stream| {
+        if n == 1 {
+            read_and_hold(stream);
+        } else {
+            answer_every_request(stream);
+        }
+    });
+    let front = start_front(&[backend.addr], 300);
+    let reply = get(front.addr(), "/first");
+    assert_eq!(reply.status, 504);
+    assert!(
+        reply.text().contains("did not answer within 300 ms"),
+        "{}",
+        reply.text()
+    );
+    // A new connection for the next request: the one that timed out is gone.
+    assert_eq!(get(front.addr(), "/second").text(), "fake");
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 2);
+    // And that one is kept and reused.
+    for _ in 0..3 {
+        assert_eq!(get(front.addr(), "/more").text(), "fake");
+    }
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_reply_with_another_id_or_an_impossible_status_is_a_502() {
+    let backend = fake_backend(|n, mut stream| {
+        let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) else {
+            return;
+        };
+        let (id, status) = if n == 1 {
+            (request.id + 1, 200)
+        } else {
+            (request.id, 70)
+        };
+        let reply = Message::Response(protocol::Response {
+            id,
+            status,
+            headers: vec![],
+            body: vec![],
+        });
+        let _ = protocol::write_frame(&mut stream, &reply);
+        read_and_hold(stream);
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    for _ in 0..2 {
+        let reply = get(front.addr(), "/");
+        assert_eq!(reply.status, 502);
+        assert!(reply.text().contains("cannot use"), "{}", reply.text());
+    }
+    assert_eq!(
+        backend.accepted.load(Ordering::SeqCst),
+        2,
+        "each on its own connection"
+    );
+}
+
+#[test]
+fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
+    let backend = support::app(Gate::default())
+        .get("/forwarded", |req: &httprs::Request| {
+            let all = |name| req.headers().get_all(name).collect::<Vec<_>>().join("|");
+            httprs::Response::text(format!(
+                "{};{};{}",
+                all("x-forwarded-for"),
+                all("x-forwarded-proto"),
+                all("host")
+            ))
+        })
+        .start(backend_settings())
+        .unwrap();
+    let front = start_front(&[backend.addr()], 10_000);
+    let request = "GET /forwarded HTTP/1.1\r\nHost: site.test\r\nX-Forwarded-For: 203.0.113.7\r\n\
+                   X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n";
+    let reply = support::request(front.addr(), request.as_bytes());
+    assert_eq!(reply.text(), "203.0.113.7, 127.0.0.1;http;site.test");
+    // HEAD: the length of the GET body, and no body.
+    let mut stream = support::connect(front.addr());
+    stream
+        .write_all(b"HEAD /hello/you HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let raw = String::from_utf8(support::read_to_close(&mut stream)).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(raw.contains("Content-Length: 11\r\n"), "{raw}");
+    assert!(raw.ends_with("\r\n\r\n"), "no body: {raw}");
+}
+
+// ---------------------------------------------------------------------------
+// Real processes: the `httprs-front` binary and backends from `examples/split.rs`.
+// ---------------------------------------------------------------------------
+
+/// The backend program: the `split` example. An example rather than the
+/// test binary re-run in a "backend role": it is the very program the README
+/// tells users to run, and its output is the app's alone. `cargo test`
+/// builds examples before running tests.
+fn split_example() -> PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let exe = deps
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/split");
+    assert!(
+        exe.exists(),
+        "build the example first (cargo test -p httprs builds it): {}",
+        exe.display()
+    );
+    exe
+}
+
+fn front_exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_httprs-front"))
+}
+
+/// A child process whose stdout and stderr lines arrive on a channel, and
+/// which is killed when dropped (a failing test leaves no process behind).
+struct Process {
+    child: Child,
+    lines: Receiver<String>,
+    addr: SocketAddr,
+    /// The line that said where it listens.
+    listening: String,
+}
+
+impl Process {
+    /// Starts `exe` and waits for it to say where it listens.
+    #[track_caller]
+    fn spawn(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Process {
+        let mut child = Command::new(exe)
+            .args(args)
+            .envs(env.iter().copied())
+            .env_remove("HTTPRS_SETTINGS")
+            .env_remove("HTTPRS_ADDR")
+            .env_remove("HTTPRS_MODE")
+            .env_remove("HTTPRS_BACKENDS")
+            // No settings.toml there: only the flags count.
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", exe.display()));
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                for line in BufReader::new(output).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let mut process = Process {
+            child,
+            lines,
+            addr: "0.0.0.0:0".parse().unwrap(),
+            listening: String::new(),
+        };
+        let line = process.line_containing("listening on ");
+        let word = line.split("listening on ").nth(1).unwrap();
+        process.addr = word.split_whitespace().next().unwrap().parse().unwrap();
+        process.listening = line;
+        process
+    }
+
+    /// The next output line containing `needle` (earlier ones are skipped).
+    #[track_caller]
+    fn line_containing(&mut self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(IO_TIMEOUT) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no output line containing {needle:?}"),
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A backend process: the split example with `--backend`, answering "hello from NAME".
+#[track_caller]
+fn backend_process(name: &str, addr: &str) -> Process {
+    let backend = Process::spawn(
+        &split_example(),
+        &["--backend", "--addr", addr],
+        &[("INSTANCE", name)],
+    );
+    assert!(
+        backend.listening.ends_with(" (backend)"),
+        "{}",
+        backend.listening
+    );
+    backend
+}
+
+#[track_caller]
+fn front_process(backends: &[SocketAddr], extra: &[&str]) -> Process {
+    let mut args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
+    for backend in backends {
+        args.extend(["--backend".to_string(), backend.to_string()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Process::spawn(&front_exe(), &args, &[])
+}
+
+#[test]
+fn two_backend_processes_alternate_and_the_front_outlives_them_and_takes_one_back() {
+    let mut a = backend_process("a", "127.0.0.1:0");
+    let mut b = backend_process("b", "127.0.0.1:0");
+    let mut front = front_process(&[a.addr, b.addr], &[]);
+
+    // Round robin: each response says which backend made it.
+    let names: Vec<String> = (0..4).map(|_| get(front.addr, "/").text()).collect();
+    for pair in names.windows(2) {
+        assert_ne!(pair[0], pair[1], "in turn: {names:?}");
+    }
+    assert!(names.contains(&"hello from a\n".to_string()), "{names:?}");
+    assert!(names.contains(&"hello from b\n".to_string()), "{names:?}");
+
+    // One dies: every request still succeeds, through the other.
+    a.kill();
+    for _ in 0..4 {
+        let reply = get(front.addr, "/");
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (200, "hello from b\n")
+        );
+    }
+    front.line_containing(&format!("backend {} is down", a.addr));
+
+    // Both dead: a 502 that says so.
+    b.kill();
+    let reply = get(front.addr, "/");
+    assert_eq!(reply.status, 502);
+    assert!(
+        reply.text().contains("No application backend is available"),
+        "{}",
+        reply.text()
+    );
+
+    // One comes back on its old port: it rejoins, and the front was never restarted.
+    let a_again = backend_process("a-again", &a.addr.to_string());
+    let deadline = Instant::now() + IO_TIMEOUT;
+    let reply = loop {
+        let reply = get(front.addr, "/");
+        if reply.status == 200 || Instant::now() > deadline {
+            break reply;
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "hello from a-again\n")
+    );
+    front.line_containing(&format!("backend {} is up again", a_again.addr));
+}
+
+#[test]
+fn a_backend_slower_than_the_timeout_is_a_504_and_the_front_carries_on() {
+    let backend = backend_process("slow", "127.0.0.1:0");
+    let mut front = front_process(&[backend.addr], &["--timeout-ms", "1000"]);
+    let reply = get(front.addr, "/slow?ms=30000");
+    assert_eq!(reply.status, 504);
+    front.line_containing("504");
+    let reply = get(front.addr, "/");
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "hello from slow\n")
+    );
+}
+
+#[test]
+fn the_front_serves_static_files_itself_without_any_backend() {
+    let folder = std::env::temp_dir().join(format!("httprs-split-static-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("site.css"), "body { color: teal }\n").unwrap();
+    // A backend address where nothing listens.
+    let nowhere = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let flag = format!("/static={}", folder.display());
+    let front = front_process(&[nowhere], &["--static", &flag]);
+    let css = get(front.addr, "/static/site.css");
+    assert_eq!(
+        (css.status, css.text().as_str()),
+        (200, "body { color: teal }\n")
+    );
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(get(front.addr, "/static/missing.css").status, 404);
+    assert_eq!(post(front.addr, "/static/site.css", "x").status, 405);
+    assert_eq!(
+        get(front.addr, "/page").status,
+        502,
+        "everything else needs the backend"
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn bad_flags_stop_the_front_with_a_message_and_status_2() {
+    for (args, expected) in [
+        (
+            &["--bakend", "127.0.0.1:1"][..],
+            "unknown argument \"--bakend\"",
+        ),
+        (&[][..], "no backend"),
+        (
+            &["--backend", "127.0.0.1:1", "--timeout-ms", "0"][..],
+            "--timeout-ms",
+        ),
+    ] {
+        let out = Command::new(front_exe())
+            .args(args)
+            .env_remove("HTTPRS_BACKENDS")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: httprs-front"), "{stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Interoperability with step 06: the same protocol, from the same module.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn step06s_backend_serves_behind_httprs_front() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = step06::shutdown::Shutdown::new(&listener).unwrap();
+    let stop = shutdown.clone();
+    let backend = thread::spawn(move || {
+        let app = step06::demo_app(Duration::from_millis(1));
+        let pool = step06::pool::ThreadPool::new(2, 8);
+        step06::split::backend::serve(listener, app, pool, &stop)
+    });
+    let front = front_process(&[addr], &[]);
+    let reply = get(front.addr, "/hello/step06?greeting=Hi");
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "Hi, step06!\n")
+    );
+    assert_eq!(get(front.addr, "/no/such/page").status, 404);
+    shutdown.trigger();
+    backend.join().unwrap().unwrap();
+}
+
+#[test]
+fn an_httprs_backend_answers_step06s_front() {
+    let (server, _gate) = start_backend();
+    let front = step06::split::front::Front::new(server.addr().to_string(), IO_TIMEOUT);
+    let head = |method: &str, path: &str| step06::request::RequestHead {
+        method: method.into(),
+        path: path.into(),
+        version: 1,
+        headers: vec![("Host".into(), "a".into())],
+    };
+    let res = front
+        .exchange(&head("GET", "/hello/step06"), Vec::new())
+        .unwrap();
+    assert_eq!((res.status(), res.body()), (200, &b"Hello, step06!"[..]));
+    let binary = vec![0u8, 0xFF, 0x80];
+    let res = front
+        .exchange(&head("POST", "/echo"), binary.clone())
+        .unwrap();
+    assert_eq!(res.body(), binary);
+    assert_eq!(
+        front
+            .exchange(&head("GET", "/panic"), Vec::new())
+            .unwrap()
+            .status(),
+        500
+    );
+}
