@@ -8,7 +8,6 @@ mod support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httprs::db::DbError;
 use httprs::migrate::Migration;
@@ -16,7 +15,7 @@ use httprs::model::{Column, Direction, Model, Order};
 use httprs::rusqlite::{self, Row, ToSql};
 use httprs::{App, Request, Response, Server, Settings, Status};
 use serde::{Deserialize, Serialize};
-use support::{Reply, request};
+use support::{Reply, TempDir, request};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Note {
@@ -115,27 +114,18 @@ fn app(migrations: Vec<Migration>) -> App {
         )
 }
 
-/// A scratch folder under the temp dir, standing for the app's folder;
-/// removed with the database in it on drop.
-struct Folder(PathBuf);
+/// A scratch folder standing for the app's folder (the database goes in it).
+struct Folder(TempDir);
 
 impl Folder {
     fn new() -> Folder {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "httprs-database-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Folder(path)
+        Folder(TempDir::new("database"))
     }
 
     /// Test settings whose root is this folder, with a relative `database`.
     fn settings(&self) -> Settings {
         Settings {
-            root: self.0.clone(),
+            root: self.0.path().to_path_buf(),
             database: PathBuf::from("notes.sqlite3"),
             ..support::settings()
         }
@@ -145,12 +135,6 @@ impl Folder {
         app(migrations())
             .start(self.settings())
             .expect("start notes server")
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

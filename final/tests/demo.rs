@@ -9,45 +9,19 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use support::process::{Process, example_exe};
-use support::{Reply, request};
+use support::{Reply, TempDir, request};
 
-/// A database file of its own in the temp folder, removed (with SQLite's
-/// `-wal` and `-shm` companions) when the test ends.
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> TempDb {
-        let path =
-            std::env::temp_dir().join(format!("httprs-demo-{name}-{}.sqlite3", std::process::id()));
-        let db = TempDb(path);
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = self.0.clone().into_os_string();
-            file.push(suffix);
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
-
-fn start_demo(db: &TempDb) -> Process {
+/// Starts the demo in production mode on `dir/guestbook.sqlite3`: SQLite's
+/// `-wal` and `-shm` companions go in `dir` too, and all of it with `dir`.
+fn start_demo(dir: &TempDir) -> Process {
+    let database = dir.join("guestbook.sqlite3");
     Process::spawn(
         &example_exe("demo"),
         &["--addr", "127.0.0.1:0"],
         &[
-            ("HTTPRS_DATABASE", db.0.to_str().unwrap()),
+            ("HTTPRS_DATABASE", database.to_str().unwrap()),
             // Production mode: what a deployed guestbook does.
             ("HTTPRS_DEBUG", "false"),
             ("HTTPRS_ACCESS_LOG", "false"),
@@ -82,8 +56,8 @@ fn entries(addr: SocketAddr) -> Vec<serde_json::Value> {
 
 #[test]
 fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
-    let db = TempDb::new("restart");
-    let mut demo = start_demo(&db);
+    let dir = TempDir::new("demo-restart");
+    let mut demo = start_demo(&dir);
     let addr = demo.addr;
 
     let page = get(addr, "/");
@@ -135,7 +109,7 @@ fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
 
     // Stop it the way an operator does, and start another on the same file.
     assert!(demo.terminate().success());
-    let demo = start_demo(&db);
+    let demo = start_demo(&dir);
     let names: Vec<_> = entries(demo.addr)
         .iter()
         .map(|e| e["name"].as_str().unwrap().to_string())
@@ -146,8 +120,8 @@ fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
 
 #[test]
 fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
-    let db = TempDb::new("invalid");
-    let demo = start_demo(&db);
+    let dir = TempDir::new("demo-invalid");
+    let demo = start_demo(&dir);
 
     let refused = post_form(demo.addr, "name=++&message=Kept+%26+shown");
     assert_eq!(refused.status, 422);
@@ -185,8 +159,8 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
 
 #[test]
 fn the_stylesheet_and_the_script_are_static_files() {
-    let db = TempDb::new("static");
-    let demo = start_demo(&db);
+    let dir = TempDir::new("demo-static");
+    let demo = start_demo(&dir);
     let css = get(demo.addr, "/static/style.css");
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"));

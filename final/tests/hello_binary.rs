@@ -1,99 +1,25 @@
 //! The `hello` example as a process: command line, environment, settings
 //! file, log lines, and a clean exit on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::Duration;
+mod support;
 
-const WAIT: Duration = Duration::from_secs(10);
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn hello_exe() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let exe = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/hello");
-    assert!(exe.exists(), "build the example first: {}", exe.display());
-    exe
+use support::process::{Process, example_exe};
+use support::{TempDir, exchange};
+
+/// Starts `hello` with `args` and `env` and waits until it listens.
+fn spawn_hello(args: &[&str], env: &[(&str, &str)]) -> Process {
+    Process::spawn(&example_exe("hello"), args, env)
 }
 
-/// A running `hello`, its stdout lines arriving on a channel; killed on drop.
-struct Hello {
-    child: Child,
-    lines: Receiver<String>,
-    addr: SocketAddr,
-    /// The first `listening on` line.
-    listening: String,
-}
-
-impl Hello {
-    fn spawn(args: &[&str], env: &[(&str, &str)]) -> Hello {
-        let mut child = Command::new(hello_exe())
-            .args(args)
-            .envs(env.iter().copied())
-            .env_remove("HTTPRS_SETTINGS")
-            .current_dir(std::env::temp_dir())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut hello = Hello {
-            child,
-            lines,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            listening: String::new(),
-        };
-        let line = hello.line_containing("listening on ");
-        hello.addr = line.rsplit(' ').next().unwrap().parse().unwrap();
-        hello.listening = line;
-        hello
-    }
-
-    #[track_caller]
-    fn line_containing(&mut self, needle: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(WAIT)
-                .unwrap_or_else(|_| panic!("no line containing {needle:?}"));
-            if line.contains(needle) {
-                return line;
-            }
-        }
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut stream = TcpStream::connect(self.addr).unwrap();
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        let request = format!("GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut out = String::new();
-        stream.read_to_string(&mut out).unwrap();
-        out
-    }
-}
-
-impl Drop for Hello {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The whole raw response to `GET path`, read until the server closes.
+fn get(addr: SocketAddr, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    exchange(addr, request.as_bytes())
 }
 
 /// `YYYY-MM-DD HH:MM:SS LEVEL message`
@@ -113,49 +39,41 @@ fn assert_log_line(line: &str, level: &str) {
 
 #[test]
 fn the_example_serves_on_the_addr_flag_logs_and_stops_on_sigterm() {
-    let mut hello = Hello::spawn(&["--addr", "127.0.0.1:0"], &[]);
+    let mut hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
     assert_ne!(hello.addr.port(), 7777);
-    assert!(hello.get("/index/").ends_with("\r\n\r\nHello httprs!"));
-    assert!(hello.get("/hello/you").ends_with("Hello, you!"));
+    assert!(get(hello.addr, "/index/").ends_with("\r\n\r\nHello httprs!"));
+    assert!(get(hello.addr, "/hello/you").ends_with("Hello, you!"));
     let access = hello.line_containing("\"GET /index/ HTTP/1.1\"");
     assert_log_line(&access, "INFO");
     assert!(access.contains("\" 200 13B "), "{access}");
     assert!(access.ends_with("ms"), "{access}");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &hello.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // Sends SIGTERM (asserting `kill` worked) and waits, bounded, for the exit.
+    let exit = hello.terminate();
     hello.line_containing("server stopped");
-    let (tx, rx) = mpsc::channel();
-    let mut child = std::mem::replace(&mut hello.child, Command::new("true").spawn().unwrap());
-    thread::spawn(move || tx.send(child.wait().unwrap()).unwrap());
-    let exit = rx.recv_timeout(WAIT).expect("exits after SIGTERM");
     assert_eq!(exit.code(), Some(0));
 }
 
 #[test]
 fn httprs_addr_overrides_the_address_in_the_code() {
-    let hello = Hello::spawn(&[], &[("HTTPRS_ADDR", "127.0.0.1:0")]);
+    let hello = spawn_hello(&[], &[("HTTPRS_ADDR", "127.0.0.1:0")]);
     assert_log_line(&hello.listening, "INFO");
     assert_ne!(hello.addr.port(), 7777);
-    assert!(hello.get("/hello/env").ends_with("Hello, env!"));
+    assert!(get(hello.addr, "/hello/env").ends_with("Hello, env!"));
 }
 
 #[test]
 fn several_addr_flags_listen_on_each() {
-    let mut hello = Hello::spawn(&["--addr", "127.0.0.1:0", "--addr=127.0.0.1:0"], &[]);
+    let mut hello = spawn_hello(&["--addr", "127.0.0.1:0", "--addr=127.0.0.1:0"], &[]);
     let second = hello.line_containing("listening on ");
     let second: SocketAddr = second.rsplit(' ').next().unwrap().parse().unwrap();
     assert_ne!(second, hello.addr);
-    hello.addr = second;
-    assert!(hello.get("/index/").ends_with("Hello httprs!"));
+    assert!(get(second, "/index/").ends_with("Hello httprs!"));
 }
 
 /// Runs `hello` expecting it to refuse to start; returns (exit code, stderr).
-fn refuses(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> (Option<i32>, String) {
-    let out = Command::new(hello_exe())
+fn refuses(args: &[&str], env: &[(&str, &str)], dir: &Path) -> (Option<i32>, String) {
+    let out = Command::new(example_exe("hello"))
         .args(args)
         .envs(env.iter().copied())
         .env_remove("HTTPRS_SETTINGS")
@@ -168,17 +86,11 @@ fn refuses(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> (Optio
     )
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("httprs-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn a_bad_settings_file_stops_start_up_naming_file_key_and_problem() {
-    let dir = temp_dir("bad-settings");
+    let dir = TempDir::new("hello-bad-settings");
     std::fs::write(dir.join("settings.toml"), "workers = \"four\"\n").unwrap();
-    let (code, stderr) = refuses(&["--addr", "127.0.0.1:0"], &[], &dir);
+    let (code, stderr) = refuses(&["--addr", "127.0.0.1:0"], &[], dir.path());
     assert_eq!(code, Some(2));
     assert!(
         stderr.contains(
@@ -191,22 +103,23 @@ fn a_bad_settings_file_stops_start_up_naming_file_key_and_problem() {
         "max_body_bytes = 10\nlog_leve = \"info\"\n",
     )
     .unwrap();
-    let (code, stderr) = refuses(&["--addr", "127.0.0.1:0"], &[], &dir);
+    let (code, stderr) = refuses(&["--addr", "127.0.0.1:0"], &[], dir.path());
     assert_eq!(code, Some(2));
     assert!(stderr.contains("key 'log_leve': unknown key"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_good_settings_file_is_applied() {
-    let dir = temp_dir("good-settings");
+    let dir = TempDir::new("hello-good-settings");
     std::fs::write(
         dir.join("settings.toml"),
         "addrs = [\"127.0.0.1:0\"]\nworkers = 3\nevent_loops = 1\n",
     )
     .unwrap();
-    let mut child = Command::new(hello_exe())
-        .current_dir(&dir)
+    // Not a `Process`: that one runs in the temp folder, and this test needs
+    // the first line, which `Process::spawn` reads past.
+    let mut child = Command::new(example_exe("hello"))
+        .current_dir(dir.path())
         .env_remove("HTTPRS_SETTINGS")
         .stdout(Stdio::piped())
         .spawn()
@@ -215,7 +128,6 @@ fn a_good_settings_file_is_applied() {
     let started = lines.next().unwrap().unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         started.ends_with("INFO server started: 1 event loop(s), 3 worker(s)"),
         "{started}"

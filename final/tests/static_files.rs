@@ -7,33 +7,25 @@ mod support;
 use std::io::{BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httprs::{App, Server};
-use support::{Reply, connect, read_reply, request};
+use support::{Reply, TempDir, connect, read_reply, request};
 
 const SECRET: &str = "TOP SECRET: outside the static folder";
 
-/// A scratch folder under the system's temp dir, removed on drop:
-/// `root/` is served, `outside/secret.txt` must never be.
+/// A scratch folder: `root/` is served, `outside/secret.txt` must never be.
 struct Site {
-    base: PathBuf,
+    dir: TempDir,
 }
 
 impl Site {
     fn new() -> Site {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base = std::env::temp_dir().join(format!(
-            "httprs-static-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(base.join("root/sub")).unwrap();
-        std::fs::create_dir_all(base.join("root/empty")).unwrap();
-        std::fs::create_dir_all(base.join("outside")).unwrap();
-        std::fs::write(base.join("outside/secret.txt"), SECRET).unwrap();
-        let site = Site { base };
+        let dir = TempDir::new("static");
+        std::fs::create_dir_all(dir.join("root/sub")).unwrap();
+        std::fs::create_dir_all(dir.join("root/empty")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        std::fs::write(dir.join("outside/secret.txt"), SECRET).unwrap();
+        let site = Site { dir };
         site.write("site.css", b"body { color: red }");
         site.write("app.js", b"console.log(1)");
         site.write("logo.png", b"\x89PNG fake");
@@ -44,7 +36,7 @@ impl Site {
     }
 
     fn root(&self) -> PathBuf {
-        self.base.join("root")
+        self.dir.join("root")
     }
 
     fn write(&self, name: &str, bytes: &[u8]) {
@@ -56,12 +48,6 @@ impl Site {
             .static_files("/static", self.root())
             .start(support::settings())
             .expect("start static server")
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.base);
     }
 }
 
@@ -300,9 +286,9 @@ fn a_client_that_stops_reading_a_download_holds_up_nobody_else() {
 #[test]
 fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
     let site = Site::new();
-    std::os::unix::fs::symlink(site.base.join("outside"), site.root().join("link")).unwrap();
+    std::os::unix::fs::symlink(site.dir.join("outside"), site.root().join("link")).unwrap();
     std::os::unix::fs::symlink(
-        site.base.join("outside/secret.txt"),
+        site.dir.join("outside/secret.txt"),
         site.root().join("secret-link.txt"),
     )
     .unwrap();
@@ -320,7 +306,7 @@ fn every_way_out_of_the_folder_is_a_404_without_a_byte_from_outside() {
         get(server.addr(), "/static/inner-link.txt", "").text(),
         "0123456789"
     );
-    let outside = site.base.join("outside/secret.txt");
+    let outside = site.dir.join("outside/secret.txt");
     let absolute = outside.to_str().unwrap();
     let targets = [
         "/static/../outside/secret.txt".to_string(),

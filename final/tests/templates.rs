@@ -8,11 +8,10 @@ mod support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httprs::{App, Request, Response, Server, Settings, TemplateErrorKind, Templates, context};
 use serde::Serialize;
-use support::{Reply, request};
+use support::{Reply, TempDir, request};
 
 const SECRET: &str = "TOP SECRET: outside the templates folder";
 
@@ -30,25 +29,18 @@ const INDEX: &str = r#"{% extends "base.html" %}
 {% endblock %}
 "#;
 
-/// A scratch folder under the system's temp dir, removed on drop:
-/// `templates/` is served, `outside/secret.txt` must never be.
+/// A scratch folder: `templates/` is served, `outside/secret.txt` must never be.
 struct Site {
-    base: PathBuf,
+    dir: TempDir,
 }
 
 impl Site {
     fn new() -> Site {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base = std::env::temp_dir().join(format!(
-            "httprs-templates-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(base.join("templates")).unwrap();
-        std::fs::create_dir_all(base.join("outside")).unwrap();
-        std::fs::write(base.join("outside/secret.txt"), SECRET).unwrap();
-        let site = Site { base };
+        let dir = TempDir::new("templates");
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        std::fs::write(dir.join("outside/secret.txt"), SECRET).unwrap();
+        let site = Site { dir };
         site.write("base.html", BASE);
         site.write("index.html", INDEX);
         site.write(
@@ -66,7 +58,7 @@ impl Site {
     }
 
     fn templates(&self) -> PathBuf {
-        self.base.join("templates")
+        self.dir.join("templates")
     }
 
     fn write(&self, name: &str, text: &str) {
@@ -108,12 +100,6 @@ impl Site {
                 ..support::settings()
             })
             .expect("start template server")
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.base);
     }
 }
 
@@ -260,7 +246,7 @@ fn no_templates_folder_is_a_500_that_says_to_call_app_templates() {
 fn names_leading_out_of_the_folder_are_not_found() {
     let site = Site::new();
     let server = site.serve(true);
-    let absolute = site.base.join("outside/secret.txt");
+    let absolute = site.dir.join("outside/secret.txt");
     let names = [
         "../outside/secret.txt".to_string(),
         "..%2Foutside%2Fsecret.txt".to_string(),
@@ -283,7 +269,7 @@ fn a_relative_folder_is_found_beside_the_settings_file() {
     let server = site
         .app(Some(PathBuf::from("templates")))
         .start(Settings {
-            root: site.base.clone(),
+            root: site.dir.path().to_path_buf(),
             ..support::settings()
         })
         .unwrap();
@@ -327,7 +313,7 @@ fn only_html_and_xml_templates_escape() {
 #[test]
 fn a_missing_folder_is_named_in_the_error() {
     let site = Site::new();
-    let err = Templates::new(site.base.join("no-such"))
+    let err = Templates::new(site.dir.join("no-such"))
         .render("index.html", ())
         .unwrap_err();
     assert_eq!(err.kind(), TemplateErrorKind::NotFound);

@@ -1,11 +1,14 @@
 //! Shared fixtures: an app with a route for every behaviour under test, a
-//! server on `127.0.0.1:0`, and raw-socket helpers whose every wait is bounded.
+//! server on `127.0.0.1:0`, raw-socket helpers whose every wait is bounded,
+//! and scratch folders that clean up after themselves.
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod process;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -13,6 +16,50 @@ use httprs::{App, Cookie, Request, Response, Server, Settings};
 
 /// How long any read waits before the test calls the server stuck.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A fresh, empty folder under the system's temp dir, removed with everything
+/// in it on drop.
+///
+/// Tests that need files (a static root, templates, a SQLite database and its
+/// `-wal`/`-shm` companions) each get a folder of their own, so tests running
+/// in parallel never see each other's files, and a failing test leaves
+/// nothing behind.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `httprs-{label}-{pid}-{n}`: the label says which test made it
+    /// (should a killed run leave one behind), the pid keeps test binaries
+    /// running at the same time apart, and the counter the tests within one.
+    #[track_caller]
+    pub fn new(label: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "httprs-{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        // A folder left by an earlier run whose pid was the same is not empty.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", path.display()));
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// `path` inside this folder.
+    pub fn join(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.0.join(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 
 /// A gate a handler waits at until the test opens it (bounded by [`IO_TIMEOUT`]).
 #[derive(Clone, Default)]
