@@ -82,6 +82,8 @@ const SERVERS: &[Server] = &[
             backend: env!("CARGO_BIN_EXE_bench-step06-backend"),
             backend_args: &["--sleep-ms", "10"],
             front: env!("CARGO_BIN_EXE_bench-step06-front"),
+            front_args: &[],
+            env: &[],
         },
         hello_path: "/hello/bench",
         slow_path: Some("/sleep"),
@@ -102,10 +104,22 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: true,
     },
-    // httprs in split mode (its own issue, not written yet) goes here: one
-    // entry named "httprs-split" (the report already knows the name), with
-    // `Launch::Split` if it runs as two binaries, `Launch::Single` with a flag
-    // if one binary spawns the other.
+    // httprs in split mode: the same app as the row above, run with
+    // `--backend`, behind `httprs-front` (64 workers by default). Both with
+    // their access logs off, like the row above.
+    Server {
+        name: "httprs-split",
+        launch: Launch::Split {
+            backend: env!("CARGO_BIN_EXE_bench-httprs"),
+            backend_args: &["--backend"],
+            front: env!("CARGO_BIN_EXE_bench-httprs-front"),
+            front_args: &["--access-log", "false"],
+            env: &[("HTTPRS_ACCESS_LOG", "false")],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: true,
+    },
     // The reference: hyper 1.x on tokio, as its own hello example is. Its
     // `/sleep` is an async wait (tokio::time::sleep), not a blocked thread:
     // see src/bin/hyper_hello.rs for what that row compares.

@@ -49,6 +49,10 @@ pub enum Launch {
         backend_args: &'static [&'static str],
         /// The process that speaks HTTP to clients and forwards to the backend.
         front: &'static str,
+        /// Arguments for the front after `--addr` and `--backend`.
+        front_args: &'static [&'static str],
+        /// Environment variables for both processes.
+        env: &'static [(&'static str, &'static str)],
     },
 }
 
@@ -89,12 +93,15 @@ impl Server {
                 backend,
                 backend_args,
                 front,
+                front_args,
+                env,
             } => {
-                let backend = LeashedProcess::spawn(leash, backend, backend_args, &[])?;
-                let backend_addr = backend.addr.to_string();
+                let backend = LeashedProcess::spawn(leash, backend, backend_args, env)?;
+                let mut args = vec!["--backend".to_string(), backend.addr.to_string()];
+                args.extend(front_args.iter().map(|arg| arg.to_string()));
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 // If the front fails, `backend` drops here and is stopped.
-                let front =
-                    LeashedProcess::spawn(leash, front, &["--backend", &backend_addr], &[])?;
+                let front = LeashedProcess::spawn(leash, front, &args, env)?;
                 Ok(RunningServer {
                     addr: front.addr,
                     // The front is stopped first: it is the one clients reach.

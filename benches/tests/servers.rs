@@ -74,6 +74,8 @@ fn a_split_server_runs_two_processes_and_stops_both() {
             backend: env!("CARGO_BIN_EXE_bench-step06-backend"),
             backend_args: &["--sleep-ms", "1"],
             front: env!("CARGO_BIN_EXE_bench-step06-front"),
+            front_args: &[],
+            env: &[],
         },
     );
     let running = step06.start(LEASH).unwrap();

@@ -32,6 +32,7 @@ pub const DEFAULT_WORKERS: usize = 64;
 pub const USAGE: &str = "\
 usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PORT]...
                     [--static PREFIX=DIR]... [--timeout-ms N] [--workers N]
+                    [--access-log true|false]
 
   --backend HOST:PORT   a backend (an httprs app run with --backend); repeat for
                         several, used in turn. Default: HTTPRS_BACKENDS=HOST:PORT,...
@@ -41,6 +42,7 @@ usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PO
   --timeout-ms N        how long a backend may take to reply before the browser
                         gets 504 Gateway Timeout (default 30000)
   --workers N           requests that may wait on backends at once (default 64)
+  --access-log BOOL     a log line per request (default true)
 
 Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
 
@@ -77,6 +79,8 @@ pub struct FrontOptions {
     pub timeout: Duration,
     /// Front worker threads: requests in flight to the backends at most.
     pub workers: usize,
+    /// Log a line per request (`--access-log false` to stop).
+    pub access_log: bool,
 }
 
 impl FrontOptions {
@@ -110,6 +114,7 @@ impl FrontOptions {
             statics: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             workers: DEFAULT_WORKERS,
+            access_log: true,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -122,7 +127,7 @@ impl FrontOptions {
             };
             if !matches!(
                 flag.as_str(),
-                "--backend" | "--addr" | "--static" | "--timeout-ms" | "--workers"
+                "--backend" | "--addr" | "--static" | "--timeout-ms" | "--workers" | "--access-log"
             ) {
                 return Err(FlagError::Invalid(format!("unknown argument {arg:?}")));
             }
@@ -158,6 +163,16 @@ impl FrontOptions {
                             )
                         })?;
                     options.timeout = Duration::from_millis(ms);
+                }
+                "--access-log" => {
+                    options.access_log = match value.as_str() {
+                        "true" | "1" | "yes" => true,
+                        "false" | "0" | "no" => false,
+                        _ => {
+                            let problem = format!("expected true or false, found {value:?}");
+                            return Err(invalid(&flag, problem));
+                        }
+                    };
                 }
                 _ => {
                     options.workers = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -195,6 +210,7 @@ impl FrontOptions {
         Settings {
             addrs: self.addrs.clone(),
             workers: self.workers,
+            access_log: self.access_log,
             ..Settings::default()
         }
     }
@@ -273,6 +289,7 @@ mod tests {
                 "--timeout-ms=250",
                 "--workers",
                 "3",
+                "--access-log=false",
             ]),
             Some("127.0.0.1:9"),
         )
@@ -288,6 +305,7 @@ mod tests {
             (options.timeout, options.workers),
             (Duration::from_millis(250), 3)
         );
+        assert!(!options.access_log && !options.settings().access_log);
         let cases: &[(&[&str], &str)] = &[
             (&[], "no backend: give --backend HOST:PORT"),
             (&["--backend"], "--backend: needs a value"),
@@ -299,6 +317,10 @@ mod tests {
             (
                 &["--backend=127.0.0.1:1", "--workers", "0"],
                 "--workers: expected a whole number",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--access-log", "quiet"],
+                "--access-log: expected true or false, found \"quiet\"",
             ),
             (
                 &["--backend=127.0.0.1:1", "--static", "static"],

@@ -8,6 +8,14 @@
 
 mod support;
 
+// The demo's model code, compiled into this test too, so that its unit
+// tests (validation, dates) run with `cargo test` like every other test.
+// (An example's own tests only run if it is built as a test, and then Cargo
+// no longer builds the example program that the tests below start.)
+#[path = "../examples/demo/app/models.rs"]
+#[allow(dead_code)] // the tests use only part of it
+mod models;
+
 use std::net::SocketAddr;
 
 use support::process::{Process, example_exe};
