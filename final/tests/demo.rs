@@ -24,10 +24,15 @@ use support::{Reply, TempDir, request};
 /// Starts the demo in production mode on `dir/guestbook.sqlite3`: SQLite's
 /// `-wal` and `-shm` companions go in `dir` too, and all of it with `dir`.
 fn start_demo(dir: &TempDir) -> Process {
+    start_demo_with(dir, &["--addr", "127.0.0.1:0"])
+}
+
+/// The demo with these flags (`--backend` for split mode), on `dir`'s database.
+fn start_demo_with(dir: &TempDir, args: &[&str]) -> Process {
     let database = dir.join("guestbook.sqlite3");
     Process::spawn(
         &example_exe("demo"),
-        &["--addr", "127.0.0.1:0"],
+        args,
         &[
             ("HTTPRS_DATABASE", database.to_str().unwrap()),
             // Production mode: what a deployed guestbook does.
@@ -186,4 +191,56 @@ fn the_stylesheet_and_the_script_are_static_files() {
     let page = get(demo.addr, "/").text();
     assert!(page.contains(r#"href="/static/style.css""#));
     assert!(page.contains(r#"src="/static/guestbook.js""#));
+}
+
+#[test]
+fn the_same_guestbook_runs_split_behind_httprs_front() {
+    let dir = TempDir::new("demo-split");
+    // Two backends on one database file (SQLite's WAL lets two processes
+    // share it), and the front serving the static files itself.
+    let backend_args = ["--backend", "--addr", "127.0.0.1:0"];
+    let mut first = start_demo_with(&dir, &backend_args);
+    let second = start_demo_with(&dir, &backend_args);
+    assert!(first.listening.contains("(backend)"), "{}", first.listening);
+    let backends = [first.addr.to_string(), second.addr.to_string()];
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static");
+    let front = Process::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--backend",
+            &backends[0],
+            "--backend",
+            &backends[1],
+            "--static",
+            &format!("/static={static_dir}"),
+        ],
+        &[],
+    );
+    let addr = front.addr;
+
+    // Signed through the front, by whichever backend; listed by both.
+    let signed = post_form(addr, "name=Split&message=Through+the+front");
+    assert_eq!(signed.status, 303, "{}", signed.text());
+    assert_eq!(signed.header("location"), Some("/"));
+    for _ in 0..4 {
+        let list = entries(addr);
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0]["message"], "Through the front");
+    }
+    let refused = post_form(addr, "name=&message=");
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("Please tell us your name."));
+    assert_eq!(get(addr, "/static/style.css").status, 200);
+
+    // One backend dies: the guestbook goes on through the other.
+    first.kill();
+    for _ in 0..4 {
+        let page = get(addr, "/");
+        assert_eq!(page.status, 200, "{}", page.text());
+        assert!(page.text().contains("Through the front"));
+    }
+    assert_eq!(post_form(addr, "name=Still&message=Here").status, 303);
+    assert_eq!(entries(addr).len(), 2);
 }
