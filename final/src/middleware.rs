@@ -90,6 +90,13 @@ impl Middleware for AccessLog {
         let peer = req
             .peer_addr()
             .map_or_else(|| "-".to_string(), |p| p.to_string());
+        // The bytes of body that go on the wire: none for HEAD, 204 or 304,
+        // whatever the handler put in the response (the server drops it).
+        let sent = if req.method() == "HEAD" || res.status().forbids_body() {
+            0
+        } else {
+            res.body_len()
+        };
         log::info!(
             target: "httprs::access",
             "{peer} \"{} {} {}\" {} {}B {:.3}ms",
@@ -97,7 +104,7 @@ impl Middleware for AccessLog {
             req.path(),
             req.version(),
             res.status().code(),
-            res.body_len(),
+            sent,
             started.elapsed().as_secs_f64() * 1000.0
         );
         res

@@ -47,6 +47,17 @@ fn the_example_serves_on_the_addr_flag_logs_and_stops_on_sigterm() {
     assert_log_line(&access, "INFO");
     assert!(access.contains("\" 200 13B "), "{access}");
     assert!(access.ends_with("ms"), "{access}");
+    // HEAD: the headers of the GET, and the log counts the body bytes sent: none.
+    let head = exchange(
+        hello.addr,
+        b"HEAD /index/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        head.contains("Content-Length: 13\r\n") && head.ends_with("\r\n\r\n"),
+        "{head}"
+    );
+    let access = hello.line_containing("\"HEAD /index/ HTTP/1.1\"");
+    assert!(access.contains("\" 200 0B "), "{access}");
 
     // Sends SIGTERM (asserting `kill` worked) and waits, bounded, for the exit.
     let exit = hello.terminate();
