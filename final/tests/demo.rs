@@ -163,7 +163,10 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
         400
     );
     assert_eq!(get(demo.addr, "/api/entries?limit=0").status, 400);
-    assert_eq!(get(demo.addr, "/api/entries/999").status, 404);
+    let missing = get(demo.addr, "/api/entries/999");
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("content-type"), Some("application/json"));
+    assert_eq!(missing.text(), r#"{"error":"no such entry"}"#);
     assert_eq!(get(demo.addr, "/api/entries/abc").status, 404);
     assert_eq!(get(demo.addr, "/nowhere").status, 404);
     // Nothing was stored by any of it.

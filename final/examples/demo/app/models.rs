@@ -73,7 +73,8 @@ impl Model for Entry {
 pub fn migrations() -> Vec<Migration> {
     vec![
         Migration::create_table::<Entry>("0001_create_entries"),
-        // The page lists the newest entries first, by id.
+        // The schema's second change: an index for queries by time. (The
+        // page sorts by id, the table's key, which needs no index.)
         Migration::new(
             "0002_index_entries_created_at",
             "CREATE INDEX entries_created_at ON entries (created_at)",

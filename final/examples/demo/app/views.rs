@@ -115,7 +115,12 @@ pub fn api_show(req: &Request) -> Result<Response, DbError> {
         return Ok(json_error(Status::NOT_FOUND, "no such entry"));
     };
     let conn = req.db()?;
-    Ok(Response::json(&Entry::get(&conn, id)?))
+    match Entry::get(&conn, id) {
+        Ok(entry) => Ok(Response::json(&entry)),
+        // `?` would send DbError's own 404, which is text; an API answers JSON.
+        Err(DbError::NotFound(_)) => Ok(json_error(Status::NOT_FOUND, "no such entry")),
+        Err(other) => Err(other),
+    }
 }
 
 /// `{"error": "..."}` with a status: how the API says what went wrong.
