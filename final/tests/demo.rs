@@ -162,6 +162,16 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
         post(demo.addr, "/api/entries", "application/json", "{oops").status,
         400
     );
+    assert_eq!(
+        post(
+            demo.addr,
+            "/api/entries",
+            "text/plain",
+            r#"{"name":"Ada","message":"Hi"}"#
+        )
+        .status,
+        415
+    );
     assert_eq!(get(demo.addr, "/api/entries?limit=0").status, 400);
     let missing = get(demo.addr, "/api/entries/999");
     assert_eq!(missing.status, 404);

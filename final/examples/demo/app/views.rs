@@ -10,7 +10,7 @@
 //! the page back with status 422, what was typed, and why it was refused.
 
 use httprs::model::{Model, Order};
-use httprs::{DbError, Request, Response, Status, context};
+use httprs::{BodyError, DbError, Request, Response, Status, context};
 use serde_json::json;
 
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
@@ -90,6 +90,10 @@ pub fn api_list(req: &Request) -> Result<Response, DbError> {
 pub fn api_create(req: &Request) -> Result<Response, DbError> {
     let draft: Draft = match req.json() {
         Ok(draft) => draft,
+        // Not JSON at all is a 415, as for the form; JSON that does not parse, a 400.
+        Err(err @ BodyError::WrongContentType { .. }) => {
+            return Ok(json_error(Status::UNSUPPORTED_MEDIA_TYPE, &err.to_string()));
+        }
         Err(err) => return Ok(json_error(Status::BAD_REQUEST, &err.to_string())),
     };
     match draft.validate() {
