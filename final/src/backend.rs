@@ -49,7 +49,9 @@
 //! garbage has lost the framing). A body over `max_body_bytes` is answered
 //! `413` without running the app, as in HTTP mode. A response too large for
 //! one frame (a big static file) becomes a `500` and a log line saying to
-//! serve such files from the front.
+//! serve such files from the front. So does one a front would refuse (a
+//! `1xx` status, a header field that would split the response: see
+//! [`protocol::BadReply`]), with a log line naming the field.
 //!
 //! Timeouts: `idle_timeout` bounds each read and write, so a front
 //! connection that stays idle that long is closed (the front notices

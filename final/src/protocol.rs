@@ -62,6 +62,7 @@ pub use step06::split::protocol::{
     encode, read_frame, write_frame,
 };
 
+use crate::headers::{FieldError, check_field};
 use crate::request::Request as HttpRequest;
 use crate::response::Response as HttpResponse;
 use crate::status::Status;
@@ -118,8 +119,10 @@ pub fn request_from_message(message: Request, peer: SocketAddr) -> HttpRequest {
 /// a file (a static file) is read into memory: a frame carries all of it.
 ///
 /// # Errors
-/// A body longer than a frame can carry (checked before reading a file), or
-/// a file that cannot be read. The backend answers `500` instead.
+/// A body longer than a frame can carry (checked before reading a file), a
+/// file that cannot be read, or a reply a front would refuse ([`BadReply`]:
+/// a `1xx`, a header field that would split the response). The backend
+/// answers `500` instead, and logs why, where the handler's author looks.
 pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
     let len = res.body_len();
     if len > MAX_FRAME_BYTES as u64 {
@@ -134,7 +137,9 @@ pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
         .iter()
         .filter(|(name, _)| crosses(name))
         .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+        .collect::<Vec<_>>();
+    let fields = headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    check_reply(status, fields).map_err(io::Error::other)?;
     Ok(Response {
         id,
         status,
@@ -143,20 +148,42 @@ pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
     })
 }
 
-/// A status a backend sent that is not a three-digit HTTP status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BadStatus(
-    /// The status as sent.
-    pub u16,
-);
+/// A backend's reply that the front must not pass on to a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadReply {
+    /// A status outside 200..=599: not three digits, a `1xx` (which
+    /// announces a response rather than being one; the front would send
+    /// it as the final answer), or a class HTTP does not define.
+    Status(u16),
+    /// A header field that would split the response: see
+    /// [`crate::headers::check_field`].
+    Field(FieldError),
+}
 
-impl std::fmt::Display for BadStatus {
+impl std::fmt::Display for BadReply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "status {} is not an HTTP status (100 to 999)", self.0)
+        match self {
+            BadReply::Status(status) => {
+                write!(f, "status {status} is not a final HTTP status (200 to 599)")
+            }
+            BadReply::Field(err) => write!(f, "{err}"),
+        }
     }
 }
 
-impl std::error::Error for BadStatus {}
+impl std::error::Error for BadReply {}
+
+/// Whether a reply with `status` and `headers` may be sent to a browser;
+/// the one check both ends of the split make (see [`BadReply`]).
+fn check_reply<'a>(
+    status: u16,
+    mut headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), BadReply> {
+    if !(200..=599).contains(&status) {
+        return Err(BadReply::Status(status));
+    }
+    headers.try_for_each(|(name, value)| check_field(name, value).map_err(BadReply::Field))
+}
 
 /// The HTTP response the browser gets for `message`. The body is kept for a
 /// `HEAD` too (PROTOCOL.md: the backend sends what a `GET` would get), so
@@ -164,12 +191,20 @@ impl std::error::Error for BadStatus {}
 /// then sends the head only.
 ///
 /// # Errors
-/// [`BadStatus`] for a status outside 100..=999, which `Status` cannot hold:
-/// a broken backend, answered with `502` by the front.
-pub fn response_from_message(message: Response) -> Result<HttpResponse, BadStatus> {
-    if !(100..=999).contains(&message.status) {
-        return Err(BadStatus(message.status));
-    }
+/// [`BadReply`] for a status outside 200..=599 or a header field that is
+/// not fit for the wire: a broken backend (or one that passes on what its
+/// users typed), answered with `502` by the front. Checked here, not only
+/// when the front's HTTP layer encodes the response, because a front must
+/// not trust its backends: step 06's backend, or any other, makes no such
+/// promise.
+pub fn response_from_message(message: Response) -> Result<HttpResponse, BadReply> {
+    check_reply(
+        message.status,
+        message
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+    )?;
     let mut res = HttpResponse::new(Status::from(message.status));
     for (name, value) in message.headers {
         if crosses(&name) {
@@ -258,21 +293,47 @@ mod tests {
     }
 
     #[test]
-    fn a_status_that_is_not_three_digits_is_refused_not_a_panic() {
+    fn a_status_outside_200_to_599_is_refused_not_a_panic() {
         let reply = |status| Response {
             id: 1,
             status,
             headers: vec![],
             body: vec![],
         };
-        assert_eq!(response_from_message(reply(70)).unwrap_err(), BadStatus(70));
-        assert_eq!(
-            response_from_message(reply(1000)).unwrap_err(),
-            BadStatus(1000)
-        );
-        assert_eq!(
-            response_from_message(reply(204)).unwrap().status().code(),
-            204
-        );
+        for status in [70, 100, 101, 199, 600, 700, 1000] {
+            assert_eq!(
+                response_from_message(reply(status)).unwrap_err(),
+                BadReply::Status(status)
+            );
+        }
+        for status in [200, 204, 599] {
+            let res = response_from_message(reply(status)).unwrap();
+            assert_eq!(res.status().code(), status);
+        }
+    }
+
+    #[test]
+    fn a_reply_with_a_header_that_would_split_the_response_is_refused() {
+        let reply = |name: &str, value: &str| Response {
+            id: 1,
+            status: 303,
+            headers: vec![(name.into(), value.into())],
+            body: vec![],
+        };
+        let err = response_from_message(reply("Location", "/x\r\nSet-Cookie: a=b")).unwrap_err();
+        assert_eq!(err, BadReply::Field(FieldError::Value("Location".into())));
+        assert!(err.to_string().contains("header Location"), "{err}");
+        assert!(response_from_message(reply("X Y", "1")).is_err());
+        assert!(response_from_message(reply("Location", "/x")).is_ok());
+    }
+
+    #[test]
+    fn a_backend_does_not_send_what_a_front_would_refuse() {
+        let forged = HttpResponse::redirect("/x\nSet-Cookie: a=b");
+        let err = response_to_message(1, forged).unwrap_err();
+        assert!(err.to_string().contains("header Location"), "{err}");
+        let early = HttpResponse::text("hi").with_status(Status::EARLY_HINTS);
+        let err = response_to_message(1, early).unwrap_err();
+        assert!(err.to_string().contains("status 103"), "{err}");
     }
 }

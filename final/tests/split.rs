@@ -163,6 +163,21 @@ fn a_panicking_handler_is_a_500_and_the_connection_carries_on() {
 }
 
 #[test]
+fn a_backend_sends_a_500_rather_than_a_reply_the_front_would_refuse() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let forged = front.ask("GET", "/go?next=/x%0d%0aSet-Cookie:%20a=b", b"");
+    assert_eq!(forged.status, 500);
+    assert_eq!(
+        (header(&forged, "location"), header(&forged, "set-cookie")),
+        (None, None)
+    );
+    assert_eq!(front.ask("GET", "/status/101", b"").status, 500);
+    // The connection carries on.
+    assert_eq!(front.ask("GET", "/go?next=/x", b"").status, 303);
+}
+
+#[test]
 fn a_body_over_max_body_bytes_is_413_without_running_the_app() {
     let (server, _gate) = start_backend();
     let mut front = FrontConn::open(server.addr());
@@ -442,6 +457,44 @@ fn a_reply_with_another_id_or_an_impossible_status_is_a_502() {
         2,
         "each on its own connection"
     );
+}
+
+#[test]
+fn a_reply_with_a_1xx_or_unknown_class_status_or_a_splitting_header_is_a_502() {
+    // Connection n gets the n-th bad reply.
+    let bad: [(u16, &str, &str); 4] = [
+        (100, "X-A", "1"),
+        (101, "Upgrade", "websocket"),
+        (700, "X-A", "1"),
+        (303, "Location", "/x\r\nSet-Cookie: a=b"),
+    ];
+    let backend = fake_backend(move |n, mut stream| {
+        let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) else {
+            return;
+        };
+        let (status, name, value) = bad[(n - 1) % bad.len()];
+        let reply = Message::Response(protocol::Response {
+            id: request.id,
+            status,
+            headers: vec![(name.into(), value.into())],
+            body: vec![],
+        });
+        let _ = protocol::write_frame(&mut stream, &reply);
+        read_and_hold(stream);
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    for _ in 0..bad.len() {
+        let raw = support::exchange(
+            front.addr(),
+            b"GET / HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n",
+        );
+        assert!(raw.starts_with("HTTP/1.1 502 Bad Gateway\r\n"), "{raw}");
+        assert!(raw.contains("cannot use"), "{raw}");
+        assert!(
+            !raw.contains("Set-Cookie") && !raw.contains("Upgrade"),
+            "{raw}"
+        );
+    }
 }
 
 #[test]
