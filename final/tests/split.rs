@@ -527,6 +527,49 @@ fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
     assert!(raw.ends_with("\r\n\r\n"), "no body: {raw}");
 }
 
+#[test]
+fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_fields() {
+    let backend = support::app(Gate::default())
+        .post("/seen", |req: &httprs::Request| {
+            let mut seen = String::new();
+            for (name, value) in req.headers().iter() {
+                seen.push_str(&format!("{}: {value}\n", name.to_ascii_lowercase()));
+            }
+            seen.push_str(&format!("body: {}", String::from_utf8_lossy(req.body())));
+            httprs::Response::text(seen)
+        })
+        .start(backend_settings())
+        .unwrap();
+    let front = start_front(&[backend.addr()], 10_000);
+    let request = "POST /seen HTTP/1.1\r\nHost: site.test\r\nTransfer-Encoding: chunked\r\n\
+                   Connection: close, X-Hop\r\nX-Hop: for the front\r\nKeep-Alive: timeout=5\r\n\
+                   TE: trailers\r\nUpgrade: h2c\r\nX-End: 1\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n";
+    let reply = support::request(front.addr(), request.as_bytes());
+    let seen = reply.text();
+    assert_eq!(reply.status, 200, "{seen}");
+    for expected in [
+        "host: site.test\n",
+        "x-end: 1\n",
+        "content-length: 7\n",
+        "body: abcdefg",
+    ] {
+        assert!(
+            seen.contains(expected),
+            "{expected:?} missing from:\n{seen}"
+        );
+    }
+    for hop in [
+        "transfer-encoding",
+        "connection",
+        "x-hop",
+        "keep-alive",
+        "te:",
+        "upgrade",
+    ] {
+        assert!(!seen.contains(hop), "{hop:?} crossed:\n{seen}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Real processes: the `httprs-front` binary and backends from `examples/split.rs`.
 // ---------------------------------------------------------------------------
