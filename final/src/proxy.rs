@@ -19,11 +19,15 @@
 //!
 //! **Round robin, with down and rejoin.** Requests go to the backends in
 //! turn. A backend that refuses a connection, resets it or closes it
-//! without replying is marked *down* and skipped; after a back-off (250 ms,
-//! doubling up to 5 s) the next request that would go to it tries it first
-//! (only that one: the others keep skipping it), and once it answers it is
-//! *up* again, with a log line each way. No restart of the front, no
-//! health-check thread: the traffic itself is the probe.
+//! without replying is marked *down* and skipped; after a back-off (250 ms)
+//! the next request that would go to it tries it first (only that one: the
+//! others keep skipping it), and once it answers it is *up* again, with a
+//! log line each way. Each time that probe fails too, the back-off doubles,
+//! up to 5 s. Only the probe's failure counts: the requests that were
+//! already on their way when the backend went down fail as well, and
+//! counting each would turn one restart into 5 s of `502`s (see `Claim`).
+//! No restart of the front, no health-check thread: the traffic itself is
+//! the probe.
 //!
 //! **Which failures are retried.** A connection that could not even be
 //! opened carried nothing, so any request moves on to the next backend. A
@@ -201,9 +205,9 @@ impl Handler for Proxy {
         let count = self.backends.len();
         let first = self.next.fetch_add(1, Ordering::Relaxed);
         for backend in (0..count).map(|i| &self.backends[(first + i) % count]) {
-            if !backend.claim() {
+            let Some(backend) = backend.claim() else {
                 continue;
-            }
+            };
             let failure = match backend.exchange(&frame, id, deadline) {
                 Ok(res) => {
                     backend.mark_up();
@@ -258,6 +262,73 @@ impl Handler for Proxy {
     }
 }
 
+/// One attempt at one backend, granted by [`Backend::claim`]: the backend
+/// (its methods are reached through `Deref`) and whether this attempt is
+/// the probe sent after a back-off.
+///
+/// A failure needs to know that. When a backend goes down, every request
+/// in flight to it fails, each a moment after the other; if each doubled
+/// the back-off, one restart with five requests in flight would jump
+/// straight from 250 ms to 5 s, a long wall of 502s for a backend that was
+/// back in one second. Only a failed probe is news ("still down after the
+/// wait"), so only a failed probe doubles the wait.
+struct Claim<'a> {
+    backend: &'a Backend,
+    probe: bool,
+}
+
+impl std::ops::Deref for Claim<'_> {
+    type Target = Backend;
+
+    fn deref(&self) -> &Backend {
+        self.backend
+    }
+}
+
+impl Claim<'_> {
+    /// Records a failure of this attempt: down now (logged once), down for
+    /// twice as long if this was the probe, and no change otherwise (the
+    /// request was on its way before the backend was known to be down).
+    fn mark_down(&self, reason: &str) {
+        let backend = self.backend;
+        let mut health = backend.health();
+        match health.down {
+            None => {
+                log::warn!(
+                    "backend {} is down ({reason}); trying again in {} ms",
+                    backend.addr,
+                    RETRY_FIRST.as_millis()
+                );
+                health.down = Some(Down {
+                    retry_at: Instant::now() + RETRY_FIRST,
+                    backoff: RETRY_FIRST,
+                });
+            }
+            Some(down) if self.probe => {
+                let backoff = (down.backoff * 2).min(RETRY_MAX);
+                log::debug!(
+                    "backend {} is still down ({reason}); trying again in {} ms",
+                    backend.addr,
+                    backoff.as_millis()
+                );
+                health.down = Some(Down {
+                    retry_at: Instant::now() + backoff,
+                    backoff,
+                });
+            }
+            Some(_) => {
+                log::debug!(
+                    "backend {}: a request in flight failed too ({reason})",
+                    backend.addr
+                );
+            }
+        }
+        drop(health);
+        // Connections to a process that died are of no use to anyone.
+        backend.idle().clear();
+    }
+}
+
 impl Backend {
     fn health(&self) -> MutexGuard<'_, Health> {
         // Health is two plain values: a panic elsewhere cannot leave it torn.
@@ -271,52 +342,28 @@ impl Backend {
     /// Whether a request may go here now: the backend is up, or it is down
     /// and its back-off has passed. In that case this request is the probe,
     /// and the others keep skipping the backend until it has answered or
-    /// the back-off has passed once more.
-    fn claim(&self) -> bool {
+    /// the back-off has passed once more. The [`Claim`] remembers which.
+    fn claim(&self) -> Option<Claim<'_>> {
         let mut health = self.health();
         let Some(down) = &mut health.down else {
-            return true;
+            return Some(Claim {
+                backend: self,
+                probe: false,
+            });
         };
         let now = Instant::now();
         if now < down.retry_at {
-            return false;
+            return None;
         }
         down.retry_at = now + down.backoff;
-        true
+        Some(Claim {
+            backend: self,
+            probe: true,
+        })
     }
 
-    /// Records a failure: down now (logged once), or down for longer.
-    fn mark_down(&self, reason: &str) {
-        let mut health = self.health();
-        let backoff = match health.down {
-            None => {
-                log::warn!(
-                    "backend {} is down ({reason}); trying again in {} ms",
-                    self.addr,
-                    RETRY_FIRST.as_millis()
-                );
-                RETRY_FIRST
-            }
-            Some(down) => {
-                let backoff = (down.backoff * 2).min(RETRY_MAX);
-                log::debug!(
-                    "backend {} is still down ({reason}); trying again in {} ms",
-                    self.addr,
-                    backoff.as_millis()
-                );
-                backoff
-            }
-        };
-        health.down = Some(Down {
-            retry_at: Instant::now() + backoff,
-            backoff,
-        });
-        drop(health);
-        // Connections to a process that died are of no use to anyone.
-        self.idle().clear();
-    }
-
-    /// Records a reply: up again, if it was down.
+    /// Records a reply: up again, if it was down. (Any reply, probe or not:
+    /// a backend that answers is up.)
     fn mark_up(&self) {
         if self.health().down.take().is_some() {
             log::info!("backend {} is up again", self.addr);
@@ -548,22 +595,44 @@ mod tests {
     fn a_down_backend_waits_longer_after_each_failed_try_and_one_request_probes_it() {
         let proxy = Proxy::new(["127.0.0.1:1"], DEFAULT_TIMEOUT);
         let backend = &proxy.backends[0];
-        assert!(backend.claim());
-        backend.mark_down("refused");
-        assert!(!backend.claim(), "skipped during the back-off");
+        let first = backend.claim().expect("an up backend takes requests");
+        assert!(!first.probe);
+        first.mark_down("refused");
+        assert!(backend.claim().is_none(), "skipped during the back-off");
         let backoff = |b: &Backend| b.health().down.map(|d| d.backoff);
         assert_eq!(backoff(backend), Some(RETRY_FIRST));
         // Pretend the back-off has passed.
-        backend.health().down.as_mut().unwrap().retry_at = Instant::now();
-        assert!(backend.claim(), "one request probes it");
-        assert!(!backend.claim(), "the next one does not");
-        backend.mark_down("refused again");
+        let pass = || backend.health().down.as_mut().unwrap().retry_at = Instant::now();
+        pass();
+        let probe = backend.claim().expect("one request probes it");
+        assert!(probe.probe);
+        assert!(backend.claim().is_none(), "the next one does not");
+        probe.mark_down("refused again");
         assert_eq!(backoff(backend), Some(RETRY_FIRST * 2));
         for _ in 0..10 {
-            backend.mark_down("still refused");
+            pass();
+            backend.claim().unwrap().mark_down("still refused");
         }
         assert_eq!(backoff(backend), Some(RETRY_MAX));
-        backend.mark_up();
-        assert!(backend.claim());
+        pass();
+        backend.claim().unwrap().mark_up();
+        assert!(backend.claim().is_some_and(|c| !c.probe));
+    }
+
+    #[test]
+    fn requests_in_flight_when_a_backend_went_down_do_not_lengthen_its_back_off() {
+        let proxy = Proxy::new(["127.0.0.1:1"], DEFAULT_TIMEOUT);
+        let backend = &proxy.backends[0];
+        let backoff = |b: &Backend| b.health().down.map(|d| d.backoff);
+        // Five requests on their way, then the backend restarts: all fail.
+        let in_flight: Vec<_> = (0..5).map(|_| backend.claim().unwrap()).collect();
+        for claim in &in_flight {
+            claim.mark_down("it closed the connection without replying");
+        }
+        assert_eq!(backoff(backend), Some(RETRY_FIRST), "one outage, one wait");
+        // Only the probe's failure counts.
+        backend.health().down.as_mut().unwrap().retry_at = Instant::now();
+        backend.claim().unwrap().mark_down("refused");
+        assert_eq!(backoff(backend), Some(RETRY_FIRST * 2));
     }
 }
