@@ -30,7 +30,9 @@
 //! the probe.
 //!
 //! **Which failures are retried.** A connection that could not even be
-//! opened carried nothing, so any request moves on to the next backend. A
+//! opened carried nothing, and neither did one that failed before the whole
+//! request frame was written (a backend acts on whole frames only), so any
+//! request moves on to the next backend. A
 //! backend that died after the request was sent, before a byte of reply
 //! came back, may or may not have run the handler. The request is then
 //! retried once, on another backend, only if its method is idempotent
@@ -55,6 +57,21 @@
 //! across requests, one request in flight on each (PROTOCOL.md explains
 //! why). Before reusing one, the front peeks at it: a backend that restarted
 //! has closed it, and a fresh one is opened instead.
+//!
+//! The peek cannot see the future: a backend may close an idle connection
+//! (its `idle_timeout`) just as the front writes to it. A reused connection
+//! that fails before a byte of reply says little about the backend, so the
+//! request is tried once more, on a *fresh* connection to the same backend,
+//! before anyone calls it down; only if that fails too (cannot connect, or
+//! dies the same way) is the backend marked down, as above. Which requests
+//! get that second chance follows the rule above, not a new one: any
+//! request whose frame could not be written whole (nothing ran), and an
+//! idempotent one whose frame was written (it may have run). A `POST`
+//! written whole to a connection that then closed without a word gets its
+//! `502`, as on a fresh connection: the backend may have closed an idle
+//! connection, or it may have crashed halfway through charging the card,
+//! and the front cannot tell which. Go's `net/http` client draws the same
+//! line when it retries on a reused connection.
 //!
 //! **Forwarded fields.** The backend sees the front as its peer, so the
 //! front adds `X-Forwarded-For` (the client's address, appended to any
@@ -142,7 +159,9 @@ struct Down {
 /// Why one exchange with one backend gave no reply.
 #[derive(Debug)]
 enum Failure {
-    /// No connection: nothing was sent, so any request may go elsewhere.
+    /// No connection, or one that failed before the whole request frame
+    /// was written: the backend cannot have acted on it, so any request may
+    /// go elsewhere.
     Unreachable(String),
     /// The connection closed or reset after the request was sent. `replying`:
     /// whether part of a reply had come back (then the handler surely ran).
@@ -208,7 +227,7 @@ impl Handler for Proxy {
             let Some(backend) = backend.claim() else {
                 continue;
             };
-            let failure = match backend.exchange(&frame, id, deadline) {
+            let failure = match backend.exchange(&frame, id, deadline, may_resend) {
                 Ok(res) => {
                     backend.mark_up();
                     return res;
@@ -370,12 +389,52 @@ impl Backend {
         }
     }
 
-    /// Sends `frame` (request `id`) and waits for its reply until `deadline`.
-    fn exchange(&self, frame: &[u8], id: u64, deadline: Instant) -> Result<Response, Failure> {
-        let stream = match self.checkout() {
-            Some(stream) => stream,
-            None => self.connect(deadline)?,
-        };
+    /// Sends `frame` (request `id`) and waits for its reply until `deadline`:
+    /// on an idle connection if there is one, and then, if that one turns
+    /// out to be stale, once more on a fresh one (see "Connections" in the
+    /// module docs). `may_resend`: whether the request may be sent again
+    /// after the backend may have received it.
+    fn exchange(
+        &self,
+        frame: &[u8],
+        id: u64,
+        deadline: Instant,
+        may_resend: bool,
+    ) -> Result<Response, Failure> {
+        if let Some(stream) = self.checkout() {
+            let result = self.exchange_on(stream, frame, id, deadline);
+            let (reason, retry) = match &result {
+                // The frame never got through whole: nothing ran.
+                Err(Failure::Unreachable(reason)) => (reason, true),
+                // Through, then silence and a close: maybe only an idle
+                // connection the backend closed, maybe a crash mid-request.
+                Err(Failure::Died {
+                    reason,
+                    replying: false,
+                }) => (reason, may_resend),
+                _ => return result,
+            };
+            if !retry {
+                return result;
+            }
+            log::debug!(
+                "backend {}: a reused connection failed ({reason}); trying a fresh one",
+                self.addr
+            );
+        }
+        let stream = self.connect(deadline)?;
+        self.exchange_on(stream, frame, id, deadline)
+    }
+
+    /// One exchange on `stream`, which is kept for reuse only if it went
+    /// entirely right.
+    fn exchange_on(
+        &self,
+        stream: TcpStream,
+        frame: &[u8],
+        id: u64,
+        deadline: Instant,
+    ) -> Result<Response, Failure> {
         let left = remaining(deadline).ok_or(Failure::Timeout)?;
         let sent = stream
             .set_write_timeout(Some(left))
@@ -384,10 +443,8 @@ impl Backend {
             return Err(if is_timeout(&err) {
                 Failure::Timeout
             } else {
-                Failure::Died {
-                    reason: format!("cannot send: {err}"),
-                    replying: false,
-                }
+                // `write_all` failed, so the frame's tail never left us.
+                Failure::Unreachable(format!("cannot send: {err}"))
             });
         }
         let mut input = Deadline {

@@ -399,6 +399,69 @@ fn a_post_whose_backend_dies_before_replying_is_a_502_and_not_resent() {
     assert_eq!((reply.status, reply.text().as_str()), (200, "pay once"));
 }
 
+/// Answers the first request on its first connection, then reads the
+/// second and closes without a word: an idle connection the backend closed
+/// just as the front reused it. Later connections are served normally.
+/// Counts the requests it read.
+fn closes_its_first_connection_after_one_reply(read: Arc<AtomicUsize>) -> FakeBackend {
+    fake_backend(move |n, mut stream| {
+        if n > 1 {
+            return answer_every_request(stream);
+        }
+        let mut answered = false;
+        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            read.fetch_add(1, Ordering::SeqCst);
+            if answered {
+                return;
+            }
+            answered = true;
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: b"fake".to_vec(),
+            });
+            protocol::write_frame(&mut stream, &reply).unwrap();
+        }
+    })
+}
+
+#[test]
+fn a_get_on_a_reused_connection_the_backend_closed_is_retried_on_a_fresh_one() {
+    let read = Arc::new(AtomicUsize::new(0));
+    let backend = closes_its_first_connection_after_one_reply(read.clone());
+    let front = start_front(&[backend.addr], 10_000);
+    assert_eq!(get(front.addr(), "/first").text(), "fake");
+    // Goes out on the pooled connection, which dies: then on a new one.
+    let reply = get(front.addr(), "/second");
+    assert_eq!((reply.status, reply.text().as_str()), (200, "fake"));
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        read.load(Ordering::SeqCst),
+        2,
+        "the stale connection read it"
+    );
+    // And the backend was never marked down: the next request goes there too.
+    assert_eq!(get(front.addr(), "/third").text(), "fake");
+}
+
+#[test]
+fn a_post_on_a_reused_connection_that_closes_after_receiving_it_is_a_502_and_not_resent() {
+    let read = Arc::new(AtomicUsize::new(0));
+    let backend = closes_its_first_connection_after_one_reply(read.clone());
+    let front = start_front(&[backend.addr], 10_000);
+    assert_eq!(get(front.addr(), "/first").text(), "fake");
+    // The backend read it whole: it may have run. Not sent again, anywhere.
+    let reply = post(front.addr(), "/pay", "once");
+    assert_eq!(reply.status, 502);
+    assert_eq!(read.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        backend.accepted.load(Ordering::SeqCst),
+        1,
+        "no fresh connection"
+    );
+}
+
 #[test]
 fn a_timeout_is_a_504_and_that_connection_is_never_reused_but_others_are() {
     let backend = fake_backend(|n, stream| {
