@@ -79,6 +79,23 @@
 //! the last entry was seen by us, the rest are the client's say-so) and
 //! `X-Forwarded-Proto: http` (replacing any the client sent; the front has
 //! no TLS). `Host` is passed on unchanged.
+//!
+//! **Known limits**, found in review and not fixed yet, so that nobody
+//! relies on the opposite:
+//! - `--timeout-ms` counts from when a front worker picks the request up,
+//!   not from its arrival: time spent queued for a worker (all 64 busy
+//!   waiting on slow backends) comes on top.
+//! - A backend given by name is looked up (DNS) at each new connection, and
+//!   that lookup is not bounded by the timeout: a slow resolver holds the
+//!   worker as long as it likes.
+//! - `X-Forwarded-Proto` is always `http`, even behind a TLS-terminating
+//!   nginx: the app then believes it is served over plain HTTP (secure
+//!   cookies, absolute redirects). Trusting the client's value would let
+//!   any client claim `https`; a flag naming trusted proxies is the fix.
+//! - A request travels in one frame of at most 4 MiB of JSON, and JSON can
+//!   grow a body (base64 by a third; an escaped control character six
+//!   times). A body within `max_body_bytes` may so still be refused with
+//!   `413` when its frame does not fit.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
