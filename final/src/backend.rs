@@ -49,11 +49,23 @@
 //! garbage has lost the framing). A body over `max_body_bytes` is answered
 //! `413` without running the app, as in HTTP mode. A response too large for
 //! one frame (a big static file) becomes a `500` and a log line saying to
-//! serve such files from the front.
+//! serve such files from the front. So does one a front would refuse (a
+//! `1xx` status, a header field that would split the response: see
+//! [`protocol::BadReply`]), with a log line naming the field.
 //!
 //! Timeouts: `idle_timeout` bounds each read and write, so a front
 //! connection that stays idle that long is closed (the front notices
 //! before reusing it), and so does one stalled in the middle of a frame.
+//!
+//! **Known limits**, found in review and not fixed yet:
+//! - That timeout bounds each *read*, not a whole frame: a peer sending one
+//!   byte just inside every `idle_timeout` keeps a connection thread (and
+//!   one of `max_connections`) for as long as it likes, and the protocol
+//!   has no authentication. A backend's port must be reachable by its
+//!   fronts only (bind to loopback or a private network, or firewall it).
+//! - A reply travels in one frame of at most 4 MiB of JSON, which can be
+//!   larger than the body (base64, escapes): a body somewhat under 4 MiB
+//!   may still become the `500` above.
 //!
 //! Shutdown, on SIGINT/SIGTERM (through [`crate::App::run`]) or
 //! [`crate::Server::shutdown`]: the acceptor stops accepting and shuts the

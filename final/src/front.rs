@@ -252,10 +252,20 @@ impl FrontOptions {
 }
 
 /// `/static=./static` → (`/static`, `./static`), the folder checked to exist.
+/// The prefix `/` (or empty) is refused: its route would match every URL,
+/// and since static routes come before the proxy, no request would ever
+/// reach a backend (each would get the folder's 404 instead).
 fn parse_static(value: &str) -> Result<(String, PathBuf), String> {
     let Some((prefix, folder)) = value.split_once('=') else {
         return Err(format!("expected PREFIX=DIR, found {value:?}"));
     };
+    // `StaticFiles` drops trailing slashes: `/` and `//` mean the root too.
+    if prefix.trim_end_matches('/').is_empty() {
+        return Err(format!(
+            "the prefix {prefix:?} would serve every URL from {folder} and send none to \
+             the backends; give a path such as /static"
+        ));
+    }
     if !prefix.starts_with('/') {
         return Err(format!("the prefix must start with '/', found {prefix:?}"));
     }
@@ -329,6 +339,18 @@ mod tests {
             (
                 &["--backend=127.0.0.1:1", "--static", "s=."],
                 "must start with '/'",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "/=."],
+                "--static: the prefix \"/\" would serve every URL from . and send none",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static=//=."],
+                "the prefix \"//\" would serve every URL",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "=."],
+                "the prefix \"\" would serve every URL",
             ),
             (
                 &["--backend=127.0.0.1:1", "--static", "/s=/no/such/dir"],

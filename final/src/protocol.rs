@@ -50,9 +50,20 @@
 //! );
 //! ```
 //!
-//! Header fields that describe one hop, not the message (`Content-Length`,
-//! `Connection`, `Keep-Alive`, `Transfer-Encoding`), never cross: each side's
-//! HTTP layer computes its own, as PROTOCOL.md says.
+//! Header fields that describe one hop, not the message, never cross, in
+//! either direction: `Connection` and every field it names (`Connection:
+//! close, X-Trace` makes `X-Trace` hop-by-hop), `Keep-Alive`,
+//! `Proxy-Connection`, `TE`, `Transfer-Encoding` and `Upgrade` (RFC 9110
+//! §7.6.1). Each side's HTTP layer sets its own. Passing them on would be
+//! worse than noise: a backend told `Transfer-Encoding: chunked` about a
+//! body that arrives whole in a frame, or `Upgrade: websocket` by a front
+//! that cannot upgrade, is being told something false. `Content-Length` is
+//! one hop's business too, with a twist: a request carries one stating the
+//! true length of the body the front read whole (and de-chunked, if it came
+//! in chunks), for an application that wants to read it, as PROTOCOL.md
+//! promises; a response carries none, and the front computes its own. This
+//! is the one place where "every header, as the client sent them"
+//! (PROTOCOL.md) gives way.
 
 use std::io;
 use std::net::SocketAddr;
@@ -62,36 +73,68 @@ pub use step06::split::protocol::{
     encode, read_frame, write_frame,
 };
 
+use crate::headers::{FieldError, check_field};
 use crate::request::Request as HttpRequest;
 use crate::response::Response as HttpResponse;
 use crate::status::Status;
 
-/// Fields about one connection, which each side of the split sets for itself.
+/// Fields about one connection, not the message, which each side of the
+/// split sets for itself (see the module docs).
 const HOP_BY_HOP: &[&str] = &[
-    "content-length",
     "connection",
+    "content-length",
     "keep-alive",
+    "proxy-connection",
+    "te",
     "transfer-encoding",
+    "upgrade",
 ];
 
-fn crosses(name: &str) -> bool {
+/// The field names a message's `Connection` fields list: `close` and
+/// `X-Trace` for `Connection: close, X-Trace`. Usually none, and then this
+/// allocates nothing.
+fn connection_options<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    fields
+        .filter(|(name, _)| name.eq_ignore_ascii_case("connection"))
+        .flat_map(|(_, value)| value.split(','))
+        .map(str::trim)
+        .filter(|option| !option.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether a field named `name` crosses the split: it is not hop-by-hop,
+/// and the message's `Connection` field (its `options`) does not name it.
+fn crosses(name: &str, options: &[String]) -> bool {
     !HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
+        && !options.iter().any(|o| name.eq_ignore_ascii_case(o))
 }
 
 /// The `request` message for `req`, to be sent with id `id`: method, path
-/// and query apart, every header in order (PROTOCOL.md: "as the client sent
-/// them"), the body. The front adds its `X-Forwarded-*` fields afterwards.
+/// and query apart, the headers in order (PROTOCOL.md: "as the client sent
+/// them"), without the hop-by-hop ones and with a `Content-Length` that
+/// tells the body's true length, and the body. The front adds its
+/// `X-Forwarded-*` fields afterwards.
 pub fn request_to_message(req: &HttpRequest, id: u64) -> Request {
+    let fields = req.headers();
+    let options = connection_options(fields.iter());
+    let mut headers: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(name, _)| crosses(name, &options))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    // A request announces a body with either field (RFC 9112 §6.1). The
+    // front has read all of it, de-chunked: its length is now a plain fact.
+    let has_body = fields.contains("content-length") || fields.contains("transfer-encoding");
+    if has_body || !req.body().is_empty() {
+        headers.push(("Content-Length".to_string(), req.body().len().to_string()));
+    }
     Request {
         id,
         method: req.method().to_string(),
         path: req.path().to_string(),
         query: req.query_string().to_string(),
-        headers: req
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect(),
+        headers,
         body: req.body().to_vec(),
     }
 }
@@ -118,8 +161,10 @@ pub fn request_from_message(message: Request, peer: SocketAddr) -> HttpRequest {
 /// a file (a static file) is read into memory: a frame carries all of it.
 ///
 /// # Errors
-/// A body longer than a frame can carry (checked before reading a file), or
-/// a file that cannot be read. The backend answers `500` instead.
+/// A body longer than a frame can carry (checked before reading a file), a
+/// file that cannot be read, or a reply a front would refuse ([`BadReply`]:
+/// a `1xx`, a header field that would split the response). The backend
+/// answers `500` instead, and logs why, where the handler's author looks.
 pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
     let len = res.body_len();
     if len > MAX_FRAME_BYTES as u64 {
@@ -129,12 +174,15 @@ pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
         )));
     }
     let status = res.status().code();
+    let options = connection_options(res.headers().iter());
     let headers = res
         .headers()
         .iter()
-        .filter(|(name, _)| crosses(name))
+        .filter(|(name, _)| crosses(name, &options))
         .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+        .collect::<Vec<_>>();
+    let fields = headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    check_reply(status, fields).map_err(io::Error::other)?;
     Ok(Response {
         id,
         status,
@@ -143,20 +191,42 @@ pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
     })
 }
 
-/// A status a backend sent that is not a three-digit HTTP status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BadStatus(
-    /// The status as sent.
-    pub u16,
-);
+/// A backend's reply that the front must not pass on to a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadReply {
+    /// A status outside 200..=599: not three digits, a `1xx` (which
+    /// announces a response rather than being one; the front would send
+    /// it as the final answer), or a class HTTP does not define.
+    Status(u16),
+    /// A header field that would split the response: see
+    /// [`crate::headers::check_field`].
+    Field(FieldError),
+}
 
-impl std::fmt::Display for BadStatus {
+impl std::fmt::Display for BadReply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "status {} is not an HTTP status (100 to 999)", self.0)
+        match self {
+            BadReply::Status(status) => {
+                write!(f, "status {status} is not a final HTTP status (200 to 599)")
+            }
+            BadReply::Field(err) => write!(f, "{err}"),
+        }
     }
 }
 
-impl std::error::Error for BadStatus {}
+impl std::error::Error for BadReply {}
+
+/// Whether a reply with `status` and `headers` may be sent to a browser;
+/// the one check both ends of the split make (see [`BadReply`]).
+fn check_reply<'a>(
+    status: u16,
+    mut headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), BadReply> {
+    if !(200..=599).contains(&status) {
+        return Err(BadReply::Status(status));
+    }
+    headers.try_for_each(|(name, value)| check_field(name, value).map_err(BadReply::Field))
+}
 
 /// The HTTP response the browser gets for `message`. The body is kept for a
 /// `HEAD` too (PROTOCOL.md: the backend sends what a `GET` would get), so
@@ -164,15 +234,29 @@ impl std::error::Error for BadStatus {}
 /// then sends the head only.
 ///
 /// # Errors
-/// [`BadStatus`] for a status outside 100..=999, which `Status` cannot hold:
-/// a broken backend, answered with `502` by the front.
-pub fn response_from_message(message: Response) -> Result<HttpResponse, BadStatus> {
-    if !(100..=999).contains(&message.status) {
-        return Err(BadStatus(message.status));
-    }
+/// [`BadReply`] for a status outside 200..=599 or a header field that is
+/// not fit for the wire: a broken backend (or one that passes on what its
+/// users typed), answered with `502` by the front. Checked here, not only
+/// when the front's HTTP layer encodes the response, because a front must
+/// not trust its backends: step 06's backend, or any other, makes no such
+/// promise.
+pub fn response_from_message(message: Response) -> Result<HttpResponse, BadReply> {
+    check_reply(
+        message.status,
+        message
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+    )?;
+    let options = connection_options(
+        message
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+    );
     let mut res = HttpResponse::new(Status::from(message.status));
     for (name, value) in message.headers {
-        if crosses(&name) {
+        if crosses(&name, &options) {
             res = res.append_header(name, value);
         }
     }
@@ -242,6 +326,69 @@ mod tests {
     }
 
     #[test]
+    fn a_request_crosses_without_its_hop_by_hop_fields_and_with_its_true_length() {
+        // As a chunked request reaches the front's handler: body de-chunked.
+        let req = HttpRequest::new("POST", "/up")
+            .with_header("Host", "example")
+            .with_header("Connection", "keep-alive, X-Hop")
+            .with_header("X-Hop", "for the front only")
+            .with_header("Keep-Alive", "timeout=5")
+            .with_header("Proxy-Connection", "keep-alive")
+            .with_header("TE", "trailers")
+            .with_header("Upgrade", "h2c")
+            .with_header("Transfer-Encoding", "chunked")
+            .with_header("X-End", "1")
+            .with_body(b"abc".to_vec());
+        let pairs = |m: &Request| {
+            m.headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {v}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            pairs(&request_to_message(&req, 1)),
+            ["Host: example", "X-End: 1", "Content-Length: 3"]
+        );
+        // A `Content-Length` the client sent is replaced by the true one, not doubled.
+        let sized = HttpRequest::new("POST", "/up")
+            .with_header("content-length", "3")
+            .with_body(b"abc".to_vec());
+        assert_eq!(pairs(&request_to_message(&sized, 1)), ["Content-Length: 3"]);
+        let empty = HttpRequest::new("POST", "/up").with_header("Content-Length", "0");
+        assert_eq!(pairs(&request_to_message(&empty, 1)), ["Content-Length: 0"]);
+        // No body, no length: a GET stays as it was.
+        let get = HttpRequest::new("GET", "/").with_header("Host", "a");
+        assert_eq!(pairs(&request_to_message(&get, 1)), ["Host: a"]);
+    }
+
+    #[test]
+    fn a_response_crosses_without_its_hop_by_hop_fields_either_way() {
+        let res = HttpResponse::text("hi")
+            .with_header("Connection", "X-Hop")
+            .with_header("X-Hop", "1")
+            .with_header("Upgrade", "websocket")
+            .with_header("TE", "trailers")
+            .with_header("Proxy-Connection", "close")
+            .with_header("X-End", "1");
+        let message = response_to_message(1, res).unwrap();
+        let names = |m: &Response| m.headers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&message), ["Content-Type", "X-End"]);
+        // And from a backend that sends them anyway (step 06's, or a test double).
+        let mut message = message;
+        for (n, v) in [
+            ("connection", "x-other"),
+            ("X-Other", "1"),
+            ("Keep-Alive", "5"),
+            ("upgrade", "h2c"),
+        ] {
+            message.headers.push((n.into(), v.into()));
+        }
+        let back = response_from_message(message).unwrap();
+        let names = back.headers().iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(names, ["Content-Type", "X-End"]);
+    }
+
+    #[test]
     fn a_file_body_is_read_into_the_message_and_a_huge_one_refused() {
         let path = std::env::temp_dir().join(format!("httprs-protocol-{}", std::process::id()));
         std::fs::write(&path, b"0123456789").unwrap();
@@ -258,21 +405,47 @@ mod tests {
     }
 
     #[test]
-    fn a_status_that_is_not_three_digits_is_refused_not_a_panic() {
+    fn a_status_outside_200_to_599_is_refused_not_a_panic() {
         let reply = |status| Response {
             id: 1,
             status,
             headers: vec![],
             body: vec![],
         };
-        assert_eq!(response_from_message(reply(70)).unwrap_err(), BadStatus(70));
-        assert_eq!(
-            response_from_message(reply(1000)).unwrap_err(),
-            BadStatus(1000)
-        );
-        assert_eq!(
-            response_from_message(reply(204)).unwrap().status().code(),
-            204
-        );
+        for status in [70, 100, 101, 199, 600, 700, 1000] {
+            assert_eq!(
+                response_from_message(reply(status)).unwrap_err(),
+                BadReply::Status(status)
+            );
+        }
+        for status in [200, 204, 599] {
+            let res = response_from_message(reply(status)).unwrap();
+            assert_eq!(res.status().code(), status);
+        }
+    }
+
+    #[test]
+    fn a_reply_with_a_header_that_would_split_the_response_is_refused() {
+        let reply = |name: &str, value: &str| Response {
+            id: 1,
+            status: 303,
+            headers: vec![(name.into(), value.into())],
+            body: vec![],
+        };
+        let err = response_from_message(reply("Location", "/x\r\nSet-Cookie: a=b")).unwrap_err();
+        assert_eq!(err, BadReply::Field(FieldError::Value("Location".into())));
+        assert!(err.to_string().contains("header Location"), "{err}");
+        assert!(response_from_message(reply("X Y", "1")).is_err());
+        assert!(response_from_message(reply("Location", "/x")).is_ok());
+    }
+
+    #[test]
+    fn a_backend_does_not_send_what_a_front_would_refuse() {
+        let forged = HttpResponse::redirect("/x\nSet-Cookie: a=b");
+        let err = response_to_message(1, forged).unwrap_err();
+        assert!(err.to_string().contains("header Location"), "{err}");
+        let early = HttpResponse::text("hi").with_status(Status::EARLY_HINTS);
+        let err = response_to_message(1, early).unwrap_err();
+        assert!(err.to_string().contains("status 103"), "{err}");
     }
 }

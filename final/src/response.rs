@@ -8,6 +8,15 @@
 //! `Response::encode`, which writes into a buffer the event loop then
 //! sends.
 //!
+//! `encode` is also the last gate before the wire, so it refuses what a
+//! handler must never send, and sends a plain `500` instead (with a log
+//! line saying why): a header field that would split the response (a name
+//! that is not a token, a value holding CR, LF or NUL: see
+//! [`crate::headers::check_field`]), and a `1xx` status, which announces a
+//! response rather than being one (RFC 9110 §15.2): a client would wait for
+//! the real answer forever. A `500` is a bug report; a split response is a
+//! forged cookie or a cache poisoned for everyone.
+//!
 //! A body is either bytes in memory (the common case, kept as a plain
 //! `Vec<u8>` so it costs nothing extra) or a range of an open file
 //! ([`Response::with_file`]), which `encode` hands back to the connection
@@ -22,7 +31,7 @@ use serde::Serialize;
 use crate::cookie::Cookie;
 use crate::date;
 use crate::file_body::FileBody;
-use crate::headers::Headers;
+use crate::headers::{Headers, check_field};
 use crate::status::Status;
 
 /// An HTTP response: status, headers, body.
@@ -214,9 +223,19 @@ impl Response {
     /// Writes status line, headers and (unless forbidden) body into `out`.
     /// A body that is a file is not written but returned, for the
     /// connection to stream after `out`.
+    /// A response that must not be sent (see the module docs) becomes a
+    /// `500`, logged.
     pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) -> Option<FileBody> {
         let status = self.status;
-        // Writing to a Vec cannot fail, hence the ignored results.
+        if status.code() < 200 {
+            log::error!(
+                "a handler answered {status}, which is not a final response; sending a 500"
+            );
+            return Response::error(Status::INTERNAL_SERVER_ERROR).encode(framing, out);
+        }
+        // Where this response starts in `out`: a bad field found halfway
+        // through the head is taken back before a byte of it is sent.
+        let start = out.len();
         out.extend_from_slice(b"HTTP/1.1 ");
         push_decimal(out, u64::from(status.code()));
         out.push(b' ');
@@ -248,6 +267,12 @@ impl Response {
                 || name.eq_ignore_ascii_case("connection")
             {
                 continue;
+            }
+            if let Err(err) = check_field(name, value) {
+                out.truncate(start);
+                log::error!("{err}: it would split the response; sending a 500");
+                // Terminates: the error page's own fields pass the check.
+                return Response::error(Status::INTERNAL_SERVER_ERROR).encode(framing, out);
             }
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
@@ -361,6 +386,51 @@ mod tests {
             );
             assert_eq!(file.is_some(), !head_only);
         }
+    }
+
+    #[test]
+    fn a_header_that_would_split_the_response_becomes_a_500() {
+        let forged = [
+            Response::redirect("/x\r\nSet-Cookie: a=b"),
+            Response::text("hi").with_header("X-A", "1\n\nHTTP/1.1 200 OK"),
+            Response::text("hi").with_header("X-A", "nul\0"),
+            Response::text("hi").with_header("Set-Cookie: a=b\r\nX", "1"),
+            Response::text("hi").with_header("", "1"),
+        ];
+        for res in forged {
+            let wire = encode(&res, false, true, 1);
+            assert!(
+                wire.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+                "{wire:?}"
+            );
+            assert_eq!(wire.matches("HTTP/1.1").count(), 1, "{wire:?}");
+            assert!(
+                !wire.contains("Set-Cookie") && !wire.contains("X-A"),
+                "{wire:?}"
+            );
+            assert!(
+                wire.ends_with("\r\n\r\n500 Internal Server Error\n"),
+                "{wire:?}"
+            );
+        }
+        // What was in the buffer before (an earlier pipelined response) stays.
+        let mut out = b"earlier".to_vec();
+        let framing = Framing {
+            head_only: false,
+            keep_alive: true,
+            minor_version: 1,
+        };
+        Response::redirect("/\r\nX: y").encode(framing, &mut out);
+        assert!(out.starts_with(b"earlierHTTP/1.1 500 "));
+    }
+
+    #[test]
+    fn an_informational_status_is_never_sent_as_the_final_response() {
+        for code in [100, 101, 103, 199] {
+            let wire = encode(&Response::text("hi").with_status(code), false, true, 1);
+            assert!(wire.starts_with("HTTP/1.1 500 "), "{code}: {wire:?}");
+        }
+        assert!(encode(&Response::new(200), false, true, 1).starts_with("HTTP/1.1 200 "));
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! client breaks a limit. [`Status`] is a number with a name: it prints as
 //! `404 Not Found`, and any `u16` from 100 to 999 converts into it, so an
 //! unregistered code still works (with the reason phrase of its class).
+//!
+//! Holding a code is not the same as being allowed to send it as an answer.
+//! A `1xx` only announces the response to come (the server writes its own
+//! `100 Continue`), so the HTTP core answers `500` for a handler that
+//! returns one (`Response::encode`); split mode's front is stricter still
+//! with a backend's reply and takes 200 to 599 only (`protocol.rs`).
 
 use std::fmt;
 

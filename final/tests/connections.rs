@@ -212,6 +212,46 @@ fn a_panicking_handler_gets_500_and_the_server_lives_on() {
 }
 
 #[test]
+fn a_header_that_would_split_the_response_is_a_500_and_never_reaches_the_wire() {
+    let (server, _gate) = start();
+    // `Response::redirect(&req.query("next"))`, with `next` a CR LF and a cookie.
+    let raw = support::exchange(
+        server.addr(),
+        b"GET /go?next=/x%0d%0aSet-Cookie:%20a=b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status_of(&raw), 500, "{raw}");
+    assert!(
+        !raw.contains("Set-Cookie") && !raw.contains("Location"),
+        "{raw}"
+    );
+    assert_eq!(raw.matches("HTTP/1.1 ").count(), 1, "one response: {raw}");
+    // The same handler with a harmless `next` redirects as asked.
+    let reply = support::request(
+        server.addr(),
+        b"GET /go?next=/x HTTP/1.1\r\nHost: a\r\n\r\n",
+    );
+    assert_eq!((reply.status, reply.header("location")), (303, Some("/x")));
+}
+
+#[test]
+fn an_informational_status_from_a_handler_is_a_500_not_a_final_1xx() {
+    let (server, _gate) = start();
+    let stream = connect(server.addr());
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    for code in [100, 101, 103] {
+        let request = format!("GET /status/{code} HTTP/1.1\r\nHost: a\r\n\r\n");
+        writer.write_all(request.as_bytes()).unwrap();
+        assert_eq!(read_reply(&mut reader, false).status, 500, "{code}");
+    }
+    // The connection carries on: a 500 is a response like any other.
+    writer
+        .write_all(b"GET /status/299 HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_reply(&mut reader, false).status, 299);
+}
+
+#[test]
 fn debug_mode_shows_the_panic_message() {
     let (server, _gate) = start_with(Settings {
         debug: true,

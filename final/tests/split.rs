@@ -163,6 +163,21 @@ fn a_panicking_handler_is_a_500_and_the_connection_carries_on() {
 }
 
 #[test]
+fn a_backend_sends_a_500_rather_than_a_reply_the_front_would_refuse() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let forged = front.ask("GET", "/go?next=/x%0d%0aSet-Cookie:%20a=b", b"");
+    assert_eq!(forged.status, 500);
+    assert_eq!(
+        (header(&forged, "location"), header(&forged, "set-cookie")),
+        (None, None)
+    );
+    assert_eq!(front.ask("GET", "/status/101", b"").status, 500);
+    // The connection carries on.
+    assert_eq!(front.ask("GET", "/go?next=/x", b"").status, 303);
+}
+
+#[test]
 fn a_body_over_max_body_bytes_is_413_without_running_the_app() {
     let (server, _gate) = start_backend();
     let mut front = FrontConn::open(server.addr());
@@ -384,6 +399,69 @@ fn a_post_whose_backend_dies_before_replying_is_a_502_and_not_resent() {
     assert_eq!((reply.status, reply.text().as_str()), (200, "pay once"));
 }
 
+/// Answers the first request on its first connection, then reads the
+/// second and closes without a word: an idle connection the backend closed
+/// just as the front reused it. Later connections are served normally.
+/// Counts the requests it read.
+fn closes_its_first_connection_after_one_reply(read: Arc<AtomicUsize>) -> FakeBackend {
+    fake_backend(move |n, mut stream| {
+        if n > 1 {
+            return answer_every_request(stream);
+        }
+        let mut answered = false;
+        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            read.fetch_add(1, Ordering::SeqCst);
+            if answered {
+                return;
+            }
+            answered = true;
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: b"fake".to_vec(),
+            });
+            protocol::write_frame(&mut stream, &reply).unwrap();
+        }
+    })
+}
+
+#[test]
+fn a_get_on_a_reused_connection_the_backend_closed_is_retried_on_a_fresh_one() {
+    let read = Arc::new(AtomicUsize::new(0));
+    let backend = closes_its_first_connection_after_one_reply(read.clone());
+    let front = start_front(&[backend.addr], 10_000);
+    assert_eq!(get(front.addr(), "/first").text(), "fake");
+    // Goes out on the pooled connection, which dies: then on a new one.
+    let reply = get(front.addr(), "/second");
+    assert_eq!((reply.status, reply.text().as_str()), (200, "fake"));
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        read.load(Ordering::SeqCst),
+        2,
+        "the stale connection read it"
+    );
+    // And the backend was never marked down: the next request goes there too.
+    assert_eq!(get(front.addr(), "/third").text(), "fake");
+}
+
+#[test]
+fn a_post_on_a_reused_connection_that_closes_after_receiving_it_is_a_502_and_not_resent() {
+    let read = Arc::new(AtomicUsize::new(0));
+    let backend = closes_its_first_connection_after_one_reply(read.clone());
+    let front = start_front(&[backend.addr], 10_000);
+    assert_eq!(get(front.addr(), "/first").text(), "fake");
+    // The backend read it whole: it may have run. Not sent again, anywhere.
+    let reply = post(front.addr(), "/pay", "once");
+    assert_eq!(reply.status, 502);
+    assert_eq!(read.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        backend.accepted.load(Ordering::SeqCst),
+        1,
+        "no fresh connection"
+    );
+}
+
 #[test]
 fn a_timeout_is_a_504_and_that_connection_is_never_reused_but_others_are() {
     let backend = fake_backend(|n, stream| {
@@ -445,6 +523,44 @@ fn a_reply_with_another_id_or_an_impossible_status_is_a_502() {
 }
 
 #[test]
+fn a_reply_with_a_1xx_or_unknown_class_status_or_a_splitting_header_is_a_502() {
+    // Connection n gets the n-th bad reply.
+    let bad: [(u16, &str, &str); 4] = [
+        (100, "X-A", "1"),
+        (101, "Upgrade", "websocket"),
+        (700, "X-A", "1"),
+        (303, "Location", "/x\r\nSet-Cookie: a=b"),
+    ];
+    let backend = fake_backend(move |n, mut stream| {
+        let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) else {
+            return;
+        };
+        let (status, name, value) = bad[(n - 1) % bad.len()];
+        let reply = Message::Response(protocol::Response {
+            id: request.id,
+            status,
+            headers: vec![(name.into(), value.into())],
+            body: vec![],
+        });
+        let _ = protocol::write_frame(&mut stream, &reply);
+        read_and_hold(stream);
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    for _ in 0..bad.len() {
+        let raw = support::exchange(
+            front.addr(),
+            b"GET / HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n",
+        );
+        assert!(raw.starts_with("HTTP/1.1 502 Bad Gateway\r\n"), "{raw}");
+        assert!(raw.contains("cannot use"), "{raw}");
+        assert!(
+            !raw.contains("Set-Cookie") && !raw.contains("Upgrade"),
+            "{raw}"
+        );
+    }
+}
+
+#[test]
 fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
     let backend = support::app(Gate::default())
         .get("/forwarded", |req: &httprs::Request| {
@@ -472,6 +588,49 @@ fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
     assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
     assert!(raw.contains("Content-Length: 11\r\n"), "{raw}");
     assert!(raw.ends_with("\r\n\r\n"), "no body: {raw}");
+}
+
+#[test]
+fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_fields() {
+    let backend = support::app(Gate::default())
+        .post("/seen", |req: &httprs::Request| {
+            let mut seen = String::new();
+            for (name, value) in req.headers().iter() {
+                seen.push_str(&format!("{}: {value}\n", name.to_ascii_lowercase()));
+            }
+            seen.push_str(&format!("body: {}", String::from_utf8_lossy(req.body())));
+            httprs::Response::text(seen)
+        })
+        .start(backend_settings())
+        .unwrap();
+    let front = start_front(&[backend.addr()], 10_000);
+    let request = "POST /seen HTTP/1.1\r\nHost: site.test\r\nTransfer-Encoding: chunked\r\n\
+                   Connection: close, X-Hop\r\nX-Hop: for the front\r\nKeep-Alive: timeout=5\r\n\
+                   TE: trailers\r\nUpgrade: h2c\r\nX-End: 1\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n";
+    let reply = support::request(front.addr(), request.as_bytes());
+    let seen = reply.text();
+    assert_eq!(reply.status, 200, "{seen}");
+    for expected in [
+        "host: site.test\n",
+        "x-end: 1\n",
+        "content-length: 7\n",
+        "body: abcdefg",
+    ] {
+        assert!(
+            seen.contains(expected),
+            "{expected:?} missing from:\n{seen}"
+        );
+    }
+    for hop in [
+        "transfer-encoding",
+        "connection",
+        "x-hop",
+        "keep-alive",
+        "te:",
+        "upgrade",
+    ] {
+        assert!(!seen.contains(hop), "{hop:?} crossed:\n{seen}");
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -171,6 +171,14 @@ pub fn app(gate: Gate) -> App {
         .get("/redirect", |_: &Request| {
             Response::redirect("/hello/again")
         })
+        // A redirect to wherever the query says: the classic place for a
+        // CR LF to sneak into a header.
+        .get("/go", |req: &Request| {
+            Response::redirect(&req.query("next").unwrap_or_default())
+        })
+        .get("/status/{code}", |req: &Request| {
+            Response::text("any").with_status(req.param("code").unwrap().parse::<u16>().unwrap())
+        })
         .get("/close", |_: &Request| {
             Response::text("bye").with_header("Connection", "close")
         })
