@@ -152,11 +152,10 @@ mod tests {
     use super::*;
     use crate::db::Database;
 
-    fn tables(db: &Database) -> Vec<String> {
+    /// The first column of every row `sql` returns.
+    fn names(db: &Database, sql: &str) -> Vec<String> {
         let conn = db.checkout().unwrap();
-        let mut statement = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .unwrap();
+        let mut statement = conn.prepare(sql).unwrap();
         statement
             .query_map([], |row| row.get(0))
             .unwrap()
@@ -164,16 +163,15 @@ mod tests {
             .unwrap()
     }
 
+    fn tables(db: &Database) -> Vec<String> {
+        names(
+            db,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+    }
+
     fn recorded(db: &Database) -> Vec<String> {
-        let conn = db.checkout().unwrap();
-        let mut statement = conn
-            .prepare("SELECT name FROM httprs_migrations ORDER BY rowid")
-            .unwrap();
-        statement
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        names(db, "SELECT name FROM httprs_migrations ORDER BY rowid")
     }
 
     fn history() -> Vec<Migration> {

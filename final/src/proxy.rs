@@ -103,6 +103,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+// Whether an idle pooled connection is still usable: step 06's front asks the
+// same question of its own pool, so both use its one function.
+use step06::split::front::still_open;
+
 use crate::handler::Handler;
 use crate::protocol::{self, Message, ProtocolError};
 use crate::request::Request;
@@ -566,18 +570,6 @@ fn is_reset(err: &io::Error) -> bool {
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::BrokenPipe
     )
-}
-
-/// Whether an idle connection is still usable: a peek that would block
-/// means nothing happened to it. End of stream or an error means the
-/// backend closed it; a stray byte would be a reply nobody asked for.
-fn still_open(stream: &TcpStream) -> bool {
-    if stream.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let open = matches!(stream.peek(&mut [0u8; 1]),
-        Err(err) if err.kind() == io::ErrorKind::WouldBlock);
-    open && stream.set_nonblocking(false).is_ok()
 }
 
 /// A reader that gives up at a deadline: before each `read` it sets the

@@ -8,13 +8,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,7 @@ use httprs::front::FrontOptions;
 use httprs::protocol::{self, Message};
 use httprs::settings::Mode;
 use httprs::{Server, Settings};
+use support::process::{Process, example_exe};
 use support::{Gate, IO_TIMEOUT, Reply};
 
 // ---------------------------------------------------------------------------
@@ -637,112 +637,15 @@ fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_
 // Real processes: the `httprs-front` binary and backends from `examples/split.rs`.
 // ---------------------------------------------------------------------------
 
-/// The backend program: the `split` example. An example rather than the
-/// test binary re-run in a "backend role": it is the very program the README
-/// tells users to run, and its output is the app's alone. `cargo test`
-/// builds examples before running tests.
-fn split_example() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let exe = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/split");
-    assert!(
-        exe.exists(),
-        "build the example first (cargo test -p httprs builds it): {}",
-        exe.display()
-    );
-    exe
-}
-
 fn front_exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_httprs-front"))
-}
-
-/// A child process whose stdout and stderr lines arrive on a channel, and
-/// which is killed when dropped (a failing test leaves no process behind).
-struct Process {
-    child: Child,
-    lines: Receiver<String>,
-    addr: SocketAddr,
-    /// The line that said where it listens.
-    listening: String,
-}
-
-impl Process {
-    /// Starts `exe` and waits for it to say where it listens.
-    #[track_caller]
-    fn spawn(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Process {
-        let mut child = Command::new(exe)
-            .args(args)
-            .envs(env.iter().copied())
-            .env_remove("HTTPRS_SETTINGS")
-            .env_remove("HTTPRS_ADDR")
-            .env_remove("HTTPRS_MODE")
-            .env_remove("HTTPRS_BACKENDS")
-            // No settings.toml there: only the flags count.
-            .current_dir(std::env::temp_dir())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", exe.display()));
-        let (tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
-            let tx = tx.clone();
-            thread::spawn(move || {
-                for line in BufReader::new(output).lines().map_while(Result::ok) {
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        let mut process = Process {
-            child,
-            lines,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            listening: String::new(),
-        };
-        let line = process.line_containing("listening on ");
-        let word = line.split("listening on ").nth(1).unwrap();
-        process.addr = word.split_whitespace().next().unwrap().parse().unwrap();
-        process.listening = line;
-        process
-    }
-
-    /// The next output line containing `needle` (earlier ones are skipped).
-    #[track_caller]
-    fn line_containing(&mut self, needle: &str) -> String {
-        loop {
-            match self.lines.recv_timeout(IO_TIMEOUT) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => panic!("no output line containing {needle:?}"),
-            }
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 /// A backend process: the split example with `--backend`, answering "hello from NAME".
 #[track_caller]
 fn backend_process(name: &str, addr: &str) -> Process {
     let backend = Process::spawn(
-        &split_example(),
+        &example_exe("split"),
         &["--backend", "--addr", addr],
         &[("INSTANCE", name)],
     );

@@ -43,13 +43,18 @@ pub struct Process {
 
 impl Process {
     /// Starts `exe` with `args` and `env`, in the temp folder (so no stray
-    /// `settings.toml` is read; the environment's `HTTPRS_SETTINGS` is
-    /// removed too), and waits for its `listening on HOST:PORT` line.
+    /// `settings.toml` is read), and waits for its `listening on HOST:PORT`
+    /// line.
     #[track_caller]
     pub fn spawn(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Process {
         let mut child = Command::new(exe)
             .args(args)
+            // Only the flags and `env` count: no settings file, and none of
+            // the variables a developer's shell might have set for a server.
             .env_remove("HTTPRS_SETTINGS")
+            .env_remove("HTTPRS_ADDR")
+            .env_remove("HTTPRS_MODE")
+            .env_remove("HTTPRS_BACKENDS")
             .envs(env.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::piped())

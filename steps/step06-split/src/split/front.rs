@@ -263,8 +263,9 @@ fn remaining(deadline: Instant, timeout: Duration) -> Result<Duration, BackendEr
 /// Whether an idle connection is still open: a peek that would block means
 /// nothing has happened to it; end-of-stream or an error means the backend
 /// closed it (a stray byte would mean a reply we never asked for: not
-/// reusable either).
-fn still_open(stream: &TcpStream) -> bool {
+/// reusable either). Public because `final/`'s front pools its backend
+/// connections the same way and asks the same question.
+pub fn still_open(stream: &TcpStream) -> bool {
     if stream.set_nonblocking(true).is_err() {
         return false;
     }
