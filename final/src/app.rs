@@ -131,9 +131,11 @@ impl App {
 
     /// Serves the files under `folder` at URLs starting with `prefix`:
     /// `.static_files("/static", "static/")` answers `/static/site.css`
-    /// with `static/site.css`. See [`crate::static_files`] for what it
-    /// handles (caching, ranges, `index.html`) and how it refuses paths
-    /// leading out of the folder.
+    /// with `static/site.css`. A relative folder is read from the settings
+    /// file's folder ([`Settings::root`]), like the templates and the
+    /// database; without a settings file, from the working directory. See
+    /// [`crate::static_files`] for what it handles (caching, ranges,
+    /// `index.html`) and how it refuses paths leading out of the folder.
     ///
     /// # Examples
     /// ```
@@ -268,6 +270,8 @@ impl App {
         }
         let state = Arc::make_mut(&mut self.core.state);
         state.debug = settings.debug;
+        // Static files read a relative folder from here, at each request.
+        state.root = settings.root.clone();
         // Templates are read from beside the settings file (`join` keeps an
         // absolute folder as it is), and re-read on change in debug.
         if let Some(templates) = state.get::<Templates>() {

@@ -183,6 +183,14 @@ impl Request {
         self.app.as_ref().is_some_and(|app| app.debug)
     }
 
+    /// The folder the app reads relative paths from ([`crate::Settings::root`]);
+    /// empty, meaning the working directory, outside a started app.
+    pub(crate) fn root(&self) -> &std::path::Path {
+        self.app
+            .as_ref()
+            .map_or(std::path::Path::new(""), |app| app.root.as_path())
+    }
+
     pub(crate) fn set_app(&mut self, app: Arc<AppState>) {
         self.app = Some(app);
     }

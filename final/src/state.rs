@@ -45,6 +45,9 @@ pub(crate) struct AppState {
     values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     /// The `debug` setting: show error details (panics, template errors) in responses.
     pub(crate) debug: bool,
+    /// `Settings::root`, the folder relative paths are read from (empty
+    /// until the app starts, which reads them from the working directory).
+    pub(crate) root: std::path::PathBuf,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("values", &self.values.len())
             .field("debug", &self.debug)
+            .field("root", &self.root)
             .finish()
     }
 }

@@ -54,8 +54,9 @@ use crate::status::Status;
 pub struct StaticFiles {
     /// The URL prefix, without a trailing `/` (empty for the site root).
     prefix: String,
-    /// The folder as given; canonicalized at each request, so that it may
-    /// be created, or swapped for a new release, while the server runs.
+    /// The folder as given; joined to the app's root (if relative) and
+    /// canonicalized at each request, so that it may be created, or swapped
+    /// for a new release, while the server runs.
     root: PathBuf,
 }
 
@@ -288,7 +289,7 @@ impl StaticFiles {
 
     /// Finds the file for `rest` (the URL path below the prefix), applying
     /// both checks of the module docs.
-    fn locate(&self, rest: &str) -> Found {
+    fn locate(&self, app_root: &Path, rest: &str) -> Found {
         let relative = match relative_path(rest) {
             Ok(relative) => relative,
             Err(why) => {
@@ -296,8 +297,10 @@ impl StaticFiles {
                 return Found::Nothing;
             }
         };
-        let Ok(root) = self.root.canonicalize() else {
-            log::warn!("static files: folder {} not found", self.root.display());
+        // `join` keeps an absolute folder as it is.
+        let folder = app_root.join(&self.root);
+        let Ok(root) = folder.canonicalize() else {
+            log::warn!("static files: folder {} not found", folder.display());
             return Found::Nothing;
         };
         let Some((path, meta)) = inside(&root, &root.join(relative)) else {
@@ -393,7 +396,7 @@ impl Handler for StaticFiles {
             // `/staticky` is not under `/static`.
             return Response::error(Status::NOT_FOUND);
         }
-        match self.locate(rest) {
+        match self.locate(req.root(), rest) {
             Found::File(path) => self.serve(req, &path),
             Found::FolderWithoutSlash => redirect_to_slash(req),
             Found::Nothing => Response::error(Status::NOT_FOUND),

@@ -356,3 +356,20 @@ fn without_a_socket_the_response_carries_the_file_and_its_length() {
     ));
     assert_eq!(outside.status().code(), 404);
 }
+
+#[test]
+fn a_relative_folder_is_read_from_the_settings_root() {
+    let site = Site::new();
+    // As if settings.toml sat in the scratch folder: `root` is relative to it,
+    // whatever the test's working directory is.
+    let server = App::new()
+        .static_files("/static", "root")
+        .start(httprs::Settings {
+            root: site.dir.path().to_path_buf(),
+            ..support::settings()
+        })
+        .expect("start static server");
+    let reply = get(server.addr(), "/static/site.css", "");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, b"body { color: red }");
+}

@@ -28,16 +28,16 @@ mod urls;
 
 use httprs::App;
 
-/// This folder. `settings.toml` is found from here, and the relative paths
-/// inside it (the database file, the templates) from its folder, so the demo
-/// runs the same from any working directory.
-const HERE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo");
+/// This folder's `settings.toml`. Relative paths (the database file, the
+/// templates, the static files) are read from the settings file's folder,
+/// so the demo runs the same from any working directory.
+const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/settings.toml");
 
 fn main() -> std::io::Result<()> {
     App::new()
-        .settings_file(format!("{HERE}/settings.toml"))
+        .settings_file(SETTINGS)
         .templates("templates")
-        .static_files("/static", format!("{HERE}/static"))
+        .static_files("/static", "static")
         .database(app::models::migrations())
         .urls(urls::urls())
         .run()
