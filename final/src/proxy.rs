@@ -103,9 +103,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-// Whether an idle pooled connection is still usable: step 06's front asks the
-// same question of its own pool, so both use its one function.
-use step06::split::front::still_open;
+// Whether an idle pooled connection is still usable, and whether an error
+// means the backend went away: step 06's front asks the same questions, so
+// both use its functions.
+use step06::split::front::{is_reset, still_open};
 
 use crate::handler::Handler;
 use crate::protocol::{self, Message, ProtocolError};
@@ -559,16 +560,6 @@ fn is_timeout(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
-
-/// Whether an I/O error means the backend went away.
-fn is_reset(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
     )
 }
 

@@ -275,7 +275,8 @@ pub fn still_open(stream: &TcpStream) -> bool {
 }
 
 /// Whether an I/O error means the backend went away (rather than misbehaved).
-fn is_reset(err: &io::Error) -> bool {
+/// Public, like [`still_open`], for `final/`'s front.
+pub fn is_reset(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::ConnectionReset
