@@ -507,12 +507,16 @@ impl EventLoop {
 
     /// Answers a request that cannot be parsed, then closes.
     fn reject(&mut self, slot: usize, err: &ParseError) {
-        let conn = self.slots[slot]
-            .as_mut()
-            .expect("rejected slot holds a connection");
-        log::info!(target: "httprs::access", "{} \"-\" {} ({err})", conn.peer, err.status().code());
-        let res = Response::error(err.status());
-        res.encode(
+        self.answer_and_close(slot, err.status(), &err.to_string());
+    }
+
+    /// Sends the plain page for an error `status` that ends the connection
+    /// (no request to answer properly: it is malformed, or never came), logs
+    /// it with `why`, and closes once the page is written.
+    fn answer_and_close(&mut self, slot: usize, status: Status, why: &str) {
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        log::info!(target: "httprs::access", "{} \"-\" {} ({why})", conn.peer, status.code());
+        Response::error(status).encode(
             Framing {
                 head_only: false,
                 keep_alive: false,
@@ -713,17 +717,7 @@ impl EventLoop {
             self.close(slot);
             return;
         }
-        log::info!(target: "httprs::access", "{} \"-\" 408 (request timeout)", conn.peer);
-        Response::error(Status::REQUEST_TIMEOUT).encode(
-            Framing {
-                head_only: false,
-                keep_alive: false,
-                minor_version: 1,
-            },
-            &mut conn.output,
-        );
-        conn.phase = Phase::Closing;
-        self.responded(slot, false);
+        self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
         self.drive(slot);
     }
 }
