@@ -79,7 +79,7 @@ pub fn run_backend(listener: TcpListener, launched: bool, sleep: Duration) {
     }
     let pool = ThreadPool::new(WORKERS, QUEUE_BOUND);
     if let Err(err) = split::backend::serve(listener, demo_app(sleep), pool, &shutdown) {
-        eprintln!("backend: the event loop failed: {err}");
+        eprintln!("backend: failed: {err}");
         std::process::exit(1);
     }
     println!("backend: stopped");

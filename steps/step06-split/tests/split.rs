@@ -187,17 +187,18 @@ fn fifty_concurrent_clients_each_get_their_own_answer() {
 }
 
 #[test]
-fn the_backend_answers_out_of_order_and_ids_match_replies_to_requests() {
+fn requests_on_one_connection_are_answered_one_at_a_time_in_order() {
     // One connection, three requests at once, the first one slow: the
-    // backend answers the quick ones first, and the ids say which is which.
-    let backend = start_backend(&["--sleep-ms", "1000"]);
+    // backend answers them one by one, in the order they came, so the
+    // quick ones wait for the slow one; the ids say which reply is which.
+    let backend = start_backend(&["--sleep-ms", "300"]);
     let mut stream = testing::connect(backend.addr);
     protocol::write_frame(&mut stream, &backend_request(1, "GET", "/sleep", b"")).unwrap();
     protocol::write_frame(&mut stream, &backend_request(2, "POST", "/echo", b"two")).unwrap();
     protocol::write_frame(&mut stream, &backend_request(3, "POST", "/echo", b"three")).unwrap();
     let replies: Vec<_> = (0..3).map(|_| read_reply(&mut stream)).collect();
     let ids: Vec<u64> = replies.iter().map(|r| r.id).collect();
-    assert_eq!(ids[2], 1, "the slow request is answered last: {ids:?}");
+    assert_eq!(ids, [1, 2, 3], "answered in order");
     for reply in &replies {
         assert_eq!(reply.status, 200);
         let expected: &[u8] = match reply.id {
@@ -210,12 +211,12 @@ fn the_backend_answers_out_of_order_and_ids_match_replies_to_requests() {
 }
 
 #[test]
-fn more_requests_than_the_window_on_one_connection_are_all_answered() {
-    // 40 requests in one write: the backend takes 32 (its window), stops
-    // reading, and goes on with the rest as replies go out.
+fn forty_requests_in_one_write_are_all_answered_in_order() {
+    // 40 requests in one write: the backend reads one, answers it, reads
+    // the next; the rest wait in the socket's buffer meanwhile.
     let backend = start_backend(&[]);
     let mut stream = testing::connect(backend.addr);
-    let count = step06::split::backend::WINDOW as u64 + 8;
+    let count = 40u64;
     let mut wire = Vec::new();
     for id in 1..=count {
         let body = format!("request {id}");
@@ -224,15 +225,80 @@ fn more_requests_than_the_window_on_one_connection_are_all_answered() {
         );
     }
     stream.write_all(&wire).unwrap();
-    let mut seen: Vec<u64> = (0..count)
+    let seen: Vec<u64> = (0..count)
         .map(|_| {
             let reply = read_reply(&mut stream);
             assert_eq!(reply.body, format!("request {}", reply.id).as_bytes());
             reply.id
         })
         .collect();
-    seen.sort_unstable();
     assert_eq!(seen, (1..=count).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_connection_beyond_the_workers_is_closed_and_the_others_are_served() {
+    let backend = start_backend(&[]);
+    // Each connection holds a worker while it is open: fill them all, and
+    // make sure each is being served (answered) before opening the next.
+    let mut held: Vec<TcpStream> = (0..step06::WORKERS as u64)
+        .map(|id| {
+            let mut stream = testing::connect(backend.addr);
+            protocol::write_frame(&mut stream, &backend_request(id, "POST", "/echo", b"x"))
+                .unwrap();
+            assert_eq!(read_reply(&mut stream).id, id);
+            stream
+        })
+        .collect();
+    let mut one_too_many = testing::connect(backend.addr);
+    assert!(
+        closed_by_peer(&mut one_too_many),
+        "a ninth connection was kept"
+    );
+    // The connections already open are still served.
+    protocol::write_frame(&mut held[0], &backend_request(99, "POST", "/echo", b"y")).unwrap();
+    assert_eq!(read_reply(&mut held[0]).body, b"y");
+    // Once one closes, its worker takes a new connection (bounded retries:
+    // the backend notices the close a moment after we make it).
+    drop(held.pop());
+    let deadline = Instant::now() + testing::IO_TIMEOUT;
+    loop {
+        let mut stream = testing::connect(backend.addr);
+        let sent = protocol::write_frame(&mut stream, &backend_request(7, "POST", "/echo", b"z"));
+        // Refused: the write may still succeed, but no reply comes.
+        if let (Ok(()), Ok(Some(Message::Response(reply)))) =
+            (sent, protocol::read_frame(&mut stream))
+        {
+            assert_eq!(reply.body, b"z");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no worker came free");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn shutdown_ends_idle_connections_and_serve_returns() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = step06::shutdown::Shutdown::new(&listener).unwrap();
+    let stop = shutdown.clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let app = step06::demo_app(Duration::from_millis(1));
+        let pool = step06::pool::ThreadPool::new(2, 8);
+        let _ = done.send(step06::split::backend::serve(listener, app, pool, &stop));
+    });
+    // An idle connection, as a front keeps in its pool: its job is blocked
+    // in `read_frame`, which only shutdown can end.
+    let mut idle = testing::connect(addr);
+    protocol::write_frame(&mut idle, &backend_request(1, "POST", "/echo", b"hi")).unwrap();
+    assert_eq!(read_reply(&mut idle).body, b"hi");
+    shutdown.trigger();
+    let outcome = finished
+        .recv_timeout(testing::IO_TIMEOUT)
+        .expect("serve did not return after shutdown");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert!(closed_by_peer(&mut idle), "the idle connection stays open");
 }
 
 #[test]

@@ -1,41 +1,51 @@
-//! The backend: one event loop watching every front connection, a pool running the handlers.
-//!
-//! Step 04 gave each *connection* a thread from a pool, and the thread
-//! blocked in `read` until its client spoke. That is simple, but a thread
-//! that waits is a thread that does nothing. Here one thread, the event loop,
-//! watches all the front's connections at once and asks the operating system
-//! a single question: *which of these sockets can I read or write without
-//! waiting?* (`epoll` on Linux, `kqueue` on macOS; `mio` hides which.) The
-//! answer comes as a list of events, and the loop only ever does what will
-//! not block. The pool is kept for what may take long: running a handler.
+//! The backend: an accept loop, and one pool job per front connection that
+//! reads a frame, runs the application, writes the reply, and reads again.
 //!
 //! ```text
-//!             ┌──────────── event loop (this file, one thread) ────────────┐
-//!  front ───▶ │ readable: read bytes → inbox → decode frames → pool.execute │──▶ workers run
-//!  front ───▶ │ waker: replies from workers → outbox → write what fits      │◀── handlers, then
-//!  front ◀─── │ writable: write the rest of the outbox                      │    send + wake
-//!             └────────────────────────────────────────────────────────────┘
+//!  front ──▶ accept loop ──execute──▶ pool job, one per connection:
+//!  front ──▶  (this file)              loop { read_frame ─▶ app ─▶ write reply }
 //! ```
 //!
-//! A worker cannot write to the socket itself: the loop owns it, and two
-//! writers would interleave their frames. So a worker sends its encoded
-//! reply over a channel and pokes the loop with a [`mio::Waker`], which makes
-//! the loop's `poll` return with the `WAKER` event.
+//! **Why blocking I/O is right here.** A backend does not face browsers, it
+//! faces fronts, and a front keeps a *small* pool of connections to it: step
+//! 06's front opens at most one per worker, eight. A handful of connections,
+//! a thread each, and every thread simply blocks in
+//! [`protocol::read_frame`] until its front speaks: step 04's design, and the
+//! same function the front reads its replies with. `final/`'s backend makes
+//! the same choice for the same reason. What does not fit this design is
+//! thousands of mostly idle browser connections; step 07's event loop is
+//! for those.
 //!
-//! Sockets here are non-blocking and `mio` reports readiness *edge-triggered*:
-//! "this socket became readable", once. So every read loops until
-//! `WouldBlock`; stop early and the rest of the bytes would never be announced.
+//! **Bounded by the pool.** A connection holds its worker for as long as it
+//! stays open, so at most [`ThreadPool::workers`] connections are served at
+//! once. One more is closed at once, with a log line: the front reads that
+//! as a `502`, which is better than leaving it queued behind connections
+//! that may stay open for hours.
+//!
+//! **One request at a time, in order.** PROTOCOL.md lets a front send several
+//! requests on one connection and a backend answer them in any order; one
+//! by one, in order, is one of those orders. Requests a front sends ahead
+//! wait in the kernel's socket buffer, and when that is full TCP slows the
+//! sender down: back-pressure without a line of code.
+//!
+//! **Failures**, as PROTOCOL.md says: an oversized frame (refused from its
+//! prefix), a malformed one, or a `response` (only a backend sends those)
+//! closes *that connection only*. A handler that panics is answered `500`, as
+//! is a response too large for one frame.
+//!
+//! **Shutdown** ([`Shutdown`]): the accept loop stops, then shuts the read side
+//! of every open connection. A job waiting for the next frame sees the end of
+//! the stream and ends; one whose handler is running still writes its reply
+//! first. Dropping the pool waits for them all.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::io::{self, Write};
+use std::net::{self, SocketAddr, TcpListener, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token, Waker};
-
-use super::protocol::{self, Message, ProtocolError};
+use super::protocol::{self, Message};
 use crate::pool::ThreadPool;
 use crate::request::RequestHead;
 use crate::response::Response;
@@ -43,19 +53,17 @@ use crate::shutdown::Shutdown;
 
 /// `println!` that cannot panic. `println!` panics when standard output is
 /// gone (the launcher reading it was killed, a closed terminal), and a log
-/// line must never be what brings the event loop down.
+/// line must never be what ends a connection.
 macro_rules! log_line {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        let _ = writeln!(io::stdout(), $($arg)*);
     }};
 }
 
 /// `eprintln!` that cannot panic, for the same reason.
 macro_rules! log_error {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let _ = writeln!(io::stderr(), $($arg)*);
     }};
 }
 
@@ -63,411 +71,142 @@ macro_rules! log_error {
 /// Step 05's router is one (see [`crate::demo_app`]).
 pub type App = Arc<dyn Fn(&RequestHead, Vec<u8>) -> Response + Send + Sync>;
 
-/// The most requests one connection may have in flight (received, not yet
-/// answered). Beyond it the loop stops reading that connection until replies
-/// go out: TCP's own flow control then slows the sender down, instead of
-/// this process queueing unbounded work.
-pub const WINDOW: usize = 32;
+/// How long writing one reply may block. A front that stops reading would
+/// otherwise hold its worker forever, and shutdown with it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The listening socket's token; connections count up from `FIRST_CONNECTION`.
-const LISTENER: Token = Token(0);
-/// The token the waker's events carry.
-const WAKER: Token = Token(1);
-const FIRST_CONNECTION: usize = 2;
-
-/// How much one `read` takes at most. Reading in slices and decoding after
-/// each bounds the inbox: [`protocol::decode`] refuses an oversized frame
-/// from its prefix, so no more than one frame and one slice is ever buffered.
-const READ_CHUNK: usize = 64 * 1024;
-
-/// One front connection, as the loop sees it.
-struct Connection {
-    stream: TcpStream,
-    peer: SocketAddr,
-    /// Bytes read but not yet a whole frame.
-    inbox: Vec<u8>,
-    /// Encoded replies not yet written (the socket's send buffer was full).
-    outbox: Vec<u8>,
-    /// Requests handed to the pool whose reply has not come back yet.
-    in_flight: usize,
-    /// Whether we asked to hear when the socket becomes writable (only while
-    /// the outbox is not empty: a socket is nearly always writable, and being
-    /// told so in a loop would spin).
-    wants_writable: bool,
-}
-
-/// A reply on its way from a worker to the loop.
-struct Finished {
-    token: Token,
-    frame: Vec<u8>,
-}
-
-/// Why a connection was closed.
-enum Close {
-    /// The front closed it: the normal end.
-    PeerClosed,
-    /// The front broke the protocol: logged, and the connection dropped.
-    Protocol(ProtocolError),
-    /// The front sent a response, which only the backend may send.
-    UnexpectedResponse,
-    /// The socket failed.
-    Io(io::Error),
-}
-
-impl From<ProtocolError> for Close {
-    fn from(err: ProtocolError) -> Self {
-        Close::Protocol(err)
-    }
-}
-
-impl From<io::Error> for Close {
-    fn from(err: io::Error) -> Self {
-        Close::Io(err)
-    }
-}
+/// A clone of each open connection's socket, by connection number: what
+/// shutdown needs to end the reads the pool's jobs are blocked in.
+type Open = Arc<Mutex<HashMap<u64, TcpStream>>>;
 
 /// Serves front connections accepted on `listener` until `shutdown` is
-/// triggered: decodes their requests, runs `app` for each on `pool`, and
-/// writes the replies back, in whatever order the handlers finish.
+/// triggered: each on a job of `pool`, which answers its requests with
+/// `app`, one at a time.
 ///
-/// When shutdown comes it stops accepting, waits for the handlers in flight
-/// (the pool's `Drop`), sends the replies it can without blocking, and returns.
+/// When shutdown comes it stops accepting, ends every connection once the
+/// reply it is working on (if any) is written, and waits for the jobs.
 ///
 /// # Errors
-/// If the event loop cannot be set up, or `poll` itself fails (which is not
-/// a client's doing: the process ran out of something).
+/// None today: a failed `accept` (out of file descriptors, say) is logged and
+/// the loop goes on. The `Result` leaves room for setup that can fail.
 pub fn serve(
-    listener: std::net::TcpListener,
+    listener: TcpListener,
     app: App,
     pool: ThreadPool,
     shutdown: &Shutdown,
 ) -> io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let mut listener = TcpListener::from_std(listener);
-    let poll = Poll::new()?;
-    poll.registry()
-        .register(&mut listener, LISTENER, Interest::READABLE)?;
-    let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-    let (replies_in, replies) = mpsc::channel();
-    let mut backend = Backend {
-        poll,
-        connections: HashMap::new(),
-        next_token: FIRST_CONNECTION,
-        replies_in,
-        replies,
-        waker,
-        app,
-        pool: Some(pool),
-        chunk: vec![0u8; READ_CHUNK],
-    };
-    let mut events = Events::with_capacity(256);
-    loop {
-        match backend.poll.poll(&mut events, None) {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        }
-        // `Shutdown::trigger` sets the flag and then connects to the
-        // listener, which is what woke us: the flag is already set.
+    let open: Open = Arc::default();
+    for (number, stream) in (0u64..).zip(listener.incoming()) {
+        // `Shutdown::trigger` sets the flag and then connects, which is what
+        // woke us: the flag is already set.
         if shutdown.is_requested() {
             break;
         }
-        for event in events.iter() {
-            match event.token() {
-                LISTENER => backend.accept(&listener),
-                WAKER => backend.deliver_replies(),
-                token => backend.on_ready(token, event.is_readable(), event.is_writable()),
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(err) => {
+                log_error!("backend: accept failed: {err}");
+                continue;
             }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // the front has gone already
+        };
+        if lock(&open).len() >= pool.workers() {
+            log_error!("backend: every worker has a connection; closing the one from {peer}");
+            continue;
         }
+        // Registered before the job starts, so that shutdown reaches it even
+        // if it is still queued.
+        match stream.try_clone() {
+            Ok(clone) => lock(&open).insert(number, clone),
+            Err(err) => {
+                log_error!("backend: cannot serve {peer}: {err}");
+                continue;
+            }
+        };
+        log_line!("backend: front connected from {peer}");
+        let (app, open) = (Arc::clone(&app), Arc::clone(&open));
+        pool.execute(move || {
+            serve_connection(stream, peer, &app);
+            // The job's `stream` is closed when it returns, the clone here.
+            lock(&open).remove(&number);
+        });
     }
     drop(listener);
-    backend.finish();
+    for stream in lock(&open).values() {
+        // Wakes a `read` blocked on this socket with end-of-stream.
+        let _ = stream.shutdown(net::Shutdown::Read);
+    }
+    drop(pool);
+    log_line!("backend: every connection closed");
     Ok(())
 }
 
-/// The loop's state: everything `serve` needs between two polls.
-struct Backend {
-    poll: Poll,
-    connections: HashMap<Token, Connection>,
-    /// Tokens are never reused: a reply for a connection that has gone must
-    /// not reach a new connection that happens to get the same number.
-    /// (A `usize` counting one per connection does not run out.)
-    next_token: usize,
-    /// Cloned into each job; the loop drains `replies`.
-    replies_in: Sender<Finished>,
-    replies: Receiver<Finished>,
-    waker: Arc<Waker>,
-    app: App,
-    /// `None` only while shutting down, once the pool has been dropped.
-    pool: Option<ThreadPool>,
-    /// Where each `read` lands before it is appended to a connection's
-    /// inbox: one buffer for the loop, not one per event.
-    chunk: Vec<u8>,
+/// The open connections, whatever a panicking thread left behind (a map
+/// of sockets stays usable).
+fn lock(open: &Open) -> MutexGuard<'_, HashMap<u64, TcpStream>> {
+    open.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl Backend {
-    /// Accepts every connection waiting, registering each for reading.
-    fn accept(&mut self, listener: &TcpListener) {
-        loop {
-            let (mut stream, peer) = match listener.accept() {
-                Ok(accepted) => accepted,
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => {
-                    // Out of file descriptors, say: log it and serve the
-                    // connections we have; the next readiness event retries.
-                    log_error!("backend: accept failed: {err}");
-                    return;
-                }
-            };
-            let token = Token(self.next_token);
-            self.next_token += 1;
-            if let Err(err) = self
-                .poll
-                .registry()
-                .register(&mut stream, token, Interest::READABLE)
-            {
-                log_error!("backend: cannot watch connection from {peer}: {err}");
-                continue;
+/// Answers the requests on one front connection, one at a time, until the
+/// front hangs up or breaks the protocol; then logs why it ended.
+fn serve_connection(mut stream: TcpStream, peer: SocketAddr, app: &App) {
+    // A reply is written whole: let it leave at once, not wait for an ACK.
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    loop {
+        let request = match protocol::read_frame(&mut stream) {
+            Ok(Some(Message::Request(request))) => request,
+            Ok(None) => {
+                log_line!("backend: front at {peer} disconnected");
+                return;
             }
-            log_line!("backend: front connected from {peer}");
-            self.connections.insert(
-                token,
-                Connection {
-                    stream,
-                    peer,
-                    inbox: Vec::new(),
-                    outbox: Vec::new(),
-                    in_flight: 0,
-                    wants_writable: false,
-                },
-            );
-        }
-    }
-
-    /// Handles a readiness event on a connection.
-    fn on_ready(&mut self, token: Token, readable: bool, writable: bool) {
-        let mut outcome = Ok(());
-        if readable {
-            outcome = self.read_requests(token);
-        }
-        if writable && outcome.is_ok() {
-            outcome = self.flush(token);
-        }
-        if let Err(reason) = outcome {
-            self.close(token, reason);
-        }
-    }
-
-    /// Reads what the connection has for us, decodes every complete frame,
-    /// and hands each request to the pool, up to the [`WINDOW`].
-    fn read_requests(&mut self, token: Token) -> Result<(), Close> {
-        loop {
-            // First the frames already buffered, as long as the window allows.
-            loop {
-                let Some(conn) = self.connections.get_mut(&token) else {
-                    return Ok(());
-                };
-                if conn.in_flight >= WINDOW {
-                    // Stop reading; `deliver_replies` resumes us when replies
-                    // have gone out. The kernel keeps the unread bytes, and
-                    // when its buffer is full the front's writes wait: TCP
-                    // carries the back-pressure all the way to the sender.
-                    return Ok(());
-                }
-                match protocol::decode(&conn.inbox)? {
-                    Some((Message::Request(request), used)) => {
-                        conn.inbox.drain(..used);
-                        conn.in_flight += 1;
-                        self.submit(token, request);
-                    }
-                    Some((Message::Response(_), _)) => return Err(Close::UnexpectedResponse),
-                    None => break,
-                }
+            Ok(Some(Message::Response(_))) => {
+                log_error!("backend: dropping connection from {peer}: it sent a response");
+                return;
             }
-            // Then more bytes from the socket, until it has none for now.
-            let conn = self
-                .connections
-                .get_mut(&token)
-                .expect("checked just above");
-            match conn.stream.read(&mut self.chunk) {
-                Ok(0) => return Err(Close::PeerClosed),
-                Ok(n) => conn.inbox.extend_from_slice(&self.chunk[..n]),
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(err.into()),
+            Err(err) => {
+                log_error!("backend: dropping connection from {peer}: {err}");
+                return;
             }
-        }
-    }
-
-    /// Queues `request` on the pool. The job runs the application and sends
-    /// the encoded reply back to the loop through a [`Reply`].
-    fn submit(&self, token: Token, request: protocol::Request) {
-        let reply = Reply {
-            token,
-            id: request.id,
-            replies: self.replies_in.clone(),
-            waker: Arc::clone(&self.waker),
-            sent: false,
         };
-        let app = Arc::clone(&self.app);
-        // Blocks while the pool's queue is full. The loop then waits too,
-        // reading nothing new, which is the back-pressure we want; the
-        // workers do not need the loop to finish their jobs, so they drain
-        // the queue and `execute` returns.
-        let pool = self.pool.as_ref().expect("the pool lives until shutdown");
-        pool.execute(move || {
-            let (head, body) = into_http(request);
-            let response = app(&head, body);
-            log_line!(
-                "backend: #{} {} {} -> {}",
-                reply.id,
-                head.method,
-                head.path,
-                response.status()
-            );
-            reply.send(&response);
-        });
-    }
-
-    /// Moves every finished reply into its connection's outbox and writes.
-    fn deliver_replies(&mut self) {
-        let mut touched = Vec::new();
-        // `try_recv` never waits: it stops at "empty" (and at "disconnected",
-        // which cannot happen while we hold `replies_in`).
-        while let Ok(Finished { token, frame }) = self.replies.try_recv() {
-            // The front may have gone while the handler ran: nobody to tell.
-            let Some(conn) = self.connections.get_mut(&token) else {
-                continue;
-            };
-            conn.in_flight -= 1;
-            conn.outbox.extend_from_slice(&frame);
-            if !touched.contains(&token) {
-                touched.push(token);
-            }
-        }
-        for token in touched {
-            let mut outcome = self.flush(token);
-            // A connection paused at the window has room again: read on.
-            if outcome.is_ok() {
-                outcome = self.read_requests(token);
-            }
-            if let Err(reason) = outcome {
-                self.close(token, reason);
-            }
-        }
-    }
-
-    /// Writes as much of the outbox as the socket takes, and asks to hear
-    /// when it is writable again only if something is left.
-    fn flush(&mut self, token: Token) -> Result<(), Close> {
-        let Some(conn) = self.connections.get_mut(&token) else {
-            return Ok(());
-        };
-        while !conn.outbox.is_empty() {
-            match conn.stream.write(&conn.outbox) {
-                Ok(0) => return Err(Close::Io(io::ErrorKind::WriteZero.into())),
-                Ok(n) => {
-                    conn.outbox.drain(..n);
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(err.into()),
-            }
-        }
-        let wants_writable = !conn.outbox.is_empty();
-        if wants_writable != conn.wants_writable {
-            let interest = if wants_writable {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            self.poll
-                .registry()
-                .reregister(&mut conn.stream, token, interest)?;
-            conn.wants_writable = wants_writable;
-        }
-        Ok(())
-    }
-
-    /// Forgets a connection, logging why unless the front simply hung up.
-    fn close(&mut self, token: Token, reason: Close) {
-        let Some(mut conn) = self.connections.remove(&token) else {
+        if let Err(err) = stream.write_all(&answer(app, request)) {
+            log_error!("backend: connection from {peer} failed: {err}");
             return;
-        };
-        let _ = self.poll.registry().deregister(&mut conn.stream);
-        let peer = conn.peer;
-        match reason {
-            Close::PeerClosed => log_line!("backend: front at {peer} disconnected"),
-            Close::Protocol(err) => log_error!("backend: dropping connection from {peer}: {err}"),
-            Close::UnexpectedResponse => log_error!(
-                "backend: dropping connection from {peer}: it sent a response, not a request"
-            ),
-            Close::Io(err) => log_error!("backend: connection from {peer} failed: {err}"),
         }
-        // Dropping `conn` closes the socket. Its requests still in the pool
-        // run to the end; their replies find no connection and are dropped.
-    }
-
-    /// At shutdown: waits for the handlers in flight, then sends what fits.
-    fn finish(mut self) {
-        // Dropping the pool lets the queued jobs finish and joins the workers;
-        // their replies are then all in the channel.
-        drop(self.pool.take());
-        self.deliver_replies();
     }
 }
 
-/// A job's promise to answer: sends the reply to the loop, or a `500` if the
-/// job ends without sending (the handler panicked: the pool catches the
-/// panic, and unwinding drops this guard). Like tiny-http's `Request`, which
-/// answers 500 from its `Drop` when a handler forgot to respond.
-struct Reply {
-    token: Token,
-    id: u64,
-    replies: Sender<Finished>,
-    waker: Arc<Waker>,
-    sent: bool,
-}
-
-impl Reply {
-    /// Encodes `response` as the reply to this request and hands it to the loop.
-    fn send(mut self, response: &Response) {
-        // Encoding on the worker keeps the loop free for I/O. A response too
-        // big for a frame becomes a 500 the front can deliver.
-        let frame = protocol::encode(&reply_message(self.id, response)).unwrap_or_else(|err| {
-            log_error!("backend: #{}: cannot send the response: {err}", self.id);
-            self.error_frame("the response is too large for the backend protocol")
+/// The reply frame to `request`: what `app` answers, or a `500` if the
+/// handler panics or its response does not fit in a frame.
+fn answer(app: &App, request: protocol::Request) -> Vec<u8> {
+    let id = request.id;
+    let (head, body) = into_http(request);
+    // The pool would catch the panic too, but only by ending the job, and
+    // with it the connection: the front deserves an answer.
+    let response =
+        panic::catch_unwind(AssertUnwindSafe(|| app(&head, body))).unwrap_or_else(|_| {
+            log_error!("backend: #{id}: the handler panicked; answering 500");
+            error_response("the handler panicked")
         });
-        self.deliver(frame);
-        self.sent = true;
-    }
-
-    /// A small `500` reply, which always fits in a frame.
-    fn error_frame(&self, why: &str) -> Vec<u8> {
-        let response =
-            Response::text(format!("500 Internal Server Error: {why}\n")).with_status(500);
-        protocol::encode(&reply_message(self.id, &response))
+    log_line!(
+        "backend: #{id} {} {} -> {}",
+        head.method,
+        head.path,
+        response.status()
+    );
+    protocol::encode(&reply_message(id, &response)).unwrap_or_else(|err| {
+        log_error!("backend: #{id}: cannot send the response: {err}");
+        let response = error_response("the response is too large for the backend protocol");
+        protocol::encode(&reply_message(id, &response))
             .expect("a short text response fits in a frame")
-    }
-
-    fn deliver(&self, frame: Vec<u8>) {
-        // Both fail only when the loop has gone (shutdown): nobody to answer.
-        let _ = self.replies.send(Finished {
-            token: self.token,
-            frame,
-        });
-        let _ = self.waker.wake();
-    }
+    })
 }
 
-impl Drop for Reply {
-    fn drop(&mut self) {
-        if !self.sent {
-            log_error!("backend: #{}: the handler panicked; answering 500", self.id);
-            self.deliver(self.error_frame("the handler panicked"));
-        }
-    }
+/// A small `500` page saying `why`.
+fn error_response(why: &str) -> Response {
+    Response::text(format!("500 Internal Server Error: {why}\n")).with_status(500)
 }
 
 /// The protocol message that answers request `id` with `response`.
@@ -502,56 +241,47 @@ fn into_http(request: protocol::Request) -> (RequestHead, Vec<u8>) {
 mod tests {
     use super::*;
 
-    /// A `Reply` wired to a channel and a real waker, as a job gets it.
-    fn reply(id: u64) -> (Reply, Receiver<Finished>, Poll) {
-        let poll = Poll::new().unwrap();
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER).unwrap());
-        let (replies, finished) = mpsc::channel();
-        let reply = Reply {
-            token: Token(9),
+    fn request(id: u64) -> protocol::Request {
+        protocol::Request {
             id,
-            replies,
-            waker,
-            sent: false,
-        };
-        (reply, finished, poll)
+            method: "GET".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     }
 
-    fn decoded(finished: &Receiver<Finished>) -> protocol::Response {
-        let Finished { token, frame } = finished.try_recv().expect("a reply was sent");
-        assert_eq!(token, Token(9));
+    /// What `app` answers to request `id`, decoded from the reply frame.
+    fn reply(id: u64, app: impl Fn() -> Response + Send + Sync + 'static) -> protocol::Response {
+        let app: App = Arc::new(move |_, _| app());
+        let frame = answer(&app, request(id));
         match protocol::decode(&frame) {
-            Ok(Some((Message::Response(response), _))) => response,
-            other => panic!("not a response frame: {other:?}"),
+            Ok(Some((Message::Response(response), used))) if used == frame.len() => response,
+            other => panic!("not one response frame: {other:?}"),
         }
     }
 
     #[test]
     fn a_reply_carries_the_request_id_and_the_response() {
-        let (reply, finished, _poll) = reply(41);
-        reply.send(&Response::text("hi").with_header("X-A", "1"));
-        let response = decoded(&finished);
+        let response = reply(41, || Response::text("hi").with_header("X-A", "1"));
         assert_eq!((response.id, response.status), (41, 200));
         assert!(response.headers.contains(&("X-A".into(), "1".into())));
         assert_eq!(response.body, b"hi");
-        assert!(finished.try_recv().is_err(), "exactly one reply");
     }
 
     #[test]
-    fn a_job_that_never_replies_answers_500_from_drop() {
-        let (reply, finished, _poll) = reply(42);
-        // What unwinding out of a panicking handler does to the guard.
-        drop(reply);
-        let response = decoded(&finished);
+    fn a_handler_that_panics_is_answered_500() {
+        let response = reply(42, || panic!("a bug in a handler"));
         assert_eq!((response.id, response.status), (42, 500));
         assert!(String::from_utf8_lossy(&response.body).contains("panicked"));
     }
 
     #[test]
     fn a_response_too_large_for_a_frame_becomes_a_500() {
-        let (reply, finished, _poll) = reply(43);
-        reply.send(&Response::new(200).with_body(vec![b'x'; protocol::MAX_FRAME_BYTES]));
-        let response = decoded(&finished);
+        let response = reply(43, || {
+            Response::new(200).with_body(vec![b'x'; protocol::MAX_FRAME_BYTES])
+        });
         assert_eq!((response.id, response.status), (43, 500));
     }
 

@@ -2,12 +2,12 @@
 //!
 //! ```text
 //!  browser ──HTTP──▶ front ──frames──▶ backend ──▶ step 05's router
-//!          ◀──────── (threads) ◀─────── (one event loop + a pool)
+//!          ◀──────── (a pool) ◀──────── (a pool)
 //! ```
 //!
 //! - [`protocol`]: the frames both sides speak (PROTOCOL.md is its specification).
 //! - [`front`]: HTTP in, a frame to the backend, its reply out; 502 and 504 when it cannot.
-//! - [`backend`]: one `mio` event loop over every front connection; handlers run on a pool.
+//! - [`backend`]: frames in, the application's replies out, one pool job per front connection.
 //! - [`child`]: the launcher's backend child process, and how it never outlives the launcher.
 
 pub mod backend;

@@ -20,9 +20,9 @@
 //! sender before sending it and the receiver before reading it.
 //!
 //! The names come in symmetric pairs: [`encode`]/[`decode`] turn a message
-//! into a frame and back, on buffers (the backend's event loop owns its
-//! buffers); [`write_frame`]/[`read_frame`] do the same over a blocking
-//! socket (the front's threads). As in step 02, "not enough bytes yet" is a
+//! into a frame and back, on buffers (for code that owns its buffers, such
+//! as an event loop); [`write_frame`]/[`read_frame`] do the same over a
+//! blocking socket (the front's and the backend's threads). As in step 02, "not enough bytes yet" is a
 //! value: [`decode`] returns `Ok(None)`.
 
 use std::fmt;
