@@ -1,10 +1,9 @@
 //! Handlers: what turns a request into a response.
 //!
-//! Step 05 routed to plain functions. A framework wants two shapes, as the
-//! seed framework had: a type with a `handle` method (which can hold state,
-//! such as a template or a database pool) and a closure for one-liners. One
-//! trait covers both, because every `Fn(&Request) -> Response` closure *is*
-//! a handler through the blanket impl below.
+//! A handler comes in two shapes: a type with a `handle` method (which can
+//! hold state, such as a template or a database pool) and a closure for
+//! one-liners. One trait covers both, because every `Fn(&Request) -> Response`
+//! closure *is* a handler through the blanket impl below.
 //!
 //! A closure may also return `Result<Response, E>` for any error type `E`
 //! that knows its own response ([`IntoResponse`]), so a handler can use `?`:

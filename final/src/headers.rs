@@ -1,11 +1,11 @@
 //! Header fields: an ordered list of name–value pairs, looked up without regard to case.
 //!
-//! Step 02 kept headers in a `HashMap`; that loses two things a framework
-//! needs. Order matters for a few fields (`Set-Cookie` may appear many
-//! times, and each is a separate instruction), and names are case-insensitive
-//! (`content-length` is `Content-Length`). A `Vec` of pairs searched with
-//! `eq_ignore_ascii_case` keeps both; with the handful of headers a request
-//! carries, a linear scan is also faster than hashing.
+//! A map would lose two things a framework needs. Order matters for a few
+//! fields (`Set-Cookie` may appear many times, and each is a separate
+//! instruction), and names are case-insensitive (`content-length` is
+//! `Content-Length`). A `Vec` of pairs searched with `eq_ignore_ascii_case`
+//! keeps both; with the handful of headers a request carries, a linear scan
+//! is also faster than hashing.
 //!
 //! Names and values are `Cow<'static, str>`: the fields a framework sets
 //! itself (`Content-Type: text/plain; charset=utf-8`) are string literals and

@@ -1,14 +1,16 @@
 //! # httprs: a small, hardened web framework built from the socket up
 //!
-//! `final/` is where the six steps of the workspace meet, rebuilt to
+//! `final/` is where the seven steps of the workspace meet, rebuilt to
 //! production grade in one crate. Each module is one concept, and each
 //! descends from a step:
 //!
 //! | module | concept | grown from |
 //! |---|---|---|
-//! | [`server`], `event_loop` | event loops owning the sockets; accept, read, write, timeouts | step 01 (accept loop) |
-//! | `connection` | one connection's buffers, phase and timers | step 01 (echo loop) |
-//! | [`parse`], `chunked`, `buffer` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
+//! | [`server`] | addresses bound, threads started, a handle to stop them | step 01 (accept loop) |
+//! | `event_loop` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
+//! | `connection` | one connection's buffers, phase and timers; keep-alive, pipelining | step 07 |
+//! | `buffer` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
+//! | [`parse`], `chunked` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
 //! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
 //! | `file_body` | a body streamed from an open file, chunk by chunk | step 03 |
@@ -17,12 +19,12 @@
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
-//! | [`db`] | the data layer's connections: a bounded SQLite pool, `req.db()?`, errors as 404/409/422/503 | the seed's ORM |
-//! | [`model`] | a struct mapped to a table: insert, get, list, update, delete, all with bound parameters | the seed's ORM |
-//! | [`migrate`] | schema changes applied once each, in order, before the server listens | the seed's ORM |
+//! | [`db`] | the data layer's connections: a bounded SQLite pool, `req.db()?`, errors as 404/409/422/503 | httppy's data layer |
+//! | [`model`] | a struct mapped to a table: insert, get, list, update, delete, all with bound parameters | httppy's data layer |
+//! | [`migrate`] | schema changes applied once each, in order, before the server listens | httppy's data layer |
 //! | [`templates`] | HTML pages from template files: inheritance, escaping, debug reload | step 05 |
 //! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
-//! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 |
+//! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 (blocking frame reading) |
 //! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //! | [`proxy`], [`front`] | split mode's front: a handler forwarding to backends (round robin, down/rejoin, 502/504), and the `httprs-front` app around it | step 06 |
 //!

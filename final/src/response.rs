@@ -1,8 +1,8 @@
 //! The response a handler returns, and how it becomes bytes.
 //!
-//! Step 03 wrote status line, headers and body by hand. Here a handler
-//! builds a [`Response`] with chainable helpers and the server adds what
-//! the protocol requires and a handler should not have to think about:
+//! A handler builds a [`Response`] with chainable helpers, and the server
+//! adds what the protocol requires and a handler should not have to think
+//! about:
 //! `Date`, `Content-Length`, `Connection`, `Server`, and no body at all for
 //! `HEAD`, 204 and 304 (RFC 9110 §6.4.1). That last step is
 //! `Response::encode`, which writes into a buffer the event loop then

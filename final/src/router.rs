@@ -1,8 +1,7 @@
 //! The URL table: which handler answers which method and path.
 //!
-//! Step 05 matched literal paths in a `HashMap`. Here, as in the seed
-//! framework (and Django), the table is an ordered list of routes, tried in
-//! order, and a pattern is one of three kinds:
+//! As in httppy (and Django), the table is an ordered list of routes, tried
+//! in order, and a pattern is one of three kinds:
 //!
 //! | pattern | kind | matches |
 //! |---|---|---|

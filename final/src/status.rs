@@ -1,9 +1,8 @@
 //! Status codes and their reason phrases.
 //!
-//! Step 03 wrote a status line by hand for the few codes it needed. A
-//! framework must know all of them: a handler may answer `418`, and the
-//! server itself answers `408`, `413`, `414`, `431`, `501` and `505` when a
-//! client breaks a limit. [`Status`] is a number with a name: it prints as
+//! A handler may answer any code, `418` included, and the server itself
+//! answers `408`, `413`, `414`, `431`, `501` and `505` when a client breaks
+//! a limit. [`Status`] is a number with a name: it prints as
 //! `404 Not Found`, and any `u16` from 100 to 999 converts into it, so an
 //! unregistered code still works (with the reason phrase of its class).
 //!

@@ -5,13 +5,31 @@
 //! block, and this test checks that the block's lines still appear, line for
 //! line and in order, in that file. Every Rust block must carry such a line.
 //! It also checks that each `cargo run|test|bench -p NAME` in TUTORIAL.md and
-//! README.md names a package of this workspace.
+//! README.md names a package of this workspace, and, because a command that
+//! fails on the reader's first try costs more than any typo in prose, the
+//! rest of each command too (`commands`): `--example`, `--bin`, `--test`,
+//! `--bench` and `--features` must exist in that package, and every flag or
+//! word after `--` must be one its program (or the workspace crates it is
+//! built on) can recognise. Quoted output is checked as well (`output`): a
+//! block preceded by `<!-- output: path/to/source.rs -->` must consist of
+//! lines those sources can print, and every `listening on ...` or `server
+//! started: ...` line must be printable by the program started above it.
 //!
 //! It lives in step01 because step01 is the crate every other one builds on:
 //! this check runs whatever part of the workspace you test.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[path = "tutorial_sync/commands.rs"]
+mod commands;
+#[path = "tutorial_sync/output.rs"]
+mod output;
+#[path = "tutorial_sync/workspace.rs"]
+mod workspace;
+
+/// The documents a reader follows.
+const DOCS: [&str; 2] = ["TUTORIAL.md", "README.md"];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -162,6 +180,40 @@ fn every_cargo_command_in_the_docs_names_a_real_package() {
     }
 }
 
+#[test]
+fn every_cargo_command_in_the_docs_names_real_targets_features_and_flags() {
+    let root = workspace_root();
+    let ws = workspace::Workspace::load(&root);
+    let mut problems = Vec::new();
+    for doc in DOCS {
+        let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let mentions = commands::mentions(&text);
+        assert!(!mentions.is_empty(), "{doc} shows no cargo command");
+        for mention in &mentions {
+            for problem in commands::check(&ws, mention) {
+                problems.push(format!(
+                    "{doc}:{}: `{}`\n  {problem}",
+                    mention.line,
+                    mention.text.trim()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+}
+
+#[test]
+fn every_quoted_output_line_is_one_the_program_can_print() {
+    let root = workspace_root();
+    let ws = workspace::Workspace::load(&root);
+    let mut problems = Vec::new();
+    for doc in DOCS {
+        let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        problems.extend(output::problems(&root, &ws, doc, &text));
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+}
+
 // The checker itself: a check that cannot fail checks nothing.
 
 #[test]
@@ -180,4 +232,108 @@ fn the_checker_notices_a_drifted_excerpt_and_an_unnamed_rust_block() {
 fn the_checker_finds_package_names_in_commands() {
     let text = "run `cargo run -p step03 -- --addr x` then cargo test -p exercises --test ex01";
     assert_eq!(cargo_package_mentions(text), ["step03", "exercises"]);
+}
+
+#[test]
+fn the_checker_finds_commands_in_blocks_and_in_inline_code_that_wraps() {
+    let markdown = "Run `cargo run -p step01 --\n--addr 127.0.0.1:9000` now.\n\n```text\n$ FOO=1 cargo test -p httprs \\\n  --test demo   # comment\nnot a command: xcargo run\n```\n";
+    let found = commands::mentions(markdown);
+    let found: Vec<(usize, &str)> = found.iter().map(|m| (m.line, m.text.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (1, "cargo run -p step01 -- --addr 127.0.0.1:9000"),
+            (5, "cargo test -p httprs    --test demo   # comment"),
+        ]
+    );
+    let command = commands::Command::parse(found[1].1);
+    assert_eq!(command.package.as_deref(), Some("httprs"));
+    assert_eq!(command.test.as_deref(), Some("demo"));
+    assert!(command.args.is_empty() && command.unknown.is_empty());
+}
+
+#[test]
+fn the_checker_notices_a_missing_example_bin_flag_feature_and_exercise() {
+    let ws = workspace::Workspace::load(&workspace_root());
+    let problems = |text: &str| {
+        commands::check(
+            &ws,
+            &commands::Mention {
+                line: 1,
+                text: text.to_string(),
+            },
+        )
+    };
+    assert!(problems("cargo run -p httprs --example hello -- --addr 127.0.0.1:1").is_empty());
+    assert!(problems("cargo run -p step06 --bin backend -- --addr=127.0.0.1:1").is_empty());
+    assert!(problems("cargo run -p exercises -- check ex01").is_empty());
+    let wrong = [
+        "cargo run -p httprs --example helo",
+        "cargo run -p step06 --bin backnd",
+        "cargo test -p httprs --test nothing_here",
+        "cargo bench -p benches --bench macro",
+        "cargo run -p step03 -- --adr 127.0.0.1:1",
+        "cargo run -p exercises -- chekc ex01",
+        "cargo run -p exercises -- check ex99",
+        "cargo test --workspace --features exercises/solution",
+        "cargo run -p step01 --relase",
+        "cargo bench -p benches -- --mesurement-time 1",
+        "cargo bench -p benches -- no_such_server",
+    ];
+    for text in wrong {
+        assert_eq!(problems(text).len(), 1, "{text}: {:?}", problems(text));
+    }
+    // step06 has three binaries, but `default-run` says which `cargo run` means.
+    assert_eq!(problems("cargo run -p step06").len(), 0);
+}
+
+#[test]
+fn the_checker_matches_output_lines_against_format_strings() {
+    let literals = [
+        "step01: echo server listening on {local}",
+        "{}: {}",
+        "got {{b}} {c}\nnext line",
+    ]
+    .map(String::from)
+    .into_iter()
+    .collect();
+    let templates = output::templates(&literals);
+    // `{}: {}` has no word: it would match anything, so it is not a template.
+    assert_eq!(templates.len(), 3, "{templates:?}");
+    assert!(output::printable(
+        "step01: echo server listening on 127.0.0.1:7878",
+        &templates
+    ));
+    assert!(output::printable(
+        "2026-11-20 20:19:04 INFO next line",
+        &templates
+    ));
+    assert!(output::printable("got {b} anything", &templates));
+    assert!(!output::printable(
+        "step02: echo server listening on 127.0.0.1:7878",
+        &templates
+    ));
+    assert!(!output::printable(
+        "step01: echo server listening",
+        &templates
+    ));
+    assert!(!output::printable("got {b}", &templates));
+}
+
+#[test]
+fn the_checker_notices_a_drifted_output_line_with_or_without_a_marker() {
+    let root = workspace_root();
+    let ws = workspace::Workspace::load(&root);
+    let markdown = "```text\n$ cargo run -p step02\nstep02: request parser listening on 127.0.0.1:7878\n```\n\n\
+                    ```text\n$ cargo run -p step03\nstep03: server listening on 127.0.0.1:7878\n```\n\n\
+                    <!-- output: steps/step04-threadpool/src -->\n```text\n...\nconnection opened: 127.0.0.1:5\nconnection shut: 127.0.0.1:5\n```\n";
+    let problems = output::problems(&root, &ws, "doc.md", markdown);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(problems[0].starts_with("doc.md:8:"), "{}", problems[0]);
+    assert!(
+        problems[0].contains("step03: web server listening on {local}"),
+        "{}",
+        problems[0]
+    );
+    assert!(problems[1].starts_with("doc.md:15:"), "{}", problems[1]);
 }
