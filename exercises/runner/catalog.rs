@@ -76,15 +76,15 @@ without allocating; `find` gives the first match, `filter` all of them.",
     },
     Exercise {
         name: "ex05_status_reason",
-        topic: "status codes and reason phrases",
+        topic: "status classes and reason phrases",
         chapter: 3,
         stubs: 2,
         hint: "\
-`Some(match code { 200 => \"OK\", 404 => \"Not Found\", ..., _ => return None })`
-keeps the table readable. The phrases are in RFC 9110, section 15 (note the new
-names: 413 Content Too Large, 422 Unprocessable Content), and the story at the
-top of the exercise lists the codes other RFCs add. 306 and 418 are \"(Unused)\".
-For the class, match on ranges: `100..=199 => Some(StatusClass::Informational)`.",
+For the class, match on ranges: `100..=199 => Some(StatusClass::Informational)`,
+and so on to 599, with `_ => None` last. For the phrase, let `?` do the invalid
+codes: `let class = status_class(code)?;`. Then
+`Some(match code { 200 => \"OK\", 404 => \"Not Found\", ..., _ => class.label() })`:
+the `_` arm is the fallback that makes a 499 \"Client Error\".",
     },
     Exercise {
         name: "ex06_serialize_response",
@@ -101,17 +101,18 @@ your own `Content-Length: {body.len()}` (unless bodyless), `\\r\\n`, the body.",
     },
     Exercise {
         name: "ex07_thread_pool",
-        topic: "a thread pool with graceful Drop",
+        topic: "a bounded pool with back-pressure",
         chapter: 4,
         stubs: 3,
         hint: "\
-Fields: `workers: Vec<JoinHandle<()>>` and `sender: Option<mpsc::Sender<Job>>`,
-with `type Job = Box<dyn FnOnce() + Send + 'static>`. Each worker loops on
-`let next = receiver.lock().unwrap().recv();` (the lock guard dies at the `;`, so
-the lock is not held while the job runs), runs `Ok(job)` inside
-`std::panic::catch_unwind(AssertUnwindSafe(job))`, and `break`s on `Err`.
-In `drop`: `drop(self.sender.take())` first, which closes the channel, then
-`join` every worker. Chapter 21 of the Rust book builds the same pool.",
+Fields: `workers: Vec<JoinHandle<()>>` and `sender: Option<mpsc::SyncSender<Job>>`,
+with `type Job = Box<dyn FnOnce() + Send + 'static>`. `mpsc::sync_channel(queue_bound)`
+is the whole back-pressure: its `send` waits while `queue_bound` jobs are queued.
+Each worker loops on `let next = receiver.lock().unwrap().recv();` (the lock
+guard dies at the `;`, so the lock is not held while the job runs), runs
+`Ok(job)` inside `std::panic::catch_unwind(AssertUnwindSafe(job))`, and `break`s
+on `Err`. In `drop`: `drop(self.sender.take())` first, which closes the channel,
+then `join` every worker. steps/step04-threadpool/src/pool.rs is the same pool.",
     },
     Exercise {
         name: "ex08_percent_decode",
@@ -120,11 +121,12 @@ In `drop`: `drop(self.sender.take())` first, which closes the channel, then
         stubs: 1,
         hint: "\
 Work on bytes: `let bytes = segment.as_bytes();` and an index `i` in a `while`
-loop. On b'%', `bytes.get(i + 1)` and `bytes.get(i + 2)` are `None` near the
-end (TruncatedEscape); turn each hex digit into its value with a `match` on
-b'0'..=b'9', b'a'..=b'f', b'A'..=b'F' (anything else: InvalidHex), push
-`high << 4 | low`, and skip 3. Slicing the `&str` instead can panic in the
-middle of a multi-byte character. Finish with `String::from_utf8`.",
+loop. `bytes.get(i + 1..i + 3)` is `None` near the end, so
+`match bytes.get(i + 1..i + 3) { Some(&[hi, lo]) if bytes[i] == b'%' => ... }`
+covers a short tail for free. Turn each hex digit into its value with a `match`
+on b'0'..=b'9', b'a'..=b'f', b'A'..=b'F'; if both are digits push `hi << 4 | lo`
+and skip 3, otherwise push `bytes[i]` itself and skip 1. Slicing the `&str`
+instead can panic in the middle of `é`. Finish with `String::from_utf8_lossy`.",
     },
     Exercise {
         name: "ex09_route_match",
@@ -153,9 +155,27 @@ with `max` *before* checking whether the payload has arrived, and use
 `rest.get(..len)`, which is `None` (Partial) instead of a panic when short.",
     },
     Exercise {
-        name: "ex11_chunked",
-        topic: "decode a chunked body",
+        name: "ex11_connection",
+        topic: "a connection on a non-blocking socket",
         chapter: 7,
+        stubs: 5,
+        hint: "\
+Start with `parse_one`: `httparse::Status::Partial` is `Ok(None)` unless
+`buf.len() >= MAX_HEAD`; `Complete(len)` over MAX_HEAD is HeadTooLarge; map
+`Error::TooManyHeaders` to HeadTooLarge and any other error to Malformed.
+In `on_readable`, loop `match sock.read(&mut chunk)`: `Ok(0)` sets `peer_closed`,
+`Ok(n)` extends `read_buf` and then parses in a loop from an offset `start`
+(`parse_one(&self.read_buf[start..])`), `start += len` per request, and
+`self.read_buf.drain(..start)` at the end; `Err(e) if e.kind() ==
+io::ErrorKind::WouldBlock => break`. `on_writable` is the mirror image:
+`let n = sock.write(&self.write_buf)?; self.write_buf.drain(..n);`, and
+`queue` counts one answer fewer owed. `should_close` needs three things at once:
+nothing more to read, nothing owed, nothing left to write.",
+    },
+    Exercise {
+        name: "ex12_chunked",
+        topic: "decode a chunked body",
+        chapter: 8,
         stubs: 1,
         hint: "\
 Keep a `pos` into `input` and a `body: Vec<u8>`. A helper that finds the next
@@ -167,9 +187,9 @@ Check `size > max_body - body.len()` before touching the data. Size 0: read
 lines until an empty one; that is the end, and `pos` is `consumed`.",
     },
     Exercise {
-        name: "ex12_safe_path",
+        name: "ex13_safe_path",
         topic: "a traversal-safe static file path",
-        chapter: 8,
+        chapter: 9,
         stubs: 1,
         hint: "\
 `url_path.strip_prefix('/')` or NotAbsolute. Then for each `split('/')`
@@ -179,9 +199,9 @@ that `contains('\\\\')`, `contains('/')` or `contains('\\0')`. Push the rest
 onto `root.to_path_buf()` one segment at a time.",
     },
     Exercise {
-        name: "ex13_escape_html",
+        name: "ex14_escape_html",
         topic: "escape HTML for a template",
-        chapter: 8,
+        chapter: 9,
         stubs: 1,
         hint: "\
 `text.find(|c| matches!(c, '&' | '<' | '>' | '\"' | '\\''))` tells you whether

@@ -1,73 +1,45 @@
-//! Reference solution for exercise 08: percent-decoding a path segment.
+//! Reference solution for exercise 08: percent-decoding a path segment, as step 05 does.
 
-use std::fmt;
-
-/// Why a path segment cannot be decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecodeError {
-    /// A `%` is followed by fewer than two characters.
-    TruncatedEscape {
-        /// Byte offset of the `%` in the input.
-        at: usize,
-    },
-    /// A `%` is followed by two characters that are not both hex digits.
-    InvalidHex {
-        /// Byte offset of the `%` in the input.
-        at: usize,
-    },
-    /// The decoded bytes are not valid UTF-8.
-    InvalidUtf8,
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::TruncatedEscape { at } => {
-                write!(f, "'%' at byte {at} needs two hex digits after it")
-            }
-            DecodeError::InvalidHex { at } => {
-                write!(f, "'%' at byte {at} is not followed by two hex digits")
-            }
-            DecodeError::InvalidUtf8 => f.write_str("decoded bytes are not valid UTF-8"),
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
-/// Decodes the `%XY` escapes in one path segment.
-///
-/// # Errors
-/// A [`DecodeError`] for a malformed escape or for bytes that are not UTF-8.
+/// Decodes the `%XY` escapes in one path segment. A `%` not followed by two
+/// hex digits is kept as it is, and bytes that are not UTF-8 become `�`.
 ///
 /// # Examples
 /// ```
 /// use exercises::ex08_percent_decode::percent_decode;
-/// assert_eq!(percent_decode("caf%C3%A9").unwrap(), "café");
+/// assert_eq!(percent_decode("caf%C3%A9"), "café");
+/// assert_eq!(percent_decode("100%"), "100%");
+/// assert_eq!(percent_decode("%FF"), "\u{FFFD}");
 /// ```
-pub fn percent_decode(segment: &str) -> Result<String, DecodeError> {
+pub fn percent_decode(segment: &str) -> String {
+    // Bytes, not chars: an escape makes one byte, and a `&str` slice taken in
+    // the middle of `é` would panic.
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b'%' {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
+        // `get` is `None` near the end, so `"abc%4"` needs no special case.
+        let escape = match bytes.get(i + 1..i + 3) {
+            Some(&[high, low]) if bytes[i] == b'%' => hex_value(high).zip(hex_value(low)),
+            _ => None,
+        };
+        match escape {
+            Some((high, low)) => {
+                out.push(high << 4 | low);
+                // The key line: skip past the escape, so its decoded byte is
+                // never looked at again. That is what makes `%2541` decode to
+                // `%41`, once.
+                i += 3;
+            }
+            // Not an escape (or a malformed one): the byte stands for itself.
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
         }
-        let (Some(&high), Some(&low)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
-            return Err(DecodeError::TruncatedEscape { at: i });
-        };
-        let (Some(high), Some(low)) = (hex_value(high), hex_value(low)) else {
-            return Err(DecodeError::InvalidHex { at: i });
-        };
-        out.push(high << 4 | low);
-        // The key line: skip past the escape, so its decoded byte is never
-        // looked at again. That is what makes `%2541` decode to `%41`, once.
-        i += 3;
     }
     // Escapes can produce any byte; only now do we know whether it is text.
-    String::from_utf8(out).map_err(|_| DecodeError::InvalidUtf8)
+    // A best reading, not an error: `�` marks each byte that is not.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The value of one hex digit, either case.

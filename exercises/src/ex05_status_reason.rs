@@ -1,28 +1,31 @@
-//! # Exercise 05: status codes and their reason phrases
+//! # Exercise 05: what a status code means, and what to call it
 //!
 //! Chapter 3 of `TUTORIAL.md` (step 03) answers requests. Every response
 //! starts with a status line such as `HTTP/1.1 404 Not Found`: a three-digit
 //! code for programs and a reason phrase for people.
 //!
-//! Build two small functions:
-//! - [`reason_phrase`] maps every status code registered by the HTTP RFCs to
-//!   its phrase, and anything else (including the codes RFC 9110 lists as
-//!   "(Unused)", 306 and 418) to `None`. Use the spelling of RFC 9110
-//!   section 15, which renamed a few (413 is "Content Too Large", 422
-//!   "Unprocessable Content"), plus the codes other RFCs define: 102
-//!   Processing, 103 Early Hints, 207 Multi-Status, 208 Already Reported,
-//!   226 IM Used, 423 Locked, 424 Failed Dependency, 425 Too Early,
-//!   428 Precondition Required, 429 Too Many Requests, 431 Request Header
-//!   Fields Too Large, 451 Unavailable For Legal Reasons, 506 Variant Also
-//!   Negotiates, 507 Insufficient Storage, 508 Loop Detected, 510 Not
-//!   Extended, 511 Network Authentication Required;
-//! - [`status_class`] sorts any code from 100 to 599 into its class by its
-//!   first digit, even codes without a phrase (a client must treat an unknown
-//!   `499` like a `400`).
+//! The idea to take away is in the first digit. RFC 9110 sorts every code
+//! into one of five classes (1xx informational, 2xx success, 3xx
+//! redirection, 4xx client error, 5xx server error), and a client that meets
+//! a code it does not know must treat it like the `x00` of its class: a `499`
+//! is "some client error". The phrase is decoration; programs never read it.
 //!
-//! The tests (`tests/ex05_status_reason.rs`) check every RFC 9110 code and
-//! the extra ones above, codes that are not registered, and the class
-//! boundaries (99, 100, 599, 600).
+//! Build two small functions:
+//! - [`status_class`] sorts any code from 100 to 599 into its class, and
+//!   returns `None` outside that range (`99` and `600` are not status codes);
+//! - [`reason_phrase`] gives the phrase to send. The codes the servers of this
+//!   workspace send get their own (RFC 9110 spelling): 200 OK, 201 Created,
+//!   204 No Content, 301 Moved Permanently, 304 Not Modified, 308 Permanent
+//!   Redirect, 400 Bad Request, 404 Not Found, 405 Method Not Allowed,
+//!   408 Request Timeout, 413 Content Too Large, 431 Request Header Fields
+//!   Too Large, 500 Internal Server Error, 503 Service Unavailable. Any other
+//!   valid code falls back to its class's [`StatusClass::label`] (so `299`
+//!   is "Success"), and an invalid one has no phrase (`None`).
+//!
+//! The tests (`tests/ex05_status_reason.rs`) check the class boundaries (99,
+//! 100, 199, 200, ..., 599, 600), the fourteen phrases, the fallback for
+//! codes without one (102, 299, 418, 499, 599), and that every code from 0 to
+//! 1000 has a phrase exactly when it has a class.
 //!
 //! Check it with `cargo run -p exercises -- check ex05_status_reason`.
 
@@ -41,19 +44,35 @@ pub enum StatusClass {
     ServerError,
 }
 
-/// The reason phrase of a registered status code, or `None`.
-// TODO: remove this `allow` once you use `code`.
-#[allow(unused_variables)]
-pub fn reason_phrase(code: u16) -> Option<&'static str> {
-    // TODO: one big `match code { 100 => "Continue", ... }`, wrapped in Some,
-    // with `_ => return None` at the end.
-    todo!()
+impl StatusClass {
+    /// The class's name in words, the phrase of last resort. (Given.)
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusClass::Informational => "Informational",
+            StatusClass::Success => "Success",
+            StatusClass::Redirection => "Redirection",
+            StatusClass::ClientError => "Client Error",
+            StatusClass::ServerError => "Server Error",
+        }
+    }
 }
 
 /// The class of a status code from 100 to 599, or `None` outside that range.
 // TODO: remove this `allow` once you use `code`.
 #[allow(unused_variables)]
 pub fn status_class(code: u16) -> Option<StatusClass> {
-    // TODO: match on ranges such as `100..=199`.
+    // TODO: match on ranges such as `100..=199`, with `_ => None` last.
+    todo!()
+}
+
+/// The reason phrase to send with `code`: its own for the codes listed at
+/// the top of this file, its class's label for any other valid code, `None`
+/// for a number that is not a status code.
+// TODO: remove this `allow` once you use `code`.
+#[allow(unused_variables)]
+pub fn reason_phrase(code: u16) -> Option<&'static str> {
+    // TODO: find the class first (`status_class(code)?` returns `None` for
+    // you), then `match code { 200 => "OK", ... }` with the class's
+    // `label()` as the `_` arm, wrapped in `Some`.
     todo!()
 }

@@ -1,6 +1,6 @@
 //! # httprs exercises
 //!
-//! Thirteen small exercises, one per idea, in the spirit of rustlings. Each
+//! Fourteen small exercises, one per idea, in the spirit of rustlings. Each
 //! chapter of `TUTORIAL.md` ends by naming its exercises; you prove you
 //! understood the chapter by replacing an exercise's `todo!()`s until its
 //! tests pass.
@@ -39,15 +39,16 @@
 //! - `ex02_head_end`: chapter 2, find where a request head ends; "not enough bytes yet" is a value.
 //! - `ex03_request_line`: chapter 2, parse a request line by hand with typed errors.
 //! - `ex04_headers`: chapter 2, parse header lines; case-insensitive lookup; repeats kept.
-//! - `ex05_status_reason`: chapter 3, the reason phrase of every standard status code.
+//! - `ex05_status_reason`: chapter 3, the class of a status code and the reason phrases a server sends.
 //! - `ex06_serialize_response`: chapter 3, a response as HTTP/1.1 bytes.
-//! - `ex07_thread_pool`: chapter 4, a thread pool whose `Drop` drains and joins.
-//! - `ex08_percent_decode`: chapter 5, percent-decode a path segment.
+//! - `ex07_thread_pool`: chapter 4, a bounded thread pool: `execute` waits while the queue is full; `Drop` drains and joins.
+//! - `ex08_percent_decode`: chapter 5, percent-decode a path segment as step 05 does (malformed escapes kept).
 //! - `ex09_route_match`: chapter 5, match `/hello/{name}` and return the parameters.
 //! - `ex10_frame`: chapter 6, length-prefixed frames with a size limit.
-//! - `ex11_chunked`: chapter 7, decode a chunked request body.
-//! - `ex12_safe_path`: chapter 8, map a URL path to a file under a root, safely.
-//! - `ex13_escape_html`: chapter 8, escape text for an HTML template.
+//! - `ex11_connection`: chapter 7, a connection's read/parse/answer state machine on a non-blocking socket.
+//! - `ex12_chunked`: chapter 8, decode a chunked request body.
+//! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
+//! - `ex14_escape_html`: chapter 9, escape text for an HTML template.
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
@@ -89,14 +90,17 @@ pub mod ex09_route_match;
 #[path = "../solutions/ex10_frame.rs"]
 pub mod ex10_frame;
 #[cfg(feature = "solutions")]
-#[path = "../solutions/ex11_chunked.rs"]
-pub mod ex11_chunked;
+#[path = "../solutions/ex11_connection.rs"]
+pub mod ex11_connection;
 #[cfg(feature = "solutions")]
-#[path = "../solutions/ex12_safe_path.rs"]
-pub mod ex12_safe_path;
+#[path = "../solutions/ex12_chunked.rs"]
+pub mod ex12_chunked;
 #[cfg(feature = "solutions")]
-#[path = "../solutions/ex13_escape_html.rs"]
-pub mod ex13_escape_html;
+#[path = "../solutions/ex13_safe_path.rs"]
+pub mod ex13_safe_path;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex14_escape_html.rs"]
+pub mod ex14_escape_html;
 
 /// Reference code other crates may use; exists only with `--features solutions`.
 ///

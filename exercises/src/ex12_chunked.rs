@@ -1,6 +1,6 @@
-//! # Exercise 11: a chunked request body
+//! # Exercise 12: a chunked request body
 //!
-//! Chapter 7 of `TUTORIAL.md` (the framework in `final/`) accepts request
+//! Chapter 8 of `TUTORIAL.md` (the server core in `final/`) accepts request
 //! bodies whose length is not known in advance. The client says
 //! `Transfer-Encoding: chunked` and sends the body in pieces, each prefixed
 //! by its size in **hex**, ending with a chunk of size zero:
@@ -29,11 +29,11 @@
 //! - chunk data, and every line, must be followed by `\r\n`, or it is
 //!   [`ChunkedError::MissingCrlf`].
 //!
-//! The tests (`tests/ex11_chunked.rs`) check one and several chunks, hex in
+//! The tests (`tests/ex12_chunked.rs`) check one and several chunks, hex in
 //! both cases, extensions, trailers, bytes after the end, every partial
 //! prefix, and each error.
 //!
-//! Check it with `cargo run -p exercises -- check ex11_chunked`.
+//! Check it with `cargo run -p exercises -- check ex12_chunked`.
 
 use std::fmt;
 

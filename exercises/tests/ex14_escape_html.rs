@@ -1,19 +1,19 @@
-//! Exercise 13: escaping text for HTML.
-//! Run with `cargo run -p exercises -- check ex13_escape_html`.
+//! Exercise 14: escaping text for HTML.
+//! Run with `cargo run -p exercises -- check ex14_escape_html`.
 
 // The exercise itself, compiled into this test: your file in `src/` by
 // default, the reference solution with `--features solutions`. (Not through
 // the library: that way an exercise that does not compile yet breaks only
 // its own test, never the others or the runner.)
-#[cfg_attr(not(feature = "solutions"), path = "../src/ex13_escape_html.rs")]
-#[cfg_attr(feature = "solutions", path = "../solutions/ex13_escape_html.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex14_escape_html.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex14_escape_html.rs")]
 // A test need not use every item of the exercise.
 #[allow(dead_code)]
-mod ex13_escape_html;
+mod ex14_escape_html;
 
 use std::borrow::Cow;
 
-use ex13_escape_html::escape_html;
+use ex14_escape_html::escape_html;
 
 #[track_caller]
 fn assert_escapes(input: &str, expected: &str) {

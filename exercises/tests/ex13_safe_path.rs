@@ -1,19 +1,19 @@
-//! Exercise 12: a static-file path that cannot escape its root.
-//! Run with `cargo run -p exercises -- check ex12_safe_path`.
+//! Exercise 13: a static-file path that cannot escape its root.
+//! Run with `cargo run -p exercises -- check ex13_safe_path`.
 
 // The exercise itself, compiled into this test: your file in `src/` by
 // default, the reference solution with `--features solutions`. (Not through
 // the library: that way an exercise that does not compile yet breaks only
 // its own test, never the others or the runner.)
-#[cfg_attr(not(feature = "solutions"), path = "../src/ex12_safe_path.rs")]
-#[cfg_attr(feature = "solutions", path = "../solutions/ex12_safe_path.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex13_safe_path.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex13_safe_path.rs")]
 // A test need not use every item of the exercise.
 #[allow(dead_code)]
-mod ex12_safe_path;
+mod ex13_safe_path;
 
 use std::path::{Path, PathBuf};
 
-use ex12_safe_path::{UnsafePath, safe_path};
+use ex13_safe_path::{UnsafePath, safe_path};
 
 const ROOT: &str = "/srv/public";
 

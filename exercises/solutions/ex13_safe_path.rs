@@ -1,4 +1,4 @@
-//! Reference solution for exercise 12: a static-file path that cannot escape its root.
+//! Reference solution for exercise 13: a static-file path that cannot escape its root.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ pub fn decode_segment(segment: &str) -> Option<String> {
 ///
 /// # Examples
 /// ```
-/// use exercises::ex12_safe_path::{safe_path, UnsafePath};
+/// use exercises::ex13_safe_path::{safe_path, UnsafePath};
 /// use std::path::Path;
 /// let root = Path::new("public");
 /// assert_eq!(safe_path(root, "/css/site.css").unwrap(), Path::new("public/css/site.css"));

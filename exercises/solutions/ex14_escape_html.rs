@@ -1,4 +1,4 @@
-//! Reference solution for exercise 13: escaping text for HTML.
+//! Reference solution for exercise 14: escaping text for HTML.
 
 use std::borrow::Cow;
 
@@ -6,7 +6,7 @@ use std::borrow::Cow;
 ///
 /// # Examples
 /// ```
-/// use exercises::ex13_escape_html::escape_html;
+/// use exercises::ex14_escape_html::escape_html;
 /// assert_eq!(escape_html("<b>Tom & Jerry</b>"), "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;");
 /// ```
 pub fn escape_html(text: &str) -> Cow<'_, str> {

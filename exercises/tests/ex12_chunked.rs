@@ -1,17 +1,17 @@
-//! Exercise 11: a chunked request body.
-//! Run with `cargo run -p exercises -- check ex11_chunked`.
+//! Exercise 12: a chunked request body.
+//! Run with `cargo run -p exercises -- check ex12_chunked`.
 
 // The exercise itself, compiled into this test: your file in `src/` by
 // default, the reference solution with `--features solutions`. (Not through
 // the library: that way an exercise that does not compile yet breaks only
 // its own test, never the others or the runner.)
-#[cfg_attr(not(feature = "solutions"), path = "../src/ex11_chunked.rs")]
-#[cfg_attr(feature = "solutions", path = "../solutions/ex11_chunked.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../src/ex12_chunked.rs")]
+#[cfg_attr(feature = "solutions", path = "../solutions/ex12_chunked.rs")]
 // A test need not use every item of the exercise.
 #[allow(dead_code)]
-mod ex11_chunked;
+mod ex12_chunked;
 
-use ex11_chunked::{Chunked, ChunkedError, decode_chunked};
+use ex12_chunked::{Chunked, ChunkedError, decode_chunked};
 
 const MAX: usize = 1 << 20;
 

@@ -1,4 +1,4 @@
-//! Reference solution for exercise 11: a chunked request body.
+//! Reference solution for exercise 12: a chunked request body.
 
 use std::fmt;
 
@@ -61,7 +61,7 @@ impl std::error::Error for ChunkedError {}
 ///
 /// # Examples
 /// ```
-/// use exercises::ex11_chunked::{decode_chunked, Chunked};
+/// use exercises::ex12_chunked::{decode_chunked, Chunked};
 /// let input = b"5\r\nhello\r\n0\r\n\r\n";
 /// assert_eq!(decode_chunked(input, 1024),
 ///            Ok(Chunked::Complete { body: b"hello".to_vec(), consumed: input.len() }));

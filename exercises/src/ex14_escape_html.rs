@@ -1,6 +1,6 @@
-//! # Exercise 13: escaping text for HTML
+//! # Exercise 14: escaping text for HTML
 //!
-//! Chapter 8 of `TUTORIAL.md` renders HTML templates in `final/`. A
+//! Chapter 9 of `TUTORIAL.md` renders the guestbook's HTML templates. A
 //! template that pastes a user's name into a page as-is is a cross-site
 //! scripting hole: a "name" of `<script>steal()</script>` runs in every
 //! visitor's browser. Before text goes into HTML, five characters must be
@@ -19,12 +19,12 @@
 //! return a [`Cow`]: `Cow::Borrowed(input)` when no character needs
 //! replacing (no allocation at all), `Cow::Owned` otherwise.
 //!
-//! The tests (`tests/ex13_escape_html.rs`) check each character, a script
+//! The tests (`tests/ex14_escape_html.rs`) check each character, a script
 //! tag, attribute break-outs, text that is already escaped (it is escaped
 //! again: `&amp;` becomes `&amp;amp;`), Unicode, the empty string, and that
 //! clean text is borrowed.
 //!
-//! Check it with `cargo run -p exercises -- check ex13_escape_html`.
+//! Check it with `cargo run -p exercises -- check ex14_escape_html`.
 
 use std::borrow::Cow;
 

@@ -1,6 +1,6 @@
-//! # Exercise 12: a static-file path that cannot escape its root
+//! # Exercise 13: a static-file path that cannot escape its root
 //!
-//! Chapter 8 of `TUTORIAL.md` (static files in `final/`) serves files from a
+//! Chapter 9 of `TUTORIAL.md` (the guestbook's static files) serves files from a
 //! folder, say `public/`. The request says which file: `GET /css/site.css`
 //! means `public/css/site.css`. The classic attack is to ask for
 //! `GET /../../etc/passwd`, or to hide the dots from a naive check as
@@ -22,11 +22,11 @@
 //! `root/etc/passwd`. The function only computes a path; it never touches
 //! the file system (symbolic links inside `root` are the operator's choice).
 //!
-//! The tests (`tests/ex12_safe_path.rs`) check ordinary paths, each attack
+//! The tests (`tests/ex13_safe_path.rs`) check ordinary paths, each attack
 //! in raw, encoded and mixed-case encoded form, and that every accepted path
 //! starts with `root`.
 //!
-//! Check it with `cargo run -p exercises -- check ex12_safe_path`.
+//! Check it with `cargo run -p exercises -- check ex13_safe_path`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
