@@ -10,7 +10,7 @@
 //!    *first* and checked *second* (`%2e%2e` is `..` once decoded), and a
 //!    segment that is `..`, or holds a `/`, a `\` or a NUL once decoded, is
 //!    refused. What is left is a list of plain names, joined one by one
-//!    (exercise 12 teaches the same check);
+//!    (`ex13_safe_path` teaches the same check);
 //! 2. **by where it lands** (`StaticFiles::locate`): the joined path is
 //!    canonicalized, which follows symbolic links, and must still start
 //!    with the canonical root. A link inside the folder pointing outside it
