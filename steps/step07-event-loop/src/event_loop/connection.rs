@@ -88,6 +88,11 @@ pub fn parse_request(inbox: &[u8]) -> Result<Option<ParsedRequest>, RequestError
         }
         return Ok(None);
     };
+    // One read may bring a whole head larger than the limit: refuse it too,
+    // as step 02's 8 KiB buffer would have.
+    if head_len > request::MAX_HEAD_BYTES {
+        return Err(RequestError::HeadTooLarge);
+    }
     // Without Content-Length we could not tell where this request ends and
     // the next begins, so a transfer coding (chunked) is refused.
     if let Some(coding) = head.header("transfer-encoding") {
@@ -492,16 +497,19 @@ mod tests {
 
     #[test]
     fn parse_request_maps_bad_requests_to_step_02s_statuses() {
-        let big_head = format!(
+        // A head with no end in sight, and one that ends just past the limit.
+        let endless = format!(
             "GET / HTTP/1.1\r\nX: {}",
             "a".repeat(request::MAX_HEAD_BYTES)
         );
+        let whole = format!("{endless}\r\n\r\n");
         let big_body = format!(
             "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
             request::MAX_BODY_BYTES + 1
         );
         let cases: &[(&[u8], u16)] = &[
-            (big_head.as_bytes(), 431),
+            (endless.as_bytes(), 431),
+            (whole.as_bytes(), 431),
             (big_body.as_bytes(), 413),
             (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400),
             (b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", 400),
