@@ -89,6 +89,19 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: false,
     },
+    // Step 07: one event loop owning every socket, step 05's router on a
+    // pool of 8 workers, keep-alive and pipelining.
+    Server {
+        name: "step07",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-step07"),
+            args: &["--sleep-ms", "10"],
+            env: &[],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: true,
+    },
     // httprs in one process, with its defaults: event loops, a worker pool,
     // keep-alive.
     Server {

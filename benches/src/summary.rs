@@ -31,6 +31,7 @@ pub const SERVER_ORDER: &[&str] = &[
     "step04",
     "step05",
     "step06",
+    "step07",
     "httprs",
     "httprs-split",
     "hyper",

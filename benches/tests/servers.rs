@@ -87,6 +87,30 @@ fn a_split_server_runs_two_processes_and_stops_both() {
     assert_stops_listening(addr);
 }
 
+#[test]
+fn the_event_loop_step_keeps_one_connection_per_client() {
+    let step07 = Server {
+        keep_alive: true,
+        ..server(
+            "step07",
+            Launch::Single {
+                exe: env!("CARGO_BIN_EXE_bench-step07"),
+                args: &["--sleep-ms", "1"],
+                env: &[],
+            },
+        )
+    };
+    let running = step07.start(LEASH).unwrap();
+    let addr = running.addr;
+    let kept = Load {
+        mode: ConnectionMode::KeepAlive,
+        ..load("/hello/test")
+    };
+    assert_eq!(kept.run(addr).unwrap(), 2, "one connection per client");
+    drop(running);
+    assert_stops_listening(addr);
+}
+
 /// What happens when the bench is killed: nobody runs `Drop`, but the
 /// kernel closes the bench's end of the leash's stdin, exactly as here.
 #[test]

@@ -17,7 +17,7 @@
 //! `Content-Length` is what lets the client know where the body ends without
 //! waiting for the connection to close, so it is computed, never typed by hand.
 //! `Connection: close` is honest: this server answers one request per
-//! connection and then hangs up (keep-alive arrives in `final/`).
+//! connection and then hangs up (keep-alive arrives in step 07).
 
 use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -127,6 +127,13 @@ impl Response {
     /// Statuses that HTTP says never carry a body (1xx, `204 No Content`,
     /// `304 Not Modified`) are sent without one and without `Content-Length`.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with_connection(false)
+    }
+
+    /// [`Response::to_bytes`], saying `Connection: keep-alive` instead of
+    /// `Connection: close` when `keep_alive` is true: for step 07's event
+    /// loop, which keeps a connection open for the next request.
+    pub fn to_bytes_with_connection(&self, keep_alive: bool) -> Vec<u8> {
         let mut head = format!(
             "HTTP/1.1 {} {}\r\n",
             self.status,
@@ -145,7 +152,11 @@ impl Response {
             &[]
         };
         head.push_str(&format!("Date: {}\r\n", http_date(SystemTime::now())));
-        head.push_str("Connection: close\r\n\r\n");
+        head.push_str(if keep_alive {
+            "Connection: keep-alive\r\n\r\n"
+        } else {
+            "Connection: close\r\n\r\n"
+        });
 
         let mut bytes = head.into_bytes();
         bytes.extend_from_slice(body);
@@ -355,6 +366,19 @@ mod tests {
         assert_eq!(lines[5], "Connection: close");
         assert_eq!(lines.len(), 6);
         assert_eq!(body, "<p>hi</p>");
+    }
+
+    #[test]
+    fn a_kept_alive_response_says_so_and_is_otherwise_the_same() {
+        let response = Response::text("hi");
+        let closed = String::from_utf8(response.to_bytes()).unwrap();
+        let kept = String::from_utf8(response.to_bytes_with_connection(true)).unwrap();
+        assert!(closed.contains("\r\nConnection: close\r\n\r\n"), "{closed}");
+        assert!(
+            kept.contains("\r\nConnection: keep-alive\r\n\r\n"),
+            "{kept}"
+        );
+        assert!(kept.starts_with("HTTP/1.1 200 OK\r\n") && kept.ends_with("\r\n\r\nhi"));
     }
 
     #[test]
