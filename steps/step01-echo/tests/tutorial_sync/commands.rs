@@ -233,6 +233,7 @@ pub struct Command {
 
 impl Command {
     pub fn parse(text: &str) -> Command {
+        let text = without_substitutions(text);
         let mut words = text.split_whitespace().map(|w| {
             w.trim_matches(|c| c == '\'' || c == '"')
                 .trim_end_matches([',', ';', ')'])
@@ -405,6 +406,36 @@ fn check_feature(ws: &Workspace, package: Option<&str>, feature: &str, problems:
 /// as `"--addr"` or as `"addr"` in a list of known flags; each bare word that
 /// is not a flag's value must be a literal too (a subcommand such as
 /// `check`) or, for the exercises, an exercise's name.
+/// `"$(pgrep step07)"` is the shell's business, not the program's: each
+/// `$(...)` becomes one opaque word, so the words inside it are not taken
+/// for the program's flags.
+fn without_substitutions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("$(") {
+        out.push_str(&rest[..start]);
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push_str("$SUBSTITUTION");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn check_program_args(ws: &Workspace, name: &str, args: &[String], problems: &mut Vec<String>) {
     if args.is_empty() {
         return;
