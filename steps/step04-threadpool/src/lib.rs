@@ -76,15 +76,10 @@ pub struct Startup {
     pub sleep: Duration,
 }
 
-/// Parses `--addr` and `--sleep-ms`, binds, and installs the signal handler,
-/// printing a clear message and exiting on a bad flag (status 2) or an
-/// address that cannot be used (status 1).
-pub fn start_or_exit(program: &str) -> Startup {
-    let flags = cli::flags_or_exit(&usage(program), &["addr", "sleep-ms"]);
-    let sleep = sleep_from_flag(flags.get("sleep-ms")).unwrap_or_else(|err| {
-        eprintln!("error: {err}");
-        std::process::exit(2);
-    });
+/// Binds `--addr` (or [`cli::DEFAULT_ADDR`]) and wires a [`Shutdown`] to
+/// Ctrl-C and SIGTERM: the part of start-up every later step's `main`
+/// shares. Exits with status 1 on an address that cannot be used.
+pub fn listen_or_exit(flags: &cli::Flags) -> (TcpListener, SocketAddr, Shutdown) {
     let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
     let local = listener
         .local_addr()
@@ -94,6 +89,19 @@ pub fn start_or_exit(program: &str) -> Startup {
     shutdown
         .trigger_on_signals()
         .expect("install the Ctrl-C handler");
+    (listener, local, shutdown)
+}
+
+/// Parses `--addr` and `--sleep-ms`, binds, and installs the signal handler,
+/// printing a clear message and exiting on a bad flag (status 2) or an
+/// address that cannot be used (status 1).
+pub fn start_or_exit(program: &str) -> Startup {
+    let flags = cli::flags_or_exit(&usage(program), &["addr", "sleep-ms"]);
+    let sleep = sleep_from_flag(flags.get("sleep-ms")).unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        std::process::exit(2);
+    });
+    let (listener, local, shutdown) = listen_or_exit(&flags);
     Startup {
         listener,
         local,

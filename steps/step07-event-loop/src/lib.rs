@@ -99,15 +99,7 @@ pub fn start_or_exit(program: &str) -> Startup {
     if let Some(idle) = flags.get("idle-ms") {
         timeouts.idle = idle_from_flag(idle).unwrap_or_else(|e| exit_usage(e));
     }
-    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    // Only fails if a handler is already installed, and this is the only one.
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) = step04::listen_or_exit(&flags);
     Startup {
         listener,
         local,
