@@ -78,7 +78,7 @@ fn parse_request(c: &mut Criterion) {
             b.iter(|| step02::request::parse_head(black_box(head)).expect("valid head"));
         });
         group.bench_with_input(BenchmarkId::new("httprs", name), head, |b, head| {
-            use httprs::parse::{InputBuffer, Limits, RequestDecoder};
+            use httprs::dev::{InputBuffer, Limits, RequestDecoder};
             b.iter(|| {
                 // As a connection does it: bytes into the buffer, a whole
                 // request (owned head and body, limits checked) out.

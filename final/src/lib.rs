@@ -1,32 +1,48 @@
 //! # httprs: a small, hardened web framework built from the socket up
 //!
 //! `final/` is where the seven steps of the workspace meet, rebuilt to
-//! production grade in one crate. Each module is one concept, and each
-//! descends from a step:
+//! production grade in one crate. Its folders are the steps' layers, from
+//! the bytes on the wire up to the app; each file is one concept, and each
+//! descends from a step. A folder imports only from the folders above it in
+//! this table, and no two files import each other.
 //!
-//! | module | concept | grown from |
+//! | folder / file | concept | grown from |
 //! |---|---|---|
-//! | [`server`] | addresses bound, threads started, a handle to stop them | step 01 (accept loop) |
-//! | `event_loop` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
-//! | `connection` | one connection's buffers, phase and timers; keep-alive, pipelining | step 07 |
-//! | `buffer` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
-//! | [`parse`], `chunked` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
-//! | [`request`], [`headers`], [`cookie`] | what a handler reads | step 02 |
-//! | [`response`], [`status`], `date` | what a handler returns; bytes on the wire | step 03 |
-//! | `file_body` | a body streamed from an open file, chunk by chunk | step 03 |
-//! | `pool`, [`dispatch`], `runner` | worker threads for handlers; which handlers run inline; who runs a loop | step 04 |
-//! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
-//! | [`middleware`] | code around every handler: access log, timing | step 05 |
-//! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
-//! | [`state`] | values the app owns that handlers reach through the request | step 05 |
-//! | [`db`] | the data layer's connections: a bounded SQLite pool, `req.db()?`, errors as 404/409/422/503 | httppy's data layer |
-//! | [`model`] | a struct mapped to a table: insert, get, list, update, delete, all with bound parameters | httppy's data layer |
-//! | [`migrate`] | schema changes applied once each, in order, before the server listens | httppy's data layer |
-//! | [`templates`] | HTML pages from template files: inheritance, escaping, debug reload | step 05 |
-//! | [`settings`], `logger`, [`shutdown`] | operating it: config, logs, graceful stop | all steps' `main` |
-//! | `backend` | split mode's backend: the same app serving a front's frames (`mode = "backend"`) | step 06 (blocking frame reading) |
-//! | [`protocol`] | split mode's frames: step 06's module, shared, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | [`proxy`], [`front`] | split mode's front: a handler forwarding to backends (round robin, down/rejoin, 502/504), and the `httprs-front` app around it | step 06 |
+//! | **`http/`** | **the protocol: bytes in, bytes out** | |
+//! | `http/buffer.rs` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
+//! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
+//! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
+//! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
+//! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
+//! | **`app/`** | **the application: what answers a request** | |
+//! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`: [`Route`] | step 05 |
+//! | `app/handler.rs` | [`Handler`], and what a handler may return: [`IntoResponse`] | step 05 |
+//! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
+//! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
+//! | `app/state.rs` | values the app owns that handlers reach through the request | step 05 |
+//! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
+//! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
+//! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
+//! | **`data/`** | **the data layer** | httppy's data layer |
+//! | `data/pool.rs` | a bounded pool of SQLite connections: [`Database`] | httppy's data layer |
+//! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
+//! | `data/request.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
+//! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
+//! | `data/migrate.rs` | schema changes applied once each, in order, before the server listens: [`Migration`] | httppy's data layer |
+//! | **`server/`** | **the server: sockets, threads, timeouts** | |
+//! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
+//! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
+//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining | step 07 |
+//! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
+//! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
+//! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
+//! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
+//! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
+//! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
+//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]) | step 06 (blocking frame reading) |
+//! | `split/proxy/` | the front's handler: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
+//! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
+//! | [`dev`] | parser and protocol internals for benches, tests and other fronts; not covered by semver | |
 //!
 //! What it deliberately leaves out, for now: TLS (put a proxy in front),
 //! HTTP/2; and, in the data layer, any database but SQLite, relations and
@@ -52,60 +68,52 @@
 //!         .run()
 //! }
 //! ```
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
-pub mod app;
-mod backend;
-mod buffer;
-mod chunked;
-mod connection;
-pub mod cookie;
-mod date;
-pub mod db;
-pub mod dispatch;
-mod event_loop;
-mod file_body;
-pub mod front;
-pub mod handler;
-pub mod headers;
-mod logger;
-pub mod middleware;
-pub mod migrate;
-pub mod model;
-pub mod parse;
-mod pool;
-pub mod protocol;
-pub mod proxy;
-pub mod request;
-pub mod response;
-pub mod router;
-mod runner;
-pub mod server;
-pub mod settings;
-pub mod shutdown;
-pub mod state;
-pub mod static_files;
-pub mod status;
-pub mod templates;
+mod app;
+mod data;
+mod http;
+mod server;
+mod split;
 
 pub use app::App;
-pub use cookie::{Cookie, SameSite};
-pub use db::{Database, DbError};
-pub use handler::{Handler, IntoResponse};
-pub use headers::Headers;
-pub use middleware::{AccessLog, Middleware, Next, Timing};
-pub use migrate::Migration;
-pub use model::Model;
-pub use request::{BodyError, Request};
-pub use response::Response;
-pub use router::Route;
-pub use server::{Server, Stats};
-pub use settings::{Settings, SettingsError};
-pub use shutdown::ShutdownHandle;
-pub use static_files::StaticFiles;
-pub use status::Status;
-pub use templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use app::handler::{Handler, IntoResponse};
+pub use app::middleware::{AccessLog, Middleware, Next, Timing};
+pub use app::router::Route;
+pub use app::settings::{Mode, Settings, SettingsError};
+pub use app::static_files::StaticFiles;
+pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use data::error::{ConstraintKind, DbError};
+pub use data::migrate::Migration;
+pub use data::model::{Column, Direction, Model, Order};
+pub use data::pool::{Database, PooledConnection};
+pub use http::cookie::{Cookie, SameSite};
+pub use http::headers::Headers;
+pub use http::request::{BodyError, Request};
+pub use http::response::Response;
+pub use http::status::Status;
+pub use server::Server;
+pub use server::shutdown::ShutdownHandle;
+pub use server::stats::Stats;
+pub use split::front::{FlagError, FrontOptions};
+pub use split::proxy::Proxy;
 
 /// The SQLite bindings the data layer is built on, re-exported so that an
 /// app implementing [`Model`] names the same version (`httprs::rusqlite::Row`).
 pub use rusqlite;
+
+/// Internals for benches, tests, and other fronts and backends: the
+/// request parser and the split protocol.
+///
+/// **Not covered by semver.** What is here may change in any release; an
+/// app needs none of it. It is public because the workspace's benches
+/// measure the parser, its property tests drive it with arbitrary bytes,
+/// and a front or backend written outside httprs speaks the same frames
+/// (as actix-web keeps such things in its `dev` module).
+pub mod dev {
+    pub use crate::http::buffer::InputBuffer;
+    pub use crate::http::headers::{FieldError, check_field};
+    pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
+    pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
+    pub use crate::split::protocol;
+}

@@ -9,11 +9,11 @@ mod support;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use httprs::db::DbError;
-use httprs::migrate::Migration;
-use httprs::model::{Column, Direction, Model, Order};
+use httprs::DbError;
+use httprs::Migration;
 use httprs::rusqlite::{self, Row, ToSql};
 use httprs::{App, Request, Response, Server, Settings, Status};
+use httprs::{Column, Direction, Model, Order};
 use serde::{Deserialize, Serialize};
 use support::{Reply, TempDir, request};
 
@@ -302,8 +302,7 @@ fn a_missing_database_folder_stops_start_up_naming_the_path() {
     };
     let err = app(migrations())
         .start(settings)
-        .err()
-        .expect("start-up fails");
+        .expect_err("start-up fails");
     let path = folder.0.join("no-such-folder/notes.sqlite3");
     assert_eq!(
         err.to_string(),
@@ -325,8 +324,7 @@ fn a_failing_migration_stops_start_up_naming_it() {
     ));
     let err = app(list)
         .start(folder.settings())
-        .err()
-        .expect("start-up fails");
+        .expect_err("start-up fails");
     let message = err.to_string();
     assert!(
         message.contains("migration 0003_broken failed") && message.contains("no_such_table"),

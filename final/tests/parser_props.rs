@@ -1,7 +1,7 @@
 //! Property tests for the request parser: arbitrary bytes never make it
 //! panic, and a valid request parses the same however it is split across reads.
 
-use httprs::parse::{InputBuffer, Limits, ParseError, RawRequest, RequestDecoder};
+use httprs::dev::{InputBuffer, Limits, ParseError, RawRequest, RequestDecoder};
 use proptest::prelude::*;
 
 /// Feeds `bytes` in pieces cut at `cuts`, collecting every request until

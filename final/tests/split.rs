@@ -17,9 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use httprs::front::FrontOptions;
-use httprs::protocol::{self, Message};
-use httprs::settings::Mode;
+use httprs::FrontOptions;
+use httprs::Mode;
+use httprs::dev::protocol::{self, Message};
 use httprs::{Server, Settings};
 use support::process::{Process, example_exe};
 use support::{Gate, IO_TIMEOUT, Reply};

@@ -9,20 +9,20 @@
 //! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002
 //! ```
 //!
-//! Everything is in [`httprs::front`] and [`httprs::proxy`].
+//! Everything is in [`httprs::FrontOptions`] and [`httprs::Proxy`].
 
-use httprs::front::{self, FlagError, FrontOptions};
+use httprs::{FlagError, FrontOptions};
 
 fn main() -> std::io::Result<()> {
     let backends = std::env::var("HTTPRS_BACKENDS").ok();
     match FrontOptions::parse(std::env::args().skip(1), backends.as_deref()) {
         Ok(options) => options.run(),
         Err(FlagError::Help) => {
-            println!("{}", front::USAGE);
+            println!("{}", FrontOptions::USAGE);
             Ok(())
         }
         Err(err) => {
-            eprintln!("error: {err}\n\n{}", front::USAGE);
+            eprintln!("error: {err}\n\n{}", FrontOptions::USAGE);
             std::process::exit(2);
         }
     }

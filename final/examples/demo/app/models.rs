@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use httprs::Migration;
-use httprs::model::{Column, Model};
 use httprs::rusqlite::{self, Row, ToSql};
+use httprs::{Column, Model};
 use serde::{Deserialize, Serialize};
 
 /// The longest name and message, in characters: the form's `maxlength` and

@@ -9,8 +9,8 @@
 //! list with a GET and a refresh does not post again; an invalid one gets
 //! the page back with status 422, what was typed, and why it was refused.
 
-use httprs::model::{Model, Order};
 use httprs::{BodyError, DbError, Request, Response, Status, context};
+use httprs::{Model, Order};
 use serde_json::json;
 
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};

@@ -1,0 +1,92 @@
+//! The app as the server calls it: the URL table, the middleware chain and
+//! the state, behind two calls, [`AppCore::resolve`] and [`AppCore::respond`].
+//!
+//! Every way of running an app goes through these two: the event loops, the
+//! split backend, and [`App::handle`](crate::App::handle) in a user's unit
+//! test, so a handler tested without a socket behaves exactly as it will
+//! behind one. A panic in a handler or a middleware becomes a 500 for that
+//! request only.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::app::middleware::{AccessLog, Middleware, Next};
+use crate::app::router::{Resolution, Router};
+use crate::app::state::AppState;
+use crate::http::request::Request;
+use crate::http::response::Response;
+use crate::http::status::Status;
+
+/// What the server threads share: the URL table and the middleware chain.
+pub(crate) struct AppCore {
+    pub(crate) router: Router,
+    pub(crate) middleware: Vec<Arc<dyn Middleware>>,
+    /// Values handlers reach through [`Request::state`], and the debug flag.
+    pub(crate) state: Arc<AppState>,
+}
+
+impl AppCore {
+    /// An app with no routes and the built-in [`AccessLog`](crate::AccessLog) middleware.
+    pub(crate) fn new() -> AppCore {
+        AppCore {
+            router: Router::default(),
+            middleware: vec![Arc::new(AccessLog)],
+            state: Arc::default(),
+        }
+    }
+
+    /// Looks the request up in the URL table and stores its parameters in it.
+    pub(crate) fn resolve(&self, req: &mut Request) -> Resolution {
+        req.set_app(self.state.clone());
+        let mut resolution = self.router.resolve(req.method(), req.path());
+        if let Resolution::Found { params, .. } = &mut resolution {
+            req.set_params(std::mem::take(params));
+        }
+        resolution
+    }
+
+    /// Middleware, then the handler (or a 404/405): a panic anywhere becomes
+    /// a 500 for this request only.
+    pub(crate) fn respond(&self, req: &Request, resolution: &Resolution) -> Response {
+        let endpoint = |req: &Request| -> Response {
+            match resolution {
+                Resolution::Found { index, .. } => {
+                    let handler = &self.router.routes[*index].handler;
+                    // Caught here, inside the chain, so the access log still sees the 500.
+                    catch_unwind(AssertUnwindSafe(|| handler.handle(req)))
+                        .unwrap_or_else(|panic| self.panicked(req, panic))
+                }
+                Resolution::MethodNotAllowed(allow) => {
+                    Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
+                }
+                Resolution::NotFound => Response::error(Status::NOT_FOUND),
+            }
+        };
+        let next = Next {
+            chain: &self.middleware,
+            endpoint: &endpoint,
+        };
+        // And once more around the whole chain, for a panicking middleware.
+        catch_unwind(AssertUnwindSafe(|| next.run(req)))
+            .unwrap_or_else(|panic| self.panicked(req, panic))
+    }
+
+    fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        log::error!(
+            "handler panicked on {} {}: {message}",
+            req.method(),
+            req.path()
+        );
+        let res = Response::error(Status::INTERNAL_SERVER_ERROR);
+        if req.debug() {
+            res.with_body(format!("500 Internal Server Error\n\npanic: {message}\n"))
+        } else {
+            res
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The application: a URL table and middleware, and the ways to run it.
+//!
+//! [`App`] is a builder: `App::new().get(...).route(...).bind(...)`. Then:
+//!
+//! - [`App::run`]: load settings (file, environment, `--addr`, `--backend`),
+//!   start the server, stop gracefully on Ctrl-C or SIGTERM. What `main`
+//!   calls. [`App::run_with`] does the same with settings made by the caller.
+//! - [`App::start`]: start with explicit [`Settings`] and get a [`Server`]
+//!   handle back. What the integration tests call.
+//! - [`App::handle`]: run one [`Request`] through middleware, router and
+//!   handler, no socket at all. What a user's unit tests call.
+//!
+//! All three go through the same `AppCore::respond` (`core.rs`), so a
+//! handler tested with `handle` behaves exactly as it will behind a socket.
+//!
+//! The folder is step 05's layer, what answers a request: the URL table
+//! (`router.rs`), handlers and what they return (`handler.rs`), middleware,
+//! app state, static files and templates, and the settings and logs an
+//! operator tunes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::app::core::AppCore;
+use crate::app::handler::Handler;
+use crate::app::middleware::Middleware;
+use crate::app::router::Route;
+use crate::app::settings::{DEFAULT_ADDR, Settings};
+use crate::app::static_files::StaticFiles;
+use crate::app::templates::Templates;
+use crate::data::migrate::Migration;
+use crate::data::pool::Database;
+use crate::http::request::Request;
+use crate::http::response::Response;
+use crate::server::Server;
+use crate::server::shutdown::ShutdownHandle;
+
+pub(crate) mod core;
+pub(crate) mod handler;
+pub(crate) mod logger;
+pub(crate) mod middleware;
+pub(crate) mod router;
+pub(crate) mod settings;
+pub(crate) mod state;
+pub(crate) mod static_files;
+pub(crate) mod templates;
+
+/// A web application: routes, middleware, and where to listen.
+///
+/// # Examples
+/// ```no_run
+/// use httprs::{App, Request, Response};
+/// fn main() -> std::io::Result<()> {
+///     App::new()
+///         .get("/hello/{name}", |req: &Request| {
+///             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
+///         })
+///         .bind("127.0.0.1:7777")
+///         .run()
+/// }
+/// ```
+pub struct App {
+    core: AppCore,
+    addrs: Vec<String>,
+    settings_file: Option<std::path::PathBuf>,
+    /// `Some` once [`App::database`] switched the data layer on.
+    migrations: Option<Vec<Migration>>,
+}
+
+/// Handlers and middleware are closures and trait objects with nothing to
+/// show, so an app shows its shape: how many routes and middleware, where
+/// it listens, whether it has a database.
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.core.router.routes)
+            .field("middleware", &self.core.middleware.len())
+            .field("addrs", &self.addrs)
+            .field("settings_file", &self.settings_file)
+            .field("database", &self.migrations.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for App {
+    fn default() -> App {
+        App::new()
+    }
+}
+
+impl App {
+    /// An app with no routes and the built-in [`AccessLog`] middleware.
+    ///
+    /// [`Timing`](crate::Timing) is built in too but not switched on: a `Server-Timing`
+    /// header tells every client how long each request took, which is handy
+    /// while developing and a leak in production. Add it with `.wrap(Timing)`.
+    pub fn new() -> App {
+        App {
+            core: AppCore::new(),
+            addrs: Vec::new(),
+            settings_file: None,
+            migrations: None,
+        }
+    }
+
+    /// Adds a route for any method. A pattern starting with `^` is a regular
+    /// expression (named groups become parameters), one with `{name}` has
+    /// parameters, any other is a literal path; see [`crate::app::router`].
+    ///
+    /// # Panics
+    /// If the pattern is an invalid regular expression.
+    pub fn route(self, pattern: &str, handler: impl Handler) -> App {
+        self.add_route(Route::any(pattern, handler))
+    }
+
+    /// Adds a route for one method (`GET` routes also answer `HEAD`).
+    ///
+    /// # Panics
+    /// If the pattern is an invalid regular expression.
+    pub fn method(self, method: &str, pattern: &str, handler: impl Handler) -> App {
+        self.add_route(Route::new(Some(method), pattern, handler))
+    }
+
+    /// Adds a `GET` (and `HEAD`) route.
+    pub fn get(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("GET", pattern, handler)
+    }
+
+    /// Adds a `POST` route.
+    pub fn post(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("POST", pattern, handler)
+    }
+
+    /// Adds a `PUT` route.
+    pub fn put(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("PUT", pattern, handler)
+    }
+
+    /// Adds a `DELETE` route.
+    pub fn delete(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("DELETE", pattern, handler)
+    }
+
+    /// Serves the files under `folder` at URLs starting with `prefix`:
+    /// `.static_files("/static", "static/")` answers `/static/site.css`
+    /// with `static/site.css`. A relative folder is read from the settings
+    /// file's folder ([`Settings::root`]), like the templates and the
+    /// database; without a settings file, from the working directory. See
+    /// [`crate::app::static_files`] for what it handles (caching, ranges,
+    /// `index.html`) and how it refuses paths leading out of the folder.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request};
+    /// let app = App::new().static_files("/static", "no-such-folder/");
+    /// assert_eq!(app.handle(Request::new("GET", "/static/a.css")).status().code(), 404);
+    /// ```
+    pub fn static_files(self, prefix: &str, folder: impl Into<std::path::PathBuf>) -> App {
+        let files = StaticFiles::new(prefix, folder);
+        let pattern = files.pattern();
+        self.add_route(Route::get(&pattern, files))
+    }
+
+    /// Renders templates from `folder` for [`Response::render`]; see
+    /// [`crate::app::templates`] for the syntax and what `debug` changes.
+    ///
+    /// A relative folder is taken from [`Settings::root`] when the app
+    /// starts: beside the settings file, wherever the server was started
+    /// from (from the working directory when there is no settings file, and
+    /// for [`App::handle`], which starts nothing). An absolute one is used
+    /// as it is.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use httprs::{App, Request, Response, context};
+    /// App::new()
+    ///     .templates("templates")
+    ///     .get("/", |req: &Request| Response::render(req, "index.html", context! { title => "Home" }))
+    ///     .run()
+    /// # .unwrap();
+    /// ```
+    pub fn templates(mut self, folder: impl Into<std::path::PathBuf>) -> App {
+        Arc::make_mut(&mut self.core.state).insert(Templates::new(folder));
+        self
+    }
+
+    /// Adds a prepared [`Route`].
+    pub fn add_route(mut self, route: Route) -> App {
+        self.core.router.add(route);
+        self
+    }
+
+    /// Adds a whole URL table, in order, like the seed's `url = [...]`.
+    pub fn urls(self, routes: impl IntoIterator<Item = Route>) -> App {
+        routes.into_iter().fold(self, App::add_route)
+    }
+
+    /// Adds a value every handler can reach with [`Request::state`], by its
+    /// type; a second value of the same type replaces the first. See
+    /// [`crate::app::state`].
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> App {
+        Arc::make_mut(&mut self.core.state).insert(value);
+        self
+    }
+
+    /// Switches the data layer on: start-up opens the SQLite file named by
+    /// the `database` setting (`httprs.sqlite3` beside the settings file by
+    /// default), applies the `migrations` not applied yet, in order, and
+    /// only then listens. Handlers reach the pool with [`Request::db`].
+    /// See [`crate::data::pool`] and [`crate::data::migrate`].
+    ///
+    /// A migration that fails stops start-up with an error naming it.
+    pub fn database(mut self, migrations: impl IntoIterator<Item = Migration>) -> App {
+        self.migrations = Some(migrations.into_iter().collect());
+        self
+    }
+
+    /// Adds a middleware; the first added runs outermost (after the built-in ones).
+    pub fn wrap(mut self, middleware: impl Middleware) -> App {
+        self.core.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Adds an address to listen on; call again for more. `--addr` and
+    /// `HTTPRS_ADDR` (and `addrs` in `settings.toml`) replace these.
+    pub fn bind(mut self, addr: &str) -> App {
+        self.addrs.push(addr.to_string());
+        self
+    }
+
+    /// Where [`App::run`] looks for its settings file, instead of
+    /// `settings.toml` in the working directory (`HTTPRS_SETTINGS` still
+    /// wins). Relative paths inside the file are taken from its folder.
+    ///
+    /// An app that keeps its settings, templates and static files together
+    /// can be run from anywhere:
+    /// `.settings_file(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.toml"))`.
+    pub fn settings_file(mut self, path: impl Into<std::path::PathBuf>) -> App {
+        self.settings_file = Some(path.into());
+        self
+    }
+
+    /// Runs `req` through middleware, router and handler, without a socket.
+    ///
+    /// The response is the one the handler built; the server adds `Date`,
+    /// `Content-Length`, `Connection` and `Server` only on the wire.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Response};
+    /// let app = App::new().get("/hello/{name}", |req: &Request| {
+    ///     Response::text(format!("Hello, {}!", req.param("name").unwrap()))
+    /// });
+    /// let res = app.handle(Request::new("GET", "/hello/you"));
+    /// assert_eq!(res.body_text(), "Hello, you!");
+    /// assert_eq!(app.handle(Request::new("GET", "/nope")).status().code(), 404);
+    /// assert_eq!(app.handle(Request::new("DELETE", "/hello/you")).header("allow"), Some("GET, HEAD"));
+    /// ```
+    pub fn handle(&self, mut req: Request) -> Response {
+        let resolution = self.core.resolve(&mut req);
+        self.core.respond(&req, &resolution)
+    }
+
+    /// Starts serving with exactly these settings (no file, environment or
+    /// command line) and returns at once with a handle on the running server.
+    /// Addresses come from `settings.addrs`, else from [`App::bind`], else
+    /// `127.0.0.1:7777`.
+    ///
+    /// With [`App::database`], the database is opened and migrated first,
+    /// before any address is bound.
+    ///
+    /// # Errors
+    /// If an address cannot be bound (in use, malformed, not ours), naming
+    /// it; if the database cannot be opened, naming its path; if a
+    /// migration fails, naming the migration.
+    pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+        if settings.addrs.is_empty() {
+            settings.addrs = std::mem::take(&mut self.addrs);
+        }
+        if settings.addrs.is_empty() {
+            settings.addrs.push(DEFAULT_ADDR.to_string());
+        }
+        let state = Arc::make_mut(&mut self.core.state);
+        state.debug = settings.debug;
+        // Static files read a relative folder from here, at each request.
+        state.root = settings.root.clone();
+        // Templates are read from beside the settings file (`join` keeps an
+        // absolute folder as it is), and re-read on change in debug.
+        if let Some(templates) = state.get::<Templates>() {
+            let folder = settings.root.join(templates.folder());
+            state.insert(Templates::new(folder).with_debug(settings.debug));
+        }
+        // The database opens, and migrates, before the server listens.
+        if let Some(migrations) = &self.migrations {
+            let db = Database::start(&settings, migrations)?;
+            state.insert(db);
+        }
+        Server::start(self.core, settings)
+    }
+
+    /// Loads settings, starts the server, and serves until SIGINT or SIGTERM;
+    /// then finishes the requests in flight (up to `shutdown_timeout`) and returns.
+    ///
+    /// The same app serves HTTP, or, with `--backend` (`mode = "backend"`,
+    /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
+    /// [`Mode`](crate::Mode).
+    ///
+    /// A bad settings file, variable or flag prints what is wrong and exits
+    /// with status 2; an address that cannot be bound, a database that
+    /// cannot be opened or a failing migration exits with status 1.
+    ///
+    /// # Errors
+    /// None at present: failures to start exit the process with a message,
+    /// which is what a `main` would do with them anyway. The `Result` leaves
+    /// room for errors a caller could act on.
+    pub fn run(self) -> std::io::Result<()> {
+        let base = Settings {
+            addrs: self.addrs.clone(),
+            ..Settings::default()
+        };
+        let default_file = self
+            .settings_file
+            .clone()
+            .unwrap_or_else(|| "settings.toml".into());
+        let settings = base
+            .load_from(&default_file)
+            .and_then(|mut s| s.apply_args(std::env::args().skip(1)).map(|()| s));
+        let settings = match settings {
+            Ok(settings) => settings,
+            Err(err) if err.problem == "help" => {
+                println!(
+                    "usage: {}\n\n  \
+                     --addr HOST:PORT   where to listen (repeatable); replaces the addresses\n                     \
+                     from the code, settings.toml and HTTPRS_ADDR\n  \
+                     --backend          serve a front (httprs-front) over the split protocol\n                     \
+                     instead of HTTP; same as mode = \"backend\" or HTTPRS_MODE=backend\n\n\
+                     settings: settings.toml (or the file HTTPRS_SETTINGS names), HTTPRS_* variables",
+                    crate::app::settings::USAGE
+                );
+                std::process::exit(0);
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                std::process::exit(2);
+            }
+        };
+        self.run_with(settings)
+    }
+
+    /// Like [`App::run`], with exactly these settings: no file, environment
+    /// or command line is read. For a program with its own flags (such as
+    /// `httprs-front`). Installs the logger and the SIGINT/SIGTERM handler,
+    /// serves, and returns after the graceful stop.
+    ///
+    /// An address that cannot be bound exits the process with status 1.
+    ///
+    /// # Errors
+    /// None at present; see [`App::run`].
+    pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
+        logger::init(settings.log_level, settings.access_log);
+        // The signal handler goes in before the server starts (and says where it
+        // listens), so a signal sent as soon as that line appears is never lost.
+        let pending: Arc<Mutex<Option<ShutdownHandle>>> = Arc::default();
+        let signalled = Arc::new(AtomicBool::new(false));
+        let handler = {
+            let (pending, signalled) = (pending.clone(), signalled.clone());
+            ctrlc::set_handler(move || {
+                log::info!("shutting down");
+                signalled.store(true, Ordering::SeqCst);
+                if let Some(handle) = &*pending.lock().unwrap_or_else(|e| e.into_inner()) {
+                    handle.shutdown();
+                }
+            })
+        };
+        if let Err(err) = handler {
+            log::warn!("cannot handle Ctrl-C and SIGTERM: {err}");
+        }
+        let server = match self.start(settings) {
+            Ok(server) => server,
+            Err(err) => {
+                log::error!("{err}");
+                std::process::exit(1);
+            }
+        };
+        let handle = server.shutdown_handle();
+        *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle.clone());
+        if signalled.load(Ordering::SeqCst) {
+            handle.shutdown();
+        }
+        server.join();
+        Ok(())
+    }
+}

@@ -1,0 +1,422 @@
+//! The URL table: which handler answers which method and path.
+//!
+//! As in httppy (and Django), the table is an ordered list of routes, tried
+//! in order, and a pattern is one of three kinds:
+//!
+//! | pattern | kind | matches |
+//! |---|---|---|
+//! | `/about` | literal | exactly `/about` |
+//! | `/hello/{name}` | parameters | `/hello/anything-but-a-slash`, `name` captured |
+//! | `^/posts/(?P<id>[0-9]+)/$` | regular expression (starts with `^`) | with named groups captured |
+//!
+//! Parameters and named groups are matched against the raw path and then
+//! percent-decoded, so `/hello/w%C3%B6rld` gives `name = "wörld"` and an
+//! encoded slash (`%2F`) can never split a segment.
+//!
+//! When the path matches some route but not for this method, the answer is
+//! 405 with an `Allow` field listing the methods that would work; when it
+//! matches none, 404. A `GET` route also answers `HEAD` (RFC 9110 §9.3.2).
+
+use std::sync::Arc;
+
+use regex::Regex;
+
+use crate::app::handler::Handler;
+use crate::http::request::decode_component;
+
+/// One entry of the URL table: a method (or any), a pattern, a handler.
+///
+/// # Examples
+/// A URL table given as a list, like the seed's `url = [(pattern, Handler), ...]`:
+/// ```
+/// use httprs::{App, Request, Response, Route};
+/// let app = App::new().urls([
+///     Route::any(r"^/index/$", |_: &Request| Response::text("index")),
+///     Route::get("/hello/{name}", |r: &Request| Response::text(r.param("name").unwrap().to_string())),
+/// ]);
+/// assert_eq!(app.handle(Request::new("GET", "/hello/you")).body(), b"you");
+/// ```
+pub struct Route {
+    method: Option<String>,
+    pattern: Pattern,
+    pub(crate) handler: Arc<dyn Handler>,
+    /// Set by [`Route::may_block`]: the server never runs it inline.
+    pub(crate) may_block: bool,
+}
+
+#[derive(Debug)]
+enum Pattern {
+    /// `/about`: compared as a string.
+    Literal(String),
+    /// `/hello/{name}`, every parameter a whole segment: compared segment by
+    /// segment, no regular expression needed (and several times faster).
+    Segments(Vec<Segment>),
+    /// `^/posts/(?P<id>[0-9]+)/$`, or a parameter inside a segment (`/file.{ext}`).
+    Regex { regex: Regex, names: Vec<String> },
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+/// The handler is a closure or a trait object: shown as its method and pattern.
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("method", &self.method.as_deref().unwrap_or("*"))
+            .field("pattern", &self.pattern)
+            .field("may_block", &self.may_block)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Route {
+    /// A route for `method` (`None`: any method) on `pattern`.
+    ///
+    /// # Panics
+    /// If `pattern` is an invalid regular expression: a URL table is fixed
+    /// when the program is written, so this is a bug to see at start-up.
+    pub fn new(method: Option<&str>, pattern: &str, handler: impl Handler) -> Route {
+        Route {
+            method: method.map(str::to_string),
+            pattern: Pattern::compile(pattern),
+            handler: Arc::new(handler),
+            may_block: false,
+        }
+    }
+
+    /// A route for every method (the handler looks at `req.method()` itself).
+    pub fn any(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(None, pattern, handler)
+    }
+
+    /// A `GET` route, which also answers `HEAD`.
+    pub fn get(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("GET"), pattern, handler)
+    }
+
+    /// A `POST` route.
+    pub fn post(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("POST"), pattern, handler)
+    }
+
+    /// Marks the handler as one that may block (a database query, a file
+    /// read, a call to another service): it always runs on a worker thread,
+    /// however fast it has been so far. Other handlers that have been fast
+    /// every time run on the event loop's own thread, saving two thread
+    /// wake-ups per request; see [`Settings::inline_budget_us`](crate::Settings::inline_budget_us).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Response, Route};
+    /// let app = App::new().add_route(
+    ///     Route::get("/report", |_: &Request| Response::text("slow to build")).may_block(),
+    /// );
+    /// # let _ = app;
+    /// ```
+    pub fn may_block(mut self) -> Route {
+        self.may_block = true;
+        self
+    }
+
+    fn allows(&self, method: &str) -> bool {
+        match &self.method {
+            None => true,
+            Some(m) => m == method || (m == "GET" && method == "HEAD"),
+        }
+    }
+}
+
+impl Pattern {
+    fn compile(pattern: &str) -> Pattern {
+        // `^/about/$` matches one path only: compare it as a string.
+        if let Some(literal) = anchored_literal(pattern) {
+            return Pattern::Literal(literal.to_string());
+        }
+        let source = if pattern.starts_with('^') {
+            pattern.to_string()
+        } else if pattern.contains('{') {
+            if let Some(segments) = whole_segment_params(pattern) {
+                return Pattern::Segments(segments);
+            }
+            params_to_regex(pattern)
+        } else {
+            return Pattern::Literal(pattern.to_string());
+        };
+        let regex = Regex::new(&source)
+            .unwrap_or_else(|err| panic!("invalid route pattern {pattern:?}: {err}"));
+        let names = regex.capture_names().flatten().map(String::from).collect();
+        Pattern::Regex { regex, names }
+    }
+
+    /// The decoded parameters if `path` matches.
+    fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+        match self {
+            Pattern::Literal(literal) => (literal == path).then(Vec::new),
+            Pattern::Segments(segments) => {
+                let mut params = Vec::new();
+                let mut parts = path.split('/');
+                for segment in segments {
+                    let part = parts.next()?;
+                    match segment {
+                        Segment::Literal(literal) if literal == part => {}
+                        // A parameter matches one non-empty segment, like `[^/]+`.
+                        Segment::Param(name) if !part.is_empty() => {
+                            params.push((name.clone(), decode_component(part, false)));
+                        }
+                        _ => return None,
+                    }
+                }
+                // The path must not have more segments than the pattern.
+                parts.next().is_none().then_some(params)
+            }
+            Pattern::Regex { regex, names } => {
+                // `is_match` first: most routes do not match, and only
+                // `captures` allocates.
+                if !regex.is_match(path) {
+                    return None;
+                }
+                let caps = regex.captures(path)?;
+                Some(
+                    names
+                        .iter()
+                        .filter_map(|n| {
+                            let value = caps.name(n)?.as_str();
+                            Some((n.clone(), decode_component(value, false)))
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
+/// The path a regular expression like `^/about/$` matches, if it matches
+/// exactly one: anchored at both ends, with no special character between.
+fn anchored_literal(pattern: &str) -> Option<&str> {
+    let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let special = |c: char| "\\.+*?()|[]{}^$".contains(c);
+    (!inner.contains(special)).then_some(inner)
+}
+
+/// `/hello/{name}` → `[Literal(""), Literal("hello"), Param("name")]`, or
+/// `None` if some parameter shares its segment with other text.
+fn whole_segment_params(pattern: &str) -> Option<Vec<Segment>> {
+    pattern
+        .split('/')
+        .map(
+            |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) if !name.contains(['{', '}']) => Some(Segment::Param(name.to_string())),
+                _ if part.contains(['{', '}']) => None,
+                _ => Some(Segment::Literal(part.to_string())),
+            },
+        )
+        .collect()
+}
+
+/// `/file.{ext}` → `^/file\.(?P<ext>[^/]+)$`, the literal parts escaped.
+fn params_to_regex(pattern: &str) -> String {
+    let mut out = String::from("^");
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&regex::escape(&rest[..open]));
+        let close = rest[open..]
+            .find('}')
+            .unwrap_or_else(|| panic!("unclosed '{{' in route pattern {pattern:?}"));
+        let name = &rest[open + 1..open + close];
+        out.push_str(&format!("(?P<{name}>[^/]+)"));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(&regex::escape(rest));
+    out.push('$');
+    out
+}
+
+/// The outcome of looking a request up in the table.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// Route number `index` matched, with these parameters.
+    Found {
+        index: usize,
+        params: Vec<(String, String)>,
+    },
+    /// Some route matched the path, none the method: the `Allow` value.
+    MethodNotAllowed(String),
+    /// No route matched the path.
+    NotFound,
+}
+
+/// The URL table, tried in order.
+#[derive(Default)]
+pub(crate) struct Router {
+    pub routes: Vec<Route>,
+}
+
+impl Router {
+    pub(crate) fn add(&mut self, route: Route) {
+        self.routes.push(route);
+    }
+
+    pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolution {
+        let mut allowed: Vec<&str> = Vec::new();
+        for (index, route) in self.routes.iter().enumerate() {
+            let Some(params) = route.pattern.matches(path) else {
+                continue;
+            };
+            if route.allows(method) {
+                return Resolution::Found { index, params };
+            }
+            if let Some(m) = &route.method {
+                allowed.push(m);
+                if m == "GET" {
+                    allowed.push("HEAD");
+                }
+            }
+        }
+        if allowed.is_empty() {
+            return Resolution::NotFound;
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
+        Resolution::MethodNotAllowed(allowed.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Request, Response};
+
+    fn ok(_: &Request) -> Response {
+        Response::text("")
+    }
+
+    fn router() -> Router {
+        let mut r = Router::default();
+        r.add(Route::get("/about", ok));
+        r.add(Route::get("/hello/{name}", ok));
+        r.add(Route::post("/hello/{name}", ok));
+        r.add(Route::any(
+            r"^/posts/(?P<year>[0-9]{4})/(?P<slug>[a-z-]+)/$",
+            ok,
+        ));
+        r
+    }
+
+    #[test]
+    fn literal_parameter_and_regex_patterns_match() {
+        let r = router();
+        assert_eq!(
+            r.resolve("GET", "/about"),
+            Resolution::Found {
+                index: 0,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            r.resolve("POST", "/hello/w%C3%B6rld"),
+            Resolution::Found {
+                index: 2,
+                params: vec![("name".into(), "wörld".into())]
+            }
+        );
+        assert_eq!(
+            r.resolve("DELETE", "/posts/2026/hello-world/"),
+            Resolution::Found {
+                index: 3,
+                params: vec![
+                    ("year".into(), "2026".into()),
+                    ("slug".into(), "hello-world".into())
+                ]
+            }
+        );
+    }
+
+    #[test]
+    fn head_is_answered_by_get_routes() {
+        assert!(matches!(
+            router().resolve("HEAD", "/about"),
+            Resolution::Found { index: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn a_wrong_method_lists_the_allowed_ones() {
+        assert_eq!(
+            router().resolve("PUT", "/hello/x"),
+            Resolution::MethodNotAllowed("GET, HEAD, POST".into())
+        );
+    }
+
+    #[test]
+    fn unmatched_paths_are_not_found() {
+        let r = router();
+        for path in ["/", "/about/", "/hello/", "/hello/a/b", "/posts/26/x/"] {
+            assert_eq!(r.resolve("GET", path), Resolution::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn segment_matching_agrees_with_the_regex_it_replaces() {
+        let paths = [
+            "/",
+            "//",
+            "/hello",
+            "/hello/",
+            "/hello/x",
+            "/hello/x/",
+            "/hello/x/y",
+            "/a/1/b/2",
+            "/a//b/2",
+            "/a/1/b/",
+            "/a/1/c/2",
+            "/x%2Fy",
+            "hello/x",
+        ];
+        for pattern in ["/hello/{name}", "/a/{x}/b/{y}", "/{x}", "/hello/{name}/"] {
+            let segments = Pattern::compile(pattern);
+            assert!(matches!(segments, Pattern::Segments(_)), "{pattern}");
+            let regex = Regex::new(&params_to_regex(pattern)).unwrap();
+            let names = regex.capture_names().flatten().map(String::from).collect();
+            let regex = Pattern::Regex { regex, names };
+            for path in paths {
+                assert_eq!(
+                    segments.matches(path),
+                    regex.matches(path),
+                    "{pattern} on {path}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_anchored_regex_without_special_characters_is_a_literal() {
+        assert!(matches!(Pattern::compile("^/index/$"), Pattern::Literal(p) if p == "/index/"));
+        for pattern in [r"^/a.b/$", r"^/a/", r"^/x+$", r"^/\d$"] {
+            assert!(
+                matches!(Pattern::compile(pattern), Pattern::Regex { .. }),
+                "{pattern}"
+            );
+        }
+        let mut r = Router::default();
+        r.add(Route::any("^/index/$", ok));
+        assert!(matches!(
+            r.resolve("GET", "/index/"),
+            Resolution::Found { .. }
+        ));
+        assert_eq!(r.resolve("GET", "/index"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn literal_parts_of_parameter_patterns_are_escaped() {
+        let mut r = Router::default();
+        r.add(Route::get("/file.{ext}", ok));
+        assert_eq!(r.resolve("GET", "/fileXtxt"), Resolution::NotFound);
+        assert!(matches!(
+            r.resolve("GET", "/file.txt"),
+            Resolution::Found { .. }
+        ));
+    }
+}

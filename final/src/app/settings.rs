@@ -1,0 +1,635 @@
+//! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then the command line.
+//!
+//! The seed framework read a `settings.py`; httprs reads `settings.toml`
+//! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
+//! layer overrides the one before it, so a deployment can change a limit
+//! without touching code:
+//!
+//! 1. [`Settings::default`], sensible for development;
+//! 2. addresses given in code with [`crate::App::bind`];
+//! 3. the settings file;
+//! 4. environment variables, `HTTPRS_` + the key in capitals (`HTTPRS_WORKERS=8`;
+//!    `HTTPRS_ADDR` holds one or more comma-separated addresses);
+//! 5. the command line: `--addr HOST:PORT` (repeatable) and `--backend`.
+//!
+//! ```toml
+//! addrs = ["127.0.0.1:7777", "[::1]:7777"]
+//! mode = "http"           # or "backend": serve a front (split mode)
+//! workers = 4
+//! max_body_bytes = 1048576
+//! header_timeout = 10.0   # seconds
+//! log_level = "info"
+//! database = "data/app.sqlite3"   # relative to this file's folder
+//! ```
+//!
+//! A mistake stops start-up with a message naming where, which key and what
+//! is wrong (`settings.toml: key 'workers': expected a whole number of at
+//! least 1, found "four"`), because a server that starts with a setting
+//! silently ignored is worse than one that does not start.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use log::LevelFilter;
+
+/// Where an app listens unless told otherwise.
+pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
+
+/// How an app serves its requests: `mode` in the settings file,
+/// `HTTPRS_MODE`, or `--backend` on the command line.
+///
+/// The same [`crate::App`], routes, middleware and all, runs either way;
+/// only what comes in on the sockets changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// HTTP/1.1, straight to browsers and other clients (`"http"`, the default).
+    #[default]
+    Http,
+    /// Split mode's backend (`"backend"`): the addresses accept connections
+    /// from a front such as `httprs-front`, which sends each request as a
+    /// frame of step 06's protocol ([`crate::split::protocol`]).
+    Backend,
+}
+
+/// Everything an operator may tune. Build one with `Settings::default()` and
+/// struct update syntax, or let [`crate::App::run`] load it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Addresses to listen on, all at once (`addrs`).
+    pub addrs: Vec<String>,
+    /// HTTP, or split mode's backend protocol (`mode`: `"http"` or `"backend"`).
+    pub mode: Mode,
+    /// Worker threads for handlers (`workers`, default: four per core, at
+    /// least 8). Fast handlers run inside the event loops and never need a
+    /// worker; the workers are for handlers that block (a database query, a
+    /// file, a call to another service), which spend their time waiting, not
+    /// computing, so there can be more of them than cores.
+    pub workers: usize,
+    /// Event-loop threads owning the sockets (`event_loops`, default: the number of cores).
+    pub event_loops: usize,
+    /// Open connections beyond which new ones get 503 and are closed (`max_connections`).
+    pub max_connections: usize,
+    /// Longest request head in bytes (`max_head_bytes`, 8 KiB): 431, or 414 for the request line.
+    pub max_head_bytes: usize,
+    /// Longest request body in bytes (`max_body_bytes`, 1 MiB): 413.
+    pub max_body_bytes: usize,
+    /// Time allowed for a complete head (`header_timeout`, 10 s): 408.
+    pub header_timeout: Duration,
+    /// Time a keep-alive connection may sit idle, or a body or a write may stall (`idle_timeout`, 60 s).
+    pub idle_timeout: Duration,
+    /// Time in-flight requests get to finish on shutdown (`shutdown_timeout`, 10 s).
+    pub shutdown_timeout: Duration,
+    /// A handler that has finished within this many microseconds many times in a
+    /// row runs inside the event loop, saving a thread hop (`inline_budget_us`,
+    /// 200; 0 always uses the workers). See [`crate::server::dispatch::policy`].
+    pub inline_budget_us: u64,
+    /// Show error details (panics, template errors) in 500 responses and
+    /// re-read templates edited while the server runs (`debug`, false).
+    pub debug: bool,
+    /// The most verbose log level shown (`log_level`: off, error, warn, info, debug, trace).
+    pub log_level: LevelFilter,
+    /// Log one line per request (`access_log`, true).
+    pub access_log: bool,
+    /// The SQLite file of the data layer, if the app has one (`database`,
+    /// `httprs.sqlite3`); a relative path is taken from [`Settings::root`].
+    /// See [`crate::data::pool`].
+    pub database: PathBuf,
+    /// Connections the data layer keeps open (`database_pool`, 4). SQLite
+    /// lets many readers work beside one writer, so a few connections let
+    /// reads overlap; more mostly wait for the write lock, and each costs
+    /// its own page cache (up to 2 MiB).
+    pub database_pool: usize,
+    /// The folder relative paths in settings are read from: the settings
+    /// file's folder once one is loaded, else the working directory (`.`).
+    /// Not a key: it follows from where the file is.
+    pub root: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Settings {
+            addrs: Vec::new(),
+            mode: Mode::Http,
+            workers: (4 * cores).max(8),
+            event_loops: cores,
+            max_connections: 10_000,
+            max_head_bytes: 8 * 1024,
+            max_body_bytes: 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            shutdown_timeout: Duration::from_secs(10),
+            inline_budget_us: 200,
+            debug: false,
+            log_level: LevelFilter::Info,
+            access_log: true,
+            database: PathBuf::from("httprs.sqlite3"),
+            database_pool: 4,
+            root: PathBuf::from("."),
+        }
+    }
+}
+
+/// A setting that could not be used: where it came from, which key, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    /// The file path, or `environment variable HTTPRS_X`, or `command line`.
+    pub source: String,
+    /// The key, empty when the whole source is unreadable.
+    pub key: String,
+    /// What is wrong, with the value found.
+    pub problem: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.source, self.problem)
+        } else {
+            write!(f, "{}: key '{}': {}", self.source, self.key, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// A raw value, from a TOML file or from an environment variable.
+enum Raw<'a> {
+    Toml(&'a toml::Value),
+    Env(&'a str),
+}
+
+impl Raw<'_> {
+    fn shown(&self) -> String {
+        match self {
+            Raw::Toml(v) => v.to_string(),
+            Raw::Env(s) => format!("{s:?}"),
+        }
+    }
+
+    fn count(&self, min: u64) -> Result<u64, String> {
+        let n = match self {
+            Raw::Toml(toml::Value::Integer(i)) => u64::try_from(*i).ok(),
+            Raw::Env(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        n.filter(|n| *n >= min).ok_or_else(|| {
+            format!(
+                "expected a whole number of at least {min}, found {}",
+                self.shown()
+            )
+        })
+    }
+
+    fn seconds(&self) -> Result<Duration, String> {
+        let secs = match self {
+            Raw::Toml(toml::Value::Integer(i)) => Some(*i as f64),
+            Raw::Toml(toml::Value::Float(f)) => Some(*f),
+            Raw::Env(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        secs.filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                format!(
+                    "expected a positive number of seconds, found {}",
+                    self.shown()
+                )
+            })
+    }
+
+    fn boolean(&self) -> Result<bool, String> {
+        match self {
+            Raw::Toml(toml::Value::Boolean(b)) => Ok(*b),
+            Raw::Env("true" | "1" | "yes") => Ok(true),
+            Raw::Env("false" | "0" | "no") => Ok(false),
+            _ => Err(format!("expected true or false, found {}", self.shown())),
+        }
+    }
+
+    fn addrs(&self) -> Result<Vec<String>, String> {
+        let list: Option<Vec<String>> = match self {
+            Raw::Toml(toml::Value::String(s)) => Some(vec![s.clone()]),
+            Raw::Toml(toml::Value::Array(items)) => {
+                items.iter().map(|v| v.as_str().map(String::from)).collect()
+            }
+            Raw::Env(s) => Some(s.split(',').map(|a| a.trim().to_string()).collect()),
+            _ => None,
+        };
+        let list = list.ok_or_else(|| {
+            format!(
+                "expected a list of \"HOST:PORT\" strings, found {}",
+                self.shown()
+            )
+        })?;
+        for addr in &list {
+            check_addr(addr)?;
+        }
+        Ok(list)
+    }
+
+    /// The value as a string, or `""` for a TOML value of another type
+    /// (which then fails the caller's check, and the message shows it).
+    fn text(&self) -> &str {
+        match self {
+            Raw::Toml(toml::Value::String(s)) => s,
+            Raw::Env(s) => s,
+            _ => "",
+        }
+    }
+
+    fn path(&self) -> Result<PathBuf, String> {
+        let text = self.text();
+        if text.trim().is_empty() {
+            return Err(format!("expected a file path, found {}", self.shown()));
+        }
+        Ok(PathBuf::from(text))
+    }
+
+    fn mode(&self) -> Result<Mode, String> {
+        let text = self.text();
+        match text {
+            "http" => Ok(Mode::Http),
+            "backend" => Ok(Mode::Backend),
+            _ => Err(format!(
+                "expected \"http\" or \"backend\", found {}",
+                self.shown()
+            )),
+        }
+    }
+
+    fn level(&self) -> Result<LevelFilter, String> {
+        let text = self.text();
+        text.parse().map_err(|_| {
+            format!(
+                "expected one of off, error, warn, info, debug, trace, found {}",
+                self.shown()
+            )
+        })
+    }
+}
+
+/// `HOST:PORT` with a numeric port; the host is checked when binding.
+pub(crate) fn check_addr(addr: &str) -> Result<(), String> {
+    match addr.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err(format!("expected HOST:PORT, found {addr:?}")),
+    }
+}
+
+/// The command line [`Settings::apply_args`] understands.
+pub(crate) const USAGE: &str = "[--addr HOST:PORT]... [--backend]";
+
+/// Every key, in the order the docs list them.
+const KEYS: &[&str] = &[
+    "addrs",
+    "mode",
+    "workers",
+    "event_loops",
+    "max_connections",
+    "max_head_bytes",
+    "max_body_bytes",
+    "header_timeout",
+    "idle_timeout",
+    "shutdown_timeout",
+    "inline_budget_us",
+    "debug",
+    "log_level",
+    "access_log",
+    "database",
+    "database_pool",
+];
+
+impl Settings {
+    fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), String> {
+        match key {
+            "addrs" => self.addrs = raw.addrs()?,
+            "mode" => self.mode = raw.mode()?,
+            "workers" => self.workers = raw.count(1)? as usize,
+            "event_loops" => self.event_loops = raw.count(1)? as usize,
+            "max_connections" => self.max_connections = raw.count(1)? as usize,
+            "max_head_bytes" => self.max_head_bytes = raw.count(64)? as usize,
+            "max_body_bytes" => self.max_body_bytes = raw.count(0)? as usize,
+            "header_timeout" => self.header_timeout = raw.seconds()?,
+            "idle_timeout" => self.idle_timeout = raw.seconds()?,
+            "shutdown_timeout" => self.shutdown_timeout = raw.seconds()?,
+            "inline_budget_us" => self.inline_budget_us = raw.count(0)?,
+            "debug" => self.debug = raw.boolean()?,
+            "log_level" => self.log_level = raw.level()?,
+            "access_log" => self.access_log = raw.boolean()?,
+            "database" => self.database = raw.path()?,
+            "database_pool" => self.database_pool = raw.count(1)? as usize,
+            _ => {
+                return Err(format!(
+                    "unknown key; the known keys are {}",
+                    KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the settings in TOML text `text`, read from `source` (for messages).
+    ///
+    /// # Errors
+    /// A [`SettingsError`] for invalid TOML, an unknown key or a bad value.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::Settings;
+    /// let mut s = Settings::default();
+    /// s.apply_toml("workers = 3", "settings.toml").unwrap();
+    /// assert_eq!(s.workers, 3);
+    /// let err = s.apply_toml("workers = \"four\"", "settings.toml").unwrap_err();
+    /// assert_eq!(err.to_string(),
+    ///     "settings.toml: key 'workers': expected a whole number of at least 1, found \"four\"");
+    /// ```
+    pub fn apply_toml(&mut self, text: &str, source: &str) -> Result<(), SettingsError> {
+        let table: toml::Table = text.parse().map_err(|err: toml::de::Error| SettingsError {
+            source: source.to_string(),
+            key: String::new(),
+            problem: format!("invalid TOML: {}", err.to_string().trim()),
+        })?;
+        for (key, value) in &table {
+            self.apply(key, Raw::Toml(value))
+                .map_err(|problem| SettingsError {
+                    source: source.to_string(),
+                    key: key.clone(),
+                    problem,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Applies `HTTPRS_*` variables from `vars` (usually `std::env::vars()`).
+    ///
+    /// # Errors
+    /// A [`SettingsError`] naming the variable for a bad value or an unknown name.
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), SettingsError> {
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("HTTPRS_") else {
+                continue;
+            };
+            // HTTPRS_SETTINGS names the file; it is not a setting itself.
+            if key == "SETTINGS" {
+                continue;
+            }
+            let key = match key.to_ascii_lowercase().as_str() {
+                "addr" => "addrs".to_string(),
+                other => other.to_string(),
+            };
+            self.apply(&key, Raw::Env(&value))
+                .map_err(|problem| SettingsError {
+                    source: format!("environment variable {name}"),
+                    key: key.clone(),
+                    problem,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Layers 3 and 4: the settings file `settings.toml` in the working
+    /// directory (if present) and the environment. See [`Settings::load_from`].
+    ///
+    /// # Errors
+    /// A [`SettingsError`] from either layer; an unreadable file is one too.
+    pub fn load(self) -> Result<Settings, SettingsError> {
+        self.load_from(Path::new("settings.toml"))
+    }
+
+    /// Layers 3 and 4: the settings file and the environment. The file is the
+    /// one `HTTPRS_SETTINGS` names, which must exist, else `default_file`,
+    /// which may be missing. [`Settings::root`] becomes the file's folder.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] from either layer; an unreadable file is one too.
+    pub fn load_from(mut self, default_file: &Path) -> Result<Settings, SettingsError> {
+        let named = std::env::var_os("HTTPRS_SETTINGS").map(PathBuf::from);
+        let path = named.clone().unwrap_or_else(|| default_file.to_path_buf());
+        // The default file is optional; a file named explicitly must exist.
+        if named.is_some() || path.exists() {
+            let source = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|err| SettingsError {
+                source: source.clone(),
+                key: String::new(),
+                problem: format!("cannot read: {err}"),
+            })?;
+            self.apply_toml(&text, &source)?;
+            self.root = match path.parent() {
+                Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+        }
+        self.apply_env(std::env::vars())?;
+        Ok(self)
+    }
+
+    /// Layer 5: `--addr HOST:PORT` (or `--addr=HOST:PORT`), repeatable; any
+    /// `--addr` replaces every address from the earlier layers. `--backend`
+    /// sets [`Mode::Backend`]: the app serves a front instead of browsers.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] for an unknown flag, a missing value or a bad address.
+    /// `--help` is reported as the problem `help`, for the caller to print usage.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{Mode, Settings};
+    /// let mut s = Settings::default();
+    /// s.apply_args(["--backend", "--addr", "127.0.0.1:7001"].map(String::from)).unwrap();
+    /// assert_eq!((s.mode, s.addrs[0].as_str()), (Mode::Backend, "127.0.0.1:7001"));
+    /// ```
+    pub fn apply_args(
+        &mut self,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<(), SettingsError> {
+        let fail = |key: &str, problem: String| SettingsError {
+            source: "command line".to_string(),
+            key: key.to_string(),
+            problem,
+        };
+        let mut addrs = Vec::new();
+        let mut previous_was_backend = false;
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Err(fail("", "help".to_string()));
+            }
+            let value = if let Some(v) = arg.strip_prefix("--addr=") {
+                v.to_string()
+            } else if arg == "--addr" {
+                args.next()
+                    .ok_or_else(|| fail("--addr", "needs a value HOST:PORT".into()))?
+            } else if arg == "--backend" {
+                self.mode = Mode::Backend;
+                previous_was_backend = true;
+                continue;
+            } else if previous_was_backend && !arg.starts_with('-') {
+                // `httprs-front --backend HOST:PORT` takes a value; an app's does not.
+                return Err(fail(
+                    "--backend",
+                    format!(
+                        "takes no value (found {arg:?}); \
+                         use --addr HOST:PORT to say where the backend listens"
+                    ),
+                ));
+            } else {
+                return Err(fail(&arg, format!("unknown argument; usage: {USAGE}")));
+            };
+            previous_was_backend = false;
+            check_addr(&value).map_err(|p| fail("--addr", p))?;
+            addrs.push(value);
+        }
+        if !addrs.is_empty() {
+            self.addrs = addrs;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_full_file_sets_every_key() {
+        let mut s = Settings::default();
+        s.apply_toml(
+            r#"
+            addrs = ["127.0.0.1:1", "127.0.0.1:2"]
+            mode = "backend"
+            workers = 3
+            event_loops = 1
+            max_connections = 10
+            max_head_bytes = 1024
+            max_body_bytes = 0
+            header_timeout = 0.5
+            idle_timeout = 2
+            shutdown_timeout = 3
+            inline_budget_us = 0
+            debug = true
+            log_level = "warn"
+            access_log = false
+            database = "data/app.sqlite3"
+            database_pool = 2
+            "#,
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:1", "127.0.0.1:2"]);
+        assert_eq!(s.header_timeout, Duration::from_millis(500));
+        assert_eq!(s.log_level, LevelFilter::Warn);
+        assert!(s.debug && !s.access_log);
+        assert_eq!(s.database, PathBuf::from("data/app.sqlite3"));
+        assert_eq!(s.database_pool, 2);
+        assert_eq!(s.mode, Mode::Backend);
+    }
+
+    #[test]
+    fn file_errors_name_file_key_and_problem() {
+        let mut s = Settings::default();
+        let cases = [
+            (
+                "wokers = 3",
+                "s.toml: key 'wokers': unknown key; the known keys are",
+            ),
+            (
+                "idle_timeout = -1",
+                "s.toml: key 'idle_timeout': expected a positive number of seconds, found -1",
+            ),
+            (
+                "addrs = [\"localhost\"]",
+                "s.toml: key 'addrs': expected HOST:PORT, found \"localhost\"",
+            ),
+            ("workers = ", "s.toml: invalid TOML"),
+            (
+                "database = 3",
+                "s.toml: key 'database': expected a file path, found 3",
+            ),
+            (
+                "mode = \"front\"",
+                "s.toml: key 'mode': expected \"http\" or \"backend\", found \"front\"",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = s.apply_toml(text, "s.toml").unwrap_err().to_string();
+            assert!(err.starts_with(expected), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn environment_variables_override_and_are_named_in_errors() {
+        let mut s = Settings::default();
+        s.apply_env(env(&[
+            ("HTTPRS_ADDR", "127.0.0.1:1, 127.0.0.1:2"),
+            ("HTTPRS_DEBUG", "1"),
+            ("PATH", "/bin"),
+        ]))
+        .unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:1", "127.0.0.1:2"]);
+        assert!(s.debug);
+        let err = s.apply_env(env(&[("HTTPRS_WORKERS", "0")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable HTTPRS_WORKERS: key 'workers': expected a whole number of at least 1, found \"0\""
+        );
+    }
+
+    #[test]
+    fn addr_flags_replace_the_addresses() {
+        let mut s = Settings {
+            addrs: vec!["127.0.0.1:1".into()],
+            ..Settings::default()
+        };
+        let args = ["--addr", "127.0.0.1:9000", "--addr=[::1]:9001"].map(String::from);
+        s.apply_args(args).unwrap();
+        assert_eq!(s.addrs, ["127.0.0.1:9000", "[::1]:9001"]);
+        assert!(s.apply_args(["--adr".to_string()]).is_err());
+        assert!(s.apply_args(["--addr".to_string()]).is_err());
+    }
+
+    #[test]
+    fn the_backend_flag_and_variable_switch_the_mode_and_the_flag_takes_no_value() {
+        let mut s = Settings::default();
+        s.apply_env(env(&[("HTTPRS_MODE", "backend")])).unwrap();
+        assert_eq!(s.mode, Mode::Backend);
+        let mut s = Settings::default();
+        s.apply_args(["--backend".to_string()]).unwrap();
+        assert_eq!(s.mode, Mode::Backend);
+        let err = s
+            .apply_args(["--backend", "127.0.0.1:7001"].map(String::from))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("--backend': takes no value"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("use --addr HOST:PORT"), "{err}");
+    }
+
+    #[test]
+    fn a_loaded_file_becomes_the_root_for_relative_paths() {
+        let folder = std::env::temp_dir().join(format!("httprs-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let file = folder.join("site.toml");
+        std::fs::write(&file, "workers = 5\n").unwrap();
+        let s = Settings::default().load_from(&file).unwrap();
+        assert_eq!((s.workers, s.root.as_path()), (5, folder.as_path()));
+        // A missing default file is fine, and leaves the root where it was.
+        let s = Settings::default()
+            .load_from(&folder.join("none.toml"))
+            .unwrap();
+        assert_eq!(s.root, PathBuf::from("."));
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+}

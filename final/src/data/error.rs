@@ -1,0 +1,326 @@
+//! Every way a database call can fail, and the response each becomes.
+//!
+//! Errors become responses ([`DbError::status`], and [`IntoResponse`]), so a
+//! handler can use `?`: a missing row is a 404, a duplicate a 409, a value
+//! the schema refuses a 422, a database too busy a 503, and anything else a
+//! logged 500. SQLite's own error is sorted into these by its extended
+//! result code (`From<rusqlite::Error>`).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rusqlite::ffi;
+
+use crate::app::handler::IntoResponse;
+use crate::http::response::Response;
+use crate::http::status::Status;
+
+/// Why a database call failed; [`DbError::status`] says which response it becomes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DbError {
+    /// The app has no database: [`App::database`](crate::App::database) was never called. (500)
+    NotConfigured,
+    /// The database file could not be opened or set up, at start-up. (500)
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, in words.
+        problem: String,
+    },
+    /// Every connection stayed in use for the whole timeout. (503)
+    PoolTimeout {
+        /// How long the caller waited.
+        waited: Duration,
+        /// How many connections the pool has.
+        size: usize,
+    },
+    /// SQLite kept the database locked beyond `busy_timeout`. (503)
+    Busy(rusqlite::Error),
+    /// No row matched: `get`, `update` or `delete` of an id not in the
+    /// table, or a query expected to return a row returned none. (404)
+    NotFound(String),
+    /// A constraint of the schema refused the change. (409 or 422, by kind)
+    Constraint {
+        /// Which kind of constraint.
+        kind: ConstraintKind,
+        /// SQLite's message, naming table and column: `UNIQUE constraint failed: notes.title`.
+        message: String,
+    },
+    /// A list was to be ordered by a column the model does not declare. (400)
+    UnknownColumn {
+        /// The model's table.
+        table: &'static str,
+        /// The name asked for.
+        column: String,
+        /// The columns that exist.
+        known: Vec<&'static str>,
+    },
+    /// `update` of a model that was never inserted (it has no id). (500)
+    NotSaved {
+        /// The model's table.
+        table: &'static str,
+    },
+    /// A migration failed, or the list of migrations is wrong; start-up stops. (500)
+    Migration {
+        /// The migration's name.
+        name: String,
+        /// Why it failed: SQLite's message, or what is wrong with the list.
+        problem: String,
+    },
+    /// Any other error from SQLite or from converting a value. (500)
+    Sqlite(rusqlite::Error),
+}
+
+/// The kinds of constraint violation that are the client's doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// A `UNIQUE` column already holds the value: 409 Conflict.
+    Unique,
+    /// The primary key already exists: 409 Conflict.
+    PrimaryKey,
+    /// A `NOT NULL` column was given `NULL`: 422.
+    NotNull,
+    /// A `CHECK` expression was false: 422.
+    Check,
+    /// A `REFERENCES` points at no row (or a row still referenced was deleted): 422.
+    ForeignKey,
+}
+
+impl DbError {
+    /// The response status this error becomes.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{ConstraintKind, DbError};
+    /// let dup = DbError::Constraint { kind: ConstraintKind::Unique, message: String::new() };
+    /// assert_eq!(dup.status().code(), 409);
+    /// assert_eq!(DbError::NotFound("no notes row with id 7".into()).status().code(), 404);
+    /// ```
+    pub fn status(&self) -> Status {
+        match self {
+            DbError::NotFound(_) => Status::NOT_FOUND,
+            DbError::UnknownColumn { .. } => Status::BAD_REQUEST,
+            DbError::Constraint { kind, .. } => match kind {
+                ConstraintKind::Unique | ConstraintKind::PrimaryKey => Status::CONFLICT,
+                ConstraintKind::NotNull | ConstraintKind::Check | ConstraintKind::ForeignKey => {
+                    Status::UNPROCESSABLE_CONTENT
+                }
+            },
+            DbError::PoolTimeout { .. } | DbError::Busy(_) => Status::SERVICE_UNAVAILABLE,
+            DbError::NotConfigured
+            | DbError::Open { .. }
+            | DbError::NotSaved { .. }
+            | DbError::Migration { .. }
+            | DbError::Sqlite(_) => Status::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    /// Sorts SQLite's error by its extended result code: constraint
+    /// violations by kind, busy and locked apart, the rest as they are.
+    fn from(err: rusqlite::Error) -> DbError {
+        let (code, message) = match &err {
+            rusqlite::Error::QueryReturnedNoRows => {
+                return DbError::NotFound("the query returned no row".to_string());
+            }
+            rusqlite::Error::SqliteFailure(code, message) => (*code, message.clone()),
+            _ => return DbError::Sqlite(err),
+        };
+        let kind = match code.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE => ConstraintKind::Unique,
+            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_ROWID => {
+                ConstraintKind::PrimaryKey
+            }
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
+            ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
+            _ if matches!(
+                code.code,
+                ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked
+            ) =>
+            {
+                return DbError::Busy(err);
+            }
+            _ => return DbError::Sqlite(err),
+        };
+        DbError::Constraint {
+            kind,
+            message: message.unwrap_or_else(|| code.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::NotConfigured => write!(
+                f,
+                "this app has no database: call App::database(migrations) before starting it"
+            ),
+            DbError::Open { path, problem } => {
+                write!(f, "cannot open database {}: {problem}", path.display())
+            }
+            DbError::PoolTimeout { waited, size } => write!(
+                f,
+                "no database connection came free within {} ms (all {size} in use)",
+                waited.as_millis()
+            ),
+            DbError::Busy(err) => write!(f, "database busy: {err}"),
+            DbError::NotFound(what) => f.write_str(what),
+            DbError::Constraint { message, .. } => f.write_str(message),
+            DbError::UnknownColumn {
+                table,
+                column,
+                known,
+            } => write!(
+                f,
+                "cannot order {table} by {column:?}: the columns are {}",
+                known.join(", ")
+            ),
+            DbError::NotSaved { table } => {
+                write!(
+                    f,
+                    "cannot update a {table} row that has no id yet: insert it first"
+                )
+            }
+            DbError::Migration { name, problem } => {
+                write!(f, "migration {name} failed: {problem}")
+            }
+            DbError::Sqlite(err) => write!(f, "database error: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for DbError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DbError::Busy(err) | DbError::Sqlite(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for DbError {
+    /// The status from [`DbError::status`]. The client's mistakes (404, 409,
+    /// 422, 400) say what was wrong, SQLite's message included: it names a
+    /// table and column of the client's own data, which is what it needs to
+    /// fix the request. A 503 asks to retry in a second. A 500 is logged
+    /// and its body says nothing, since it may hold paths or SQL; except for
+    /// a missing database, which is the developer's to fix.
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match status {
+            Status::SERVICE_UNAVAILABLE => {
+                log::warn!("{self}");
+                Response::error(status).with_header("Retry-After", "1")
+            }
+            Status::INTERNAL_SERVER_ERROR => {
+                log::error!("{self}");
+                match self {
+                    DbError::NotConfigured => {
+                        Response::error(status).with_body(format!("{status}\n\n{self}\n"))
+                    }
+                    _ => Response::error(status),
+                }
+            }
+            _ => Response::error(status).with_body(format!("{status}\n\n{self}\n")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+
+    /// A connection that checks foreign keys, as the pool's connections do.
+    fn connection() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn
+    }
+
+    fn error_of(conn: &Connection, sql: &str) -> DbError {
+        DbError::from(conn.execute_batch(sql).unwrap_err())
+    }
+
+    #[test]
+    fn each_constraint_kind_maps_to_its_status() {
+        let conn = connection();
+        conn.execute_batch(
+            "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+             CREATE TABLE books (id INTEGER PRIMARY KEY,
+                 title TEXT NOT NULL CHECK (title <> ''),
+                 author INTEGER REFERENCES authors (id));
+             CREATE TABLE tags (name TEXT PRIMARY KEY) WITHOUT ROWID;
+             INSERT INTO authors (id, name) VALUES (1, 'Ada');
+             INSERT INTO tags (name) VALUES ('rust');",
+        )
+        .unwrap();
+        let cases = [
+            (
+                "INSERT INTO authors (name) VALUES ('Ada')",
+                ConstraintKind::Unique,
+                409,
+            ),
+            (
+                "INSERT INTO authors (id, name) VALUES (1, 'Bo')",
+                ConstraintKind::PrimaryKey,
+                409,
+            ),
+            (
+                "INSERT INTO tags (name) VALUES ('rust')",
+                ConstraintKind::PrimaryKey,
+                409,
+            ),
+            (
+                "INSERT INTO authors (name) VALUES (NULL)",
+                ConstraintKind::NotNull,
+                422,
+            ),
+            (
+                "INSERT INTO books (title) VALUES ('')",
+                ConstraintKind::Check,
+                422,
+            ),
+            (
+                "INSERT INTO books (title, author) VALUES ('x', 99)",
+                ConstraintKind::ForeignKey,
+                422,
+            ),
+        ];
+        for (sql, expected, status) in cases {
+            let err = error_of(&conn, sql);
+            match &err {
+                DbError::Constraint { kind, .. } => assert_eq!(*kind, expected, "{sql}"),
+                other => panic!("{sql}: expected a constraint error, got {other:?}"),
+            }
+            assert_eq!(err.status().code(), status, "{sql}");
+            assert_eq!(err.into_response().status().code(), status, "{sql}");
+        }
+        let dup = error_of(&conn, "INSERT INTO authors (name) VALUES ('Ada')");
+        assert_eq!(dup.to_string(), "UNIQUE constraint failed: authors.name");
+        let body = dup.into_response().body_text();
+        assert_eq!(
+            body,
+            "409 Conflict\n\nUNIQUE constraint failed: authors.name\n"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_500_with_a_body_that_says_nothing() {
+        let conn = connection();
+        let err = error_of(&conn, "SELECT * FROM secret_table");
+        assert!(matches!(err, DbError::Sqlite(_)), "{err:?}");
+        assert!(err.to_string().contains("no such table: secret_table"));
+        let res = err.into_response();
+        assert_eq!(res.status().code(), 500);
+        assert!(!res.body_text().contains("secret"), "{}", res.body_text());
+        let missing = DbError::from(rusqlite::Error::QueryReturnedNoRows);
+        assert_eq!(missing.status().code(), 404);
+    }
+}

@@ -1,0 +1,219 @@
+//! Header fields: an ordered list of name–value pairs, looked up without regard to case.
+//!
+//! A map would lose two things a framework needs. Order matters for a few
+//! fields (`Set-Cookie` may appear many times, and each is a separate
+//! instruction), and names are case-insensitive (`content-length` is
+//! `Content-Length`). A `Vec` of pairs searched with `eq_ignore_ascii_case`
+//! keeps both; with the handful of headers a request carries, a linear scan
+//! is also faster than hashing.
+//!
+//! Names and values are `Cow<'static, str>`: the fields a framework sets
+//! itself (`Content-Type: text/plain; charset=utf-8`) are string literals and
+//! cost no allocation, while those read off the wire are owned `String`s.
+//!
+//! **What may go on the wire.** A field is written as one line, `name:
+//! value` and CRLF. A value holding CR or LF ends that line early, and
+//! whatever follows becomes a header (or a whole response) of its own:
+//! *response splitting*. A handler doing `Response::redirect(&next)` with
+//! `next` taken from the query string hands that power to anyone who can
+//! send it a link. So a `Headers` stores any text, and [`check_field`] is
+//! the one gate every field passes before it is sent: by the HTTP core
+//! (a `500` instead) and by split mode's front (a `502` for a backend's
+//! reply). Checking when sending rather than when setting keeps the
+//! builder methods infallible and covers middleware that edits
+//! [`Headers`] directly.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Header fields in the order they were given.
+///
+/// # Examples
+/// ```
+/// use httprs::Headers;
+/// let mut headers = Headers::new();
+/// headers.append("Set-Cookie", "a=1");
+/// headers.append("set-cookie", "b=2");
+/// assert_eq!(headers.get("SET-COOKIE"), Some("a=1"));
+/// assert_eq!(headers.get_all("Set-Cookie").collect::<Vec<_>>(), ["a=1", "b=2"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    fields: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+}
+
+impl Headers {
+    /// No headers.
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// The first value of `name`, compared without regard to case.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// Whether `name` is present at least once.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds a field, keeping any earlier field of the same name.
+    pub fn append(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) {
+        self.fields.push((name.into(), value.into()));
+    }
+
+    /// Replaces every field named `name` with one field.
+    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) {
+        let name = name.into();
+        self.remove(&name);
+        self.fields.push((name, value.into()));
+    }
+
+    /// Removes every field named `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.fields.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// Whether any value of `name` is a comma-separated list holding `token`
+    /// (case-insensitively), as in `Connection: keep-alive, Upgrade`.
+    pub fn has_token(&self, name: &str, token: &str) -> bool {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+
+    /// Every field as `(name, value)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+    }
+
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+/// A header field that must not be sent as it is; see [`check_field`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// The name is empty or holds a byte that is not a token character.
+    Name(String),
+    /// The value of the field named here holds CR, LF or NUL.
+    Value(String),
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // Debug-quoted: the name may hold the very CR LF we refuse, and
+            // a log line should not be split either.
+            FieldError::Name(name) => write!(f, "header name {name:?} is not a token"),
+            FieldError::Value(name) => {
+                write!(f, "the value of header {name} holds CR, LF or NUL")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Whether `name: value` may be written on the wire: the name is a token
+/// (RFC 9110 §5.6.2: letters, digits and ``!#$%&'*+-.^_`|~``, at least
+/// one) and the value holds no CR, LF or NUL (§5.5 says a recipient of
+/// those must reject the message or replace them; a sender must not send
+/// them). Other bytes, including UTF-8 text, are let through as they are.
+///
+/// # Errors
+/// [`FieldError`] naming the field and what is wrong with it.
+///
+/// # Examples
+/// ```
+/// use httprs::dev::{FieldError, check_field};
+/// assert_eq!(check_field("Location", "/x?a=b"), Ok(()));
+/// assert_eq!(
+///     check_field("Location", "/x\r\nSet-Cookie: a=b"),
+///     Err(FieldError::Value("Location".to_string()))
+/// );
+/// assert!(check_field("Bad Name", "v").is_err());
+/// ```
+pub fn check_field(name: &str, value: &str) -> Result<(), FieldError> {
+    if name.is_empty() || !name.bytes().all(is_token_byte) {
+        return Err(FieldError::Name(name.to_string()));
+    }
+    if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'\0')) {
+        return Err(FieldError::Value(name.to_string()));
+    }
+    Ok(())
+}
+
+/// A `tchar` of RFC 9110 §5.6.2: what names of methods and fields are made of.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tokens_and_values_without_cr_lf_or_nul_may_be_sent() {
+        let ok = |name, value| check_field(name, value).is_ok();
+        assert!(ok("X-Custom_1.a~!", "any text, even ünïcode\tand tabs"));
+        assert!(ok("Set-Cookie", ""));
+        for name in ["", "Bad Name", "X:Y", "X\r\nY", "Ünï", "X(1)", "X\0"] {
+            assert_eq!(
+                check_field(name, "v"),
+                Err(FieldError::Name(name.to_string())),
+                "{name:?}"
+            );
+        }
+        for value in ["/x\r\nSet-Cookie: a=b", "a\rb", "a\nb", "a\0b"] {
+            assert_eq!(
+                check_field("Location", value),
+                Err(FieldError::Value("Location".to_string())),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn set_replaces_every_field_of_that_name() {
+        let mut h = Headers::new();
+        h.append("X-A", "1");
+        h.append("x-a", "2");
+        h.set("X-a", "3");
+        assert_eq!(h.get_all("x-A").collect::<Vec<_>>(), ["3"]);
+    }
+
+    #[test]
+    fn tokens_are_found_in_lists_across_fields() {
+        let mut h = Headers::new();
+        h.append("Connection", "Upgrade");
+        h.append("Connection", "foo,  Keep-Alive ");
+        assert!(h.has_token("connection", "keep-alive"));
+        assert!(!h.has_token("connection", "close"));
+    }
+}

@@ -1,0 +1,16 @@
+//! The protocol layer: requests from bytes, responses to bytes (steps 02
+//! and 03). Nothing here knows about sockets, threads or routes; the
+//! server feeds the decoder whatever each read brought and writes what
+//! [`Response::encode`](response::Response) produced.
+
+pub(crate) mod buffer;
+pub(crate) mod chunked;
+pub(crate) mod cookie;
+pub(crate) mod date;
+pub(crate) mod file_body;
+pub(crate) mod headers;
+pub(crate) mod parse;
+pub(crate) mod parse_error;
+pub(crate) mod request;
+pub(crate) mod response;
+pub(crate) mod status;

@@ -1,0 +1,355 @@
+//! The request a handler sees.
+//!
+//! [`crate::http::parse`] produces a [`RawRequest`] (bytes off the wire); this
+//! module turns it into something pleasant to use: the path split from the
+//! query, percent-decoded parameters, typed bodies (forms and JSON through
+//! serde), cookies, and the peer's address. It is also how a user tests a
+//! handler without a socket: [`Request::new`] builds one in code, and
+//! [`crate::App::handle`] runs it through routing and middleware.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+
+use crate::app::state::AppState;
+use crate::http::cookie;
+use crate::http::headers::Headers;
+use crate::http::parse::RawRequest;
+
+/// An HTTP request, as given to a [`crate::Handler`].
+///
+/// # Examples
+/// Build one in code to test a handler:
+/// ```
+/// use httprs::Request;
+/// let req = Request::new("GET", "/search?q=rust%20web&page=2")
+///     .with_header("Cookie", "theme=dark");
+/// assert_eq!(req.path(), "/search");
+/// assert_eq!(req.query("q").as_deref(), Some("rust web"));
+/// assert_eq!(req.cookie("theme"), Some("dark"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Cow<'static, str>,
+    target: String,
+    path_end: usize,
+    minor_version: u8,
+    headers: Headers,
+    body: Vec<u8>,
+    params: Vec<(String, String)>,
+    peer: Option<SocketAddr>,
+    /// The app's state, attached when the app resolves the request.
+    app: Option<Arc<AppState>>,
+}
+
+/// Why a body could not be read as the asked-for type.
+#[derive(Debug)]
+pub enum BodyError {
+    /// The `Content-Type` is not the one the helper reads.
+    WrongContentType {
+        /// What the helper reads, such as `application/json`.
+        expected: &'static str,
+        /// What the request said, or an empty string.
+        found: String,
+    },
+    /// The body is not valid UTF-8.
+    NotUtf8,
+    /// The JSON is malformed or does not fit the type; serde's message says where.
+    Json(serde_json::Error),
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyError::WrongContentType { expected, found } => {
+                write!(f, "expected Content-Type {expected}, found '{found}'")
+            }
+            BodyError::NotUtf8 => write!(f, "body is not valid UTF-8"),
+            BodyError::Json(err) => write!(f, "invalid JSON body: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+impl Request {
+    /// A request with this method and target (`/path?query`), HTTP/1.1, no
+    /// headers and no body: the starting point for testing a handler.
+    pub fn new(method: impl Into<Cow<'static, str>>, target: impl Into<String>) -> Request {
+        let target = target.into();
+        Request {
+            method: method.into(),
+            path_end: target.find('?').unwrap_or(target.len()),
+            target,
+            minor_version: 1,
+            headers: Headers::new(),
+            body: Vec::new(),
+            params: Vec::new(),
+            peer: None,
+            app: None,
+        }
+    }
+
+    pub(crate) fn from_raw(raw: RawRequest, peer: Option<SocketAddr>) -> Request {
+        let mut target = raw.head.target;
+        // Absolute form (`GET http://host/path`, sent to proxies): keep the path.
+        if let Some(rest) = target
+            .strip_prefix("http://")
+            .or_else(|| target.strip_prefix("https://"))
+        {
+            target = match rest.find('/') {
+                Some(i) => rest[i..].to_string(),
+                None => "/".to_string(),
+            };
+        }
+        let mut req = Request::new(raw.head.method, target);
+        req.minor_version = raw.head.minor_version;
+        req.headers = raw.head.headers;
+        req.body = raw.body;
+        req.peer = peer;
+        req
+    }
+
+    /// Adds a header field (for tests and middleware).
+    pub fn with_header(mut self, name: &str, value: &str) -> Request {
+        self.headers.append(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Sets the body (for tests).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Request {
+        self.body = body.into();
+        self
+    }
+
+    /// Sets the peer address (for tests).
+    pub fn with_peer_addr(mut self, peer: SocketAddr) -> Request {
+        self.peer = Some(peer);
+        self
+    }
+
+    /// The method, such as `GET`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path as sent, without the query: `/hello/w%C3%B6rld`.
+    pub fn path(&self) -> &str {
+        &self.target[..self.path_end]
+    }
+
+    /// The query string without `?`, or `""`.
+    pub fn query_string(&self) -> &str {
+        self.target.get(self.path_end + 1..).unwrap_or("")
+    }
+
+    /// The first query parameter `name`, percent-decoded (`+` is a space).
+    pub fn query(&self, name: &str) -> Option<String> {
+        find_pair(self.query_string(), name)
+    }
+
+    /// Every query parameter, percent-decoded, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        decode_pairs(self.query_string())
+    }
+
+    /// A named parameter from the route pattern, percent-decoded: for the
+    /// pattern `/hello/{name}` and the path `/hello/w%C3%B6rld`, `param("name")`
+    /// is `Some("wörld")`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {
+        self.params = params;
+    }
+
+    /// The app's value of type `T`, added with [`crate::App::state`]; `None`
+    /// if the app has none (or the request was not run through an app).
+    /// See [`crate::app::state`].
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.app.as_ref()?.get::<T>()
+    }
+
+    /// Whether the app runs with the `debug` setting on (error details shown).
+    pub(crate) fn debug(&self) -> bool {
+        self.app.as_ref().is_some_and(|app| app.debug)
+    }
+
+    /// The folder the app reads relative paths from ([`crate::Settings::root`]);
+    /// empty, meaning the working directory, outside a started app.
+    pub(crate) fn root(&self) -> &std::path::Path {
+        self.app
+            .as_ref()
+            .map_or(std::path::Path::new(""), |app| app.root.as_path())
+    }
+
+    pub(crate) fn set_app(&mut self, app: Arc<AppState>) {
+        self.app = Some(app);
+    }
+
+    /// `"HTTP/1.0"` or `"HTTP/1.1"`.
+    pub fn version(&self) -> &'static str {
+        if self.minor_version == 0 {
+            "HTTP/1.0"
+        } else {
+            "HTTP/1.1"
+        }
+    }
+
+    /// The first value of header `name`, whatever its case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All header fields.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The body bytes (chunked framing already removed).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text.
+    ///
+    /// # Errors
+    /// [`BodyError::NotUtf8`] if it is not UTF-8.
+    pub fn text(&self) -> Result<&str, BodyError> {
+        std::str::from_utf8(&self.body).map_err(|_| BodyError::NotUtf8)
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body, decoded.
+    ///
+    /// # Errors
+    /// [`BodyError::WrongContentType`] for another content type,
+    /// [`BodyError::NotUtf8`] for a body that is not text.
+    pub fn form(&self) -> Result<Vec<(String, String)>, BodyError> {
+        self.expect_content_type("application/x-www-form-urlencoded")?;
+        Ok(decode_pairs(self.text()?))
+    }
+
+    /// One field of a urlencoded form body, or `None` if absent or not a form.
+    pub fn form_value(&self, name: &str) -> Option<String> {
+        self.expect_content_type("application/x-www-form-urlencoded")
+            .ok()?;
+        find_pair(self.text().ok()?, name)
+    }
+
+    /// The body parsed as JSON into any serde type.
+    ///
+    /// # Errors
+    /// [`BodyError::WrongContentType`] unless `Content-Type` is `application/json`,
+    /// [`BodyError::Json`] when the JSON is malformed or has the wrong shape.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, BodyError> {
+        self.expect_content_type("application/json")?;
+        serde_json::from_slice(&self.body).map_err(BodyError::Json)
+    }
+
+    /// The value of cookie `name` from the `Cookie` header.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all("cookie")
+            .find_map(|h| cookie::find(h, name))
+    }
+
+    /// The client's address (`None` for a request built in code).
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
+    fn expect_content_type(&self, expected: &'static str) -> Result<(), BodyError> {
+        let found = self.header("content-type").unwrap_or("");
+        // Compare the media type only: `application/json; charset=utf-8` is fine.
+        let media_type = found.split(';').next().unwrap_or("").trim();
+        if media_type.eq_ignore_ascii_case(expected) {
+            Ok(())
+        } else {
+            Err(BodyError::WrongContentType {
+                expected,
+                found: found.to_string(),
+            })
+        }
+    }
+}
+
+/// Percent-decodes one component; in query strings and forms `+` is a space.
+pub(crate) fn decode_component(s: &str, plus_is_space: bool) -> String {
+    if plus_is_space && s.contains('+') {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        percent_decode_str(s).decode_utf8_lossy().into_owned()
+    }
+}
+
+fn decode_pairs(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode_component(k, true), decode_component(v, true))
+        })
+        .collect()
+}
+
+fn find_pair(s: &str, name: &str) -> Option<String> {
+    decode_pairs(s)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_decoded() {
+        let req = Request::new("GET", "/p?a=1+2&b=%C3%A9t%C3%A9&flag&a=3");
+        assert_eq!(req.query("a").as_deref(), Some("1 2"));
+        assert_eq!(req.query("b").as_deref(), Some("été"));
+        assert_eq!(req.query("flag").as_deref(), Some(""));
+        assert_eq!(req.query_pairs().len(), 4);
+        assert_eq!(req.query("nope"), None);
+    }
+
+    #[test]
+    fn forms_need_their_content_type() {
+        let req = Request::new("POST", "/")
+            .with_header("Content-Type", "application/x-www-form-urlencoded")
+            .with_body("name=J%C3%BCrgen&msg=hi+there");
+        assert_eq!(req.form_value("name").as_deref(), Some("Jürgen"));
+        assert_eq!(req.form().unwrap()[1], ("msg".into(), "hi there".into()));
+        let wrong = Request::new("POST", "/").with_body("a=1");
+        assert!(matches!(
+            wrong.form(),
+            Err(BodyError::WrongContentType { .. })
+        ));
+    }
+
+    #[test]
+    fn json_bodies_deserialize_into_types() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Point {
+            x: i32,
+            y: i32,
+        }
+        let req = Request::new("POST", "/")
+            .with_header("content-type", "application/json; charset=utf-8")
+            .with_body(r#"{"x": 1, "y": -2}"#);
+        assert_eq!(req.json::<Point>().unwrap(), Point { x: 1, y: -2 });
+        let bad = req.clone().with_body(r#"{"x": 1}"#);
+        let err = bad.json::<Point>().unwrap_err().to_string();
+        assert!(err.contains("missing field `y`"), "{err}");
+    }
+}

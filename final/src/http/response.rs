@@ -1,0 +1,443 @@
+//! The response a handler returns, and how it becomes bytes.
+//!
+//! A handler builds a [`Response`] with chainable helpers, and the server
+//! adds what the protocol requires and a handler should not have to think
+//! about:
+//! `Date`, `Content-Length`, `Connection`, `Server`, and no body at all for
+//! `HEAD`, 204 and 304 (RFC 9110 §6.4.1). That last step is
+//! `Response::encode`, which writes into a buffer the event loop then
+//! sends.
+//!
+//! `encode` is also the last gate before the wire, so it refuses what a
+//! handler must never send, and sends a plain `500` instead (with a log
+//! line saying why): a header field that would split the response (a name
+//! that is not a token, a value holding CR, LF or NUL: see
+//! [`crate::http::headers::check_field`]), and a `1xx` status, which announces a
+//! response rather than being one (RFC 9110 §15.2): a client would wait for
+//! the real answer forever. A `500` is a bug report; a split response is a
+//! forged cookie or a cache poisoned for everyone.
+//!
+//! A body is either bytes in memory (the common case, kept as a plain
+//! `Vec<u8>` so it costs nothing extra) or a range of an open file
+//! ([`Response::with_file`]), which `encode` hands back to the connection
+//! to stream in chunks (module `file_body`).
+
+use std::borrow::Cow;
+
+use std::fs::File;
+
+use serde::Serialize;
+
+use crate::http::cookie::Cookie;
+use crate::http::date;
+use crate::http::file_body::FileBody;
+use crate::http::headers::{Headers, check_field};
+use crate::http::status::Status;
+
+/// An HTTP response: status, headers, body.
+///
+/// # Examples
+/// ```
+/// use httprs::{Response, Status};
+/// let r = Response::text("made").with_status(Status::CREATED).with_header("X-Id", "7");
+/// assert_eq!(r.status(), Status::CREATED);
+/// assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+/// assert_eq!(r.body(), b"made");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: Status,
+    headers: Headers,
+    body: Vec<u8>,
+    /// Sent instead of `body` when set.
+    file: Option<FileBody>,
+}
+
+/// How the server frames a response on a connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Framing {
+    /// The request was `HEAD`: send the headers of a GET, no body.
+    pub head_only: bool,
+    /// Whether the connection stays open after this response.
+    pub keep_alive: bool,
+    /// The request's minor version: HTTP/1.0 needs `Connection: keep-alive` spelled out.
+    pub minor_version: u8,
+}
+
+impl Response {
+    /// An empty response with this status.
+    pub fn new(status: impl Into<Status>) -> Response {
+        Response {
+            status: status.into(),
+            headers: Headers::new(),
+            body: Vec::new(),
+            file: None,
+        }
+    }
+
+    /// 200 with a `text/plain; charset=utf-8` body.
+    pub fn text(body: impl Into<String>) -> Response {
+        Response::new(Status::OK)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// 200 with a `text/html; charset=utf-8` body.
+    pub fn html(body: impl Into<String>) -> Response {
+        Response::new(Status::OK)
+            .with_header("Content-Type", "text/html; charset=utf-8")
+            .with_body(body.into())
+    }
+
+    /// 200 with `value` serialized as JSON; a value serde cannot serialize
+    /// (a map with non-string keys, say) gives a 500 that says so.
+    pub fn json(value: &impl Serialize) -> Response {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(Status::OK)
+                .with_header("Content-Type", "application/json")
+                .with_body(body),
+            Err(err) => Response::text(format!("cannot serialize response: {err}"))
+                .with_status(Status::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// 303 See Other to `location`: after a POST, "now GET this".
+    pub fn redirect(location: &str) -> Response {
+        Response::new(Status::SEE_OTHER).with_header("Location", location.to_string())
+    }
+
+    /// A plain-text page for an error status, such as `404 Not Found`.
+    pub fn error(status: impl Into<Status>) -> Response {
+        let status = status.into();
+        Response::text(format!("{status}\n")).with_status(status)
+    }
+
+    /// Replaces the status.
+    pub fn with_status(mut self, status: impl Into<Status>) -> Response {
+        self.status = status.into();
+        self
+    }
+
+    /// Sets a header, replacing any of the same name.
+    pub fn with_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Response {
+        self.headers.set(name, value);
+        self
+    }
+
+    /// Adds a header, keeping any of the same name.
+    pub fn append_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Response {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Adds a `Set-Cookie` field.
+    pub fn with_cookie(mut self, cookie: Cookie) -> Response {
+        self.headers.append("Set-Cookie", cookie.to_string());
+        self
+    }
+
+    /// Replaces the body.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
+        self.body = body.into();
+        self.file = None;
+        self
+    }
+
+    /// Replaces the body with `len` bytes of `file` from `offset`, streamed
+    /// to the client in chunks as the socket drains: never read whole into
+    /// memory. `len` must not run past the end of the file (the server
+    /// promises it in `Content-Length`, and closes the connection if the
+    /// file turns out shorter).
+    ///
+    /// [`Response::body`] is empty for such a response.
+    pub fn with_file(mut self, file: File, offset: u64, len: u64) -> Response {
+        self.body = Vec::new();
+        self.file = Some(FileBody::new(file, offset, len));
+        self
+    }
+
+    /// The status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All headers (as set by the handler; the server adds its own on the wire).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// Mutable access to the headers, for middleware.
+    pub fn headers_mut(&mut self) -> &mut Headers {
+        &mut self.headers
+    }
+
+    /// The body bytes (empty when the body is a file: see [`Response::with_file`]).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text (lossy), handy in tests.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Whether the handler asked for the connection to be closed after it.
+    pub(crate) fn wants_close(&self) -> bool {
+        self.headers.has_token("connection", "close")
+    }
+
+    /// The length of the body, in memory or on disk.
+    pub fn body_len(&self) -> u64 {
+        self.file
+            .as_ref()
+            .map_or(self.body.len() as u64, FileBody::remaining)
+    }
+
+    /// The whole body in memory: the bytes, or the file's range read from
+    /// disk. For split mode, where a body travels inside one frame; the
+    /// caller checks [`Response::body_len`] against the frame limit first.
+    pub(crate) fn into_body(self) -> std::io::Result<Vec<u8>> {
+        let Some(mut file) = self.file else {
+            return Ok(self.body);
+        };
+        let mut out = Vec::with_capacity(usize::try_from(file.remaining()).unwrap_or(0));
+        while file.remaining() > 0 {
+            file.read_chunk(&mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Writes status line, headers and (unless forbidden) body into `out`.
+    /// A body that is a file is not written but returned, for the
+    /// connection to stream after `out`.
+    /// A response that must not be sent (see the module docs) becomes a
+    /// `500`, logged.
+    pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) -> Option<FileBody> {
+        let status = self.status;
+        if status.code() < 200 {
+            log::error!(
+                "a handler answered {status}, which is not a final response; sending a 500"
+            );
+            return Response::error(Status::INTERNAL_SERVER_ERROR).encode(framing, out);
+        }
+        // Where this response starts in `out`: a bad field found halfway
+        // through the head is taken back before a byte of it is sent.
+        let start = out.len();
+        out.extend_from_slice(b"HTTP/1.1 ");
+        push_decimal(out, u64::from(status.code()));
+        out.push(b' ');
+        out.extend_from_slice(status.reason().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if !self.headers.contains("server") {
+            out.extend_from_slice(b"Server: httprs\r\n");
+        }
+        if !self.headers.contains("date") {
+            date::with_http_date(|d| {
+                out.extend_from_slice(b"Date: ");
+                out.extend_from_slice(d.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            });
+        }
+        if !status.forbids_body() {
+            out.extend_from_slice(b"Content-Length: ");
+            push_decimal(out, self.body_len());
+            out.extend_from_slice(b"\r\n");
+        }
+        if !framing.keep_alive {
+            out.extend_from_slice(b"Connection: close\r\n");
+        } else if framing.minor_version == 0 {
+            out.extend_from_slice(b"Connection: keep-alive\r\n");
+        }
+        for (name, value) in self.headers.iter() {
+            // Ours, computed above; a handler's value would contradict the framing.
+            if name.eq_ignore_ascii_case("content-length")
+                || name.eq_ignore_ascii_case("connection")
+            {
+                continue;
+            }
+            if let Err(err) = check_field(name, value) {
+                out.truncate(start);
+                log::error!("{err}: it would split the response; sending a 500");
+                // Terminates: the error page's own fields pass the check.
+                return Response::error(Status::INTERNAL_SERVER_ERROR).encode(framing, out);
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        if framing.head_only || status.forbids_body() {
+            return None;
+        }
+        match &self.file {
+            None => {
+                out.extend_from_slice(&self.body);
+                None
+            }
+            Some(file) => Some(file.clone()),
+        }
+    }
+}
+
+/// Appends `n` in decimal: what `write!(out, "{n}")` does, without the
+/// formatting machinery, which showed up in profiles of every response.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_like_display() {
+        for n in [0, 7, 10, 99, 100, 12345, u64::MAX] {
+            let mut out = Vec::new();
+            push_decimal(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+    }
+
+    fn encode(r: &Response, head_only: bool, keep_alive: bool, minor_version: u8) -> String {
+        let mut out = Vec::new();
+        r.encode(
+            Framing {
+                head_only,
+                keep_alive,
+                minor_version,
+            },
+            &mut out,
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_server_adds_length_date_and_server() {
+        let wire = encode(&Response::text("hi"), false, true, 1);
+        assert!(wire.starts_with("HTTP/1.1 200 OK\r\nServer: httprs\r\nDate: "));
+        assert!(wire.contains("\r\nContent-Length: 2\r\n"));
+        assert!(!wire.contains("Connection"));
+        assert!(wire.ends_with("\r\n\r\nhi"));
+    }
+
+    #[test]
+    fn head_keeps_the_length_but_drops_the_body() {
+        let wire = encode(&Response::text("hello"), true, true, 1);
+        assert!(wire.contains("Content-Length: 5\r\n"));
+        assert!(wire.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn connection_is_spelled_out_when_closing_and_for_http_1_0_keep_alive() {
+        assert!(encode(&Response::text(""), false, false, 1).contains("Connection: close\r\n"));
+        assert!(encode(&Response::text(""), false, true, 0).contains("Connection: keep-alive\r\n"));
+    }
+
+    #[test]
+    fn no_content_has_neither_length_nor_body() {
+        let wire = encode(&Response::new(204).with_body("x"), false, true, 1);
+        assert!(!wire.contains("Content-Length"));
+        assert!(wire.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn a_file_body_is_counted_in_the_length_and_handed_back_unless_head() {
+        let path = std::env::temp_dir().join(format!("httprs-encode-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let r = Response::new(200).with_file(File::open(&path).unwrap(), 2, 5);
+        std::fs::remove_file(&path).unwrap();
+        for head_only in [false, true] {
+            let mut out = Vec::new();
+            let framing = Framing {
+                head_only,
+                keep_alive: true,
+                minor_version: 1,
+            };
+            let file = r.encode(framing, &mut out);
+            let wire = String::from_utf8(out).unwrap();
+            assert!(wire.contains("Content-Length: 5\r\n"));
+            assert!(
+                wire.ends_with("\r\n\r\n"),
+                "the file is not copied into the head"
+            );
+            assert_eq!(file.is_some(), !head_only);
+        }
+    }
+
+    #[test]
+    fn a_header_that_would_split_the_response_becomes_a_500() {
+        let forged = [
+            Response::redirect("/x\r\nSet-Cookie: a=b"),
+            Response::text("hi").with_header("X-A", "1\n\nHTTP/1.1 200 OK"),
+            Response::text("hi").with_header("X-A", "nul\0"),
+            Response::text("hi").with_header("Set-Cookie: a=b\r\nX", "1"),
+            Response::text("hi").with_header("", "1"),
+        ];
+        for res in forged {
+            let wire = encode(&res, false, true, 1);
+            assert!(
+                wire.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+                "{wire:?}"
+            );
+            assert_eq!(wire.matches("HTTP/1.1").count(), 1, "{wire:?}");
+            assert!(
+                !wire.contains("Set-Cookie") && !wire.contains("X-A"),
+                "{wire:?}"
+            );
+            assert!(
+                wire.ends_with("\r\n\r\n500 Internal Server Error\n"),
+                "{wire:?}"
+            );
+        }
+        // What was in the buffer before (an earlier pipelined response) stays.
+        let mut out = b"earlier".to_vec();
+        let framing = Framing {
+            head_only: false,
+            keep_alive: true,
+            minor_version: 1,
+        };
+        Response::redirect("/\r\nX: y").encode(framing, &mut out);
+        assert!(out.starts_with(b"earlierHTTP/1.1 500 "));
+    }
+
+    #[test]
+    fn an_informational_status_is_never_sent_as_the_final_response() {
+        for code in [100, 101, 103, 199] {
+            let wire = encode(&Response::text("hi").with_status(code), false, true, 1);
+            assert!(wire.starts_with("HTTP/1.1 500 "), "{code}: {wire:?}");
+        }
+        assert!(encode(&Response::new(200), false, true, 1).starts_with("HTTP/1.1 200 "));
+    }
+
+    #[test]
+    fn a_handler_cannot_forge_the_content_length() {
+        let r = Response::text("abc").with_header("Content-Length", "99");
+        let wire = encode(&r, false, true, 1);
+        assert_eq!(wire.matches("Content-Length").count(), 1);
+        assert!(wire.contains("Content-Length: 3\r\n"));
+    }
+}

@@ -1,0 +1,811 @@
+//! One client connection: its socket, its buffers, and where it is in the exchange.
+//!
+//! Step 01 served a connection with a blocking loop: read, echo, repeat,
+//! with a thread parked in `read` the whole time. Here no thread is
+//! dedicated to a connection. The event loop (`event_loop.rs`) calls in
+//! when the socket is ready, and everything the blocking loop kept in local
+//! variables lives in this struct instead: bytes read but not yet parsed,
+//! bytes to send that the socket has not taken yet, the parser's state, and
+//! the timers. That is what lets one thread hold thousands of connections.
+//!
+//! The socket is registered *edge-triggered*: the kernel says "readable"
+//! once, when data arrives, not again until more arrives. So the connection
+//! remembers `readable` until a read actually returns `WouldBlock`; a
+//! connection that stopped reading (because its handler is running) must
+//! go back and read later without waiting for a new event.
+//!
+//! Requests on one connection are handled one at a time: the next request
+//! is parsed only after the previous response is queued. That is how
+//! pipelined requests get their responses in order, and it bounds what one
+//! client can make the server buffer.
+//!
+//! The phase machine lives here, as methods: [`Connection::advance`] moves
+//! the connection as far as it goes without blocking and says what the loop
+//! must do next ([`Progress`]); [`Connection::deliver`] and
+//! [`Connection::reject`] queue an answer; [`Connection::timer`] says which
+//! timeout has run out. The loop only routes requests, keeps the counters
+//! and closes sockets. The socket is any [`Socket`], so the unit tests below
+//! drive the whole machine with a scripted fake, no network at all.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use mio::net::TcpStream;
+
+use crate::http::buffer::InputBuffer;
+use crate::http::file_body::FileBody;
+use crate::http::parse::{RawRequest, RequestDecoder};
+use crate::http::parse_error::{Limits, ParseError};
+use crate::http::response::{Framing, Response};
+use crate::http::status::Status;
+
+/// What a connection needs of its socket: bytes both ways, a half-close,
+/// and Nagle switched off. A `mio` TCP stream in the server, a scripted
+/// fake in the tests.
+pub(crate) trait Socket: Read + Write {
+    /// Shuts the sending side (a FIN to the client); reading goes on.
+    fn shutdown_write(&self) -> io::Result<()>;
+    /// Sends small writes at once instead of waiting for an acknowledgement.
+    fn set_nodelay(&self) -> io::Result<()>;
+}
+
+impl Socket for TcpStream {
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+
+    fn set_nodelay(&self) -> io::Result<()> {
+        TcpStream::set_nodelay(self, true)
+    }
+}
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Reading and parsing requests, or sending a response.
+    Open,
+    /// A handler is running for this connection's current request.
+    Busy,
+    /// Send what is queued, then close.
+    Closing,
+    /// Our side is shut down; reading and discarding what the client still
+    /// sends until it closes or `until`, so that closing does not reset the
+    /// connection before the client has read our last response.
+    Lingering { until: Instant },
+}
+
+/// What [`Connection::advance`] leaves for the event loop to do.
+#[derive(Debug)]
+pub(crate) enum Progress {
+    /// Nothing more without a new event (or an answer): keep it.
+    Wait,
+    /// Close it now.
+    Close,
+    /// It used up its turn with requests still buffered: come back after
+    /// the other connections' events.
+    Again,
+    /// A whole request to route and answer; call `advance` again after
+    /// [`Connection::begin_request`].
+    Request(RawRequest),
+    /// Bytes that can never become a request: answer with
+    /// [`Connection::answer_and_close`], then call `advance` again.
+    Invalid(ParseError),
+}
+
+/// A timeout that ran out; see [`Connection::timer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expired {
+    /// Close without a word: idle, silent, or not reading its answers.
+    Close,
+    /// A request began and did not finish in time: 408, then close.
+    RequestTimeout,
+}
+
+/// What a read attempt found.
+enum Fill {
+    /// Some bytes were added to the input buffer.
+    Data,
+    /// Nothing more to read for now.
+    WouldBlock,
+    /// The client closed its sending side.
+    Eof,
+}
+
+/// How long a closing connection may linger (see [`Phase::Lingering`]).
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Queued output beyond which it is sent before more pipelined requests are parsed.
+pub(crate) const WRITE_BATCH: usize = 64 * 1024;
+
+/// File chunks one `flush` sends before giving the loop back (1 MiB): a
+/// client that reads as fast as the loop writes would otherwise keep the
+/// loop, and every other connection on it, for its whole download.
+const FILE_CHUNKS_PER_FLUSH: usize = 16;
+
+/// Most bytes read and thrown away while lingering before closing anyway:
+/// enough for the tail of a request, far less than a large upload, which we
+/// refuse to read just to close politely.
+const MAX_DISCARD: usize = 256 * 1024;
+
+/// One client connection; see the module docs.
+pub(crate) struct Connection<S: Socket = TcpStream> {
+    stream: S,
+    peer: SocketAddr,
+    /// Distinguishes this connection from a later one reusing its slot,
+    /// so a late response from a worker is never delivered to a stranger.
+    id: u64,
+    phase: Phase,
+    input: InputBuffer,
+    decoder: RequestDecoder,
+    output: Vec<u8>,
+    written: usize,
+    /// A file body still to send after `output`, refilling it chunk by chunk.
+    file: Option<FileBody>,
+    /// The last `flush` stopped at [`FILE_CHUNKS_PER_FLUSH`] with the socket
+    /// still writable: no "writable" event will come, so the loop must
+    /// come back to this connection by itself.
+    yielded: bool,
+    /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
+    readable: bool,
+    /// The client has closed its sending side.
+    peer_closed: bool,
+    /// When the head now being awaited started (accept, or its first byte).
+    head_started: Option<Instant>,
+    /// The last read or write that moved bytes.
+    last_activity: Instant,
+    /// Responses queued so far.
+    responses: u64,
+    /// Whether a response has been completely written (counted in the server's stats).
+    served: bool,
+    /// While `Busy`: whether the handler runs on the loop's own thread.
+    answered_inline: bool,
+    /// Bytes thrown away while lingering.
+    discarded: usize,
+}
+
+impl<S: Socket> Connection<S> {
+    pub(crate) fn new(stream: S, peer: SocketAddr, id: u64, limits: Limits, now: Instant) -> Self {
+        Connection {
+            stream,
+            peer,
+            id,
+            phase: Phase::Open,
+            input: InputBuffer::new(),
+            decoder: RequestDecoder::new(limits),
+            output: Vec::new(),
+            written: 0,
+            file: None,
+            yielded: false,
+            readable: true,
+            peer_closed: false,
+            head_started: Some(now),
+            last_activity: now,
+            responses: 0,
+            served: false,
+            answered_inline: false,
+            discarded: 0,
+        }
+    }
+
+    /// The client's address.
+    pub(crate) fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// This connection's number on its loop (see the field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The socket said "readable": there may be bytes to read again.
+    pub(crate) fn mark_readable(&mut self) {
+        self.readable = true;
+    }
+
+    /// Whether the last flush gave the loop back mid-download (and clears it).
+    pub(crate) fn take_yielded(&mut self) -> bool {
+        std::mem::take(&mut self.yielded)
+    }
+
+    /// Whether bytes are waiting to be sent.
+    fn has_output(&self) -> bool {
+        self.written < self.output.len() || self.file.is_some()
+    }
+
+    /// Whether the connection is between requests with nothing half-read.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.phase == Phase::Open
+            && self.input.is_empty()
+            && self.decoder.is_idle()
+            && !self.has_output()
+    }
+
+    /// Moves the connection forward as far as it can go without blocking:
+    /// write what is queued, parse what is buffered, read what has arrived.
+    /// Stops where the loop must act (see [`Progress`]).
+    ///
+    /// `draining`: the server is shutting down, so an idle connection
+    /// closes. `turn_over`: this connection has started its share of
+    /// requests for this wake-up, so it sends what it has and gives way.
+    pub(crate) fn advance(
+        &mut self,
+        now: Instant,
+        scratch: &mut [u8],
+        draining: bool,
+        turn_over: bool,
+    ) -> io::Result<Progress> {
+        loop {
+            match self.phase {
+                Phase::Busy => {
+                    // An answer from the loop's thread comes within the turn:
+                    // keep what is queued, to leave in one write with it. One
+                    // from a worker may take a while: send what is queued now.
+                    if self.has_output() && !self.answered_inline {
+                        self.flush(now)?;
+                    }
+                    return Ok(Progress::Wait);
+                }
+                Phase::Closing => {
+                    if self.has_output() && !self.flush(now)? {
+                        return Ok(Progress::Wait); // the socket is full: wait for "writable"
+                    }
+                    // Nothing half-read: a plain close is clean.
+                    if self.peer_closed || (self.input.is_empty() && self.decoder.is_idle()) {
+                        return Ok(Progress::Close);
+                    }
+                    // Unread bytes may still be on their way: close politely.
+                    self.stream.shutdown_write()?;
+                    self.phase = Phase::Lingering {
+                        until: now + LINGER,
+                    };
+                    continue;
+                }
+                Phase::Lingering { .. } => {
+                    let closed = self.discard(scratch)?;
+                    return Ok(if closed {
+                        Progress::Close
+                    } else {
+                        Progress::Wait
+                    });
+                }
+                Phase::Open => {}
+            }
+            // Answers to pipelined requests collect in `output` and leave in
+            // one write; only a large backlog is sent before parsing on, and
+            // a file being streamed is sent to its end first (the next
+            // answer's bytes must not overtake it in `output`).
+            if (self.output.len() >= WRITE_BATCH || self.file.is_some()) && !self.flush(now)? {
+                return Ok(Progress::Wait);
+            }
+            // Fairness: a client pipelining without pause must not keep the
+            // loop from its other connections.
+            if turn_over {
+                if self.has_output() {
+                    self.flush(now)?;
+                }
+                return Ok(Progress::Again);
+            }
+            match self.decoder.decode(&mut self.input) {
+                Ok(Some(raw)) => return Ok(Progress::Request(raw)),
+                Ok(None) => {}
+                Err(err) => return Ok(Progress::Invalid(err)),
+            }
+            if self.decoder.take_continue() {
+                // The final answer will follow this one closely: no Nagle delay.
+                let _ = self.stream.set_nodelay();
+                self.output
+                    .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            }
+            // Out of complete requests: send what is queued before waiting for more.
+            if self.has_output() && !self.flush(now)? {
+                return Ok(Progress::Wait);
+            }
+            if draining && self.is_idle() {
+                return Ok(Progress::Close);
+            }
+            if self.head_started.is_none() && !self.input.is_empty() {
+                self.head_started = Some(now);
+            }
+            if self.peer_closed {
+                return Ok(Progress::Close);
+            }
+            if !self.readable {
+                return Ok(Progress::Wait);
+            }
+            match self.fill(scratch, now)? {
+                Fill::Data | Fill::Eof => {}
+                Fill::WouldBlock => return Ok(Progress::Wait),
+            }
+        }
+    }
+
+    /// The request [`Progress::Request`] gave is on its way to a handler,
+    /// on the loop's own thread (`inline`) or on a worker.
+    pub(crate) fn begin_request(&mut self, inline: bool) {
+        self.head_started = None;
+        self.phase = Phase::Busy;
+        self.answered_inline = inline;
+    }
+
+    /// Puts a handler's answer on the connection: `bytes`, then `file`
+    /// streamed after them if the body is one. Returns a spare buffer for
+    /// the loop to reuse (the answer's, or the one it replaced).
+    pub(crate) fn deliver(
+        &mut self,
+        bytes: Vec<u8>,
+        keep_alive: bool,
+        file: Option<FileBody>,
+        draining: bool,
+    ) -> Vec<u8> {
+        let spare = if self.output.is_empty() {
+            std::mem::replace(&mut self.output, bytes)
+        } else {
+            self.output.extend_from_slice(&bytes);
+            bytes
+        };
+        // The previous answer's file, if any, was sent to its end before
+        // this request was parsed (see `advance`), so the slot is free.
+        self.file = file;
+        self.phase = Phase::Open;
+        self.responded(keep_alive, draining);
+        spare
+    }
+
+    /// Queues the plain page for an error `status` that ends the connection
+    /// (no request to answer properly: it is malformed, or never came).
+    pub(crate) fn answer_and_close(&mut self, status: Status) {
+        Response::error(status).encode(
+            Framing {
+                head_only: false,
+                keep_alive: false,
+                minor_version: 1,
+            },
+            &mut self.output,
+        );
+        self.responded(false, false);
+    }
+
+    /// Bookkeeping once a response is queued.
+    fn responded(&mut self, keep_alive: bool, draining: bool) {
+        self.responses += 1;
+        // Nagle's algorithm holds back a small write while an earlier one is
+        // unacknowledged. A connection's first write never waits, so a
+        // one-request connection skips the system call; one that stays open
+        // turns Nagle off before its second response can be held up.
+        if keep_alive && self.responses == 1 {
+            let _ = self.stream.set_nodelay();
+        }
+        if !keep_alive || draining {
+            self.phase = Phase::Closing;
+        }
+    }
+
+    /// `true` once, when the first response has been written out completely
+    /// (queued is not enough: the write may yet fail): count it as served.
+    pub(crate) fn take_served(&mut self) -> bool {
+        let newly = !self.served && self.responses > 0 && !self.has_output();
+        self.served |= newly;
+        newly
+    }
+
+    /// Which timeout, if any, has run out at `now`: the whole head must
+    /// arrive within `header_timeout` of its first byte (or of the accept);
+    /// a body, a client reading its answers, and an idle keep-alive
+    /// connection get `idle_timeout` of silence. A connection that never
+    /// sent a byte gets no 408: nobody is listening for it.
+    pub(crate) fn timer(
+        &self,
+        now: Instant,
+        header_timeout: Duration,
+        idle_timeout: Duration,
+    ) -> Option<Expired> {
+        let quiet = now.duration_since(self.last_activity) > idle_timeout;
+        match self.phase {
+            Phase::Busy => None,
+            Phase::Lingering { until } => (now >= until).then_some(Expired::Close),
+            Phase::Closing => quiet.then_some(Expired::Close),
+            // A client that does not read its responses.
+            Phase::Open if self.has_output() => quiet.then_some(Expired::Close),
+            Phase::Open => match self.head_started {
+                Some(started) => {
+                    let late = if self.decoder.is_reading_head() {
+                        now.duration_since(started) > header_timeout
+                    } else {
+                        quiet
+                    };
+                    let silent =
+                        self.responses == 0 && self.input.is_empty() && self.decoder.is_idle();
+                    match (late, silent) {
+                        (false, _) => None,
+                        (true, true) => Some(Expired::Close),
+                        (true, false) => Some(Expired::RequestTimeout),
+                    }
+                }
+                None => (self.is_idle() && quiet).then_some(Expired::Close),
+            },
+        }
+    }
+
+    /// Reads once into `scratch` and appends what came to the input buffer.
+    fn fill(&mut self, scratch: &mut [u8], now: Instant) -> io::Result<Fill> {
+        loop {
+            return match self.stream.read(scratch) {
+                Ok(0) => {
+                    self.peer_closed = true;
+                    Ok(Fill::Eof)
+                }
+                Ok(n) => {
+                    self.input.extend(&scratch[..n]);
+                    self.last_activity = now;
+                    // A read that did not fill the buffer emptied the socket:
+                    // anything arriving later raises a new edge. Skipping the
+                    // read that would only say `WouldBlock` saves a system call
+                    // per request (tokio makes the same deduction).
+                    if n < scratch.len() {
+                        self.readable = false;
+                    }
+                    Ok(Fill::Data)
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.readable = false;
+                    Ok(Fill::WouldBlock)
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => Err(err),
+            };
+        }
+    }
+
+    /// Writes queued output until done (`Ok(true)`) or the socket is full
+    /// (`Ok(false)`). A file body refills `output` one chunk at a time, each
+    /// time the last chunk has gone: the socket's pace sets the reading pace.
+    /// After [`FILE_CHUNKS_PER_FLUSH`] chunks it also stops with `Ok(false)`,
+    /// setting `yielded` so the loop knows to come back.
+    fn flush(&mut self, now: Instant) -> io::Result<bool> {
+        let mut chunks = 0;
+        loop {
+            while self.written < self.output.len() {
+                match self.stream.write(&self.output[self.written..]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        self.written += n;
+                        self.last_activity = now;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            // Everything sent: reuse the allocation for the next chunk or response.
+            self.output.clear();
+            self.written = 0;
+            match &mut self.file {
+                Some(_) if chunks == FILE_CHUNKS_PER_FLUSH => {
+                    self.yielded = true;
+                    return Ok(false);
+                }
+                Some(file) if file.remaining() > 0 => {
+                    chunks += 1;
+                    file.read_chunk(&mut self.output)?;
+                }
+                Some(_) => self.file = None,
+                None => return Ok(true),
+            }
+        }
+    }
+
+    /// Reads and drops whatever the client sends; `Ok(true)` once it has
+    /// closed (or sent more than [`MAX_DISCARD`]): time to close our side.
+    fn discard(&mut self, scratch: &mut [u8]) -> io::Result<bool> {
+        loop {
+            match self.stream.read(scratch) {
+                Ok(0) => return Ok(true),
+                Ok(n) => {
+                    self.discarded += n;
+                    if self.discarded > MAX_DISCARD {
+                        return Ok(true);
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    /// A socket that hands out scripted reads, then `WouldBlock` (or the end
+    /// of the stream once `eof` is set), and takes at most `room` bytes of
+    /// writes before `WouldBlock`.
+    #[derive(Default)]
+    struct FakeSocket {
+        reads: VecDeque<Vec<u8>>,
+        eof: bool,
+        written: Vec<u8>,
+        room: Option<usize>,
+        shut: std::cell::Cell<bool>,
+        nodelay: std::cell::Cell<bool>,
+    }
+
+    impl Read for FakeSocket {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.reads.front_mut() {
+                Some(chunk) => {
+                    let n = chunk.len().min(buf.len());
+                    buf[..n].copy_from_slice(&chunk[..n]);
+                    chunk.drain(..n);
+                    if chunk.is_empty() {
+                        self.reads.pop_front();
+                    }
+                    Ok(n)
+                }
+                None if self.eof => Ok(0),
+                None => Err(io::ErrorKind::WouldBlock.into()),
+            }
+        }
+    }
+
+    impl Write for FakeSocket {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let n = self.room.map_or(buf.len(), |room| room.min(buf.len()));
+            if n == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            if let Some(room) = &mut self.room {
+                *room -= n;
+            }
+            self.written.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Socket for FakeSocket {
+        fn shutdown_write(&self) -> io::Result<()> {
+            self.shut.set(true);
+            Ok(())
+        }
+
+        fn set_nodelay(&self) -> io::Result<()> {
+            self.nodelay.set(true);
+            Ok(())
+        }
+    }
+
+    const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+    struct Harness {
+        conn: Connection<FakeSocket>,
+        scratch: Vec<u8>,
+        start: Instant,
+    }
+
+    impl Harness {
+        fn new(reads: &[&[u8]]) -> Harness {
+            let socket = FakeSocket {
+                reads: reads.iter().map(|r| r.to_vec()).collect(),
+                ..FakeSocket::default()
+            };
+            let start = Instant::now();
+            let peer = "127.0.0.1:4000".parse().unwrap();
+            Harness {
+                conn: Connection::new(socket, peer, 1, Limits::default(), start),
+                scratch: vec![0; 4096],
+                start,
+            }
+        }
+
+        fn advance(&mut self) -> Progress {
+            self.conn
+                .advance(self.start, &mut self.scratch, false, false)
+                .unwrap()
+        }
+
+        /// Advances, expecting a request, and returns its path.
+        #[track_caller]
+        fn request(&mut self) -> String {
+            match self.advance() {
+                Progress::Request(raw) => raw.head.target.clone(),
+                other => panic!("expected a request, got {other:?}"),
+            }
+        }
+
+        fn arrive(&mut self, bytes: &[u8]) {
+            self.conn.stream.reads.push_back(bytes.to_vec());
+            self.conn.mark_readable();
+        }
+
+        fn written(&self) -> String {
+            String::from_utf8_lossy(&self.conn.stream.written).into_owned()
+        }
+
+        fn timer(&self, after: Duration) -> Option<Expired> {
+            self.conn
+                .timer(self.start + after, HEADER_TIMEOUT, IDLE_TIMEOUT)
+        }
+    }
+
+    #[test]
+    fn pipelined_requests_come_out_one_at_a_time_and_their_answers_in_order() {
+        let mut h = Harness::new(&[
+            b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]);
+        assert_eq!(h.request(), "/a");
+        h.conn.begin_request(false);
+        assert!(
+            matches!(h.advance(), Progress::Wait),
+            "no second request while the first is busy"
+        );
+        h.conn.deliver(b"A".to_vec(), true, None, false);
+        assert_eq!(h.request(), "/b");
+        h.conn.begin_request(true);
+        h.conn.deliver(b"B".to_vec(), true, None, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "AB", "both answers, in order, in one write");
+        assert!(h.conn.is_idle());
+        assert!(h.conn.take_served());
+        assert!(!h.conn.take_served(), "counted once");
+    }
+
+    #[test]
+    fn a_request_split_across_reads_parses_once_it_is_whole() {
+        let mut h = Harness::new(&[b"GET /split HT"]);
+        assert!(matches!(h.advance(), Progress::Wait));
+        h.arrive(b"TP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(h.request(), "/split");
+    }
+
+    #[test]
+    fn an_answer_that_ends_the_connection_is_written_and_then_it_closes() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        h.conn.deliver(b"bye".to_vec(), false, None, false);
+        assert!(matches!(h.advance(), Progress::Close));
+        assert_eq!(h.written(), "bye");
+        assert!(!h.conn.stream.shut.get(), "nothing unread: a plain close");
+    }
+
+    #[test]
+    fn unread_bytes_make_a_closing_connection_linger_until_the_client_closes() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /next"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        h.conn.deliver(b"last".to_vec(), false, None, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert!(h.conn.stream.shut.get(), "our side is shut first");
+        assert!(matches!(h.conn.phase, Phase::Lingering { .. }));
+        h.arrive(b" HTTP/1.1\r\n");
+        assert!(matches!(h.advance(), Progress::Wait), "read and dropped");
+        h.conn.stream.eof = true;
+        assert!(matches!(h.advance(), Progress::Close));
+        assert_eq!(h.written(), "last");
+        assert_eq!(
+            h.timer(LINGER + Duration::from_millis(1)),
+            Some(Expired::Close)
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_no_request_get_an_error_page_and_the_connection_closes() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\n\r\n"]);
+        let err = match h.advance() {
+            Progress::Invalid(err) => err,
+            other => panic!("expected an invalid request, got {other:?}"),
+        };
+        assert_eq!(err, ParseError::MissingHost);
+        h.conn.answer_and_close(err.status());
+        let progress = h.advance();
+        // Closed at once, or lingering: the decoder may not know what was unread.
+        assert!(
+            matches!(progress, Progress::Close) || matches!(h.conn.phase, Phase::Lingering { .. }),
+            "{progress:?} in {:?}",
+            h.conn.phase
+        );
+        assert!(
+            h.written().starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{}",
+            h.written()
+        );
+        assert!(h.written().contains("Connection: close\r\n"));
+    }
+
+    #[test]
+    fn expect_100_continue_is_answered_before_the_body_is_read() {
+        let mut h = Harness::new(&[
+            b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+        ]);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "HTTP/1.1 100 Continue\r\n\r\n");
+        assert!(h.conn.stream.nodelay.get());
+        h.arrive(b"hello");
+        match h.advance() {
+            Progress::Request(raw) => assert_eq!(raw.body, b"hello"),
+            other => panic!("expected the request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_client_pipelining_without_pause_gives_way_when_its_turn_is_over() {
+        let mut h = Harness::new(&[b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        let progress = h
+            .conn
+            .advance(h.start, &mut h.scratch, false, true)
+            .unwrap();
+        assert!(matches!(progress, Progress::Again));
+        assert_eq!(h.request(), "/a", "still there on its next turn");
+    }
+
+    #[test]
+    fn a_full_socket_takes_the_rest_of_an_answer_when_it_has_room() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.conn.stream.room = Some(3);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        h.conn.deliver(b"abcdef".to_vec(), true, None, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "abc");
+        assert!(!h.conn.take_served(), "not served while bytes are queued");
+        h.conn.stream.room = None;
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "abcdef");
+        assert!(h.conn.take_served());
+    }
+
+    #[test]
+    fn a_slow_head_is_408_but_a_connection_that_never_spoke_just_closes() {
+        let late = HEADER_TIMEOUT + Duration::from_millis(1);
+        let silent = Harness::new(&[]);
+        assert_eq!(silent.timer(HEADER_TIMEOUT / 2), None);
+        assert_eq!(silent.timer(late), Some(Expired::Close));
+
+        let mut slow = Harness::new(&[b"GET / HT"]);
+        assert!(matches!(slow.advance(), Progress::Wait));
+        assert_eq!(slow.timer(HEADER_TIMEOUT / 2), None);
+        assert_eq!(slow.timer(late), Some(Expired::RequestTimeout));
+    }
+
+    #[test]
+    fn an_idle_keep_alive_connection_closes_after_the_idle_timeout_not_before() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        assert_eq!(
+            h.timer(IDLE_TIMEOUT * 2),
+            None,
+            "a running handler has no timeout"
+        );
+        h.conn.deliver(b"ok".to_vec(), true, None, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.timer(IDLE_TIMEOUT / 2), None);
+        assert_eq!(
+            h.timer(IDLE_TIMEOUT + Duration::from_millis(1)),
+            Some(Expired::Close)
+        );
+    }
+
+    #[test]
+    fn draining_closes_a_connection_between_requests_but_answers_one_in_flight() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        h.conn.deliver(b"ok".to_vec(), true, None, true);
+        let progress = h
+            .conn
+            .advance(h.start, &mut h.scratch, true, false)
+            .unwrap();
+        assert!(matches!(progress, Progress::Close));
+        assert_eq!(h.written(), "ok");
+    }
+}

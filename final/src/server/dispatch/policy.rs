@@ -1,0 +1,204 @@
+//! Where a handler runs: inside the event loop, or on a worker thread.
+//!
+//! Handlers may block (on a database, a file, a `sleep`), and a blocked
+//! event loop stalls every connection it owns. So by default a request is
+//! handed to the worker pool (`pool.rs`) and its response comes back
+//! through the loop's inbox. That hand-off costs two thread wake-ups per
+//! request, which for a handler that takes two microseconds is most of the
+//! work: measured on the hello route, it halves the throughput.
+//!
+//! So the dispatcher *learns*. Every run of a route is timed. A route whose
+//! last `64 << strikes` runs each finished within the inline budget
+//! ([`crate::Settings::inline_budget_us`], 200 µs by default) is run inside
+//! the event loop from then on. Any run over budget sends it back to the
+//! workers and, if it was running inline, adds a strike, which doubles the
+//! streak it needs to come back; after 16 strikes it never runs inline again.
+//! Every 4096 fast runs in a row forgive one strike (below 16), because on a
+//! busy machine a fast handler is now and then preempted mid-run and only
+//! *looks* slow; a handler that really blocks earns strikes far faster.
+//!
+//! The risk, stated plainly: a handler that has been fast 64 times in a row
+//! and then blocks holds its event loop's thread. It does not hold the
+//! loop's other connections for long: a watchdog (`runner.rs`) notices a
+//! handler running inline for more than fifty budgets (at least 10 ms) and
+//! hands the loop to a fresh thread, so they wait about that long, not for
+//! the length of the call. A route that blocks every time (the gate
+//! route in the tests) never leaves the workers at all. Set
+//! `inline_budget_us = 0` to keep every handler on the workers, always, or
+//! mark one route with [`crate::Route::may_block`] to keep that route there.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use crate::app::router::Resolution;
+
+/// How a route's handler has behaved so far; read by [`runs_inline`] to
+/// decide where it runs next.
+#[derive(Default)]
+pub(crate) struct RouteStats {
+    /// Consecutive runs that finished within the inline budget.
+    pub(crate) fast_runs: AtomicU32,
+    /// Runs inside an event loop that overstayed the budget.
+    pub(crate) strikes: AtomicU32,
+}
+
+/// Every route's [`RouteStats`], by its index in the URL table, and one
+/// more set for requests no route matched (404 and 405, which run
+/// middleware only). Kept by the server, not by the routes: where a
+/// handler runs is the server's business, not the URL table's.
+pub(crate) struct RouteTimings {
+    routes: Vec<RouteStats>,
+    unmatched: RouteStats,
+}
+
+impl RouteTimings {
+    /// One set per route; a route that `may_block` never runs inline.
+    pub(crate) fn new(may_block: impl Iterator<Item = bool>) -> RouteTimings {
+        let routes = may_block
+            .map(|may_block| {
+                let stats = RouteStats::default();
+                if may_block {
+                    never_inline(&stats);
+                }
+                stats
+            })
+            .collect();
+        RouteTimings {
+            routes,
+            unmatched: RouteStats::default(),
+        }
+    }
+
+    /// The timings of whatever answers a request resolved to `resolution`.
+    pub(crate) fn of(&self, resolution: &Resolution) -> &RouteStats {
+        match resolution {
+            Resolution::Found { index, .. } => &self.routes[*index],
+            _ => &self.unmatched,
+        }
+    }
+}
+
+/// Runs in a row needed before a route first runs inline.
+const FIRST_STREAK: u32 = 64;
+/// Strikes after which a route never runs inline again.
+const MAX_STRIKES: u32 = 16;
+/// Fast runs in a row after which one strike is forgiven.
+const FORGIVE_EVERY: u32 = 4096;
+
+/// Whether the next request for this route should run inside the event loop.
+pub(crate) fn runs_inline(stats: &RouteStats, budget: Duration) -> bool {
+    if budget.is_zero() {
+        return false;
+    }
+    let strikes = stats.strikes.load(Ordering::Relaxed);
+    strikes < MAX_STRIKES && stats.fast_runs.load(Ordering::Relaxed) >= FIRST_STREAK << strikes
+}
+
+/// Keeps a route on the workers for good ([`crate::Route::may_block`]).
+fn never_inline(stats: &RouteStats) {
+    stats.strikes.store(MAX_STRIKES, Ordering::Relaxed);
+}
+
+/// Records how long one run took (`inline`: whether it ran in the loop).
+pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, inline: bool) {
+    if elapsed <= budget {
+        // Saturating: a route served a billion times must not wrap to zero.
+        let runs = stats.fast_runs.load(Ordering::Relaxed);
+        if runs < u32::MAX {
+            stats.fast_runs.store(runs + 1, Ordering::Relaxed);
+        }
+        // Forgive a strike now and then: on a busy machine a fast handler is
+        // sometimes preempted mid-run and looks slow. A handler that really
+        // blocks earns strikes faster than they are forgiven.
+        if runs % FORGIVE_EVERY == FORGIVE_EVERY - 1 {
+            let strikes = stats.strikes.load(Ordering::Relaxed);
+            if strikes > 0 && strikes < MAX_STRIKES {
+                stats.strikes.store(strikes - 1, Ordering::Relaxed);
+            }
+        }
+        return;
+    }
+    stats.fast_runs.store(0, Ordering::Relaxed);
+    if inline {
+        let strikes = stats.strikes.fetch_add(1, Ordering::Relaxed) + 1;
+        log::debug!(
+            "a handler took {:.3}ms inside an event loop; back to the workers (strike {strikes})",
+            elapsed.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUDGET: Duration = Duration::from_micros(200);
+    const FAST: Duration = Duration::from_micros(5);
+    const SLOW: Duration = Duration::from_millis(50);
+
+    #[test]
+    fn a_route_runs_inline_only_after_a_streak_of_fast_runs() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            assert!(!runs_inline(&stats, BUDGET));
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(runs_inline(&stats, BUDGET));
+        assert!(
+            !runs_inline(&stats, Duration::ZERO),
+            "a zero budget disables it"
+        );
+    }
+
+    #[test]
+    fn a_slow_inline_run_sends_the_route_back_and_doubles_the_streak() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        record(&stats, SLOW, BUDGET, true);
+        assert!(!runs_inline(&stats, BUDGET));
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(!runs_inline(&stats, BUDGET), "needs twice the streak now");
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(runs_inline(&stats, BUDGET));
+    }
+
+    #[test]
+    fn strikes_are_forgiven_after_a_long_fast_streak_but_not_past_the_limit() {
+        let stats = RouteStats::default();
+        stats.strikes.store(3, Ordering::Relaxed);
+        for _ in 0..FORGIVE_EVERY {
+            record(&stats, FAST, BUDGET, true);
+        }
+        assert_eq!(stats.strikes.load(Ordering::Relaxed), 2);
+        stats.strikes.store(MAX_STRIKES, Ordering::Relaxed);
+        for _ in 0..2 * FORGIVE_EVERY {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(!runs_inline(&stats, BUDGET), "banned for good");
+    }
+
+    #[test]
+    fn a_route_marked_as_blocking_never_runs_inline_however_fast() {
+        let stats = RouteStats::default();
+        never_inline(&stats);
+        for _ in 0..100_000 {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(!runs_inline(&stats, BUDGET));
+    }
+
+    #[test]
+    fn a_route_that_is_always_slow_never_runs_inline() {
+        let stats = RouteStats::default();
+        for _ in 0..10_000 {
+            record(&stats, SLOW, BUDGET, false);
+            assert!(!runs_inline(&stats, BUDGET));
+        }
+    }
+}

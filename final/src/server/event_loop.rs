@@ -1,0 +1,524 @@
+//! An event loop: one thread, many connections, no blocking.
+//!
+//! This is step 01's accept loop turned inside out. Instead of calling
+//! `accept` and `read` and sleeping inside them, the loop asks `epoll`
+//! (through `mio`) which sockets are ready, does only the work that will not
+//! block, and goes back to asking:
+//!
+//! - a **listener** is ready (loop 0 only): accept every waiting connection
+//!   and give each to the least busy loop ([`EventLoop::place`]). Only one
+//!   loop listens because a listener registered with every loop wakes them
+//!   *all* for each new connection, and all but one then find nothing to
+//!   accept: measured with `Connection: close` traffic, that herd cost a
+//!   quarter of the server's CPU time;
+//! - a **connection** is ready: read, parse, run or dispatch the handler,
+//!   write, as far as it goes without blocking ([`EventLoop::advance`]);
+//! - the **waker** fired: a worker posted a response, or another loop handed
+//!   over a connection ([`EventLoop::read_inbox`]);
+//! - every *tick*: sweep for timeouts ([`EventLoop::sweep`]).
+//!
+//! Everything a connection needs between two wake-ups lives in its
+//! [`Connection`], in a slot of `slots`; the slot's index is its `mio` token.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+
+use crate::http::file_body::FileBody;
+use crate::http::parse::RawRequest;
+use crate::http::request::Request;
+use crate::http::response::Framing;
+use crate::http::status::Status;
+use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH};
+use crate::server::dispatch::{self, Job, offload};
+use crate::server::pool::WorkerPool;
+use crate::server::shared::{Message, Shared};
+
+pub(crate) const WAKER: Token = Token(0);
+const FIRST_LISTENER: usize = 1;
+const FIRST_CONNECTION: usize = 1 << 16;
+/// How many bytes one read may take: a whole pipelined burst in one system call.
+const READ_CHUNK: usize = 64 * 1024;
+/// Requests one connection may start per wake-up before the others get a turn.
+const REQUESTS_PER_TURN: usize = 32;
+/// Non-blocking polls (each followed by a yield) before a loop sleeps.
+const SPINS_BEFORE_SLEEP: usize = 2;
+/// Spare output buffers a loop keeps for reuse.
+const MAX_SPARE_BUFFERS: usize = 256;
+/// A connection may hold this many more than the least-loaded loop before
+/// a new one is handed over, so a burst of accepts does not ping-pong.
+const BALANCE_SLACK: usize = 1;
+
+/// One event-loop thread's state; see the module docs.
+pub(crate) struct EventLoop {
+    index: usize,
+    poll: Poll,
+    listeners: Vec<TcpListener>,
+    /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
+    slots: Vec<Option<Connection>>,
+    free: Vec<usize>,
+    next_id: u64,
+    shared: Arc<Shared>,
+    pool: WorkerPool,
+    scratch: Box<[u8]>,
+    /// The time at the last wake-up: one clock read per batch of events.
+    now: Instant,
+    tick: Duration,
+    drain_deadline: Option<Instant>,
+    /// Connections that used up their turn with requests still buffered.
+    again: Vec<usize>,
+    /// An `accept` failed (out of file descriptors?): retry at the next sweep.
+    accept_failed: bool,
+    last_sweep: Instant,
+    /// Requests to answer on this thread once the turn is over.
+    inline_jobs: Vec<Job>,
+    /// Output buffers to reuse, so that answering does not allocate one each time.
+    spare_buffers: Vec<Vec<u8>>,
+    /// The last poll's events (token, readable), and how many are handled.
+    ready: Vec<(Token, bool)>,
+    next_ready: usize,
+}
+
+impl EventLoop {
+    /// A loop numbered `index`, polling `poll`; loop 0 also registers every
+    /// listener and accepts for all (see the module docs).
+    pub(crate) fn new(
+        index: usize,
+        poll: Poll,
+        listeners: &[std::net::TcpListener],
+        shared: Arc<Shared>,
+        pool: WorkerPool,
+        tick: Duration,
+    ) -> io::Result<EventLoop> {
+        let mut registered = Vec::new();
+        for (i, l) in listeners.iter().enumerate().filter(|_| index == 0) {
+            let mut listener = TcpListener::from_std(l.try_clone()?);
+            poll.registry().register(
+                &mut listener,
+                Token(FIRST_LISTENER + i),
+                Interest::READABLE,
+            )?;
+            registered.push(listener);
+        }
+        Ok(EventLoop {
+            index,
+            poll,
+            listeners: registered,
+            slots: Vec::new(),
+            free: Vec::new(),
+            next_id: 0,
+            shared,
+            pool,
+            scratch: vec![0; READ_CHUNK].into_boxed_slice(),
+            now: Instant::now(),
+            tick,
+            drain_deadline: None,
+            again: Vec::new(),
+            accept_failed: false,
+            last_sweep: Instant::now(),
+            inline_jobs: Vec::new(),
+            spare_buffers: Vec::new(),
+            ready: Vec::new(),
+            next_ready: 0,
+        })
+    }
+
+    /// One turn: poll, then handle the events, the inbox, leftovers and
+    /// timers. Returns `true` once shutdown has drained every connection.
+    ///
+    /// A turn *pauses* as soon as handling an event leaves a request to
+    /// answer on this thread: the runner answers it at once (so the answer
+    /// leaves before the other events are handled) and calls `turn` again,
+    /// which resumes with the next event instead of polling.
+    pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
+        if self.next_ready == self.ready.len() {
+            // Work left over from the last turn: look for events, do not sleep.
+            let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
+                self.tick
+            } else {
+                Duration::ZERO
+            };
+            if let Err(err) = self.wait_for_events(events, timeout) {
+                if err.kind() != io::ErrorKind::Interrupted {
+                    log::error!("event loop {} cannot poll: {err}", self.index);
+                    return true;
+                }
+            }
+            self.now = Instant::now();
+            self.ready.clear();
+            self.next_ready = 0;
+            for event in events.iter() {
+                let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+                self.ready.push((event.token(), readable));
+            }
+        }
+        while let Some(&(token, readable)) = self.ready.get(self.next_ready) {
+            self.next_ready += 1;
+            match token {
+                WAKER => {}
+                Token(t) if t >= FIRST_CONNECTION => {
+                    let slot = t - FIRST_CONNECTION;
+                    if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
+                        if readable {
+                            conn.mark_readable();
+                        }
+                        self.drive(slot);
+                    }
+                }
+                Token(t) => self.accept(t - FIRST_LISTENER),
+            }
+            // Pause to answer at once, unless this was the last event: the
+            // tail below must run once after every poll, whatever happens.
+            if !self.inline_jobs.is_empty() && self.next_ready < self.ready.len() {
+                return false;
+            }
+        }
+        self.read_inbox();
+        for slot in std::mem::take(&mut self.again) {
+            if self.slots.get(slot).is_some_and(Option::is_some) {
+                self.drive(slot);
+            }
+        }
+        if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
+            self.begin_drain();
+        }
+        if self.now.duration_since(self.last_sweep) >= self.tick {
+            self.last_sweep = self.now;
+            self.sweep();
+        }
+        if let Some(deadline) = self.drain_deadline {
+            let open = self.slots.iter().flatten().count();
+            if open == 0 || self.now >= deadline {
+                if open > 0 {
+                    log::warn!("shutdown deadline passed; closing {open} connection(s)");
+                }
+                for slot in 0..self.slots.len() {
+                    self.close(slot);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Polls for events, waiting up to `timeout`. Before going to sleep, it
+    /// looks twice without waiting, yielding the processor in between:
+    /// under load the next request is usually microseconds away, and a
+    /// thread that sleeps in `epoll_wait` and is woken again costs two
+    /// context switches, which measured as the largest difference between
+    /// this server and hyper on keep-alive traffic.
+    fn wait_for_events(&mut self, events: &mut Events, timeout: Duration) -> io::Result<()> {
+        if !timeout.is_zero() {
+            for _ in 0..SPINS_BEFORE_SLEEP {
+                self.poll.poll(events, Some(Duration::ZERO))?;
+                if !events.is_empty() {
+                    return Ok(());
+                }
+                std::thread::yield_now();
+            }
+        }
+        self.poll.poll(events, Some(timeout))
+    }
+
+    fn accept(&mut self, listener: usize) {
+        loop {
+            let Some(l) = self.listeners.get(listener) else {
+                return;
+            };
+            match l.accept() {
+                Ok((stream, peer)) => self.place(stream, peer),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    // Out of file descriptors, usually: the connection waits in the
+                    // backlog. No new edge will come for it, so the sweep retries.
+                    log::warn!("accept failed: {err}");
+                    self.accept_failed = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Refuses the connection if the server is full, else keeps it or gives
+    /// it to a less busy loop.
+    fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        let shared = &self.shared;
+        let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
+        if open > shared.settings.max_connections {
+            shared.open.fetch_sub(1, Ordering::Relaxed);
+            shared.counters[self.index]
+                .refused
+                .fetch_add(1, Ordering::Relaxed);
+            // The socket is fresh, so its send buffer has room: this write completes.
+            let _ = stream.write(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
+            );
+            log::warn!("refused {peer}: {open} connections open");
+            return;
+        }
+        shared.counters[self.index]
+            .accepted
+            .fetch_add(1, Ordering::Relaxed);
+        let mine = shared.loads[self.index].load(Ordering::Relaxed);
+        let (target, least) = shared
+            .loads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i, l.load(Ordering::Relaxed)))
+            .min_by_key(|&(_, l)| l)
+            .unwrap_or((self.index, mine));
+        if target != self.index && mine > least + BALANCE_SLACK {
+            shared.loads[target].fetch_add(1, Ordering::Relaxed);
+            shared.inboxes[target].send(Message::Adopt(stream, peer));
+        } else {
+            shared.loads[self.index].fetch_add(1, Ordering::Relaxed);
+            self.adopt(stream, peer);
+        }
+    }
+
+    /// Registers a connection with this loop and serves what it already sent.
+    fn adopt(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        let registered = self.poll.registry().register(
+            &mut stream,
+            Token(FIRST_CONNECTION + slot),
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if let Err(err) = registered {
+            log::warn!("cannot register {peer}: {err}");
+            self.free.push(slot);
+            self.forget();
+            return;
+        }
+        self.next_id += 1;
+        self.slots[slot] = Some(Connection::new(
+            stream,
+            peer,
+            self.next_id,
+            self.shared.limits,
+            self.now,
+        ));
+        self.drive(slot);
+    }
+
+    fn read_inbox(&mut self) {
+        let messages = std::mem::take(
+            &mut *self.shared.inboxes[self.index]
+                .queue
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for message in messages {
+            match message {
+                Message::Done {
+                    slot,
+                    id,
+                    bytes,
+                    keep_alive,
+                    file,
+                } => self.deliver(slot, id, bytes, keep_alive, file),
+                Message::Adopt(stream, peer) => {
+                    if self.drain_deadline.is_some() {
+                        self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
+                        self.forget();
+                    } else {
+                        self.adopt(stream, peer);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a connection forward as far as it can go without blocking
+    /// ([`Connection::advance`]), and closes it if it is done.
+    fn drive(&mut self, slot: usize) {
+        let keep = self.advance(slot).unwrap_or(false);
+        self.count_served(slot);
+        if !keep {
+            self.close(slot);
+        } else if let Some(conn) = self.slots[slot].as_mut()
+            && conn.take_yielded()
+        {
+            // A download gave its turn up with the socket still writable:
+            // continue it after the other connections' events.
+            self.again.push(slot);
+        }
+    }
+
+    /// [`EventLoop::drive`]'s body: does what the connection asks for until
+    /// it waits. `Ok(false)` or an error means close now.
+    fn advance(&mut self, slot: usize) -> io::Result<bool> {
+        let mut started = 0;
+        loop {
+            let conn = self.slots[slot]
+                .as_mut()
+                .expect("driven slot holds a connection");
+            let draining = self.drain_deadline.is_some();
+            let turn_over = started == REQUESTS_PER_TURN;
+            match conn.advance(self.now, &mut self.scratch, draining, turn_over)? {
+                Progress::Wait => return Ok(true),
+                Progress::Close => return Ok(false),
+                Progress::Again => {
+                    self.again.push(slot);
+                    return Ok(true);
+                }
+                Progress::Request(raw) => {
+                    started += 1;
+                    self.start_request(slot, raw);
+                }
+                Progress::Invalid(err) => {
+                    self.answer_and_close(slot, err.status(), &err.to_string());
+                }
+            }
+        }
+    }
+
+    /// Sends the plain page for an error `status` that ends the connection,
+    /// and logs it with `why`.
+    fn answer_and_close(&mut self, slot: usize, status: Status, why: &str) {
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        log::info!(target: "httprs::access", "{} \"-\" {} ({why})", conn.peer(), status.code());
+        conn.answer_and_close(status);
+        self.responded();
+    }
+
+    /// Routes a parsed request and sends it to be answered: on this loop's
+    /// own thread between two turns (see `runner.rs`) or on a worker.
+    fn start_request(&mut self, slot: usize, raw: RawRequest) {
+        let shared = &self.shared;
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        let framing = Framing {
+            head_only: raw.head.method == "HEAD",
+            keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
+            minor_version: raw.head.minor_version,
+        };
+        let mut req = Request::from_raw(raw, Some(conn.peer()));
+        let resolution = shared.app.resolve(&mut req);
+        let inline = dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+        conn.begin_request(inline);
+        let job = Job {
+            slot,
+            id: conn.id(),
+            req,
+            resolution,
+            framing,
+            out: self.spare_buffers.pop().unwrap_or_default(),
+        };
+        if inline {
+            self.inline_jobs.push(job);
+        } else {
+            offload(&self.shared, &self.pool, self.index, job);
+        }
+    }
+
+    /// Requests waiting to be answered on this loop's own thread.
+    /// Moves them into `jobs` (an empty `Vec` the runner reuses, so that no
+    /// turn allocates one).
+    pub(crate) fn take_inline_jobs(&mut self, jobs: &mut Vec<Job>) {
+        std::mem::swap(&mut self.inline_jobs, jobs);
+    }
+
+    /// Puts an answer on its connection (unless that connection has gone):
+    /// `bytes`, then `file` streamed after them if the body is a file.
+    pub(crate) fn deliver(
+        &mut self,
+        slot: usize,
+        id: u64,
+        bytes: Vec<u8>,
+        keep_alive: bool,
+        file: Option<FileBody>,
+    ) {
+        let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        if conn.id() != id {
+            return;
+        }
+        let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
+        // Keep the spare buffer for a later answer.
+        if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
+            self.spare_buffers.push(spare);
+        }
+        self.responded();
+        self.drive(slot);
+    }
+
+    /// A response was queued on this loop.
+    fn responded(&self) {
+        self.shared.counters[self.index]
+            .responses
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts the connection as served once its first response has been
+    /// written out completely.
+    fn count_served(&mut self, slot: usize) {
+        if let Some(conn) = self.slots[slot].as_mut()
+            && conn.take_served()
+        {
+            self.shared.counters[self.index]
+                .served
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn close(&mut self, slot: usize) {
+        if let Some(conn) = self.slots.get_mut(slot).and_then(Option::take) {
+            // Dropping the stream closes the socket, which also removes it from epoll.
+            drop(conn);
+            self.free.push(slot);
+            self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
+            self.forget();
+        }
+    }
+
+    /// One connection fewer open in the whole server.
+    fn forget(&self) {
+        self.shared.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Stops accepting and closes every connection that is between requests.
+    fn begin_drain(&mut self) {
+        self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
+        // Dropping the listeners deregisters them; once every loop has, the port is free.
+        self.listeners.clear();
+        for slot in 0..self.slots.len() {
+            if self.slots[slot].as_ref().is_some_and(Connection::is_idle) {
+                self.close(slot);
+            }
+        }
+    }
+
+    /// Applies the timeouts ([`Connection::timer`]).
+    fn sweep(&mut self) {
+        if std::mem::take(&mut self.accept_failed) {
+            for listener in 0..self.listeners.len() {
+                self.accept(listener);
+            }
+        }
+        let settings = &self.shared.settings;
+        let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
+        for slot in 0..self.slots.len() {
+            let Some(conn) = self.slots[slot].as_ref() else {
+                continue;
+            };
+            match conn.timer(self.now, header_timeout, idle_timeout) {
+                None => {}
+                Some(Expired::Close) => self.close(slot),
+                Some(Expired::RequestTimeout) => {
+                    self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
+                    self.drive(slot);
+                }
+            }
+        }
+    }
+}

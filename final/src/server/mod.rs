@@ -1,0 +1,310 @@
+//! The server: threads started, addresses bound, and a handle to stop it.
+//!
+//! Step 01 accepted one connection and served it to the end; step 04 gave
+//! each connection a pooled thread, parked in `read` while the client
+//! thinks. This server keeps the pool for handlers but takes the sockets
+//! away from it: a few **event-loop threads** (`event_loop.rs`) each
+//! own a set of connections and ask the kernel (`epoll`, through `mio`)
+//! which of them can make progress. An idle keep-alive connection is then a
+//! few hundred bytes in a `Vec`, not a thread.
+//!
+//! ```text
+//!  listeners ──accept──▶ least-loaded loop ──▶ Connection (read, parse)
+//!                                                  │
+//!                     fast route: run inline ◀─────┤ dispatch
+//!                     other:  worker pool ◀────────┘
+//!                                │ response bytes, via the loop's inbox + Waker
+//!                                ▼
+//!                          Connection (write) ──▶ socket
+//! ```
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `mod.rs` | [`Server`], the handle [`crate::App::start`] returns: addresses, counters, shutdown |
+//! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
+//! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
+//! | `connection.rs` | one connection and its phase machine, testable without a socket |
+//! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
+//! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
+//! | `pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
+//!
+//! Dropping a `Server` shuts it down and waits, so a test that panics never
+//! leaves a server running. In backend mode ([`crate::Mode::Backend`]) the
+//! same handle runs `split/backend.rs` instead of the event loops: the
+//! addresses are bound here, the same way, and everything else is the
+//! backend's.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use mio::{Poll, Waker};
+
+use crate::app::core::AppCore;
+use crate::app::settings::{Mode, Settings};
+use crate::http::parse_error::Limits;
+use crate::server::dispatch::policy::RouteTimings;
+use crate::server::event_loop::EventLoop;
+use crate::server::pool::WorkerPool;
+use crate::server::runner::{LoopCell, Runners};
+use crate::server::shared::{Inbox, Shared};
+use crate::server::shutdown::ShutdownHandle;
+use crate::server::stats::{Counters, Stats};
+use crate::split::backend::Backend;
+
+pub(crate) mod connection;
+pub(crate) mod dispatch;
+pub(crate) mod event_loop;
+pub(crate) mod pool;
+pub(crate) mod runner;
+pub(crate) mod shared;
+pub(crate) mod shutdown;
+pub(crate) mod stats;
+
+/// A running server; dropping it shuts it down and waits for it.
+pub struct Server {
+    addrs: Vec<SocketAddr>,
+    shutdown: ShutdownHandle,
+    engine: Engine,
+    /// The pool, until [`Server::wait`] has finished it.
+    pool: Option<WorkerPool>,
+    /// Set once [`Server::wait`] has run, so that `Drop` does not wait again.
+    stopped: bool,
+}
+
+/// What runs behind a [`Server`], by [`Mode`].
+enum Engine {
+    /// HTTP: event loops, their runners, and the watchdog.
+    Http {
+        shared: Arc<Shared>,
+        runners: Arc<Runners>,
+        watchdog: Option<JoinHandle<()>>,
+    },
+    /// Split mode's backend (`backend.rs`).
+    Backend(Backend),
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = match self.engine {
+            Engine::Http { .. } => Mode::Http,
+            Engine::Backend(_) => Mode::Backend,
+        };
+        f.debug_struct("Server")
+            .field("addrs", &self.addrs)
+            .field("mode", &mode)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    pub(crate) fn start(app: AppCore, settings: Settings) -> io::Result<Server> {
+        let mut std_listeners = Vec::new();
+        let mut addrs = Vec::new();
+        for addr in &settings.addrs {
+            let listener = std::net::TcpListener::bind(addr).map_err(|err| {
+                io::Error::new(err.kind(), format!("cannot listen on {addr}: {err}"))
+            })?;
+            listener.set_nonblocking(true)?;
+            addrs.push(listener.local_addr()?);
+            std_listeners.push(listener);
+        }
+        let pool = WorkerPool::new(settings.workers);
+        if settings.mode == Mode::Backend {
+            let (backend, shutdown) = Backend::start(app, settings, std_listeners, pool.clone())?;
+            for addr in &addrs {
+                log::info!("listening on {addr} (backend)");
+            }
+            return Ok(Server {
+                addrs,
+                shutdown,
+                engine: Engine::Backend(backend),
+                pool: Some(pool),
+                stopped: false,
+            });
+        }
+        let loops = settings.event_loops.max(1);
+        let mut polls = Vec::new();
+        let mut inboxes = Vec::new();
+        for _ in 0..loops {
+            let poll = Poll::new()?;
+            let waker = Arc::new(Waker::new(poll.registry(), event_loop::WAKER)?);
+            inboxes.push(Inbox {
+                queue: Mutex::new(Vec::new()),
+                waker,
+            });
+            polls.push(poll);
+        }
+        let shutdown = ShutdownHandle::new(inboxes.iter().map(|i| i.waker.clone()).collect());
+        let timings = RouteTimings::new(app.router.routes.iter().map(|route| route.may_block));
+        let shared = Arc::new(Shared {
+            app,
+            timings,
+            limits: Limits {
+                max_head: settings.max_head_bytes,
+                max_body: settings.max_body_bytes,
+            },
+            inline_budget: Duration::from_micros(settings.inline_budget_us),
+            counters: (0..loops).map(|_| Counters::default()).collect(),
+            open: AtomicUsize::new(0),
+            loads: (0..loops).map(|_| AtomicUsize::new(0)).collect(),
+            inboxes,
+            shutdown,
+            settings,
+        });
+        let tick = (shared
+            .settings
+            .header_timeout
+            .min(shared.settings.idle_timeout)
+            / 8)
+        .clamp(Duration::from_millis(5), Duration::from_millis(250));
+        let mut cells = Vec::new();
+        for (index, poll) in polls.into_iter().enumerate() {
+            let event_loop = EventLoop::new(
+                index,
+                poll,
+                &std_listeners,
+                shared.clone(),
+                pool.clone(),
+                tick,
+            )?;
+            cells.push(LoopCell::new(event_loop));
+        }
+        let runners = Arc::new(Runners::new(cells, shared.clone(), pool.clone()));
+        for index in 0..loops {
+            runner::spawn_runner(&runners, index)?;
+        }
+        // Only loops that run handlers inline need watching.
+        let watchdog = if shared.inline_budget.is_zero() {
+            None
+        } else {
+            // Well above a scheduler time slice: on a busy machine a fast
+            // handler is often paused a few milliseconds by the kernel, and
+            // that is not worth a new thread.
+            let takeover_after = (shared.inline_budget * 50).max(Duration::from_millis(10));
+            Some(runner::spawn_watchdog(&runners, takeover_after)?)
+        };
+        if let Some(limit) = open_file_limit()
+            && shared.settings.max_connections as u64 + 64 > limit
+        {
+            log::warn!(
+                "max_connections is {} but this process may open only {limit} files; \
+                 raise the limit (ulimit -n) or lower max_connections",
+                shared.settings.max_connections
+            );
+        }
+        log::info!(
+            "server started: {} event loop(s), {} worker(s)",
+            loops,
+            shared.settings.workers
+        );
+        for addr in &addrs {
+            log::info!("listening on {addr}");
+        }
+        Ok(Server {
+            addrs,
+            shutdown: shared.shutdown.clone(),
+            engine: Engine::Http {
+                shared,
+                runners,
+                watchdog,
+            },
+            pool: Some(pool),
+            stopped: false,
+        })
+    }
+
+    /// The addresses actually bound (with the real port when asked for port 0).
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The first bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addrs[0]
+    }
+
+    /// A handle that stops this server from any thread.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shutdown.clone()
+    }
+
+    /// The counters right now. In backend mode a connection is a front's,
+    /// and a response is a reply frame.
+    pub fn stats(&self) -> Stats {
+        let shared = match &self.engine {
+            Engine::Http { shared, .. } => shared,
+            Engine::Backend(backend) => return backend.stats(),
+        };
+        Counters::sum(&shared.counters, shared.open.load(Ordering::Relaxed) as u64)
+    }
+
+    /// Waits until the server has stopped (after a shutdown request) and its
+    /// workers are done; logs the final counters.
+    pub fn join(mut self) {
+        self.wait();
+    }
+
+    /// Requests a graceful shutdown and waits for it.
+    pub fn shutdown(self) {
+        self.shutdown.shutdown();
+        self.join();
+    }
+
+    fn wait(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        match &mut self.engine {
+            Engine::Http {
+                runners, watchdog, ..
+            } => {
+                runners.wait_until_finished();
+                if let Some(watchdog) = watchdog.take() {
+                    let _ = watchdog.join();
+                }
+            }
+            Engine::Backend(backend) => backend.wait(),
+        }
+        if let Some(pool) = self.pool.take() {
+            // The loops (or the backend's connections) are gone: every connection is answered or was closed at
+            // the deadline. A handler still running past it (stuck on a lock, a
+            // socket, a very long sleep) is abandoned: the process exits anyway.
+            match pool.unfinished() {
+                0 => pool.join(),
+                stuck => log::warn!(
+                    "{stuck} handler(s) still running after the shutdown deadline; not waiting"
+                ),
+            }
+            let s = self.stats();
+            log::info!(
+                "server stopped: {} responses on {} connections served ({} accepted, {} refused)",
+                s.responses,
+                s.served,
+                s.accepted,
+                s.refused
+            );
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.shutdown.shutdown();
+            self.wait();
+        }
+    }
+}
+
+/// The soft limit on open files, from `/proc/self/limits` (Linux; `None` elsewhere).
+/// Each connection is a file, so `max_connections` should stay below it.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}

@@ -1,0 +1,79 @@
+//! What the event loops, their runners and the workers share, and how they
+//! talk to a loop.
+//!
+//! A loop owns its connections outright; other threads reach it only
+//! through its [`Inbox`]: a queue of [`Message`]s and the `mio::Waker` that
+//! interrupts its `poll`. A worker that finished a handler posts the
+//! response bytes there; a loop that accepted a connection for a less busy
+//! loop posts the socket there. Everything else every thread needs to read
+//! (the app, the settings, the counters) is in [`Shared`], behind one `Arc`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mio::Waker;
+use mio::net::TcpStream;
+
+use crate::app::core::AppCore;
+use crate::app::settings::Settings;
+use crate::http::file_body::FileBody;
+use crate::http::parse_error::Limits;
+use crate::server::dispatch::policy::RouteTimings;
+use crate::server::shutdown::ShutdownHandle;
+use crate::server::stats::Counters;
+
+/// What other threads send to a loop.
+pub(crate) enum Message {
+    /// A worker finished the request of connection `slot`/`id`.
+    Done {
+        slot: usize,
+        id: u64,
+        bytes: Vec<u8>,
+        keep_alive: bool,
+        /// A body to stream after `bytes`, if it is a file.
+        file: Option<FileBody>,
+    },
+    /// Another loop accepted a connection and hands it over.
+    Adopt(TcpStream, SocketAddr),
+}
+
+/// A loop's mailbox: a queue plus the `Waker` that interrupts its `poll`.
+pub(crate) struct Inbox {
+    pub(crate) queue: Mutex<Vec<Message>>,
+    pub(crate) waker: Arc<Waker>,
+}
+
+impl Inbox {
+    /// Queues `message` and wakes the loop if it may be asleep.
+    pub(crate) fn send(&self, message: Message) {
+        let was_empty = {
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            queue.push(message);
+            queue.len() == 1
+        };
+        // Only the first message needs a wake-up: the loop drains them all at once.
+        if was_empty {
+            let _ = self.waker.wake();
+        }
+    }
+}
+
+/// Everything the loops and workers share.
+pub(crate) struct Shared {
+    pub(crate) app: AppCore,
+    pub(crate) settings: Settings,
+    pub(crate) limits: Limits,
+    pub(crate) inline_budget: Duration,
+    /// How each route has behaved, to decide where it runs next.
+    pub(crate) timings: RouteTimings,
+    /// One set per event loop; [`crate::Server::stats`] adds them up.
+    pub(crate) counters: Vec<Counters>,
+    /// Connections open in the whole server, against `max_connections`.
+    pub(crate) open: AtomicUsize,
+    /// Connections open on each loop: a new one goes to the least loaded.
+    pub(crate) loads: Vec<AtomicUsize>,
+    pub(crate) inboxes: Vec<Inbox>,
+    pub(crate) shutdown: ShutdownHandle,
+}

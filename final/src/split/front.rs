@@ -1,0 +1,377 @@
+//! `httprs-front`'s command line, and the app it builds: static folders,
+//! then [`Proxy`] for everything else.
+//!
+//! The binary (`src/bin/httprs-front.rs`) only calls [`FrontOptions::parse`]
+//! and [`FrontOptions::run`]; everything it does is here, where tests reach it.
+//! The front reads no `settings.toml` and no `HTTPRS_*` variable but
+//! `HTTPRS_BACKENDS`: those belong to the backends, which may well run in the
+//! same folder (a `mode = "backend"` there would turn the front into one).
+//!
+//! **Workers.** A proxied request holds a front worker while it waits for
+//! its backend, so the front's worker count is how many requests can be in
+//! flight to the backends at once. The default is 64 ([`FrontOptions::DEFAULT_WORKERS`]),
+//! not the number of cores: enough to keep several backends' workers busy
+//! and to let a few slow requests wait without queueing fast ones behind
+//! them. A thread waiting in `read` costs a stack, not a core.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::app::App;
+use crate::app::router::Route;
+use crate::app::settings::{DEFAULT_ADDR, Settings, check_addr};
+use crate::app::static_files::StaticFiles;
+use crate::split::proxy::Proxy;
+
+/// What went wrong on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagError {
+    /// `--help` or `-h`: print [`FrontOptions::USAGE`] and exit successfully.
+    Help,
+    /// A flag that is unknown, lacks its value, or has a bad one.
+    Invalid(String),
+}
+
+impl fmt::Display for FlagError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FlagError::Help => f.write_str("help requested"),
+            FlagError::Invalid(problem) => f.write_str(problem),
+        }
+    }
+}
+
+impl std::error::Error for FlagError {}
+
+/// Everything `httprs-front` is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontOptions {
+    /// Where to listen for browsers.
+    pub addrs: Vec<String>,
+    /// The backends, in round-robin order.
+    pub backends: Vec<String>,
+    /// `(URL prefix, folder)` pairs served by the front itself.
+    pub statics: Vec<(String, PathBuf)>,
+    /// How long a backend may take for one whole reply.
+    pub timeout: Duration,
+    /// Front worker threads: requests in flight to the backends at most.
+    pub workers: usize,
+    /// Log a line per request (`--access-log false` to stop).
+    pub access_log: bool,
+}
+
+impl FrontOptions {
+    /// Front worker threads unless told otherwise; see the module docs.
+    pub const DEFAULT_WORKERS: usize = 64;
+
+    /// The command line of `httprs-front`.
+    pub const USAGE: &str = "\
+usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PORT]...
+                    [--static PREFIX=DIR]... [--timeout-ms N] [--workers N]
+                    [--access-log true|false]
+
+  --backend HOST:PORT   a backend (an httprs app run with --backend); repeat for
+                        several, used in turn. Default: HTTPRS_BACKENDS=HOST:PORT,...
+  --addr HOST:PORT      where to listen for browsers (repeatable; default 127.0.0.1:7777)
+  --static PREFIX=DIR   serve the files under DIR at URLs under PREFIX here, without
+                        asking a backend (repeatable): --static /static=./static
+  --timeout-ms N        how long a backend may take to reply before the browser
+                        gets 504 Gateway Timeout (default 30000)
+  --workers N           requests that may wait on backends at once (default 64)
+  --access-log BOOL     a log line per request (default true)
+
+Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
+
+    /// Reads the command line (`args`, without the program name);
+    /// `backends_env` is `HTTPRS_BACKENDS`, used when no `--backend` is given.
+    ///
+    /// # Errors
+    /// [`FlagError::Help`] for `--help`; [`FlagError::Invalid`] naming the
+    /// flag and what is wrong with it, or saying that no backend was given.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{FlagError, FrontOptions};
+    /// let args = ["--backend", "127.0.0.1:7001", "--backend=127.0.0.1:7002"].map(String::from);
+    /// let options = FrontOptions::parse(args, None).unwrap();
+    /// assert_eq!(options.backends, ["127.0.0.1:7001", "127.0.0.1:7002"]);
+    /// let options = FrontOptions::parse([], Some("10.0.0.1:7001, 10.0.0.2:7001")).unwrap();
+    /// assert_eq!(options.backends.len(), 2);
+    /// let err = FrontOptions::parse(["--timeout-ms", "soon"].map(String::from), None).unwrap_err();
+    /// assert_eq!(err.to_string(), "--timeout-ms: expected a positive number of milliseconds, found \"soon\"");
+    /// ```
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        backends_env: Option<&str>,
+    ) -> Result<FrontOptions, FlagError> {
+        let invalid =
+            |flag: &str, problem: String| FlagError::Invalid(format!("{flag}: {problem}"));
+        let mut options = FrontOptions {
+            addrs: Vec::new(),
+            backends: Vec::new(),
+            statics: Vec::new(),
+            timeout: Proxy::DEFAULT_TIMEOUT,
+            workers: FrontOptions::DEFAULT_WORKERS,
+            access_log: true,
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Err(FlagError::Help);
+            }
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value)),
+                _ => (arg.clone(), None),
+            };
+            if !matches!(
+                flag.as_str(),
+                "--backend" | "--addr" | "--static" | "--timeout-ms" | "--workers" | "--access-log"
+            ) {
+                return Err(FlagError::Invalid(format!("unknown argument {arg:?}")));
+            }
+            let value = match inline {
+                Some(value) => value.to_string(),
+                None => args
+                    .next()
+                    .ok_or_else(|| invalid(&flag, "needs a value".to_string()))?,
+            };
+            match flag.as_str() {
+                "--backend" => {
+                    check_addr(&value).map_err(|p| invalid(&flag, p))?;
+                    options.backends.push(value);
+                }
+                "--addr" => {
+                    check_addr(&value).map_err(|p| invalid(&flag, p))?;
+                    options.addrs.push(value);
+                }
+                "--static" => options
+                    .statics
+                    .push(parse_static(&value).map_err(|p| invalid(&flag, p))?),
+                "--timeout-ms" => {
+                    let ms = value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|ms| *ms > 0)
+                        .ok_or_else(|| {
+                            invalid(
+                                &flag,
+                                format!(
+                                    "expected a positive number of milliseconds, found {value:?}"
+                                ),
+                            )
+                        })?;
+                    options.timeout = Duration::from_millis(ms);
+                }
+                "--access-log" => {
+                    options.access_log = match value.as_str() {
+                        "true" | "1" | "yes" => true,
+                        "false" | "0" | "no" => false,
+                        _ => {
+                            let problem = format!("expected true or false, found {value:?}");
+                            return Err(invalid(&flag, problem));
+                        }
+                    };
+                }
+                _ => {
+                    options.workers = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        invalid(
+                            &flag,
+                            format!("expected a whole number of at least 1, found {value:?}"),
+                        )
+                    })?;
+                }
+            }
+        }
+        if options.backends.is_empty()
+            && let Some(list) = backends_env
+        {
+            for addr in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                check_addr(addr).map_err(|p| invalid("HTTPRS_BACKENDS", p))?;
+                options.backends.push(addr.to_string());
+            }
+        }
+        if options.backends.is_empty() {
+            return Err(FlagError::Invalid(
+                "no backend: give --backend HOST:PORT (or HTTPRS_BACKENDS=HOST:PORT,...)"
+                    .to_string(),
+            ));
+        }
+        if options.addrs.is_empty() {
+            options.addrs.push(DEFAULT_ADDR.to_string());
+        }
+        Ok(options)
+    }
+
+    /// The front's settings: its addresses and workers; the defaults for
+    /// the rest (limits, timeouts, logging).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            addrs: self.addrs.clone(),
+            workers: self.workers,
+            access_log: self.access_log,
+            ..Settings::default()
+        }
+    }
+
+    /// The front as an app: a route per `--static` folder, then the
+    /// catch-all [`Proxy`], which always runs on a worker (it blocks on the
+    /// backend; see [`Route::may_block`]).
+    pub fn app(&self) -> App {
+        let mut app = App::new();
+        for (prefix, folder) in &self.statics {
+            let files = StaticFiles::new(prefix, folder);
+            // Every method, so that a POST under the prefix gets the files'
+            // 405 here rather than going to a backend.
+            app = app.add_route(Route::any(&files.pattern(), files));
+        }
+        let proxy = Proxy::new(self.backends.clone(), self.timeout);
+        app.add_route(Route::any("^.*", proxy).may_block())
+    }
+
+    /// Serves until SIGINT or SIGTERM, as [`App::run`] does, and logs what it forwards where.
+    ///
+    /// # Errors
+    /// None at present; see [`App::run_with`].
+    pub fn run(self) -> io::Result<()> {
+        let settings = self.settings();
+        crate::app::logger::init(settings.log_level, settings.access_log);
+        log::info!(
+            "front: {} backend(s), in turn: {}; timeout {} ms, {} worker(s)",
+            self.backends.len(),
+            self.backends.join(", "),
+            self.timeout.as_millis(),
+            self.workers
+        );
+        for (prefix, folder) in &self.statics {
+            log::info!("front: serving {prefix} from {} itself", folder.display());
+        }
+        self.app().run_with(settings)
+    }
+}
+
+/// `/static=./static` → (`/static`, `./static`), the folder checked to exist.
+/// The prefix `/` (or empty) is refused: its route would match every URL,
+/// and since static routes come before the proxy, no request would ever
+/// reach a backend (each would get the folder's 404 instead).
+fn parse_static(value: &str) -> Result<(String, PathBuf), String> {
+    let Some((prefix, folder)) = value.split_once('=') else {
+        return Err(format!("expected PREFIX=DIR, found {value:?}"));
+    };
+    // `StaticFiles` drops trailing slashes: `/` and `//` mean the root too.
+    if prefix.trim_end_matches('/').is_empty() {
+        return Err(format!(
+            "the prefix {prefix:?} would serve every URL from {folder} and send none to \
+             the backends; give a path such as /static"
+        ));
+    }
+    if !prefix.starts_with('/') {
+        return Err(format!("the prefix must start with '/', found {prefix:?}"));
+    }
+    let folder = PathBuf::from(folder);
+    if !folder.is_dir() {
+        return Err(format!("{} is not a folder", folder.display()));
+    }
+    Ok((prefix.to_string(), folder))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_are_read_and_mistakes_named() {
+        let here = std::env::temp_dir();
+        let dir = here.display().to_string();
+        let options = FrontOptions::parse(
+            args(&[
+                "--addr",
+                "127.0.0.1:0",
+                "--backend",
+                "127.0.0.1:1",
+                "--static",
+                &format!("/s={dir}"),
+                "--timeout-ms=250",
+                "--workers",
+                "3",
+                "--access-log=false",
+            ]),
+            Some("127.0.0.1:9"),
+        )
+        .unwrap();
+        assert_eq!(options.addrs, ["127.0.0.1:0"]);
+        assert_eq!(
+            options.backends,
+            ["127.0.0.1:1"],
+            "flags win over the variable"
+        );
+        assert_eq!(options.statics, [("/s".to_string(), here)]);
+        assert_eq!(
+            (options.timeout, options.workers),
+            (Duration::from_millis(250), 3)
+        );
+        assert!(!options.access_log && !options.settings().access_log);
+        let cases: &[(&[&str], &str)] = &[
+            (&[], "no backend: give --backend HOST:PORT"),
+            (&["--backend"], "--backend: needs a value"),
+            (&["--backend", "localhost"], "--backend: expected HOST:PORT"),
+            (
+                &["--bakend", "127.0.0.1:1"],
+                "unknown argument \"--bakend\"",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--workers", "0"],
+                "--workers: expected a whole number",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--access-log", "quiet"],
+                "--access-log: expected true or false, found \"quiet\"",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "static"],
+                "--static: expected PREFIX=DIR",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "s=."],
+                "must start with '/'",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "/=."],
+                "--static: the prefix \"/\" would serve every URL from . and send none",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static=//=."],
+                "the prefix \"//\" would serve every URL",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "=."],
+                "the prefix \"\" would serve every URL",
+            ),
+            (
+                &["--backend=127.0.0.1:1", "--static", "/s=/no/such/dir"],
+                "is not a folder",
+            ),
+        ];
+        for (list, expected) in cases {
+            let err = FrontOptions::parse(args(list), None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{list:?} gave {err:?}");
+        }
+        assert_eq!(
+            FrontOptions::parse(args(&["-h"]), None),
+            Err(FlagError::Help)
+        );
+        let err = FrontOptions::parse(args(&[]), Some("127.0.0.1:1,nope")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("HTTPRS_BACKENDS: expected HOST:PORT"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! Split mode (step 06's layer): one process speaks HTTP to browsers, others
+//! run the app, and length-prefixed JSON frames go between them.
+//!
+//! | file | concept |
+//! |---|---|
+//! | `protocol.rs` | the frames: step 06's module, plus conversions to and from httprs's requests and responses |
+//! | `backend.rs` | an app in backend mode: frames in, the same `AppCore` as HTTP, frames out |
+//! | `proxy/` | the front's handler: backends in turn, down and back, retries, 502 and 504 |
+//! | `front.rs` | `httprs-front`: its flags, and the app around the proxy |
+
+pub(crate) mod backend;
+pub(crate) mod front;
+pub mod protocol;
+pub(crate) mod proxy;
