@@ -263,9 +263,8 @@ fn remaining(deadline: Instant, timeout: Duration) -> Result<Duration, BackendEr
 /// Whether an idle connection is still open: a peek that would block means
 /// nothing has happened to it; end-of-stream or an error means the backend
 /// closed it (a stray byte would mean a reply we never asked for: not
-/// reusable either). Public because `final/`'s front pools its backend
-/// connections the same way and asks the same question.
-pub fn still_open(stream: &TcpStream) -> bool {
+/// reusable either).
+fn still_open(stream: &TcpStream) -> bool {
     if stream.set_nonblocking(true).is_err() {
         return false;
     }
@@ -275,8 +274,7 @@ pub fn still_open(stream: &TcpStream) -> bool {
 }
 
 /// Whether an I/O error means the backend went away (rather than misbehaved).
-/// Public, like [`still_open`], for `final/`'s front.
-pub fn is_reset(err: &io::Error) -> bool {
+fn is_reset(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::ConnectionReset

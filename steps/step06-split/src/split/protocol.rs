@@ -1,5 +1,11 @@
 //! The wire protocol between the front and the backend: length-prefixed JSON frames.
 //!
+//! This is step 06's public teaching module: everything `pub` here is the
+//! protocol itself (its frame bound, prefix and version, its messages, and
+//! the four functions that move them), not a helper for someone else.
+//! Used by `final/` too: httprs's split mode re-exports it unchanged, so
+//! its front and backend speak to step 06's, frame for frame.
+//!
 //! Both binaries use this one module, so the two ends cannot drift apart.
 //! The full specification, and what it borrows from FastCGI, SCGI, uwsgi and
 //! ASGI, is in the crate's `PROTOCOL.md`. In short, a frame is:
