@@ -13,10 +13,11 @@
 //! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
+//! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | **`app/`** | **the application: what answers a request** | |
 //! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`: [`Route`] | step 05 |
-//! | `app/handler.rs` | [`Handler`], and what a handler may return: [`IntoResponse`] | step 05 |
+//! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
 //! | `app/state.rs` | values the app owns that handlers reach through the request | step 05 |
@@ -77,7 +78,7 @@ mod server;
 mod split;
 
 pub use app::App;
-pub use app::handler::{Handler, IntoResponse};
+pub use app::handler::Handler;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
 pub use app::router::Route;
 pub use app::settings::{Mode, Settings, SettingsError};
@@ -89,6 +90,7 @@ pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
 pub use http::cookie::{Cookie, SameSite};
 pub use http::headers::Headers;
+pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;

@@ -5,13 +5,16 @@
 //! one-liners. One trait covers both, because every `Fn(&Request) -> Response`
 //! closure *is* a handler through the blanket impl below.
 //!
-//! A closure may also return `Result<Response, E>` for any error type `E`
-//! that knows its own response ([`IntoResponse`]), so a handler can use `?`:
-//! a database error becomes its 404 or 409 without a `match` in every view.
+//! A closure may return anything that becomes a response ([`IntoResponse`]):
+//! a [`Response`], a `&'static str` or a `String` (200, plain text), a
+//! `(Status, T)` pair, or `Result<T, E>` for any error type `E` that knows
+//! its own response, so a handler can use `?`: a database error becomes
+//! its 404 or 409 without a `match` in every view.
 //!
 //! `Send + Sync + 'static`: one handler value serves every request, from
 //! whichever thread runs it (an event loop or a worker), at the same time.
 
+use crate::http::into_response::IntoResponse;
 use crate::http::request::Request;
 use crate::http::response::Response;
 
@@ -51,51 +54,26 @@ where
     }
 }
 
-/// What a handler closure may return: a [`Response`], or a `Result` whose
-/// both sides are responses of their own.
-///
-/// Implement it for an error type to let handlers return that error with `?`.
-///
-/// # Examples
-/// ```
-/// use httprs::{App, IntoResponse, Request, Response};
-///
-/// enum ApiError { NoSuchUser }
-///
-/// impl IntoResponse for ApiError {
-///     fn into_response(self) -> Response {
-///         match self {
-///             ApiError::NoSuchUser => Response::error(404).with_body("no such user"),
-///         }
-///     }
-/// }
-///
-/// fn find(name: &str) -> Result<String, ApiError> {
-///     if name == "ada" { Ok("Ada Lovelace".into()) } else { Err(ApiError::NoSuchUser) }
-/// }
-///
-/// let app = App::new().get("/users/{name}", |req: &Request| -> Result<Response, ApiError> {
-///     Ok(Response::text(find(req.param("name").unwrap_or(""))?))
-/// });
-/// assert_eq!(app.handle(Request::new("GET", "/users/ada")).body_text(), "Ada Lovelace");
-/// assert_eq!(app.handle(Request::new("GET", "/users/bob")).status().code(), 404);
-/// ```
-pub trait IntoResponse {
-    /// The response to send.
-    fn into_response(self) -> Response;
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::status::Status;
 
-impl IntoResponse for Response {
-    fn into_response(self) -> Response {
-        self
-    }
-}
-
-impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
-    fn into_response(self) -> Response {
-        match self {
-            Ok(ok) => ok.into_response(),
-            Err(err) => err.into_response(),
-        }
+    #[test]
+    fn closures_returning_text_or_a_status_pair_are_handlers() {
+        let req = Request::new("GET", "/");
+        let hello = |_: &Request| "hello";
+        assert_eq!(hello.handle(&req).body_text(), "hello");
+        let owned = |req: &Request| format!("{} {}", req.method(), req.path());
+        assert_eq!(owned.handle(&req).body_text(), "GET /");
+        let created = |_: &Request| (Status::CREATED, "made");
+        let res = created.handle(&req);
+        assert_eq!(
+            (res.status(), res.body_text().as_str()),
+            (Status::CREATED, "made")
+        );
+        // A closure that returns a Response, as every handler so far does.
+        let plain = |_: &Request| Response::text("as before");
+        assert_eq!(plain.handle(&req).body_text(), "as before");
     }
 }

@@ -116,7 +116,15 @@ impl App {
     /// Adds a route for one method (`GET` routes also answer `HEAD`).
     ///
     /// # Panics
-    /// If the pattern is an invalid regular expression.
+    /// If the pattern is an invalid regular expression, or the method is
+    /// not one httprs serves (`GET`, `HEAD`, `POST`, `PUT`, `DELETE`,
+    /// `PATCH`, `OPTIONS`, in capitals): `.method("GTE", ...)` is a typo to
+    /// see at start-up, not a route that never matches.
+    ///
+    /// ```should_panic
+    /// use httprs::{App, Request};
+    /// App::new().method("GTE", "/", |_: &Request| "typo"); // panics here
+    /// ```
     pub fn method(self, method: &str, pattern: &str, handler: impl Handler) -> App {
         self.add_route(Route::new(Some(method), pattern, handler))
     }

@@ -76,9 +76,19 @@ impl Route {
     /// A route for `method` (`None`: any method) on `pattern`.
     ///
     /// # Panics
-    /// If `pattern` is an invalid regular expression: a URL table is fixed
-    /// when the program is written, so this is a bug to see at start-up.
+    /// If `pattern` is an invalid regular expression, or `method` is not
+    /// one httprs implements (see [`IMPLEMENTED_METHODS`]; methods are
+    /// case-sensitive, so `"get"` and a typo such as `"GTE"` panic). A URL
+    /// table is fixed when the program is written, so either is a bug to
+    /// see at start-up, not a route that silently never matches.
     pub fn new(method: Option<&str>, pattern: &str, handler: impl Handler) -> Route {
+        if let Some(method) = method {
+            assert!(
+                IMPLEMENTED_METHODS.contains(&method),
+                "route {pattern:?}: {method:?} is not a method httprs serves; \
+                 use one of {IMPLEMENTED_METHODS:?} (methods are case-sensitive)"
+            );
+        }
         Route {
             method: method.map(str::to_string),
             pattern: Pattern::compile(pattern),
@@ -233,6 +243,17 @@ fn params_to_regex(pattern: &str) -> String {
     out.push('$');
     out
 }
+
+/// The methods httprs implements, checked before the route table is read.
+///
+/// Anything else is 501 (RFC 9110 §9.1), even where an any-method route
+/// matches the path: methods are case-sensitive, so `get` is not `GET`, and an
+/// unknown or over-long token never reaches a handler that did not expect it.
+/// `CONNECT` (a tunnel, for proxies) and `TRACE` (an echo of the request,
+/// which can hand cookies to a script: "cross-site tracing") are left out on
+/// purpose. The check is a comparison with seven words, no allocation.
+pub(crate) const IMPLEMENTED_METHODS: [&str; 7] =
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
 /// The outcome of looking a request up in the table.
 #[derive(Debug, PartialEq, Eq)]
@@ -418,5 +439,25 @@ mod tests {
             r.resolve("GET", "/file.txt"),
             Resolution::Found { .. }
         ));
+    }
+
+    #[test]
+    #[should_panic(expected = "route \"/x\": \"GTE\" is not a method httprs serves")]
+    fn a_misspelt_method_is_refused_when_the_route_is_built() {
+        let _ = Route::new(Some("GTE"), "/x", ok);
+    }
+
+    #[test]
+    #[should_panic(expected = "methods are case-sensitive")]
+    fn a_lowercase_method_is_refused_when_the_route_is_built() {
+        let _ = Route::new(Some("get"), "/x", ok);
+    }
+
+    #[test]
+    fn every_implemented_method_makes_a_route() {
+        for method in IMPLEMENTED_METHODS {
+            let route = Route::new(Some(method), "/x", ok);
+            assert!(route.allows(method), "{method}");
+        }
     }
 }

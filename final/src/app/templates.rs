@@ -197,6 +197,7 @@ fn leaves_folder(name: &str) -> bool {
 
 /// What went wrong, broadly; the message says exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TemplateErrorKind {
     /// No templates folder: [`crate::App::templates`] was never called.
     NotConfigured,

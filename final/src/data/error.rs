@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rusqlite::ffi;
 
-use crate::app::handler::IntoResponse;
+use crate::http::into_response::IntoResponse;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
@@ -75,6 +75,7 @@ pub enum DbError {
 
 /// The kinds of constraint violation that are the client's doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConstraintKind {
     /// A `UNIQUE` column already holds the value: 409 Conflict.
     Unique,

@@ -320,7 +320,7 @@ impl Drop for PooledConnection<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::handler::IntoResponse;
+    use crate::http::into_response::IntoResponse;
 
     fn error_of(conn: &Connection, sql: &str) -> DbError {
         DbError::from(conn.execute_batch(sql).unwrap_err())

@@ -118,6 +118,7 @@ impl Headers {
 
 /// A header field that must not be sent as it is; see [`check_field`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldError {
     /// The name is empty or holds a byte that is not a token character.
     Name(String),

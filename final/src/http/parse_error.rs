@@ -32,6 +32,7 @@ impl Default for Limits {
 
 /// Why the buffered bytes can never become a valid request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParseError {
     /// The head is longer than [`Limits::max_head`] (431).
     HeadTooLarge,

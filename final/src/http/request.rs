@@ -48,6 +48,7 @@ pub struct Request {
 
 /// Why a body could not be read as the asked-for type.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BodyError {
     /// The `Content-Type` is not the one the helper reads.
     WrongContentType {

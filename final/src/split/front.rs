@@ -27,6 +27,7 @@ use crate::split::proxy::Proxy;
 
 /// What went wrong on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FlagError {
     /// `--help` or `-h`: print [`FrontOptions::USAGE`] and exit successfully.
     Help,

@@ -193,6 +193,7 @@ pub fn response_to_message(id: u64, res: HttpResponse) -> io::Result<Response> {
 
 /// A backend's reply that the front must not pass on to a browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BadReply {
     /// A status outside 200..=599: not three digits, a `1xx` (which
     /// announces a response rather than being one; the front would send
