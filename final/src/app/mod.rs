@@ -89,7 +89,7 @@ impl Default for App {
 }
 
 impl App {
-    /// An app with no routes and the built-in [`AccessLog`] middleware.
+    /// An app with no routes and the built-in [`AccessLog`](crate::AccessLog) middleware.
     ///
     /// [`Timing`](crate::Timing) is built in too but not switched on: a `Server-Timing`
     /// header tells every client how long each request took, which is handy
@@ -105,7 +105,7 @@ impl App {
 
     /// Adds a route for any method. A pattern starting with `^` is a regular
     /// expression (named groups become parameters), one with `{name}` has
-    /// parameters, any other is a literal path; see [`crate::app::router`].
+    /// parameters, any other is a literal path; see [`Route`](crate::Route).
     ///
     /// # Panics
     /// If the pattern is an invalid regular expression.
@@ -154,7 +154,7 @@ impl App {
     /// with `static/site.css`. A relative folder is read from the settings
     /// file's folder ([`Settings::root`]), like the templates and the
     /// database; without a settings file, from the working directory. See
-    /// [`crate::app::static_files`] for what it handles (caching, ranges,
+    /// [`StaticFiles`](crate::StaticFiles) for what it handles (caching, ranges,
     /// `index.html`) and how it refuses paths leading out of the folder.
     ///
     /// # Examples
@@ -170,7 +170,7 @@ impl App {
     }
 
     /// Renders templates from `folder` for [`Response::render`]; see
-    /// [`crate::app::templates`] for the syntax and what `debug` changes.
+    /// [`Templates`](crate::Templates) for the syntax and what `debug` changes.
     ///
     /// A relative folder is taken from [`Settings::root`] when the app
     /// starts: beside the settings file, wherever the server was started
@@ -204,8 +204,9 @@ impl App {
     }
 
     /// Adds a value every handler can reach with [`Request::state`], by its
-    /// type; a second value of the same type replaces the first. See
-    /// [`crate::app::state`].
+    /// type; a second value of the same type replaces the first.
+    ///
+    #[doc = include_str!("../../docs/state.md")]
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> App {
         Arc::make_mut(&mut self.core.state).insert(value);
         self
@@ -215,7 +216,7 @@ impl App {
     /// the `database` setting (`httprs.sqlite3` beside the settings file by
     /// default), applies the `migrations` not applied yet, in order, and
     /// only then listens. Handlers reach the pool with [`Request::db`].
-    /// See [`crate::data::pool`] and [`crate::data::migrate`].
+    /// See [`Database`](crate::Database) and [`Migration`](crate::Migration).
     ///
     /// A migration that fails stops start-up with an error naming it.
     pub fn database(mut self, migrations: impl IntoIterator<Item = Migration>) -> App {

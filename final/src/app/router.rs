@@ -1,21 +1,6 @@
-//! The URL table: which handler answers which method and path.
-//!
-//! As in httppy (and Django), the table is an ordered list of routes, tried
-//! in order, and a pattern is one of three kinds:
-//!
-//! | pattern | kind | matches |
-//! |---|---|---|
-//! | `/about` | literal | exactly `/about` |
-//! | `/hello/{name}` | parameters | `/hello/anything-but-a-slash`, `name` captured |
-//! | `^/posts/(?P<id>[0-9]+)/$` | regular expression (starts with `^`) | with named groups captured |
-//!
-//! Parameters and named groups are matched against the raw path and then
-//! percent-decoded, so `/hello/w%C3%B6rld` gives `name = "wörld"` and an
-//! encoded slash (`%2F`) can never split a segment.
-//!
-//! When the path matches some route but not for this method, the answer is
-//! 405 with an `Allow` field listing the methods that would work; when it
-//! matches none, 404. A `GET` route also answers `HEAD` (RFC 9110 §9.3.2).
+//! The URL table: which handler answers which method and path. The pattern
+//! kinds and the 404/405 rules are in `final/docs/routing.md`, which is also
+//! [`Route`](crate::Route)'s documentation.
 
 use std::sync::Arc;
 
@@ -36,6 +21,8 @@ use crate::http::request::decode_component;
 /// ]);
 /// assert_eq!(app.handle(Request::new("GET", "/hello/you")).body(), b"you");
 /// ```
+///
+#[doc = include_str!("../../docs/routing.md")]
 pub struct Route {
     method: Option<String>,
     pattern: Pattern,
@@ -77,7 +64,7 @@ impl Route {
     ///
     /// # Panics
     /// If `pattern` is an invalid regular expression, or `method` is not
-    /// one httprs implements (see [`IMPLEMENTED_METHODS`]; methods are
+    /// one httprs implements (`GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `PATCH`, `OPTIONS`; methods are
     /// case-sensitive, so `"get"` and a typo such as `"GTE"` panic). A URL
     /// table is fixed when the program is written, so either is a bug to
     /// see at start-up, not a route that silently never matches.

@@ -41,6 +41,8 @@ pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
 ///
 /// The same [`crate::App`], routes, middleware and all, runs either way;
 /// only what comes in on the sockets changes.
+///
+#[doc = include_str!("../../docs/backend-mode.md")]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {
     /// HTTP/1.1, straight to browsers and other clients (`"http"`, the default).
@@ -82,7 +84,7 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// A handler that has finished within this many microseconds many times in a
     /// row runs inside the event loop, saving a thread hop (`inline_budget_us`,
-    /// 200; 0 always uses the workers). See [`crate::server::dispatch::policy`].
+    /// 200; 0 always uses the workers). See [`Server`](crate::Server), "Where a handler runs".
     pub inline_budget_us: u64,
     /// Show error details (panics, template errors) in 500 responses and
     /// re-read templates edited while the server runs (`debug`, false).
@@ -93,7 +95,7 @@ pub struct Settings {
     pub access_log: bool,
     /// The SQLite file of the data layer, if the app has one (`database`,
     /// `httprs.sqlite3`); a relative path is taken from [`Settings::root`].
-    /// See [`crate::data::pool`].
+    /// See [`Database`](crate::Database).
     pub database: PathBuf,
     /// Connections the data layer keeps open (`database_pool`, 4). SQLite
     /// lets many readers work beside one writer, so a few connections let

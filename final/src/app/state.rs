@@ -1,36 +1,6 @@
-//! App state: values the app owns and every handler can reach through its request.
-//!
-//! A handler is called with a [`Request`](crate::Request) and nothing else, yet
-//! real handlers need things that live as long as the app: the template
-//! folder, the database pool, a client for another service, a counter. The
-//! seed framework kept such things in module globals; a global cannot hold
-//! two apps in one test run, and it hides what a handler depends on.
-//!
-//! Instead the app keeps a small map from a type to one value of that type.
-//! [`App::state`](crate::App::state) puts a value in; a handler asks for it by
-//! type with [`Request::state`](crate::Request::state):
-//!
-//! ```
-//! use std::sync::atomic::{AtomicU64, Ordering};
-//! use httprs::{App, Request, Response};
-//!
-//! struct Visits(AtomicU64);
-//!
-//! let app = App::new()
-//!     .state(Visits(AtomicU64::new(0)))
-//!     .get("/", |req: &Request| {
-//!         let visits = req.state::<Visits>().expect("added in main");
-//!         let n = visits.0.fetch_add(1, Ordering::Relaxed) + 1;
-//!         Response::text(format!("visit number {n}"))
-//!     });
-//! app.handle(Request::new("GET", "/"));
-//! assert_eq!(app.handle(Request::new("GET", "/")).body_text(), "visit number 2");
-//! ```
-//!
-//! Keyed by type, so the compiler checks what a handler gets back; shared
-//! between threads, so a value must be `Send + Sync` (use atomics or a
-//! `Mutex` inside it to change it). The framework's own services, templates
-//! and the database, live in the same map.
+//! App state: values the app owns and every handler can reach through its
+//! request. Why a type map and not globals: `final/docs/state.md` (in the
+//! documentation of [`App::state`](crate::App::state)).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -1,36 +1,7 @@
-//! Static files: a folder on disk served under a URL prefix.
-//!
-//! `App::new().static_files("/static", "static/")` answers
-//! `GET /static/css/site.css` with the file `static/css/site.css`. This is
-//! the one handler in the framework that turns a URL into a file-system
-//! path, so it is where a mistake would hand out `/etc/passwd`. The path is
-//! therefore checked twice, in two different ways:
-//!
-//! 1. **by its text** (`relative_path`): each segment is percent-decoded
-//!    *first* and checked *second* (`%2e%2e` is `..` once decoded), and a
-//!    segment that is `..`, or holds a `/`, a `\` or a NUL once decoded, is
-//!    refused. What is left is a list of plain names, joined one by one
-//!    (`ex13_safe_path` teaches the same check);
-//! 2. **by where it lands** (`StaticFiles::locate`): the joined path is
-//!    canonicalized, which follows symbolic links, and must still start
-//!    with the canonical root. A link inside the folder pointing outside it
-//!    passes the first check and fails this one.
-//!
-//! Every refusal is a plain 404, the same as a missing file: an attacker
-//! learns nothing about what exists outside the folder.
-//!
-//! Hidden names (a segment starting with `.`, such as `.git/config` or
-//! `.env`) are refused too, as most static servers do by default: a folder
-//! deployed by copying a checkout often holds secrets there. (So
-//! `/.well-known/` cannot be served from a folder; give it its own route.)
-//!
-//! Around the file itself, what browsers and caches expect: a content type
-//! guessed from the extension (`mime_guess`); `ETag` (size and modification
-//! time) and `Last-Modified`, with `If-None-Match` and `If-Modified-Since`
-//! answered by 304; one `Range` answered by 206 (416 when it lies past the
-//! end; several ranges get the whole file, which RFC 9110 allows); `HEAD`;
-//! `index.html` for a folder. The body is never read into memory: it is
-//! streamed from the open file (see [`crate::Response::with_file`]).
+//! Static files: a folder on disk served under a URL prefix. The two path
+//! checks, what is refused and the caching headers are in
+//! `final/docs/static-files.md` ([`StaticFiles`](crate::StaticFiles)'s documentation);
+//! the checks themselves are `relative_path` and `StaticFiles::locate` below.
 
 use std::fmt;
 use std::fs::{self, File, Metadata};
@@ -51,6 +22,8 @@ use crate::http::status::Status;
 /// App::new().static_files("/static", "static/").bind("127.0.0.1:7777").run()
 /// # .unwrap();
 /// ```
+///
+#[doc = include_str!("../../docs/static-files.md")]
 #[derive(Debug)]
 pub struct StaticFiles {
     /// The URL prefix, without a trailing `/` (empty for the site root).
@@ -289,7 +262,7 @@ impl StaticFiles {
     }
 
     /// Finds the file for `rest` (the URL path below the prefix), applying
-    /// both checks of the module docs.
+    /// both checks of `final/docs/static-files.md`.
     fn locate(&self, app_root: &Path, rest: &str) -> Found {
         let relative = match relative_path(rest) {
             Ok(relative) => relative,

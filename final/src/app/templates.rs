@@ -1,60 +1,6 @@
-//! Templates: HTML pages from files with holes in them, filled in per request.
-//!
-//! Building a page with `format!` works for one line and fails for a site:
-//! every page repeats the same `<head>` and navigation, and every value
-//! pasted into the HTML must be escaped by hand or it becomes a hole an
-//! attacker can pour a `<script>` through. A template engine fixes both.
-//! httprs uses [`minijinja`], which speaks the Jinja syntax Django and
-//! Flask users already know:
-//!
-//! ```jinja
-//! {# templates/index.html #}
-//! {% extends "base.html" %}
-//! {% block content %}
-//!   {% for entry in entries %}
-//!     <p>{{ entry.name|title }}: {{ entry.message }}</p>
-//!   {% endfor %}
-//! {% endblock %}
-//! ```
-//!
-//! `App::new().templates("templates")` names the folder, and a handler
-//! answers with [`Response::render`], giving any `Serialize` value as the
-//! page's variables (a struct, a map, or [`context!`](crate::context!)).
-//!
-//! The choices made here, and why:
-//!
-//! - **Escaping follows the file name.** A template ending in `.html`,
-//!   `.htm` or `.xml` (optionally followed by `.j2`, `.jinja`, `.jinja2`)
-//!   escapes every `{{ value }}`: `<script>` arrives as `&lt;script&gt;`.
-//!   That is minijinja's default rule, kept and pinned by a test. Any other
-//!   template is sent as `text/plain`, so that text which was *not* escaped
-//!   is never served as a type a browser runs scripts from
-//!   (`content_type`). `{{ value|safe }}` opts out, for HTML you trust.
-//! - **A missing variable prints as nothing.** `{{ nmae }}` renders empty
-//!   and `{% for e in nothing %}` loops zero times, as in Jinja and Django;
-//!   only reaching *into* a missing value (`{{ user.name }}` with no
-//!   `user`) is an error. Optional values (`{% if error %}`) are common in
-//!   pages and strictness would make every one of them a 500; the price is
-//!   that a typo shows as a blank, which you see on the page.
-//! - **Debug re-reads, production caches.** With the `debug` setting, each
-//!   lookup asks the file system whether the file (or a file it extends or
-//!   includes) changed since it was compiled, by modification time *and*
-//!   size, and compiles it again if so: edit, refresh, see. That is one
-//!   `stat` per template per request, nothing next to a developer's
-//!   refresh; and the old compiled versions are kept until the server
-//!   stops, a few kilobytes per edit. Without `debug`, a template is read
-//!   and compiled once, at its first use, and never looked at again, so a
-//!   deployment must restart the server to change templates, as it must to
-//!   change code.
-//! - **An error is a 500, never a panic.** Missing template, syntax error,
-//!   unknown filter: the error is logged with template, line and message,
-//!   and the page says `500 Internal Server Error`. With `debug` on it also
-//!   shows the message and the lines around it, as plain text (the message
-//!   quotes the template, which must not be run as HTML).
-//! - **Names stay inside the folder.** A name with a segment starting with
-//!   `.` (so `..` too) or holding a `\` is refused by minijinja's loader as
-//!   not found. Names normally come from code, not from users; this is
-//!   defence in depth, and a test pins it.
+//! Templates: HTML pages rendered from files with minijinja, escaped by
+//! default, re-read on change in debug. The syntax, inheritance and errors
+//! are in `final/docs/templates.md` ([`Templates`](crate::Templates)'s documentation).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -82,6 +28,8 @@ use crate::http::status::Status;
 /// assert_eq!(page, "Hello &lt;you&gt;!");
 /// # std::fs::remove_dir_all(&folder).unwrap();
 /// ```
+///
+#[doc = include_str!("../../docs/templates.md")]
 pub struct Templates {
     /// Where the templates are, as the loader sees it.
     folder: PathBuf,

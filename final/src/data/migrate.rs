@@ -1,50 +1,6 @@
-//! Migrations: the schema's history, applied once each, in order, at start-up.
-//!
-//! A schema changes as an app grows: a table, then a column, then an index.
-//! Each change is a [`Migration`], a name and some SQL, and an app lists them
-//! all, oldest first, in [`App::database`](crate::App::database):
-//!
-//! ```no_run
-//! # use httprs::{Column, Model};
-//! # use httprs::rusqlite::{Row, ToSql};
-//! # struct Note { id: Option<i64> }
-//! # impl Model for Note {
-//! #     const TABLE: &'static str = "notes";
-//! #     const COLUMNS: &'static [Column] = &[];
-//! #     fn id(&self) -> Option<i64> { self.id }
-//! #     fn set_id(&mut self, id: i64) { self.id = Some(id) }
-//! #     fn to_params(&self) -> Vec<&dyn ToSql> { vec![] }
-//! #     fn from_row(row: &Row<'_>) -> httprs::rusqlite::Result<Note> { Ok(Note { id: row.get("id")? }) }
-//! # }
-//! use httprs::App;
-//! use httprs::Migration;
-//!
-//! fn main() -> std::io::Result<()> {
-//!     App::new()
-//!         .database([
-//!             Migration::create_table::<Note>("0001_create_notes"),
-//!             Migration::new("0002_index_notes_by_title", "CREATE INDEX notes_title ON notes (title)"),
-//!         ])
-//!         .run()
-//! }
-//! ```
-//!
-//! Start-up records each applied migration's name in the table
-//! `httprs_migrations` and skips the names it finds there, so restarting
-//! the app changes nothing and deploying it with one more migration applies
-//! just that one. Each runs in its own transaction together with its
-//! record: a migration that fails leaves no half-made change and no record,
-//! and start-up stops with an error naming it. Fix it and start again.
-//!
-//! The transaction is `IMMEDIATE` (it takes the write lock before checking
-//! the record), so two processes starting at once cannot both apply a
-//! migration: the second waits, then finds it recorded.
-//!
-//! Rules that follow: never edit or rename a migration that has run
-//! anywhere (it will not run again; add a new one), never reorder them, and
-//! write no `BEGIN`/`COMMIT` inside one (SQLite's schema changes are
-//! transactional, so none is needed). Nothing checks that an applied
-//! migration's SQL is unchanged: a checksum is a possible next step.
+//! Migrations: schema changes applied once each, in order, in a transaction
+//! each, recorded in `httprs_migrations`. The rules are in
+//! `final/docs/migrations.md` ([`Migration`](crate::Migration)'s documentation).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -61,6 +17,8 @@ const RECORD_TABLE: &str = "CREATE TABLE IF NOT EXISTS httprs_migrations (
 )";
 
 /// One change to the schema: a unique name, and SQL (one or more statements).
+///
+#[doc = include_str!("../../docs/migrations.md")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
     name: Cow<'static, str>,

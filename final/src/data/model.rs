@@ -1,75 +1,6 @@
-//! Models: a Rust struct mapped to a table, with the usual five queries.
-//!
-//! The seed framework's ORM built its SQL from a class's fields. Here a
-//! struct says the same in a trait: its table, its columns (name and SQL
-//! type with constraints), how to turn itself into bound parameters and how
-//! to read itself back from a row. The trait then provides `insert`, `get`,
-//! `list`, `update` and `delete`, and the `CREATE TABLE` for a migration.
-//!
-//! ```
-//! use httprs::{Database, DbError};
-//! use httprs::Migration;
-//! use httprs::{Column, Model, Order};
-//! use httprs::rusqlite::{Row, ToSql};
-//!
-//! #[derive(Debug)]
-//! struct Note { id: Option<i64>, title: String, body: String }
-//!
-//! impl Model for Note {
-//!     const TABLE: &'static str = "notes";
-//!     const COLUMNS: &'static [Column] = &[
-//!         Column::new("title", "TEXT NOT NULL UNIQUE"),
-//!         Column::new("body", "TEXT NOT NULL CHECK (length(body) <= 500)"),
-//!     ];
-//!     fn id(&self) -> Option<i64> { self.id }
-//!     fn set_id(&mut self, id: i64) { self.id = Some(id) }
-//!     fn to_params(&self) -> Vec<&dyn ToSql> { vec![&self.title, &self.body] }
-//!     fn from_row(row: &Row<'_>) -> httprs::rusqlite::Result<Note> {
-//!         Ok(Note { id: row.get("id")?, title: row.get("title")?, body: row.get("body")? })
-//!     }
-//! }
-//!
-//! # fn main() -> Result<(), DbError> {
-//! let db = Database::open_in_memory()?;
-//! db.migrate(&[Migration::create_table::<Note>("0001_create_notes")])?;
-//! let conn = db.checkout()?;
-//!
-//! let mut note = Note { id: None, title: "groceries".into(), body: "eggs".into() };
-//! note.insert(&conn)?;
-//! assert_eq!(note.id, Some(1));
-//! note.body = "eggs, milk".into();
-//! note.update(&conn)?;
-//! assert_eq!(Note::get(&conn, 1)?.body, "eggs, milk");
-//!
-//! Note { id: None, title: "books".into(), body: "".into() }.insert(&conn)?;
-//! let titles: Vec<String> = Note::list(&conn, Order::asc("title"), 10)?
-//!     .into_iter().map(|n| n.title).collect();
-//! assert_eq!(titles, ["books", "groceries"]);
-//!
-//! // Errors know their status: a duplicate is a 409, a missing row a 404.
-//! let dup = Note { id: None, title: "books".into(), body: "".into() }.insert(&conn);
-//! assert_eq!(dup.unwrap_err().status().code(), 409);
-//! Note::delete(&conn, 1)?;
-//! assert_eq!(Note::get(&conn, 1).unwrap_err().status().code(), 404);
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! Every value travels as a bound parameter (`?1`, `?2`), never inside the
-//! SQL text, so no value can change what a statement does: a title of
-//! `'); DROP TABLE notes; --` is stored as a title. The only names that
-//! enter SQL text are the table and column names, and those come from the
-//! trait's constants, written by the programmer. Even the column a `list`
-//! is ordered by, which may come from a query string, is looked up among
-//! the declared columns and the *constant* is what goes into the SQL.
-//!
-//! Each model has an `id INTEGER PRIMARY KEY AUTOINCREMENT` column, which
-//! `COLUMNS` does not list: SQLite picks the id on insert, and never reuses
-//! one, so a link to a deleted row stays a 404 instead of showing another.
-//!
-//! What it leaves out: relations (write the join by hand, with bound
-//! parameters), lazy loading, change tracking, and schema changes (write
-//! them as [`Migration`](crate::data::migrate::Migration)s).
+//! Models: a Rust struct mapped to a table, with the usual five queries, all
+//! with bound parameters. The example, the injection argument and what it
+//! leaves out are in `final/docs/models.md` ([`Model`](crate::Model)'s documentation).
 
 use rusqlite::{Connection, Row, ToSql};
 
@@ -136,12 +67,14 @@ impl Order<'_> {
     }
 }
 
-/// A struct stored as one row of a table. See [`crate::data::model`] for an example.
+/// A struct stored as one row of a table; an example follows.
 ///
 /// Implement the four constants and methods; the rest is provided. The
 /// provided methods take a [`rusqlite::Connection`], which a
 /// [`PooledConnection`](crate::data::pool::PooledConnection) and a
 /// [`rusqlite::Transaction`] both deref to.
+///
+#[doc = include_str!("../../docs/models.md")]
 pub trait Model: Sized {
     /// The table's name.
     const TABLE: &'static str;

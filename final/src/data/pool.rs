@@ -1,55 +1,7 @@
-//! The data layer's connections: a bounded pool of SQLite connections, and
-//! the error every database call returns.
-//!
-//! The seed framework opened one SQLite connection per request. httprs keeps
-//! a few open instead, in a [`Database`], because opening a file, reading its
-//! schema and setting it up costs far more than most queries. A handler
-//! borrows one with [`Request::db`] and gives it back by dropping the guard,
-//! as the Book's pool and `MutexGuard` do: there is no `close()` to forget.
-//!
-//! ```
-//! use httprs::{Database, DbError};
-//! use httprs::{App, Request, Response};
-//!
-//! # fn main() -> Result<(), DbError> {
-//! let db = Database::open_in_memory()?;
-//! db.checkout()?.execute_batch("CREATE TABLE hits (n INTEGER NOT NULL)")?;
-//! let app = App::new().state(db).post("/hit", |req: &Request| -> Result<Response, DbError> {
-//!     let conn = req.db()?;
-//!     conn.execute("INSERT INTO hits (n) VALUES (?1)", [1])?;
-//!     let total: i64 = conn.query_row("SELECT count(*) FROM hits", [], |row| row.get(0))?;
-//!     Ok(Response::text(format!("{total} hits")))
-//! });
-//! app.handle(Request::new("POST", "/hit"));
-//! assert_eq!(app.handle(Request::new("POST", "/hit")).body_text(), "2 hits");
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! An app normally calls [`App::database`](crate::App::database) instead of
-//! adding a pool itself: start-up then opens the file named by the
-//! `database` setting, runs the migrations ([`crate::data::migrate`]) and only
-//! then listens.
-//!
-//! Each connection is set up for a web server: WAL journal (readers never
-//! wait for the writer), `busy_timeout` (a writer waits for the write lock
-//! instead of failing at once), `foreign_keys = ON` (off by default in
-//! SQLite, for compatibility with old schemas). When every connection is in
-//! use a handler waits for one, up to the pool's timeout, then gets
-//! [`DbError::PoolTimeout`]: a 503, not a request queued for ever.
-//!
-//! Waiting blocks the thread. Most queries on a small SQLite file take
-//! microseconds, so a route that uses the database usually earns its place
-//! on the event loop like any fast route ([`crate::server::dispatch::policy`]); one that
-//! waits for a connection or for the write lock is slow that time and goes
-//! back to the workers. A route that writes a lot under contention can be
-//! kept on the workers with [`Route::may_block`](crate::Route::may_block).
-//! `database_pool` (4 by default) need not exceed `workers` plus
-//! `event_loops`: no more handlers than that run at once.
-//!
-//! Errors become responses ([`DbError::status`]), so a handler can use `?`:
-//! a missing row is a 404, a duplicate a 409, a value the schema refuses a
-//! 422, a database too busy a 503, and anything else a logged 500.
+//! The data layer's connections: a bounded pool of SQLite connections, set
+//! up for a server, borrowed with a guard that returns them on drop. Why a
+//! pool, how each connection is set up and how waiting ends: `final/docs/database.md`
+//! ([`Database`](crate::Database)'s documentation).
 
 use std::fmt;
 use std::io;
@@ -77,6 +29,8 @@ use crate::data::migrate::{self, Migration};
 /// # Ok(())
 /// # }
 /// ```
+///
+#[doc = include_str!("../../docs/database.md")]
 #[derive(Clone)]
 pub struct Database {
     pool: Arc<Pool>,
@@ -199,7 +153,7 @@ impl Database {
         }
     }
 
-    /// Applies the migrations not applied yet, in order; see [`crate::data::migrate`].
+    /// Applies the migrations not applied yet, in order; see [`Migration`](crate::Migration).
     /// Returns the names of those it applied.
     ///
     /// # Errors

@@ -174,7 +174,7 @@ impl Request {
 
     /// The app's value of type `T`, added with [`crate::App::state`]; `None`
     /// if the app has none (or the request was not run through an app).
-    /// See [`crate::app::state`].
+    /// See [`App::state`](crate::App::state).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.app.as_ref()?.get::<T>()
     }

@@ -1,22 +1,6 @@
 //! The server: threads started, addresses bound, and a handle to stop it.
-//!
-//! Step 01 accepted one connection and served it to the end; step 04 gave
-//! each connection a pooled thread, parked in `read` while the client
-//! thinks. This server keeps the pool for handlers but takes the sockets
-//! away from it: a few **event-loop threads** (`event_loop.rs`) each
-//! own a set of connections and ask the kernel (`epoll`, through `mio`)
-//! which of them can make progress. An idle keep-alive connection is then a
-//! few hundred bytes in a `Vec`, not a thread.
-//!
-//! ```text
-//!  listeners ──accept──▶ least-loaded loop ──▶ Connection (read, parse)
-//!                                                  │
-//!                     fast route: run inline ◀─────┤ dispatch
-//!                     other:  worker pool ◀────────┘
-//!                                │ response bytes, via the loop's inbox + Waker
-//!                                ▼
-//!                          Connection (write) ──▶ socket
-//! ```
+//! How the pieces fit (event loops, workers, inline handlers, the watchdog)
+//! is in `final/docs/architecture.md`, which is also [`Server`]'s documentation.
 //!
 //! | file | what it holds |
 //! |---|---|
@@ -65,6 +49,8 @@ pub(crate) mod shutdown;
 pub(crate) mod stats;
 
 /// A running server; dropping it shuts it down and waits for it.
+///
+#[doc = include_str!("../../docs/architecture.md")]
 pub struct Server {
     addrs: Vec<SocketAddr>,
     shutdown: ShutdownHandle,

@@ -1,31 +1,6 @@
 //! Who runs an event loop: a runner thread, and a watchdog that replaces it
-//! when a handler it is running blocks.
-//!
-//! The dispatch policy (`dispatch/policy.rs`) lets a route that has always been fast run on the
-//! event loop's own thread, saving the two thread wake-ups of a trip to the
-//! worker pool. The risk is a handler that is fast a thousand times and then
-//! blocks (a lock, a slow query): while it blocks, the loop's thread cannot
-//! serve the loop's other connections. This module bounds that stall.
-//!
-//! An event loop is not tied to a thread. It lives in a [`LoopCell`], behind
-//! a mutex, and a **runner** thread holds the mutex while it polls and
-//! handles events. When handling an event leaves a request to answer inline,
-//! the turn pauses; the runner *releases* the mutex, runs the handler, takes
-//! the mutex back, delivers the answer (which is written at once) and
-//! resumes the turn. While a handler runs, the cell's `state` holds the time
-//! it started.
-//!
-//! A **watchdog** thread looks at every cell twice per `takeover_after`. If a handler
-//! has been running for more than `takeover_after` (fifty inline budgets, at
-//! least 10 ms: well above the few milliseconds for which the kernel may
-//! pause any thread on a busy machine), it marks the cell as taken over and
-//! starts a new runner,
-//! which takes the free mutex and carries on serving the loop's other
-//! connections. When the blocked handler finally returns, its old runner
-//! sees that it was replaced, posts its answer through the loop's inbox (as
-//! a worker would), hands any requests it had not started to the pool, and
-//! ends. So a blocking handler delays its own connection, never the others
-//! for more than about one and a half times `takeover_after`.
+//! when a handler it is running inline blocks. The whole story is in
+//! `final/docs/architecture.md` ("The watchdog"); the cell's states:
 //!
 //! ```text
 //!  state:  OWNED ──handler starts──▶ t0 ──handler returns (CAS t0→OWNED)──▶ OWNED
@@ -53,7 +28,7 @@ const OWNED: u64 = 0;
 /// The watchdog has replaced the runner; the old one must let go.
 const TAKEN: u64 = u64::MAX;
 
-/// An event loop and who runs it; see the module docs.
+/// An event loop and who runs it; see the states above.
 pub(crate) struct LoopCell {
     event_loop: Mutex<EventLoop>,
     /// [`OWNED`], [`TAKEN`], or the time (nanoseconds since `epoch`, plus one)

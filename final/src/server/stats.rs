@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Counters for the whole server; see [`Server::stats`].
+/// Counters for the whole server; see [`Server::stats`](crate::Server::stats).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     /// Connections accepted (refused ones not included).

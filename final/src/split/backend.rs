@@ -1,77 +1,11 @@
 //! Backend mode: the same app, serving a front's frames instead of HTTP.
 //!
-//! With `mode = "backend"` (or `--backend`, or `HTTPRS_MODE=backend`) an
-//! [`crate::App`] does not speak HTTP at all. Its addresses accept
-//! connections from a front (`httprs-front`, or step 06's), and every
-//! request arrives as one frame of step 06's protocol ([`crate::split::protocol`]).
-//! Each goes through the very same `AppCore` as an HTTP request:
-//! middleware, router, handler, a panic turned into a `500`. Only the
-//! envelope differs.
-//!
-//! ```text
-//!  front ──frames──▶ acceptor (mio: listeners + shutdown waker)
-//!                       │ one thread per front connection (at most max_connections)
-//!                       ▼
-//!                    read_frame ─▶ worker pool (`workers`): resolve, respond ─▶ write the reply frame
-//! ```
-//!
-//! **Why a thread per connection here, when HTTP mode has event loops.**
-//! HTTP mode faces browsers: thousands of mostly idle keep-alive
-//! connections, which is what an event loop is for. A backend faces fronts,
-//! and a front keeps a *small* pool of connections to each backend (about
-//! one per request it has in flight: `httprs-front` opens at most its
-//! worker count). So there are tens of connections, not thousands, a thread
-//! each is cheap, and blocking reads with [`protocol::read_frame`] are the
-//! simplest correct code, the same function step 06's front uses. The count
-//! is still bounded by `max_connections`; beyond it a connection is closed
-//! at once, which a front reads as "this backend is full, try another".
-//!
-//! **Why handlers still run on the worker pool.** A connection thread
-//! reads a frame, hands the handler to the pool and waits for the encoded
-//! reply. So `workers` means the same in both modes: at most that many
-//! handlers run at once, whatever the number of connections (what a
-//! database pool sized to `workers` relies on). A slow handler holds one
-//! worker and its own connection; the other connections keep being served
-//! by the other workers. The pool's queue is bounded too: each connection
-//! waits for its one job, so at most one job per connection is queued.
-//!
-//! **One request at a time per connection.** PROTOCOL.md allows a front to
-//! send several requests on one connection and a backend to answer them in
-//! any order; answering them in order, one by one, is one of those orders.
-//! Our front never sends a second request before the first reply (its
-//! pool gives it parallelism instead), so nothing is lost.
-//!
-//! Failures, as PROTOCOL.md says: a frame announcing more than
-//! [`protocol::MAX_FRAME_BYTES`] is refused from its prefix, before a byte
-//! of it is buffered; a malformed frame, a version other than 1, or a
-//! `response` (which only a backend may send) is logged and closes **that
-//! connection only** (the protocol has no error message: a peer that sent
-//! garbage has lost the framing). A body over `max_body_bytes` is answered
-//! `413` without running the app, as in HTTP mode. A response too large for
-//! one frame (a big static file) becomes a `500` and a log line saying to
-//! serve such files from the front. So does one a front would refuse (a
-//! `1xx` status, a header field that would split the response: see
-//! [`protocol::BadReply`]), with a log line naming the field.
-//!
-//! Timeouts: `idle_timeout` bounds each read and write, so a front
-//! connection that stays idle that long is closed (the front notices
-//! before reusing it), and so does one stalled in the middle of a frame.
-//!
-//! **Known limits**, found in review and not fixed yet:
-//! - That timeout bounds each *read*, not a whole frame: a peer sending one
-//!   byte just inside every `idle_timeout` keeps a connection thread (and
-//!   one of `max_connections`) for as long as it likes, and the protocol
-//!   has no authentication. A backend's port must be reachable by its
-//!   fronts only (bind to loopback or a private network, or firewall it).
-//! - A reply travels in one frame of at most 4 MiB of JSON, which can be
-//!   larger than the body (base64, escapes): a body somewhat under 4 MiB
-//!   may still become the `500` above.
-//!
-//! Shutdown, on SIGINT/SIGTERM (through [`crate::App::run`]) or
-//! [`crate::Server::shutdown`]: the acceptor stops accepting and shuts the
-//! *read* side of every connection. A thread waiting for the next frame
-//! sees the end of the stream and ends; one whose handler is running still
-//! writes its reply, then ends. After `shutdown_timeout` the rest are closed.
+//! An acceptor thread (mio: the listeners and a shutdown waker) gives each
+//! front connection a thread, which reads frames with step 06's blocking
+//! `read_frame` and runs each request on the worker pool through the same
+//! `AppCore` as HTTP mode. Why threads here and event loops there, the
+//! failures, the timeouts and the known limits: `final/docs/backend-mode.md`
+//! (in the documentation of [`Mode`](crate::Mode)).
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};

@@ -64,7 +64,9 @@ pub struct FrontOptions {
 }
 
 impl FrontOptions {
-    /// Front worker threads unless told otherwise; see the module docs.
+    /// Front worker threads unless told otherwise. A proxied request holds a
+    /// worker while it waits for its backend, so this is how many requests
+    /// may be in flight to the backends at once.
     pub const DEFAULT_WORKERS: usize = 64;
 
     /// The command line of `httprs-front`.

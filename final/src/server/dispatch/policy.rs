@@ -1,31 +1,7 @@
-//! Where a handler runs: inside the event loop, or on a worker thread.
-//!
-//! Handlers may block (on a database, a file, a `sleep`), and a blocked
-//! event loop stalls every connection it owns. So by default a request is
-//! handed to the worker pool (`pool.rs`) and its response comes back
-//! through the loop's inbox. That hand-off costs two thread wake-ups per
-//! request, which for a handler that takes two microseconds is most of the
-//! work: measured on the hello route, it halves the throughput.
-//!
-//! So the dispatcher *learns*. Every run of a route is timed. A route whose
-//! last `64 << strikes` runs each finished within the inline budget
-//! ([`crate::Settings::inline_budget_us`], 200 µs by default) is run inside
-//! the event loop from then on. Any run over budget sends it back to the
-//! workers and, if it was running inline, adds a strike, which doubles the
-//! streak it needs to come back; after 16 strikes it never runs inline again.
-//! Every 4096 fast runs in a row forgive one strike (below 16), because on a
-//! busy machine a fast handler is now and then preempted mid-run and only
-//! *looks* slow; a handler that really blocks earns strikes far faster.
-//!
-//! The risk, stated plainly: a handler that has been fast 64 times in a row
-//! and then blocks holds its event loop's thread. It does not hold the
-//! loop's other connections for long: a watchdog (`runner.rs`) notices a
-//! handler running inline for more than fifty budgets (at least 10 ms) and
-//! hands the loop to a fresh thread, so they wait about that long, not for
-//! the length of the call. A route that blocks every time (the gate
-//! route in the tests) never leaves the workers at all. Set
-//! `inline_budget_us = 0` to keep every handler on the workers, always, or
-//! mark one route with [`crate::Route::may_block`] to keep that route there.
+//! Where a handler runs: inside the event loop, or on a worker thread. A
+//! route runs inline once its last `64 << strikes` runs each finished within
+//! the inline budget; a slow inline run sends it back and adds a strike. Why,
+//! and the risk it takes, in `final/docs/architecture.md` ("Where a handler runs").
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
