@@ -12,6 +12,7 @@
 //! | `http/buffer.rs` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
 //! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
 //! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
+//! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
@@ -20,7 +21,6 @@
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
-//! | `app/state.rs` | values the app owns that handlers reach through the request | step 05 |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |

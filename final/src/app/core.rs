@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use crate::app::middleware::{AccessLog, Middleware, Next};
 use crate::app::router::{Resolution, Router};
-use crate::app::state::AppState;
 use crate::http::request::Request;
 use crate::http::response::Response;
+use crate::http::state::AppState;
 use crate::http::status::Status;
 
 /// What the server threads share: the URL table and the middleware chain.

@@ -41,7 +41,7 @@ pub(crate) mod logger;
 pub(crate) mod middleware;
 pub(crate) mod router;
 pub(crate) mod settings;
-pub(crate) mod state;
+
 pub(crate) mod static_files;
 pub(crate) mod templates;
 
@@ -301,7 +301,9 @@ impl App {
         }
         // The database opens, and migrates, before the server listens.
         if let Some(migrations) = &self.migrations {
-            let db = Database::start(&settings, migrations)?;
+            // `join` keeps an absolute path as it is.
+            let path = settings.root.join(&settings.database);
+            let db = Database::start(&path, settings.database_pool, migrations)?;
             state.insert(db);
         }
         Server::start(self.core, settings)

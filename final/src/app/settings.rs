@@ -1,5 +1,9 @@
 //! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then the command line.
 //!
+//! One concept over 500 lines: every setting with its default, its key and
+//! its check, read from three sources by one set of functions, so that a new
+//! setting is added in this file and nowhere else (its tests take a third).
+//!
 //! The seed framework read a `settings.py`; httprs reads `settings.toml`
 //! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
 //! layer overrides the one before it, so a deployment can change a limit

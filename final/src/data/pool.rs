@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::app::settings::Settings;
 use crate::data::error::DbError;
 use crate::data::migrate::{self, Migration};
 
@@ -174,13 +173,15 @@ impl Database {
         self.pool.size
     }
 
-    /// Start-up, for [`crate::App::start`]: opens the `database` setting
-    /// (from [`Settings::root`] if relative) and migrates it.
-    pub(crate) fn start(settings: &Settings, migrations: &[Migration]) -> io::Result<Database> {
-        // `join` keeps an absolute path as it is.
-        let path = settings.root.join(&settings.database);
-        let db = Database::open(&path, settings.database_pool.max(1))
-            .map_err(|err| io::Error::other(err.to_string()))?;
+    /// Start-up, for [`crate::App::start`]: opens `size` connections to
+    /// `path` (the `database` and `database_pool` settings) and migrates it.
+    pub(crate) fn start(
+        path: &Path,
+        size: usize,
+        migrations: &[Migration],
+    ) -> io::Result<Database> {
+        let db =
+            Database::open(path, size.max(1)).map_err(|err| io::Error::other(err.to_string()))?;
         let applied = db
             .migrate(migrations)
             .map_err(|err| io::Error::other(format!("database {}: {err}", path.display())))?;

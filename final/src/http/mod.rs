@@ -14,4 +14,5 @@ pub(crate) mod parse;
 pub(crate) mod parse_error;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod state;
 pub(crate) mod status;

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
-use crate::app::state::AppState;
 use crate::http::cookie;
 use crate::http::headers::Headers;
 use crate::http::parse::RawRequest;
+use crate::http::state::AppState;
 
 /// An HTTP request, as given to a [`crate::Handler`].
 ///

@@ -1,5 +1,9 @@
 //! An event loop: one thread, many connections, no blocking.
 //!
+//! One concept, a little over 500 lines: one loop's turn (poll, accept,
+//! hand over, drive, deliver, sweep). What a single connection does is in
+//! `connection.rs`; what the threads share is in `shared.rs`.
+//!
 //! This is step 01's accept loop turned inside out. Instead of calling
 //! `accept` and `read` and sleeping inside them, the loop asks `epoll`
 //! (through `mio`) which sockets are ready, does only the work that will not
