@@ -178,7 +178,7 @@ impl App {
         self
     }
 
-    /// Adds a whole URL table, in order, like the seed's `url = [...]`.
+    /// Adds a whole URL table, in order, like httppy's `url = [...]`.
     pub fn urls(self, routes: impl IntoIterator<Item = Route>) -> App {
         routes.into_iter().fold(self, App::add_route)
     }

@@ -1,7 +1,7 @@
 //! The data layer's connections: a bounded pool of SQLite connections, and
 //! the error every database call returns.
 //!
-//! The seed framework opened one SQLite connection per request. httprs keeps
+//! httppy opened one SQLite connection per request. httprs keeps
 //! a few open instead, in a [`Database`], because opening a file, reading its
 //! schema and setting it up costs far more than most queries. A handler
 //! borrows one with [`Request::db`] and gives it back by dropping the guard,

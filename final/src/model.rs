@@ -1,6 +1,6 @@
 //! Models: a Rust struct mapped to a table, with the usual five queries.
 //!
-//! The seed framework's ORM built its SQL from a class's fields. Here a
+//! httppy's ORM built its SQL from a class's fields. Here a
 //! struct says the same in a trait: its table, its columns (name and SQL
 //! type with constraints), how to turn itself into bound parameters and how
 //! to read itself back from a row. The trait then provides `insert`, `get`,

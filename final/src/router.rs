@@ -28,7 +28,7 @@ use crate::request::decode_component;
 /// One entry of the URL table: a method (or any), a pattern, a handler.
 ///
 /// # Examples
-/// A URL table given as a list, like the seed's `url = [(pattern, Handler), ...]`:
+/// A URL table given as a list, like httppy's `url = [(pattern, Handler), ...]`:
 /// ```
 /// use httprs::{App, Request, Response, Route};
 /// let app = App::new().urls([

@@ -1,6 +1,6 @@
 //! Settings: defaults, then `settings.toml`, then `HTTPRS_*` variables, then the command line.
 //!
-//! The seed framework read a `settings.py`; httprs reads `settings.toml`
+//! httppy read a `settings.py`; httprs reads `settings.toml`
 //! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
 //! layer overrides the one before it, so a deployment can change a limit
 //! without touching code:

@@ -2,9 +2,10 @@
 //!
 //! A handler is called with a [`Request`](crate::Request) and nothing else, yet
 //! real handlers need things that live as long as the app: the template
-//! folder, the database pool, a client for another service, a counter. The
-//! seed framework kept such things in module globals; a global cannot hold
-//! two apps in one test run, and it hides what a handler depends on.
+//! folder, the database pool, a client for another service, a counter.
+//! httppy, the Python framework httprs descends from, kept such things in
+//! module globals; a global cannot hold two apps in one test run, and it
+//! hides what a handler depends on.
 //!
 //! Instead the app keeps a small map from a type to one value of that type.
 //! [`App::state`](crate::App::state) puts a value in; a handler asks for it by

@@ -1,9 +1,9 @@
-//! The guestbook: httprs's demo app, laid out the way the seed framework
+//! The guestbook: httprs's demo app, laid out the way httppy
 //! recommended a project be laid out.
 //!
 //! ```text
 //! final/examples/demo/
-//! ├── main.rs          the entry point (the seed's manage.py): builds the App, runs it
+//! ├── main.rs          the entry point (httppy's manage.py): builds the App, runs it
 //! ├── urls.rs          the URL table (urls.py): which view answers which path
 //! ├── settings.toml    the settings (settings.py): address, debug, database file
 //! ├── app/             the application (an app folder)

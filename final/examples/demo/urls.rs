@@ -1,6 +1,6 @@
 //! The URL table: every path the guestbook answers, and the view behind it.
 //!
-//! Like the seed's `urls.py`, the whole site is readable in one screen.
+//! Like httppy's `urls.py`, the whole site is readable in one screen.
 //! Routes are tried in order; a path that matches with another method gets
 //! a 405 with `Allow`, a path that matches nothing a 404. The static files
 //! are mounted in `main.rs` (`/static/...`).
