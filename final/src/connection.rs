@@ -73,6 +73,9 @@ pub(crate) struct Connection {
     pub yielded: bool,
     /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
     pub readable: bool,
+    /// The kernel has said the client's FIN is here (an event with "read
+    /// closed"), though a read may still return bytes sent before it.
+    pub fin_arrived: bool,
     /// The client has closed its sending side.
     pub peer_closed: bool,
     /// When the head now being awaited started (accept, or its first byte).
@@ -119,6 +122,7 @@ impl Connection {
             file: None,
             yielded: false,
             readable: true,
+            fin_arrived: false,
             peer_closed: false,
             head_started: Some(now),
             last_activity: now,
@@ -156,8 +160,10 @@ impl Connection {
                     // A read that did not fill the buffer emptied the socket:
                     // anything arriving later raises a new edge. Skipping the
                     // read that would only say `WouldBlock` saves a system call
-                    // per request (tokio makes the same deduction).
-                    if n < scratch.len() {
+                    // per request (tokio makes the same deduction). Unless the
+                    // FIN came with those bytes: its edge is spent, and only
+                    // one more read, returning 0, says that the client is done.
+                    if n < scratch.len() && !self.fin_arrived {
                         self.readable = false;
                     }
                     Ok(Fill::Data)
