@@ -24,7 +24,7 @@ use crate::middleware::{AccessLog, Middleware, Next};
 use crate::migrate::Migration;
 use crate::request::Request;
 use crate::response::Response;
-use crate::router::{Resolution, Route, RouteStats, Router};
+use crate::router::{ALLOW_IMPLEMENTED, Resolution, Route, RouteStats, Router};
 use crate::server::Server;
 use crate::settings::{DEFAULT_ADDR, Settings};
 use crate::shutdown::ShutdownHandle;
@@ -399,7 +399,8 @@ impl AppCore {
         }
     }
 
-    /// Middleware, then the handler (or a 404/405): a panic anywhere becomes
+    /// Middleware, then the handler (or a 404, 405 or 501, or the answer to
+    /// `OPTIONS *`): a panic anywhere becomes
     /// a 500 for this request only.
     pub(crate) fn respond(&self, req: &Request, resolution: &Resolution) -> Response {
         let endpoint = |req: &Request| -> Response {
@@ -414,6 +415,10 @@ impl AppCore {
                     Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
                 }
                 Resolution::NotFound => Response::error(Status::NOT_FOUND),
+                Resolution::NotImplemented => Response::error(Status::NOT_IMPLEMENTED),
+                Resolution::ServerOptions => {
+                    Response::new(Status::OK).with_header("Allow", ALLOW_IMPLEMENTED)
+                }
             }
         };
         let next = Next {

@@ -16,6 +16,11 @@
 //! When the path matches some route but not for this method, the answer is
 //! 405 with an `Allow` field listing the methods that would work; when it
 //! matches none, 404. A `GET` route also answers `HEAD` (RFC 9110 §9.3.2).
+//!
+//! Before any of that, a method other than `GET`, `HEAD`, `POST`, `PUT`,
+//! `DELETE`, `PATCH` and `OPTIONS` is 501 whatever the table says (the
+//! constant `IMPLEMENTED_METHODS` below says why), and `OPTIONS *` is
+//! answered by the server itself, with those seven in `Allow`.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
@@ -229,6 +234,20 @@ fn params_to_regex(pattern: &str) -> String {
     out
 }
 
+/// The methods httprs implements, checked before the route table is read.
+///
+/// Anything else is 501 (RFC 9110 §9.1), even where an any-method route
+/// matches the path: methods are case-sensitive, so `get` is not `GET`, and an
+/// unknown or over-long token never reaches a handler that did not expect it.
+/// `CONNECT` (a tunnel, for proxies) and `TRACE` (an echo of the request,
+/// which can hand cookies to a script: "cross-site tracing") are left out on
+/// purpose. The check is a comparison with seven words, no allocation.
+pub(crate) const IMPLEMENTED_METHODS: [&str; 7] =
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+
+/// [`IMPLEMENTED_METHODS`] as the `Allow` value of the answer to `OPTIONS *`.
+pub(crate) const ALLOW_IMPLEMENTED: &str = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
 /// The outcome of looking a request up in the table.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Resolution {
@@ -241,6 +260,11 @@ pub(crate) enum Resolution {
     MethodNotAllowed(String),
     /// No route matched the path.
     NotFound,
+    /// A method not in [`IMPLEMENTED_METHODS`] (501).
+    NotImplemented,
+    /// `OPTIONS *`, a question about the server, not a resource (RFC 9110
+    /// §9.3.7): 200 with `Allow: ALLOW_IMPLEMENTED`.
+    ServerOptions,
 }
 
 /// The URL table, tried in order.
@@ -255,6 +279,12 @@ impl Router {
     }
 
     pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolution {
+        if !IMPLEMENTED_METHODS.contains(&method) {
+            return Resolution::NotImplemented;
+        }
+        if path == "*" && method == "OPTIONS" {
+            return Resolution::ServerOptions;
+        }
         let mut allowed: Vec<&str> = Vec::new();
         for (index, route) in self.routes.iter().enumerate() {
             let Some(params) = route.pattern.matches(path) else {
@@ -413,5 +443,29 @@ mod tests {
             r.resolve("GET", "/file.txt"),
             Resolution::Found { .. }
         ));
+    }
+
+    #[test]
+    fn an_unimplemented_method_is_501_whatever_the_table_says() {
+        let r = router();
+        // The any-method route matches this path, and still none of these reach it.
+        let any = "/posts/2026/hello-world/";
+        for method in ["get", "Get", "PROPFIND", "CONNECT", "TRACE", "GETGETGETGET"] {
+            assert_eq!(
+                r.resolve(method, any),
+                Resolution::NotImplemented,
+                "{method}"
+            );
+        }
+        assert_eq!(r.resolve("get", "/about"), Resolution::NotImplemented);
+        for method in IMPLEMENTED_METHODS {
+            assert!(matches!(r.resolve(method, any), Resolution::Found { .. }));
+        }
+    }
+
+    #[test]
+    fn options_star_is_the_server_s_own_and_lists_every_implemented_method() {
+        assert_eq!(router().resolve("OPTIONS", "*"), Resolution::ServerOptions);
+        assert_eq!(ALLOW_IMPLEMENTED, IMPLEMENTED_METHODS.join(", "));
     }
 }
