@@ -222,8 +222,9 @@ impl App {
 
     /// Switches sessions on, and with them CSRF protection: handlers read and
     /// write [`Request::session`], and every `POST`, `PUT`, `PATCH` and
-    /// `DELETE` must carry the session's token (or be JSON); see [`session`]
-    /// and [`csrf`]. Sessions live in the app's database, so this switches
+    /// `DELETE` is checked against forgery: a cross-site one is refused, and
+    /// a form `POST` must carry the session's token; see [`session`] and
+    /// [`csrf`]. Sessions live in the app's database, so this switches
     /// the data layer on too (as [`App::database`] with no migrations, if
     /// the app has none), and start-up applies the framework's migration
     /// creating `httprs_sessions` first.

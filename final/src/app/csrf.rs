@@ -19,16 +19,20 @@
 //!    opaque `Origin: null` of sandboxed frames and cross-site redirects),
 //!    is refused outright. Either header missing proves nothing (old
 //!    browsers, scripts, curl), so then the token decides.
-//! 2. **A JSON body is exempt from the token.** A cross-site page can send
-//!    only "simple" requests without asking first: a form's three content
-//!    types (`application/x-www-form-urlencoded`, `multipart/form-data`,
-//!    `text/plain`). A request with `Content-Type: application/json`, sent
-//!    from another site, makes the browser ask the server first with an
-//!    `OPTIONS` preflight, and httprs never answers one with the
-//!    `Access-Control-Allow-*` fields that would allow it. So a JSON
-//!    request that reached a handler was sent by the site's own pages or
-//!    by a program that is not a browser (which has no victim's cookies to
-//!    abuse). Every other content type, none included, needs the token.
+//! 2. **Only what another site could send unasked needs the token.** A
+//!    cross-site page can send only "simple" requests without asking the
+//!    server first: `GET`, `HEAD` or `POST`, and a `POST` only with a
+//!    form's three content types (`application/x-www-form-urlencoded`,
+//!    `multipart/form-data`, `text/plain`). Anything else (a `PUT`, a
+//!    `PATCH`, a `DELETE`, a `POST` with `Content-Type: application/json`)
+//!    makes the browser ask first with an `OPTIONS` preflight, and httprs
+//!    never answers one with the `Access-Control-Allow-*` fields that
+//!    would allow it. So such a request that reached a handler was sent by
+//!    the site's own pages or by a program that is not a browser (which
+//!    has no victim's cookies to abuse), and needs no token. A `POST` with
+//!    any other content type, or none, needs it. (An app that answers
+//!    preflights itself, to allow other origins, must then check these
+//!    requests itself.)
 //! 3. **The token.** Each session holds a random token
 //!    ([`Session::csrf_token`]); pages put it in their forms with
 //!    `{{ csrf_field() }}`, a hidden field named `csrf_token`, and scripts
@@ -85,6 +89,10 @@ fn refusal(req: &Request, session: &Session) -> Option<Refusal> {
         if !same_origin(origin, req.header("host")) {
             return Some(Refusal::CrossSite);
         }
+    }
+    // Not something a cross-site page can send without a preflight: rule 2.
+    if req.method() != "POST" {
+        return None;
     }
     let media_type = req
         .header("content-type")
@@ -216,6 +224,11 @@ mod tests {
             ),
             (
                 post(&[("Host", "a.test"), ("Origin", "null")], ""),
+                Some(Refusal::CrossSite),
+            ),
+            (Request::new("DELETE", "/e/1"), None),
+            (
+                Request::new("DELETE", "/e/1").with_header("Sec-Fetch-Site", "cross-site"),
                 Some(Refusal::CrossSite),
             ),
             (

@@ -54,7 +54,9 @@
 //!   login, so that an id someone planted in the browser before the login
 //!   (session fixation) is worth nothing after it.
 //! - **The key**: without `secret_key`, and with `debug` off, start-up
-//!   stops with exit status 2 naming the setting. With `debug` on, a random
+//!   stops with exit status 2 naming the setting; so it does with a key
+//!   starting with `insecure` ([`INSECURE_PREFIX`]), the mark of a
+//!   development key kept in a public settings file. With `debug` on, a random
 //!   key is made for this run and a warning says that sessions will not
 //!   survive a restart.
 
@@ -227,15 +229,28 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// A key starting with this is a development key (the demo's settings file
+/// holds one, in public): refused when `debug` is off, as Django's
+/// `django-insecure-` keys are flagged.
+pub const INSECURE_PREFIX: &str = "insecure";
+
 /// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
 pub(crate) fn check_key(settings: &Settings) -> Result<(), String> {
-    if settings.secret_key.is_some() || settings.debug {
+    if settings.debug {
         return Ok(());
     }
-    Err("the app uses sessions, so it needs the secret_key setting \
-         (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
-         when debug is off"
-        .to_string())
+    match &settings.secret_key {
+        Some(key) if key.bytes().starts_with(INSECURE_PREFIX.as_bytes()) => Err(format!(
+            "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
+             which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
+             at least 32 random bytes)"
+        )),
+        Some(_) => Ok(()),
+        None => Err("the app uses sessions, so it needs the secret_key setting \
+             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
+             when debug is off"
+            .to_string()),
+    }
 }
 
 /// What the session middleware needs, made at start-up and kept in the app's state.
@@ -502,5 +517,13 @@ mod tests {
             ..Settings::default()
         };
         assert!(check_key(&debug).is_ok());
+        let insecure = Settings {
+            secret_key: Some(
+                SecretKey::new(b"insecure-but-long-enough-0123456789".to_vec()).unwrap(),
+            ),
+            ..Settings::default()
+        };
+        let err = check_key(&insecure).unwrap_err();
+        assert!(err.contains("a development key"), "{err}");
     }
 }
