@@ -231,6 +231,8 @@ impl App {
     ///
     /// Start-up without the `secret_key` setting, with `debug` off, stops:
     /// [`App::run`] exits with status 2, [`App::start`] returns the error.
+    /// [`App::handle`] starts nothing, so in an app with sessions it
+    /// answers 500: test such handlers through [`App::start`].
     pub fn sessions(mut self) -> App {
         if !self.sessions {
             self.sessions = true;
