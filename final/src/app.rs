@@ -11,7 +11,18 @@
 //!   handler, no socket at all. What a user's unit tests call.
 //!
 //! All three go through the same `AppCore::respond`, so a handler tested
-//! with `handle` behaves exactly as it will behind a socket.
+//! with `handle` behaves exactly as it will behind a socket (except for
+//! [`App::sessions`], which needs the database and the key a start makes).
+//!
+//! What a Django-style framework gives an app for free lives beside it:
+//! [`session`] (sessions in the database, signed cookies), [`csrf`]
+//! (forged forms refused), [`secure_headers`] (on every HTML page), and
+//! [`login_limit`] (failed logins per address).
+
+pub mod csrf;
+pub mod login_limit;
+pub mod secure_headers;
+pub mod session;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,6 +64,8 @@ pub struct App {
     settings_file: Option<std::path::PathBuf>,
     /// `Some` once [`App::database`] switched the data layer on.
     migrations: Option<Vec<Migration>>,
+    /// [`App::sessions`] was called.
+    sessions: bool,
 }
 
 /// What the server threads share: the URL table and the middleware chain.
@@ -63,6 +76,8 @@ pub(crate) struct AppCore {
     unmatched: RouteStats,
     /// Values handlers reach through [`Request::state`], and the debug flag.
     pub(crate) state: Arc<AppState>,
+    /// Add [`secure_headers`] to HTML responses (on unless [`App::secure_headers`]`(false)`).
+    secure_headers: bool,
 }
 
 impl Default for App {
@@ -84,10 +99,12 @@ impl App {
                 middleware: vec![Arc::new(AccessLog)],
                 unmatched: RouteStats::default(),
                 state: Arc::default(),
+                secure_headers: true,
             },
             addrs: Vec::new(),
             settings_file: None,
             migrations: None,
+            sessions: false,
         }
     }
 
@@ -203,6 +220,38 @@ impl App {
         self
     }
 
+    /// Switches sessions on, and with them CSRF protection: handlers read and
+    /// write [`Request::session`], and every `POST`, `PUT`, `PATCH` and
+    /// `DELETE` is checked against forgery: a cross-site one is refused, and
+    /// a form `POST` must carry the session's token; see [`session`] and
+    /// [`csrf`]. Sessions live in the app's database, so this switches
+    /// the data layer on too (as [`App::database`] with no migrations, if
+    /// the app has none), and start-up applies the framework's migration
+    /// creating `httprs_sessions` first.
+    ///
+    /// Start-up without the `secret_key` setting, with `debug` off, stops:
+    /// [`App::run`] exits with status 2, [`App::start`] returns the error.
+    /// [`App::handle`] starts nothing, so in an app with sessions it
+    /// answers 500: test such handlers through [`App::start`].
+    pub fn sessions(mut self) -> App {
+        if !self.sessions {
+            self.sessions = true;
+            // Right inside the access log, so every other middleware sees the session.
+            let at = 1.min(self.core.middleware.len());
+            self.core
+                .middleware
+                .insert(at, Arc::new(session::SessionMiddleware));
+        }
+        self
+    }
+
+    /// Whether HTML responses get the [`secure_headers`] a handler did not
+    /// set itself (on by default); `false` turns them off.
+    pub fn secure_headers(mut self, on: bool) -> App {
+        self.core.secure_headers = on;
+        self
+    }
+
     /// Adds a middleware; the first added runs outermost (after the built-in ones).
     pub fn wrap(mut self, middleware: impl Middleware) -> App {
         self.core.middleware.push(Arc::new(middleware));
@@ -262,6 +311,14 @@ impl App {
     /// it; if the database cannot be opened, naming its path; if a
     /// migration fails, naming the migration.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+        if self.sessions {
+            session::check_key(&settings)
+                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+            // The session table first: the app's own migrations may rely on it.
+            let mut migrations = vec![session::migration()];
+            migrations.extend(self.migrations.take().unwrap_or_default());
+            self.migrations = Some(migrations);
+        }
         if settings.addrs.is_empty() {
             settings.addrs = std::mem::take(&mut self.addrs);
         }
@@ -281,6 +338,11 @@ impl App {
         // The database opens, and migrates, before the server listens.
         if let Some(migrations) = &self.migrations {
             let db = Database::start(&settings, migrations)?;
+            if self.sessions {
+                let store = session::SessionStore::new(&settings, db.clone())
+                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+                state.insert(store);
+            }
             state.insert(db);
         }
         Server::start(self.core, settings)
@@ -293,8 +355,9 @@ impl App {
     /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
     /// [`crate::settings::Mode`].
     ///
-    /// A bad settings file, variable or flag prints what is wrong and exits
-    /// with status 2; an address that cannot be bound, a database that
+    /// A bad settings file, variable or flag, or an app with sessions
+    /// missing its `secret_key` with `debug` off, prints what is wrong and
+    /// exits with status 2; an address that cannot be bound, a database that
     /// cannot be opened or a failing migration exits with status 1.
     ///
     /// # Errors
@@ -345,6 +408,13 @@ impl App {
     /// # Errors
     /// None at present; see [`App::run`].
     pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
+        // A missing key is a settings mistake, and exits as one (status 2).
+        if self.sessions {
+            if let Err(err) = session::check_key(&settings) {
+                eprintln!("error: {err}");
+                std::process::exit(2);
+            }
+        }
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.
@@ -426,8 +496,13 @@ impl AppCore {
             endpoint: &endpoint,
         };
         // And once more around the whole chain, for a panicking middleware.
-        catch_unwind(AssertUnwindSafe(|| next.run(req)))
-            .unwrap_or_else(|panic| self.panicked(req, panic))
+        let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
+            .unwrap_or_else(|panic| self.panicked(req, panic));
+        if self.secure_headers {
+            secure_headers::apply(res)
+        } else {
+            res
+        }
     }
 
     fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {

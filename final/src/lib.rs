@@ -16,6 +16,7 @@
 //! | `file_body` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | `pool`, [`dispatch`], `runner` | worker threads for handlers; which handlers run inline; who runs a loop | step 04 |
 //! | [`router`], [`handler`], [`app`] | URL table, handlers, the app builder | step 05 |
+//! | [`app::session`], [`app::csrf`], [`app::secure_headers`], [`app::login_limit`] | sessions in the database, forged forms refused, safe defaults for pages, failed logins limited | Django, by way of httppy |
 //! | [`middleware`] | code around every handler: access log, timing | step 05 |
 //! | [`static_files`] | a folder served at a URL prefix: types, caching, ranges, no traversal | step 05 |
 //! | [`state`] | values the app owns that handlers reach through the request | step 05 |
@@ -89,6 +90,8 @@ pub mod status;
 pub mod templates;
 
 pub use app::App;
+pub use app::login_limit::LoginLimit;
+pub use app::session::Session;
 pub use cookie::{Cookie, SameSite};
 pub use db::{Database, DbError};
 pub use handler::{Handler, IntoResponse};
