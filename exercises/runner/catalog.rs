@@ -112,7 +112,7 @@ Each worker loops on `let next = receiver.lock().unwrap().recv();` (the lock
 guard dies at the `;`, so the lock is not held while the job runs), runs
 `Ok(job)` inside `std::panic::catch_unwind(AssertUnwindSafe(job))`, and `break`s
 on `Err`. In `drop`: `drop(self.sender.take())` first, which closes the channel,
-then `join` every worker. steps/step04-threadpool/src/pool.rs is the same pool.",
+then `join` every worker. steps/step04-threadpool/src/pool/mod.rs is the same pool.",
     },
     Exercise {
         name: "ex08_percent_decode",

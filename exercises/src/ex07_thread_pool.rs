@@ -8,7 +8,7 @@
 //! the kernel's backlog, and the server slows down instead of running out of
 //! memory. That wait is called back-pressure.
 //!
-//! Build [`ThreadPool`], as `steps/step04-threadpool/src/pool.rs` does:
+//! Build [`ThreadPool`], as `steps/step04-threadpool/src/pool/mod.rs` does:
 //! - [`ThreadPool::new`]`(workers, queue_bound)` starts `workers` threads
 //!   sharing one queue: a `std::sync::mpsc::sync_channel(queue_bound)`, whose
 //!   receiver sits in an `Arc<Mutex<..>>`. Each worker loops: take the next

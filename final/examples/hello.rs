@@ -1,4 +1,4 @@
-//! The seed framework's hello world, in httprs.
+//! httppy's hello world, in httprs.
 //!
 //! ```text
 //! cargo run -p httprs --example hello                          # http://127.0.0.1:7777/index/

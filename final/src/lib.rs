@@ -3,8 +3,8 @@
 //! `final/` is where the seven steps of the workspace meet, rebuilt to
 //! production grade in one crate. Its folders are the steps' layers, from
 //! the bytes on the wire up to the app; each file is one concept, and each
-//! descends from a step. A folder imports only from the folders above it in
-//! this table, and no two files import each other.
+//! descends from a step. No two files import each other, directly or in a
+//! loop.
 //!
 //! | folder / file | concept | grown from |
 //! |---|---|---|
@@ -21,6 +21,8 @@
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
+//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies; forged forms refused: [`Session`] | Django, by way of httppy |
+//! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
@@ -79,9 +81,11 @@ mod split;
 
 pub use app::App;
 pub use app::handler::Handler;
+pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
 pub use app::router::Route;
-pub use app::settings::{Mode, Settings, SettingsError};
+pub use app::session::value::Session;
+pub use app::settings::{Mode, SecretKey, Settings, SettingsError};
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
 pub use data::error::{ConstraintKind, DbError};

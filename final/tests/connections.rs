@@ -5,9 +5,10 @@
 mod support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::sync::mpsc;
 use std::thread;
+use std::time::Duration;
 
 use httprs::Settings;
 use support::{IO_TIMEOUT, connect, read_reply, read_to_close, start, start_with, status_of};
@@ -417,4 +418,48 @@ fn a_fast_handler_that_suddenly_blocks_its_event_loop_is_taken_over() {
         "{}",
         blocked.text()
     );
+}
+
+#[test]
+fn a_client_that_sends_its_requests_and_half_closes_gets_every_answer_then_a_close() {
+    // `printf '...' | nc -N host port`: the requests and the FIN arrive
+    // together, after the server has accepted the connection and found
+    // nothing to read, so one readable event announces both. The server must
+    // still see the FIN once it has answered, not wait for the idle timeout
+    // (30 s here, far past the 5 s this test waits before calling it a hang).
+    let (server, _gate) = start_with(Settings {
+        idle_timeout: Duration::from_secs(30),
+        ..support::settings()
+    });
+    for round in 0..10 {
+        let mut stream = connect(server.addr());
+        // Let the server accept and go back to waiting for bytes.
+        thread::sleep(Duration::from_millis(20));
+        stream
+            .write_all(
+                b"GET /hello/a HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: a\r\n\r\n",
+            )
+            .unwrap();
+        stream.shutdown(Shutdown::Write).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(err) => panic!(
+                    "round {round}: no close 5 s after both answers were due ({err}); got {:?}",
+                    String::from_utf8_lossy(&got)
+                ),
+            }
+        }
+        let text = String::from_utf8_lossy(&got);
+        assert!(
+            text.contains("Hello, a!") && text.ends_with("Hello, b!"),
+            "round {round}: {text}"
+        );
+    }
 }

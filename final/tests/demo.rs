@@ -5,6 +5,11 @@
 //! (escaped) and in the JSON, get the form back with reasons when it is
 //! wrong, fetch the CSS and the script, then stop the server, start a new
 //! one on the same file, and find everything still there.
+//!
+//! The demo has sessions on, so every post first fetches the page, as a
+//! browser does, and sends back its session cookie and its CSRF token
+//! (in the form, or in `X-CSRF-Token`). Then the admin: made with
+//! `--create-admin`, logged in, the only one allowed to delete.
 
 mod support;
 
@@ -17,6 +22,7 @@ mod support;
 mod models;
 
 use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 
 use support::process::{Process, example_exe};
 use support::{Reply, TempDir, request};
@@ -38,8 +44,78 @@ fn start_demo_with(dir: &TempDir, args: &[&str]) -> Process {
             // Production mode: what a deployed guestbook does.
             ("HTTPRS_DEBUG", "false"),
             ("HTTPRS_ACCESS_LOG", "false"),
+            // Production mode needs the key that signs session cookies.
+            ("HTTPRS_SECRET_KEY", SECRET_KEY),
         ],
     )
+}
+
+/// The tests' `secret_key`: any 32 bytes or more.
+const SECRET_KEY: &str = "a test key, 32 bytes at least, never used for real";
+
+/// What a browser keeps of the guestbook between requests: the session
+/// cookie (`name=value`) and the CSRF token of the last page it read.
+#[derive(Default)]
+struct Browser {
+    cookie: Option<String>,
+    token: String,
+}
+
+impl Browser {
+    /// Sends `raw` (a head without its final empty line, then the body)
+    /// with the session cookie, and keeps any cookie and token it gets back.
+    fn send(&mut self, addr: SocketAddr, head: &str, body: &str) -> Reply {
+        let cookie = self
+            .cookie
+            .as_ref()
+            .map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+        let raw = format!("{head}{cookie}Content-Length: {}\r\n\r\n{body}", body.len());
+        let reply = request(addr, raw.as_bytes());
+        if let Some(set) = reply.header("set-cookie") {
+            let pair = set.split(';').next().unwrap_or("");
+            // `Max-Age=0` with an empty value: the session was ended.
+            self.cookie = pair
+                .split_once('=')
+                .filter(|(_, v)| !v.is_empty())
+                .map(|_| pair.to_string());
+        }
+        if let Some(token) = token_in(&reply.text()) {
+            self.token = token;
+        }
+        reply
+    }
+
+    fn get(&mut self, addr: SocketAddr, path: &str) -> Reply {
+        let head = format!("GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n");
+        self.send(addr, &head, "")
+    }
+
+    /// A form as a browser posts it: urlencoded, the token among the fields.
+    fn post_form(&mut self, addr: SocketAddr, path: &str, body: &str) -> Reply {
+        let body = format!("{body}&csrf_token={}", self.token);
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n"
+        );
+        self.send(addr, &head, &body)
+    }
+
+    /// A script's post: any content type, the token in `X-CSRF-Token`.
+    fn post(&mut self, addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Reply {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+             Content-Type: {content_type}\r\nX-CSRF-Token: {}\r\n",
+            self.token
+        );
+        self.send(addr, &head, body)
+    }
+}
+
+/// The value of the page's hidden `csrf_token` field, if it has one.
+fn token_in(page: &str) -> Option<String> {
+    let at = page.find(r#"name="csrf_token" value=""#)? + r#"name="csrf_token" value=""#.len();
+    let end = page[at..].find('"')?;
+    Some(page[at..at + end].to_string())
 }
 
 fn get(addr: SocketAddr, path: &str) -> Reply {
@@ -47,17 +123,20 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
     request(addr, raw.as_bytes())
 }
 
+/// Posts as a script on the site's own page would: it reads the page
+/// first, for the session cookie and the token it then sends along.
 fn post(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Reply {
-    let raw = format!(
-        "POST {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    request(addr, raw.as_bytes())
+    let mut browser = Browser::default();
+    browser.get(addr, "/");
+    browser.post(addr, path, content_type, body)
 }
 
+/// Posts the page's form as a browser does: the page first, then the form
+/// with its token and the session cookie.
 fn post_form(addr: SocketAddr, body: &str) -> Reply {
-    post(addr, "/", "application/x-www-form-urlencoded", body)
+    let mut browser = Browser::default();
+    browser.get(addr, "/");
+    browser.post_form(addr, "/", body)
 }
 
 fn entries(addr: SocketAddr) -> Vec<serde_json::Value> {
@@ -256,4 +335,265 @@ fn the_same_guestbook_runs_split_behind_httprs_front() {
     }
     assert_eq!(post_form(addr, "name=Still&message=Here").status, 303);
     assert_eq!(entries(addr).len(), 2);
+}
+
+/// Posts without reading any page first: no cookie, no token, as a form on
+/// another site would (its browser would not send our cookie either).
+fn post_blind(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Reply {
+    let raw = format!(
+        "POST {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    request(addr, raw.as_bytes())
+}
+
+#[test]
+fn a_form_post_without_the_token_is_refused_and_stores_nothing() {
+    let dir = TempDir::new("demo-csrf");
+    let demo = start_demo(&dir);
+    let form = "application/x-www-form-urlencoded";
+    let refused = post_blind(demo.addr, "/", form, "name=Eve&message=Forged");
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(
+        refused.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(refused.text().contains("form token"), "{}", refused.text());
+    // With a session but a token of its own making: refused too.
+    let mut browser = Browser::default();
+    browser.get(demo.addr, "/");
+    browser.token = "0".repeat(64);
+    assert_eq!(
+        browser
+            .post_form(demo.addr, "/", "name=Eve&message=Guessed")
+            .status,
+        403
+    );
+    // From another site, even with the right token: refused.
+    let mut browser = Browser::default();
+    browser.get(demo.addr, "/");
+    let head = "POST / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+                Origin: http://evil.example\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\n";
+    let body = format!("name=Eve&message=Cross&csrf_token={}", browser.token);
+    assert_eq!(browser.send(demo.addr, head, &body).status, 403);
+    assert!(entries(demo.addr).is_empty());
+    // JSON cannot be posted from another site without a preflight: no token needed.
+    let created = post_blind(
+        demo.addr,
+        "/api/entries",
+        "application/json",
+        r#"{"name":"Bot","message":"JSON"}"#,
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    // And the page's own form, token included, is signed: 303.
+    let mut browser = Browser::default();
+    let page = browser.get(demo.addr, "/");
+    assert!(
+        page.header("set-cookie")
+            .unwrap()
+            .contains("HttpOnly; SameSite=Lax")
+    );
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    let signed = browser.post_form(demo.addr, "/", "name=Ada&message=Real");
+    assert_eq!(signed.status, 303, "{}", signed.text());
+    assert_eq!(entries(demo.addr).len(), 2);
+}
+
+/// Runs `demo --create-admin NAME` with the password in the variable.
+fn create_admin(dir: &TempDir, name: &str, password: &str) -> std::process::Output {
+    let database = dir.join("guestbook.sqlite3");
+    Command::new(example_exe("demo"))
+        .args(["--create-admin", name])
+        .env_remove("HTTPRS_SETTINGS")
+        .env("HTTPRS_DATABASE", database.to_str().unwrap())
+        .env("HTTPRS_ADMIN_PASSWORD", password)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A browser logged in as `name`, or the login's refusal.
+fn log_in(addr: SocketAddr, name: &str, password: &str) -> (Browser, Reply) {
+    let mut browser = Browser::default();
+    browser.get(addr, "/login");
+    let reply = browser.post_form(addr, "/login", &format!("name={name}&password={password}"));
+    (browser, reply)
+}
+
+#[test]
+fn only_the_admin_sees_delete_buttons_and_deletes() {
+    let dir = TempDir::new("demo-admin");
+    let made = create_admin(&dir, "ada", "correct horse");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let demo = start_demo(&dir);
+    assert_eq!(post_form(demo.addr, "name=Bob&message=Keep+me").status, 303);
+    let id = entries(demo.addr)[0]["id"].as_i64().unwrap();
+    let delete = format!("/entries/{id}/delete");
+
+    // A visitor, with a session and a valid token, sees no button and gets 403.
+    let mut visitor = Browser::default();
+    assert!(!visitor.get(demo.addr, "/").text().contains("Delete"));
+    assert_eq!(visitor.post_form(demo.addr, &delete, "x=1").status, 403);
+    assert_eq!(entries(demo.addr).len(), 1);
+
+    // The admin logs in: a new session id (rotation), the buttons, the delete.
+    let (_, wrong) = log_in(demo.addr, "ada", "wrong");
+    assert_eq!(wrong.status, 403);
+    assert!(wrong.text().contains("Wrong name or password."));
+    let mut before = Browser::default();
+    before.get(demo.addr, "/login");
+    let old_cookie = before.cookie.clone().unwrap();
+    let logged_in = before.post_form(demo.addr, "/login", "name=ada&password=correct+horse");
+    assert_eq!(logged_in.status, 303, "{}", logged_in.text());
+    let mut admin = before;
+    assert_ne!(
+        admin.cookie.as_ref(),
+        Some(&old_cookie),
+        "the id rotates on login"
+    );
+    let page = admin.get(demo.addr, "/").text();
+    assert!(page.contains("Signed in as <strong>ada</strong>"), "{page}");
+    assert!(page.contains(&format!(r#"action="{delete}""#)), "{page}");
+    // The cookie from before the login is worth nothing now.
+    let mut planted = Browser {
+        cookie: Some(old_cookie),
+        token: admin.token.clone(),
+    };
+    assert!(!planted.get(demo.addr, "/").text().contains("Signed in"));
+    assert_eq!(admin.post_form(demo.addr, &delete, "x=1").status, 303);
+    assert!(entries(demo.addr).is_empty());
+
+    // Logged out, the same browser is a visitor again.
+    assert_eq!(admin.post_form(demo.addr, "/logout", "x=1").status, 303);
+    assert!(admin.cookie.is_none(), "the cookie is dropped");
+    assert_eq!(post_form(demo.addr, "name=Bob&message=Again").status, 303);
+    let id = entries(demo.addr)[0]["id"].as_i64().unwrap();
+    let mut after = Browser::default();
+    after.get(demo.addr, "/");
+    assert_eq!(
+        after
+            .post_form(demo.addr, &format!("/entries/{id}/delete"), "x=1")
+            .status,
+        403
+    );
+    assert_eq!(entries(demo.addr).len(), 1);
+}
+
+#[test]
+fn ten_wrong_passwords_in_a_row_are_refused_after_five() {
+    let dir = TempDir::new("demo-limit");
+    assert!(create_admin(&dir, "ada", "correct horse").status.success());
+    let demo = start_demo(&dir);
+    let mut browser = Browser::default();
+    browser.get(demo.addr, "/login");
+    let statuses: Vec<u16> = (0..10)
+        .map(|i| {
+            let reply =
+                browser.post_form(demo.addr, "/login", &format!("name=ada&password=guess{i}"));
+            if reply.status == 429 {
+                let wait: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+                assert!((1..=60).contains(&wait), "Retry-After: {wait}");
+            }
+            reply.status
+        })
+        .collect();
+    assert_eq!(statuses, [403, 403, 403, 403, 403, 429, 429, 429, 429, 429]);
+    // Even the right password waits now.
+    let right = browser.post_form(demo.addr, "/login", "name=ada&password=correct+horse");
+    assert_eq!(right.status, 429);
+}
+
+#[test]
+fn a_tampered_session_cookie_is_a_fresh_session() {
+    let dir = TempDir::new("demo-tampered");
+    let demo = start_demo(&dir);
+    let mut browser = Browser::default();
+    browser.get(demo.addr, "/");
+    let cookie = browser.cookie.clone().unwrap();
+    // One hex digit of the id changed: the MAC no longer matches.
+    let (name, value) = cookie.split_once('=').unwrap();
+    let flipped = if value.starts_with('0') { "1" } else { "0" };
+    let tampered = format!("{name}={flipped}{}", &value[1..]);
+    let mut forger = Browser {
+        cookie: Some(tampered.clone()),
+        token: browser.token.clone(),
+    };
+    let page = forger.get(demo.addr, "/");
+    assert_eq!(page.status, 200);
+    let fresh = forger.cookie.clone().unwrap();
+    assert_ne!(fresh, tampered);
+    assert_ne!(
+        forger.token, browser.token,
+        "a new session, with a new token"
+    );
+    // The old token does not work with the tampered cookie.
+    let mut forger = Browser {
+        cookie: Some(tampered),
+        token: browser.token.clone(),
+    };
+    assert_eq!(
+        forger
+            .post_form(demo.addr, "/", "name=Eve&message=x")
+            .status,
+        403
+    );
+    assert!(entries(demo.addr).is_empty());
+}
+
+/// Runs the demo with debug off and no `HTTPRS_SECRET_KEY`, with the
+/// settings file `settings` (the demo's own if `None`); returns its output.
+fn start_without_a_key(dir: &TempDir, settings: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(example_exe("demo"));
+    command.env_remove("HTTPRS_SETTINGS");
+    if let Some(text) = settings {
+        std::fs::write(dir.join("settings.toml"), text).unwrap();
+        command.env("HTTPRS_SETTINGS", dir.join("settings.toml"));
+    }
+    command
+        .args(["--addr", "127.0.0.1:0"])
+        .env_remove("HTTPRS_SECRET_KEY")
+        .env(
+            "HTTPRS_DATABASE",
+            dir.join("guestbook.sqlite3").to_str().unwrap(),
+        )
+        .env("HTTPRS_DEBUG", "false")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_demo_s_public_development_key_is_refused_with_debug_off() {
+    let dir = TempDir::new("demo-insecure-key");
+    let out = start_without_a_key(&dir, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("starts with \"insecure\", a development key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn without_a_secret_key_and_debug_off_start_up_stops_with_a_sentence() {
+    let dir = TempDir::new("demo-no-key");
+    // A settings file of its own: the demo's holds a (development) key.
+    let out = start_without_a_key(&dir, Some("addrs = [\"127.0.0.1:0\"]\n"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: the app uses sessions, so it needs the secret_key setting \
+             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) when debug is off"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }

@@ -1,15 +1,16 @@
-//! The guestbook: httprs's demo app, laid out the way the seed framework
+//! The guestbook: httprs's demo app, laid out the way httppy
 //! recommended a project be laid out.
 //!
 //! ```text
 //! final/examples/demo/
-//! ├── main.rs          the entry point (the seed's manage.py): builds the App, runs it
+//! ├── main.rs          the entry point (httppy's manage.py): builds the App, runs it
 //! ├── urls.rs          the URL table (urls.py): which view answers which path
 //! ├── settings.toml    the settings (settings.py): address, debug, database file
 //! ├── app/             the application (an app folder)
-//! │   ├── models.rs    an Entry, its table, its migration, what makes one valid
-//! │   └── views.rs     the handlers: the HTML page, the form, the JSON API
-//! ├── templates/       base.html (the layout) and index.html (the page)
+//! │   ├── models.rs    an Entry, its table, its migrations, what makes one valid
+//! │   ├── views.rs     the handlers: the HTML page, the form, the JSON API
+//! │   └── accounts.rs  the admin: --create-admin, log in, log out
+//! ├── templates/       base.html (the layout), index.html (the page), login.html
 //! └── static/          style.css and guestbook.js, served as files
 //! ```
 //!
@@ -20,13 +21,21 @@
 //! ```
 //!
 //! The entries are kept in `final/examples/demo/guestbook.sqlite3`, created
-//! on first start. The same app runs in split mode, behind `httprs-front`:
+//! on first start, with the sessions (the app calls `App::sessions`, which
+//! also refuses forged form posts) and the admins. Make an admin, who can
+//! delete entries, with
+//!
+//! ```text
+//! cargo run -p httprs --example demo -- --create-admin ada
+//! ``` The same app runs in split mode, behind `httprs-front`:
 //! see the README's "final/" section or chapter 8 of TUTORIAL.md.
 
 mod app;
 mod urls;
 
-use httprs::App;
+use std::time::Duration;
+
+use httprs::{App, LoginLimit};
 
 /// This folder's `settings.toml`. Relative paths (the database file, the
 /// templates, the static files) are read from the settings file's folder,
@@ -34,11 +43,17 @@ use httprs::App;
 const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/settings.toml");
 
 fn main() -> std::io::Result<()> {
+    // `--create-admin NAME` saves an admin and exits, before `run` reads
+    // (and would refuse) the command line.
+    app::accounts::create_admin_if_asked(SETTINGS);
     App::new()
         .settings_file(SETTINGS)
         .templates("templates")
         .static_files("/static", "static")
         .database(app::models::migrations())
+        .sessions()
+        // Five wrong passwords a minute per address, then 429 (in memory).
+        .state(LoginLimit::new(5, Duration::from_secs(60)))
         .urls(urls::urls())
         .run()
 }

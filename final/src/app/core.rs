@@ -11,7 +11,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use crate::app::middleware::{AccessLog, Middleware, Next};
-use crate::app::router::{Resolution, Router};
+use crate::app::router::{ALLOW_IMPLEMENTED, Resolution, Router};
+use crate::app::secure_headers;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::state::AppState;
@@ -23,6 +24,9 @@ pub(crate) struct AppCore {
     pub(crate) middleware: Vec<Arc<dyn Middleware>>,
     /// Values handlers reach through [`Request::state`], and the debug flag.
     pub(crate) state: Arc<AppState>,
+    /// Add the secure headers to HTML responses (on unless
+    /// [`App::secure_headers`](crate::App::secure_headers)`(false)`).
+    pub(crate) secure_headers: bool,
 }
 
 impl AppCore {
@@ -32,6 +36,7 @@ impl AppCore {
             router: Router::default(),
             middleware: vec![Arc::new(AccessLog)],
             state: Arc::default(),
+            secure_headers: true,
         }
     }
 
@@ -45,8 +50,9 @@ impl AppCore {
         resolution
     }
 
-    /// Middleware, then the handler (or a 404/405): a panic anywhere becomes
-    /// a 500 for this request only.
+    /// Middleware, then the handler (or a 404, 405 or 501, or the answer to
+    /// `OPTIONS *`), then the secure headers: a panic anywhere becomes a 500
+    /// for this request only.
     pub(crate) fn respond(&self, req: &Request, resolution: &Resolution) -> Response {
         let endpoint = |req: &Request| -> Response {
             match resolution {
@@ -60,6 +66,10 @@ impl AppCore {
                     Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
                 }
                 Resolution::NotFound => Response::error(Status::NOT_FOUND),
+                Resolution::NotImplemented => Response::error(Status::NOT_IMPLEMENTED),
+                Resolution::ServerOptions => {
+                    Response::new(Status::OK).with_header("Allow", ALLOW_IMPLEMENTED)
+                }
             }
         };
         let next = Next {
@@ -67,8 +77,13 @@ impl AppCore {
             endpoint: &endpoint,
         };
         // And once more around the whole chain, for a panicking middleware.
-        catch_unwind(AssertUnwindSafe(|| next.run(req)))
-            .unwrap_or_else(|panic| self.panicked(req, panic))
+        let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
+            .unwrap_or_else(|panic| self.panicked(req, panic));
+        if self.secure_headers {
+            secure_headers::apply(res)
+        } else {
+            res
+        }
     }
 
     fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {

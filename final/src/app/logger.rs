@@ -1,4 +1,4 @@
-//! Log lines in the seed framework's style, through the `log` facade.
+//! Log lines in httppy's style, through the `log` facade.
 //!
 //! Library code (and a user's handlers) call `log::info!` and friends; this
 //! module decides what a line looks like and where it goes:

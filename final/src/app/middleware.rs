@@ -1,20 +1,5 @@
 //! Middleware: code that runs around every handler, in a chain.
-//!
-//! A middleware receives the request and a [`Next`], the rest of the chain.
-//! It may look at the request, call `next.run(req)` to get the response from
-//! the middleware after it (and, at the end, the router and the handler),
-//! then look at or change that response. Added with [`crate::App::wrap`], the
-//! first added runs outermost:
-//!
-//! ```text
-//! request ──▶ AccessLog ──▶ Timing ──▶ your middleware ──▶ router ──▶ handler
-//! response ◀── AccessLog ◀── Timing ◀── your middleware ◀──────────────────┘
-//! ```
-//!
-//! The two built in are ordinary middleware, written exactly as a user would
-//! write their own. [`AccessLog`] is on in every [`crate::App`] (and logs the
-//! time each request took); [`Timing`], which tells the *client* that time
-//! in a `Server-Timing` header, is switched on with `.wrap(Timing)`.
+//! The design is in `final/docs/middleware.md` ([`Middleware`](crate::Middleware)'s documentation).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,7 +7,7 @@ use std::time::Instant;
 use crate::http::request::Request;
 use crate::http::response::{Response, push_decimal};
 
-/// Code that wraps every request; see the module docs.
+/// Code that wraps every request; see below.
 ///
 /// Closures `Fn(&Request, Next) -> Response` are middleware too.
 ///
@@ -35,6 +20,8 @@ use crate::http::response::{Response, push_decimal};
 /// let res = app.handle(Request::new("GET", "/"));
 /// assert_eq!(res.header("x-frame-options"), Some("DENY"));
 /// ```
+///
+#[doc = include_str!("../../docs/middleware.md")]
 pub trait Middleware: Send + Sync + 'static {
     /// Handles `req`, usually by calling `next.run(req)` somewhere inside.
     fn call(&self, req: &Request, next: Next<'_>) -> Response;

@@ -11,12 +11,17 @@
 //!   handler, no socket at all. What a user's unit tests call.
 //!
 //! All three go through the same `AppCore::respond` (`core.rs`), so a
-//! handler tested with `handle` behaves exactly as it will behind a socket.
+//! handler tested with `handle` behaves exactly as it will behind a socket
+//! (except for [`App::sessions`], which needs the database and the key a
+//! start makes).
 //!
 //! The folder is step 05's layer, what answers a request: the URL table
-//! (`router.rs`), handlers and what they return (`handler.rs`), middleware,
-//! app state, static files and templates, and the settings and logs an
-//! operator tunes.
+//! (`router.rs`), handlers (`handler.rs`), middleware, static files and
+//! templates, the settings and logs an operator tunes, and what a
+//! Django-style framework gives an app for free: sessions in the database
+//! with signed cookies (`session/`), forged forms refused (`csrf.rs`),
+//! secure headers on every HTML page (`secure_headers.rs`) and failed
+//! logins limited per address (`login_limit.rs`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,10 +41,14 @@ use crate::server::Server;
 use crate::server::shutdown::ShutdownHandle;
 
 pub(crate) mod core;
+pub(crate) mod csrf;
 pub(crate) mod handler;
 pub(crate) mod logger;
+pub(crate) mod login_limit;
 pub(crate) mod middleware;
 pub(crate) mod router;
+pub(crate) mod secure_headers;
+pub(crate) mod session;
 pub(crate) mod settings;
 
 pub(crate) mod static_files;
@@ -65,6 +74,8 @@ pub struct App {
     settings_file: Option<std::path::PathBuf>,
     /// `Some` once [`App::database`] switched the data layer on.
     migrations: Option<Vec<Migration>>,
+    /// [`App::sessions`] was called.
+    sessions: bool,
 }
 
 /// Handlers and middleware are closures and trait objects with nothing to
@@ -78,6 +89,7 @@ impl std::fmt::Debug for App {
             .field("addrs", &self.addrs)
             .field("settings_file", &self.settings_file)
             .field("database", &self.migrations.is_some())
+            .field("sessions", &self.sessions)
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +112,7 @@ impl App {
             addrs: Vec::new(),
             settings_file: None,
             migrations: None,
+            sessions: false,
         }
     }
 
@@ -198,7 +211,7 @@ impl App {
         self
     }
 
-    /// Adds a whole URL table, in order, like the seed's `url = [...]`.
+    /// Adds a whole URL table, in order, like httppy's `url = [...]`.
     pub fn urls(self, routes: impl IntoIterator<Item = Route>) -> App {
         routes.into_iter().fold(self, App::add_route)
     }
@@ -221,6 +234,42 @@ impl App {
     /// A migration that fails stops start-up with an error naming it.
     pub fn database(mut self, migrations: impl IntoIterator<Item = Migration>) -> App {
         self.migrations = Some(migrations.into_iter().collect());
+        self
+    }
+
+    /// Switches sessions on, and with them CSRF protection: handlers read and
+    /// write [`Request::session`], and every `POST`, `PUT`, `PATCH` and
+    /// `DELETE` is checked against forgery: a cross-site one is refused, and
+    /// a form `POST` must carry the session's token; see [`Session`](crate::Session)
+    /// and the rules below. Sessions live in the app's database, so this switches
+    /// the data layer on too (as [`App::database`] with no migrations, if
+    /// the app has none), and start-up applies the framework's migration
+    /// creating `httprs_sessions` first.
+    ///
+    /// Start-up without the `secret_key` setting, with `debug` off, stops:
+    /// [`App::run`] exits with status 2, [`App::start`] returns the error.
+    /// [`App::handle`] starts nothing, so in an app with sessions it
+    /// answers 500: test such handlers through [`App::start`].
+    ///
+    #[doc = include_str!("../../docs/csrf.md")]
+    pub fn sessions(mut self) -> App {
+        if !self.sessions {
+            self.sessions = true;
+            // Right inside the access log, so every other middleware sees the session.
+            let at = 1.min(self.core.middleware.len());
+            self.core
+                .middleware
+                .insert(at, Arc::new(session::SessionMiddleware));
+        }
+        self
+    }
+
+    /// Whether HTML responses get the secure headers below that a handler
+    /// did not set itself (on by default); `false` turns them off.
+    ///
+    #[doc = include_str!("../../docs/secure-headers.md")]
+    pub fn secure_headers(mut self, on: bool) -> App {
+        self.core.secure_headers = on;
         self
     }
 
@@ -283,6 +332,14 @@ impl App {
     /// it; if the database cannot be opened, naming its path; if a
     /// migration fails, naming the migration.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+        if self.sessions {
+            session::store::check_key(&settings)
+                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+            // The session table first: the app's own migrations may rely on it.
+            let mut migrations = vec![session::store::migration()];
+            migrations.extend(self.migrations.take().unwrap_or_default());
+            self.migrations = Some(migrations);
+        }
         if settings.addrs.is_empty() {
             settings.addrs = std::mem::take(&mut self.addrs);
         }
@@ -304,6 +361,11 @@ impl App {
             // `join` keeps an absolute path as it is.
             let path = settings.root.join(&settings.database);
             let db = Database::start(&path, settings.database_pool, migrations)?;
+            if self.sessions {
+                let store = session::store::SessionStore::new(&settings, db.clone())
+                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+                state.insert(store);
+            }
             state.insert(db);
         }
         Server::start(self.core, settings)
@@ -316,8 +378,9 @@ impl App {
     /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
     /// [`Mode`](crate::Mode).
     ///
-    /// A bad settings file, variable or flag prints what is wrong and exits
-    /// with status 2; an address that cannot be bound, a database that
+    /// A bad settings file, variable or flag, or an app with sessions
+    /// missing its `secret_key` with `debug` off, prints what is wrong and
+    /// exits with status 2; an address that cannot be bound, a database that
     /// cannot be opened or a failing migration exits with status 1.
     ///
     /// # Errors
@@ -368,6 +431,13 @@ impl App {
     /// # Errors
     /// None at present; see [`App::run`].
     pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
+        // A missing key is a settings mistake, and exits as one (status 2).
+        if self.sessions {
+            if let Err(err) = session::store::check_key(&settings) {
+                eprintln!("error: {err}");
+                std::process::exit(2);
+            }
+        }
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.

@@ -12,7 +12,7 @@ use crate::http::request::decode_component;
 /// One entry of the URL table: a method (or any), a pattern, a handler.
 ///
 /// # Examples
-/// A URL table given as a list, like the seed's `url = [(pattern, Handler), ...]`:
+/// A URL table given as a list, like httppy's `url = [(pattern, Handler), ...]`:
 /// ```
 /// use httprs::{App, Request, Response, Route};
 /// let app = App::new().urls([
@@ -242,6 +242,9 @@ fn params_to_regex(pattern: &str) -> String {
 pub(crate) const IMPLEMENTED_METHODS: [&str; 7] =
     ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
+/// [`IMPLEMENTED_METHODS`] as the `Allow` value of the answer to `OPTIONS *`.
+pub(crate) const ALLOW_IMPLEMENTED: &str = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
 /// The outcome of looking a request up in the table.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Resolution {
@@ -254,6 +257,11 @@ pub(crate) enum Resolution {
     MethodNotAllowed(String),
     /// No route matched the path.
     NotFound,
+    /// A method not in [`IMPLEMENTED_METHODS`] (501).
+    NotImplemented,
+    /// `OPTIONS *`, a question about the server, not a resource (RFC 9110
+    /// §9.3.7): 200 with `Allow: ALLOW_IMPLEMENTED`.
+    ServerOptions,
 }
 
 /// The URL table, tried in order.
@@ -268,6 +276,12 @@ impl Router {
     }
 
     pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolution {
+        if !IMPLEMENTED_METHODS.contains(&method) {
+            return Resolution::NotImplemented;
+        }
+        if path == "*" && method == "OPTIONS" {
+            return Resolution::ServerOptions;
+        }
         let mut allowed: Vec<&str> = Vec::new();
         for (index, route) in self.routes.iter().enumerate() {
             let Some(params) = route.pattern.matches(path) else {
@@ -446,5 +460,29 @@ mod tests {
             let route = Route::new(Some(method), "/x", ok);
             assert!(route.allows(method), "{method}");
         }
+    }
+
+    #[test]
+    fn an_unimplemented_method_is_501_whatever_the_table_says() {
+        let r = router();
+        // The any-method route matches this path, and still none of these reach it.
+        let any = "/posts/2026/hello-world/";
+        for method in ["get", "Get", "PROPFIND", "CONNECT", "TRACE", "GETGETGETGET"] {
+            assert_eq!(
+                r.resolve(method, any),
+                Resolution::NotImplemented,
+                "{method}"
+            );
+        }
+        assert_eq!(r.resolve("get", "/about"), Resolution::NotImplemented);
+        for method in IMPLEMENTED_METHODS {
+            assert!(matches!(r.resolve(method, any), Resolution::Found { .. }));
+        }
+    }
+
+    #[test]
+    fn options_star_is_the_server_s_own_and_lists_every_implemented_method() {
+        assert_eq!(router().resolve("OPTIONS", "*"), Resolution::ServerOptions);
+        assert_eq!(ALLOW_IMPLEMENTED, IMPLEMENTED_METHODS.join(", "));
     }
 }

@@ -4,7 +4,7 @@
 //! its check, read from three sources by one set of functions, so that a new
 //! setting is added in this file and nowhere else (its tests take a third).
 //!
-//! The seed framework read a `settings.py`; httprs reads `settings.toml`
+//! httppy read a `settings.py`; httprs reads `settings.toml`
 //! from the working directory (or the file named by `HTTPRS_SETTINGS`). Each
 //! layer overrides the one before it, so a deployment can change a limit
 //! without touching code:
@@ -24,6 +24,7 @@
 //! header_timeout = 10.0   # seconds
 //! log_level = "info"
 //! database = "data/app.sqlite3"   # relative to this file's folder
+//! secret_key = "..."      # signs session cookies; better in HTTPRS_SECRET_KEY
 //! ```
 //!
 //! A mistake stops start-up with a message naming where, which key and what
@@ -106,6 +107,16 @@ pub struct Settings {
     /// reads overlap; more mostly wait for the write lock, and each costs
     /// its own page cache (up to 2 MiB).
     pub database_pool: usize,
+    /// The key that signs session cookies (`secret_key`, at least 32 bytes;
+    /// none by default). An app with [`crate::App::sessions`] refuses to
+    /// start without one unless `debug` is on. See [`Session`](crate::Session).
+    pub secret_key: Option<SecretKey>,
+    /// How long a session lives after its last change (`session_max_age`,
+    /// two weeks): the cookie's `Max-Age` and the stored row's expiry.
+    pub session_max_age: Duration,
+    /// Send the session cookie over HTTPS only (`session_cookie_secure`,
+    /// false): turn it on wherever a TLS proxy stands in front.
+    pub session_cookie_secure: bool,
     /// The folder relative paths in settings are read from: the settings
     /// file's folder once one is loaded, else the working directory (`.`).
     /// Not a key: it follows from where the file is.
@@ -132,8 +143,47 @@ impl Default for Settings {
             access_log: true,
             database: PathBuf::from("httprs.sqlite3"),
             database_pool: 4,
+            secret_key: None,
+            session_max_age: Duration::from_secs(14 * 24 * 3600),
+            session_cookie_secure: false,
             root: PathBuf::from("."),
         }
+    }
+}
+
+/// The `secret_key` setting: bytes that never show in logs or `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    /// The fewest bytes accepted: HMAC-SHA256's own output size.
+    pub const MIN_BYTES: usize = 32;
+
+    /// `bytes` as a key.
+    ///
+    /// # Errors
+    /// A sentence, if there are fewer than [`SecretKey::MIN_BYTES`].
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, String> {
+        let bytes = bytes.into();
+        if bytes.len() < SecretKey::MIN_BYTES {
+            return Err(format!(
+                "expected at least {} bytes, found {} (the value is not shown)",
+                SecretKey::MIN_BYTES,
+                bytes.len()
+            ));
+        }
+        Ok(SecretKey(bytes))
+    }
+
+    /// The key's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({} bytes)", self.0.len())
     }
 }
 
@@ -305,6 +355,9 @@ const KEYS: &[&str] = &[
     "access_log",
     "database",
     "database_pool",
+    "secret_key",
+    "session_max_age",
+    "session_cookie_secure",
 ];
 
 impl Settings {
@@ -326,6 +379,10 @@ impl Settings {
             "access_log" => self.access_log = raw.boolean()?,
             "database" => self.database = raw.path()?,
             "database_pool" => self.database_pool = raw.count(1)? as usize,
+            // Never `raw.shown()`: the message must not print the key.
+            "secret_key" => self.secret_key = Some(SecretKey::new(raw.text().as_bytes())?),
+            "session_max_age" => self.session_max_age = raw.seconds()?,
+            "session_cookie_secure" => self.session_cookie_secure = raw.boolean()?,
             _ => {
                 return Err(format!(
                     "unknown key; the known keys are {}",
@@ -529,6 +586,9 @@ mod tests {
             access_log = false
             database = "data/app.sqlite3"
             database_pool = 2
+            secret_key = "0123456789abcdef0123456789abcdef"
+            session_max_age = 3600
+            session_cookie_secure = true
             "#,
             "s.toml",
         )
@@ -540,6 +600,22 @@ mod tests {
         assert_eq!(s.database, PathBuf::from("data/app.sqlite3"));
         assert_eq!(s.database_pool, 2);
         assert_eq!(s.mode, Mode::Backend);
+        assert_eq!(s.secret_key.as_ref().map(|k| k.bytes().len()), Some(32));
+        assert_eq!(s.session_max_age, Duration::from_secs(3600));
+        assert!(s.session_cookie_secure);
+    }
+
+    #[test]
+    fn a_short_secret_key_is_refused_without_being_shown() {
+        let mut s = Settings::default();
+        let err = s
+            .apply_env(env(&[("HTTPRS_SECRET_KEY", "hunter2")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected at least 32 bytes, found 7"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let key = SecretKey::new(vec![7; 40]).unwrap();
+        assert_eq!(format!("{key:?}"), "SecretKey(40 bytes)");
     }
 
     #[test]

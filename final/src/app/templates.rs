@@ -252,7 +252,14 @@ impl Response {
     /// ```
     pub fn render(req: &Request, name: &str, context: impl Serialize) -> Response {
         let rendered = match req.state::<Templates>() {
-            Some(templates) => templates.render(name, context),
+            // With sessions on, `csrf_field()` and `csrf_token()` too (the app's own names win).
+            Some(templates) => match crate::app::csrf::template_helpers(req) {
+                Some(helpers) => templates.render(
+                    name,
+                    minijinja::value::merge_maps([Value::from(Serde(context)), helpers]),
+                ),
+                None => templates.render(name, context),
+            },
             None => Err(TemplateError::not_configured(name)),
         };
         match rendered {

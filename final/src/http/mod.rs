@@ -9,6 +9,7 @@ pub(crate) mod cookie;
 pub(crate) mod date;
 pub(crate) mod file_body;
 pub(crate) mod headers;
+pub(crate) mod host;
 pub(crate) mod into_response;
 pub(crate) mod parse;
 pub(crate) mod parse_error;

@@ -1,5 +1,10 @@
 //! Parsing requests from a byte stream that arrives in arbitrary pieces.
 //!
+//! One concept over 500 lines: the decoder's states and the checks of the
+//! head, with the table of tests that pins each check down (about 200
+//! lines). What it refuses is in `parse_error.rs`, chunked bodies in
+//! `chunked.rs`, the `Host` grammar in `host.rs`.
+//!
 //! This is step 02 grown up. TCP delivers bytes, not messages, so a request
 //! may arrive one byte at a time, or three requests may arrive in one read.
 //! [`RequestDecoder::decode`] is therefore called after *every* read with
@@ -35,6 +40,7 @@ use std::mem::MaybeUninit;
 use crate::http::buffer::InputBuffer;
 use crate::http::chunked::ChunkedDecoder;
 use crate::http::headers::Headers;
+use crate::http::host::valid_host;
 use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError, check_bare_cr};
 
 /// How the body of a request is delimited (RFC 9112 §6.3).
@@ -225,6 +231,14 @@ fn read_head(
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
         buf.consume(skip);
+        // A request line starts with a method, a token. Anything else (0x16,
+        // a TLS ClientHello on the plain port, say) can never become a
+        // request: say so now rather than wait for the header timeout.
+        if buf.bytes().first().is_some_and(|&b| !is_tchar(b)) {
+            return Err(ParseError::Malformed(
+                "not an HTTP/1.x request (TLS on a plain port?)",
+            ));
+        }
     }
     let bytes = buf.bytes();
     let Some(end) = find_end_of_head(bytes, *scanned) else {
@@ -289,7 +303,19 @@ fn parse_head(bytes: &[u8]) -> Result<RequestHead, ParseError> {
         // result means the grammar went wrong somewhere.
         Ok(httparse::Status::Partial) => return Err(ParseError::Malformed("incomplete head")),
         Err(httparse::Error::TooManyHeaders) => return Err(ParseError::TooManyHeaders),
-        Err(httparse::Error::Version) => return Err(version_error(bytes)),
+        Err(httparse::Error::Version) => {
+            // RFC 9110 §2.5: a higher minor version is read as the highest we
+            // implement. httparse knows only 1.0 and 1.1, so parse a copy
+            // saying 1.1 (a rare request: the copy costs nothing on the hot path).
+            return match higher_minor_digit(bytes) {
+                Some(at) => {
+                    let mut copy = bytes.to_vec();
+                    copy[at] = b'1';
+                    parse_head(&copy)
+                }
+                None => Err(version_error(bytes)),
+            };
+        }
         Err(httparse::Error::HeaderName) => return Err(ParseError::Malformed("header name")),
         Err(httparse::Error::HeaderValue) => return Err(ParseError::Malformed("header value")),
         Err(httparse::Error::Token) => return Err(ParseError::Malformed("method")),
@@ -300,7 +326,13 @@ fn parse_head(bytes: &[u8]) -> Result<RequestHead, ParseError> {
     let method = static_or_owned(req.method.unwrap_or_default(), COMMON_METHODS);
     let target = req.path.unwrap_or_default().to_string();
     let minor_version = req.version.unwrap_or(1);
-    if !(target.starts_with('/') || target == "*" || target.starts_with("http")) {
+    // CONNECT's target is `host:port` (authority-form): let it through, for
+    // the router to answer 501, as it does every method httprs does not implement.
+    if !(target.starts_with('/')
+        || target == "*"
+        || target.starts_with("http")
+        || method == "CONNECT")
+    {
         return Err(ParseError::Malformed("request target"));
     }
     let mut headers = Headers::new();
@@ -314,7 +346,13 @@ fn parse_head(bytes: &[u8]) -> Result<RequestHead, ParseError> {
     }
     match headers.get_all("host").count() {
         0 if minor_version >= 1 => return Err(ParseError::MissingHost),
-        0 | 1 => {}
+        0 => {}
+        1 => {
+            let host = headers.get("host").unwrap_or_default();
+            if !valid_host(host.as_bytes()) {
+                return Err(ParseError::BadHost);
+            }
+        }
         _ => return Err(ParseError::DuplicateHost),
     }
     let framing = framing(&headers, minor_version)?;
@@ -356,6 +394,24 @@ fn static_or_owned(text: &str, common: &[&'static str]) -> Cow<'static, str> {
         Some(c) => Cow::Borrowed(c),
         None => Cow::Owned(text.to_string()),
     }
+}
+
+/// RFC 9110 §5.6.2: the bytes a token (a method, a field name) is made of.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Where the minor digit is when the request line ends in `HTTP/1.2` to `HTTP/1.9`.
+fn higher_minor_digit(bytes: &[u8]) -> Option<usize> {
+    let line_end = bytes.iter().position(|&b| b == b'\n')?;
+    let line = &bytes[..line_end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let version = &line[line.len().checked_sub(9)?..];
+    matches!(
+        version,
+        [b' ', b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'2'..=b'9']
+    )
+    .then(|| line.len() - 1)
 }
 
 /// httparse reports any version it does not know as an error: tell a
@@ -427,6 +483,7 @@ fn framing(headers: &Headers, minor_version: u8) -> Result<Framing, ParseError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::status::Status;
 
     fn decode_all(bytes: &[u8]) -> Result<Option<RawRequest>, ParseError> {
         let mut buf = InputBuffer::new();
@@ -522,5 +579,105 @@ mod tests {
             ]
         );
         assert!(buf.is_empty());
+    }
+
+    fn with_host(value: &str) -> Result<Option<RawRequest>, ParseError> {
+        decode_all(format!("GET / HTTP/1.1\r\nHost: {value}\r\n\r\n").as_bytes())
+    }
+
+    #[test]
+    fn a_host_is_a_name_or_an_address_with_an_optional_port() {
+        for good in [
+            "",
+            "a",
+            "example.com",
+            "example.com:8080",
+            "127.0.0.1:7777",
+            "[::1]",
+            "[2001:db8::7]:443",
+            "[::ffff:192.0.2.1]",
+            "[v1.fe80::a+en1]",
+            "a%2Db",
+            "a:0",
+            "a:65535",
+            "a:00080",
+        ] {
+            assert!(with_host(good).is_ok(), "{good:?} refused");
+        }
+        for bad in [
+            "a b",
+            "user@example.com",
+            "user:pw@example.com",
+            "a:",
+            "a:http",
+            "a:-1",
+            "a:65536",
+            "a:99999999999999999999",
+            "a:80:80",
+            "a/b",
+            "a%2",
+            "a%zz",
+            "a\"b",
+            "::1",
+            "[::1",
+            "[::g]",
+            "[::1]x",
+            "[::1]:",
+            "[v.x]",
+            "[127.0.0.1]",
+        ] {
+            assert_eq!(
+                with_host(bad).map(|_| ()),
+                Err(ParseError::BadHost),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_higher_minor_version_is_read_as_http_1_1() {
+        for version in ["HTTP/1.2", "HTTP/1.9"] {
+            let req =
+                decode_all(format!("GET /v HTTP/{}\r\nHost: a\r\n\r\n", &version[5..]).as_bytes())
+                    .unwrap()
+                    .unwrap();
+            assert_eq!(
+                (req.head.minor_version, req.head.target.as_str()),
+                (1, "/v")
+            );
+            assert!(req.head.keep_alive(), "{version}");
+        }
+        // Read as 1.1, it needs a Host as 1.1 does; with a bare LF too.
+        rejects! {
+            b"GET / HTTP/1.2\n\n" => ParseError::MissingHost;
+            b"GET / HTTP/3.1\r\nHost: a\r\n\r\n" => ParseError::UnsupportedVersion("HTTP/3.1".into());
+        }
+        // Not an HTTP-version at all (one digit each side of the dot): 400.
+        for bad in [
+            &b"GET / HTTP/1.10\r\nHost: a\r\n\r\n"[..],
+            b"GET / HTTP/1.a\r\nHost: a\r\n\r\n",
+        ] {
+            assert_eq!(decode_all(bad).unwrap_err().status(), Status::BAD_REQUEST);
+        }
+    }
+
+    #[test]
+    fn a_first_byte_that_cannot_start_a_method_fails_at_once() {
+        const NOT_HTTP: ParseError =
+            ParseError::Malformed("not an HTTP/1.x request (TLS on a plain port?)");
+        // The start of a TLS ClientHello: no end of head, and yet an error, not "read more".
+        assert_eq!(
+            decode_all(b"\x16\x03\x01\x02\x00\x01").unwrap_err(),
+            NOT_HTTP
+        );
+        assert_eq!(decode_all(b"\r\n\r\n\x16\x03\x01").unwrap_err(), NOT_HTTP);
+        assert_eq!(decode_all(b" GET / HTTP/1.1\r\n").unwrap_err(), NOT_HTTP);
+        // Empty lines before a request are still skipped (RFC 9112 §2.2).
+        assert!(
+            decode_all(b"\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                .unwrap()
+                .is_some()
+        );
+        assert!(decode_all(b"GE").unwrap().is_none());
     }
 }

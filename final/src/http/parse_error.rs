@@ -44,12 +44,15 @@ pub enum ParseError {
     Malformed(&'static str),
     /// A CR not followed by LF, which RFC 9112 §2.2 lets us reject (400).
     BareCr,
-    /// A well-formed version other than HTTP/1.0 and HTTP/1.1 (505).
+    /// A well-formed version whose major is not 1, such as `HTTP/2.0` (505).
+    /// (`HTTP/1.2` to `HTTP/1.9` are read as HTTP/1.1, as RFC 9110 §2.5 says.)
     UnsupportedVersion(String),
     /// An HTTP/1.1 request without `Host` (400).
     MissingHost,
     /// More than one `Host` field (400).
     DuplicateHost,
+    /// A `Host` value that is not `host[:port]` (400, RFC 9112 §3.2).
+    BadHost,
     /// Both `Content-Length` and `Transfer-Encoding` (400; a smuggling attempt or a broken client).
     LengthAndTransferEncoding,
     /// A `Content-Length` that is not a number, or several that disagree (400).
@@ -93,6 +96,7 @@ impl fmt::Display for ParseError {
             ParseError::UnsupportedVersion(v) => write!(f, "unsupported version {v}"),
             ParseError::MissingHost => write!(f, "HTTP/1.1 request without Host"),
             ParseError::DuplicateHost => write!(f, "more than one Host field"),
+            ParseError::BadHost => write!(f, "invalid Host value"),
             ParseError::LengthAndTransferEncoding => {
                 write!(f, "both Content-Length and Transfer-Encoding")
             }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
+use crate::app::session::value::Session;
 use crate::http::cookie;
 use crate::http::headers::Headers;
 use crate::http::parse::RawRequest;
@@ -44,6 +45,8 @@ pub struct Request {
     peer: Option<SocketAddr>,
     /// The app's state, attached when the app resolves the request.
     app: Option<Arc<AppState>>,
+    /// The session, attached by the session middleware ([`crate::App::sessions`]).
+    session: std::sync::OnceLock<Arc<Session>>,
 }
 
 /// Why a body could not be read as the asked-for type.
@@ -92,6 +95,7 @@ impl Request {
             params: Vec::new(),
             peer: None,
             app: None,
+            session: std::sync::OnceLock::new(),
         }
     }
 
@@ -194,6 +198,25 @@ impl Request {
 
     pub(crate) fn set_app(&mut self, app: Arc<AppState>) {
         self.app = Some(app);
+    }
+
+    /// This browser's session: typed values kept between requests; see
+    /// [`Session`](crate::Session). In an app without [`crate::App::sessions`]
+    /// it is an empty session that is never saved (and a warning is logged).
+    pub fn session(&self) -> &Session {
+        self.session.get_or_init(|| {
+            log::warn!("req.session() in an app without App::sessions(): nothing will be kept");
+            Arc::default()
+        })
+    }
+
+    pub(crate) fn attach_session(&self, session: Arc<Session>) {
+        // Set once per request, by the one session middleware.
+        let _ = self.session.set(session);
+    }
+
+    pub(crate) fn attached_session(&self) -> Option<Arc<Session>> {
+        self.session.get().cloned()
     }
 
     /// `"HTTP/1.0"` or `"HTTP/1.1"`.

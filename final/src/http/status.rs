@@ -152,7 +152,7 @@ statuses! {
     UNAVAILABLE_FOR_LEGAL_REASONS = 451, "Unavailable For Legal Reasons";
     /// 500: a handler panicked (or returned it).
     INTERNAL_SERVER_ERROR = 500, "Internal Server Error";
-    /// 501: a transfer coding the server does not implement.
+    /// 501: a method or a transfer coding the server does not implement.
     NOT_IMPLEMENTED = 501, "Not Implemented";
     /// 502
     BAD_GATEWAY = 502, "Bad Gateway";
@@ -160,7 +160,7 @@ statuses! {
     SERVICE_UNAVAILABLE = 503, "Service Unavailable";
     /// 504
     GATEWAY_TIMEOUT = 504, "Gateway Timeout";
-    /// 505: a version other than HTTP/1.0 and HTTP/1.1.
+    /// 505: a major version other than 1, such as HTTP/2.0.
     HTTP_VERSION_NOT_SUPPORTED = 505, "HTTP Version Not Supported";
     /// 506
     VARIANT_ALSO_NEGOTIATES = 506, "Variant Also Negotiates";

@@ -151,6 +151,9 @@ pub(crate) struct Connection<S: Socket = TcpStream> {
     yielded: bool,
     /// The socket may have unread bytes (no `WouldBlock` since the last readable event).
     readable: bool,
+    /// The kernel has said the client's FIN is here (an event with "read
+    /// closed"), though a read may still return bytes sent before it.
+    fin_arrived: bool,
     /// The client has closed its sending side.
     peer_closed: bool,
     /// When the head now being awaited started (accept, or its first byte).
@@ -181,6 +184,7 @@ impl<S: Socket> Connection<S> {
             file: None,
             yielded: false,
             readable: true,
+            fin_arrived: false,
             peer_closed: false,
             head_started: Some(now),
             last_activity: now,
@@ -204,6 +208,12 @@ impl<S: Socket> Connection<S> {
     /// The socket said "readable": there may be bytes to read again.
     pub(crate) fn mark_readable(&mut self) {
         self.readable = true;
+    }
+
+    /// The socket said "read closed": the client's FIN is in, behind
+    /// whatever bytes are still unread.
+    pub(crate) fn mark_fin_arrived(&mut self) {
+        self.fin_arrived = true;
     }
 
     /// Whether the last flush gave the loop back mid-download (and clears it).
@@ -444,8 +454,10 @@ impl<S: Socket> Connection<S> {
                     // A read that did not fill the buffer emptied the socket:
                     // anything arriving later raises a new edge. Skipping the
                     // read that would only say `WouldBlock` saves a system call
-                    // per request (tokio makes the same deduction).
-                    if n < scratch.len() {
+                    // per request (tokio makes the same deduction). Unless the
+                    // FIN came with those bytes: its edge is spent, and only
+                    // one more read, returning 0, says that the client is done.
+                    if n < scratch.len() && !self.fin_arrived {
                         self.readable = false;
                     }
                     Ok(Fill::Data)
@@ -809,6 +821,21 @@ mod tests {
             .advance(h.start, &mut h.scratch, true, false)
             .unwrap();
         assert!(matches!(progress, Progress::Close));
+        assert_eq!(h.written(), "ok");
+    }
+
+    #[test]
+    fn a_fin_that_came_with_the_last_request_closes_once_the_answer_is_out() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.conn.stream.eof = true;
+        h.conn.mark_fin_arrived();
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        h.conn.deliver(b"ok".to_vec(), true, None, false);
+        assert!(
+            matches!(h.advance(), Progress::Close),
+            "the read after the answer sees the end, not the idle timeout"
+        );
         assert_eq!(h.written(), "ok");
     }
 }

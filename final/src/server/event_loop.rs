@@ -83,8 +83,8 @@ pub(crate) struct EventLoop {
     inline_jobs: Vec<Job>,
     /// Output buffers to reuse, so that answering does not allocate one each time.
     spare_buffers: Vec<Vec<u8>>,
-    /// The last poll's events (token, readable), and how many are handled.
-    ready: Vec<(Token, bool)>,
+    /// The last poll's events (token, readable, read side closed), and how many are handled.
+    ready: Vec<(Token, bool, bool)>,
     next_ready: usize,
 }
 
@@ -158,10 +158,11 @@ impl EventLoop {
             self.next_ready = 0;
             for event in events.iter() {
                 let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-                self.ready.push((event.token(), readable));
+                self.ready
+                    .push((event.token(), readable, event.is_read_closed()));
             }
         }
-        while let Some(&(token, readable)) = self.ready.get(self.next_ready) {
+        while let Some(&(token, readable, read_closed)) = self.ready.get(self.next_ready) {
             self.next_ready += 1;
             match token {
                 WAKER => {}
@@ -170,6 +171,9 @@ impl EventLoop {
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
                         if readable {
                             conn.mark_readable();
+                        }
+                        if read_closed {
+                            conn.mark_fin_arrived();
                         }
                         self.drive(slot);
                     }

@@ -19,13 +19,13 @@
 //! - [`cli`], [`server`], [`testing`]: from step 01; [`request`]: from step 02;
 //!   [`response`]: from step 03.
 //! - [`pool`]: **the layer this step teaches**: worker threads, a bounded job
-//!   queue, panics caught, shutdown in `Drop`.
-//! - [`shutdown`]: the stop signal the pool makes necessary: a flag that wakes
-//!   the accept loop, set by Ctrl-C, SIGTERM, or code.
+//!   queue, panics caught, shutdown in `Drop`; and in [`pool::shutdown`]
+//!   (re-exported as [`shutdown`]) the stop signal the pool makes necessary:
+//!   a flag that wakes the accept loop, set by Ctrl-C, SIGTERM, or code.
 #![warn(missing_docs)]
 
 pub mod pool;
-pub mod shutdown;
+pub use pool::shutdown;
 pub use step03::{cli, request, response, server, testing};
 // Step 03's pages and connection handling, for the steps built on this one.
 pub use step03::{HOME_PAGE, NOT_FOUND_PAGE, handle_connection_with};

@@ -3,7 +3,7 @@
 //! Step 04's application was one `match` on method and path. That is fine
 //! for three pages and hopeless for thirty, and it cannot say "`/hello/`
 //! followed by any name". A router turns the `match` into data, the way the
-//! seed framework writes `url = [(r'^/index/$', Index), ...]`:
+//! Python framework httppy writes `url = [(r'^/index/$', Index), ...]`:
 //!
 //! ```text
 //! GET  /                          -> index
@@ -38,7 +38,7 @@ use regex::Regex;
 use crate::request::RequestHead;
 use crate::response::Response;
 
-/// Something that answers a request: the seed framework's `RequestHandler`.
+/// Something that answers a request: httppy's `RequestHandler`.
 ///
 /// Any closure `Fn(&Request) -> Response` is a handler; so is a type that
 /// implements this trait, which suits a handler with configuration of its own.

@@ -79,6 +79,17 @@ pub fn migrations() -> Vec<Migration> {
             "0002_index_entries_created_at",
             "CREATE INDEX entries_created_at ON entries (created_at)",
         ),
+        // The admins (see accounts.rs): a name, and an Argon2 hash as a PHC
+        // string, never the password itself.
+        Migration::new(
+            "0003_create_users",
+            "CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) BETWEEN 1 AND 40),
+                password TEXT NOT NULL CHECK (password LIKE '$argon2%'),
+                is_admin INTEGER NOT NULL DEFAULT 0
+            )",
+        ),
     ]
 }
 

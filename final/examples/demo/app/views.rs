@@ -8,11 +8,16 @@
 //! stored and answered with `303 See Other` to `/`, so the browser shows the
 //! list with a GET and a refresh does not post again; an invalid one gets
 //! the page back with status 422, what was typed, and why it was refused.
+//!
+//! Every form on the page carries the session's CSRF token
+//! (`{{ csrf_field() }}` in the templates): the app has sessions on, and
+//! httprs refuses a form post without it (403) before any view runs.
 
 use httprs::{BodyError, DbError, Request, Response, Status, context};
 use httprs::{Model, Order};
 use serde_json::json;
 
+use super::accounts;
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
 
 /// How many entries the page shows, and the API's default page size.
@@ -58,11 +63,28 @@ fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, DbErro
     let conn = req.db()?;
     let entries = Entry::list(&conn, Order::desc("id"), PAGE)?;
     let limits = json!({ "name": MAX_NAME, "message": MAX_MESSAGE });
+    // The logged-in admin's name, which shows a delete button per entry.
+    let admin = accounts::admin(req, &conn)?;
     Ok(Response::render(
         req,
         "index.html",
-        context! { entries, form, errors, limits },
+        context! { entries, form, errors, limits, admin },
     ))
+}
+
+/// `POST /entries/{id}/delete`: for the admin, the entry deleted and 303 to
+/// the page; for anyone else 403, whatever the id.
+pub fn delete(req: &Request) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    if accounts::admin(req, &conn)?.is_none() {
+        return Ok(Response::error(Status::FORBIDDEN));
+    }
+    let Some(id) = req.param("id").and_then(|id| id.parse::<i64>().ok()) else {
+        return Ok(Response::error(Status::NOT_FOUND));
+    };
+    // Deleting an entry already gone is a 404 (`DbError::NotFound`).
+    Entry::delete(&conn, id)?;
+    Ok(Response::redirect("/"))
 }
 
 /// `GET /api/entries?limit=N`: the newest entries as a JSON array.

@@ -27,6 +27,12 @@
 //!
 //! The `threadpool` crate is the well-kept equivalent: see chapter 4 of the
 //! tutorial for what it adds over this one.
+//!
+//! A pool also changes how a server stops: work is spread over threads, and
+//! the accept loop sits blocked in `accept()`. [`shutdown`] is that half of
+//! the layer: the signal that wakes the accept loop so the pool can drain.
+
+pub mod shutdown;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, SyncSender};

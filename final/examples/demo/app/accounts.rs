@@ -1,0 +1,217 @@
+//! The guestbook's one kind of account: an admin, who may delete entries.
+//!
+//! An admin is made on the command line, never through the site:
+//!
+//! ```text
+//! cargo run -p httprs --example demo -- --create-admin ada
+//! ```
+//!
+//! reads the password from `HTTPRS_ADMIN_PASSWORD` or, without it, one line
+//! of standard input (never from the command line, where `ps` and the shell's
+//! history would show it), and stores its Argon2id hash, a PHC string such as
+//! `$argon2id$v=19$m=19456,t=2,p=1$SALT$HASH`, in the `users` table. Run it
+//! again with the same name to change the password.
+//!
+//! Logging in checks the hash (`argon2` compares in constant time), rotates
+//! the session (a new id: see `httprs::app::session`) and keeps the name in
+//! it. Failed logins are limited per client address by [`httprs::LoginLimit`]:
+//! five in a minute, then `429 Too Many Requests` with `Retry-After`.
+
+use std::io::BufRead;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use httprs::Database;
+use httprs::rusqlite::{Connection, OptionalExtension};
+use httprs::{DbError, LoginLimit, Request, Response, Settings, Status, context};
+
+/// The session key holding the logged-in admin's name.
+const USER: &str = "user";
+/// The variable `--create-admin` reads the password from, if set.
+pub const PASSWORD_VARIABLE: &str = "HTTPRS_ADMIN_PASSWORD";
+/// The shortest password `--create-admin` accepts.
+const MIN_PASSWORD: usize = 8;
+
+/// The Argon2id PHC string of `password`, with a fresh random salt.
+fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+    // 16 bytes of salt from the operating system, the size Argon2 advises.
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|_| argon2::password_hash::Error::Crypto)?;
+    let salt = SaltString::encode_b64(&bytes)?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+/// Whether `password` matches the stored hash. Without a stored hash (no
+/// such admin) a dummy hash is checked all the same, so that the time taken
+/// does not tell an attacker which names exist.
+fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("not anyone's password").unwrap_or_default());
+    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(dummy)) else {
+        return false;
+    };
+    let matches = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    matches && stored.is_some()
+}
+
+/// The logged-in admin's name, if the session has one that is still an admin.
+pub fn admin(req: &Request, conn: &Connection) -> Result<Option<String>, DbError> {
+    let Some(name) = req.session().get::<String>(USER) else {
+        return Ok(None);
+    };
+    let is_admin = conn
+        .query_row(
+            "SELECT 1 FROM users WHERE name = ?1 AND is_admin = 1",
+            [&name],
+            |_| Ok(()),
+        )
+        .optional()?;
+    Ok(is_admin.map(|()| name))
+}
+
+/// `GET /login`: the form.
+pub fn login_page(req: &Request) -> Response {
+    Response::render(req, "login.html", context! { name => "" })
+}
+
+/// `POST /login` (`name`, `password`): 303 to the page when right, the form
+/// again with 403 when wrong, 429 after too many failures.
+pub fn login(req: &Request) -> Result<Response, DbError> {
+    // No address only for a request built in code (`App::handle`).
+    let ip = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
+    let limit = req.state::<LoginLimit>();
+    if let Some(Err(wait)) = limit.map(|l| l.check(ip)) {
+        return Ok(LoginLimit::too_many(wait));
+    }
+    let name = req.form_value("name").unwrap_or_default();
+    let name = name.trim();
+    let password = req.form_value("password").unwrap_or_default();
+    let stored: Option<String> = req
+        .db()?
+        .query_row(
+            "SELECT password FROM users WHERE name = ?1 AND is_admin = 1",
+            [name],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if verify(&password, stored.as_deref()) {
+        if let Some(limit) = limit {
+            limit.succeeded(ip);
+        }
+        let session = req.session();
+        // A new id for the logged-in session: one planted before is worthless.
+        session.rotate();
+        if session.insert(USER, name).is_err() {
+            return Ok(Response::error(Status::INTERNAL_SERVER_ERROR));
+        }
+        log::info!("admin {name} logged in from {ip}");
+        return Ok(Response::redirect("/"));
+    }
+    if let Some(limit) = limit {
+        limit.failed(ip);
+    }
+    log::warn!("failed login for {name:?} from {ip}");
+    let error = "Wrong name or password.";
+    Ok(
+        Response::render(req, "login.html", context! { name, error })
+            .with_status(Status::FORBIDDEN),
+    )
+}
+
+/// `POST /logout`: the session emptied (its row deleted), back to the page.
+pub fn logout(req: &Request) -> Response {
+    req.session().clear();
+    Response::redirect("/")
+}
+
+/// With `--create-admin NAME` on the command line, makes (or updates) that
+/// admin and exits: 0 when saved, 1 when not, 2 without a name. Without
+/// the flag, returns and the server starts.
+pub fn create_admin_if_asked(settings_file: &str) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(at) = args.iter().position(|arg| arg == "--create-admin") else {
+        return;
+    };
+    let Some(name) = args.get(at + 1) else {
+        eprintln!(
+            "error: --create-admin needs a NAME (the password is read from standard input or {PASSWORD_VARIABLE})"
+        );
+        std::process::exit(2);
+    };
+    match try_create_admin(settings_file, name) {
+        Ok(()) => {
+            println!("admin {name} saved: log in at /login");
+            std::process::exit(0);
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn try_create_admin(settings_file: &str, name: &str) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > super::models::MAX_NAME {
+        return Err(format!(
+            "an admin's name has 1 to {} characters",
+            super::models::MAX_NAME
+        ));
+    }
+    let password = match std::env::var(PASSWORD_VARIABLE) {
+        Ok(password) => password,
+        Err(_) => {
+            eprint!("password for {name} (the text shows as you type): ");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|err| format!("cannot read the password: {err}"))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(format!(
+            "the password needs at least {MIN_PASSWORD} characters"
+        ));
+    }
+    let db = open(settings_file)?;
+    let phc = hash(&password).map_err(|err| format!("cannot hash the password: {err}"))?;
+    let conn = db.checkout().map_err(|err| err.to_string())?;
+    conn.execute(
+        "INSERT INTO users (name, password, is_admin) VALUES (?1, ?2, 1)
+         ON CONFLICT (name) DO UPDATE SET password = excluded.password, is_admin = 1",
+        [name, &phc],
+    )
+    .map_err(|err| err.to_string())?;
+    Ok(())
+}
+
+/// The demo's database, as the server would open it (the settings file,
+/// then `HTTPRS_*` variables), migrated.
+fn open(settings_file: &str) -> Result<Database, String> {
+    let mut settings = Settings::default();
+    let text = std::fs::read_to_string(settings_file)
+        .map_err(|err| format!("{settings_file}: cannot read: {err}"))?;
+    settings
+        .apply_toml(&text, settings_file)
+        .map_err(|err| err.to_string())?;
+    // The password variable is this command's, not a setting.
+    let vars = std::env::vars().filter(|(name, _)| name != PASSWORD_VARIABLE);
+    settings.apply_env(vars).map_err(|err| err.to_string())?;
+    let folder = Path::new(settings_file).parent().unwrap_or(Path::new("."));
+    let path = folder.join(&settings.database);
+    let db = Database::open(&path, 1).map_err(|err| err.to_string())?;
+    db.migrate(&super::models::migrations())
+        .map_err(|err| format!("database {}: {err}", path.display()))?;
+    Ok(db)
+}

@@ -1,0 +1,216 @@
+//! Sessions, CSRF and the secure default headers, framework side, over real
+//! sockets: a small app with `App::sessions()` on a temporary database.
+//! (The guestbook's login, delete and rate limit are in `demo.rs`.)
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use httprs::SecretKey;
+use httprs::{App, Request, Response, Server, Settings};
+use support::{Reply, TempDir, request, settings};
+
+/// Settings with a database in `dir` and a key.
+fn session_settings(dir: &TempDir) -> Settings {
+    Settings {
+        database: dir.join("app.sqlite3"),
+        secret_key: Some(SecretKey::new(*b"0123456789abcdef0123456789abcdef").unwrap()),
+        ..settings()
+    }
+}
+
+/// An app counting visits in the session, and a POST that counts the calls
+/// that reached it (`posted`).
+fn app(posted: Arc<AtomicUsize>) -> App {
+    App::new()
+        .sessions()
+        .get("/count", |req: &Request| {
+            let n = req.session().get::<u32>("n").unwrap_or(0) + 1;
+            req.session().insert("n", n).unwrap();
+            Response::text(format!("{n} {}", req.session().csrf_token()))
+        })
+        .get("/peek", |req: &Request| {
+            Response::text(req.session().get::<u32>("n").unwrap_or(0).to_string())
+        })
+        .post("/do", move |_: &Request| {
+            posted.fetch_add(1, Ordering::SeqCst);
+            Response::redirect("/peek")
+        })
+        .get("/page", |_: &Request| Response::html("<p>hi</p>"))
+        .get("/framed", |_: &Request| {
+            Response::html("<p>frame me</p>")
+                .with_header("X-Frame-Options", "SAMEORIGIN")
+                .with_header("Content-Security-Policy", "frame-ancestors 'self'")
+        })
+        .get("/text", |_: &Request| Response::text("plain"))
+}
+
+fn start(dir: &TempDir) -> (Server, Arc<AtomicUsize>) {
+    let posted = Arc::new(AtomicUsize::new(0));
+    let server = app(posted.clone()).start(session_settings(dir)).unwrap();
+    (server, posted)
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: &str) -> Reply {
+    let raw =
+        format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n");
+    request(addr, raw.as_bytes())
+}
+
+fn post(addr: SocketAddr, cookie: &str, body: &str) -> Reply {
+    let raw = format!(
+        "POST /do HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    request(addr, raw.as_bytes())
+}
+
+/// The `name=value` of a reply's `Set-Cookie`.
+#[track_caller]
+fn cookie_of(reply: &Reply) -> String {
+    let set = reply.header("set-cookie").expect("a Set-Cookie");
+    set.split(';').next().unwrap().to_string()
+}
+
+#[test]
+fn a_session_keeps_typed_values_and_is_saved_only_when_changed() {
+    let dir = TempDir::new("sessions-keep");
+    let (server, _) = start(&dir);
+    let addr = server.addrs()[0];
+    let first = get(addr, "/count", "");
+    assert!(first.text().starts_with("1 "), "{}", first.text());
+    let set = first.header("set-cookie").unwrap();
+    assert!(set.starts_with("httprs_session="), "{set}");
+    assert!(
+        set.ends_with("; Path=/; Max-Age=1209600; HttpOnly; SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = cookie_of(&first);
+    assert!(get(addr, "/count", &cookie).text().starts_with("2 "));
+    // Read only: no write, so no Set-Cookie.
+    let peek = get(addr, "/peek", &cookie);
+    assert_eq!(peek.text(), "2");
+    assert!(peek.header("set-cookie").is_none(), "{}", peek.head);
+}
+
+#[test]
+fn a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error() {
+    let dir = TempDir::new("sessions-tampered");
+    let (server, _) = start(&dir);
+    let addr = server.addrs()[0];
+    let cookie = cookie_of(&get(addr, "/count", ""));
+    get(addr, "/count", &cookie);
+    let (name, value) = cookie.split_once('=').unwrap();
+    let (id, mac) = value.split_once('.').unwrap();
+    let mut other_id = id.to_string();
+    other_id.replace_range(..1, if id.starts_with('a') { "b" } else { "a" });
+    for bad in [
+        format!("{name}={other_id}.{mac}"),
+        format!("{name}={id}.{}", "0".repeat(mac.len())),
+        format!("{name}={id}"),
+        format!("{name}=garbage"),
+        format!("{name}=%00%ff;;;="),
+    ] {
+        let reply = get(addr, "/count", &bad);
+        assert_eq!(reply.status, 200, "{bad}");
+        assert!(reply.text().starts_with("1 "), "{bad}: {}", reply.text());
+    }
+    // The real one is untouched.
+    assert_eq!(get(addr, "/peek", &cookie).text(), "2");
+}
+
+#[test]
+fn a_post_without_the_token_is_403_and_never_reaches_the_handler() {
+    let dir = TempDir::new("sessions-csrf");
+    let (server, posted) = start(&dir);
+    let addr = server.addrs()[0];
+    let first = get(addr, "/count", "");
+    let cookie = cookie_of(&first);
+    let token = first.text().split(' ').nth(1).unwrap().to_string();
+
+    let refused = post(addr, &cookie, "a=1");
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        refused.text().contains("403 Forbidden"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(post(addr, &cookie, "csrf_token=wrong").status, 403);
+    assert_eq!(
+        post(addr, "", &format!("csrf_token={token}")).status,
+        403,
+        "another session's token"
+    );
+    assert_eq!(posted.load(Ordering::SeqCst), 0);
+
+    let done = post(addr, &cookie, &format!("a=1&csrf_token={token}"));
+    assert_eq!(done.status, 303, "{}", done.text());
+    assert_eq!(posted.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins() {
+    let dir = TempDir::new("sessions-headers");
+    let (server, _) = start(&dir);
+    let addr = server.addrs()[0];
+    let page = get(addr, "/page", "");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(
+        page.header("content-security-policy"),
+        Some("frame-ancestors 'none'")
+    );
+    assert_eq!(
+        page.header("referrer-policy"),
+        Some("strict-origin-when-cross-origin")
+    );
+    let framed = get(addr, "/framed", "");
+    assert_eq!(framed.header("x-frame-options"), Some("SAMEORIGIN"));
+    assert_eq!(
+        framed.header("content-security-policy"),
+        Some("frame-ancestors 'self'")
+    );
+    assert_eq!(framed.header("x-content-type-options"), Some("nosniff"));
+    assert!(get(addr, "/text", "").header("x-frame-options").is_none());
+
+    // An app can turn them off.
+    let plain = App::new()
+        .secure_headers(false)
+        .get("/page", |_: &Request| Response::html("<p>hi</p>"))
+        .start(settings())
+        .unwrap();
+    let page = get(plain.addrs()[0], "/page", "");
+    assert!(page.header("x-frame-options").is_none(), "{}", page.head);
+}
+
+#[test]
+fn sessions_without_a_secret_key_start_only_in_debug() {
+    let dir = TempDir::new("sessions-no-key");
+    let no_key = Settings {
+        secret_key: None,
+        ..session_settings(&dir)
+    };
+    let err = app(Arc::default())
+        .start(no_key.clone())
+        .expect_err("refused");
+    assert!(
+        err.to_string().contains("needs the secret_key setting"),
+        "{err}"
+    );
+    // In debug a random key is made: sessions work for this run.
+    let debug = Settings {
+        debug: true,
+        ..no_key
+    };
+    let server = app(Arc::default()).start(debug).unwrap();
+    let addr = server.addrs()[0];
+    let cookie = cookie_of(&get(addr, "/count", ""));
+    assert!(get(addr, "/count", &cookie).text().starts_with("2 "));
+}
