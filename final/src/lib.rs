@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | **`http/`** | **the protocol: bytes in, bytes out** | |
 //! | `http/buffer.rs` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
-//! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences | step 02 |
+//! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs`, `http/host.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences; the `Host` grammar | step 02 |
 //! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
 //! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |

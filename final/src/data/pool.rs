@@ -398,6 +398,21 @@ mod tests {
     }
 
     #[test]
+    fn migrate_applies_through_a_checked_out_connection_and_returns_it() {
+        let db = Database::open_in_memory().unwrap();
+        let list = [Migration::new("0001_t", "CREATE TABLE t (x)")];
+        assert_eq!(db.migrate(&list).unwrap(), ["0001_t"]);
+        assert!(db.migrate(&list).unwrap().is_empty(), "applied once");
+        // The one connection is back in the pool, with the table in it.
+        let n: i64 = db
+            .checkout()
+            .unwrap()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
     fn a_missing_folder_is_named() {
         let path = std::env::temp_dir().join("httprs-no-such-folder/x/app.sqlite3");
         let err = Database::open(&path, 1).unwrap_err();
