@@ -13,7 +13,7 @@
 //! again with the same name to change the password.
 //!
 //! Logging in checks the hash (`argon2` compares in constant time), rotates
-//! the session (a new id: see `httprs::app::session`) and keeps the name in
+//! the session (a new id: see `httprs::Session::rotate`) and keeps the name in
 //! it. Failed logins are limited per client address by [`httprs::LoginLimit`]:
 //! five in a minute, then `429 Too Many Requests` with `Retry-After`.
 
