@@ -14,6 +14,7 @@
 //! Modules:
 //! - [`load`]: the load client: K threads, N requests each, keep-alive or a new connection per request.
 //! - [`servers`]: start a server binary on a free port, on a *leash* that stops it whatever happens.
+//! - [`nginx`]: find the machine's nginx, and give each start its own configuration and files.
 //! - [`results`]: read criterion's saved estimates back (for the report).
 //! - [`summary`]: the Markdown table and the SVG chart.
 //!
@@ -32,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod load;
+pub mod nginx;
 pub mod results;
 pub mod servers;
 pub mod summary;
