@@ -21,7 +21,9 @@
 //! at most 100 such requests a second, however fast it parses.
 //!
 //! Run it with `cargo bench -p benches --bench end_to_end`; add a filter such
-//! as `-- step03` to run one server; `-- --test` runs each entry once.
+//! as `-- step03` to run one server; `-- --test` runs each entry once. The
+//! `nginx→` servers need nginx installed; where it is not, they are left out
+//! with one message saying how to install it, and the rest runs.
 
 use std::time::Duration;
 

@@ -27,7 +27,9 @@
 //!   `Cargo.toml`; each takes `--sleep-ms`), `src/bin/bench-step03.rs` is
 //!   step 03's `main` plus a `/sleep` it otherwise lacks, `bench-httprs` is an
 //!   httprs app with the routes of `final/examples/hello.rs` plus `/sleep`;
-//!   `hyper_hello` is the reference.
+//!   `hyper_hello` is the reference. The `nginx→` rows put the machine's own
+//!   nginx in front of `bench-httprs` and `hyper_hello` (skipped, with a
+//!   message, where nginx is not installed).
 //!   As binaries of this package they are built by `cargo bench` itself.
 //! - `tests/servers.rs`: every server starts, answers, and is gone once let go.
 #![warn(missing_docs)]
