@@ -21,7 +21,9 @@
 //! at most 100 such requests a second, however fast it parses.
 //!
 //! Run it with `cargo bench -p benches --bench end_to_end`; add a filter such
-//! as `-- step03` to run one server; `-- --test` runs each entry once.
+//! as `-- step03` to run one server; `-- --test` runs each entry once. The
+//! `nginx→` servers need nginx installed; where it is not, they are left out
+//! with one message saying how to install it, and the rest runs.
 
 use std::time::Duration;
 
@@ -133,6 +135,21 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: true,
     },
+    // The conventional way to run several processes: nginx (2 workers,
+    // upstream keep-alive; benches/nginx/bench.conf.template) as the reverse
+    // proxy in front of the one-process httprs above. Skipped where nginx is
+    // not installed.
+    Server {
+        name: "nginx→httprs",
+        launch: Launch::Nginx {
+            backend: env!("CARGO_BIN_EXE_bench-httprs"),
+            backend_args: &[],
+            env: &[("HTTPRS_ACCESS_LOG", "false")],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: true,
+    },
     // The reference: hyper 1.x on tokio, as its own hello example is. Its
     // `/sleep` is an async wait (tokio::time::sleep), not a blocked thread:
     // see src/bin/hyper_hello.rs for what that row compares.
@@ -141,6 +158,19 @@ const SERVERS: &[Server] = &[
         launch: Launch::Single {
             exe: env!("CARGO_BIN_EXE_hyper_hello"),
             args: &[],
+            env: &[],
+        },
+        hello_path: "/hello/bench",
+        slow_path: Some("/sleep"),
+        keep_alive: true,
+    },
+    // The same nginx in front of hyper: the anchor that `httprs-split` is
+    // measured against, what a user would build from parts people trust.
+    Server {
+        name: "nginx→hyper",
+        launch: Launch::Nginx {
+            backend: env!("CARGO_BIN_EXE_hyper_hello"),
+            backend_args: &[],
             env: &[],
         },
         hello_path: "/hello/bench",
@@ -197,7 +227,22 @@ fn end_to_end(c: &mut Criterion) {
     // iterations each are plenty; flat sampling keeps the slow servers' runs
     // short (criterion's linear sampling would run them up to 55 times).
     group.sampling_mode(SamplingMode::Flat);
+    // Servers this machine cannot run (nginx not installed) are left out,
+    // said once, before anything runs, and the rest runs.
+    let mut skipped: Vec<&str> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
     for server in SERVERS {
+        if let Some(reason) = server.unavailable() {
+            skipped.push(server.name);
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+    }
+    if !skipped.is_empty() {
+        eprintln!("skipping {}: {}", skipped.join(", "), reasons.join("; "));
+    }
+    for server in SERVERS.iter().filter(|s| !skipped.contains(&s.name)) {
         // Started on first use, so a filter that skips a server never starts
         // it; dropped at the end of this loop body, which stops it.
         let mut running: Option<RunningServer> = None;

@@ -14,6 +14,7 @@
 //! Modules:
 //! - [`load`]: the load client: K threads, N requests each, keep-alive or a new connection per request.
 //! - [`servers`]: start a server binary on a free port, on a *leash* that stops it whatever happens.
+//! - [`nginx`]: find the machine's nginx, and give each start its own configuration and files.
 //! - [`results`]: read criterion's saved estimates back (for the report).
 //! - [`summary`]: the Markdown table and the SVG chart.
 //!
@@ -26,12 +27,15 @@
 //!   `Cargo.toml`; each takes `--sleep-ms`), `src/bin/bench-step03.rs` is
 //!   step 03's `main` plus a `/sleep` it otherwise lacks, `bench-httprs` is an
 //!   httprs app with the routes of `final/examples/hello.rs` plus `/sleep`;
-//!   `hyper_hello` is the reference.
+//!   `hyper_hello` is the reference. The `nginx→` rows put the machine's own
+//!   nginx in front of `bench-httprs` and `hyper_hello` (skipped, with a
+//!   message, where nginx is not installed).
 //!   As binaries of this package they are built by `cargo bench` itself.
 //! - `tests/servers.rs`: every server starts, answers, and is gone once let go.
 #![warn(missing_docs)]
 
 pub mod load;
+pub mod nginx;
 pub mod results;
 pub mod servers;
 pub mod summary;

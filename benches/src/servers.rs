@@ -16,13 +16,21 @@
 //! process-group tricks, no `unsafe`: only a pipe that closes when its owner dies.
 //! (Ctrl-C reaches every process in the terminal's foreground group, servers
 //! included, so it needs no help.)
+//!
+//! nginx ([`Launch::Nginx`], see [`crate::nginx`]) is the one server that
+//! needs more: its workers outlive a master killed with SIGKILL, so its leash
+//! runs with `--term`, sends the master SIGTERM, and the master stops its
+//! workers before it exits.
 
-use std::io::{self, BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::nginx;
 
 /// How long a server may take to say where it listens.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -54,6 +62,19 @@ pub enum Launch {
         /// Environment variables for both processes.
         env: &'static [(&'static str, &'static str)],
     },
+    /// Two processes, the conventional way: an HTTP server, then the
+    /// machine's own nginx in front of it as a reverse proxy, configured by
+    /// `benches/nginx/bench.conf.template` (2 workers, upstream keep-alive).
+    /// Clients talk to nginx. Where nginx is not installed the server is
+    /// [`Server::unavailable`].
+    Nginx {
+        /// The HTTP server behind nginx.
+        backend: &'static str,
+        /// Arguments for it after `--addr`.
+        backend_args: &'static [&'static str],
+        /// Environment variables for it.
+        env: &'static [(&'static str, &'static str)],
+    },
 }
 
 /// A server under test: how to start it, and what it can serve.
@@ -73,13 +94,27 @@ pub struct Server {
 }
 
 impl Server {
+    /// Why this server cannot run on this machine, if it cannot: a program
+    /// it needs is not installed. The bench then leaves its rows out and says
+    /// so, rather than failing.
+    pub fn unavailable(&self) -> Option<String> {
+        match self.launch {
+            Launch::Nginx { .. } if nginx::find().is_none() => Some(format!(
+                "nginx is not installed (not on PATH nor in /usr/sbin); `{}` installs it",
+                nginx::INSTALL_HINT
+            )),
+            _ => None,
+        }
+    }
+
     /// Starts the server (every process of it) on loopback, each on a leash.
     ///
     /// `leash` is the path of this package's `leash` binary.
     ///
     /// # Errors
-    /// If a process cannot be started, or does not print `listening on` in
-    /// time; anything already started is stopped again.
+    /// If a process cannot be started, or does not print `listening on` (for
+    /// nginx: does not listen) in time, or nginx is not installed; anything
+    /// already started is stopped again.
     pub fn start(&self, leash: &str) -> io::Result<RunningServer> {
         match self.launch {
             Launch::Single { exe, args, env } => {
@@ -87,6 +122,7 @@ impl Server {
                 Ok(RunningServer {
                     addr: process.addr,
                     processes: vec![process],
+                    _scratch: None,
                 })
             }
             Launch::Split {
@@ -106,10 +142,108 @@ impl Server {
                     addr: front.addr,
                     // The front is stopped first: it is the one clients reach.
                     processes: vec![front, backend],
+                    _scratch: None,
+                })
+            }
+            Launch::Nginx {
+                backend,
+                backend_args,
+                env,
+            } => {
+                let Some(exe) = nginx::find() else {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        self.unavailable().unwrap_or_default(),
+                    ));
+                };
+                let backend = LeashedProcess::spawn(leash, backend, backend_args, env)?;
+                let (front, scratch) = start_nginx(leash, &exe, backend.addr)?;
+                Ok(RunningServer {
+                    addr: front.addr,
+                    processes: vec![front, backend],
+                    _scratch: Some(scratch),
                 })
             }
         }
     }
+}
+
+/// How many ports nginx is offered before start-up gives up: another
+/// program may take the free port [`nginx::free_port`] found before nginx
+/// binds it.
+const NGINX_PORT_ATTEMPTS: usize = 3;
+
+/// Starts nginx in front of `upstream` on a free loopback port, on a leash
+/// with `--term`, and waits until it has bound the port.
+fn start_nginx(
+    leash: &str,
+    exe: &Path,
+    upstream: SocketAddr,
+) -> io::Result<(LeashedProcess, nginx::Scratch)> {
+    let mut last_error = None;
+    for _ in 0..NGINX_PORT_ATTEMPTS {
+        let scratch = nginx::Scratch::new()?;
+        let listen = nginx::free_port()?;
+        let conf = scratch.path().join("nginx.conf");
+        std::fs::write(&conf, nginx::render(scratch.path(), listen, upstream))?;
+        let exe = exe.display().to_string();
+        let args = [
+            "-c".to_string(),
+            conf.display().to_string(),
+            "-p".to_string(),
+            scratch.path().display().to_string(),
+        ];
+        let (mut process, stdout) = LeashedProcess::start(leash, &["--term"], &exe, &args, &[])?;
+        process.addr = listen;
+        drain(stdout);
+        match wait_for_nginx(&mut process, &scratch) {
+            Ok(()) => return Ok((process, scratch)),
+            // Someone took the port first: try another. (Dropping `process`
+            // stops whatever did start.)
+            Err(err) if err.to_string().contains("in use") => last_error = Some(err),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("nginx did not start")))
+}
+
+/// Waits until nginx has written its pid file (it does so only after binding
+/// its port) and accepts a connection; fails with its error log if it exits.
+fn wait_for_nginx(process: &mut LeashedProcess, scratch: &nginx::Scratch) -> io::Result<()> {
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = process.leash.try_wait() {
+            return Err(io::Error::other(format!(
+                "nginx exited ({status}) before listening on {}; its error log ends:\n{}",
+                process.addr,
+                scratch.error_log_tail()
+            )));
+        }
+        if scratch.has_pid_file() && TcpStream::connect(process.addr).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "nginx did not listen on {} within {STARTUP_TIMEOUT:?}; its error log ends:\n{}",
+                    process.addr,
+                    scratch.error_log_tail()
+                ),
+            ));
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Reads and discards a process's output on a thread, so that it never
+/// blocks on a full pipe.
+fn drain(stdout: ChildStdout) {
+    thread::spawn(move || {
+        let mut sink = [0u8; 4096];
+        let mut stdout = stdout;
+        while matches!(stdout.read(&mut sink), Ok(n) if n > 0) {}
+    });
 }
 
 /// A started server; dropping it stops every process it runs.
@@ -119,6 +253,9 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// Dropped in order, each stopping its process.
     processes: Vec<LeashedProcess>,
+    /// nginx's configuration and files, held only to be removed once every
+    /// process is stopped (fields drop in order, after `processes`).
+    _scratch: Option<nginx::Scratch>,
 }
 
 impl RunningServer {
@@ -142,15 +279,35 @@ struct LeashedProcess {
 }
 
 impl LeashedProcess {
+    /// Starts `leash EXE --addr 127.0.0.1:0 ARGS...` and waits for the
+    /// server's `listening on` line.
     fn spawn(
         leash: &str,
         exe: &str,
         args: &[&str],
         env: &[(&str, &str)],
     ) -> io::Result<LeashedProcess> {
+        let mut all_args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
+        all_args.extend(args.iter().map(|arg| arg.to_string()));
+        // If no address comes, `process` drops here and is stopped.
+        let (mut process, stdout) = LeashedProcess::start(leash, &[], exe, &all_args, env)?;
+        process.addr = wait_for_address(stdout, exe)?;
+        Ok(process)
+    }
+
+    /// Starts `leash LEASH_FLAGS... EXE ARGS...` and returns the guard at
+    /// once, with the server's stdout for the caller to read. The guard's
+    /// address is a placeholder until the caller knows the real one.
+    fn start(
+        leash: &str,
+        leash_flags: &[&str],
+        exe: &str,
+        args: &[String],
+        env: &[(&str, &str)],
+    ) -> io::Result<(LeashedProcess, ChildStdout)> {
         let mut child = Command::new(leash)
+            .args(leash_flags)
             .arg(exe)
-            .args(["--addr", "127.0.0.1:0"])
             .args(args)
             // The leash passes its environment on to the server.
             .envs(env.iter().copied())
@@ -161,15 +318,14 @@ impl LeashedProcess {
             .map_err(|err| io::Error::new(err.kind(), format!("cannot start {leash}: {err}")))?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout is piped");
-        // Build the guard before waiting, so a server that never says where it
-        // listens is still stopped when we give up on it.
-        let mut process = LeashedProcess {
+        // The guard exists before anyone waits for the server, so a server
+        // that never gets ready is still stopped when we give up on it.
+        let process = LeashedProcess {
             leash: child,
             stdin,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         };
-        process.addr = wait_for_address(stdout, exe)?;
-        Ok(process)
+        Ok((process, stdout))
     }
 }
 
@@ -208,7 +364,8 @@ impl Drop for LeashedProcess {
     fn drop(&mut self) {
         // Closing the leash's stdin makes it kill the server and exit.
         drop(self.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // Longer than the 5 s a leash with `--term` gives its server.
+        let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             match self.leash.try_wait() {
                 Ok(Some(_)) | Err(_) => return,

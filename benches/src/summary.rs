@@ -6,6 +6,12 @@
 //! is this from what people use?"). A ratio is left blank rather than
 //! guessed when the other server did not run that workload.
 //!
+//! A second table puts the ways of running more than one process side by
+//! side: httprs's split mode (`httprs-split`), nginx in front of httprs and in
+//! front of hyper, with one-process `httprs`, each with its ratio to
+//! one-process httprs and to `nginx→hyper`, the conventional setup split mode
+//! is meant to match.
+//!
 //! The micro table gives time per iteration and, where the bench declared a
 //! throughput, a rate, with a ratio to the group's reference implementation
 //! (`httparse` for parsing, the `threadpool` crate for dispatch).
@@ -34,8 +40,17 @@ pub const SERVER_ORDER: &[&str] = &[
     "step07",
     "httprs",
     "httprs-split",
+    "nginx→httprs",
     "hyper",
+    "nginx→hyper",
 ];
+/// httprs in one process: what the split table compares split mode with.
+pub const ONE_PROCESS: &str = "httprs";
+/// nginx in front of hyper: the conventional multi-process setup, the
+/// split table's other yardstick.
+pub const ANCHOR: &str = "nginx→hyper";
+/// The servers of the split table, in its order.
+pub const SPLIT_SERVERS: &[&str] = &["httprs", "httprs-split", "nginx→httprs", "nginx→hyper"];
 /// Workloads in the order the bench runs them.
 pub const WORKLOAD_ORDER: &[&str] = &["hello-new-conn", "hello-keep-alive", "slow-10ms"];
 /// Micro groups in the order of the tutorial's chapters.
@@ -135,6 +150,36 @@ pub fn throughput_markdown(rows: &[ThroughputRow]) -> String {
     out
 }
 
+/// The split table in Markdown: for each workload, the [`SPLIT_SERVERS`]
+/// that ran it, with their ratio to [`ONE_PROCESS`] and to [`ANCHOR`] on the
+/// same workload ("—" where that one did not run, as where nginx is not
+/// installed).
+pub fn split_markdown(rows: &[ThroughputRow]) -> String {
+    let mut out = format!(
+        "| workload | server | req/s | vs {ONE_PROCESS} | vs {ANCHOR} |\n|---|---|---:|---:|---:|\n"
+    );
+    let find = |workload: &str, server: &str| {
+        rows.iter()
+            .find(|r| r.workload == workload && r.server == server)
+            .map(|r| r.per_second)
+    };
+    for row in rows
+        .iter()
+        .filter(|r| SPLIT_SERVERS.contains(&r.server.as_str()))
+    {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            row.workload,
+            row.server,
+            group_thousands(row.per_second),
+            ratio(find(&row.workload, ONE_PROCESS).map(|one| row.per_second / one)),
+            ratio(find(&row.workload, ANCHOR).map(|anchor| row.per_second / anchor)),
+        );
+    }
+    out
+}
+
 /// The micro benches in Markdown: time per iteration, rate, ratio to the
 /// group's reference implementation on the same input.
 pub fn micro_markdown(results: &[Measurement]) -> String {
@@ -210,10 +255,15 @@ fn duration(nanos: f64) -> String {
 }
 
 /// The colour of a server's bars: the steps in blue, the framework in orange,
-/// the reference in grey, so the eye finds the three kinds at once.
+/// the reference in grey, so the eye finds the three kinds at once; behind
+/// nginx, a lighter shade of the server behind it.
 fn colour(server: &str) -> RGBColor {
     if server == REFERENCE {
         RGBColor(120, 120, 120)
+    } else if server == ANCHOR {
+        RGBColor(180, 180, 180)
+    } else if server.starts_with("nginx") {
+        RGBColor(245, 175, 115)
     } else if server.starts_with("httprs") {
         RGBColor(230, 120, 30)
     } else {
@@ -358,6 +408,48 @@ mod tests {
         );
         assert!(
             table.contains("| slow-10ms | step04 | 400 | — | — |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn the_split_table_compares_with_one_process_and_with_nginx() {
+        let results = [
+            e2e("hello-keep-alive", "step03", 10e6),
+            e2e("hello-keep-alive", "httprs", 1e6),
+            e2e("hello-keep-alive", "httprs-split", 4e6),
+            e2e("hello-keep-alive", "nginx→hyper", 2e6),
+            e2e("hello-keep-alive", "nginx→httprs", 2.5e6),
+            e2e("slow-10ms", "httprs-split", 250e6),
+        ];
+        let rows = throughput_rows(&results);
+        let servers: Vec<&str> = rows.iter().map(|r| r.server.as_str()).collect();
+        assert_eq!(
+            servers,
+            [
+                "step03",
+                "httprs",
+                "httprs-split",
+                "nginx→httprs",
+                "nginx→hyper",
+                "httprs-split"
+            ],
+            "the nginx rows sort beside the ones they compare with"
+        );
+        let table = split_markdown(&rows);
+        assert!(!table.contains("step03"), "{table}");
+        // 100 requests in 4 ms: 25 000/s, a quarter of one process, half of nginx→hyper.
+        assert!(
+            table.contains("| hello-keep-alive | httprs-split | 25 000 | 0.25× | 0.50× |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| hello-keep-alive | nginx→hyper | 50 000 | 0.50× | 1.00× |"),
+            "{table}"
+        );
+        // Where nginx did not run, the ratio is left blank, not guessed.
+        assert!(
+            table.contains("| slow-10ms | httprs-split | 400 | — | — |"),
             "{table}"
         );
     }

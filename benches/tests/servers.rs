@@ -156,3 +156,65 @@ fn a_program_that_never_listens_is_an_error_not_a_hang() {
     let err = silent.start(LEASH).unwrap_err();
     assert!(err.to_string().contains("exited before"), "{err}");
 }
+
+/// nginx in front of a server: both start, requests go through nginx with
+/// keep-alive, and once let go nothing listens on nginx's port any more,
+/// which is only true if its workers stopped too (they hold that port, and
+/// outlive a master killed with SIGKILL: hence the leash's `--term`).
+#[test]
+fn nginx_in_front_of_a_server_answers_and_stops_with_its_workers() {
+    let proxied = Server {
+        keep_alive: true,
+        ..server(
+            "nginx→hyper",
+            Launch::Nginx {
+                backend: env!("CARGO_BIN_EXE_hyper_hello"),
+                backend_args: &[],
+                env: &[],
+            },
+        )
+    };
+    if let Some(reason) = proxied.unavailable() {
+        // Not a failure: the bench skips these rows the same way. CI installs nginx.
+        eprintln!("skipped: {reason}");
+        return;
+    }
+    let running = proxied.start(LEASH).unwrap();
+    assert_eq!(running.process_count(), 2);
+    let addr = running.addr;
+    let kept = Load {
+        mode: ConnectionMode::KeepAlive,
+        ..load("/hello/test")
+    };
+    assert_eq!(kept.run(addr).unwrap(), 2, "nginx keeps client connections");
+    load("/hello/test").run(addr).unwrap();
+    drop(running);
+    assert_stops_listening(addr);
+}
+
+/// `--term`: the leash asks with SIGTERM first, and a program that exits on
+/// it is gone long before the grace period (it is not left to SIGKILL).
+#[test]
+fn the_leash_with_term_stops_its_program_with_sigterm() {
+    // `sleep` dies of SIGTERM at once.
+    let mut leash = Command::new(LEASH)
+        .args(["--term", "sleep", "30"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(100));
+    assert!(leash.try_wait().unwrap().is_none(), "sleep is running");
+    let asked = Instant::now();
+    drop(leash.stdin.take());
+    while leash.try_wait().unwrap().is_none() {
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "the leash did not exit"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        asked.elapsed() < Duration::from_secs(4),
+        "stopped by SIGTERM, not by the kill after the grace period"
+    );
+}

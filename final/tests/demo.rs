@@ -409,7 +409,7 @@ fn create_admin(dir: &TempDir, name: &str, password: &str) -> std::process::Outp
         .args(["--create-admin", name])
         .env_remove("HTTPRS_SETTINGS")
         .env("HTTPRS_DATABASE", database.to_str().unwrap())
-        .env("HTTPRS_ADMIN_PASSWORD", password)
+        .env("GUESTBOOK_ADMIN_PASSWORD", password)
         .stdin(Stdio::null())
         .output()
         .unwrap()

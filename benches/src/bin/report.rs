@@ -46,6 +46,8 @@ fn main() -> ExitCode {
     let rows = summary::throughput_rows(&measurements);
     println!("### End to end: requests per second\n");
     println!("{}", summary::throughput_markdown(&rows));
+    println!("### Split mode and nginx: requests per second\n");
+    println!("{}", summary::split_markdown(&rows));
     println!("### Micro benches\n");
     println!("{}", summary::micro_markdown(&measurements));
 

@@ -6,7 +6,7 @@
 //! cargo run -p httprs --example demo -- --create-admin ada
 //! ```
 //!
-//! reads the password from `HTTPRS_ADMIN_PASSWORD` or, without it, one line
+//! reads the password from `GUESTBOOK_ADMIN_PASSWORD` or, without it, one line
 //! of standard input (never from the command line, where `ps` and the shell's
 //! history would show it), and stores its Argon2id hash, a PHC string such as
 //! `$argon2id$v=19$m=19456,t=2,p=1$SALT$HASH`, in the `users` table. Run it
@@ -30,8 +30,10 @@ use httprs::{DbError, LoginLimit, Request, Response, Settings, Status, context};
 
 /// The session key holding the logged-in admin's name.
 const USER: &str = "user";
-/// The variable `--create-admin` reads the password from, if set.
-pub const PASSWORD_VARIABLE: &str = "HTTPRS_ADMIN_PASSWORD";
+/// The variable `--create-admin` reads the password from, if set. Not an
+/// `HTTPRS_*` name: those are the framework's settings, and start-up refuses
+/// one it does not know, so a leftover `export` would stop the server.
+pub const PASSWORD_VARIABLE: &str = "GUESTBOOK_ADMIN_PASSWORD";
 /// The shortest password `--create-admin` accepts.
 const MIN_PASSWORD: usize = 8;
 
