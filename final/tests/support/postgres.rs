@@ -70,13 +70,21 @@ pub fn database(label: &str) -> Option<String> {
     };
     let name = format!(
         "{}_{}_{}",
-        label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        // PostgreSQL cuts names at 63 bytes; a test's name can be longer.
+        label
+            .chars()
+            .take(32)
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>(),
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     psql(cluster, &format!("CREATE DATABASE \"{name}\""))
         .unwrap_or_else(|err| panic!("CREATE DATABASE {name}: {err}"));
-    Some(format!("postgres://{ROLE}@127.0.0.1:{}/{name}", cluster.port))
+    Some(format!(
+        "postgres://{ROLE}@127.0.0.1:{}/{name}",
+        cluster.port
+    ))
 }
 
 /// The first words of the error that means "not installed" (a skip outside
@@ -154,7 +162,10 @@ fn start() -> Result<Cluster, String> {
             .status()
             .map_err(|e| format!("chown: {e}"))?;
         if !owned.success() {
-            return Err(format!("cannot give {} to the postgres user", dir.display()));
+            return Err(format!(
+                "cannot give {} to the postgres user",
+                dir.display()
+            ));
         }
     }
     let data = dir.join("data");
@@ -220,7 +231,9 @@ fn start() -> Result<Cluster, String> {
     while psql(&cluster, "SELECT 1").is_err() {
         if Instant::now() > deadline {
             let lines = tail.lock().unwrap_or_else(|e| e.into_inner()).join("\n");
-            return Err(format!("postgres did not answer within {STARTUP_TIMEOUT:?}:\n{lines}"));
+            return Err(format!(
+                "postgres did not answer within {STARTUP_TIMEOUT:?}:\n{lines}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -233,7 +246,14 @@ fn psql(cluster: &Cluster, sql: &str) -> Result<(), String> {
     let mut child = Command::new(bin.join("psql"))
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
         .arg(&cluster.dir)
-        .args(["-p", &cluster.port.to_string(), "-U", ROLE, "-d", "postgres"])
+        .args([
+            "-p",
+            &cluster.port.to_string(),
+            "-U",
+            ROLE,
+            "-d",
+            "postgres",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
