@@ -58,6 +58,11 @@ pub struct Connection {
     /// How many `transaction` calls are open: 0 outside one; above 1 the
     /// inner ones are savepoints.
     depth: Cell<u32>,
+    /// Set when SQL run outside [`Connection::transaction`] may have begun
+    /// one by hand (it mentions `BEGIN` or `START TRANSACTION`): SQLite says
+    /// whether a transaction is open, PostgreSQL's client does not, so the
+    /// pool then rolls back before handing the connection on.
+    maybe_begun: Cell<bool>,
 }
 
 impl Connection {
@@ -65,6 +70,7 @@ impl Connection {
         Connection {
             client: RefCell::new(client),
             depth: Cell::new(0),
+            maybe_begun: Cell::new(false),
         }
     }
 
@@ -82,6 +88,7 @@ impl Connection {
     /// The engine's error, sorted into a [`DbError`] (a constraint is a 409
     /// or 422, a lock timeout a 503, ...).
     pub fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, DbError> {
+        self.note_begin(sql);
         match &mut *self.client.borrow_mut() {
             Client::Sqlite(conn) => sqlite::execute(conn, sql, params),
             Client::Postgres(conn) => conn.execute(sql, params),
@@ -93,6 +100,7 @@ impl Connection {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, DbError> {
+        self.note_begin(sql);
         match &mut *self.client.borrow_mut() {
             Client::Sqlite(conn) => sqlite::query(conn, sql, params),
             Client::Postgres(conn) => conn.query(sql, params),
@@ -122,6 +130,12 @@ impl Connection {
     /// # Errors
     /// As [`Connection::execute`], for the first statement that fails.
     pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
+        self.note_begin(sql);
+        self.batch(sql)
+    }
+
+    /// `execute_batch` for the statements this file sends itself.
+    fn batch(&self, sql: &str) -> Result<(), DbError> {
         match &mut *self.client.borrow_mut() {
             Client::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Client::Postgres(conn) => conn.batch(sql),
@@ -162,19 +176,19 @@ impl Connection {
                 format!("ROLLBACK TO {name}; RELEASE {name}"),
             )
         };
-        self.execute_batch(&begin)?;
+        self.batch(&begin)?;
         self.depth.set(depth + 1);
         let result = work(self);
         let end = match &result {
-            Ok(_) => self.execute_batch(&commit),
-            Err(_) => self.execute_batch(&rollback),
+            Ok(_) => self.batch(&commit),
+            Err(_) => self.batch(&rollback),
         };
         self.depth.set(depth);
         match (result, end) {
             (Ok(value), Ok(())) => Ok(value),
             // A failed COMMIT is the transaction's failure.
             (Ok(_), Err(err)) => {
-                let _ = self.execute_batch(&rollback);
+                let _ = self.batch(&rollback);
                 Err(err)
             }
             (Err(err), _) => Err(err),
@@ -192,11 +206,21 @@ impl Connection {
         .ok()
     }
 
+    fn note_begin(&self, sql: &str) {
+        if self.depth.get() == 0 && !self.maybe_begun.get() {
+            let sql = sql.to_ascii_lowercase();
+            if sql.contains("begin") || sql.contains("start transaction") {
+                self.maybe_begun.set(true);
+            }
+        }
+    }
+
     /// Ends whatever a handler left open, before the pool hands the
     /// connection to the next one; `false` if the connection is unusable
     /// (closed by the server, or a rollback failed) and must be replaced.
     pub(crate) fn reset(&self) -> bool {
         let abandoned = self.depth.replace(0) > 0;
+        let abandoned = self.maybe_begun.replace(false) || abandoned;
         let needs_rollback = match &*self.client.borrow() {
             // SQLite knows: a handler may also have run `BEGIN` by hand.
             Client::Sqlite(conn) => !conn.is_autocommit(),
@@ -204,7 +228,7 @@ impl Connection {
             // PostgreSQL's client does not say; `transaction` keeps count.
             Client::Postgres(_) => abandoned,
         };
-        !needs_rollback || self.execute_batch("ROLLBACK").is_ok()
+        !needs_rollback || self.batch("ROLLBACK").is_ok()
     }
 
     pub(crate) fn set_timeout(&self, timeout: std::time::Duration) {
