@@ -369,6 +369,22 @@ mod tests {
     }
 
     #[test]
+    fn only_the_id_column_is_written_per_engine() {
+        let postgres = Note::create_table_sql(Engine::Postgres);
+        assert!(
+            postgres.starts_with(
+                "CREATE TABLE \"notes\" (\n    \"id\" BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+            ),
+            "{postgres}"
+        );
+        let tail = |sql: &str| sql.split_once(",\n").unwrap().1.to_string();
+        assert_eq!(
+            tail(&postgres),
+            tail(&Note::create_table_sql(Engine::Sqlite))
+        );
+    }
+
+    #[test]
     fn insert_sets_the_id_and_get_reads_the_row_back() {
         let db = notes_db();
         let conn = db.checkout().unwrap();
