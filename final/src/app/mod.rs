@@ -329,7 +329,7 @@ impl App {
     ///
     /// # Errors
     /// If an address cannot be bound (in use, malformed, not ours), naming
-    /// it; if the database cannot be opened, naming its path; if a
+    /// it; if the database cannot be opened or reached, naming it; if a
     /// migration fails, naming the migration.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
         if self.sessions {
