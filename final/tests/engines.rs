@@ -311,6 +311,38 @@ on_both_engines!(
     two_instances_starting_at_once_apply_each_migration_once,
 );
 
+/// PostgreSQL only: SQLite has no server to lose.
+#[test]
+fn a_connection_the_server_closed_is_a_503_then_replaced() {
+    let Some(url) = support::postgres::database("lost_connection") else {
+        return;
+    };
+    let db = Database::open(&url, 2).unwrap();
+    let victim = db.checkout().unwrap();
+    let pid: i32 = victim
+        .query_one("SELECT pg_backend_pid() AS pid", &[])
+        .and_then(|r| r.get("pid"))
+        .unwrap();
+    let killer = db.checkout().unwrap();
+    killer
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    drop(killer);
+    // What a handler sees when the server goes away under it: try again.
+    let err = victim.query("SELECT 1 AS one", &[]).unwrap_err();
+    assert_eq!(err.status().code(), 503, "{err:?}");
+    drop(victim);
+    // Both places work again: the lost one connects afresh.
+    let (a, b) = (db.checkout().unwrap(), db.checkout().unwrap());
+    for conn in [&a, &b] {
+        let one: i64 = conn
+            .query_one("SELECT 1::BIGINT AS one", &[])
+            .and_then(|r| r.get("one"))
+            .unwrap();
+        assert_eq!(one, 1);
+    }
+}
+
 #[test]
 fn an_unreachable_server_or_a_bad_url_is_named_not_a_panic() {
     // Port 1 on loopback: nothing listens there.

@@ -173,8 +173,8 @@ impl From<postgres::Error> for DbError {
     /// code: class 23 is a constraint, and a few codes mean "try again".
     fn from(err: postgres::Error) -> DbError {
         let Some(db) = err.as_db_error() else {
-            if err.is_closed() {
-                return DbError::Busy("the connection to the server was closed".to_string());
+            if crate::data::postgres::is_lost(&err) {
+                return DbError::Busy(format!("lost the connection to the server: {err}"));
             }
             return DbError::Postgres(err);
         };
@@ -189,8 +189,11 @@ impl From<postgres::Error> for DbError {
             "23514" => ConstraintKind::Check,
             "23503" => ConstraintKind::ForeignKey,
             // lock_not_available (lock_timeout), query_canceled (statement
-            // timeout), serialization_failure, deadlock_detected.
-            "55P03" | "57014" | "40001" | "40P01" => {
+            // timeout), serialization_failure, deadlock_detected; and the
+            // server shutting down or starting up (admin_shutdown,
+            // crash_shutdown, cannot_connect_now), after which the pool
+            // connects afresh.
+            "55P03" | "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" => {
                 return DbError::Busy(db.message().to_string());
             }
             _ => return DbError::Postgres(err),

@@ -127,10 +127,10 @@ impl Database {
         }
         let idle = (0..size)
             .map(|_| {
-                target
-                    .connect(timeout)
-                    .map(Some)
-                    .map_err(|err| fail(target.problem(err)))
+                target.connect(timeout).map(Some).map_err(|err| match err {
+                    DbError::Busy(problem) => fail(problem),
+                    other => fail(other.to_string()),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Database {
@@ -237,23 +237,24 @@ impl Target {
         }
     }
 
+    /// One connection. A server that does not answer is a
+    /// [`DbError::Busy`] (a 503 at a checkout, since it may be back in a
+    /// moment) whose sentence names the setting, which start-up stops with.
     fn connect(&self, timeout: Duration) -> Result<Connection, DbError> {
         Ok(Connection::new(match self {
             Target::Sqlite(path) => Client::Sqlite(sqlite::connect(path, timeout)?),
-            Target::Postgres(url) => Client::Postgres(Box::new(Postgres::connect(url, timeout)?)),
-        }))
-    }
-
-    /// Why start-up could not connect, in a sentence naming the setting.
-    fn problem(&self, err: DbError) -> String {
-        match (self, err) {
-            (Target::Postgres(_), DbError::Postgres(err)) if err.as_db_error().is_none() => {
-                format!(
-                    "the database setting names a PostgreSQL server that cannot be reached: {err}"
-                )
+            Target::Postgres(url) => {
+                let conn = Postgres::connect(url, timeout).map_err(|err| match err.as_db_error() {
+                    // The server answered, and refused (a wrong password, no
+                    // such database): its own words.
+                    Some(_) => DbError::from(err),
+                    None => DbError::Busy(format!(
+                        "the database setting names a PostgreSQL server that cannot be reached: {err}"
+                    )),
+                })?;
+                Client::Postgres(Box::new(conn))
             }
-            (_, err) => err.to_string(),
-        }
+        }))
     }
 }
 

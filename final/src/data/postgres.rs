@@ -37,6 +37,21 @@ const MAX_STATEMENTS: usize = 256;
 pub(crate) struct Postgres {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Set by an error that means the connection is gone (the server shut
+    /// it down, the socket broke), which the client may not know yet: the
+    /// pool then replaces it instead of handing it on.
+    broken: bool,
+}
+
+/// Whether `err` means the connection itself is lost.
+pub(crate) fn is_lost(err: &postgres::Error) -> bool {
+    err.is_closed()
+        || err
+            .code()
+            .is_some_and(|code| code.code().starts_with("57P0"))
+        || err
+            .source()
+            .is_some_and(|cause| cause.is::<std::io::Error>())
 }
 
 /// Whether `setting` names a PostgreSQL server rather than a SQLite file.
@@ -76,6 +91,7 @@ impl Postgres {
         let mut conn = Postgres {
             client: config.connect(NoTls)?,
             statements: HashMap::new(),
+            broken: false,
         };
         conn.set_lock_timeout(timeout)?;
         Ok(conn)
@@ -90,7 +106,13 @@ impl Postgres {
 
     /// Whether the server closed this connection (it restarted, say).
     pub(crate) fn is_closed(&self) -> bool {
-        self.client.is_closed()
+        self.broken || self.client.is_closed()
+    }
+
+    /// `err` as a [`DbError`], noting first whether it lost the connection.
+    fn failed(&mut self, err: postgres::Error) -> DbError {
+        self.broken |= is_lost(&err);
+        DbError::from(err)
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
@@ -116,10 +138,10 @@ impl Postgres {
         let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let statement = self.statement(sql)?;
+        let statement = self.statement(sql).map_err(|err| self.failed(err))?;
         run(&mut self.client, &statement, &refs).map_err(|err| {
             self.statements.remove(sql);
-            DbError::from(err)
+            self.failed(err)
         })
     }
 
@@ -163,7 +185,9 @@ impl Postgres {
     /// The schema may change, so the prepared statements are forgotten.
     pub(crate) fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.statements.clear();
-        Ok(self.client.batch_execute(sql)?)
+        self.client
+            .batch_execute(sql)
+            .map_err(|err| self.failed(err))
     }
 }
 

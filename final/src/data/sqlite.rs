@@ -23,8 +23,23 @@ pub(crate) fn connect(path: &Path, timeout: Duration) -> rusqlite::Result<rusqli
     // First, so that the pragmas below wait for a lock instead of failing.
     conn.busy_timeout(timeout)?;
     // Readers see the last commit while a writer works. Stored in the file:
-    // one connection switching is enough, the others find it done.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // one connection switching is enough, the others find it done. Two
+    // processes switching a new file at the same moment can each hold the
+    // lock the other waits for; SQLite then answers "busy" at once, without
+    // waiting (the busy handler would deadlock), so try again until the
+    // timeout.
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(code, _))
+                if code.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => break other?,
+        }
+    }
     // In WAL mode this cannot corrupt the database; a power cut may lose the
     // last commits. FULL would sync the disk on every commit.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
