@@ -301,8 +301,36 @@ fn a_model_inserts_reads_lists_updates_and_deletes(backend: Backend) {
     assert!(matches!(unsaved, DbError::NotSaved { table: "notes" }));
 }
 
+fn a_failing_migration_is_named_and_leaves_nothing_behind(backend: Backend) {
+    let (db, _dir) = open(&backend, 1);
+    let mut list = vec![
+        Migration::new("0001_people", "CREATE TABLE people (name TEXT NOT NULL)"),
+        // Its first statement works, its second does not: the first is undone.
+        Migration::new(
+            "0002_broken",
+            "CREATE TABLE pets (name TEXT); CREAT TABLE oops (x INTEGER);",
+        ),
+        Migration::new("0003_after", "CREATE TABLE later (x INTEGER)"),
+    ];
+    let err = db.migrate(&list).unwrap_err().to_string();
+    assert!(err.starts_with("migration 0002_broken failed: "), "{err}");
+    assert!(err.contains("syntax error"), "{err}");
+    let conn = db.checkout().unwrap();
+    assert!(
+        conn.query("SELECT * FROM pets", &[]).is_err(),
+        "pets was undone"
+    );
+    drop(conn);
+    // Fixed, it runs on the next start, and so does the one after it; the
+    // first is not applied again.
+    list[1] = Migration::new("0002_broken", "CREATE TABLE pets (name TEXT)");
+    assert_eq!(db.migrate(&list).unwrap(), ["0002_broken", "0003_after"]);
+    assert!(db.migrate(&list).unwrap().is_empty());
+}
+
 on_both_engines!(
     a_model_inserts_reads_lists_updates_and_deletes,
+    a_failing_migration_is_named_and_leaves_nothing_behind,
     placeholders_are_bound_by_number_in_any_order,
     values_round_trip_through_typed_columns,
     a_transaction_commits_on_ok_and_rolls_back_on_err,
