@@ -27,11 +27,13 @@
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
-//! | `data/pool.rs` | a bounded pool of SQLite connections: [`Database`] | httppy's data layer |
+//! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
+//! | `data/connection.rs`, `data/value.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
+//! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types | httppy's data layer |
 //! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
 //! | `data/request.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
 //! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
-//! | `data/migrate.rs` | schema changes applied once each, in order, before the server listens: [`Migration`] | httppy's data layer |
+//! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
 //! | **`server/`** | **the server: sockets, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
@@ -48,8 +50,9 @@
 //! | [`dev`] | parser and protocol internals for benches, tests and other fronts; not covered by semver | |
 //!
 //! What it deliberately leaves out, for now: TLS (put a proxy in front),
-//! HTTP/2; and, in the data layer, any database but SQLite, relations and
-//! query building (write the SQL, with bound parameters).
+//! HTTP/2; and, in the data layer, databases other than SQLite and
+//! PostgreSQL, relations and query building (write the SQL, with bound
+//! parameters).
 //!
 //! ```no_run
 //! use httprs::{App, Handler, Request, Response};
@@ -88,10 +91,12 @@ pub use app::session::value::Session;
 pub use app::settings::{Mode, SecretKey, Settings, SettingsError};
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;
 pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
+pub use data::value::{FromValue, Row, ToValue, Value};
 pub use http::cookie::{Cookie, SameSite};
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
@@ -104,8 +109,10 @@ pub use server::stats::Stats;
 pub use split::front::{FlagError, FrontOptions};
 pub use split::proxy::Proxy;
 
-/// The SQLite bindings the data layer is built on, re-exported so that an
-/// app implementing [`Model`] names the same version (`httprs::rusqlite::Row`).
+/// The SQLite bindings the data layer is built on, re-exported for
+/// SQLite-only code behind [`Connection::sqlite`] (a `PRAGMA`, a backup),
+/// so that it names the same version. A model, a view or a migration
+/// needs none of it.
 pub use rusqlite;
 
 /// Internals for benches, tests, and other fronts and backends: the

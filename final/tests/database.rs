@@ -1,21 +1,21 @@
-//! The data layer over real sockets: a small notes API on a SQLite file.
-//! Created rows come back, missing ones are 404, the schema's constraints
-//! become 409 and 422, lists are ordered and limited, data and migrations
-//! survive a restart, and a database that cannot be opened or migrated
-//! stops start-up with a sentence naming it.
+//! The data layer over real sockets: a small notes API, on a SQLite file and
+//! on a real PostgreSQL server (each test body runs on both, through
+//! `on_both_engines!`). Created rows come back, missing ones are 404, the
+//! schema's constraints become 409 and 422, lists are ordered and limited,
+//! data and migrations survive a restart, and a database that cannot be
+//! opened, reached or migrated stops start-up with a sentence naming it.
 
 mod support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use httprs::DbError;
 use httprs::Migration;
-use httprs::rusqlite::{self, Row, ToSql};
 use httprs::{App, Request, Response, Server, Settings, Status};
 use httprs::{Column, Direction, Model, Order};
+use httprs::{DbError, Row, ToValue};
 use serde::{Deserialize, Serialize};
-use support::{Reply, TempDir, request};
+use support::{Backend, Reply, TempDir, request};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Note {
@@ -38,10 +38,10 @@ impl Model for Note {
     fn set_id(&mut self, id: i64) {
         self.id = Some(id);
     }
-    fn to_params(&self) -> Vec<&dyn ToSql> {
+    fn to_params(&self) -> Vec<&dyn ToValue> {
         vec![&self.title, &self.body]
     }
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Note> {
+    fn from_row(row: &Row) -> Result<Note, DbError> {
         Ok(Note {
             id: row.get("id")?,
             title: row.get("title")?,
@@ -104,29 +104,32 @@ fn app(migrations: Vec<Migration>) -> App {
             "/migrations",
             |req: &Request| -> Result<Response, DbError> {
                 let conn = req.db()?;
-                let mut statement =
-                    conn.prepare("SELECT name FROM httprs_migrations ORDER BY rowid")?;
-                let names = statement
-                    .query_map([], |row| row.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                // By name: the names start with their number.
+                let names = conn
+                    .query("SELECT name FROM httprs_migrations ORDER BY name", &[])?
+                    .iter()
+                    .map(|row| row.get::<String>("name"))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(Response::json(&names))
             },
         )
 }
 
-/// A scratch folder standing for the app's folder (the database goes in it).
-struct Folder(TempDir);
+/// A scratch folder standing for the app's folder (a SQLite database goes
+/// in it), and the engine.
+struct Folder(TempDir, Backend);
 
 impl Folder {
-    fn new() -> Folder {
-        Folder(TempDir::new("database"))
+    fn new(backend: &Backend) -> Folder {
+        Folder(TempDir::new("database"), backend.clone())
     }
 
-    /// Test settings whose root is this folder, with a relative `database`.
+    /// Test settings whose root is this folder, with a relative `database`
+    /// (or the PostgreSQL URL).
     fn settings(&self) -> Settings {
         Settings {
             root: self.0.path().to_path_buf(),
-            database: PathBuf::from("notes.sqlite3"),
+            database: self.1.database("notes.sqlite3"),
             ..support::settings()
         }
     }
@@ -165,9 +168,8 @@ fn titles(reply: &Reply) -> Vec<String> {
     notes.into_iter().map(|n| n.title).collect()
 }
 
-#[test]
-fn a_created_note_is_201_with_its_id_and_can_be_read_back() {
-    let folder = Folder::new();
+fn a_created_note_is_201_with_its_id_and_can_be_read_back(backend: Backend) {
+    let folder = Folder::new(&backend);
     let server = folder.start();
     let addr = server.addrs()[0];
     let created = post_json(addr, "/notes", r#"{"title": "groceries", "body": "eggs"}"#);
@@ -180,46 +182,53 @@ fn a_created_note_is_201_with_its_id_and_can_be_read_back() {
     );
     let read = get(addr, "/notes/2");
     assert_eq!((read.status, read.text()), (200, created.text()));
-    assert!(
-        folder.0.join("notes.sqlite3").is_file(),
-        "relative to the root"
-    );
+    if backend.is_sqlite() {
+        assert!(
+            folder.0.join("notes.sqlite3").is_file(),
+            "relative to the root"
+        );
+    }
 }
 
-#[test]
-fn a_missing_note_is_404_naming_it() {
-    let folder = Folder::new();
+fn a_missing_note_is_404_naming_it(backend: Backend) {
+    let folder = Folder::new(&backend);
     let server = folder.start();
     let reply = get(server.addrs()[0], "/notes/99");
     assert_eq!(reply.status, 404);
     assert_eq!(reply.text(), "404 Not Found\n\nno notes row with id 99\n");
 }
 
-#[test]
-fn constraints_are_409_for_a_duplicate_and_422_for_a_refused_value() {
-    let folder = Folder::new();
+fn constraints_are_409_for_a_duplicate_and_422_for_a_refused_value(backend: Backend) {
+    let folder = Folder::new(&backend);
     let server = folder.start();
     let addr = server.addrs()[0];
+    // Each engine names the constraint in its own words.
     let cases = [
         (
             r#"{"title": "welcome", "body": "again"}"#,
             409,
-            "UNIQUE constraint failed: notes.title",
+            backend.pick(
+                "UNIQUE constraint failed: notes.title",
+                "duplicate key value violates unique constraint \"notes_title_key\"",
+            ),
         ),
         (
             r#"{"title": "empty body", "body": null}"#,
             422,
-            "NOT NULL constraint failed: notes.body",
+            backend.pick(
+                "NOT NULL constraint failed: notes.body",
+                "null value in column \"body\" of relation \"notes\" violates not-null constraint",
+            ),
         ),
         (
             r#"{"title": "", "body": "no title"}"#,
             422,
-            "CHECK constraint failed",
+            backend.pick("CHECK constraint failed", "violates check constraint"),
         ),
         (
             &format!(r#"{{"title": "long", "body": "{}"}}"#, "x".repeat(101)),
             422,
-            "CHECK constraint failed",
+            backend.pick("CHECK constraint failed", "violates check constraint"),
         ),
     ];
     for (json, status, message) in cases {
@@ -231,9 +240,8 @@ fn constraints_are_409_for_a_duplicate_and_422_for_a_refused_value() {
     assert_eq!(titles(&get(addr, "/notes")), ["welcome"]);
 }
 
-#[test]
-fn lists_are_ordered_by_a_declared_column_and_limited() {
-    let folder = Folder::new();
+fn lists_are_ordered_by_a_declared_column_and_limited(backend: Backend) {
+    let folder = Folder::new(&backend);
     let server = folder.start();
     let addr = server.addrs()[0];
     for title in ["cherry", "apple", "banana"] {
@@ -269,9 +277,8 @@ fn lists_are_ordered_by_a_declared_column_and_limited() {
     assert_eq!(titles(&get(addr, "/notes?limit=1")), ["welcome"]);
 }
 
-#[test]
-fn data_survives_a_restart_and_migrations_are_not_applied_again() {
-    let folder = Folder::new();
+fn data_survives_a_restart_and_migrations_are_not_applied_again(backend: Backend) {
+    let folder = Folder::new(&backend);
     let server = folder.start();
     let created = post_json(
         server.addrs()[0],
@@ -295,7 +302,7 @@ fn data_survives_a_restart_and_migrations_are_not_applied_again() {
 
 #[test]
 fn a_missing_database_folder_stops_start_up_naming_the_path() {
-    let folder = Folder::new();
+    let folder = Folder::new(&Backend::Sqlite);
     let settings = Settings {
         database: PathBuf::from("no-such-folder/notes.sqlite3"),
         ..folder.settings()
@@ -314,13 +321,12 @@ fn a_missing_database_folder_stops_start_up_naming_the_path() {
     );
 }
 
-#[test]
-fn a_failing_migration_stops_start_up_naming_it() {
-    let folder = Folder::new();
+fn a_failing_migration_stops_start_up_naming_it(backend: Backend) {
+    let folder = Folder::new(&backend);
     let mut list = migrations();
     list.push(Migration::new(
         "0003_broken",
-        "ALTER TABLE no_such_table ADD x",
+        "ALTER TABLE no_such_table ADD x INTEGER",
     ));
     let err = app(list)
         .start(folder.settings())
@@ -334,3 +340,12 @@ fn a_failing_migration_stops_start_up_naming_it() {
     let server = folder.start();
     assert_eq!(titles(&get(server.addrs()[0], "/notes")), ["welcome"]);
 }
+
+on_both_engines!(
+    a_created_note_is_201_with_its_id_and_can_be_read_back,
+    a_missing_note_is_404_naming_it,
+    constraints_are_409_for_a_duplicate_and_422_for_a_refused_value,
+    lists_are_ordered_by_a_declared_column_and_limited,
+    data_survives_a_restart_and_migrations_are_not_applied_again,
+    a_failing_migration_stops_start_up_naming_it,
+);

@@ -25,22 +25,29 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
 use support::process::{Process, example_exe};
-use support::{Reply, TempDir, request};
+use support::{Backend, Reply, TempDir, request};
 
-/// Starts the demo in production mode on `dir/guestbook.sqlite3`: SQLite's
-/// `-wal` and `-shm` companions go in `dir` too, and all of it with `dir`.
-fn start_demo(dir: &TempDir) -> Process {
-    start_demo_with(dir, &["--addr", "127.0.0.1:0"])
+/// The demo's `HTTPRS_DATABASE`: `dir/guestbook.sqlite3` on SQLite (whose
+/// `-wal` and `-shm` companions go in `dir` too, and all of it with `dir`),
+/// or the PostgreSQL database's URL.
+fn database(dir: &TempDir, backend: &Backend) -> String {
+    let database = backend.database(dir.join("guestbook.sqlite3"));
+    database.to_str().unwrap().to_string()
 }
 
-/// The demo with these flags (`--backend` for split mode), on `dir`'s database.
-fn start_demo_with(dir: &TempDir, args: &[&str]) -> Process {
-    let database = dir.join("guestbook.sqlite3");
+/// Starts the demo in production mode on `backend`.
+fn start_demo(dir: &TempDir, backend: &Backend) -> Process {
+    start_demo_with(dir, backend, &["--addr", "127.0.0.1:0"])
+}
+
+/// The demo with these flags (`--backend` for split mode), on `backend`.
+fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
+    let database = database(dir, backend);
     Process::spawn(
         &example_exe("demo"),
         args,
         &[
-            ("HTTPRS_DATABASE", database.to_str().unwrap()),
+            ("HTTPRS_DATABASE", &database),
             // Production mode: what a deployed guestbook does.
             ("HTTPRS_DEBUG", "false"),
             ("HTTPRS_ACCESS_LOG", "false"),
@@ -146,10 +153,9 @@ fn entries(addr: SocketAddr) -> Vec<serde_json::Value> {
     serde_json::from_slice(&reply.body).expect("a JSON array")
 }
 
-#[test]
-fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
+fn the_guestbook_keeps_what_it_is_given_across_a_restart(backend: Backend) {
     let dir = TempDir::new("demo-restart");
-    let mut demo = start_demo(&dir);
+    let mut demo = start_demo(&dir, &backend);
     let addr = demo.addr;
 
     let page = get(addr, "/");
@@ -201,7 +207,7 @@ fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
 
     // Stop it the way an operator does, and start another on the same file.
     assert!(demo.terminate().success());
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
     let names: Vec<_> = entries(demo.addr)
         .iter()
         .map(|e| e["name"].as_str().unwrap().to_string())
@@ -212,8 +218,9 @@ fn the_guestbook_keeps_what_it_is_given_across_a_restart() {
 
 #[test]
 fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
+    let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-invalid");
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
 
     let refused = post_form(demo.addr, "name=++&message=Kept+%26+shown");
     assert_eq!(refused.status, 422);
@@ -264,8 +271,9 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
 
 #[test]
 fn the_stylesheet_and_the_script_are_static_files() {
+    let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-static");
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
     let css = get(demo.addr, "/static/style.css");
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
@@ -285,14 +293,14 @@ fn the_stylesheet_and_the_script_are_static_files() {
     assert!(page.contains(r#"src="/static/guestbook.js""#));
 }
 
-#[test]
-fn the_same_guestbook_runs_split_behind_httprs_front() {
+fn the_same_guestbook_runs_split_behind_httprs_front(backend: Backend) {
     let dir = TempDir::new("demo-split");
-    // Two backends on one database file (SQLite's WAL lets two processes
-    // share it), and the front serving the static files itself.
+    // Two backends on one database (SQLite's WAL lets two processes share
+    // its file; PostgreSQL is made for it), and the front serving the
+    // static files itself.
     let backend_args = ["--backend", "--addr", "127.0.0.1:0"];
-    let mut first = start_demo_with(&dir, &backend_args);
-    let second = start_demo_with(&dir, &backend_args);
+    let mut first = start_demo_with(&dir, &backend, &backend_args);
+    let second = start_demo_with(&dir, &backend, &backend_args);
     assert!(first.listening.contains("(backend)"), "{}", first.listening);
     let backends = [first.addr.to_string(), second.addr.to_string()];
     let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static");
@@ -348,10 +356,9 @@ fn post_blind(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> R
     request(addr, raw.as_bytes())
 }
 
-#[test]
-fn a_form_post_without_the_token_is_refused_and_stores_nothing() {
+fn a_form_post_without_the_token_is_refused_and_stores_nothing(backend: Backend) {
     let dir = TempDir::new("demo-csrf");
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
     let form = "application/x-www-form-urlencoded";
     let refused = post_blind(demo.addr, "/", form, "name=Eve&message=Forged");
     assert_eq!(refused.status, 403, "{}", refused.text());
@@ -403,12 +410,16 @@ fn a_form_post_without_the_token_is_refused_and_stores_nothing() {
 }
 
 /// Runs `demo --create-admin NAME` with the password in the variable.
-fn create_admin(dir: &TempDir, name: &str, password: &str) -> std::process::Output {
-    let database = dir.join("guestbook.sqlite3");
+fn create_admin(
+    dir: &TempDir,
+    backend: &Backend,
+    name: &str,
+    password: &str,
+) -> std::process::Output {
     Command::new(example_exe("demo"))
         .args(["--create-admin", name])
         .env_remove("HTTPRS_SETTINGS")
-        .env("HTTPRS_DATABASE", database.to_str().unwrap())
+        .env("HTTPRS_DATABASE", database(dir, backend))
         .env("GUESTBOOK_ADMIN_PASSWORD", password)
         .stdin(Stdio::null())
         .output()
@@ -423,16 +434,15 @@ fn log_in(addr: SocketAddr, name: &str, password: &str) -> (Browser, Reply) {
     (browser, reply)
 }
 
-#[test]
-fn only_the_admin_sees_delete_buttons_and_deletes() {
+fn only_the_admin_sees_delete_buttons_and_deletes(backend: Backend) {
     let dir = TempDir::new("demo-admin");
-    let made = create_admin(&dir, "ada", "correct horse");
+    let made = create_admin(&dir, &backend, "ada", "correct horse");
     assert!(
         made.status.success(),
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
     assert_eq!(post_form(demo.addr, "name=Bob&message=Keep+me").status, 303);
     let id = entries(demo.addr)[0]["id"].as_i64().unwrap();
     let delete = format!("/entries/{id}/delete");
@@ -488,9 +498,14 @@ fn only_the_admin_sees_delete_buttons_and_deletes() {
 
 #[test]
 fn ten_wrong_passwords_in_a_row_are_refused_after_five() {
+    let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-limit");
-    assert!(create_admin(&dir, "ada", "correct horse").status.success());
-    let demo = start_demo(&dir);
+    assert!(
+        create_admin(&dir, &backend, "ada", "correct horse")
+            .status
+            .success()
+    );
+    let demo = start_demo(&dir, &backend);
     let mut browser = Browser::default();
     browser.get(demo.addr, "/login");
     let statuses: Vec<u16> = (0..10)
@@ -512,8 +527,9 @@ fn ten_wrong_passwords_in_a_row_are_refused_after_five() {
 
 #[test]
 fn a_tampered_session_cookie_is_a_fresh_session() {
+    let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-tampered");
-    let demo = start_demo(&dir);
+    let demo = start_demo(&dir, &backend);
     let mut browser = Browser::default();
     browser.get(demo.addr, "/");
     let cookie = browser.cookie.clone().unwrap();
@@ -594,6 +610,59 @@ fn without_a_secret_key_and_debug_off_start_up_stops_with_a_sentence() {
              (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) when debug is off"
         ),
         "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+on_both_engines!(
+    the_guestbook_keeps_what_it_is_given_across_a_restart,
+    the_same_guestbook_runs_split_behind_httprs_front,
+    a_form_post_without_the_token_is_refused_and_stores_nothing,
+    only_the_admin_sees_delete_buttons_and_deletes,
+);
+
+/// Runs the demo with `HTTPRS_DATABASE=database`; returns its output.
+fn start_with_database(database: &str) -> std::process::Output {
+    Command::new(example_exe("demo"))
+        .args(["--addr", "127.0.0.1:0"])
+        .env_remove("HTTPRS_SETTINGS")
+        .env("HTTPRS_DATABASE", database)
+        .env("HTTPRS_DEBUG", "false")
+        .env("HTTPRS_SECRET_KEY", SECRET_KEY)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_unreachable_database_server_stops_start_up_with_a_sentence() {
+    // Port 1 on loopback: nothing listens there.
+    let out = start_with_database("postgres://guestbook@127.0.0.1:1/guestbook");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: cannot open database postgres://guestbook@127.0.0.1:1/guestbook: \
+             the database setting names a PostgreSQL server that cannot be reached"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_database_url_stops_start_up_naming_the_setting() {
+    let out = start_with_database("postgres://guestbook:hunter2@127.0.0.1:notaport/guestbook");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("HTTPRS_DATABASE")
+            && stderr.contains("expected a file path or a postgres:// URL"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2"),
+        "the password stays out of the message: {stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }

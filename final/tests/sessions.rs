@@ -1,5 +1,6 @@
 //! Sessions, CSRF and the secure default headers, framework side, over real
-//! sockets: a small app with `App::sessions()` on a temporary database.
+//! sockets: a small app with `App::sessions()` on a temporary database, a
+//! SQLite file and a PostgreSQL one (each store test runs on both).
 //! (The guestbook's login, delete and rate limit are in `demo.rs`.)
 
 mod support;
@@ -10,12 +11,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httprs::SecretKey;
 use httprs::{App, Request, Response, Server, Settings};
-use support::{Reply, TempDir, request, settings};
+use support::{Backend, Reply, TempDir, request, settings};
 
-/// Settings with a database in `dir` and a key.
-fn session_settings(dir: &TempDir) -> Settings {
+/// Settings with a database (in `dir` for SQLite) and a key.
+fn session_settings(dir: &TempDir, backend: &Backend) -> Settings {
     Settings {
-        database: dir.join("app.sqlite3"),
+        database: backend.database(dir.join("app.sqlite3")),
         secret_key: Some(SecretKey::new(*b"0123456789abcdef0123456789abcdef").unwrap()),
         ..settings()
     }
@@ -47,9 +48,11 @@ fn app(posted: Arc<AtomicUsize>) -> App {
         .get("/text", |_: &Request| Response::text("plain"))
 }
 
-fn start(dir: &TempDir) -> (Server, Arc<AtomicUsize>) {
+fn start(dir: &TempDir, backend: &Backend) -> (Server, Arc<AtomicUsize>) {
     let posted = Arc::new(AtomicUsize::new(0));
-    let server = app(posted.clone()).start(session_settings(dir)).unwrap();
+    let server = app(posted.clone())
+        .start(session_settings(dir, backend))
+        .unwrap();
     (server, posted)
 }
 
@@ -75,10 +78,9 @@ fn cookie_of(reply: &Reply) -> String {
     set.split(';').next().unwrap().to_string()
 }
 
-#[test]
-fn a_session_keeps_typed_values_and_is_saved_only_when_changed() {
+fn a_session_keeps_typed_values_and_is_saved_only_when_changed(backend: Backend) {
     let dir = TempDir::new("sessions-keep");
-    let (server, _) = start(&dir);
+    let (server, _) = start(&dir, &backend);
     let addr = server.addrs()[0];
     let first = get(addr, "/count", "");
     assert!(first.text().starts_with("1 "), "{}", first.text());
@@ -96,10 +98,9 @@ fn a_session_keeps_typed_values_and_is_saved_only_when_changed() {
     assert!(peek.header("set-cookie").is_none(), "{}", peek.head);
 }
 
-#[test]
-fn a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error() {
+fn a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error(backend: Backend) {
     let dir = TempDir::new("sessions-tampered");
-    let (server, _) = start(&dir);
+    let (server, _) = start(&dir, &backend);
     let addr = server.addrs()[0];
     let cookie = cookie_of(&get(addr, "/count", ""));
     get(addr, "/count", &cookie);
@@ -122,10 +123,9 @@ fn a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error() {
     assert_eq!(get(addr, "/peek", &cookie).text(), "2");
 }
 
-#[test]
-fn a_post_without_the_token_is_403_and_never_reaches_the_handler() {
+fn a_post_without_the_token_is_403_and_never_reaches_the_handler(backend: Backend) {
     let dir = TempDir::new("sessions-csrf");
-    let (server, posted) = start(&dir);
+    let (server, posted) = start(&dir, &backend);
     let addr = server.addrs()[0];
     let first = get(addr, "/count", "");
     let cookie = cookie_of(&first);
@@ -155,10 +155,9 @@ fn a_post_without_the_token_is_403_and_never_reaches_the_handler() {
     assert_eq!(posted.load(Ordering::SeqCst), 1);
 }
 
-#[test]
-fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins() {
+fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins(backend: Backend) {
     let dir = TempDir::new("sessions-headers");
-    let (server, _) = start(&dir);
+    let (server, _) = start(&dir, &backend);
     let addr = server.addrs()[0];
     let page = get(addr, "/page", "");
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
@@ -190,12 +189,11 @@ fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins() {
     assert!(page.header("x-frame-options").is_none(), "{}", page.head);
 }
 
-#[test]
-fn sessions_without_a_secret_key_start_only_in_debug() {
+fn sessions_without_a_secret_key_start_only_in_debug(backend: Backend) {
     let dir = TempDir::new("sessions-no-key");
     let no_key = Settings {
         secret_key: None,
-        ..session_settings(&dir)
+        ..session_settings(&dir, &backend)
     };
     let err = app(Arc::default())
         .start(no_key.clone())
@@ -214,3 +212,11 @@ fn sessions_without_a_secret_key_start_only_in_debug() {
     let cookie = cookie_of(&get(addr, "/count", ""));
     assert!(get(addr, "/count", &cookie).text().starts_with("2 "));
 }
+
+on_both_engines!(
+    a_session_keeps_typed_values_and_is_saved_only_when_changed,
+    a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error,
+    a_post_without_the_token_is_403_and_never_reaches_the_handler,
+    html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins,
+    sessions_without_a_secret_key_start_only_in_debug,
+);

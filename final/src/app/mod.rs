@@ -225,10 +225,10 @@ impl App {
         self
     }
 
-    /// Switches the data layer on: start-up opens the SQLite file named by
-    /// the `database` setting (`httprs.sqlite3` beside the settings file by
-    /// default), applies the `migrations` not applied yet, in order, and
-    /// only then listens. Handlers reach the pool with [`Request::db`].
+    /// Switches the data layer on: start-up opens the database named by
+    /// the `database` setting (a SQLite file, `httprs.sqlite3` beside the
+    /// settings file by default, or a `postgres://` URL), applies the
+    /// `migrations` not applied yet, in order, and only then listens. Handlers reach the pool with [`Request::db`].
     /// See [`Database`](crate::Database) and [`Migration`](crate::Migration).
     ///
     /// A migration that fails stops start-up with an error naming it.
@@ -329,7 +329,7 @@ impl App {
     ///
     /// # Errors
     /// If an address cannot be bound (in use, malformed, not ours), naming
-    /// it; if the database cannot be opened, naming its path; if a
+    /// it; if the database cannot be opened or reached, naming it; if a
     /// migration fails, naming the migration.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
         if self.sessions {
@@ -358,9 +358,19 @@ impl App {
         }
         // The database opens, and migrates, before the server listens.
         if let Some(migrations) = &self.migrations {
-            // `join` keeps an absolute path as it is.
-            let path = settings.root.join(&settings.database);
-            let db = Database::start(&path, settings.database_pool, migrations)?;
+            let db = Database::open(settings.database_location(), settings.database_pool.max(1))
+                .map_err(|err| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        SettingRefused(err.to_string()),
+                    )
+                })?;
+            let applied = db
+                .migrate(migrations)
+                .map_err(|err| std::io::Error::other(format!("database {}: {err}", db.name())))?;
+            for name in applied {
+                log::info!("database {}: applied migration {name}", db.name());
+            }
             if self.sessions {
                 let store = session::store::SessionStore::new(&settings, db.clone())
                     .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
@@ -378,10 +388,12 @@ impl App {
     /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
     /// [`Mode`](crate::Mode).
     ///
-    /// A bad settings file, variable or flag, or an app with sessions
-    /// missing its `secret_key` with `debug` off, prints what is wrong and
-    /// exits with status 2; an address that cannot be bound, a database that
-    /// cannot be opened or a failing migration exits with status 1.
+    /// A bad settings file, variable or flag, an app with sessions
+    /// missing its `secret_key` with `debug` off, or a `database` that
+    /// cannot be opened or reached (a missing folder, a PostgreSQL server
+    /// that does not answer) prints what is wrong and exits with status 2;
+    /// an address that cannot be bound or a failing migration exits with
+    /// status 1.
     ///
     /// # Errors
     /// None at present: failures to start exit the process with a message,
@@ -458,6 +470,12 @@ impl App {
         }
         let server = match self.start(settings) {
             Ok(server) => server,
+            // A database that cannot be opened or reached is a settings
+            // mistake too, and exits as one.
+            Err(err) if err.get_ref().is_some_and(|e| e.is::<SettingRefused>()) => {
+                eprintln!("error: {err}");
+                std::process::exit(2);
+            }
             Err(err) => {
                 log::error!("{err}");
                 std::process::exit(1);
@@ -472,3 +490,17 @@ impl App {
         Ok(())
     }
 }
+
+/// A start-up failure that is a setting's fault (the `database` cannot be
+/// opened or reached): [`App::run`] exits with status 2 for it, as for a
+/// bad settings file, where other start-up failures exit with 1.
+#[derive(Debug)]
+struct SettingRefused(String);
+
+impl std::fmt::Display for SettingRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingRefused {}

@@ -23,7 +23,7 @@
 //! max_body_bytes = 1048576
 //! header_timeout = 10.0   # seconds
 //! log_level = "info"
-//! database = "data/app.sqlite3"   # relative to this file's folder
+//! database = "data/app.sqlite3"   # relative to this file's folder, or postgres://user@host/db
 //! secret_key = "..."      # signs session cookies; better in HTTPRS_SECRET_KEY
 //! ```
 //!
@@ -98,14 +98,17 @@ pub struct Settings {
     pub log_level: LevelFilter,
     /// Log one line per request (`access_log`, true).
     pub access_log: bool,
-    /// The SQLite file of the data layer, if the app has one (`database`,
-    /// `httprs.sqlite3`); a relative path is taken from [`Settings::root`].
-    /// See [`Database`](crate::Database).
+    /// The data layer's database, if the app has one (`database`,
+    /// `httprs.sqlite3`): the path of a SQLite file, a relative one taken
+    /// from [`Settings::root`], or a PostgreSQL server's URL,
+    /// `postgres://user:password@host:port/name`. See [`Database`](crate::Database).
     pub database: PathBuf,
     /// Connections the data layer keeps open (`database_pool`, 4). SQLite
     /// lets many readers work beside one writer, so a few connections let
     /// reads overlap; more mostly wait for the write lock, and each costs
-    /// its own page cache (up to 2 MiB).
+    /// its own page cache (up to 2 MiB). A PostgreSQL server runs
+    /// connections in parallel; each instance's pool counts against its
+    /// `max_connections` (100 by default).
     pub database_pool: usize,
     /// The key that signs session cookies (`secret_key`, at least 32 bytes;
     /// none by default). An app with [`crate::App::sessions`] refuses to
@@ -303,6 +306,22 @@ impl Raw<'_> {
         Ok(PathBuf::from(text))
     }
 
+    /// A file path, or a `postgres://` URL checked here, so that a typo in
+    /// it stops start-up as any bad setting does.
+    fn database(&self) -> Result<PathBuf, String> {
+        let text = self.text();
+        if crate::data::postgres::is_url(text) {
+            crate::data::postgres::check_url(text).map_err(|err| {
+                format!(
+                    "expected a file path or a postgres:// URL, found {}: {err}",
+                    crate::data::postgres::redacted(text)
+                )
+            })?;
+            return Ok(PathBuf::from(text));
+        }
+        self.path()
+    }
+
     fn mode(&self) -> Result<Mode, String> {
         let text = self.text();
         match text {
@@ -361,6 +380,16 @@ const KEYS: &[&str] = &[
 ];
 
 impl Settings {
+    /// The `database` setting as [`Database::open`](crate::Database::open)
+    /// takes it: a URL as it is, a relative path joined to [`Settings::root`].
+    pub fn database_location(&self) -> PathBuf {
+        match self.database.to_str() {
+            Some(url) if crate::data::postgres::is_url(url) => self.database.clone(),
+            // `join` keeps an absolute path as it is.
+            _ => self.root.join(&self.database),
+        }
+    }
+
     fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), String> {
         match key {
             "addrs" => self.addrs = raw.addrs()?,
@@ -377,7 +406,7 @@ impl Settings {
             "debug" => self.debug = raw.boolean()?,
             "log_level" => self.log_level = raw.level()?,
             "access_log" => self.access_log = raw.boolean()?,
-            "database" => self.database = raw.path()?,
+            "database" => self.database = raw.database()?,
             "database_pool" => self.database_pool = raw.count(1)? as usize,
             // Never `raw.shown()`: the message must not print the key.
             "secret_key" => self.secret_key = Some(SecretKey::new(raw.text().as_bytes())?),

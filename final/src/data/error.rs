@@ -4,10 +4,11 @@
 //! handler can use `?`: a missing row is a 404, a duplicate a 409, a value
 //! the schema refuses a 422, a database too busy a 503, and anything else a
 //! logged 500. SQLite's own error is sorted into these by its extended
-//! result code (`From<rusqlite::Error>`).
+//! result code (`From<rusqlite::Error>`), PostgreSQL's by its SQLSTATE
+//! (`From<postgres::Error>`), so the same schema mistake gives the same
+//! status on both.
 
 use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use rusqlite::ffi;
@@ -22,10 +23,10 @@ use crate::http::status::Status;
 pub enum DbError {
     /// The app has no database: [`App::database`](crate::App::database) was never called. (500)
     NotConfigured,
-    /// The database file could not be opened or set up, at start-up. (500)
+    /// The database could not be opened or reached, at start-up. (500)
     Open {
-        /// The file.
-        path: PathBuf,
+        /// The file, or the URL (without its password).
+        database: String,
         /// What went wrong, in words.
         problem: String,
     },
@@ -36,8 +37,11 @@ pub enum DbError {
         /// How many connections the pool has.
         size: usize,
     },
-    /// SQLite kept the database locked beyond `busy_timeout`. (503)
-    Busy(rusqlite::Error),
+    /// The database stayed locked beyond the timeout (SQLite's
+    /// `busy_timeout`, PostgreSQL's `lock_timeout`), a transaction lost a
+    /// deadlock or serialization conflict, or the server closed the
+    /// connection: worth retrying. (503)
+    Busy(String),
     /// No row matched: `get`, `update` or `delete` of an id not in the
     /// table, or a query expected to return a row returned none. (404)
     NotFound(String),
@@ -45,7 +49,9 @@ pub enum DbError {
     Constraint {
         /// Which kind of constraint.
         kind: ConstraintKind,
-        /// SQLite's message, naming table and column: `UNIQUE constraint failed: notes.title`.
+        /// The engine's message, naming the table and the column or
+        /// constraint: `UNIQUE constraint failed: notes.title` (SQLite),
+        /// `duplicate key value violates unique constraint "notes_title_key"` (PostgreSQL).
         message: String,
     },
     /// A list was to be ordered by a column the model does not declare. (400)
@@ -66,11 +72,17 @@ pub enum DbError {
     Migration {
         /// The migration's name.
         name: String,
-        /// Why it failed: SQLite's message, or what is wrong with the list.
+        /// Why it failed: the engine's message, or what is wrong with the list.
         problem: String,
     },
-    /// Any other error from SQLite or from converting a value. (500)
+    /// A value did not convert (a `NULL` read into a `String`, an integer
+    /// too large for its column), a row had no such column, or the values
+    /// did not match the SQL's parameters. (500)
+    Value(String),
+    /// Any other error from SQLite. (500)
     Sqlite(rusqlite::Error),
+    /// Any other error from PostgreSQL. (500)
+    Postgres(postgres::Error),
 }
 
 /// The kinds of constraint violation that are the client's doing.
@@ -114,7 +126,9 @@ impl DbError {
             | DbError::Open { .. }
             | DbError::NotSaved { .. }
             | DbError::Migration { .. }
-            | DbError::Sqlite(_) => Status::INTERNAL_SERVER_ERROR,
+            | DbError::Value(_)
+            | DbError::Sqlite(_)
+            | DbError::Postgres(_) => Status::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -143,13 +157,50 @@ impl From<rusqlite::Error> for DbError {
                 ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked
             ) =>
             {
-                return DbError::Busy(err);
+                return DbError::Busy(err.to_string());
             }
             _ => return DbError::Sqlite(err),
         };
         DbError::Constraint {
             kind,
             message: message.unwrap_or_else(|| code.to_string()),
+        }
+    }
+}
+
+impl From<postgres::Error> for DbError {
+    /// Sorts PostgreSQL's error by its SQLSTATE, the standard five-character
+    /// code: class 23 is a constraint, and a few codes mean "try again".
+    fn from(err: postgres::Error) -> DbError {
+        let Some(db) = err.as_db_error() else {
+            if crate::data::postgres::is_lost(&err) {
+                return DbError::Busy(format!("lost the connection to the server: {err}"));
+            }
+            return DbError::Postgres(err);
+        };
+        let kind = match db.code().code() {
+            // A primary key's index is named `TABLE_pkey` unless the schema
+            // names it otherwise.
+            "23505" if db.constraint().is_some_and(|c| c.ends_with("_pkey")) => {
+                ConstraintKind::PrimaryKey
+            }
+            "23505" => ConstraintKind::Unique,
+            "23502" => ConstraintKind::NotNull,
+            "23514" => ConstraintKind::Check,
+            "23503" => ConstraintKind::ForeignKey,
+            // lock_not_available (lock_timeout), query_canceled (statement
+            // timeout), serialization_failure, deadlock_detected; and the
+            // server shutting down or starting up (admin_shutdown,
+            // crash_shutdown, cannot_connect_now), after which the pool
+            // connects afresh.
+            "55P03" | "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" => {
+                return DbError::Busy(db.message().to_string());
+            }
+            _ => return DbError::Postgres(err),
+        };
+        DbError::Constraint {
+            kind,
+            message: db.message().to_string(),
         }
     }
 }
@@ -161,8 +212,8 @@ impl fmt::Display for DbError {
                 f,
                 "this app has no database: call App::database(migrations) before starting it"
             ),
-            DbError::Open { path, problem } => {
-                write!(f, "cannot open database {}: {problem}", path.display())
+            DbError::Open { database, problem } => {
+                write!(f, "cannot open database {database}: {problem}")
             }
             DbError::PoolTimeout { waited, size } => write!(
                 f,
@@ -190,7 +241,14 @@ impl fmt::Display for DbError {
             DbError::Migration { name, problem } => {
                 write!(f, "migration {name} failed: {problem}")
             }
+            DbError::Value(problem) => f.write_str(problem),
             DbError::Sqlite(err) => write!(f, "database error: {err}"),
+            // `Display` of postgres's error is only "db error"; the server's
+            // own message is in the `DbError` inside.
+            DbError::Postgres(err) => match err.as_db_error() {
+                Some(db) => write!(f, "database error: {}", db.message()),
+                None => write!(f, "database error: {err}"),
+            },
         }
     }
 }
@@ -198,7 +256,8 @@ impl fmt::Display for DbError {
 impl std::error::Error for DbError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            DbError::Busy(err) | DbError::Sqlite(err) => Some(err),
+            DbError::Sqlite(err) => Some(err),
+            DbError::Postgres(err) => Some(err),
             _ => None,
         }
     }
@@ -206,7 +265,7 @@ impl std::error::Error for DbError {
 
 impl IntoResponse for DbError {
     /// The status from [`DbError::status`]. The client's mistakes (404, 409,
-    /// 422, 400) say what was wrong, SQLite's message included: it names a
+    /// 422, 400) say what was wrong, the engine's message included: it names a
     /// table and column of the client's own data, which is what it needs to
     /// fix the request. A 503 asks to retry in a second. A 500 is logged
     /// and its body says nothing, since it may hold paths or SQL; except for

@@ -1,16 +1,25 @@
-//! The data layer, httppy's grown up: SQLite through a bounded pool, models
-//! mapped to tables, migrations applied before the server listens.
+//! The data layer, httppy's grown up: SQLite or PostgreSQL through a bounded
+//! pool, values of one type for both, models mapped to tables, migrations
+//! applied before the server listens.
 //!
 //! | file | concept |
 //! |---|---|
 //! | `pool.rs` | [`Database`](crate::Database): a bounded pool of connections, set up for a server |
+//! | `connection.rs` | [`Connection`](crate::Connection): `execute`, `query`, `transaction`, on either engine |
+//! | `value.rs` | [`Value`](crate::Value), [`Row`](crate::Row): values in and out, read by column name |
+//! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number |
+//! | `postgres.rs` | PostgreSQL: a client, its prepared statements, values typed by column |
 //! | `error.rs` | [`DbError`](crate::DbError): every failure, and the response it becomes |
 //! | `request.rs` | [`Request::db`](crate::Request::db): a handler borrows a connection |
 //! | `model.rs` | [`Model`](crate::Model): a struct mapped to a table, with bound parameters |
-//! | `migrate.rs` | [`Migration`](crate::Migration): schema changes applied once each, in order |
+//! | `migrate.rs` | [`Migration`](crate::Migration): schema changes applied once each, in order, under a lock |
 
+pub(crate) mod connection;
 pub(crate) mod error;
 pub(crate) mod migrate;
 pub(crate) mod model;
 pub(crate) mod pool;
+pub(crate) mod postgres;
 pub(crate) mod request;
+pub(crate) mod sqlite;
+pub(crate) mod value;

@@ -1,10 +1,11 @@
 //! Models: a Rust struct mapped to a table, with the usual five queries, all
-//! with bound parameters. The example, the injection argument and what it
-//! leaves out are in `final/docs/models.md` ([`Model`](crate::Model)'s documentation).
+//! with bound parameters, the same SQL on both engines. The example, the
+//! injection argument and what it leaves out are in `final/docs/models.md`
+//! ([`Model`](crate::Model)'s documentation).
 
-use rusqlite::{Connection, Row, ToSql};
-
+use crate::data::connection::{Connection, Engine};
 use crate::data::error::DbError;
+use crate::data::value::{Row, ToValue};
 
 /// One column of a model's table, besides `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,9 +71,9 @@ impl Order<'_> {
 /// A struct stored as one row of a table; an example follows.
 ///
 /// Implement the four constants and methods; the rest is provided. The
-/// provided methods take a [`rusqlite::Connection`], which a
-/// [`PooledConnection`](crate::data::pool::PooledConnection) and a
-/// [`rusqlite::Transaction`] both deref to.
+/// provided methods take a [`Connection`], which a
+/// [`PooledConnection`](crate::PooledConnection) derefs to and which a
+/// [`Connection::transaction`] hands its closure.
 ///
 #[doc = include_str!("../../docs/models.md")]
 pub trait Model: Sized {
@@ -83,31 +84,26 @@ pub trait Model: Sized {
 
     /// The row's id; `None` until inserted.
     fn id(&self) -> Option<i64>;
-    /// Records the id SQLite gave the row on insert.
+    /// Records the id the database gave the row on insert.
     fn set_id(&mut self, id: i64);
     /// The values of [`Model::COLUMNS`], in the same order, to bind as parameters.
-    fn to_params(&self) -> Vec<&dyn ToSql>;
+    fn to_params(&self) -> Vec<&dyn ToValue>;
     /// Reads a value back from a row holding `id` and every column, by name.
     ///
     /// # Errors
     /// The error of `row.get`, for a column whose value does not fit the field.
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+    fn from_row(row: &Row) -> Result<Self, DbError>;
 
-    /// `CREATE TABLE "table" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, ...)`,
-    /// for [`Migration::create_table`](crate::data::migrate::Migration::create_table).
+    /// `CREATE TABLE "table" ("id" ..., ...)` for `engine`, for
+    /// [`Migration::create_table`](crate::Migration::create_table). The id
+    /// is the one part written per engine: SQLite's `INTEGER PRIMARY KEY
+    /// AUTOINCREMENT`, PostgreSQL's `BIGINT GENERATED ALWAYS AS IDENTITY
+    /// PRIMARY KEY`; both pick it on insert and never hand out one again.
     ///
     /// # Panics
     /// If the table or a column name is not a plain identifier (see [`Column::name`]).
-    fn create_table_sql() -> String {
-        let mut columns = vec![format!("{} INTEGER PRIMARY KEY AUTOINCREMENT", quote("id"))];
-        for column in Self::COLUMNS {
-            columns.push(format!("{} {}", quote(column.name), column.sql));
-        }
-        format!(
-            "CREATE TABLE {} (\n    {}\n)",
-            quote(Self::TABLE),
-            columns.join(",\n    ")
-        )
+    fn create_table_sql(engine: Engine) -> String {
+        create_table_sql(engine, Self::TABLE, Self::COLUMNS)
     }
 
     /// Inserts the row, sets its id and returns it.
@@ -115,20 +111,23 @@ pub trait Model: Sized {
     /// # Errors
     /// [`DbError::Constraint`] if the schema refuses a value (409 or 422).
     fn insert(&mut self, conn: &Connection) -> Result<i64, DbError> {
-        let sql = if Self::COLUMNS.is_empty() {
-            format!("INSERT INTO {} DEFAULT VALUES", quote(Self::TABLE))
+        let values = if Self::COLUMNS.is_empty() {
+            "DEFAULT VALUES".to_string()
         } else {
             format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                quote(Self::TABLE),
+                "({}) VALUES ({})",
                 column_list(Self::COLUMNS),
                 placeholders(1..=Self::COLUMNS.len())
             )
         };
-        conn.prepare_cached(&sql)?.execute(&*self.to_params())?;
-        // This connection is ours alone until the guard drops, so the last
-        // insert on it is the one just made.
-        let id = conn.last_insert_rowid();
+        // `RETURNING`: both engines say which id they chose, in the same
+        // statement (SQLite since 3.35; rusqlite bundles a newer one).
+        let sql = format!(
+            "INSERT INTO {} {values} RETURNING {}",
+            quote(Self::TABLE),
+            quote("id")
+        );
+        let id: i64 = conn.query_one(&sql, &self.to_params())?.get("id")?;
         self.set_id(id);
         Ok(id)
     }
@@ -139,18 +138,15 @@ pub trait Model: Sized {
     /// [`DbError::NotFound`] (404) if there is none.
     fn get(conn: &Connection, id: i64) -> Result<Self, DbError> {
         let sql = format!(
-            "SELECT {} FROM {} WHERE {} = ?1",
+            "SELECT {} FROM {} WHERE {} = $1",
             select_list(Self::COLUMNS),
             quote(Self::TABLE),
             quote("id")
         );
-        let mut statement = conn.prepare_cached(&sql)?;
-        statement
-            .query_row([id], Self::from_row)
-            .map_err(|err| match err {
-                rusqlite::Error::QueryReturnedNoRows => not_found(Self::TABLE, id),
-                err => err.into(),
-            })
+        match conn.query_opt(&sql, &[&id])? {
+            Some(row) => Self::from_row(&row),
+            None => Err(not_found(Self::TABLE, id)),
+        }
     }
 
     /// Up to `limit` rows, sorted by `order` (ties by id, in the same direction).
@@ -179,10 +175,10 @@ pub trait Model: Sized {
         if column != "id" {
             sql.push_str(&format!(", {} {direction}", quote("id")));
         }
-        sql.push_str(" LIMIT ?1");
-        let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map([limit], Self::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<Self>>>()?)
+        sql.push_str(" LIMIT $1");
+        // An i64: PostgreSQL types `LIMIT $1` as a BIGINT.
+        let rows = conn.query(&sql, &[&i64::from(limit)])?;
+        rows.iter().map(Self::from_row).collect()
     }
 
     /// Writes every column of this row back, by its id.
@@ -195,14 +191,14 @@ pub trait Model: Sized {
         let assignments: Vec<String> = Self::COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{} = ?{}", quote(c.name), i + 1))
+            .map(|(i, c)| format!("{} = ${}", quote(c.name), i + 1))
             .collect();
         if assignments.is_empty() {
             // Nothing to write; but a missing row is still a 404.
             return Self::get(conn, id).map(drop);
         }
         let sql = format!(
-            "UPDATE {} SET {} WHERE {} = ?{}",
+            "UPDATE {} SET {} WHERE {} = ${}",
             quote(Self::TABLE),
             assignments.join(", "),
             quote("id"),
@@ -210,7 +206,7 @@ pub trait Model: Sized {
         );
         let mut params = self.to_params();
         params.push(&id);
-        match conn.prepare_cached(&sql)?.execute(&*params)? {
+        match conn.execute(&sql, &params)? {
             0 => Err(not_found(Self::TABLE, id)),
             _ => Ok(()),
         }
@@ -223,15 +219,33 @@ pub trait Model: Sized {
     /// [`DbError::Constraint`] (422) if a foreign key still points at it.
     fn delete(conn: &Connection, id: i64) -> Result<(), DbError> {
         let sql = format!(
-            "DELETE FROM {} WHERE {} = ?1",
+            "DELETE FROM {} WHERE {} = $1",
             quote(Self::TABLE),
             quote("id")
         );
-        match conn.prepare_cached(&sql)?.execute([id])? {
+        match conn.execute(&sql, &[&id])? {
             0 => Err(not_found(Self::TABLE, id)),
             _ => Ok(()),
         }
     }
+}
+
+/// `CREATE TABLE` for `table` on `engine`: the id column, then `columns`.
+/// See [`Model::create_table_sql`].
+pub(crate) fn create_table_sql(engine: Engine, table: &str, columns: &[Column]) -> String {
+    let id = match engine {
+        Engine::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Engine::Postgres => "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    };
+    let mut lines = vec![format!("{} {id}", quote("id"))];
+    for column in columns {
+        lines.push(format!("{} {}", quote(column.name), column.sql));
+    }
+    format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        quote(table),
+        lines.join(",\n    ")
+    )
 }
 
 fn not_found(table: &str, id: i64) -> DbError {
@@ -270,9 +284,9 @@ fn select_list(columns: &[Column]) -> String {
     }
 }
 
-/// `?1, ?2, ?3`.
+/// `$1, $2, $3`: PostgreSQL's placeholders, which SQLite reads too.
 fn placeholders(numbers: std::ops::RangeInclusive<usize>) -> String {
-    let marks: Vec<String> = numbers.map(|i| format!("?{i}")).collect();
+    let marks: Vec<String> = numbers.map(|i| format!("${i}")).collect();
     marks.join(", ")
 }
 
@@ -303,10 +317,10 @@ mod tests {
         fn set_id(&mut self, id: i64) {
             self.id = Some(id);
         }
-        fn to_params(&self) -> Vec<&dyn ToSql> {
+        fn to_params(&self) -> Vec<&dyn ToValue> {
             vec![&self.title, &self.body, &self.stars]
         }
-        fn from_row(row: &Row<'_>) -> rusqlite::Result<Note> {
+        fn from_row(row: &Row) -> Result<Note, DbError> {
             Ok(Note {
                 id: row.get("id")?,
                 title: row.get("title")?,
@@ -327,10 +341,13 @@ mod tests {
 
     /// A database with the notes table, made from the model as
     /// `Migration::create_table` makes it.
-    fn notes_db() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(&Note::create_table_sql()).unwrap();
-        conn
+    fn notes_db() -> crate::Database {
+        let db = crate::Database::open_in_memory().unwrap();
+        db.checkout()
+            .unwrap()
+            .execute_batch(&Note::create_table_sql(Engine::Sqlite))
+            .unwrap();
+        db
     }
 
     #[track_caller]
@@ -344,7 +361,7 @@ mod tests {
     #[test]
     fn create_table_quotes_every_name_and_adds_the_id() {
         assert_eq!(
-            Note::create_table_sql(),
+            Note::create_table_sql(Engine::Sqlite),
             "CREATE TABLE \"notes\" (\n    \"id\" INTEGER PRIMARY KEY AUTOINCREMENT,\n    \
              \"title\" TEXT NOT NULL UNIQUE,\n    \"body\" TEXT NOT NULL,\n    \
              \"stars\" INTEGER NOT NULL CHECK (stars BETWEEN 0 AND 5)\n)"
@@ -352,8 +369,25 @@ mod tests {
     }
 
     #[test]
+    fn only_the_id_column_is_written_per_engine() {
+        let postgres = Note::create_table_sql(Engine::Postgres);
+        assert!(
+            postgres.starts_with(
+                "CREATE TABLE \"notes\" (\n    \"id\" BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+            ),
+            "{postgres}"
+        );
+        let tail = |sql: &str| sql.split_once(",\n").unwrap().1.to_string();
+        assert_eq!(
+            tail(&postgres),
+            tail(&Note::create_table_sql(Engine::Sqlite))
+        );
+    }
+
+    #[test]
     fn insert_sets_the_id_and_get_reads_the_row_back() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         let mut first = note("a", 1);
         let mut second = note("b", 2);
         assert_eq!(first.insert(&conn).unwrap(), 1);
@@ -367,7 +401,8 @@ mod tests {
 
     #[test]
     fn values_are_bound_never_spliced_into_the_sql() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         let mut evil = note("x'); DROP TABLE notes; --", 0);
         evil.insert(&conn).unwrap();
         let back = Note::get(&conn, evil.id.unwrap()).unwrap();
@@ -377,7 +412,8 @@ mod tests {
 
     #[test]
     fn update_writes_every_column_and_delete_removes_the_row() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         let mut n = note("a", 1);
         n.insert(&conn).unwrap();
         n.stars = 5;
@@ -395,7 +431,8 @@ mod tests {
 
     #[test]
     fn list_orders_by_a_declared_column_with_ties_by_id_and_limits() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         for (title, stars) in [("c", 3), ("a", 5), ("d", 3), ("b", 1)] {
             note(title, stars).insert(&conn).unwrap();
         }
@@ -416,7 +453,8 @@ mod tests {
 
     #[test]
     fn list_refuses_a_column_the_model_does_not_declare() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         for column in ["nope", "title; DROP TABLE notes", "TITLE", "\"title\"", ""] {
             let err = Note::list(&conn, Order::asc(column), 10).unwrap_err();
             assert!(
@@ -434,7 +472,8 @@ mod tests {
 
     #[test]
     fn constraints_become_their_kind() {
-        let conn = notes_db();
+        let db = notes_db();
+        let conn = db.checkout().unwrap();
         note("a", 1).insert(&conn).unwrap();
         assert_eq!(
             constraint(note("a", 2).insert(&conn)),

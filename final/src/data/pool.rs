@@ -1,29 +1,29 @@
-//! The data layer's connections: a bounded pool of SQLite connections, set
-//! up for a server, borrowed with a guard that returns them on drop. Why a
-//! pool, how each connection is set up and how waiting ends: `final/docs/database.md`
-//! ([`Database`](crate::Database)'s documentation).
+//! The data layer's connections: a bounded pool of connections to SQLite
+//! or PostgreSQL, set up for a server, borrowed with a guard that returns
+//! them on drop. Why a pool, how each connection is set up and how waiting
+//! ends: `final/docs/database.md` ([`Database`](crate::Database)'s documentation).
 
 use std::fmt;
-use std::io;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::Connection;
-
+use crate::data::connection::{Client, Connection, Engine};
 use crate::data::error::DbError;
 use crate::data::migrate::{self, Migration};
+use crate::data::postgres::{self, Postgres};
+use crate::data::sqlite;
 
-/// A pool of open connections to one SQLite database; cheap to clone (the
-/// clones share the pool).
+/// A pool of open connections to one database, a SQLite file or a
+/// PostgreSQL server; cheap to clone (the clones share the pool).
 ///
 /// # Examples
 /// ```
 /// # fn main() -> Result<(), httprs::DbError> {
 /// let db = httprs::Database::open_in_memory()?;
 /// let conn = db.checkout()?;
-/// let two: i64 = conn.query_row("SELECT 1 + ?1", [1], |row| row.get(0))?;
+/// let two: i64 = conn.query_one("SELECT 1 + $1 AS two", &[&1])?.get("two")?;
 /// assert_eq!(two, 2);
 /// # Ok(())
 /// # }
@@ -35,19 +35,29 @@ pub struct Database {
     pool: Arc<Pool>,
 }
 
+/// Where the connections go.
+#[derive(Debug)]
+enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
 struct Pool {
-    /// The connections nobody has checked out.
-    idle: Mutex<Vec<Connection>>,
+    /// The connections nobody has checked out. `None` is a place whose
+    /// connection was lost (the server closed it, a rollback failed): the
+    /// next checkout of it connects afresh, so the pool never shrinks.
+    idle: Mutex<Vec<Option<Connection>>>,
     /// Signalled each time a guard puts a connection back.
     returned: Condvar,
-    path: PathBuf,
+    target: Target,
     size: usize,
     timeout: Duration,
 }
 
 /// A connection checked out of a [`Database`]; it goes back to the pool
-/// when this guard is dropped. Derefs to [`rusqlite::Connection`], so
-/// `execute`, `query_row`, `prepare` and `transaction` work on it directly.
+/// when this guard is dropped. Derefs to [`Connection`], so `execute`,
+/// `query` and `transaction` work on it directly, and `&conn` is what the
+/// [`Model`](crate::Model) methods take.
 pub struct PooledConnection<'a> {
     /// `Some` until `Drop` takes it out to hand it back.
     conn: Option<Connection>,
@@ -55,56 +65,79 @@ pub struct PooledConnection<'a> {
 }
 
 impl Database {
-    /// How long a checkout waits for a free connection, and a writer for the
-    /// write lock, unless [`Database::with_timeout`] says otherwise. Long enough
+    /// How long a checkout waits for a free connection, and a writer for a
+    /// lock, unless [`Database::with_timeout`] says otherwise. Long enough
     /// to ride out a burst, short enough that a client gets its 503 before it
     /// gives up on its own.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-    /// Opens `size` connections to the SQLite file at `path`, creating the
-    /// file if it does not exist (its folder must).
+    /// Opens `size` connections to `database`: a `postgres://` (or
+    /// `postgresql://`) URL names a PostgreSQL server,
+    /// `postgres://user:password@host:port/name`; anything else is the path
+    /// of a SQLite file, created if it does not exist (its folder must).
     ///
     /// # Errors
-    /// [`DbError::Open`], naming the path, if the folder is missing or the
-    /// file cannot be opened or set up.
+    /// [`DbError::Open`], naming the file or the URL (never its password),
+    /// if the folder is missing, the file cannot be opened, the URL is not
+    /// one, or the server does not answer within the timeout.
     ///
     /// # Panics
     /// If `size` is 0.
-    pub fn open(path: impl AsRef<Path>, size: usize) -> Result<Database, DbError> {
+    pub fn open(database: impl AsRef<Path>, size: usize) -> Result<Database, DbError> {
         assert!(size > 0, "a database pool needs at least one connection");
-        Database::open_with(path.as_ref(), size, Database::DEFAULT_TIMEOUT)
+        let database = database.as_ref();
+        let target = match database.to_str() {
+            Some(url) if postgres::is_url(url) => Target::Postgres(url.to_string()),
+            _ => Target::Sqlite(database.to_path_buf()),
+        };
+        Database::open_with(target, size, Database::DEFAULT_TIMEOUT)
     }
 
-    /// One connection to a fresh database in memory, gone when the last
-    /// clone is dropped: for tests and examples. (Only one: each in-memory
-    /// connection would be a separate, empty database.)
+    /// One connection to a fresh SQLite database in memory, gone when the
+    /// last clone is dropped: for tests and examples. (Only one: each
+    /// in-memory connection would be a separate, empty database.)
     ///
     /// # Errors
     /// [`DbError::Open`] if SQLite cannot allocate it.
     pub fn open_in_memory() -> Result<Database, DbError> {
-        Database::open_with(Path::new(":memory:"), 1, Database::DEFAULT_TIMEOUT)
+        let target = Target::Sqlite(PathBuf::from(":memory:"));
+        Database::open_with(target, 1, Database::DEFAULT_TIMEOUT)
     }
 
-    fn open_with(path: &Path, size: usize, timeout: Duration) -> Result<Database, DbError> {
+    fn open_with(target: Target, size: usize, timeout: Duration) -> Result<Database, DbError> {
         let fail = |problem: String| DbError::Open {
-            path: path.to_path_buf(),
+            database: target.name(),
             problem,
         };
-        // SQLite's own message for a missing folder is "unable to open
-        // database file", which does not say which part is missing.
-        if let Some(folder) = path.parent() {
-            if !folder.as_os_str().is_empty() && !folder.is_dir() {
-                return Err(fail(format!("folder {} does not exist", folder.display())));
+        match &target {
+            Target::Sqlite(path) => {
+                // SQLite's own message for a missing folder is "unable to open
+                // database file", which does not say which part is missing.
+                if let Some(folder) = path.parent() {
+                    if !folder.as_os_str().is_empty() && !folder.is_dir() {
+                        return Err(fail(format!("folder {} does not exist", folder.display())));
+                    }
+                }
             }
+            Target::Postgres(url) => postgres::check_url(url).map_err(|err| {
+                fail(format!(
+                    "the database setting is not a valid PostgreSQL URL: {err}"
+                ))
+            })?,
         }
         let idle = (0..size)
-            .map(|_| connect(path, timeout).map_err(|err| fail(err.to_string())))
+            .map(|_| {
+                target.connect(timeout).map(Some).map_err(|err| match err {
+                    DbError::Busy(problem) => fail(problem),
+                    other => fail(other.to_string()),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Database {
             pool: Arc::new(Pool {
                 idle: Mutex::new(idle),
                 returned: Condvar::new(),
-                path: path.to_path_buf(),
+                target,
                 size,
                 timeout,
             }),
@@ -112,8 +145,9 @@ impl Database {
     }
 
     /// Replaces how long [`Database::checkout`] waits for a free connection
-    /// (and a writer for SQLite's write lock) before giving up with a 503.
-    /// Call it before cloning the database or checking anything out.
+    /// (and a writer for a lock: SQLite's `busy_timeout`, PostgreSQL's
+    /// `lock_timeout`) before giving up with a 503. Call it before cloning
+    /// the database or checking anything out.
     ///
     /// # Panics
     /// If a connection is checked out or the database was cloned.
@@ -122,9 +156,8 @@ impl Database {
         pool.timeout = timeout;
         let idle = pool.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
         assert_eq!(idle.len(), pool.size, "with_timeout before any checkout");
-        for conn in idle.iter() {
-            // Only fails for a closed connection, which these are not.
-            let _ = conn.busy_timeout(timeout);
+        for conn in idle.iter().flatten() {
+            conn.set_timeout(timeout);
         }
         self
     }
@@ -132,7 +165,8 @@ impl Database {
     /// Borrows a connection, waiting up to the pool's timeout for one to be free.
     ///
     /// # Errors
-    /// [`DbError::PoolTimeout`] if none came free in time.
+    /// [`DbError::PoolTimeout`] if none came free in time; the engine's
+    /// error if a lost connection had to be replaced and could not be.
     pub fn checkout(&self) -> Result<PooledConnection<'_>, DbError> {
         let pool = &*self.pool;
         let idle = pool.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -140,16 +174,28 @@ impl Database {
             .returned
             .wait_timeout_while(idle, pool.timeout, |idle| idle.is_empty())
             .unwrap_or_else(PoisonError::into_inner);
-        match idle.pop() {
-            Some(conn) => Ok(PooledConnection {
-                conn: Some(conn),
-                pool,
-            }),
-            None => Err(DbError::PoolTimeout {
+        let Some(slot) = idle.pop() else {
+            return Err(DbError::PoolTimeout {
                 waited: pool.timeout,
                 size: pool.size,
-            }),
-        }
+            });
+        };
+        // Connecting takes a while: not with the lock held.
+        drop(idle);
+        let conn = match slot {
+            Some(conn) => conn,
+            None => match pool.target.connect(pool.timeout) {
+                Ok(conn) => conn,
+                Err(err) => {
+                    pool.give_back(None);
+                    return Err(err);
+                }
+            },
+        };
+        Ok(PooledConnection {
+            conn: Some(conn),
+            pool,
+        })
     }
 
     /// Applies the migrations not applied yet, in order; see [`Migration`](crate::Migration).
@@ -159,68 +205,83 @@ impl Database {
     /// [`DbError::Migration`] naming the first migration that failed; the
     /// ones before it stay applied, it and the ones after it do not.
     pub fn migrate(&self, migrations: &[Migration]) -> Result<Vec<String>, DbError> {
-        let mut conn = self.checkout()?;
-        migrate::apply(&mut conn, migrations)
+        let conn = self.checkout()?;
+        migrate::apply(&conn, migrations)
     }
 
-    /// The file this database lives in (`:memory:` for [`Database::open_in_memory`]).
-    pub fn path(&self) -> &Path {
-        &self.pool.path
+    /// Which engine the `database` setting chose.
+    pub fn engine(&self) -> Engine {
+        match self.pool.target {
+            Target::Sqlite(_) => Engine::Sqlite,
+            Target::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The file (`:memory:` for [`Database::open_in_memory`]) or the URL,
+    /// without its password: for messages.
+    pub fn name(&self) -> String {
+        self.pool.target.name()
     }
 
     /// How many connections the pool holds.
     pub fn size(&self) -> usize {
         self.pool.size
     }
+}
 
-    /// Start-up, for [`crate::App::start`]: opens `size` connections to
-    /// `path` (the `database` and `database_pool` settings) and migrates it.
-    pub(crate) fn start(
-        path: &Path,
-        size: usize,
-        migrations: &[Migration],
-    ) -> io::Result<Database> {
-        let db =
-            Database::open(path, size.max(1)).map_err(|err| io::Error::other(err.to_string()))?;
-        let applied = db
-            .migrate(migrations)
-            .map_err(|err| io::Error::other(format!("database {}: {err}", path.display())))?;
-        for name in applied {
-            log::info!("database {}: applied migration {name}", path.display());
+impl Target {
+    fn name(&self) -> String {
+        match self {
+            Target::Sqlite(path) => path.display().to_string(),
+            Target::Postgres(url) => postgres::redacted(url),
         }
-        Ok(db)
+    }
+
+    /// One connection. A server that does not answer is a
+    /// [`DbError::Busy`] (a 503 at a checkout, since it may be back in a
+    /// moment) whose sentence names the setting, which start-up stops with.
+    fn connect(&self, timeout: Duration) -> Result<Connection, DbError> {
+        Ok(Connection::new(match self {
+            Target::Sqlite(path) => Client::Sqlite(sqlite::connect(path, timeout)?),
+            Target::Postgres(url) => {
+                let conn = Postgres::connect(url, timeout).map_err(|err| match err.as_db_error() {
+                    // The server answered, and refused (a wrong password, no
+                    // such database): its own words.
+                    Some(_) => DbError::from(err),
+                    None => DbError::Busy(format!(
+                        "the database setting names a PostgreSQL server that cannot be reached: {err}"
+                    )),
+                })?;
+                Client::Postgres(Box::new(conn))
+            }
+        }))
+    }
+}
+
+impl Pool {
+    fn give_back(&self, slot: Option<Connection>) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(slot);
+        self.returned.notify_one();
     }
 }
 
 impl fmt::Debug for Database {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Database")
-            .field("path", &self.pool.path)
+            .field("database", &self.pool.target.name())
             .field("size", &self.pool.size)
             .field("timeout", &self.pool.timeout)
             .finish()
     }
 }
 
-/// Opens one connection and sets it up for many threads and many writers.
-fn connect(path: &Path, timeout: Duration) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    // First, so that the pragmas below wait for a lock instead of failing.
-    conn.busy_timeout(timeout)?;
-    // Readers see the last commit while a writer works. Stored in the file:
-    // one connection switching is enough, the others find it done.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    // In WAL mode this cannot corrupt the database; a power cut may lose the
-    // last commits. FULL would sync the disk on every commit.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    Ok(conn)
-}
-
 impl fmt::Debug for PooledConnection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PooledConnection")
-            .field("database", &self.pool.path)
+            .field("database", &self.pool.target.name())
             .finish_non_exhaustive()
     }
 }
@@ -234,41 +295,25 @@ impl Deref for PooledConnection<'_> {
     }
 }
 
-impl DerefMut for PooledConnection<'_> {
-    fn deref_mut(&mut self) -> &mut Connection {
-        self.conn.as_mut().expect("connection present until drop")
-    }
-}
-
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else {
+        let Some(conn) = self.conn.take() else {
             return;
         };
-        // A `Transaction` rolls itself back when dropped, but a handler may
-        // have run `BEGIN` by hand, or panicked between `BEGIN` and `COMMIT`.
-        // The next borrower must not find itself inside someone else's
-        // transaction.
-        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+        // A handler may have panicked inside a transaction, or run `BEGIN`
+        // by hand: the next borrower must not find itself inside someone
+        // else's transaction. A connection that cannot be reset is dropped,
+        // and its place connects afresh at its next checkout.
+        if conn.reset() {
+            self.pool.give_back(Some(conn));
+        } else {
             log::error!(
-                "database {}: cannot roll back an abandoned transaction; reopening the connection",
-                self.pool.path.display()
+                "database {}: a returned connection is unusable (closed, or a rollback failed); \
+                 it is replaced at the next checkout",
+                self.pool.target.name()
             );
-            match connect(&self.pool.path, self.pool.timeout) {
-                Ok(fresh) => conn = fresh,
-                Err(err) => {
-                    // The pool is one connection smaller from now on.
-                    log::error!("database {}: {err}", self.pool.path.display());
-                    return;
-                }
-            }
+            self.pool.give_back(None);
         }
-        self.pool
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(conn);
-        self.pool.returned.notify_one();
     }
 }
 
@@ -278,7 +323,7 @@ mod tests {
     use crate::http::into_response::IntoResponse;
 
     fn error_of(conn: &Connection, sql: &str) -> DbError {
-        DbError::from(conn.execute_batch(sql).unwrap_err())
+        conn.execute_batch(sql).unwrap_err()
     }
 
     /// A unique file under the temp dir, removed (with its WAL files) on drop.
@@ -312,13 +357,12 @@ mod tests {
         let db = Database::open(&file.0, 2)
             .unwrap()
             .with_timeout(Duration::from_millis(20));
-        let mut first = db.checkout().unwrap();
+        let first = db.checkout().unwrap();
         let second = db.checkout().unwrap();
         first.execute_batch("CREATE TABLE t (x)").unwrap();
         // The first holds the write lock; the second gives up after 20 ms.
-        let tx = first
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .unwrap();
+        first.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let tx = first;
         let err = error_of(&second, "INSERT INTO t VALUES (1)");
         assert!(matches!(err, DbError::Busy(_)), "{err:?}");
         let res = err.into_response();
@@ -358,7 +402,10 @@ mod tests {
         let db = Database::open_in_memory().unwrap();
         let held = db.checkout().unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| db.checkout().map(|c| c.is_autocommit()));
+            let waiter = s.spawn(|| {
+                db.checkout()
+                    .map(|c| c.sqlite().is_some_and(|c| c.is_autocommit()))
+            });
             // Whenever the waiter started waiting, the drop wakes it (the
             // default timeout is 5 s; this is not a timing assertion).
             drop(held);
@@ -373,12 +420,13 @@ mod tests {
             let conn = db.checkout().unwrap();
             conn.execute_batch("CREATE TABLE t (x); BEGIN; INSERT INTO t VALUES (1);")
                 .unwrap();
-            assert!(!conn.is_autocommit());
+            assert!(!conn.sqlite().unwrap().is_autocommit());
         }
         let conn = db.checkout().unwrap();
-        assert!(conn.is_autocommit());
+        assert!(conn.sqlite().unwrap().is_autocommit());
         let n: i64 = conn
-            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .query_one("SELECT count(*) AS n FROM t", &[])
+            .and_then(|r| r.get("n"))
             .unwrap();
         assert_eq!(n, 0);
     }
@@ -389,10 +437,12 @@ mod tests {
         let db = Database::open(&file.0, 1).unwrap();
         let conn = db.checkout().unwrap();
         let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .query_one("PRAGMA journal_mode", &[])
+            .and_then(|r| r.get("journal_mode"))
             .unwrap();
         let fk: i64 = conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .query_one("PRAGMA foreign_keys", &[])
+            .and_then(|r| r.get("foreign_keys"))
             .unwrap();
         assert_eq!((mode.as_str(), fk), ("wal", 1));
     }
@@ -407,7 +457,8 @@ mod tests {
         let n: i64 = db
             .checkout()
             .unwrap()
-            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .query_one("SELECT count(*) AS n FROM t", &[])
+            .and_then(|r| r.get("n"))
             .unwrap();
         assert_eq!(n, 0);
     }

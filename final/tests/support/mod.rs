@@ -3,6 +3,7 @@
 //! and scratch folders that clean up after themselves.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod postgres;
 pub mod process;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -310,4 +311,61 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> String {
 pub fn status_of(raw: &str) -> u16 {
     assert!(raw.starts_with("HTTP/1.1 "), "not a response: {raw:?}");
     raw[9..12].parse().unwrap()
+}
+
+/// The database a data-layer test runs on: each such test is one body,
+/// called once per engine by [`on_both_engines!`](crate::on_both_engines).
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A SQLite file in the test's own folder.
+    Sqlite,
+    /// A fresh database on the throwaway server ([`postgres::database`]).
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Backend::Sqlite)
+    }
+
+    /// The `database` setting: `file` for SQLite (relative to the settings'
+    /// root, or absolute), the URL for PostgreSQL.
+    pub fn database(&self, file: impl Into<PathBuf>) -> PathBuf {
+        match self {
+            Backend::Sqlite => file.into(),
+            Backend::Postgres(url) => PathBuf::from(url),
+        }
+    }
+
+    /// `sqlite` or `postgres`, by engine: for what each says in its own
+    /// words (a constraint's message).
+    pub fn pick<T>(&self, sqlite: T, postgres: T) -> T {
+        match self {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres(_) => postgres,
+        }
+    }
+}
+
+/// For each function named, a module of the same name with two tests,
+/// `sqlite` and `postgres`, each calling it with its [`Backend`]. Where
+/// PostgreSQL is not installed the `postgres` one says so loudly and
+/// returns (outside CI; under `CI=true` it fails).
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($body:ident),* $(,)?) => {$(
+        mod $body {
+            #[test]
+            fn sqlite() {
+                super::$body($crate::support::Backend::Sqlite)
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(url) = $crate::support::postgres::database(stringify!($body)) {
+                    super::$body($crate::support::Backend::Postgres(url))
+                }
+            }
+        }
+    )*};
 }

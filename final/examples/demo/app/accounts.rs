@@ -24,8 +24,7 @@ use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use httprs::Database;
-use httprs::rusqlite::{Connection, OptionalExtension};
+use httprs::{Connection, Database};
 use httprs::{DbError, LoginLimit, Request, Response, Settings, Status, context};
 
 /// The session key holding the logged-in admin's name.
@@ -69,13 +68,12 @@ pub fn admin(req: &Request, conn: &Connection) -> Result<Option<String>, DbError
         return Ok(None);
     };
     let is_admin = conn
-        .query_row(
-            "SELECT 1 FROM users WHERE name = ?1 AND is_admin = 1",
-            [&name],
-            |_| Ok(()),
-        )
-        .optional()?;
-    Ok(is_admin.map(|()| name))
+        .query_opt(
+            "SELECT name FROM users WHERE name = $1 AND is_admin = 1",
+            &[&name],
+        )?
+        .is_some();
+    Ok(is_admin.then_some(name))
 }
 
 /// `GET /login`: the form.
@@ -99,12 +97,12 @@ pub fn login(req: &Request) -> Result<Response, DbError> {
     let password = req.form_value("password").unwrap_or_default();
     let stored: Option<String> = req
         .db()?
-        .query_row(
-            "SELECT password FROM users WHERE name = ?1 AND is_admin = 1",
-            [name],
-            |row| row.get(0),
-        )
-        .optional()?;
+        .query_opt(
+            "SELECT password FROM users WHERE name = $1 AND is_admin = 1",
+            &[&name],
+        )?
+        .map(|row| row.get("password"))
+        .transpose()?;
     if verify(&password, stored.as_deref()) {
         if let Some(limit) = limit {
             limit.succeeded(ip);
@@ -190,9 +188,9 @@ fn try_create_admin(settings_file: &str, name: &str) -> Result<(), String> {
     let phc = hash(&password).map_err(|err| format!("cannot hash the password: {err}"))?;
     let conn = db.checkout().map_err(|err| err.to_string())?;
     conn.execute(
-        "INSERT INTO users (name, password, is_admin) VALUES (?1, ?2, 1)
+        "INSERT INTO users (name, password, is_admin) VALUES ($1, $2, 1)
          ON CONFLICT (name) DO UPDATE SET password = excluded.password, is_admin = 1",
-        [name, &phc],
+        &[&name, &phc],
     )
     .map_err(|err| err.to_string())?;
     Ok(())
@@ -210,10 +208,12 @@ fn open(settings_file: &str) -> Result<Database, String> {
     // The password variable is this command's, not a setting.
     let vars = std::env::vars().filter(|(name, _)| name != PASSWORD_VARIABLE);
     settings.apply_env(vars).map_err(|err| err.to_string())?;
-    let folder = Path::new(settings_file).parent().unwrap_or(Path::new("."));
-    let path = folder.join(&settings.database);
-    let db = Database::open(&path, 1).map_err(|err| err.to_string())?;
+    settings.root = Path::new(settings_file)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let db = Database::open(settings.database_location(), 1).map_err(|err| err.to_string())?;
     db.migrate(&super::models::migrations())
-        .map_err(|err| format!("database {}: {err}", path.display()))?;
+        .map_err(|err| format!("database {}: {err}", db.name()))?;
     Ok(db)
 }

@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use httprs::Migration;
-use httprs::rusqlite::{self, Row, ToSql};
-use httprs::{Column, Model};
+use httprs::{Column, DbError, Model, Row, ToValue};
 use serde::{Deserialize, Serialize};
 
 /// The longest name and message, in characters: the form's `maxlength` and
@@ -24,7 +23,7 @@ pub const MAX_MESSAGE: usize = 500;
 /// One signature in the guestbook, as stored and as sent in JSON.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    /// Chosen by SQLite on insert; `None` before that.
+    /// Chosen by the database on insert; `None` before that.
     pub id: Option<i64>,
     pub name: String,
     pub message: String,
@@ -54,11 +53,11 @@ impl Model for Entry {
         self.id = Some(id);
     }
 
-    fn to_params(&self) -> Vec<&dyn ToSql> {
+    fn to_params(&self) -> Vec<&dyn ToValue> {
         vec![&self.name, &self.message, &self.created_at]
     }
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    fn from_row(row: &Row) -> Result<Entry, DbError> {
         Ok(Entry {
             id: row.get("id")?,
             name: row.get("name")?,
@@ -80,15 +79,22 @@ pub fn migrations() -> Vec<Migration> {
             "CREATE INDEX entries_created_at ON entries (created_at)",
         ),
         // The admins (see accounts.rs): a name, and an Argon2 hash as a PHC
-        // string, never the password itself.
-        Migration::new(
+        // string, never the password itself. `Migration::table` writes the
+        // id column for the engine, as for a model. (Its first version said
+        // `id INTEGER PRIMARY KEY`, SQLite's spelling only; a database it
+        // made keeps that table, which works the same, since the name of
+        // this migration is recorded there.)
+        Migration::table(
             "0003_create_users",
-            "CREATE TABLE users (
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) BETWEEN 1 AND 40),
-                password TEXT NOT NULL CHECK (password LIKE '$argon2%'),
-                is_admin INTEGER NOT NULL DEFAULT 0
-            )",
+            "users",
+            &[
+                Column::new(
+                    "name",
+                    "TEXT NOT NULL UNIQUE CHECK (length(trim(name)) BETWEEN 1 AND 40)",
+                ),
+                Column::new("password", "TEXT NOT NULL CHECK (password LIKE '$argon2%')"),
+                Column::new("is_admin", "INTEGER NOT NULL DEFAULT 0"),
+            ],
         ),
     ]
 }

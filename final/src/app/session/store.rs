@@ -26,10 +26,12 @@ pub(crate) const COOKIE_NAME: &str = "httprs_session";
 pub(crate) fn migration() -> Migration {
     Migration::new(
         "httprs_0001_create_sessions",
+        // `BIGINT`: seconds since 1970 outgrow PostgreSQL's 4-byte INTEGER
+        // in 2038. To SQLite it is the same as INTEGER, which this said first.
         "CREATE TABLE httprs_sessions (
             id TEXT PRIMARY KEY,
             data TEXT NOT NULL,
-            expires INTEGER NOT NULL
+            expires BIGINT NOT NULL
         );
         CREATE INDEX httprs_sessions_expires ON httprs_sessions (expires);",
     )
@@ -158,13 +160,14 @@ impl SessionStore {
 
     fn read(&self, id: &str) -> Result<Option<Map<String, Value>>, DbError> {
         let conn = self.db.checkout()?;
-        let mut query =
-            conn.prepare_cached("SELECT data FROM httprs_sessions WHERE id = ?1 AND expires > ?2")?;
-        let mut rows = query.query(rusqlite::params![id, now()])?;
-        let Some(row) = rows.next()? else {
+        let Some(row) = conn.query_opt(
+            "SELECT data FROM httprs_sessions WHERE id = $1 AND expires > $2",
+            &[&id, &now()],
+        )?
+        else {
             return Ok(None);
         };
-        let data: String = row.get(0)?;
+        let data: String = row.get("data")?;
         // A row that is not a JSON object (edited by hand?) is no session.
         Ok(serde_json::from_str(&data).ok())
     }
@@ -193,7 +196,7 @@ impl SessionStore {
         let old = data.id.as_deref();
         if data.values.is_empty() || data.rotate {
             if let Some(old) = old {
-                conn.execute("DELETE FROM httprs_sessions WHERE id = ?1", [old])?;
+                conn.execute("DELETE FROM httprs_sessions WHERE id = $1", &[&old])?;
             }
         }
         if data.values.is_empty() {
@@ -206,20 +209,20 @@ impl SessionStore {
                 // The row was read at the start of this request; should it
                 // have expired since, this stores it again under the same id.
                 conn.execute(
-                    "INSERT INTO httprs_sessions (id, data, expires) VALUES (?1, ?2, ?3)
+                    "INSERT INTO httprs_sessions (id, data, expires) VALUES ($1, $2, $3)
                      ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires",
-                    rusqlite::params![id, text, expires],
+                    &[&id, &text, &expires],
                 )?;
                 Ok(Some(id.to_string()))
             }
             None => {
                 let id = random_hex();
                 conn.execute(
-                    "INSERT INTO httprs_sessions (id, data, expires) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![id, text, expires],
+                    "INSERT INTO httprs_sessions (id, data, expires) VALUES ($1, $2, $3)",
+                    &[&id, &text, &expires],
                 )?;
                 // Lazy expiry: one indexed delete per new session.
-                conn.execute("DELETE FROM httprs_sessions WHERE expires <= ?1", [now()])?;
+                conn.execute("DELETE FROM httprs_sessions WHERE expires <= $1", &[&now()])?;
                 Ok(Some(id))
             }
         }
