@@ -21,12 +21,12 @@
 //! `final/docs/backend-mode.md` (in the documentation of [`Mode`](crate::Mode)).
 
 use std::fmt;
-use std::io;
 use std::net::SocketAddr;
 
 use crate::http::buffer::InputBuffer;
 use crate::http::response::Response;
 use crate::http::status::Status;
+use crate::split::codec;
 use crate::split::protocol::{self, Message, ProtocolError};
 
 /// Why a front connection's bytes are no frame of ours. The protocol has no
@@ -60,6 +60,11 @@ impl fmt::Display for FrameError {
 /// # Errors
 /// [`FrameError`]: the framing is lost, and the connection must close.
 pub(crate) fn take_frame(input: &mut InputBuffer) -> Result<Option<protocol::Request>, FrameError> {
+    // The usual frame, parsed once (`codec.rs`); anything else, step 06's way.
+    if let Some((request, used)) = codec::decode_request(input.bytes()) {
+        input.consume(used);
+        return Ok(Some(request));
+    }
     match protocol::decode(input.bytes()) {
         Ok(None) => Ok(None),
         Ok(Some((Message::Request(request), used))) => {
@@ -101,22 +106,12 @@ pub(crate) fn refuse_large_body(
 /// instead if `res` does not fit in a frame or is a reply a front would
 /// refuse (`protocol::response_to_message` says which, and it is logged).
 pub(crate) fn reply_frame(id: u64, res: Response, out: &mut Vec<u8>) {
-    let frame = protocol::response_to_message(id, res)
-        .map_err(|err| err.to_string())
-        .and_then(|message| {
-            protocol::encode(&Message::Response(message)).map_err(|err| err.to_string())
-        });
-    let frame = frame.unwrap_or_else(|problem| {
+    if let Err(problem) = codec::encode_response(id, res, out) {
         log::error!("cannot send the response to request {id}: {problem}; sending a 500");
-        let error =
-            protocol::response_to_message(id, Response::error(Status::INTERNAL_SERVER_ERROR))
-                .and_then(|message| {
-                    protocol::encode(&Message::Response(message)).map_err(io::Error::other)
-                });
+        let error = Response::error(Status::INTERNAL_SERVER_ERROR);
         // A 500 with a 26-byte body always fits in a frame.
-        error.expect("a small 500 encodes")
-    });
-    out.extend_from_slice(&frame);
+        codec::encode_response(id, error, out).expect("a small 500 encodes");
+    }
 }
 
 #[cfg(test)]
