@@ -3,6 +3,12 @@
 #
 #   bash benches/split-vs-nginx.sh              # 3 rounds, 5 s per run: about 4 minutes
 #   ROUNDS=5 DURATION=8s bash benches/split-vs-nginx.sh
+#   BASELINE_BIN=/tmp/before bash benches/split-vs-nginx.sh   # a change, before and after
+#
+# BASELINE_BIN names a folder holding bench-httprs and bench-httprs-front
+# built before a change (copied from target/release): a fifth setup,
+# `split-base`, runs them, alternating with the others, and the summary
+# adds the ratio a/base, the change's own effect.
 #
 # Four setups, all serving GET /hello/world with keep-alive, release builds:
 #   a  httprs-split   httprs-front -> one bench-httprs --backend (step 06's protocol)
@@ -136,6 +142,14 @@ start() {
             --addr 127.0.0.1:0 --backend "$backend" --access-log false
         ADDR=$(address_in "$SCRATCH/front.log")
         ;;
+    split-base)
+        HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/backend.log" \
+            "$BASELINE_BIN/bench-httprs" --backend --addr 127.0.0.1:0
+        backend=$(address_in "$SCRATCH/backend.log")
+        leashed "$SCRATCH/front.log" "$BASELINE_BIN/bench-httprs-front" \
+            --addr 127.0.0.1:0 --backend "$backend" --access-log false
+        ADDR=$(address_in "$SCRATCH/front.log")
+        ;;
     httprs)
         HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/httprs.log" \
             "$BIN/bench-httprs" --addr 127.0.0.1:0
@@ -156,6 +170,12 @@ start() {
 # --- measuring ---------------------------------------------------------------
 
 SETUPS=(httprs-split nginx→hyper httprs nginx→httprs)
+if [ -n "${BASELINE_BIN:-}" ]; then
+    for bin in bench-httprs bench-httprs-front; do
+        [ -x "$BASELINE_BIN/$bin" ] || die "BASELINE_BIN: no $BASELINE_BIN/$bin"
+    done
+    SETUPS=(split-base "${SETUPS[@]}")
+fi
 RESULTS=$SCRATCH/results # lines: CONNECTIONS SETUP REQ_PER_S
 : >"$RESULTS"
 
@@ -196,5 +216,17 @@ for c in $CONNECTIONS; do
         printf "| `-t2 -c%s -d%s` | %.0f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", c, dur, a, b, cc, d, a / b, a / cc
     }'
 done
+if [ -n "${BASELINE_BIN:-}" ]; then
+    echo
+    echo "| wrk | base split-base | a httprs-split | a/base |"
+    echo "|---|---:|---:|---:|"
+    for c in $CONNECTIONS; do
+        base=$(median "$c" split-base)
+        a=$(median "$c" httprs-split)
+        awk -v c="$c" -v a="$a" -v base="$base" -v dur="$DURATION" 'BEGIN {
+            printf "| `-t2 -c%s -d%s` | %.0f | %.0f | %.2f× |\n", c, dur, base, a, a / base
+        }'
+    done
+fi
 echo
 echo "medians of $ROUNDS runs each, req/s; $(nproc) cores; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

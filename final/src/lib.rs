@@ -37,14 +37,15 @@
 //! | **`server/`** | **the server: sockets, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
-//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining | step 07 |
+//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
 //! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
 //! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]) | step 06 (blocking frame reading) |
+//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
+//! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
 //! | `split/proxy/` | the front's handler: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
 //! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
 //! | [`dev`] | parser and protocol internals for benches, tests and other fronts; not covered by semver | |

@@ -269,6 +269,96 @@ fn an_idle_front_connection_is_closed_after_idle_timeout() {
     assert!(front.is_closed_by_backend());
 }
 
+#[test]
+fn frames_sent_ahead_on_one_connection_are_answered_in_order() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    // All five written before a single reply is read: one write, pipelined.
+    let targets = ["/hello/one", "/panic", "/nope", "/hello/two", "/query?q=3"];
+    let ids: Vec<u64> = targets.iter().map(|t| front.send("GET", t, b"")).collect();
+    let replies: Vec<(u64, u16, String)> = targets
+        .iter()
+        .map(|_| front.reply())
+        .map(|r| (r.id, r.status, text(&r)))
+        .collect();
+    let statuses: Vec<u16> = replies.iter().map(|r| r.1).collect();
+    assert_eq!(replies.iter().map(|r| r.0).collect::<Vec<_>>(), ids);
+    assert_eq!(statuses, [200, 500, 404, 200, 200]);
+    assert_eq!(
+        (
+            replies[0].2.as_str(),
+            replies[3].2.as_str(),
+            replies[4].2.as_str()
+        ),
+        ("Hello, one!", "Hello, two!", "3")
+    );
+}
+
+#[test]
+fn a_frame_after_good_ones_that_is_garbage_closes_the_connection_after_their_replies() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let id = front.send("GET", "/hello/first", b"");
+    front.stream.write_all(&[0, 0, 0, 8]).unwrap();
+    front.stream.write_all(b"not json").unwrap();
+    let reply = front.reply();
+    assert_eq!((reply.id, text(&reply).as_str()), (id, "Hello, first!"));
+    assert!(front.is_closed_by_backend());
+}
+
+#[test]
+fn a_backend_over_max_connections_closes_the_extra_one_without_a_byte() {
+    let (server, _gate) = support::start_with(Settings {
+        max_connections: 2,
+        ..backend_settings()
+    });
+    let mut open = [
+        FrontConn::open(server.addr()),
+        FrontConn::open(server.addr()),
+    ];
+    for front in &mut open {
+        assert_eq!(front.ask("GET", "/hello/in", b"").status, 200);
+    }
+    let mut third = support::connect(server.addr());
+    let mut refused = Vec::new();
+    // An HTTP `503` would mean nothing to a front: only the close.
+    let _ = third.read_to_end(&mut refused);
+    assert_eq!(refused, b"");
+    for front in &mut open {
+        assert_eq!(
+            text(&front.ask("GET", "/hello/still", b"")),
+            "Hello, still!"
+        );
+    }
+    assert_eq!(server.stats().refused, 1);
+}
+
+#[test]
+fn a_fast_route_runs_on_the_event_loop_and_one_that_turns_slow_does_not_stall_it() {
+    // One event loop, so that every front connection depends on it.
+    let (server, gate) = support::start_with(Settings {
+        event_loops: 1,
+        ..backend_settings()
+    });
+    let mut front = FrontConn::open(server.addr());
+    // Fast calls until the dispatcher runs the route on the loop's own thread.
+    let runs_on_the_loop =
+        (0..2000).any(|_| text(&front.ask("GET", "/flaky", b"")).starts_with("httprs-loop"));
+    assert!(runs_on_the_loop, "the route was never run inline");
+    // Now it blocks, inside the event loop's thread...
+    front.send("GET", "/flaky?block", b"");
+    gate.wait_for_waiters(1);
+    // ...and other fronts are still served: another thread took the loop over.
+    let mut other = FrontConn::open(server.addr());
+    assert_eq!(
+        text(&other.ask("GET", "/hello/other", b"")),
+        "Hello, other!"
+    );
+    assert_eq!(gate.still_waiting(), 1, "served before the handler gave up");
+    gate.open();
+    assert!(text(&front.reply()).starts_with("httprs-loop"));
+}
+
 // ---------------------------------------------------------------------------
 // The front's handler, in process, against backends that misbehave on purpose.
 // ---------------------------------------------------------------------------

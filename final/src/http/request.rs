@@ -125,6 +125,12 @@ impl Request {
         self
     }
 
+    /// Adds a header field whose strings the caller owns already (split
+    /// mode's frames), without copying them.
+    pub(crate) fn append_header(&mut self, name: String, value: String) {
+        self.headers.append(name, value);
+    }
+
     /// Sets the body (for tests).
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Request {
         self.body = body.into();

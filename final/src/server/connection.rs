@@ -22,6 +22,11 @@
 //! pipelined requests get their responses in order, and it bounds what one
 //! client can make the server buffer.
 //!
+//! The bytes are HTTP from a browser, or, in backend mode, step 06's frames
+//! from a front ([`Wire`]): the same machine serves both, and only what the
+//! input buffer yields differs, a request head or a whole frame
+//! (`split/backend.rs` takes frames off it).
+//!
 //! The phase machine lives here, as methods: [`Connection::advance`] moves
 //! the connection as far as it goes without blocking and says what the loop
 //! must do next ([`Progress`]); [`Connection::deliver`] and
@@ -39,9 +44,11 @@ use mio::net::TcpStream;
 use crate::http::buffer::InputBuffer;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
-use crate::http::parse_error::{Limits, ParseError};
+use crate::http::parse_error::ParseError;
 use crate::http::response::{Framing, Response};
 use crate::http::status::Status;
+use crate::split::backend::{self, FrameError};
+use crate::split::protocol;
 
 /// What a connection needs of its socket: bytes both ways, a half-close,
 /// and Nagle switched off. A `mio` TCP stream in the server, a scripted
@@ -61,6 +68,16 @@ impl Socket for TcpStream {
     fn set_nodelay(&self) -> io::Result<()> {
         TcpStream::set_nodelay(self, true)
     }
+}
+
+/// What a connection's bytes are, which decides what its input buffer yields.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    /// HTTP/1.1 from a browser (or a proxy), parsed by the request decoder.
+    Http(RequestDecoder),
+    /// Step 06's frames from a front, in backend mode: a frame is taken off
+    /// the buffer only once it is all there, so nothing is ever half-parsed.
+    Frames,
 }
 
 /// Where a connection is in its life.
@@ -94,6 +111,13 @@ pub(crate) enum Progress {
     /// Bytes that can never become a request: answer with
     /// [`Connection::answer_and_close`], then call `advance` again.
     Invalid(ParseError),
+    /// A whole `request` frame (backend mode) to route and answer, as
+    /// [`Progress::Request`].
+    Frame(protocol::Request),
+    /// Bytes that are no frame of ours (backend mode): the connection is
+    /// closing, after the replies already queued; log why, and call
+    /// `advance` again. The protocol has no error message to send.
+    BadFrame(FrameError),
 }
 
 /// A timeout that ran out; see [`Connection::timer`].
@@ -140,7 +164,7 @@ pub(crate) struct Connection<S: Socket = TcpStream> {
     id: u64,
     phase: Phase,
     input: InputBuffer,
-    decoder: RequestDecoder,
+    wire: Wire,
     output: Vec<u8>,
     written: usize,
     /// A file body still to send after `output`, refilling it chunk by chunk.
@@ -171,14 +195,14 @@ pub(crate) struct Connection<S: Socket = TcpStream> {
 }
 
 impl<S: Socket> Connection<S> {
-    pub(crate) fn new(stream: S, peer: SocketAddr, id: u64, limits: Limits, now: Instant) -> Self {
+    pub(crate) fn new(stream: S, peer: SocketAddr, id: u64, wire: Wire, now: Instant) -> Self {
         Connection {
             stream,
             peer,
             id,
             phase: Phase::Open,
             input: InputBuffer::new(),
-            decoder: RequestDecoder::new(limits),
+            wire,
             output: Vec::new(),
             written: 0,
             file: None,
@@ -230,8 +254,16 @@ impl<S: Socket> Connection<S> {
     pub(crate) fn is_idle(&self) -> bool {
         self.phase == Phase::Open
             && self.input.is_empty()
-            && self.decoder.is_idle()
+            && self.between_requests()
             && !self.has_output()
+    }
+
+    /// Whether nothing is half-parsed beyond the bytes in the input buffer.
+    fn between_requests(&self) -> bool {
+        match &self.wire {
+            Wire::Http(decoder) => decoder.is_idle(),
+            Wire::Frames => true,
+        }
     }
 
     /// Moves the connection forward as far as it can go without blocking:
@@ -264,7 +296,7 @@ impl<S: Socket> Connection<S> {
                         return Ok(Progress::Wait); // the socket is full: wait for "writable"
                     }
                     // Nothing half-read: a plain close is clean.
-                    if self.peer_closed || (self.input.is_empty() && self.decoder.is_idle()) {
+                    if self.peer_closed || (self.input.is_empty() && self.between_requests()) {
                         return Ok(Progress::Close);
                     }
                     // Unread bytes may still be on their way: close politely.
@@ -299,16 +331,29 @@ impl<S: Socket> Connection<S> {
                 }
                 return Ok(Progress::Again);
             }
-            match self.decoder.decode(&mut self.input) {
-                Ok(Some(raw)) => return Ok(Progress::Request(raw)),
-                Ok(None) => {}
-                Err(err) => return Ok(Progress::Invalid(err)),
-            }
-            if self.decoder.take_continue() {
-                // The final answer will follow this one closely: no Nagle delay.
-                let _ = self.stream.set_nodelay();
-                self.output
-                    .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            match &mut self.wire {
+                Wire::Http(decoder) => {
+                    match decoder.decode(&mut self.input) {
+                        Ok(Some(raw)) => return Ok(Progress::Request(raw)),
+                        Ok(None) => {}
+                        Err(err) => return Ok(Progress::Invalid(err)),
+                    }
+                    if decoder.take_continue() {
+                        // The final answer will follow this one closely: no Nagle delay.
+                        let _ = self.stream.set_nodelay();
+                        self.output
+                            .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                    }
+                }
+                Wire::Frames => match backend::take_frame(&mut self.input) {
+                    Ok(Some(request)) => return Ok(Progress::Frame(request)),
+                    Ok(None) => {}
+                    Err(err) => {
+                        // The framing is lost: nothing after this can be trusted.
+                        self.phase = Phase::Closing;
+                        return Ok(Progress::BadFrame(err));
+                    }
+                },
             }
             // Out of complete requests: send what is queued before waiting for more.
             if self.has_output() && !self.flush(now)? {
@@ -422,17 +467,20 @@ impl<S: Socket> Connection<S> {
             Phase::Open if self.has_output() => quiet.then_some(Expired::Close),
             Phase::Open => match self.head_started {
                 Some(started) => {
-                    let late = if self.decoder.is_reading_head() {
-                        now.duration_since(started) > header_timeout
-                    } else {
-                        quiet
+                    let late = match &self.wire {
+                        Wire::Http(decoder) if decoder.is_reading_head() => {
+                            now.duration_since(started) > header_timeout
+                        }
+                        // A body, or a frame: `idle_timeout` of silence.
+                        _ => quiet,
                     };
                     let silent =
-                        self.responses == 0 && self.input.is_empty() && self.decoder.is_idle();
-                    match (late, silent) {
-                        (false, _) => None,
-                        (true, true) => Some(Expired::Close),
-                        (true, false) => Some(Expired::RequestTimeout),
+                        self.responses == 0 && self.input.is_empty() && self.between_requests();
+                    match (late, silent, &self.wire) {
+                        (false, _, _) => None,
+                        // A front is no browser: a 408 would be no frame.
+                        (true, true, _) | (true, false, Wire::Frames) => Some(Expired::Close),
+                        (true, false, Wire::Http(_)) => Some(Expired::RequestTimeout),
                     }
                 }
                 None => (self.is_idle() && quiet).then_some(Expired::Close),
@@ -535,6 +583,7 @@ mod tests {
     use std::collections::VecDeque;
 
     use super::*;
+    use crate::http::parse_error::Limits;
 
     /// A socket that hands out scripted reads, then `WouldBlock` (or the end
     /// of the stream once `eof` is set), and takes at most `room` bytes of
@@ -615,7 +664,13 @@ mod tests {
             let start = Instant::now();
             let peer = "127.0.0.1:4000".parse().unwrap();
             Harness {
-                conn: Connection::new(socket, peer, 1, Limits::default(), start),
+                conn: Connection::new(
+                    socket,
+                    peer,
+                    1,
+                    Wire::Http(RequestDecoder::new(Limits::default())),
+                    start,
+                ),
                 scratch: vec![0; 4096],
                 start,
             }

@@ -16,7 +16,9 @@
 //!   accept: measured with `Connection: close` traffic, that herd cost a
 //!   quarter of the server's CPU time;
 //! - a **connection** is ready: read, parse, run or dispatch the handler,
-//!   write, as far as it goes without blocking ([`EventLoop::advance`]);
+//!   write, as far as it goes without blocking ([`EventLoop::advance`]).
+//!   In backend mode the same, with a front's frames for requests and
+//!   replies (`split/backend.rs`);
 //! - the **waker** fired: a worker posted a response, or another loop handed
 //!   over a connection ([`EventLoop::read_inbox`]);
 //! - every *tick*: sweep for timeouts ([`EventLoop::sweep`]).
@@ -33,15 +35,18 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
+use crate::app::settings::Mode;
 use crate::http::file_body::FileBody;
-use crate::http::parse::RawRequest;
+use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
 use crate::http::response::Framing;
 use crate::http::status::Status;
-use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH};
-use crate::server::dispatch::{self, Job, offload};
+use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH, Wire};
+use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
+use crate::split::backend;
+use crate::split::protocol;
 
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
@@ -263,10 +268,14 @@ impl EventLoop {
             shared.counters[self.index]
                 .refused
                 .fetch_add(1, Ordering::Relaxed);
-            // The socket is fresh, so its send buffer has room: this write completes.
-            let _ = stream.write(
-                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
-            );
+            // The socket is fresh, so its send buffer has room: this write
+            // completes. A front gets no bytes, only the close, which it
+            // reads as "this backend is full".
+            if shared.settings.mode == Mode::Http {
+                let _ = stream.write(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
+                );
+            }
             log::warn!("refused {peer}: {open} connections open");
             return;
         }
@@ -308,13 +317,11 @@ impl EventLoop {
             return;
         }
         self.next_id += 1;
-        self.slots[slot] = Some(Connection::new(
-            stream,
-            peer,
-            self.next_id,
-            self.shared.limits,
-            self.now,
-        ));
+        let wire = match self.shared.settings.mode {
+            Mode::Http => Wire::Http(RequestDecoder::new(self.shared.limits)),
+            Mode::Backend => Wire::Frames,
+        };
+        self.slots[slot] = Some(Connection::new(stream, peer, self.next_id, wire, self.now));
         self.drive(slot);
     }
 
@@ -386,6 +393,13 @@ impl EventLoop {
                 Progress::Invalid(err) => {
                     self.answer_and_close(slot, err.status(), &err.to_string());
                 }
+                Progress::Frame(request) => {
+                    started += 1;
+                    self.start_frame(slot, request);
+                }
+                Progress::BadFrame(err) => {
+                    log::warn!("front {}: {err}; closing this connection", conn.peer());
+                }
             }
         }
     }
@@ -402,23 +416,46 @@ impl EventLoop {
     /// Routes a parsed request and sends it to be answered: on this loop's
     /// own thread between two turns (see `runner.rs`) or on a worker.
     fn start_request(&mut self, slot: usize, raw: RawRequest) {
-        let shared = &self.shared;
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         let framing = Framing {
             head_only: raw.head.method == "HEAD",
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
         };
-        let mut req = Request::from_raw(raw, Some(conn.peer()));
+        let req = Request::from_raw(raw, Some(conn.peer()));
+        self.dispatch(slot, req, Reply::Http(framing));
+    }
+
+    /// [`EventLoop::start_request`] for a front's frame (backend mode): the
+    /// same routing, inline or on a worker, and a frame for an answer. A
+    /// body over `max_body_bytes` is answered `413` without running the app.
+    fn start_frame(&mut self, slot: usize, message: protocol::Request) {
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        if let Some(refusal) =
+            backend::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
+        {
+            conn.deliver(refusal, true, None, self.drain_deadline.is_some());
+            self.responded();
+            return;
+        }
+        let id = message.id;
+        let req = protocol::request_from_message(message, conn.peer());
+        self.dispatch(slot, req, Reply::Frame { id });
+    }
+
+    /// Resolves `req` and sends it to its handler: inline or on a worker.
+    fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
+        let shared = &self.shared;
         let resolution = shared.app.resolve(&mut req);
         let inline = dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         conn.begin_request(inline);
         let job = Job {
             slot,
             id: conn.id(),
             req,
             resolution,
-            framing,
+            reply,
             out: self.spare_buffers.pop().unwrap_or_default(),
         };
         if inline {

@@ -13,10 +13,9 @@
 //! | `pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
 //!
 //! Dropping a `Server` shuts it down and waits, so a test that panics never
-//! leaves a server running. In backend mode ([`crate::Mode::Backend`]) the
-//! same handle runs `split/backend.rs` instead of the event loops: the
-//! addresses are bound here, the same way, and everything else is the
-//! backend's.
+//! leaves a server running. Backend mode ([`crate::Mode::Backend`]) runs on
+//! the same loops, threads and handle; only its connections speak frames
+//! instead of HTTP (`connection.rs`'s `Wire`, `split/backend.rs`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -37,7 +36,6 @@ use crate::server::runner::{LoopCell, Runners};
 use crate::server::shared::{Inbox, Shared};
 use crate::server::shutdown::ShutdownHandle;
 use crate::server::stats::{Counters, Stats};
-use crate::split::backend::Backend;
 
 pub(crate) mod connection;
 pub(crate) mod dispatch;
@@ -54,34 +52,20 @@ pub(crate) mod stats;
 pub struct Server {
     addrs: Vec<SocketAddr>,
     shutdown: ShutdownHandle,
-    engine: Engine,
+    shared: Arc<Shared>,
+    runners: Arc<Runners>,
+    watchdog: Option<JoinHandle<()>>,
     /// The pool, until [`Server::wait`] has finished it.
     pool: Option<WorkerPool>,
     /// Set once [`Server::wait`] has run, so that `Drop` does not wait again.
     stopped: bool,
 }
 
-/// What runs behind a [`Server`], by [`Mode`].
-enum Engine {
-    /// HTTP: event loops, their runners, and the watchdog.
-    Http {
-        shared: Arc<Shared>,
-        runners: Arc<Runners>,
-        watchdog: Option<JoinHandle<()>>,
-    },
-    /// Split mode's backend (`backend.rs`).
-    Backend(Backend),
-}
-
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mode = match self.engine {
-            Engine::Http { .. } => Mode::Http,
-            Engine::Backend(_) => Mode::Backend,
-        };
         f.debug_struct("Server")
             .field("addrs", &self.addrs)
-            .field("mode", &mode)
+            .field("mode", &self.shared.settings.mode)
             .field("stats", &self.stats())
             .finish_non_exhaustive()
     }
@@ -100,19 +84,6 @@ impl Server {
             std_listeners.push(listener);
         }
         let pool = WorkerPool::new(settings.workers);
-        if settings.mode == Mode::Backend {
-            let (backend, shutdown) = Backend::start(app, settings, std_listeners, pool.clone())?;
-            for addr in &addrs {
-                log::info!("listening on {addr} (backend)");
-            }
-            return Ok(Server {
-                addrs,
-                shutdown,
-                engine: Engine::Backend(backend),
-                pool: Some(pool),
-                stopped: false,
-            });
-        }
         let loops = settings.event_loops.max(1);
         let mut polls = Vec::new();
         let mut inboxes = Vec::new();
@@ -188,17 +159,20 @@ impl Server {
             loops,
             shared.settings.workers
         );
+        // A backend's port speaks frames: say so where an operator looks.
+        let what = match shared.settings.mode {
+            Mode::Http => "",
+            Mode::Backend => " (backend)",
+        };
         for addr in &addrs {
-            log::info!("listening on {addr}");
+            log::info!("listening on {addr}{what}");
         }
         Ok(Server {
             addrs,
             shutdown: shared.shutdown.clone(),
-            engine: Engine::Http {
-                shared,
-                runners,
-                watchdog,
-            },
+            shared,
+            runners,
+            watchdog,
             pool: Some(pool),
             stopped: false,
         })
@@ -222,10 +196,7 @@ impl Server {
     /// The counters right now. In backend mode a connection is a front's,
     /// and a response is a reply frame.
     pub fn stats(&self) -> Stats {
-        let shared = match &self.engine {
-            Engine::Http { shared, .. } => shared,
-            Engine::Backend(backend) => return backend.stats(),
-        };
+        let shared = &self.shared;
         Counters::sum(&shared.counters, shared.open.load(Ordering::Relaxed) as u64)
     }
 
@@ -245,19 +216,12 @@ impl Server {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
-        match &mut self.engine {
-            Engine::Http {
-                runners, watchdog, ..
-            } => {
-                runners.wait_until_finished();
-                if let Some(watchdog) = watchdog.take() {
-                    let _ = watchdog.join();
-                }
-            }
-            Engine::Backend(backend) => backend.wait(),
+        self.runners.wait_until_finished();
+        if let Some(watchdog) = self.watchdog.take() {
+            let _ = watchdog.join();
         }
         if let Some(pool) = self.pool.take() {
-            // The loops (or the backend's connections) are gone: every connection is answered or was closed at
+            // The loops are gone: every connection is answered or was closed at
             // the deadline. A handler still running past it (stuck on a lock, a
             // socket, a very long sleep) is abandoned: the process exits anyway.
             match pool.unfinished() {

@@ -28,7 +28,9 @@ const HOP_BY_HOP: &[&str] = &[
 /// The field names a message's `Connection` fields list: `close` and
 /// `X-Trace` for `Connection: close, X-Trace`. Usually none, and then this
 /// allocates nothing.
-fn connection_options<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+pub(crate) fn connection_options<'a>(
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
     fields
         .filter(|(name, _)| name.eq_ignore_ascii_case("connection"))
         .flat_map(|(_, value)| value.split(','))
@@ -40,7 +42,7 @@ fn connection_options<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> V
 
 /// Whether a field named `name` crosses the split: it is not hop-by-hop,
 /// and the message's `Connection` field (its `options`) does not name it.
-fn crosses(name: &str, options: &[String]) -> bool {
+pub(crate) fn crosses(name: &str, options: &[String]) -> bool {
     !HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
         && !options.iter().any(|o| name.eq_ignore_ascii_case(o))
 }
@@ -86,8 +88,9 @@ pub fn request_from_message(message: Request, peer: SocketAddr) -> HttpRequest {
     let mut req = HttpRequest::new(message.method, target)
         .with_body(message.body)
         .with_peer_addr(peer);
-    for (name, value) in &message.headers {
-        req = req.with_header(name, value);
+    // Moved, not copied: the message's strings become the request's.
+    for (name, value) in message.headers {
+        req.append_header(name, value);
     }
     req
 }
@@ -154,7 +157,7 @@ impl std::error::Error for BadReply {}
 
 /// Whether a reply with `status` and `headers` may be sent to a browser;
 /// the one check both ends of the split make (see [`BadReply`]).
-fn check_reply<'a>(
+pub(crate) fn check_reply<'a>(
     status: u16,
     mut headers: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Result<(), BadReply> {

@@ -5,7 +5,8 @@
 //! where it should run: [`runs_inline`] (the loop's thread, between two
 //! turns; see `runner.rs`) or [`offload`] (the worker pool, the answer
 //! coming back through the loop's inbox). Both end in [`answer`]: middleware
-//! and handler, the response encoded, the run timed for the policy.
+//! and handler, the response encoded (as HTTP, or as a frame in backend
+//! mode: [`Reply`]), the run timed for the policy.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,6 +17,7 @@ use crate::http::request::Request;
 use crate::http::response::Framing;
 use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
+use crate::split::backend;
 
 pub(crate) mod policy;
 
@@ -28,9 +30,18 @@ pub(crate) struct Job {
     pub(crate) id: u64,
     pub(crate) req: Request,
     pub(crate) resolution: Resolution,
-    pub(crate) framing: Framing,
+    pub(crate) reply: Reply,
     /// A recycled buffer to encode the answer into.
     pub(crate) out: Vec<u8>,
+}
+
+/// How the answer goes back: what its bytes look like.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reply {
+    /// An HTTP response, framed for the client that asked.
+    Http(Framing),
+    /// A `response` frame answering the front's request `id` (backend mode).
+    Frame { id: u64 },
 }
 
 /// Runs middleware and handler for `job` (which started at `started`) and
@@ -47,18 +58,28 @@ pub(crate) fn answer(
     let res = shared.app.respond(&job.req, &job.resolution);
     policy::record(stats, started.elapsed(), shared.inline_budget, inline);
     // A shutdown that began while the handler ran makes this the last response.
-    let keep_alive =
-        job.framing.keep_alive && !res.wants_close() && !shared.shutdown.is_requested();
+    let stopping = shared.shutdown.is_requested();
     let mut bytes = job.out;
     bytes.clear();
-    let file = res.encode(
-        Framing {
-            keep_alive,
-            ..job.framing
-        },
-        &mut bytes,
-    );
-    (bytes, keep_alive, file)
+    match job.reply {
+        Reply::Http(framing) => {
+            let keep_alive = framing.keep_alive && !res.wants_close() && !stopping;
+            let file = res.encode(
+                Framing {
+                    keep_alive,
+                    ..framing
+                },
+                &mut bytes,
+            );
+            (bytes, keep_alive, file)
+        }
+        // `Connection: close` from a handler concerns one hop, the front's
+        // with its browser: it does not end this connection.
+        Reply::Frame { id } => {
+            backend::reply_frame(id, res, &mut bytes);
+            (bytes, !stopping, None)
+        }
+    }
 }
 
 /// Sends `job` to the worker pool; the answer comes back through loop `index`'s inbox.

@@ -1,0 +1,296 @@
+//! The backend's two hot frames, without step 06's detours: a `request`
+//! payload decoded straight into its message, and a handler's response
+//! encoded straight into the connection's output buffer. Byte for byte the
+//! frames of step 06's module, which stays the one definition of the
+//! protocol: the tests below hold these two to it.
+//!
+//! Why a second path at all. Step 06's [`decode`](protocol::decode) parses a
+//! payload twice, first into a JSON tree (to read `"v"` before trusting the
+//! shape), then into the message; its [`encode`](protocol::encode) wants a
+//! `protocol::Response`, for which every header of the handler's response
+//! is copied into a new `String`, and the frame is a new `Vec` copied once
+//! more into the output. Profiled under `wrk` (README, "Split mode against
+//! nginx"), JSON and the allocator took about a quarter of the backend's
+//! CPU time. Here the payload is parsed once, into the message's own
+//! strings, and the reply is written from the response's headers as they
+//! are, into a buffer the loop recycles.
+//!
+//! Anything unusual takes step 06's path, so its errors and its answers are
+//! the only ones there are: a payload this fast path does not take whole (a
+//! version other than 1, a `response`, a base64 body, a duplicate field, any
+//! malformation) is decoded again by [`protocol::decode`]; a reply with a
+//! body that is not UTF-8 is encoded by [`protocol::encode`].
+
+use std::borrow::Cow;
+use std::io;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::http::headers::Headers;
+use crate::http::response::Response as HttpResponse;
+use crate::split::protocol::{
+    self, MAX_FRAME_BYTES, Message, PREFIX_BYTES, Request, VERSION, check_reply,
+    connection_options, crosses,
+};
+use step06::split::protocol::Body;
+
+/// A version-1 `request` payload as it is on the wire.
+#[derive(Deserialize)]
+struct RequestPayload<'a> {
+    v: u64,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    id: u64,
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Body<String>,
+}
+
+/// The request frame at the start of `buf`, and how many bytes it takes,
+/// if it is all there and plain (see the module docs); `None` for anything
+/// else, which [`protocol::decode`] then looks at.
+pub(crate) fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
+    let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
+    let length = u32::from_be_bytes(*prefix) as usize;
+    if length > MAX_FRAME_BYTES {
+        return None;
+    }
+    let payload = buf.get(PREFIX_BYTES..PREFIX_BYTES + length)?;
+    let wire: RequestPayload = serde_json::from_slice(payload).ok()?;
+    let Body::Utf8(body) = wire.body else {
+        return None;
+    };
+    if wire.v != VERSION || wire.kind != "request" {
+        return None;
+    }
+    let request = Request {
+        id: wire.id,
+        method: wire.method,
+        path: wire.path,
+        query: wire.query,
+        headers: wire.headers,
+        body: body.into_bytes(),
+    };
+    Some((request, PREFIX_BYTES + length))
+}
+
+/// A version-1 `response` payload, borrowing the handler's response.
+#[derive(Serialize)]
+struct ResponsePayload<'a> {
+    v: u64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: u64,
+    status: u16,
+    headers: Crossing<'a>,
+    body: Body<&'a str>,
+}
+
+/// The header fields that cross the split, serialised as `[name, value]`
+/// pairs straight from the response's own [`Headers`].
+struct Crossing<'a> {
+    headers: &'a Headers,
+    options: &'a [String],
+}
+
+impl Serialize for Crossing<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.headers
+                .iter()
+                .filter(|(name, _)| crosses(name, self.options)),
+        )
+    }
+}
+
+/// Appends to `out` the frame answering request `id` with `res`: the frame
+/// `protocol::encode(&Message::Response(protocol::response_to_message(id, res)?))`
+/// would make, without copying a header.
+///
+/// # Errors
+/// Those of [`protocol::response_to_message`] and [`protocol::encode`]; `out`
+/// is then as it was.
+pub(crate) fn encode_response(id: u64, mut res: HttpResponse, out: &mut Vec<u8>) -> io::Result<()> {
+    let len = res.body_len();
+    if len > MAX_FRAME_BYTES as u64 {
+        // Step 06's path has the message that says what to do instead.
+        return protocol::response_to_message(id, res).map(drop);
+    }
+    let status = res.status().code();
+    let headers = std::mem::take(res.headers_mut());
+    let options = connection_options(headers.iter());
+    check_reply(
+        status,
+        headers.iter().filter(|(name, _)| crosses(name, &options)),
+    )
+    .map_err(io::Error::other)?;
+    let body = res.into_body()?;
+    let Ok(text) = std::str::from_utf8(&body) else {
+        // Base64: rare enough to take step 06's path, copies and all.
+        let message = protocol::Response {
+            id,
+            status,
+            headers: headers
+                .iter()
+                .filter(|(name, _)| crosses(name, &options))
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body,
+        };
+        let frame = protocol::encode(&Message::Response(message)).map_err(io::Error::other)?;
+        out.extend_from_slice(&frame);
+        return Ok(());
+    };
+    let payload = ResponsePayload {
+        v: VERSION,
+        kind: "response",
+        id,
+        status,
+        headers: Crossing {
+            headers: &headers,
+            options: &options,
+        },
+        body: Body::Utf8(text),
+    };
+    let start = out.len();
+    out.extend_from_slice(&[0; PREFIX_BYTES]);
+    let written = serde_json::to_writer(&mut *out, &payload).map_err(io::Error::other);
+    let length = out.len() - start - PREFIX_BYTES;
+    if let Err(err) = written {
+        out.truncate(start);
+        return Err(err);
+    }
+    if length > MAX_FRAME_BYTES {
+        out.truncate(start);
+        return Err(io::Error::other(protocol::ProtocolError::FrameTooLarge {
+            length,
+            limit: MAX_FRAME_BYTES,
+        }));
+    }
+    // At most MAX_FRAME_BYTES, so it fits in the u32 prefix.
+    out[start..start + PREFIX_BYTES].copy_from_slice(&(length as u32).to_be_bytes());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::http::status::Status;
+
+    /// What step 06's module makes of `res`.
+    fn step06_frame(id: u64, res: HttpResponse) -> Vec<u8> {
+        let message = protocol::response_to_message(id, res).unwrap();
+        protocol::encode(&Message::Response(message)).unwrap()
+    }
+
+    #[test]
+    fn a_reply_is_encoded_byte_for_byte_as_step_06_encodes_it() {
+        let responses = || {
+            [
+                HttpResponse::text("Hello, world!"),
+                HttpResponse::new(204),
+                HttpResponse::html("<p>\"quoted\" \\ and\ttabs é</p>")
+                    .append_header("Set-Cookie", "a=1")
+                    .append_header("Set-Cookie", "b=2"),
+                HttpResponse::text("hop")
+                    .with_header("Connection", "close, X-Hop")
+                    .with_header("X-Hop", "1")
+                    .with_header("Keep-Alive", "5")
+                    .with_header("X-End", "kept"),
+                HttpResponse::new(200).with_body(vec![0u8, 0xFF, b'h', b'i']),
+                HttpResponse::error(Status::NOT_FOUND),
+            ]
+        };
+        for (res, expected) in responses().into_iter().zip(responses()) {
+            let mut out = b"before".to_vec();
+            encode_response(41, res, &mut out).unwrap();
+            assert_eq!(&out[..6], b"before");
+            assert_eq!(
+                String::from_utf8_lossy(&out[6..]),
+                String::from_utf8_lossy(&step06_frame(41, expected))
+            );
+        }
+    }
+
+    #[test]
+    fn a_reply_step_06_would_refuse_is_refused_and_leaves_the_buffer_alone() {
+        let mut out = b"kept".to_vec();
+        let forged = HttpResponse::redirect("/x\nSet-Cookie: a=b");
+        let err = encode_response(1, forged, &mut out).unwrap_err();
+        assert!(err.to_string().contains("header Location"), "{err}");
+        let huge = HttpResponse::new(200).with_body(vec![b'x'; MAX_FRAME_BYTES + 1]);
+        let err = encode_response(1, huge, &mut out).unwrap_err();
+        assert!(err.to_string().contains("does not fit"), "{err}");
+        // Under the body limit, over the frame limit once escaped.
+        let quotes = HttpResponse::new(200).with_body(vec![b'"'; MAX_FRAME_BYTES / 2 + 1]);
+        let err = encode_response(1, quotes, &mut out).unwrap_err();
+        assert!(err.to_string().contains("over the limit"), "{err}");
+        assert_eq!(out, b"kept");
+    }
+
+    #[test]
+    fn what_the_fast_path_does_not_take_is_left_to_step_06() {
+        let raw = |json: &str| {
+            let mut frame = (json.len() as u32).to_be_bytes().to_vec();
+            frame.extend_from_slice(json.as_bytes());
+            frame
+        };
+        let plain = r#"{"v":1,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#;
+        assert!(decode_request(&raw(plain)).is_some());
+        for other in [
+            r#"{"v":2,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#,
+            r#"{"v":1,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"base64":"AP8="}}"#,
+            r#"{"v":1,"type":"request","id":1,"id":2,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#,
+            r#"{"v":1,"type":"response","id":1,"status":200,"headers":[],"body":{"utf8":""}}"#,
+            "not json",
+        ] {
+            assert!(decode_request(&raw(other)).is_none(), "{other}");
+        }
+        assert!(decode_request(&raw(plain)[..10]).is_none(), "incomplete");
+    }
+
+    fn any_request() -> impl Strategy<Value = Request> {
+        let body = prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..40),
+            ".{0,40}".prop_map(String::into_bytes),
+        ];
+        (
+            any::<u64>(),
+            "[A-Z]{1,7}",
+            ".{0,20}",
+            ".{0,20}",
+            prop::collection::vec((".{0,10}", ".{0,20}"), 0..5),
+            body,
+        )
+            .prop_map(|(id, method, path, query, headers, body)| Request {
+                id,
+                method,
+                path,
+                query,
+                headers,
+                body,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_decoder_agrees_with_step_06_whenever_it_answers(request in any_request()) {
+            let frame = protocol::encode(&Message::Request(request.clone())).unwrap();
+            let expected = protocol::decode(&frame).unwrap();
+            match decode_request(&frame) {
+                Some((fast, used)) => prop_assert_eq!(Some((Message::Request(fast), used)), expected),
+                // Only a body that is not text goes the slow way.
+                None => prop_assert!(std::str::from_utf8(&request.body).is_err()),
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_fast_decoder(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            let _ = decode_request(&bytes);
+        }
+    }
+}
