@@ -98,6 +98,29 @@ fn a_session_keeps_typed_values_and_is_saved_only_when_changed(backend: Backend)
     assert!(peek.header("set-cookie").is_none(), "{}", peek.head);
 }
 
+fn a_page_that_uses_the_session_varies_on_cookie_and_one_that_sets_it_is_private(backend: Backend) {
+    let dir = TempDir::new("sessions-cache");
+    let (server, _) = start(&dir, &backend);
+    let addr = server.addrs()[0];
+    // Written: the cookie is set, so no shared cache may keep the page.
+    let first = get(addr, "/count", "");
+    assert!(first.header("set-cookie").is_some(), "{}", first.head);
+    assert_eq!(first.header("vary"), Some("Cookie"), "{}", first.head);
+    assert_eq!(
+        first.header("cache-control"),
+        Some("private"),
+        "{}",
+        first.head
+    );
+    // Read only: no cookie set, but the page still depends on it.
+    let peek = get(addr, "/peek", &cookie_of(&first));
+    assert_eq!(peek.header("vary"), Some("Cookie"), "{}", peek.head);
+    assert!(peek.header("cache-control").is_none(), "{}", peek.head);
+    // Not touched: the same for everyone, so nothing is added.
+    let page = get(addr, "/page", &cookie_of(&first));
+    assert!(page.header("vary").is_none(), "{}", page.head);
+}
+
 fn a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error(backend: Backend) {
     let dir = TempDir::new("sessions-tampered");
     let (server, _) = start(&dir, &backend);
@@ -215,6 +238,7 @@ fn sessions_without_a_secret_key_start_only_in_debug(backend: Backend) {
 
 on_both_engines!(
     a_session_keeps_typed_values_and_is_saved_only_when_changed,
+    a_page_that_uses_the_session_varies_on_cookie_and_one_that_sets_it_is_private,
     a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error,
     a_post_without_the_token_is_403_and_never_reaches_the_handler,
     html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins,

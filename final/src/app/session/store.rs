@@ -175,13 +175,24 @@ impl SessionStore {
     /// Stores the session if it changed and adds its `Set-Cookie` to `res`.
     pub(super) fn save(&self, session: &Session, res: Response) -> Response {
         let data = session.data();
+        // A page that read the session (a name, a CSRF token in a form) is
+        // this browser's: a shared cache must keep one copy per cookie.
+        let res = if data.accessed || data.changed {
+            vary_on_cookie(res)
+        } else {
+            res
+        };
         if !data.changed {
             return res;
         }
         match self.write(&data) {
-            Ok(Some(id)) => res.with_cookie(self.cookie(&self.cookie_value(&id), self.max_age)),
+            Ok(Some(id)) => {
+                private(res.with_cookie(self.cookie(&self.cookie_value(&id), self.max_age)))
+            }
             // Emptied: the row is gone, and so should the cookie be.
-            Ok(None) if data.id.is_some() => res.with_cookie(self.cookie("", Duration::ZERO)),
+            Ok(None) if data.id.is_some() => {
+                private(res.with_cookie(self.cookie("", Duration::ZERO)))
+            }
             Ok(None) => res,
             Err(err) => {
                 log::error!("cannot save a session: {err}");
@@ -235,6 +246,34 @@ impl SessionStore {
             .http_only()
             .same_site(SameSite::Lax);
         if self.secure { cookie.secure() } else { cookie }
+    }
+}
+
+/// Adds `Cookie` to the response's `Vary` (RFC 9110 §12.5.5), keeping what
+/// the handler listed there.
+fn vary_on_cookie(res: Response) -> Response {
+    match res.header("vary").map(str::to_owned) {
+        None => res.with_header("Vary", "Cookie"),
+        Some(vary)
+            if vary.trim() == "*"
+                || vary
+                    .split(',')
+                    .any(|name| name.trim().eq_ignore_ascii_case("cookie")) =>
+        {
+            res
+        }
+        Some(vary) => res.with_header("Vary", format!("{vary}, Cookie")),
+    }
+}
+
+/// A response that sets the session cookie must not be stored by a shared
+/// cache and handed to someone else: `Cache-Control: private`, unless the
+/// handler chose its own.
+fn private(res: Response) -> Response {
+    if res.header("cache-control").is_some() {
+        res
+    } else {
+        res.with_header("Cache-Control", "private")
     }
 }
 

@@ -31,6 +31,8 @@ pub(super) struct SessionData {
     pub(super) changed: bool,
     /// [`Session::rotate`] was called: save it under a new id.
     pub(super) rotate: bool,
+    /// A handler read or wrote it: the page depends on the cookie.
+    pub(super) accessed: bool,
 }
 
 impl Session {
@@ -49,9 +51,17 @@ impl Session {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// [`Session::data`] for the public methods: it also records that the
+    /// response now depends on the session (see `store.rs`, `Vary: Cookie`).
+    fn used(&self) -> MutexGuard<'_, SessionData> {
+        let mut data = self.data();
+        data.accessed = true;
+        data
+    }
+
     /// The value under `key`, if there is one and it reads as a `T`.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let value = self.data().values.get(key)?.clone();
+        let value = self.used().values.get(key)?.clone();
         serde_json::from_value(value).ok()
     }
 
@@ -61,7 +71,7 @@ impl Session {
     /// If `value` cannot be written as JSON (a map whose keys are not strings).
     pub fn insert<T: Serialize>(&self, key: &str, value: T) -> Result<(), serde_json::Error> {
         let value = serde_json::to_value(value)?;
-        let mut data = self.data();
+        let mut data = self.used();
         data.values.insert(key.to_string(), value);
         data.changed = true;
         Ok(())
@@ -69,7 +79,7 @@ impl Session {
 
     /// Removes the value under `key`, if any.
     pub fn remove(&self, key: &str) {
-        let mut data = self.data();
+        let mut data = self.used();
         if data.values.remove(key).is_some() {
             data.changed = true;
         }
@@ -78,7 +88,7 @@ impl Session {
     /// Removes every value, the CSRF token too: what a logout does. The
     /// stored row is deleted and the browser told to drop the cookie.
     pub fn clear(&self) {
-        let mut data = self.data();
+        let mut data = self.used();
         data.values.clear();
         data.changed = true;
     }
@@ -87,7 +97,7 @@ impl Session {
     /// the old row: call it on login, so that an id planted before the
     /// login (session fixation) is worth nothing after it.
     pub fn rotate(&self) {
-        let mut data = self.data();
+        let mut data = self.used();
         data.values.remove(CSRF_KEY);
         data.rotate = true;
         data.changed = true;
@@ -95,14 +105,14 @@ impl Session {
 
     /// Whether the session holds no value.
     pub fn is_empty(&self) -> bool {
-        self.data().values.is_empty()
+        self.used().values.is_empty()
     }
 
     /// The session's CSRF token, made (and the session saved) on first use.
     /// Templates write it with `{{ csrf_field() }}`; a script sends it in
     /// the `X-CSRF-Token` header. A form `POST` without it is refused.
     pub fn csrf_token(&self) -> String {
-        let mut data = self.data();
+        let mut data = self.used();
         if let Some(Value::String(token)) = data.values.get(CSRF_KEY) {
             return token.clone();
         }
