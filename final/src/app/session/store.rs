@@ -177,7 +177,8 @@ impl SessionStore {
         let data = session.data();
         // A page that read the session (a name, a CSRF token in a form) is
         // this browser's: a shared cache must keep one copy per cookie.
-        let res = if data.accessed || data.changed {
+        // (Every write goes through a public method, so `changed` implies `accessed`.)
+        let res = if data.accessed {
             vary_on_cookie(res)
         } else {
             res
