@@ -15,7 +15,9 @@ use super::deadline::remaining;
 use super::retry::Failure;
 
 /// Idle connections kept per backend; more are closed when returned.
-const MAX_IDLE: usize = 16;
+/// As many as the front has workers (64 by default): with fewer, a busy
+/// front closed a connection and opened a new one every few requests.
+const MAX_IDLE: usize = 64;
 
 /// The longest a connection attempt may take (within the request's own
 /// timeout). On a network a connection opens in well under a millisecond;
