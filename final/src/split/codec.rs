@@ -1,8 +1,9 @@
-//! The backend's two hot frames, without step 06's detours: a `request`
+//! The hot frames, without step 06's detours: on the backend, a `request`
 //! payload decoded straight into its message, and a handler's response
-//! encoded straight into the connection's output buffer. Byte for byte the
+//! encoded straight into the connection's output buffer; on the front, a
+//! `response` payload decoded straight into its message. Byte for byte the
 //! frames of step 06's module, which stays the one definition of the
-//! protocol: the tests below hold these two to it.
+//! protocol: the tests below hold these to it.
 //!
 //! Why a second path at all. Step 06's [`decode`](protocol::decode) parses a
 //! payload twice, first into a JSON tree (to read `"v"` before trusting the
@@ -17,7 +18,7 @@
 //!
 //! Anything unusual takes step 06's path, so its errors and its answers are
 //! the only ones there are: a payload this fast path does not take whole (a
-//! version other than 1, a `response`, a base64 body, a duplicate field, any
+//! version other than ours, a message of the other kind, a base64 body, a duplicate field, any
 //! malformation) is decoded again by [`protocol::decode`]; a reply with a
 //! body that is not UTF-8 is encoded by [`protocol::encode`].
 
@@ -74,6 +75,44 @@ pub(crate) fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
         body: body.into_bytes(),
     };
     Some((request, PREFIX_BYTES + length))
+}
+
+/// A version-1 `response` payload as it is on the wire (the front's side).
+#[derive(Deserialize)]
+struct ReplyPayload<'a> {
+    v: u64,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    id: u64,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body<String>,
+}
+
+/// The reply frame at the start of `buf`, and how many bytes it takes, if
+/// it is all there and plain: [`decode_request`]'s twin, for the front.
+/// `None` for anything else, which [`protocol::decode`] then looks at.
+pub(crate) fn decode_response(buf: &[u8]) -> Option<(protocol::Response, usize)> {
+    let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
+    let length = u32::from_be_bytes(*prefix) as usize;
+    if length > MAX_FRAME_BYTES {
+        return None;
+    }
+    let payload = buf.get(PREFIX_BYTES..PREFIX_BYTES + length)?;
+    let wire: ReplyPayload = serde_json::from_slice(payload).ok()?;
+    let Body::Utf8(body) = wire.body else {
+        return None;
+    };
+    if wire.v != VERSION || wire.kind != "response" {
+        return None;
+    }
+    let reply = protocol::Response {
+        id: wire.id,
+        status: wire.status,
+        headers: wire.headers,
+        body: body.into_bytes(),
+    };
+    Some((reply, PREFIX_BYTES + length))
 }
 
 /// A version-1 `response` payload, borrowing the handler's response.
@@ -289,8 +328,26 @@ mod tests {
         }
 
         #[test]
+        fn the_fast_reply_decoder_agrees_with_step_06_whenever_it_answers(
+            id in any::<u64>(),
+            status in any::<u16>(),
+            headers in prop::collection::vec((".{0,10}", ".{0,20}"), 0..5),
+            body in prop::collection::vec(any::<u8>(), 0..40),
+        ) {
+            let reply = protocol::Response { id, status, headers, body };
+            let frame = protocol::encode(&Message::Response(reply.clone())).unwrap();
+            let expected = protocol::decode(&frame).unwrap();
+            match decode_response(&frame) {
+                Some((fast, used)) => prop_assert_eq!(Some((Message::Response(fast), used)), expected),
+                None => prop_assert!(std::str::from_utf8(&reply.body).is_err()),
+            }
+            prop_assert!(decode_response(&frame[..frame.len() - 1]).is_none());
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic_the_fast_decoder(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             let _ = decode_request(&bytes);
+            let _ = decode_response(&bytes);
         }
     }
 }
