@@ -27,13 +27,13 @@ use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 
 use super::Proxy;
-use super::forwarded::add_forwarded;
+use super::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
 use super::retry::{Failure, is_idempotent};
 use super::upstream::{InFlight, Outcome, Upstream};
 use crate::http::request::Request;
 use crate::http::response::{Framing, Response};
 use crate::http::status::Status;
-use crate::split::protocol::{self, Message};
+use crate::split::codec;
 
 /// Connections one loop opens to one backend at most; more requests wait.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
@@ -155,9 +155,13 @@ impl Forwarder {
     ) {
         let id = self.next_id;
         self.next_id += 1;
-        let mut message = protocol::request_to_message(req, id);
-        add_forwarded(&mut message.headers, req.peer_addr());
-        let frame = protocol::encode(&Message::Request(message));
+        let forwarded_for = forwarded_for(req.headers().iter(), req.peer_addr());
+        let mut extra = Vec::with_capacity(2);
+        extra.extend(forwarded_for.as_deref().map(|v| ("X-Forwarded-For", v)));
+        extra.push(FORWARDED_PROTO);
+        let mut frame = Vec::new();
+        let keep = |name: &str| !is_replaced(name);
+        let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
         let count = self.proxy.backends.len();
         let exchange = Exchange {
             client,
