@@ -846,6 +846,32 @@ fn a_504_closes_only_its_backend_connection_while_other_requests_keep_going() {
     );
 }
 
+#[test]
+fn a_graceful_stop_of_the_front_waits_for_the_requests_it_is_forwarding() {
+    let backend = fake_backend(|_, mut stream| {
+        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            thread::sleep(Duration::from_millis(200));
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: b"late".to_vec(),
+            });
+            if protocol::write_frame(&mut stream, &reply).is_err() {
+                return;
+            }
+        }
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    let addr = front.addr();
+    let client = thread::spawn(move || get(addr, "/slow"));
+    thread::sleep(Duration::from_millis(80));
+    // Returns once every connection is done: the forwarded one first.
+    front.shutdown();
+    let reply = client.join().unwrap();
+    assert_eq!((reply.status, reply.text().as_str()), (200, "late"));
+}
+
 // ---------------------------------------------------------------------------
 // Real processes: the `httprs-front` binary and backends from `examples/split.rs`.
 // ---------------------------------------------------------------------------
