@@ -397,6 +397,19 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     assert_eq!(css.status, 200, "{}", nginx.error_log());
     let on_disk = std::fs::read_to_string(static_dir() + "style.css").unwrap();
     assert_eq!(css.body, on_disk);
+    // Why the file says `Host $http_host`: with `$host` nginx drops the
+    // port, and the same browser's form no longer names the site it was
+    // sent to (Origin 127.0.0.1:PORT, Host 127.0.0.1): refused.
+    let portless = support::nginx::start("deployment", |listen| {
+        let site = nginx_site(listen, [first.addr, second.addr]);
+        assert!(site.contains("Host $http_host;"), "{site}");
+        site.replace("Host $http_host;", "Host $host;")
+    })
+    .expect("nginx started a moment ago");
+    let refused = Browser::open(portless.addr).sign("Eve", "Portless");
+    assert_eq!(outcome(&refused), Outcome::Status(403));
+    drop(portless);
+
     sign_while_one_instance_dies("nginx", nginx.addr, &mut first, &database);
     drop(second);
 }
