@@ -36,13 +36,13 @@ const NGINX_CONF: &str = include_str!("../examples/demo/deploy/nginx.conf");
 const SECRET_KEY: &str = "a deployment test key, 32 bytes at least, never used for real";
 
 /// The environment every guestbook instance and backend runs with, in one
-/// place: production mode, one database, one key. (`HTTPRS_ACCESS_LOG` off
-/// only to keep the test's output channel small.)
+/// place: production mode, one database, one key. The access log stays on:
+/// its lines show that both instances took their share of the load.
 fn instance_env(database: &str) -> Vec<(&'static str, String)> {
     vec![
         ("HTTPRS_DATABASE", database.to_string()),
         ("HTTPRS_DEBUG", "false".to_string()),
-        ("HTTPRS_ACCESS_LOG", "false".to_string()),
+        ("HTTPRS_ACCESS_LOG", "true".to_string()),
         ("HTTPRS_SECRET_KEY", SECRET_KEY.to_string()),
     ]
 }
@@ -187,7 +187,10 @@ impl Browser {
             .find(r#"name="csrf_token" value=""#)
             .expect("the form's token")
             + r#"name="csrf_token" value=""#.len();
-        browser.token = page.body[at..at + 64].to_string();
+        let end = page.body[at..]
+            .find('"')
+            .expect("the token's closing quote");
+        browser.token = page.body[at..at + end].to_string();
         browser
     }
 
@@ -247,7 +250,7 @@ const KILL_GRACE: Duration = Duration::from_millis(1000);
 fn sign_while_one_instance_dies(
     label: &str,
     front: SocketAddr,
-    victim: &mut Process,
+    [victim, survivor]: [&mut Process; 2],
     database: &str,
 ) {
     // Signed once through the front before the load: the cookie and the
@@ -255,6 +258,10 @@ fn sign_while_one_instance_dies(
     let browser = Browser::open(front);
     let first = browser.sign("First", "Before+the+load");
     assert_eq!(outcome(&first), Outcome::Status(303));
+
+    // What they logged until now is not the load's.
+    victim.lines_so_far();
+    survivor.lines_so_far();
 
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
@@ -299,6 +306,16 @@ fn sign_while_one_instance_dies(
         .into_iter()
         .flat_map(|client| client.join().expect("a client thread panicked"))
         .collect();
+
+    // Both took posts before the kill, so the kill cut into real traffic.
+    for (who, process) in [("the killed instance", victim), ("the survivor", survivor)] {
+        let signed = process
+            .lines_so_far()
+            .iter()
+            .filter(|line| line.contains("\"POST / ") && line.contains(" 303 "))
+            .count();
+        assert!(signed > 0, "{who} signed no entry during the load");
+    }
 
     let mut accepted = vec!["First".to_string()];
     let mut failures = Vec::new();
@@ -385,7 +402,7 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
         return;
     };
     let mut first = start_instance(&database, &["--addr", "127.0.0.1:0"]);
-    let second = start_instance(&database, &["--addr", "127.0.0.1:0"]);
+    let mut second = start_instance(&database, &["--addr", "127.0.0.1:0"]);
     let Some(nginx) = support::nginx::start("deployment", |listen| {
         nginx_site(listen, [first.addr, second.addr])
     }) else {
@@ -410,8 +427,7 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     assert_eq!(outcome(&refused), Outcome::Status(403));
     drop(portless);
 
-    sign_while_one_instance_dies("nginx", nginx.addr, &mut first, &database);
-    drop(second);
+    sign_while_one_instance_dies("nginx", nginx.addr, [&mut first, &mut second], &database);
 }
 
 #[test]
@@ -421,7 +437,7 @@ fn split_mode_loses_a_backend_and_keeps_every_accepted_post() {
     };
     let backend_args = ["--backend", "--addr", "127.0.0.1:0"];
     let mut first = start_instance(&database, &backend_args);
-    let second = start_instance(&database, &backend_args);
+    let mut second = start_instance(&database, &backend_args);
     let backends = [first.addr.to_string(), second.addr.to_string()];
     let front = Process::spawn(
         std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
@@ -437,6 +453,10 @@ fn split_mode_loses_a_backend_and_keeps_every_accepted_post() {
         ],
         &[],
     );
-    sign_while_one_instance_dies("httprs-front", front.addr, &mut first, &database);
-    drop(second);
+    sign_while_one_instance_dies(
+        "httprs-front",
+        front.addr,
+        [&mut first, &mut second],
+        &database,
+    );
 }
