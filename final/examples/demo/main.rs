@@ -11,7 +11,9 @@
 //! │   ├── views.rs     the handlers: the HTML page, the form, the JSON API
 //! │   └── accounts.rs  the admin: --create-admin, log in, log out
 //! ├── templates/       base.html (the layout), index.html (the page), login.html
-//! └── static/          style.css and guestbook.js, served as files
+//! ├── static/          style.css and guestbook.js, served as files
+//! └── deploy/          nginx.conf: nginx in front of two instances (the README's
+//!                      "Growing past one machine", run by final/tests/deployment.rs)
 //! ```
 //!
 //! Run it, and open <http://127.0.0.1:7777/>:

@@ -96,6 +96,11 @@ impl Process {
         }
     }
 
+    /// The output lines received so far and not yet read, without waiting.
+    pub fn lines_so_far(&mut self) -> Vec<String> {
+        self.lines.try_iter().collect()
+    }
+
     /// Sends SIGTERM and waits (bounded) for the process to exit.
     #[track_caller]
     pub fn terminate(&mut self) -> ExitStatus {

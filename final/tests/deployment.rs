@@ -1,0 +1,462 @@
+//! The README's recipe for growing past one machine, run for real: one
+//! PostgreSQL server, two guestbook instances on it with the same secret
+//! key, and a real nginx in front using the repository's own
+//! `final/examples/demo/deploy/nginx.conf`; then the same with
+//! `httprs-front` and two backends instead of nginx.
+//!
+//! Visitors sign the book through the front while one instance is killed
+//! (SIGKILL, as a crash or a pulled cable would) in the middle of the load.
+//! Afterwards: every post that was answered `303` is in the database once,
+//! no request hung, the only failures are `502`s (or a dropped connection)
+//! of requests in flight when the instance died, and the survivor answers
+//! every request after.
+//!
+//! Everything runs on loopback, on ports the kernel picked, and stops at the
+//! end: PostgreSQL and nginx on their leashes (`support/postgres.rs`,
+//! `support/nginx.rs`), the instances killed when their [`Process`] drops.
+//! Where PostgreSQL or nginx is not installed these tests say so loudly and
+//! return; under `CI=true` they fail instead.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use support::process::{Process, example_exe};
+
+/// The nginx file the README tells a user to install, as the test reads it.
+const NGINX_CONF: &str = include_str!("../examples/demo/deploy/nginx.conf");
+
+/// The secret key of every instance: the same on all, so that a session
+/// cookie signed by one is valid on the other.
+const SECRET_KEY: &str = "a deployment test key, 32 bytes at least, never used for real";
+
+/// The environment every guestbook instance and backend runs with, in one
+/// place: production mode, one database, one key. The access log stays on:
+/// its lines show that both instances took their share of the load.
+fn instance_env(database: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("HTTPRS_DATABASE", database.to_string()),
+        ("HTTPRS_DEBUG", "false".to_string()),
+        ("HTTPRS_ACCESS_LOG", "true".to_string()),
+        ("HTTPRS_SECRET_KEY", SECRET_KEY.to_string()),
+    ]
+}
+
+/// Starts the demo with `args` (`--backend` for split mode) on `database`.
+fn start_instance(database: &str, args: &[&str]) -> Process {
+    let env = instance_env(database);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Process::spawn(&example_exe("demo"), args, &env)
+}
+
+/// The guestbook's static folder, as the test's nginx serves it.
+fn static_dir() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static/").to_string()
+}
+
+/// [`NGINX_CONF`] with the test's addresses in place of the file's example
+/// hosts (`app1:7777`, `app2:7777`), port (`listen 80`) and static folder.
+/// Each must be in the file exactly once: a file that drifted fails here,
+/// instead of quietly running with one of its example values.
+fn nginx_site(listen: SocketAddr, upstreams: [SocketAddr; 2]) -> String {
+    let mut site = NGINX_CONF.to_string();
+    for (from, to) in [
+        ("server app1:7777;", format!("server {};", upstreams[0])),
+        ("server app2:7777;", format!("server {};", upstreams[1])),
+        ("listen 80;", format!("listen {listen};")),
+        ("/srv/guestbook/static/", static_dir()),
+    ] {
+        assert_eq!(
+            site.matches(from).count(),
+            1,
+            "nginx.conf should hold {from:?} once"
+        );
+        site = site.replace(from, &to);
+    }
+    site
+}
+
+#[test]
+fn the_readme_shows_the_nginx_file_the_deployment_test_runs() {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("```nginx\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md has an ```nginx block");
+    assert_eq!(
+        block, NGINX_CONF,
+        "README.md's nginx block and final/examples/demo/deploy/nginx.conf differ"
+    );
+    // Every example value the test replaces is there, once.
+    let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+    let site = nginx_site(addr, [addr, addr]);
+    assert!(!site.contains("app1") && !site.contains("/srv/"), "{site}");
+}
+
+// --- a browser, with bounded waits and failures as values -----------------
+
+/// How long a client waits for any one reply: past it, the request hung.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What one request came to.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Status(u16),
+    /// Refused, reset or closed without a reply.
+    Dropped(String),
+    /// No reply within [`CLIENT_TIMEOUT`].
+    Hung,
+}
+
+/// One reply: its status, its `Set-Cookie` pair and its body.
+struct Answer {
+    status: u16,
+    cookie: Option<String>,
+    body: String,
+}
+
+/// Sends `raw` on a new connection and reads the reply to the close
+/// (the requests say `Connection: close`).
+fn send(addr: SocketAddr, raw: &str) -> Result<Answer, Outcome> {
+    let dropped = |err: std::io::Error| match err.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => Outcome::Hung,
+        _ => Outcome::Dropped(err.to_string()),
+    };
+    let mut stream = TcpStream::connect_timeout(&addr, CLIENT_TIMEOUT).map_err(dropped)?;
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+    stream.write_all(raw.as_bytes()).map_err(dropped)?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).map_err(dropped)?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| Outcome::Dropped(format!("no whole head: {text:?}")))?;
+    let status = head
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| Outcome::Dropped(format!("no status: {head:?}")))?;
+    let cookie = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("set-cookie")
+            .then(|| value.trim().split(';').next().unwrap_or("").to_string())
+    });
+    Ok(Answer {
+        status,
+        cookie,
+        body: body.to_string(),
+    })
+}
+
+/// A visitor's browser on the site at `addr`: the headers a browser sends
+/// with a same-site form (`Host` and `Origin` naming the address it typed,
+/// which the CSRF check compares), its session cookie, and the page's token.
+struct Browser {
+    addr: SocketAddr,
+    cookie: String,
+    token: String,
+}
+
+impl Browser {
+    fn headers(&self) -> String {
+        format!(
+            "Host: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n",
+            addr = self.addr,
+            cookie = self.cookie
+        )
+    }
+
+    /// Opens the page: the session cookie and the token, as a browser keeps them.
+    fn open(addr: SocketAddr) -> Browser {
+        let mut browser = Browser {
+            addr,
+            cookie: String::new(),
+            token: String::new(),
+        };
+        let page = browser.get("/").expect("the page, through the front");
+        assert_eq!(page.status, 200, "{}", page.body);
+        browser.cookie = page.cookie.expect("a session cookie");
+        let at = page
+            .body
+            .find(r#"name="csrf_token" value=""#)
+            .expect("the form's token")
+            + r#"name="csrf_token" value=""#.len();
+        let end = page.body[at..]
+            .find('"')
+            .expect("the token's closing quote");
+        browser.token = page.body[at..at + end].to_string();
+        browser
+    }
+
+    fn get(&self, path: &str) -> Result<Answer, Outcome> {
+        send(
+            self.addr,
+            &format!("GET {path} HTTP/1.1\r\n{}\r\n", self.headers()),
+        )
+    }
+
+    /// Signs the book with the page's form, as the browser posts it.
+    fn sign(&self, name: &str, message: &str) -> Result<Answer, Outcome> {
+        let body = format!("name={name}&message={message}&csrf_token={}", self.token);
+        send(
+            self.addr,
+            &format!(
+                "POST / HTTP/1.1\r\n{headers}Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len}\r\n\r\n{body}",
+                headers = self.headers(),
+                addr = self.addr,
+                len = body.len()
+            ),
+        )
+    }
+}
+
+fn outcome(result: &Result<Answer, Outcome>) -> Outcome {
+    match result {
+        Ok(answer) => Outcome::Status(answer.status),
+        Err(outcome) => outcome.clone(),
+    }
+}
+
+// --- the load, the kill, and what must hold afterwards ---------------------
+
+/// One request of the load: what it was, when, and what it came to.
+struct Record {
+    /// The entry's name for a post; `None` for a GET of the page.
+    name: Option<String>,
+    started: Instant,
+    ended: Instant,
+    outcome: Outcome,
+}
+
+/// Client threads, each a browser signing and reading the page in turn.
+const CLIENTS: usize = 4;
+/// Load before the kill, and after it.
+const BEFORE_KILL: Duration = Duration::from_millis(800);
+const AFTER_KILL: Duration = Duration::from_millis(1000);
+/// How long after the kill a request may still fail: the requests in
+/// flight, and those the front sent to the dead instance's connections
+/// before it noticed they were closed.
+const KILL_GRACE: Duration = Duration::from_millis(1000);
+
+/// Loads the site at `front` from [`CLIENTS`] threads, SIGKILLs `victim`
+/// in the middle, then checks the outcomes, the survivor and the database.
+fn sign_while_one_instance_dies(
+    label: &str,
+    front: SocketAddr,
+    [victim, survivor]: [&mut Process; 2],
+    database: &str,
+) {
+    // Signed once through the front before the load: the cookie and the
+    // Origin check work through it.
+    let browser = Browser::open(front);
+    let first = browser.sign("First", "Before+the+load");
+    assert_eq!(outcome(&first), Outcome::Status(303));
+
+    // What they logged until now is not the load's.
+    victim.lines_so_far();
+    survivor.lines_so_far();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let stop = stop.clone();
+            let browser = Browser::open(front);
+            thread::spawn(move || {
+                let mut records = Vec::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let name = format!("c{client}-{n}");
+                    n += 1;
+                    let started = Instant::now();
+                    let signed = browser.sign(&name, "Under+load");
+                    records.push(Record {
+                        name: Some(name),
+                        started,
+                        ended: Instant::now(),
+                        outcome: outcome(&signed),
+                    });
+                    let started = Instant::now();
+                    let page = browser.get("/");
+                    records.push(Record {
+                        name: None,
+                        started,
+                        ended: Instant::now(),
+                        outcome: outcome(&page),
+                    });
+                }
+                records
+            })
+        })
+        .collect();
+    thread::sleep(BEFORE_KILL);
+    let killed_at = Instant::now();
+    victim.kill();
+    let killed_by = Instant::now();
+    thread::sleep(AFTER_KILL);
+    stop.store(true, Ordering::Relaxed);
+    // Every wait of a client is bounded, so every thread ends.
+    let records: Vec<Record> = clients
+        .into_iter()
+        .flat_map(|client| client.join().expect("a client thread panicked"))
+        .collect();
+
+    // Both took posts before the kill, so the kill cut into real traffic.
+    for (who, process) in [("the killed instance", victim), ("the survivor", survivor)] {
+        let signed = process
+            .lines_so_far()
+            .iter()
+            .filter(|line| line.contains("\"POST / ") && line.contains(" 303 "))
+            .count();
+        assert!(signed > 0, "{who} signed no entry during the load");
+    }
+
+    let mut accepted = vec!["First".to_string()];
+    let mut failures = Vec::new();
+    for record in &records {
+        let expected = if record.name.is_some() { 303 } else { 200 };
+        match &record.outcome {
+            Outcome::Status(status) if *status == expected => {
+                if let Some(name) = &record.name {
+                    accepted.push(name.clone());
+                }
+            }
+            Outcome::Hung => panic!("a request hung (no reply within {CLIENT_TIMEOUT:?})"),
+            other => failures.push((record, other.clone())),
+        }
+    }
+    let posts = records.iter().filter(|r| r.name.is_some());
+    assert!(
+        posts.clone().any(|r| r.ended < killed_at) && posts.clone().any(|r| r.started > killed_by),
+        "the load ran on both sides of the kill ({} requests)",
+        records.len()
+    );
+    for (record, failure) in &failures {
+        assert!(
+            matches!(failure, Outcome::Status(502) | Outcome::Dropped(_)),
+            "only a 502 or a dropped connection may fail: {failure:?} for {:?}",
+            record.name
+        );
+        assert!(
+            record.ended >= killed_at && record.started <= killed_by + KILL_GRACE,
+            "a failure ({failure:?}) away from the kill: started {:?} after it",
+            record.started.saturating_duration_since(killed_at)
+        );
+    }
+    eprintln!(
+        "{label}: {} requests during the load, {} posts accepted, {} failed at the kill: {:?}",
+        records.len(),
+        accepted.len() - 1,
+        failures.len(),
+        failures.iter().map(|(_, f)| f).collect::<Vec<_>>()
+    );
+
+    // The survivor answers everything now, posts included.
+    for n in 0..25 {
+        let name = format!("after-{n}");
+        assert_eq!(
+            outcome(&browser.sign(&name, "After+the+kill")),
+            Outcome::Status(303)
+        );
+        accepted.push(name);
+        let page = browser.get("/");
+        assert_eq!(outcome(&page), Outcome::Status(200));
+        assert!(page.unwrap().body.contains("After the kill"));
+    }
+
+    // Every accepted post is in the database exactly once, and nothing is
+    // there that was not posted (a post that failed at the kill may or may
+    // not have been stored before the instance died: both are fine).
+    let mut client = postgres::Client::connect(database, postgres::NoTls)
+        .expect("connect to the test's PostgreSQL");
+    let rows = client
+        .query("SELECT name, count(*) FROM entries GROUP BY name", &[])
+        .unwrap();
+    let stored: std::collections::HashMap<String, i64> = rows
+        .iter()
+        .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1)))
+        .collect();
+    for name in &accepted {
+        assert_eq!(stored.get(name), Some(&1), "entry {name} stored once");
+    }
+    let posted: std::collections::HashSet<&str> = records
+        .iter()
+        .filter_map(|r| r.name.as_deref())
+        .chain(accepted.iter().map(String::as_str))
+        .collect();
+    for (name, count) in &stored {
+        assert!(posted.contains(name.as_str()), "{name} was never posted");
+        assert_eq!(*count, 1, "{name} stored {count} times");
+    }
+}
+
+#[test]
+fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
+    let Some(database) = support::postgres::database("deployment_nginx") else {
+        return;
+    };
+    let mut first = start_instance(&database, &["--addr", "127.0.0.1:0"]);
+    let mut second = start_instance(&database, &["--addr", "127.0.0.1:0"]);
+    let Some(nginx) = support::nginx::start("deployment", |listen| {
+        nginx_site(listen, [first.addr, second.addr])
+    }) else {
+        return;
+    };
+    // The static files come from disk, through nginx.
+    let browser = Browser::open(nginx.addr);
+    let css = browser.get("/static/style.css").unwrap();
+    assert_eq!(css.status, 200, "{}", nginx.error_log());
+    let on_disk = std::fs::read_to_string(static_dir() + "style.css").unwrap();
+    assert_eq!(css.body, on_disk);
+    // Why the file says `Host $http_host`: with `$host` nginx drops the
+    // port, and the same browser's form no longer names the site it was
+    // sent to (Origin 127.0.0.1:PORT, Host 127.0.0.1): refused.
+    let portless = support::nginx::start("deployment", |listen| {
+        let site = nginx_site(listen, [first.addr, second.addr]);
+        assert!(site.contains("Host $http_host;"), "{site}");
+        site.replace("Host $http_host;", "Host $host;")
+    })
+    .expect("nginx started a moment ago");
+    let refused = Browser::open(portless.addr).sign("Eve", "Portless");
+    assert_eq!(outcome(&refused), Outcome::Status(403));
+    drop(portless);
+
+    sign_while_one_instance_dies("nginx", nginx.addr, [&mut first, &mut second], &database);
+}
+
+#[test]
+fn split_mode_loses_a_backend_and_keeps_every_accepted_post() {
+    let Some(database) = support::postgres::database("deployment_split") else {
+        return;
+    };
+    let backend_args = ["--backend", "--addr", "127.0.0.1:0"];
+    let mut first = start_instance(&database, &backend_args);
+    let mut second = start_instance(&database, &backend_args);
+    let backends = [first.addr.to_string(), second.addr.to_string()];
+    let front = Process::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--backend",
+            &backends[0],
+            "--backend",
+            &backends[1],
+            "--static",
+            &format!("/static={}", static_dir()),
+        ],
+        &[],
+    );
+    sign_while_one_instance_dies(
+        "httprs-front",
+        front.addr,
+        [&mut first, &mut second],
+        &database,
+    );
+}
