@@ -46,7 +46,7 @@
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
-//! | `split/proxy/` | the front's handler: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
+//! | `split/proxy/` | the front's forwarding, from its event loops: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
 //! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
 //! | [`dev`] | parser and protocol internals for benches, tests and other fronts; not covered by semver | |
 //!

@@ -723,6 +723,155 @@ fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_
     }
 }
 
+#[test]
+fn many_keep_alive_clients_at_once_through_the_front_to_two_backends_are_all_answered() {
+    let (one, _gate1) = start_backend();
+    let (two, _gate2) = start_backend();
+    let front = start_front(&[one.addr(), two.addr()], 10_000);
+    let addr = front.addr();
+    let clients: Vec<_> = (0..24)
+        .map(|client| {
+            thread::spawn(move || {
+                let mut stream = support::connect(addr);
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                for n in 0..15 {
+                    // Two requests in one write, then their answers, in order.
+                    let request = format!(
+                        "GET /hello/c{client}n{n} HTTP/1.1\r\nHost: a\r\n\r\n\
+                         HEAD /hello/hh HTTP/1.1\r\nHost: a\r\n\r\n"
+                    );
+                    stream.write_all(request.as_bytes()).unwrap();
+                    let reply = support::read_reply(&mut reader, false);
+                    assert_eq!(reply.text(), format!("Hello, c{client}n{n}!"));
+                    let head = support::read_reply(&mut reader, true);
+                    assert_eq!(head.header("content-length"), Some("10"), "{}", head.head);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("every client answered");
+    }
+    let (a, b) = (one.stats().responses, two.stats().responses);
+    assert_eq!(a + b, 24 * 15 * 2);
+    assert!(a > 0 && b > 0, "both backends took requests: {a} and {b}");
+}
+
+#[test]
+fn an_idle_connection_the_backend_closes_is_dropped_and_even_a_post_goes_out_on_a_fresh_one() {
+    // Answers one request per connection, then closes it: each time the
+    // front hears of the close before its next request.
+    let read = Arc::new(AtomicUsize::new(0));
+    let seen = read.clone();
+    let backend = fake_backend(move |_, mut stream| {
+        if let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: request.body,
+            });
+            let _ = protocol::write_frame(&mut stream, &reply);
+        }
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    for n in 0..3 {
+        let reply = post(front.addr(), "/pay", &format!("once {n}"));
+        assert_eq!((reply.status, reply.text()), (200, format!("once {n}")));
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read.load(Ordering::SeqCst), 3, "each POST sent once");
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_client_gone_mid_request_costs_nothing_and_its_backend_connection_is_reused() {
+    let backend = fake_backend(|_, mut stream| {
+        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            // Slow enough for the client to leave first.
+            thread::sleep(Duration::from_millis(150));
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: b"late".to_vec(),
+            });
+            if protocol::write_frame(&mut stream, &reply).is_err() {
+                return;
+            }
+        }
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    let mut leaving = support::connect(front.addr());
+    leaving
+        .write_all(b"GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    thread::sleep(Duration::from_millis(50));
+    drop(leaving);
+    // Its reply comes to nobody; the connection it came on is free again.
+    thread::sleep(Duration::from_millis(250));
+    let reply = get(front.addr(), "/second");
+    assert_eq!((reply.status, reply.text().as_str()), (200, "late"));
+    assert_eq!(backend.accepted.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_504_closes_only_its_backend_connection_while_other_requests_keep_going() {
+    let backend = fake_backend(|n, stream| {
+        if n == 1 {
+            read_and_hold(stream);
+        } else {
+            answer_every_request(stream);
+        }
+    });
+    let front = start_front(&[backend.addr], 400);
+    let addr = front.addr();
+    let slow = thread::spawn(move || get(addr, "/slow"));
+    thread::sleep(Duration::from_millis(100));
+    // Meanwhile, on another backend connection, others are answered.
+    let started = Instant::now();
+    let mut fast = 0;
+    while started.elapsed() < Duration::from_millis(700) {
+        assert_eq!(get(addr, "/fast").text(), "fake");
+        fast += 1;
+    }
+    let slow = slow.join().unwrap();
+    assert_eq!(slow.status, 504, "{}", slow.text());
+    assert!(fast > 1);
+    assert_eq!(
+        backend.accepted.load(Ordering::SeqCst),
+        2,
+        "the held one and one for everything else"
+    );
+}
+
+#[test]
+fn a_graceful_stop_of_the_front_waits_for_the_requests_it_is_forwarding() {
+    let backend = fake_backend(|_, mut stream| {
+        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+            thread::sleep(Duration::from_millis(200));
+            let reply = Message::Response(protocol::Response {
+                id: request.id,
+                status: 200,
+                headers: vec![],
+                body: b"late".to_vec(),
+            });
+            if protocol::write_frame(&mut stream, &reply).is_err() {
+                return;
+            }
+        }
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    let addr = front.addr();
+    let client = thread::spawn(move || get(addr, "/slow"));
+    thread::sleep(Duration::from_millis(80));
+    // Returns once every connection is done: the forwarded one first.
+    front.shutdown();
+    let reply = client.join().unwrap();
+    assert_eq!((reply.status, reply.text().as_str()), (200, "late"));
+}
+
 // ---------------------------------------------------------------------------
 // Real processes: the `httprs-front` binary and backends from `examples/split.rs`.
 // ---------------------------------------------------------------------------

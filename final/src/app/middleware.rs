@@ -83,28 +83,42 @@ impl Middleware for AccessLog {
         }
         let started = Instant::now();
         let res = next.run(req);
-        let peer = req
-            .peer_addr()
-            .map_or_else(|| "-".to_string(), |p| p.to_string());
-        // The bytes of body that go on the wire: none for HEAD, 204 or 304,
-        // whatever the handler put in the response (the server drops it).
-        let sent = if req.method() == "HEAD" || res.status().forbids_body() {
-            0
-        } else {
-            res.body_len()
-        };
-        log::info!(
-            target: "httprs::access",
-            "{peer} \"{} {} {}\" {} {}B {:.3}ms",
+        log_access(
+            req.peer_addr(),
             req.method(),
             req.path(),
             req.version(),
-            res.status().code(),
-            sent,
-            started.elapsed().as_secs_f64() * 1000.0
+            &res,
+            started,
         );
         res
     }
+}
+
+/// The access log's line for one request (`started`: when it began); also
+/// written by the front for what it forwards, where no middleware runs.
+pub(crate) fn log_access(
+    peer: Option<std::net::SocketAddr>,
+    method: &str,
+    path: &str,
+    version: &str,
+    res: &Response,
+    started: Instant,
+) {
+    let peer = peer.map_or_else(|| "-".to_string(), |p| p.to_string());
+    // The bytes of body that go on the wire: none for HEAD, 204 or 304,
+    // whatever the handler put in the response (the server drops it).
+    let sent = if method == "HEAD" || res.status().forbids_body() {
+        0
+    } else {
+        res.body_len()
+    };
+    log::info!(
+        target: "httprs::access",
+        "{peer} \"{method} {path} {version}\" {} {sent}B {:.3}ms",
+        res.status().code(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 /// Adds `Server-Timing: app;dur=MILLISECONDS`, which browsers' developer

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::app::handler::Handler;
 use crate::http::request::decode_component;
+use crate::split::proxy::{NotForwarded, Proxy};
 
 /// One entry of the URL table: a method (or any), a pattern, a handler.
 ///
@@ -29,6 +30,9 @@ pub struct Route {
     pub(crate) handler: Arc<dyn Handler>,
     /// Set by [`Route::may_block`]: the server never runs it inline.
     pub(crate) may_block: bool,
+    /// Set by [`Route::forward`]: the event loop forwards the request to
+    /// these backends itself; `handler` runs only where no loop does.
+    pub(crate) forward: Option<Arc<Proxy>>,
 }
 
 #[derive(Debug)]
@@ -55,6 +59,7 @@ impl std::fmt::Debug for Route {
             .field("method", &self.method.as_deref().unwrap_or("*"))
             .field("pattern", &self.pattern)
             .field("may_block", &self.may_block)
+            .field("forward", &self.forward)
             .finish_non_exhaustive()
     }
 }
@@ -81,6 +86,21 @@ impl Route {
             pattern: Pattern::compile(pattern),
             handler: Arc::new(handler),
             may_block: false,
+            forward: None,
+        }
+    }
+
+    /// A route for every method whose requests go to `proxy`'s backends, in
+    /// turn: split mode's front (see [`Proxy`]). No handler and no
+    /// middleware run for it: the event loop that read the request sends it
+    /// to a backend over a connection of its own and passes the reply on,
+    /// without a thread hand-off; the backend's app runs its own
+    /// middleware. Outside a server ([`App::handle`](crate::App::handle))
+    /// it answers `502`.
+    pub fn forward(pattern: &str, proxy: Proxy) -> Route {
+        Route {
+            forward: Some(Arc::new(proxy)),
+            ..Route::any(pattern, NotForwarded)
         }
     }
 

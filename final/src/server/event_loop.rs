@@ -35,6 +35,9 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
+use crate::app::middleware::log_access;
+use crate::app::router::Resolution;
+use crate::app::secure_headers;
 use crate::app::settings::Mode;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
@@ -47,10 +50,15 @@ use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
 use crate::split::backend;
 use crate::split::protocol;
+use crate::split::proxy::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
 
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
 const FIRST_CONNECTION: usize = 1 << 16;
+/// Connections to backends (a front's forwarding routes), above every
+/// client's token: forwarding route `k`'s take `TOKEN_SPAN` from
+/// `FIRST_UPSTREAM + k * TOKEN_SPAN`.
+const FIRST_UPSTREAM: usize = 1 << 40;
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
@@ -91,6 +99,11 @@ pub(crate) struct EventLoop {
     /// The last poll's events (token, readable, read side closed), and how many are handled.
     ready: Vec<(Token, bool, bool)>,
     next_ready: usize,
+    /// For each forwarding route (its index in the URL table), this loop's
+    /// connections to its backends (`split/proxy/forwarder.rs`).
+    forwarders: Vec<(usize, Forwarder)>,
+    /// Answers from the forwarders being delivered (kept to reuse its allocation).
+    forwarded: Vec<Finished>,
 }
 
 impl EventLoop {
@@ -114,6 +127,16 @@ impl EventLoop {
             )?;
             registered.push(listener);
         }
+        let forwarders = shared
+            .app
+            .router
+            .routes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, route)| Some((i, route.forward.clone()?)))
+            .enumerate()
+            .map(|(k, (i, proxy))| (i, Forwarder::new(proxy, FIRST_UPSTREAM + k * TOKEN_SPAN)))
+            .collect();
         Ok(EventLoop {
             index,
             poll,
@@ -134,6 +157,8 @@ impl EventLoop {
             spare_buffers: Vec::new(),
             ready: Vec::new(),
             next_ready: 0,
+            forwarders,
+            forwarded: Vec::new(),
         })
     }
 
@@ -171,6 +196,14 @@ impl EventLoop {
             self.next_ready += 1;
             match token {
                 WAKER => {}
+                Token(t) if t >= FIRST_UPSTREAM => {
+                    let registry = self.poll.registry();
+                    if let Some((_, forwarder)) =
+                        self.forwarders.iter_mut().find(|(_, f)| f.owns(t))
+                    {
+                        forwarder.event(registry, t, readable, read_closed, self.now);
+                    }
+                }
                 Token(t) if t >= FIRST_CONNECTION => {
                     let slot = t - FIRST_CONNECTION;
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
@@ -185,6 +218,7 @@ impl EventLoop {
                 }
                 Token(t) => self.accept(t - FIRST_LISTENER),
             }
+            self.deliver_forwarded();
             // Pause to answer at once, unless this was the last event: the
             // tail below must run once after every poll, whatever happens.
             if !self.inline_jobs.is_empty() && self.next_ready < self.ready.len() {
@@ -204,6 +238,7 @@ impl EventLoop {
             self.last_sweep = self.now;
             self.sweep();
         }
+        self.deliver_forwarded();
         if let Some(deadline) = self.drain_deadline {
             let open = self.slots.iter().flatten().count();
             if open == 0 || self.now >= deadline {
@@ -212,6 +247,9 @@ impl EventLoop {
                 }
                 for slot in 0..self.slots.len() {
                     self.close(slot);
+                }
+                for (_, forwarder) in &mut self.forwarders {
+                    forwarder.close_all(self.poll.registry());
                 }
                 return true;
             }
@@ -443,10 +481,25 @@ impl EventLoop {
         self.dispatch(slot, req, Reply::Frame { id });
     }
 
-    /// Resolves `req` and sends it to its handler: inline or on a worker.
+    /// Resolves `req` and sends it to its handler: inline or on a worker;
+    /// or, for a forwarding route, to a backend from this loop.
     fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
         let shared = &self.shared;
         let resolution = shared.app.resolve(&mut req);
+        if let (Resolution::Found { index, .. }, Reply::Http(framing)) = (&resolution, reply)
+            && let Some((_, forwarder)) = self.forwarders.iter_mut().find(|(i, _)| i == index)
+        {
+            let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+            // Not inline: what is queued for the client leaves now.
+            conn.begin_request(false);
+            let client = Client {
+                slot,
+                id: conn.id(),
+                framing,
+            };
+            forwarder.start(self.poll.registry(), &req, client, self.now);
+            return;
+        }
         let inline = dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         conn.begin_request(inline);
@@ -462,6 +515,42 @@ impl EventLoop {
             self.inline_jobs.push(job);
         } else {
             offload(&self.shared, &self.pool, self.index, job);
+        }
+    }
+
+    /// Delivers the forwarders' answers as a worker's are delivered, each
+    /// encoded for its client. Delivering drives the client's connection,
+    /// which may forward its next request and so add answers: repeated
+    /// until there are none.
+    fn deliver_forwarded(&mut self) {
+        while self.forwarders.iter().any(|(_, f)| !f.finished.is_empty()) {
+            let mut batch = std::mem::take(&mut self.forwarded);
+            for (_, forwarder) in &mut self.forwarders {
+                batch.append(&mut forwarder.finished);
+            }
+            for done in batch.drain(..) {
+                let res = if self.shared.app.secure_headers {
+                    secure_headers::apply(done.res)
+                } else {
+                    done.res
+                };
+                if log::log_enabled!(target: "httprs::access", log::Level::Info) {
+                    log_access(
+                        done.peer,
+                        &done.method,
+                        &done.path,
+                        done.version,
+                        &res,
+                        done.started,
+                    );
+                }
+                let out = self.spare_buffers.pop().unwrap_or_default();
+                let client = done.client;
+                let (bytes, keep_alive, file) =
+                    dispatch::encode(&self.shared, res, Reply::Http(client.framing), out);
+                self.deliver(client.slot, client.id, bytes, keep_alive, file);
+            }
+            self.forwarded = batch;
         }
     }
 
@@ -543,8 +632,11 @@ impl EventLoop {
         }
     }
 
-    /// Applies the timeouts ([`Connection::timer`]).
+    /// Applies the timeouts ([`Connection::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
+        for (_, forwarder) in &mut self.forwarders {
+            forwarder.sweep(self.poll.registry(), self.now);
+        }
         if std::mem::take(&mut self.accept_failed) {
             for listener in 0..self.listeners.len() {
                 self.accept(listener);

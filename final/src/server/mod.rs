@@ -113,12 +113,21 @@ impl Server {
             shutdown,
             settings,
         });
-        let tick = (shared
-            .settings
-            .header_timeout
-            .min(shared.settings.idle_timeout)
-            / 8)
-        .clamp(Duration::from_millis(5), Duration::from_millis(250));
+        // A forwarding route's timeout is a deadline the sweep applies too.
+        let shortest = shared
+            .app
+            .router
+            .routes
+            .iter()
+            .filter_map(|route| Some(route.forward.as_ref()?.timeout()))
+            .fold(
+                shared
+                    .settings
+                    .header_timeout
+                    .min(shared.settings.idle_timeout),
+                Duration::min,
+            );
+        let tick = (shortest / 8).clamp(Duration::from_millis(5), Duration::from_millis(250));
         let mut cells = Vec::new();
         for (index, poll) in polls.into_iter().enumerate() {
             let event_loop = EventLoop::new(

@@ -1,8 +1,9 @@
-//! The backend's two hot frames, without step 06's detours: a `request`
+//! The hot frames, without step 06's detours: on the backend, a `request`
 //! payload decoded straight into its message, and a handler's response
-//! encoded straight into the connection's output buffer. Byte for byte the
+//! encoded straight into the connection's output buffer; on the front, a
+//! `response` payload decoded straight into its message. Byte for byte the
 //! frames of step 06's module, which stays the one definition of the
-//! protocol: the tests below hold these two to it.
+//! protocol: the tests below hold these to it.
 //!
 //! Why a second path at all. Step 06's [`decode`](protocol::decode) parses a
 //! payload twice, first into a JSON tree (to read `"v"` before trusting the
@@ -17,7 +18,7 @@
 //!
 //! Anything unusual takes step 06's path, so its errors and its answers are
 //! the only ones there are: a payload this fast path does not take whole (a
-//! version other than 1, a `response`, a base64 body, a duplicate field, any
+//! version other than ours, a message of the other kind, a base64 body, a duplicate field, any
 //! malformation) is decoded again by [`protocol::decode`]; a reply with a
 //! body that is not UTF-8 is encoded by [`protocol::encode`].
 
@@ -27,6 +28,7 @@ use std::io;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::http::headers::Headers;
+use crate::http::request::Request as HttpRequest;
 use crate::http::response::Response as HttpResponse;
 use crate::split::protocol::{
     self, MAX_FRAME_BYTES, Message, PREFIX_BYTES, Request, VERSION, check_reply,
@@ -74,6 +76,44 @@ pub(crate) fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
         body: body.into_bytes(),
     };
     Some((request, PREFIX_BYTES + length))
+}
+
+/// A version-1 `response` payload as it is on the wire (the front's side).
+#[derive(Deserialize)]
+struct ReplyPayload<'a> {
+    v: u64,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    id: u64,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body<String>,
+}
+
+/// The reply frame at the start of `buf`, and how many bytes it takes, if
+/// it is all there and plain: [`decode_request`]'s twin, for the front.
+/// `None` for anything else, which [`protocol::decode`] then looks at.
+pub(crate) fn decode_response(buf: &[u8]) -> Option<(protocol::Response, usize)> {
+    let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
+    let length = u32::from_be_bytes(*prefix) as usize;
+    if length > MAX_FRAME_BYTES {
+        return None;
+    }
+    let payload = buf.get(PREFIX_BYTES..PREFIX_BYTES + length)?;
+    let wire: ReplyPayload = serde_json::from_slice(payload).ok()?;
+    let Body::Utf8(body) = wire.body else {
+        return None;
+    };
+    if wire.v != VERSION || wire.kind != "response" {
+        return None;
+    }
+    let reply = protocol::Response {
+        id: wire.id,
+        status: wire.status,
+        headers: wire.headers,
+        body: body.into_bytes(),
+    };
+    Some((reply, PREFIX_BYTES + length))
 }
 
 /// A version-1 `response` payload, borrowing the handler's response.
@@ -154,20 +194,113 @@ pub(crate) fn encode_response(id: u64, mut res: HttpResponse, out: &mut Vec<u8>)
         },
         body: Body::Utf8(text),
     };
+    write_frame_into(out, &payload).map_err(io::Error::other)
+}
+
+/// A version-1 `request` payload, borrowing the browser's request.
+#[derive(Serialize)]
+struct RequestOut<'a> {
+    v: u64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: u64,
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    headers: Forwarding<'a>,
+    body: Body<&'a str>,
+}
+
+/// The request's fields as `protocol::request_to_message` lists them (those
+/// that cross, then `Content-Length`), less those `keep` refuses, then `extra`.
+struct Forwarding<'a> {
+    headers: &'a Headers,
+    options: &'a [String],
+    keep: &'a dyn Fn(&str) -> bool,
+    length: Option<&'a str>,
+    extra: &'a [(&'a str, &'a str)],
+}
+
+impl Serialize for Forwarding<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.headers
+                .iter()
+                .filter(|(name, _)| crosses(name, self.options) && (self.keep)(name))
+                .chain(self.length.map(|length| ("Content-Length", length)))
+                .chain(self.extra.iter().copied()),
+        )
+    }
+}
+
+/// Appends to `out` the frame of request `id` for `req`: the frame
+/// `protocol::encode` makes of `protocol::request_to_message(req, id)`
+/// with the fields `keep` refuses taken out and `extra` added at the end
+/// (the front's `X-Forwarded-*`), without copying a header. A body that is
+/// not UTF-8 takes step 06's path (`slow`).
+///
+/// # Errors
+/// A frame over [`MAX_FRAME_BYTES`]; `out` is then as it was.
+pub(crate) fn encode_request(
+    id: u64,
+    req: &HttpRequest,
+    keep: &dyn Fn(&str) -> bool,
+    extra: &[(&str, &str)],
+    out: &mut Vec<u8>,
+) -> Result<(), protocol::ProtocolError> {
+    let Ok(text) = std::str::from_utf8(req.body()) else {
+        let mut message = protocol::request_to_message(req, id);
+        message.headers.retain(|(name, _)| keep(name));
+        for (name, value) in extra {
+            message.headers.push((name.to_string(), value.to_string()));
+        }
+        out.extend_from_slice(&protocol::encode(&Message::Request(message))?);
+        return Ok(());
+    };
+    let fields = req.headers();
+    let options = connection_options(fields.iter());
+    // As `request_to_message`: the body's true length, if it has one.
+    let has_body = fields.contains("content-length") || fields.contains("transfer-encoding");
+    let length = (has_body || !text.is_empty()).then(|| text.len().to_string());
+    let payload = RequestOut {
+        v: VERSION,
+        kind: "request",
+        id,
+        method: req.method(),
+        path: req.path(),
+        query: req.query_string(),
+        headers: Forwarding {
+            headers: fields,
+            options: &options,
+            keep,
+            length: length.as_deref(),
+            extra,
+        },
+        body: Body::Utf8(text),
+    };
+    write_frame_into(out, &payload)
+}
+
+/// Appends `payload`'s frame (prefix and JSON) to `out`, or leaves `out`
+/// as it was if it does not fit.
+fn write_frame_into(
+    out: &mut Vec<u8>,
+    payload: &impl Serialize,
+) -> Result<(), protocol::ProtocolError> {
     let start = out.len();
     out.extend_from_slice(&[0; PREFIX_BYTES]);
-    let written = serde_json::to_writer(&mut *out, &payload).map_err(io::Error::other);
+    let written = serde_json::to_writer(&mut *out, payload);
     let length = out.len() - start - PREFIX_BYTES;
     if let Err(err) = written {
         out.truncate(start);
-        return Err(err);
+        return Err(protocol::ProtocolError::Malformed(err));
     }
     if length > MAX_FRAME_BYTES {
         out.truncate(start);
-        return Err(io::Error::other(protocol::ProtocolError::FrameTooLarge {
+        return Err(protocol::ProtocolError::FrameTooLarge {
             length,
             limit: MAX_FRAME_BYTES,
-        }));
+        });
     }
     // At most MAX_FRAME_BYTES, so it fits in the u32 prefix.
     out[start..start + PREFIX_BYTES].copy_from_slice(&(length as u32).to_be_bytes());
@@ -253,6 +386,37 @@ mod tests {
         assert!(decode_request(&raw(plain)[..10]).is_none(), "incomplete");
     }
 
+    #[test]
+    fn a_forwarded_request_is_encoded_byte_for_byte_as_step_06_encodes_it() {
+        let keep = |name: &str| !name.eq_ignore_ascii_case("x-drop");
+        let extra = [("X-Added", "1"), ("X-Also", "\"q\"")];
+        let requests = [
+            HttpRequest::new("GET", "/a?b=1&c=%20"),
+            HttpRequest::new("POST", "/p")
+                .with_header("Host", "h")
+                .with_header("X-Drop", "gone")
+                .with_header("Connection", "close, X-Hop")
+                .with_header("X-Hop", "1")
+                .with_header("Content-Length", "4")
+                .with_header("X-Quote", "a\"b\\c é")
+                .with_body(b"body".to_vec()),
+            HttpRequest::new("PUT", "/bin").with_body(vec![0, 0xFF]),
+        ];
+        for req in &requests {
+            let mut expected = protocol::request_to_message(req, 9);
+            expected.headers.retain(|(n, _)| keep(n));
+            expected
+                .headers
+                .extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+            let mut out = b"x".to_vec();
+            encode_request(9, req, &keep, &extra, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out[1..]),
+                String::from_utf8_lossy(&protocol::encode(&Message::Request(expected)).unwrap())
+            );
+        }
+    }
+
     fn any_request() -> impl Strategy<Value = Request> {
         let body = prop_oneof![
             prop::collection::vec(any::<u8>(), 0..40),
@@ -289,8 +453,26 @@ mod tests {
         }
 
         #[test]
+        fn the_fast_reply_decoder_agrees_with_step_06_whenever_it_answers(
+            id in any::<u64>(),
+            status in any::<u16>(),
+            headers in prop::collection::vec((".{0,10}", ".{0,20}"), 0..5),
+            body in prop::collection::vec(any::<u8>(), 0..40),
+        ) {
+            let reply = protocol::Response { id, status, headers, body };
+            let frame = protocol::encode(&Message::Response(reply.clone())).unwrap();
+            let expected = protocol::decode(&frame).unwrap();
+            match decode_response(&frame) {
+                Some((fast, used)) => prop_assert_eq!(Some((Message::Response(fast), used)), expected),
+                None => prop_assert!(std::str::from_utf8(&reply.body).is_err()),
+            }
+            prop_assert!(decode_response(&frame[..frame.len() - 1]).is_none());
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic_the_fast_decoder(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             let _ = decode_request(&bytes);
+            let _ = decode_response(&bytes);
         }
     }
 }

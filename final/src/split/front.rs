@@ -1,5 +1,5 @@
 //! `httprs-front`'s command line, and the app it builds: static folders,
-//! then [`Proxy`] for everything else.
+//! then a [`Route::forward`] to the [`Proxy`] for everything else.
 //!
 //! The binary (`src/bin/httprs-front.rs`) only calls [`FrontOptions::parse`]
 //! and [`FrontOptions::run`]; everything it does is here, where tests reach it.
@@ -7,12 +7,12 @@
 //! `HTTPRS_BACKENDS`: those belong to the backends, which may well run in the
 //! same folder (a `mode = "backend"` there would turn the front into one).
 //!
-//! **Workers.** A proxied request holds a front worker while it waits for
-//! its backend, so the front's worker count is how many requests can be in
-//! flight to the backends at once. The default is 64 ([`FrontOptions::DEFAULT_WORKERS`]),
-//! not the number of cores: enough to keep several backends' workers busy
-//! and to let a few slow requests wait without queueing fast ones behind
-//! them. A thread waiting in `read` costs a stack, not a core.
+//! **Workers.** The event loops forward requests themselves, on their own
+//! connections to the backends, so a request waiting for its backend holds
+//! no thread. The workers serve what may block: the `--static` files, read
+//! from disk. Four ([`FrontOptions::DEFAULT_WORKERS`]) are plenty for
+//! that; the front used to need 64, when each forwarded request held a
+//! worker until its reply came.
 
 use std::fmt;
 use std::io;
@@ -57,17 +57,16 @@ pub struct FrontOptions {
     pub statics: Vec<(String, PathBuf)>,
     /// How long a backend may take for one whole reply.
     pub timeout: Duration,
-    /// Front worker threads: requests in flight to the backends at most.
+    /// Front worker threads, for the static files (forwarding needs none).
     pub workers: usize,
     /// Log a line per request (`--access-log false` to stop).
     pub access_log: bool,
 }
 
 impl FrontOptions {
-    /// Front worker threads unless told otherwise. A proxied request holds a
-    /// worker while it waits for its backend, so this is how many requests
-    /// may be in flight to the backends at once.
-    pub const DEFAULT_WORKERS: usize = 64;
+    /// Front worker threads unless told otherwise: for the static files
+    /// only, since the event loops forward without a worker.
+    pub const DEFAULT_WORKERS: usize = 4;
 
     /// The command line of `httprs-front`.
     pub const USAGE: &str = "\
@@ -82,7 +81,7 @@ usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PO
                         asking a backend (repeatable): --static /static=./static
   --timeout-ms N        how long a backend may take to reply before the browser
                         gets 504 Gateway Timeout (default 30000)
-  --workers N           requests that may wait on backends at once (default 64)
+  --workers N           threads serving the --static files (default 4)
   --access-log BOOL     a log line per request (default true)
 
 Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
@@ -219,8 +218,8 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     }
 
     /// The front as an app: a route per `--static` folder, then the
-    /// catch-all [`Proxy`], which always runs on a worker (it blocks on the
-    /// backend; see [`Route::may_block`]).
+    /// catch-all [`Route::forward`], which the event loops forward to the
+    /// backends themselves.
     pub fn app(&self) -> App {
         let mut app = App::new();
         for (prefix, folder) in &self.statics {
@@ -230,7 +229,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             app = app.add_route(Route::any(&files.pattern(), files));
         }
         let proxy = Proxy::new(self.backends.clone(), self.timeout);
-        app.add_route(Route::any("^.*", proxy).may_block())
+        app.add_route(Route::forward("^.*", proxy))
     }
 
     /// Serves until SIGINT or SIGTERM, as [`App::run`] does, and logs what it forwards where.

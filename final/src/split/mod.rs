@@ -5,9 +5,9 @@
 //! |---|---|
 //! | `protocol.rs` | the frames: step 06's module, plus conversions to and from httprs's requests and responses |
 //! | `backend.rs` | an app in backend mode: frames in, the same `AppCore` as HTTP, frames out |
-//! | `codec.rs` | the backend's request and reply frames without step 06's copies, byte for byte the same |
-//! | `proxy/` | the front's handler: backends in turn, down and back, retries, 502 and 504 |
-//! | `front.rs` | `httprs-front`: its flags, and the app around the proxy |
+//! | `codec.rs` | the hot frames without step 06's copies, byte for byte the same |
+//! | `proxy/` | the front's forwarding, from its event loops: backends in turn, down and back, retries, 502 and 504 |
+//! | `front.rs` | `httprs-front`: its flags, and the app around the forwarding route |
 
 pub(crate) mod backend;
 pub(crate) mod codec;

@@ -14,7 +14,7 @@ use std::time::Instant;
 use crate::app::router::Resolution;
 use crate::http::file_body::FileBody;
 use crate::http::request::Request;
-use crate::http::response::Framing;
+use crate::http::response::{Framing, Response};
 use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
 use crate::split::backend;
@@ -57,11 +57,22 @@ pub(crate) fn answer(
     let stats = shared.timings.of(&job.resolution);
     let res = shared.app.respond(&job.req, &job.resolution);
     policy::record(stats, started.elapsed(), shared.inline_budget, inline);
+    encode(shared, res, job.reply, job.out)
+}
+
+/// Encodes `res` as `reply` says into `bytes` (cleared first): a handler's
+/// response, or a backend's reply forwarded by the front. Returns what
+/// [`answer`] returns.
+pub(crate) fn encode(
+    shared: &Shared,
+    res: Response,
+    reply: Reply,
+    mut bytes: Vec<u8>,
+) -> (Vec<u8>, bool, Option<FileBody>) {
     // A shutdown that began while the handler ran makes this the last response.
     let stopping = shared.shutdown.is_requested();
-    let mut bytes = job.out;
     bytes.clear();
-    match job.reply {
+    match reply {
         Reply::Http(framing) => {
             let keep_alive = framing.keep_alive && !res.wants_close() && !stopping;
             let file = res.encode(

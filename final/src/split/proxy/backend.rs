@@ -1,36 +1,25 @@
-//! One backend as the front sees it: its address, its idle connections,
-//! its health, and one exchange of a request frame for a reply.
+//! One backend as the front sees it: its address and its health, shared
+//! by every event loop of the front.
 //!
-//! A reused connection that fails before a byte of reply says little about
-//! the backend (it may have closed an idle connection just as the front
-//! wrote to it), so [`Backend::exchange`] tries once more on a fresh
-//! connection before anyone calls the backend down, following the retry
-//! policy (`retry.rs`).
+//! The connections to it are not here: each loop owns its own
+//! (`forwarder.rs`), so that no lock is taken to send a request. Health is
+//! shared, so that a backend one loop found down is skipped by all.
 
-use std::io::Write;
-use std::net::TcpStream;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::deadline::{Deadline, is_timeout, remaining};
 use super::health::Health;
-use super::pool::{self, ConnectionPool};
-use super::retry::{Failure, is_reset};
-use crate::http::response::Response;
-use crate::split::protocol::{self, Message, ProtocolError};
 
 /// One backend, as the front sees it.
 pub(super) struct Backend {
     /// As given (`127.0.0.1:7001`, `app1.internal:7001`); resolved at each
     /// connect, so a backend whose name moves is found again.
     pub(super) addr: String,
-    idle: ConnectionPool,
     health: Mutex<Health>,
 }
 
-/// One attempt at one backend, granted by [`Backend::claim`]: the backend
-/// (its methods are reached through `Deref`) and whether this attempt is
-/// the probe sent after a back-off.
+/// One attempt at one backend, granted by [`Backend::claim`]: whether this
+/// attempt is the probe sent after a back-off.
 ///
 /// A failure needs to know that. When a backend goes down, every request
 /// in flight to it fails, each a moment after the other; if each doubled
@@ -39,39 +28,32 @@ pub(super) struct Backend {
 /// back in one second. Only a failed probe is news ("still down after the
 /// wait"), so only a failed probe doubles the wait.
 pub(super) struct Claim<'a> {
+    /// For the tests' `mark_down` and `mark_up`: the forwarder keeps only `probe`.
+    #[cfg_attr(not(test), allow(dead_code))]
     backend: &'a Backend,
     /// Whether this attempt is the one sent after a back-off.
     pub(super) probe: bool,
 }
 
-impl std::ops::Deref for Claim<'_> {
-    type Target = Backend;
-
-    fn deref(&self) -> &Backend {
-        self.backend
-    }
-}
-
 impl Claim<'_> {
-    /// Records a failure of this attempt: down now (logged once), down for
-    /// twice as long if this was the probe, and no change otherwise (the
-    /// request was on its way before the backend was known to be down).
+    /// Records a failure of this attempt; see [`Backend::mark_down`].
+    #[cfg(test)]
     pub(super) fn mark_down(&self, reason: &str) {
-        let backend = self.backend;
-        backend
-            .health()
-            .mark_down(self.probe, &backend.addr, reason);
-        // Connections to a process that died are of no use to anyone.
-        backend.idle.clear();
+        self.backend.mark_down(self.probe, reason);
+    }
+
+    /// Records a reply; see [`Backend::mark_up`].
+    #[cfg(test)]
+    pub(super) fn mark_up(&self) {
+        self.backend.mark_up();
     }
 }
 
 impl Backend {
-    /// A backend at `addr`, up, with no connection yet.
+    /// A backend at `addr`, up.
     pub(super) fn new(addr: String) -> Backend {
         Backend {
             addr,
-            idle: ConnectionPool::default(),
             health: Mutex::new(Health::default()),
         }
     }
@@ -93,108 +75,19 @@ impl Backend {
         })
     }
 
+    /// Records a failure of an attempt (`probe`: whether it was the probe):
+    /// down now (logged once), down for twice as long if this was the
+    /// probe, and no change otherwise (the request was on its way before
+    /// the backend was known to be down).
+    pub(super) fn mark_down(&self, probe: bool, reason: &str) {
+        self.health().mark_down(probe, &self.addr, reason);
+    }
+
     /// Records a reply: up again, if it was down. (Any reply, probe or not:
     /// a backend that answers is up.)
     pub(super) fn mark_up(&self) {
         if self.health().mark_up() {
             log::info!("backend {} is up again", self.addr);
-        }
-    }
-
-    /// Sends `frame` (request `id`) and waits for its reply until `deadline`:
-    /// on an idle connection if there is one, and then, if that one turns
-    /// out to be stale, once more on a fresh one (see "Connections" in
-    /// `docs/proxy.md`). `may_resend`: whether the request may be sent again
-    /// after the backend may have received it.
-    pub(super) fn exchange(
-        &self,
-        frame: &[u8],
-        id: u64,
-        deadline: Instant,
-        may_resend: bool,
-    ) -> Result<Response, Failure> {
-        if let Some(stream) = self.idle.checkout() {
-            let result = self.exchange_on(stream, frame, id, deadline);
-            let (reason, retry) = match &result {
-                // The frame never got through whole: nothing ran.
-                Err(Failure::Unreachable(reason)) => (reason, true),
-                // Through, then silence and a close: maybe only an idle
-                // connection the backend closed, maybe a crash mid-request.
-                Err(Failure::Died {
-                    reason,
-                    replying: false,
-                }) => (reason, may_resend),
-                _ => return result,
-            };
-            if !retry {
-                return result;
-            }
-            log::debug!(
-                "backend {}: a reused connection failed ({reason}); trying a fresh one",
-                self.addr
-            );
-        }
-        let stream = pool::connect(&self.addr, deadline)?;
-        self.exchange_on(stream, frame, id, deadline)
-    }
-
-    /// One exchange on `stream`, which is kept for reuse only if it went
-    /// entirely right.
-    fn exchange_on(
-        &self,
-        stream: TcpStream,
-        frame: &[u8],
-        id: u64,
-        deadline: Instant,
-    ) -> Result<Response, Failure> {
-        let left = remaining(deadline).ok_or(Failure::Timeout)?;
-        let sent = stream
-            .set_write_timeout(Some(left))
-            .and_then(|()| (&stream).write_all(frame));
-        if let Err(err) = sent {
-            return Err(if is_timeout(&err) {
-                Failure::Timeout
-            } else {
-                // `write_all` failed, so the frame's tail never left us.
-                Failure::Unreachable(format!("cannot send: {err}"))
-            });
-        }
-        let mut input = Deadline {
-            stream: &stream,
-            deadline,
-            bytes: 0,
-        };
-        let reply = protocol::read_frame(&mut input);
-        let replying = input.bytes > 0;
-        match reply {
-            Ok(Some(Message::Response(reply))) if reply.id == id => {
-                let res = protocol::response_from_message(reply)
-                    .map_err(|bad| Failure::Broken(bad.to_string()))?;
-                // Only a connection that did everything right is reused.
-                self.idle.checkin(stream);
-                Ok(res)
-            }
-            Ok(Some(other)) => Err(Failure::Broken(format!(
-                "expected the reply to request {id}, got {}",
-                match other {
-                    Message::Request(r) => format!("a request (id {})", r.id),
-                    Message::Response(r) => format!("the reply to request {}", r.id),
-                }
-            ))),
-            Ok(None) => Err(Failure::Died {
-                reason: "it closed the connection without replying".to_string(),
-                replying: false,
-            }),
-            Err(err) if err.is_timeout() => Err(Failure::Timeout),
-            Err(ProtocolError::Truncated) => Err(Failure::Died {
-                reason: "it closed the connection in the middle of its reply".to_string(),
-                replying: true,
-            }),
-            Err(ProtocolError::Io(err)) if is_reset(&err) => Err(Failure::Died {
-                reason: err.to_string(),
-                replying,
-            }),
-            Err(err) => Err(Failure::Broken(err.to_string())),
         }
     }
 }

@@ -9,25 +9,29 @@
 
 use std::net::SocketAddr;
 
-/// Adds `X-Forwarded-For` (the client's list plus `peer`) and
-/// `X-Forwarded-Proto: http` (replacing the client's) to `headers`.
-pub(super) fn add_forwarded(headers: &mut Vec<(String, String)>, peer: Option<SocketAddr>) {
-    let is = |name: &str, wanted: &str| name.eq_ignore_ascii_case(wanted);
-    let mut chain: Vec<String> = headers
-        .iter()
-        .filter(|(n, _)| is(n, "x-forwarded-for"))
-        .map(|(_, v)| v.trim().to_string())
+/// Whether the client's field `name` is one the front replaces.
+pub(super) fn is_replaced(name: &str) -> bool {
+    name.eq_ignore_ascii_case("x-forwarded-for") || name.eq_ignore_ascii_case("x-forwarded-proto")
+}
+
+/// The front's `X-Forwarded-For`: the client's list (its fields' `values`)
+/// plus `peer`; `None` if both are empty.
+pub(super) fn forwarded_for<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+    peer: Option<SocketAddr>,
+) -> Option<String> {
+    let mut chain: Vec<&str> = headers
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for"))
+        .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
         .collect();
-    headers.retain(|(n, _)| !is(n, "x-forwarded-for") && !is(n, "x-forwarded-proto"));
-    if let Some(peer) = peer {
-        chain.push(peer.ip().to_string());
-    }
-    if !chain.is_empty() {
-        headers.push(("X-Forwarded-For".to_string(), chain.join(", ")));
-    }
-    headers.push(("X-Forwarded-Proto".to_string(), "http".to_string()));
+    let peer = peer.map(|p| p.ip().to_string());
+    chain.extend(peer.as_deref());
+    (!chain.is_empty()).then(|| chain.join(", "))
 }
+
+/// The front's `X-Forwarded-Proto`: it has no TLS.
+pub(super) const FORWARDED_PROTO: (&str, &str) = ("X-Forwarded-Proto", "http");
 
 #[cfg(test)]
 mod tests {
@@ -35,22 +39,18 @@ mod tests {
 
     #[test]
     fn forwarded_fields_extend_the_clients_list_and_replace_its_proto() {
-        let mut headers = vec![
-            ("Host".to_string(), "site".to_string()),
-            ("X-Forwarded-For".to_string(), "1.2.3.4".to_string()),
-            ("x-forwarded-proto".to_string(), "https".to_string()),
+        let headers = [
+            ("Host", "site"),
+            ("X-Forwarded-For", "1.2.3.4"),
+            ("x-forwarded-proto", "https"),
         ];
-        add_forwarded(&mut headers, Some("10.0.0.9:5555".parse().unwrap()));
+        let peer = Some("10.0.0.9:5555".parse().unwrap());
         assert_eq!(
-            headers,
-            [
-                ("Host".to_string(), "site".to_string()),
-                (
-                    "X-Forwarded-For".to_string(),
-                    "1.2.3.4, 10.0.0.9".to_string()
-                ),
-                ("X-Forwarded-Proto".to_string(), "http".to_string()),
-            ]
+            forwarded_for(headers.into_iter(), peer).as_deref(),
+            Some("1.2.3.4, 10.0.0.9")
         );
+        assert_eq!(forwarded_for(headers[..1].iter().copied(), None), None);
+        let kept: Vec<_> = headers.iter().filter(|(n, _)| !is_replaced(n)).collect();
+        assert_eq!(kept, [&("Host", "site")]);
     }
 }

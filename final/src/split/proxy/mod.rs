@@ -1,39 +1,38 @@
-//! The front's handler: each request forwarded to a backend, in turn.
+//! The front's forwarding: each request sent to a backend, in turn, from
+//! the event loop that read it.
 //!
 //! | file | concept |
 //! |---|---|
-//! | `mod.rs` | [`Proxy`]: round robin, and a failure turned into 502 or 504 |
-//! | `backend.rs` | one backend: address, idle connections, health, one exchange |
+//! | `mod.rs` | [`Proxy`]: the backends, the round-robin counter, the timeout, the error pages |
+//! | `forwarder.rs` | one loop's connections and queues, and each request's way: retry, 502, 504 |
+//! | `upstream.rs` | one non-blocking connection to a backend, testable without a socket |
+//! | `backend.rs` | one backend: address and health, shared by the loops |
 //! | `health.rs` | down and back: the back-off, and the one request that probes |
 //! | `retry.rs` | which failures a request may survive, by method |
-//! | `pool.rs` | idle connections kept for reuse, and new ones |
-//! | `deadline.rs` | one deadline for a whole reply, not one per read |
 //! | `forwarded.rs` | `X-Forwarded-For` and `X-Forwarded-Proto` |
 //!
 //! The design, with its table of failures and its known limits, is in
 //! `final/docs/proxy.md`, which is also [`Proxy`]'s documentation.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use crate::app::handler::Handler;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
-use crate::split::protocol::{self, Message};
 
 use backend::Backend;
-use forwarded::add_forwarded;
-use retry::{Failure, is_idempotent};
 
 mod backend;
-mod deadline;
 mod forwarded;
+pub(crate) mod forwarder;
 mod health;
-mod pool;
 mod retry;
+mod upstream;
 
-/// The request handler of the front: forwards to the backends, round robin.
+/// The backends of split mode's front, and how long each may take: what
+/// [`Route::forward`](crate::Route::forward) forwards to.
 ///
 /// # Examples
 ///
@@ -44,7 +43,7 @@ mod retry;
 /// let proxy = Proxy::new(["127.0.0.1:7001", "127.0.0.1:7002"], Duration::from_secs(30));
 /// App::new()
 ///     .static_files("/static", "static/")
-///     .add_route(Route::any("^.*", proxy).may_block())
+///     .add_route(Route::forward("^.*", proxy))
 ///     .bind("127.0.0.1:7777")
 ///     .run()
 /// # .unwrap();
@@ -53,10 +52,9 @@ mod retry;
 #[doc = include_str!("../../../docs/proxy.md")]
 pub struct Proxy {
     backends: Vec<Backend>,
-    /// Where the next request starts looking: the round-robin counter.
+    /// Where the next request starts looking: the round-robin counter,
+    /// shared by the loops so that requests alternate whichever loop reads them.
     next: AtomicUsize,
-    /// Request ids, unique per front (so per connection too, as PROTOCOL.md asks).
-    next_id: AtomicU64,
     timeout: Duration,
 }
 
@@ -82,7 +80,6 @@ impl Proxy {
                 .map(|addr| Backend::new(addr.into()))
                 .collect(),
             next: AtomicUsize::new(0),
-            next_id: AtomicU64::new(1),
             timeout,
         }
     }
@@ -90,6 +87,16 @@ impl Proxy {
     /// The backends' addresses, as given.
     pub fn backends(&self) -> impl Iterator<Item = &str> {
         self.backends.iter().map(|b| b.addr.as_str())
+    }
+
+    /// The backend a new request starts from (round robin).
+    fn next_backend(&self) -> usize {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// How long a backend may take for one whole reply.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The page for a request no backend could answer.
@@ -101,78 +108,20 @@ impl Proxy {
     }
 }
 
-impl Handler for Proxy {
+/// What a forwarding route answers where no event loop forwards it:
+/// [`App::handle`](crate::App::handle) in a unit test, or an app in
+/// backend mode. Forwarding needs the loop's connections.
+pub(crate) struct NotForwarded;
+
+impl Handler for NotForwarded {
     fn handle(&self, req: &Request) -> Response {
-        let deadline = Instant::now() + self.timeout;
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut message = protocol::request_to_message(req, id);
-        add_forwarded(&mut message.headers, req.peer_addr());
-        // Encoded once: a retry sends the same bytes to another backend.
-        let frame = match protocol::encode(&Message::Request(message)) {
-            Ok(frame) => frame,
-            Err(err) => {
-                log::warn!("cannot forward {} {}: {err}", req.method(), req.path());
-                return Response::error(Status::CONTENT_TOO_LARGE);
-            }
-        };
-        let may_resend = is_idempotent(req.method());
-        let mut resent = false;
-        let count = self.backends.len();
-        let first = self.next.fetch_add(1, Ordering::Relaxed);
-        for backend in (0..count).map(|i| &self.backends[(first + i) % count]) {
-            let Some(backend) = backend.claim() else {
-                continue;
-            };
-            let failure = match backend.exchange(&frame, id, deadline, may_resend) {
-                Ok(res) => {
-                    backend.mark_up();
-                    return res;
-                }
-                Err(failure) => failure,
-            };
-            match failure {
-                // Nothing was sent: the next backend, whatever the method.
-                Failure::Unreachable(reason) => backend.mark_down(&reason),
-                Failure::Died { reason, replying } => {
-                    backend.mark_down(&reason);
-                    if replying || !may_resend || resent {
-                        log::warn!(
-                            "{} {}: backend {} failed while answering; 502",
-                            req.method(),
-                            req.path(),
-                            backend.addr
-                        );
-                        return Proxy::bad_gateway(
-                            "The application backend failed while answering this request.",
-                        );
-                    }
-                    resent = true;
-                }
-                Failure::Timeout => {
-                    log::warn!(
-                        "{} {}: backend {} gave no reply within {} ms; 504",
-                        req.method(),
-                        req.path(),
-                        backend.addr,
-                        self.timeout.as_millis()
-                    );
-                    return Response::text(format!(
-                        "504 Gateway Timeout\n\nThe application backend did not answer within {} ms.\n",
-                        self.timeout.as_millis()
-                    ))
-                    .with_status(Status::GATEWAY_TIMEOUT);
-                }
-                Failure::Broken(reason) => {
-                    log::warn!("backend {}: {reason}; 502", backend.addr);
-                    return Proxy::bad_gateway(
-                        "The application backend sent a reply the front cannot use.",
-                    );
-                }
-            }
-        }
-        log::warn!("{} {}: no backend available; 502", req.method(), req.path());
-        Proxy::bad_gateway(&format!(
-            "No application backend is available: all {count} are down."
-        ))
+        log::warn!(
+            "{} {}: a forwarding route outside an HTTP server; 502",
+            req.method(),
+            req.path()
+        );
+        Proxy::bad_gateway(
+            "This route forwards to the application backends, which only a running HTTP server does.",
+        )
     }
 }

@@ -20,8 +20,6 @@ pub(super) enum Failure {
     /// The connection closed or reset after the request was sent. `replying`:
     /// whether part of a reply had come back (then the handler surely ran).
     Died { reason: String, replying: bool },
-    /// No whole reply before the deadline.
-    Timeout,
     /// A reply that breaks the protocol: the backend is up but wrong.
     Broken(String),
 }

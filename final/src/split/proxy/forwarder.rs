@@ -1,0 +1,582 @@
+//! One event loop's share of a [`Proxy`]: its connections to each backend,
+//! the requests waiting for one, and every decision about a request on its
+//! way: which backend, which connection, a retry, a 502 or a 504.
+//!
+//! The loop hands a request over with [`Forwarder::start`] instead of
+//! running a handler, passes on the events of the connections' tokens
+//! ([`Forwarder::event`]), lets the sweep apply the deadlines
+//! ([`Forwarder::sweep`]), and takes the answers from `finished`, each an
+//! HTTP response for one client connection, which it encodes and delivers
+//! as it delivers a handler's. No thread but the loop's ever touches any of
+//! it, so nothing here takes a lock but the backends' health, which all
+//! loops share.
+//!
+//! **Connections per backend.** A free connection takes the next request;
+//! with none free, a new one is opened, up to [`MAX_CONNECTIONS`] per
+//! backend on this loop; beyond that requests wait in a queue, first come,
+//! first served, and each connection that comes free takes the oldest.
+//! A connection the backend closes while idle is dropped when its event
+//! says so.
+
+use std::collections::VecDeque;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::net::TcpStream;
+use mio::{Interest, Registry, Token};
+
+use super::Proxy;
+use super::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
+use super::retry::{Failure, is_idempotent};
+use super::upstream::{InFlight, Outcome, Upstream};
+use crate::http::request::Request;
+use crate::http::response::{Framing, Response};
+use crate::http::status::Status;
+use crate::split::codec;
+
+/// Connections one loop opens to one backend at most; more requests wait.
+pub(crate) const MAX_CONNECTIONS: usize = 64;
+
+/// The longest a connect may take (within the request's own timeout). On a
+/// network a connection opens in well under a millisecond; a host that
+/// drops packets should cost a request a second, not thirty.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Tokens a forwarder's connections take, from its base.
+pub(crate) const TOKEN_SPAN: usize = 1 << 24;
+
+/// The client connection a request came on, and how to frame its answer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Client {
+    pub(crate) slot: usize,
+    pub(crate) id: u64,
+    pub(crate) framing: Framing,
+}
+
+/// An answer for a client, for the loop to encode and deliver.
+pub(crate) struct Finished {
+    pub(crate) client: Client,
+    pub(crate) res: Response,
+    /// For the access log: the request, and when it arrived.
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) version: &'static str,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) started: Instant,
+}
+
+/// One request on its way: to which backend, on which connection, and
+/// what it may still survive.
+struct Exchange {
+    client: Client,
+    method: String,
+    path: String,
+    version: &'static str,
+    peer: Option<SocketAddr>,
+    started: Instant,
+    deadline: Instant,
+    /// The request frame, kept for a retry: the same bytes, another connection.
+    frame: Vec<u8>,
+    id: u64,
+    may_resend: bool,
+    /// Sent once more already, after a backend that may have run it died.
+    resent: bool,
+    /// The round-robin position it started from, and backends tried so far.
+    first: usize,
+    tried: usize,
+    backend: usize,
+    probe: bool,
+    /// The connection it is on; `None` while it waits in its backend's queue.
+    conn: Option<usize>,
+}
+
+/// One backend's connections on this loop.
+#[derive(Default)]
+struct Lane {
+    /// Free connections (their slots), the most recently used last.
+    idle: Vec<usize>,
+    /// Connections open, busy or not.
+    open: usize,
+    /// Requests waiting for a connection, oldest first.
+    queue: VecDeque<usize>,
+}
+
+/// One loop's forwarding state for one [`Proxy`]; see the module docs.
+pub(crate) struct Forwarder {
+    proxy: Arc<Proxy>,
+    /// Connection `i` is registered with token `token_base + i`.
+    token_base: usize,
+    conns: Vec<Option<Upstream>>,
+    /// When each connection's connect began, while it is under way.
+    connecting: Vec<Option<(Instant, Vec<SocketAddr>)>>,
+    free_conns: Vec<usize>,
+    lanes: Vec<Lane>,
+    exchanges: Vec<Option<Exchange>>,
+    free_exchanges: Vec<usize>,
+    /// Request ids: unique per connection, as PROTOCOL.md asks.
+    next_id: u64,
+    scratch: Box<[u8]>,
+    /// Answers for the loop to deliver.
+    pub(crate) finished: Vec<Finished>,
+}
+
+impl Forwarder {
+    pub(crate) fn new(proxy: Arc<Proxy>, token_base: usize) -> Forwarder {
+        let lanes = proxy.backends.iter().map(|_| Lane::default()).collect();
+        Forwarder {
+            proxy,
+            token_base,
+            conns: Vec::new(),
+            connecting: Vec::new(),
+            free_conns: Vec::new(),
+            lanes,
+            exchanges: Vec::new(),
+            free_exchanges: Vec::new(),
+            next_id: 1,
+            scratch: vec![0; 64 * 1024].into_boxed_slice(),
+            finished: Vec::new(),
+        }
+    }
+
+    /// Whether `token` is one of this forwarder's connections.
+    pub(crate) fn owns(&self, token: usize) -> bool {
+        (self.token_base..self.token_base + TOKEN_SPAN).contains(&token)
+    }
+
+    /// Forwards `req`, which came on `client`: its answer shows up in
+    /// `finished`, now (a 502 when every backend is down) or later.
+    pub(crate) fn start(
+        &mut self,
+        registry: &Registry,
+        req: &Request,
+        client: Client,
+        now: Instant,
+    ) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let forwarded_for = forwarded_for(req.headers().iter(), req.peer_addr());
+        let mut extra = Vec::with_capacity(2);
+        extra.extend(forwarded_for.as_deref().map(|v| ("X-Forwarded-For", v)));
+        extra.push(FORWARDED_PROTO);
+        let mut frame = Vec::new();
+        let keep = |name: &str| !is_replaced(name);
+        let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
+        let count = self.proxy.backends.len();
+        let exchange = Exchange {
+            client,
+            method: req.method().to_string(),
+            path: req.path().to_string(),
+            version: req.version(),
+            peer: req.peer_addr(),
+            started: now,
+            deadline: now + self.proxy.timeout,
+            frame: Vec::new(),
+            id,
+            may_resend: is_idempotent(req.method()),
+            resent: false,
+            first: self.proxy.next_backend() % count.max(1),
+            tried: 0,
+            backend: 0,
+            probe: false,
+            conn: None,
+        };
+        let key = self.free_exchanges.pop().unwrap_or_else(|| {
+            self.exchanges.push(None);
+            self.exchanges.len() - 1
+        });
+        self.exchanges[key] = Some(exchange);
+        match frame {
+            Ok(frame) => {
+                self.exchange(key).frame = frame;
+                self.route(registry, key, now);
+            }
+            Err(err) => {
+                log::warn!("cannot forward {} {}: {err}", req.method(), req.path());
+                self.finish(key, Response::error(Status::CONTENT_TOO_LARGE));
+            }
+        }
+    }
+
+    fn exchange(&mut self, key: usize) -> &mut Exchange {
+        self.exchanges[key].as_mut().expect("a live exchange")
+    }
+
+    /// Sends exchange `key` to the next backend in its turn that takes
+    /// requests, or answers 502 when none is left.
+    fn route(&mut self, registry: &Registry, key: usize, now: Instant) {
+        let count = self.proxy.backends.len();
+        loop {
+            let ex = self.exchanges[key].as_mut().expect("a live exchange");
+            if ex.tried >= count {
+                log::warn!("{} {}: no backend available; 502", ex.method, ex.path);
+                let page = Proxy::bad_gateway(&format!(
+                    "No application backend is available: all {count} are down."
+                ));
+                return self.finish(key, page);
+            }
+            let backend = (ex.first + ex.tried) % count;
+            ex.tried += 1;
+            let Some(claim) = self.proxy.backends[backend].claim() else {
+                continue;
+            };
+            ex.backend = backend;
+            ex.probe = claim.probe;
+            return self.place(registry, key, false, now);
+        }
+    }
+
+    /// Puts exchange `key` on a connection to its backend: a free one, a
+    /// new one, or (all busy, and as many as allowed) in the queue. `fresh`:
+    /// on a new connection, whatever is free (the retry after a reused
+    /// connection failed).
+    fn place(&mut self, registry: &Registry, key: usize, fresh: bool, now: Instant) {
+        let backend = self.exchange(key).backend;
+        let lane = &mut self.lanes[backend];
+        if !fresh {
+            if let Some(conn) = lane.idle.pop() {
+                return self.put_on(registry, key, conn, now);
+            }
+            if lane.open >= MAX_CONNECTIONS {
+                lane.queue.push_back(key);
+                return;
+            }
+        }
+        let addrs = match self.proxy.backends[backend].addr.to_socket_addrs() {
+            Ok(addrs) => addrs.collect(),
+            Err(err) => {
+                let failure = Failure::Unreachable(format!("cannot resolve: {err}"));
+                return self.failed(registry, key, failure, false, now);
+            }
+        };
+        self.connect(registry, key, backend, addrs, now);
+    }
+
+    /// Opens a connection to the first of `addrs` that takes a connect, for
+    /// exchange `key`; the rest are kept, to try if this one is refused.
+    fn connect(
+        &mut self,
+        registry: &Registry,
+        key: usize,
+        backend: usize,
+        mut addrs: Vec<SocketAddr>,
+        now: Instant,
+    ) {
+        let mut last = "the name resolves to no address".to_string();
+        addrs.reverse();
+        while let Some(addr) = addrs.pop() {
+            let mut stream = match TcpStream::connect(addr) {
+                Ok(stream) => stream,
+                Err(err) => {
+                    last = format!("cannot connect: {err}");
+                    continue;
+                }
+            };
+            let conn = self.free_conns.pop().unwrap_or_else(|| {
+                self.conns.push(None);
+                self.connecting.push(None);
+                self.conns.len() - 1
+            });
+            let registered = registry.register(
+                &mut stream,
+                Token(self.token_base + conn),
+                Interest::READABLE | Interest::WRITABLE,
+            );
+            if let Err(err) = registered {
+                self.free_conns.push(conn);
+                last = format!("cannot register: {err}");
+                continue;
+            }
+            self.conns[conn] = Some(Upstream::new(stream, backend));
+            self.connecting[conn] = Some((now, addrs));
+            self.lanes[backend].open += 1;
+            return self.put_on(registry, key, conn, now);
+        }
+        self.failed(registry, key, Failure::Unreachable(last), false, now);
+    }
+
+    /// Sends exchange `key` on free connection `conn`.
+    fn put_on(&mut self, registry: &Registry, key: usize, conn: usize, now: Instant) {
+        let ex = self.exchanges[key].as_mut().expect("a live exchange");
+        ex.conn = Some(conn);
+        let in_flight = InFlight {
+            exchange: key,
+            id: ex.id,
+        };
+        let up = self.conns[conn].as_mut().expect("a live connection");
+        up.send(in_flight, &ex.frame);
+        self.drive(registry, conn, now);
+    }
+
+    /// An event for one of this forwarder's tokens.
+    pub(crate) fn event(
+        &mut self,
+        registry: &Registry,
+        token: usize,
+        readable: bool,
+        read_closed: bool,
+        now: Instant,
+    ) {
+        let conn = token - self.token_base;
+        if let Some(up) = self.conns.get_mut(conn).and_then(Option::as_mut) {
+            up.mark_ready(readable, read_closed);
+            self.drive(registry, conn, now);
+        }
+    }
+
+    /// Moves connection `conn` on, and acts on what happened.
+    fn drive(&mut self, registry: &Registry, conn: usize, now: Instant) {
+        let Some(up) = self.conns[conn].as_mut() else {
+            return;
+        };
+        let outcome = up.advance(&mut self.scratch);
+        let (backend, reused, connected, reusable) =
+            (up.backend, up.is_reused(), up.is_connected(), up.reusable());
+        match outcome {
+            Outcome::Wait => {
+                if connected {
+                    self.connecting[conn] = None;
+                }
+            }
+            Outcome::Reply(in_flight, res) => {
+                self.connecting[conn] = None;
+                self.proxy.backends[backend].mark_up();
+                self.finish(in_flight.exchange, res);
+                if reusable {
+                    self.release(registry, conn, now);
+                } else {
+                    self.close(registry, conn);
+                    self.refill(registry, backend, now);
+                }
+            }
+            Outcome::Dead { in_flight, failure } => {
+                let never_connected = !connected;
+                let others = self.connecting[conn]
+                    .take()
+                    .map(|(_, addrs)| addrs)
+                    .unwrap_or_default();
+                self.close(registry, conn);
+                if let Some(in_flight) = in_flight {
+                    let key = in_flight.exchange;
+                    self.exchange(key).conn = None;
+                    if never_connected
+                        && !others.is_empty()
+                        && matches!(failure, Failure::Unreachable(_))
+                    {
+                        // Refused at one of the name's addresses: the next.
+                        self.connect(registry, key, backend, others, now);
+                    } else {
+                        self.failed(registry, key, failure, reused, now);
+                    }
+                }
+                self.refill(registry, backend, now);
+            }
+        }
+    }
+
+    /// What exchange `key`'s failure on its backend leads to: the same
+    /// backend on a fresh connection, the next backend, or a 502 (see
+    /// `retry.rs` and "Which failures are retried" in `docs/proxy.md`).
+    fn failed(
+        &mut self,
+        registry: &Registry,
+        key: usize,
+        failure: Failure,
+        reused: bool,
+        now: Instant,
+    ) {
+        let ex = self.exchanges[key].as_mut().expect("a live exchange");
+        let backend = ex.backend;
+        let addr = &self.proxy.backends[backend].addr;
+        let stale = match &failure {
+            // A reused connection that failed before a reply: perhaps only
+            // an idle connection the backend closed. Once more, on a fresh one.
+            Failure::Unreachable(reason) => reused.then_some(reason),
+            Failure::Died {
+                reason,
+                replying: false,
+            } => (reused && ex.may_resend).then_some(reason),
+            _ => None,
+        };
+        if let Some(reason) = stale {
+            log::debug!(
+                "backend {addr}: a reused connection failed ({reason}); trying a fresh one"
+            );
+            return self.place(registry, key, true, now);
+        }
+        match failure {
+            // Nothing was sent: the next backend, whatever the method.
+            Failure::Unreachable(reason) => {
+                let probe = ex.probe;
+                self.mark_down(registry, backend, probe, &reason, now);
+                self.route(registry, key, now);
+            }
+            Failure::Died { reason, replying } => {
+                let (probe, resend) = (ex.probe, ex.may_resend && !ex.resent && !replying);
+                if !resend {
+                    log::warn!(
+                        "{} {}: backend {addr} failed while answering; 502",
+                        ex.method,
+                        ex.path
+                    );
+                }
+                ex.resent |= resend;
+                self.mark_down(registry, backend, probe, &reason, now);
+                if resend {
+                    self.route(registry, key, now);
+                } else {
+                    let page = Proxy::bad_gateway(
+                        "The application backend failed while answering this request.",
+                    );
+                    self.finish(key, page);
+                }
+            }
+            Failure::Broken(reason) => {
+                log::warn!("backend {addr}: {reason}; 502");
+                let page = Proxy::bad_gateway(
+                    "The application backend sent a reply the front cannot use.",
+                );
+                self.finish(key, page);
+            }
+        }
+    }
+
+    /// Backend `backend` failed: down for everyone (see `health.rs`); its
+    /// free connections here are closed, and the requests waiting for one
+    /// go on to the next backend (none of them was sent).
+    fn mark_down(
+        &mut self,
+        registry: &Registry,
+        backend: usize,
+        probe: bool,
+        reason: &str,
+        now: Instant,
+    ) {
+        self.proxy.backends[backend].mark_down(probe, reason);
+        for conn in std::mem::take(&mut self.lanes[backend].idle) {
+            self.close(registry, conn);
+        }
+        for key in std::mem::take(&mut self.lanes[backend].queue) {
+            self.route(registry, key, now);
+        }
+    }
+
+    /// Connection `conn` is free: it takes the oldest waiting request of
+    /// its backend, or waits for the next.
+    fn release(&mut self, registry: &Registry, conn: usize, now: Instant) {
+        let Some(backend) = self.conns[conn].as_ref().map(|up| up.backend) else {
+            return;
+        };
+        match self.lanes[backend].queue.pop_front() {
+            Some(key) => self.put_on(registry, key, conn, now),
+            None => self.lanes[backend].idle.push(conn),
+        }
+    }
+
+    /// A connection to `backend` closed: if requests wait, open new ones.
+    fn refill(&mut self, registry: &Registry, backend: usize, now: Instant) {
+        while self.lanes[backend].open < MAX_CONNECTIONS {
+            let Some(key) = self.lanes[backend].queue.pop_front() else {
+                return;
+            };
+            self.place(registry, key, true, now);
+        }
+    }
+
+    /// Closes connection `conn` (whatever it carried is someone else's business).
+    fn close(&mut self, registry: &Registry, conn: usize) {
+        if let Some(mut up) = self.conns[conn].take() {
+            let _ = registry.deregister(up.link_mut());
+            let lane = &mut self.lanes[up.backend];
+            lane.open -= 1;
+            lane.idle.retain(|&c| c != conn);
+            self.connecting[conn] = None;
+            self.free_conns.push(conn);
+        }
+    }
+
+    /// Closes every connection: the loop is stopping.
+    pub(crate) fn close_all(&mut self, registry: &Registry) {
+        for conn in 0..self.conns.len() {
+            self.close(registry, conn);
+        }
+    }
+
+    /// Applies the deadlines at `now`: a connect slower than
+    /// [`CONNECT_TIMEOUT`] fails (the next backend), and a request without
+    /// its whole reply by its deadline is a 504, its connection closed
+    /// (never reused: its late reply must not answer the next request).
+    pub(crate) fn sweep(&mut self, registry: &Registry, now: Instant) {
+        for conn in 0..self.conns.len() {
+            let slow = self.connecting[conn]
+                .as_ref()
+                .is_some_and(|(since, _)| now.duration_since(*since) > CONNECT_TIMEOUT);
+            let Some(up) = self.conns[conn].as_ref().filter(|_| slow) else {
+                continue;
+            };
+            let (backend, in_flight) = (up.backend, up.in_flight());
+            let others = self.connecting[conn]
+                .take()
+                .map(|(_, addrs)| addrs)
+                .unwrap_or_default();
+            self.close(registry, conn);
+            if let Some(in_flight) = in_flight {
+                let key = in_flight.exchange;
+                self.exchange(key).conn = None;
+                if others.is_empty() {
+                    let failure = Failure::Unreachable("cannot connect: timed out".to_string());
+                    self.failed(registry, key, failure, false, now);
+                } else {
+                    self.connect(registry, key, backend, others, now);
+                }
+            }
+            self.refill(registry, backend, now);
+        }
+        for key in 0..self.exchanges.len() {
+            let Some(ex) = self.exchanges[key].as_ref().filter(|ex| now >= ex.deadline) else {
+                continue;
+            };
+            let (backend, conn) = (ex.backend, ex.conn);
+            match conn {
+                Some(conn) => self.close(registry, conn),
+                None => self.lanes[backend].queue.retain(|&k| k != key),
+            }
+            let page = self.gateway_timeout(key);
+            self.finish(key, page);
+            self.refill(registry, backend, now);
+        }
+    }
+
+    /// The 504 for exchange `key`, logged.
+    fn gateway_timeout(&mut self, key: usize) -> Response {
+        let ex = self.exchanges[key].as_ref().expect("a live exchange");
+        let ms = self.proxy.timeout.as_millis();
+        log::warn!(
+            "{} {}: backend {} gave no reply within {ms} ms; 504",
+            ex.method,
+            ex.path,
+            self.proxy.backends[ex.backend].addr,
+        );
+        Response::text(format!(
+            "504 Gateway Timeout\n\nThe application backend did not answer within {ms} ms.\n"
+        ))
+        .with_status(Status::GATEWAY_TIMEOUT)
+    }
+
+    /// Exchange `key` is over: `res` goes to its client.
+    fn finish(&mut self, key: usize, res: Response) {
+        let Some(ex) = self.exchanges[key].take() else {
+            return;
+        };
+        self.free_exchanges.push(key);
+        self.finished.push(Finished {
+            client: ex.client,
+            res,
+            method: ex.method,
+            path: ex.path,
+            version: ex.version,
+            peer: ex.peer,
+            started: ex.started,
+        });
+    }
+}
