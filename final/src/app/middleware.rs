@@ -83,9 +83,13 @@ impl Middleware for AccessLog {
         }
         let started = Instant::now();
         let res = next.run(req);
-        let peer = req
-            .peer_addr()
-            .map_or_else(|| "-".to_string(), |p| p.to_string());
+        // Behind an authenticated front, the client it saw (without a port:
+        // the front's connection has the port, not the client's).
+        let peer = match (req.forwarded_client(), req.peer_addr()) {
+            (Some(client), _) => client.to_string(),
+            (None, Some(peer)) => peer.to_string(),
+            (None, None) => "-".to_string(),
+        };
         // The bytes of body that go on the wire: none for HEAD, 204 or 304,
         // whatever the handler put in the response (the server drops it).
         let sent = if req.method() == "HEAD" || res.status().forbids_body() {

@@ -13,9 +13,11 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::deadline::{Deadline, is_timeout, remaining};
+use super::handshake::{self, Pending};
 use super::health::Health;
 use super::pool::{self, ConnectionPool};
 use super::retry::{Failure, is_reset};
+use crate::app::settings::SecretKey;
 use crate::http::response::Response;
 use crate::split::protocol::{self, Message, ProtocolError};
 
@@ -106,15 +108,19 @@ impl Backend {
     /// out to be stale, once more on a fresh one (see "Connections" in
     /// `docs/proxy.md`). `may_resend`: whether the request may be sent again
     /// after the backend may have received it.
+    ///
+    /// With a `key`, a fresh connection begins with version 2's handshake
+    /// (`handshake.rs`); a reused one has done it already.
     pub(super) fn exchange(
         &self,
         frame: &[u8],
         id: u64,
         deadline: Instant,
         may_resend: bool,
+        key: Option<&SecretKey>,
     ) -> Result<Response, Failure> {
         if let Some(stream) = self.idle.checkout() {
-            let result = self.exchange_on(stream, frame, id, deadline);
+            let result = self.exchange_on(stream, None, frame, id, deadline);
             let (reason, retry) = match &result {
                 // The frame never got through whole: nothing ran.
                 Err(Failure::Unreachable(reason)) => (reason, true),
@@ -134,23 +140,29 @@ impl Backend {
                 self.addr
             );
         }
-        let stream = pool::connect(&self.addr, deadline)?;
-        self.exchange_on(stream, frame, id, deadline)
+        let (stream, pending) = pool::connect(&self.addr, deadline, key)?;
+        self.exchange_on(stream, pending, frame, id, deadline)
     }
 
     /// One exchange on `stream`, which is kept for reuse only if it went
-    /// entirely right.
+    /// entirely right. `pending`: a fresh keyed connection's hello, sent
+    /// just before the request (no round trip to wait for a welcome first),
+    /// and the welcome checked before the reply is read.
     fn exchange_on(
         &self,
         stream: TcpStream,
+        pending: Option<Pending>,
         frame: &[u8],
         id: u64,
         deadline: Instant,
     ) -> Result<Response, Failure> {
         let left = remaining(deadline).ok_or(Failure::Timeout)?;
-        let sent = stream
-            .set_write_timeout(Some(left))
-            .and_then(|()| (&stream).write_all(frame));
+        let sent = stream.set_write_timeout(Some(left)).and_then(|()| {
+            if let Some(pending) = &pending {
+                (&stream).write_all(&pending.hello)?;
+            }
+            (&stream).write_all(frame)
+        });
         if let Err(err) = sent {
             return Err(if is_timeout(&err) {
                 Failure::Timeout
@@ -164,6 +176,11 @@ impl Backend {
             deadline,
             bytes: 0,
         };
+        // No reply counts before the backend has proved it holds the key.
+        if let Some(pending) = &pending {
+            handshake::check_welcome(&mut input, &pending.handshake)?;
+            input.bytes = 0;
+        }
         let reply = protocol::read_frame(&mut input);
         let replying = input.bytes > 0;
         match reply {
@@ -194,6 +211,12 @@ impl Backend {
                 reason: err.to_string(),
                 replying,
             }),
+            // A keyed backend's challenge, read by a front without the key.
+            Err(ProtocolError::UnsupportedVersion(2)) => Err(Failure::Broken(
+                "it speaks version 2 (it has a split_key): give the front the same key \
+                 (HTTPRS_SPLIT_KEY or --split-key-file)"
+                    .to_string(),
+            )),
             Err(err) => Err(Failure::Broken(err.to_string())),
         }
     }

@@ -7,6 +7,7 @@
 //! | `health.rs` | down and back: the back-off, and the one request that probes |
 //! | `retry.rs` | which failures a request may survive, by method |
 //! | `pool.rs` | idle connections kept for reuse, and new ones |
+//! | `handshake.rs` | version 2: a new connection proves the front holds the split key, and checks the backend does |
 //! | `deadline.rs` | one deadline for a whole reply, not one per read |
 //! | `forwarded.rs` | `X-Forwarded-For` and `X-Forwarded-Proto` |
 //!
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::app::handler::Handler;
+use crate::app::settings::SecretKey;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -29,6 +31,7 @@ use retry::{Failure, is_idempotent};
 mod backend;
 mod deadline;
 mod forwarded;
+mod handshake;
 mod health;
 mod pool;
 mod retry;
@@ -58,6 +61,9 @@ pub struct Proxy {
     /// Request ids, unique per front (so per connection too, as PROTOCOL.md asks).
     next_id: AtomicU64,
     timeout: Duration,
+    /// The split key: with one, each new connection begins with version 2's
+    /// handshake ([`Proxy::with_split_key`]).
+    key: Option<SecretKey>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -65,6 +71,7 @@ impl std::fmt::Debug for Proxy {
         f.debug_struct("Proxy")
             .field("backends", &self.backends().collect::<Vec<_>>())
             .field("timeout", &self.timeout)
+            .field("split_key", &self.key.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -84,7 +91,17 @@ impl Proxy {
             next: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             timeout,
+            key: None,
         }
+    }
+
+    /// Speaks version 2 to every backend: each new connection proves that
+    /// the front holds `key` and checks that the backend does, before a
+    /// reply is believed (the backends' `split_key`; see step 06's
+    /// `PROTOCOL.md`, "Version 2: authentication").
+    pub fn with_split_key(mut self, key: SecretKey) -> Proxy {
+        self.key = Some(key);
+        self
     }
 
     /// The backends' addresses, as given.
@@ -123,13 +140,14 @@ impl Handler for Proxy {
             let Some(backend) = backend.claim() else {
                 continue;
             };
-            let failure = match backend.exchange(&frame, id, deadline, may_resend) {
-                Ok(res) => {
-                    backend.mark_up();
-                    return res;
-                }
-                Err(failure) => failure,
-            };
+            let failure =
+                match backend.exchange(&frame, id, deadline, may_resend, self.key.as_ref()) {
+                    Ok(res) => {
+                        backend.mark_up();
+                        return res;
+                    }
+                    Err(failure) => failure,
+                };
             match failure {
                 // Nothing was sent: the next backend, whatever the method.
                 Failure::Unreachable(reason) => backend.mark_down(&reason),

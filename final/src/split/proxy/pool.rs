@@ -12,7 +12,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::deadline::remaining;
+use super::handshake::{self, Pending};
 use super::retry::Failure;
+use crate::app::settings::SecretKey;
 
 /// Idle connections kept per backend; more are closed when returned.
 const MAX_IDLE: usize = 16;
@@ -58,8 +60,24 @@ impl ConnectionPool {
     }
 }
 
-/// Opens a connection to `addr`, trying each address the name resolves to.
-pub(super) fn connect(addr: &str, deadline: Instant) -> Result<TcpStream, Failure> {
+/// Opens a connection to `addr`, trying each address the name resolves to,
+/// and with a `key`, answers the backend's challenge: the [`Pending`]
+/// hello then goes out with the first request (`handshake.rs`).
+pub(super) fn connect(
+    addr: &str,
+    deadline: Instant,
+    key: Option<&SecretKey>,
+) -> Result<(TcpStream, Option<Pending>), Failure> {
+    let stream = open(addr, deadline)?;
+    let pending = match key {
+        Some(key) => Some(handshake::answer_challenge(&stream, key, deadline)?),
+        None => None,
+    };
+    Ok((stream, pending))
+}
+
+/// Opens a TCP connection to `addr`, trying each address the name resolves to.
+fn open(addr: &str, deadline: Instant) -> Result<TcpStream, Failure> {
     let addrs = addr
         .to_socket_addrs()
         .map_err(|err| Failure::Unreachable(format!("cannot resolve: {err}")))?;
