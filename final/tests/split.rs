@@ -28,9 +28,17 @@ use support::{Gate, IO_TIMEOUT, Reply};
 // The backend, in process: `App::start` with `mode: Backend`, raw frames.
 // ---------------------------------------------------------------------------
 
+/// The split key every keyed test shares (64 hex digits, as `openssl rand -hex 32` makes).
+const KEY: &str = "5f4dcc3b5aa765d61d8327deb882cf995f4dcc3b5aa765d61d8327deb882cf99";
+
+fn key() -> httprs::SecretKey {
+    httprs::SecretKey::new(KEY.as_bytes()).unwrap()
+}
+
 fn backend_settings() -> Settings {
     Settings {
         mode: Mode::Backend,
+        split_key: Some(key()),
         ..support::settings()
     }
 }
@@ -49,10 +57,31 @@ struct FrontConn {
 impl FrontConn {
     #[track_caller]
     fn open(addr: SocketAddr) -> FrontConn {
+        let mut conn = FrontConn::open_v1(addr);
+        conn.handshake();
+        conn
+    }
+
+    /// A connection that sends no hello: version 1.
+    #[track_caller]
+    fn open_v1(addr: SocketAddr) -> FrontConn {
         FrontConn {
             stream: support::connect(addr),
             next_id: 1,
         }
+    }
+
+    /// Version 2's handshake with [`KEY`]: challenge, hello, welcome.
+    #[track_caller]
+    fn handshake(&mut self) {
+        use httprs::dev::auth::FrontHandshake;
+        let challenge = read_raw_frame(&mut self.stream);
+        let (hello, handshake, _) = FrontHandshake::answer(&key(), [9; 32], &challenge)
+            .unwrap()
+            .unwrap();
+        self.stream.write_all(&hello).unwrap();
+        let welcome = read_raw_frame(&mut self.stream);
+        assert!(handshake.welcome(&welcome).unwrap().is_some());
     }
 
     /// Sends one request and reads its reply, checking the id.
@@ -99,6 +128,17 @@ impl FrontConn {
             Err(err) => err.kind() == std::io::ErrorKind::ConnectionReset,
         }
     }
+}
+
+/// One frame's bytes, prefix included.
+#[track_caller]
+fn read_raw_frame(stream: &mut TcpStream) -> Vec<u8> {
+    let mut frame = vec![0; 4];
+    stream.read_exact(&mut frame).unwrap();
+    let length = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]) as usize;
+    frame.resize(4 + length, 0);
+    stream.read_exact(&mut frame[4..]).unwrap();
+    frame
 }
 
 fn header<'a>(reply: &'a protocol::Response, name: &str) -> Option<&'a str> {
@@ -737,7 +777,7 @@ fn backend_process(name: &str, addr: &str) -> Process {
     let backend = Process::spawn(
         &example_exe("split"),
         &["--backend", "--addr", addr],
-        &[("INSTANCE", name)],
+        &[("INSTANCE", name), ("HTTPRS_SPLIT_KEY", KEY)],
     );
     assert!(
         backend.listening.ends_with(" (backend)"),
@@ -747,15 +787,21 @@ fn backend_process(name: &str, addr: &str) -> Process {
     backend
 }
 
+/// An `httprs-front` process holding [`KEY`].
 #[track_caller]
 fn front_process(backends: &[SocketAddr], extra: &[&str]) -> Process {
+    front_process_with(backends, extra, &[("HTTPRS_SPLIT_KEY", KEY)])
+}
+
+#[track_caller]
+fn front_process_with(backends: &[SocketAddr], extra: &[&str], env: &[(&str, &str)]) -> Process {
     let mut args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
     for backend in backends {
         args.extend(["--backend".to_string(), backend.to_string()]);
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Process::spawn(&front_exe(), &args, &[])
+    Process::spawn(&front_exe(), &args, env)
 }
 
 #[test]
@@ -892,7 +938,8 @@ fn step06s_backend_serves_behind_httprs_front() {
         let pool = step06::pool::ThreadPool::new(2, 8);
         step06::split::backend::serve(listener, app, pool, &stop)
     });
-    let front = front_process(&[addr], &[]);
+    // Step 06 speaks version 1: a front without the key.
+    let front = front_process_with(&[addr], &[], &[]);
     let reply = get(front.addr, "/hello/step06?greeting=Hi");
     assert_eq!(
         (reply.status, reply.text().as_str()),
@@ -905,7 +952,12 @@ fn step06s_backend_serves_behind_httprs_front() {
 
 #[test]
 fn an_httprs_backend_answers_step06s_front() {
-    let (server, _gate) = start_backend();
+    // Without a split key (so with debug on): version 1, step 06's.
+    let (server, _gate) = support::start_with(Settings {
+        mode: Mode::Backend,
+        debug: true,
+        ..support::settings()
+    });
     let front = step06::split::front::Front::new(server.addr().to_string(), IO_TIMEOUT);
     let head = |method: &str, path: &str| step06::request::RequestHead {
         method: method.into(),
