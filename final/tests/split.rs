@@ -43,6 +43,16 @@ fn backend_settings() -> Settings {
     }
 }
 
+/// The support app as a backend without a key (so with debug on): version 1,
+/// for the in-process front, which talks to unkeyed fakes in the same tests.
+fn start_backend_v1() -> (Server, Gate) {
+    support::start_with(Settings {
+        mode: Mode::Backend,
+        debug: true,
+        ..support::settings()
+    })
+}
+
 /// The support app, started as a backend.
 fn start_backend() -> (Server, Gate) {
     support::start_with(backend_settings())
@@ -490,7 +500,7 @@ fn a_get_whose_backend_dies_before_replying_is_resent_to_another_backend() {
             seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let (healthy, _gate) = start_backend();
+    let (healthy, _gate) = start_backend_v1();
     // Round robin starts with the first backend: the dying one.
     let front = start_front(&[dying.addr, healthy.addr()], 10_000);
     let reply = get(front.addr(), "/hello/again");
@@ -510,7 +520,7 @@ fn a_post_whose_backend_dies_before_replying_is_a_502_and_not_resent() {
     let dying = fake_backend(|_, mut stream| {
         let _ = protocol::read_frame(&mut stream);
     });
-    let (healthy, _gate) = start_backend();
+    let (healthy, _gate) = start_backend_v1();
     let front = start_front(&[dying.addr, healthy.addr()], 10_000);
     let reply = post(front.addr(), "/echo", "pay once");
     assert_eq!(reply.status, 502);
@@ -702,7 +712,11 @@ fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
                 all("host")
             ))
         })
-        .start(backend_settings())
+        .start(Settings {
+            debug: true,
+            split_key: None,
+            ..backend_settings()
+        })
         .unwrap();
     let front = start_front(&[backend.addr()], 10_000);
     let request = "GET /forwarded HTTP/1.1\r\nHost: site.test\r\nX-Forwarded-For: 203.0.113.7\r\n\
@@ -731,7 +745,11 @@ fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_
             seen.push_str(&format!("body: {}", String::from_utf8_lossy(req.body())));
             httprs::Response::text(seen)
         })
-        .start(backend_settings())
+        .start(Settings {
+            debug: true,
+            split_key: None,
+            ..backend_settings()
+        })
         .unwrap();
     let front = start_front(&[backend.addr()], 10_000);
     let request = "POST /seen HTTP/1.1\r\nHost: site.test\r\nTransfer-Encoding: chunked\r\n\
