@@ -131,14 +131,16 @@ nginx_in_front_of() {
 
 # start SETUP: starts one setup; sets ADDR to the address clients use. (Not
 # run in $(...): a subshell's servers would not be this shell's to wait for.)
+BENCH_SPLIT_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 start() {
     local backend
     case $1 in
     httprs-split)
-        HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/backend.log" \
+        # A backend with debug off needs a split key, and its front the same one.
+        HTTPRS_SPLIT_KEY=$BENCH_SPLIT_KEY HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/backend.log" \
             "$BIN/bench-httprs" --backend --addr 127.0.0.1:0
         backend=$(address_in "$SCRATCH/backend.log")
-        leashed "$SCRATCH/front.log" "$BIN/bench-httprs-front" \
+        HTTPRS_SPLIT_KEY=$BENCH_SPLIT_KEY leashed "$SCRATCH/front.log" "$BIN/bench-httprs-front" \
             --addr 127.0.0.1:0 --backend "$backend" --access-log false
         ADDR=$(address_in "$SCRATCH/front.log")
         ;;

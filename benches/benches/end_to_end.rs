@@ -129,7 +129,16 @@ const SERVERS: &[Server] = &[
             backend_args: &["--backend"],
             front: env!("CARGO_BIN_EXE_bench-httprs-front"),
             front_args: &["--access-log", "false"],
-            env: &[("HTTPRS_ACCESS_LOG", "false")],
+            // Both processes get it: a backend with debug off needs a split
+            // key, and its front the same one. A bench on loopback, so a
+            // fixed one will do.
+            env: &[
+                ("HTTPRS_ACCESS_LOG", "false"),
+                (
+                    "HTTPRS_SPLIT_KEY",
+                    "9c1185a5c5e9fc54612808977ee8f548b2258d31bench-only-split-key",
+                ),
+            ],
         },
         hello_path: "/hello/bench",
         slow_path: Some("/sleep"),

@@ -43,6 +43,7 @@
 //! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
 //! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
+//! | `split/auth.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
@@ -129,5 +130,5 @@ pub mod dev {
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
-    pub use crate::split::protocol;
+    pub use crate::split::{auth, protocol};
 }

@@ -28,11 +28,29 @@ use support::{Gate, IO_TIMEOUT, Reply};
 // The backend, in process: `App::start` with `mode: Backend`, raw frames.
 // ---------------------------------------------------------------------------
 
+/// The split key every keyed test shares (64 hex digits, as `openssl rand -hex 32` makes).
+const KEY: &str = "5f4dcc3b5aa765d61d8327deb882cf995f4dcc3b5aa765d61d8327deb882cf99";
+
+fn key() -> httprs::SecretKey {
+    httprs::SecretKey::new(KEY.as_bytes()).unwrap()
+}
+
 fn backend_settings() -> Settings {
     Settings {
         mode: Mode::Backend,
+        split_key: Some(key()),
         ..support::settings()
     }
+}
+
+/// The support app as a backend without a key (so with debug on): version 1,
+/// for the in-process front, which talks to unkeyed fakes in the same tests.
+fn start_backend_v1() -> (Server, Gate) {
+    support::start_with(Settings {
+        mode: Mode::Backend,
+        debug: true,
+        ..support::settings()
+    })
 }
 
 /// The support app, started as a backend.
@@ -49,10 +67,31 @@ struct FrontConn {
 impl FrontConn {
     #[track_caller]
     fn open(addr: SocketAddr) -> FrontConn {
+        let mut conn = FrontConn::open_v1(addr);
+        conn.handshake();
+        conn
+    }
+
+    /// A connection that sends no hello: version 1.
+    #[track_caller]
+    fn open_v1(addr: SocketAddr) -> FrontConn {
         FrontConn {
             stream: support::connect(addr),
             next_id: 1,
         }
+    }
+
+    /// Version 2's handshake with [`KEY`]: challenge, hello, welcome.
+    #[track_caller]
+    fn handshake(&mut self) {
+        use httprs::dev::auth::FrontHandshake;
+        let challenge = read_raw_frame(&mut self.stream);
+        let (hello, handshake, _) = FrontHandshake::answer(&key(), [9; 32], &challenge)
+            .unwrap()
+            .unwrap();
+        self.stream.write_all(&hello).unwrap();
+        let welcome = read_raw_frame(&mut self.stream);
+        assert!(handshake.welcome(&welcome).unwrap().is_some());
     }
 
     /// Sends one request and reads its reply, checking the id.
@@ -99,6 +138,17 @@ impl FrontConn {
             Err(err) => err.kind() == std::io::ErrorKind::ConnectionReset,
         }
     }
+}
+
+/// One frame's bytes, prefix included.
+#[track_caller]
+fn read_raw_frame(stream: &mut TcpStream) -> Vec<u8> {
+    let mut frame = vec![0; 4];
+    stream.read_exact(&mut frame).unwrap();
+    let length = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]) as usize;
+    frame.resize(4 + length, 0);
+    stream.read_exact(&mut frame[4..]).unwrap();
+    frame
 }
 
 fn header<'a>(reply: &'a protocol::Response, name: &str) -> Option<&'a str> {
@@ -409,13 +459,25 @@ fn read_and_hold(mut stream: TcpStream) {
     let _ = protocol::read_frame(&mut stream);
 }
 
-/// An in-process front (the same app `httprs-front` runs) for `backends`.
+/// An in-process front (the same app `httprs-front` runs) for `backends`,
+/// without a key: version 1, as the fake backends below speak.
 fn start_front(backends: &[SocketAddr], timeout_ms: u64) -> Server {
+    start_front_with(backends, timeout_ms, None)
+}
+
+/// An in-process front holding the tests' split key, for keyed backends.
+fn start_front_keyed(backends: &[SocketAddr], timeout_ms: u64) -> Server {
+    start_front_with(backends, timeout_ms, Some(KEY))
+}
+
+fn start_front_with(backends: &[SocketAddr], timeout_ms: u64, key: Option<&str>) -> Server {
     let mut args = vec![format!("--timeout-ms={timeout_ms}")];
     for backend in backends {
         args.push(format!("--backend={backend}"));
     }
-    let options = FrontOptions::parse(args, None).unwrap();
+    let options = FrontOptions::parse(args, None)
+        .and_then(|options| options.split_key_from_env(key))
+        .unwrap();
     options
         .app()
         .start(Settings {
@@ -450,7 +512,7 @@ fn a_get_whose_backend_dies_before_replying_is_resent_to_another_backend() {
             seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let (healthy, _gate) = start_backend();
+    let (healthy, _gate) = start_backend_v1();
     // Round robin starts with the first backend: the dying one.
     let front = start_front(&[dying.addr, healthy.addr()], 10_000);
     let reply = get(front.addr(), "/hello/again");
@@ -470,7 +532,7 @@ fn a_post_whose_backend_dies_before_replying_is_a_502_and_not_resent() {
     let dying = fake_backend(|_, mut stream| {
         let _ = protocol::read_frame(&mut stream);
     });
-    let (healthy, _gate) = start_backend();
+    let (healthy, _gate) = start_backend_v1();
     let front = start_front(&[dying.addr, healthy.addr()], 10_000);
     let reply = post(front.addr(), "/echo", "pay once");
     assert_eq!(reply.status, 502);
@@ -662,7 +724,11 @@ fn the_front_adds_forwarded_fields_and_sends_head_without_a_body() {
                 all("host")
             ))
         })
-        .start(backend_settings())
+        .start(Settings {
+            debug: true,
+            split_key: None,
+            ..backend_settings()
+        })
         .unwrap();
     let front = start_front(&[backend.addr()], 10_000);
     let request = "GET /forwarded HTTP/1.1\r\nHost: site.test\r\nX-Forwarded-For: 203.0.113.7\r\n\
@@ -691,7 +757,11 @@ fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_
             seen.push_str(&format!("body: {}", String::from_utf8_lossy(req.body())));
             httprs::Response::text(seen)
         })
-        .start(backend_settings())
+        .start(Settings {
+            debug: true,
+            split_key: None,
+            ..backend_settings()
+        })
         .unwrap();
     let front = start_front(&[backend.addr()], 10_000);
     let request = "POST /seen HTTP/1.1\r\nHost: site.test\r\nTransfer-Encoding: chunked\r\n\
@@ -727,7 +797,9 @@ fn a_chunked_request_reaches_the_backend_with_its_length_and_without_hop_by_hop_
 fn many_keep_alive_clients_at_once_through_the_front_to_two_backends_are_all_answered() {
     let (one, _gate1) = start_backend();
     let (two, _gate2) = start_backend();
-    let front = start_front(&[one.addr(), two.addr()], 10_000);
+    // Keyed: each of the front's loops opens several connections to each
+    // backend, every one through version 2's handshake.
+    let front = start_front_keyed(&[one.addr(), two.addr()], 10_000);
     let addr = front.addr();
     let clients: Vec<_> = (0..24)
         .map(|client| {
@@ -886,7 +958,7 @@ fn backend_process(name: &str, addr: &str) -> Process {
     let backend = Process::spawn(
         &example_exe("split"),
         &["--backend", "--addr", addr],
-        &[("INSTANCE", name)],
+        &[("INSTANCE", name), ("HTTPRS_SPLIT_KEY", KEY)],
     );
     assert!(
         backend.listening.ends_with(" (backend)"),
@@ -896,15 +968,21 @@ fn backend_process(name: &str, addr: &str) -> Process {
     backend
 }
 
+/// An `httprs-front` process holding [`KEY`].
 #[track_caller]
 fn front_process(backends: &[SocketAddr], extra: &[&str]) -> Process {
+    front_process_with(backends, extra, &[("HTTPRS_SPLIT_KEY", KEY)])
+}
+
+#[track_caller]
+fn front_process_with(backends: &[SocketAddr], extra: &[&str], env: &[(&str, &str)]) -> Process {
     let mut args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
     for backend in backends {
         args.extend(["--backend".to_string(), backend.to_string()]);
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Process::spawn(&front_exe(), &args, &[])
+    Process::spawn(&front_exe(), &args, env)
 }
 
 #[test]
@@ -1041,7 +1119,8 @@ fn step06s_backend_serves_behind_httprs_front() {
         let pool = step06::pool::ThreadPool::new(2, 8);
         step06::split::backend::serve(listener, app, pool, &stop)
     });
-    let front = front_process(&[addr], &[]);
+    // Step 06 speaks version 1: a front without the key.
+    let front = front_process_with(&[addr], &[], &[]);
     let reply = get(front.addr, "/hello/step06?greeting=Hi");
     assert_eq!(
         (reply.status, reply.text().as_str()),
@@ -1054,7 +1133,12 @@ fn step06s_backend_serves_behind_httprs_front() {
 
 #[test]
 fn an_httprs_backend_answers_step06s_front() {
-    let (server, _gate) = start_backend();
+    // Without a split key (so with debug on): version 1, step 06's.
+    let (server, _gate) = support::start_with(Settings {
+        mode: Mode::Backend,
+        debug: true,
+        ..support::settings()
+    });
     let front = step06::split::front::Front::new(server.addr().to_string(), IO_TIMEOUT);
     let head = |method: &str, path: &str| step06::request::RequestHead {
         method: method.into(),

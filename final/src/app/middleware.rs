@@ -83,8 +83,14 @@ impl Middleware for AccessLog {
         }
         let started = Instant::now();
         let res = next.run(req);
+        // Behind an authenticated front, the client it saw (without a port:
+        // the front's connection has the port, not the client's).
+        let peer = match (req.forwarded_client(), req.peer_addr()) {
+            (Some(client), _) => Some(client.to_string()),
+            (None, peer) => peer.map(|p| p.to_string()),
+        };
         log_access(
-            req.peer_addr(),
+            peer.as_deref(),
             req.method(),
             req.path(),
             req.version(),
@@ -98,14 +104,14 @@ impl Middleware for AccessLog {
 /// The access log's line for one request (`started`: when it began); also
 /// written by the front for what it forwards, where no middleware runs.
 pub(crate) fn log_access(
-    peer: Option<std::net::SocketAddr>,
+    peer: Option<&str>,
     method: &str,
     path: &str,
     version: &str,
     res: &Response,
     started: Instant,
 ) {
-    let peer = peer.map_or_else(|| "-".to_string(), |p| p.to_string());
+    let peer = peer.unwrap_or("-");
     // The bytes of body that go on the wire: none for HEAD, 204 or 304,
     // whatever the handler put in the response (the server drops it).
     let sent = if method == "HEAD" || res.status().forbids_body() {

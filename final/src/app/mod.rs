@@ -330,8 +330,11 @@ impl App {
     /// # Errors
     /// If an address cannot be bound (in use, malformed, not ours), naming
     /// it; if the database cannot be opened or reached, naming it; if a
-    /// migration fails, naming the migration.
+    /// migration fails, naming the migration; in backend mode without a
+    /// `split_key` and with `debug` off, saying so.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+        crate::split::auth::check_settings(&settings)
+            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
         if self.sessions {
             session::store::check_key(&settings)
                 .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
@@ -389,7 +392,8 @@ impl App {
     /// [`Mode`](crate::Mode).
     ///
     /// A bad settings file, variable or flag, an app with sessions
-    /// missing its `secret_key` with `debug` off, or a `database` that
+    /// missing its `secret_key` with `debug` off, a backend missing its
+    /// `split_key` with `debug` off, or a `database` that
     /// cannot be opened or reached (a missing folder, a PostgreSQL server
     /// that does not answer) prints what is wrong and exits with status 2;
     /// an address that cannot be bound or a failing migration exits with
@@ -449,6 +453,10 @@ impl App {
                 eprintln!("error: {err}");
                 std::process::exit(2);
             }
+        }
+        if let Err(err) = crate::split::auth::check_settings(&settings) {
+            eprintln!("error: {err}");
+            std::process::exit(2);
         }
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it

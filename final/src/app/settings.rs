@@ -25,6 +25,7 @@
 //! log_level = "info"
 //! database = "data/app.sqlite3"   # relative to this file's folder, or postgres://user@host/db
 //! secret_key = "..."      # signs session cookies; better in HTTPRS_SECRET_KEY
+//! split_key = "..."       # backend mode: the key its fronts must prove; better in HTTPRS_SPLIT_KEY
 //! ```
 //!
 //! A mistake stops start-up with a message naming where, which key and what
@@ -120,6 +121,12 @@ pub struct Settings {
     /// Send the session cookie over HTTPS only (`session_cookie_secure`,
     /// false): turn it on wherever a TLS proxy stands in front.
     pub session_cookie_secure: bool,
+    /// The key a backend and its fronts share (`split_key`, at least 32
+    /// bytes; none by default): in backend mode, each front connection must
+    /// prove it holds the key before its requests are served (the split
+    /// protocol's version 2, [`crate::dev::auth`]). Required in backend mode
+    /// unless `debug` is on; better in `HTTPRS_SPLIT_KEY` than in a file.
+    pub split_key: Option<SecretKey>,
     /// The folder relative paths in settings are read from: the settings
     /// file's folder once one is loaded, else the working directory (`.`).
     /// Not a key: it follows from where the file is.
@@ -149,6 +156,7 @@ impl Default for Settings {
             secret_key: None,
             session_max_age: Duration::from_secs(14 * 24 * 3600),
             session_cookie_secure: false,
+            split_key: None,
             root: PathBuf::from("."),
         }
     }
@@ -377,6 +385,7 @@ const KEYS: &[&str] = &[
     "secret_key",
     "session_max_age",
     "session_cookie_secure",
+    "split_key",
 ];
 
 impl Settings {
@@ -412,6 +421,9 @@ impl Settings {
             "secret_key" => self.secret_key = Some(SecretKey::new(raw.text().as_bytes())?),
             "session_max_age" => self.session_max_age = raw.seconds()?,
             "session_cookie_secure" => self.session_cookie_secure = raw.boolean()?,
+            // Checked whatever `debug` says: a front must be given the same
+            // key, and a development key there would be no better.
+            "split_key" => self.split_key = Some(crate::split::auth::parse_key(raw.text())?),
             _ => {
                 return Err(format!(
                     "unknown key; the known keys are {}",

@@ -15,7 +15,10 @@ use httprs::{FlagError, FrontOptions};
 
 fn main() -> std::io::Result<()> {
     let backends = std::env::var("HTTPRS_BACKENDS").ok();
-    match FrontOptions::parse(std::env::args().skip(1), backends.as_deref()) {
+    let split_key = std::env::var("HTTPRS_SPLIT_KEY").ok();
+    let options = FrontOptions::parse(std::env::args().skip(1), backends.as_deref())
+        .and_then(|options| options.split_key_from_env(split_key.as_deref()));
+    match options {
         Ok(options) => options.run(),
         Err(FlagError::Help) => {
             println!("{}", FrontOptions::USAGE);

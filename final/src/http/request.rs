@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
@@ -43,6 +43,9 @@ pub struct Request {
     body: Vec<u8>,
     params: Vec<(String, String)>,
     peer: Option<SocketAddr>,
+    /// The client's address when it is not the peer's: a backend's request
+    /// from an authenticated front ([`Request::client_ip`]).
+    client: Option<IpAddr>,
     /// The app's state, attached when the app resolves the request.
     app: Option<Arc<AppState>>,
     /// The session, attached by the session middleware ([`crate::App::sessions`]).
@@ -94,6 +97,7 @@ impl Request {
             body: Vec::new(),
             params: Vec::new(),
             peer: None,
+            client: None,
             app: None,
             session: std::sync::OnceLock::new(),
         }
@@ -291,9 +295,50 @@ impl Request {
             .find_map(|h| cookie::find(h, name))
     }
 
-    /// The client's address (`None` for a request built in code).
+    /// The address of the other end of the connection (`None` for a
+    /// request built in code): the browser's in HTTP mode, the front's in
+    /// backend mode. For "who is this visitor", use [`Request::client_ip`].
     pub fn peer_addr(&self) -> Option<SocketAddr> {
         self.peer
+    }
+
+    /// The client's address: the peer's in HTTP mode; in backend mode with
+    /// a `split_key`, the address the front saw, which it appended last to
+    /// `X-Forwarded-For` (only an authenticated front reaches a keyed
+    /// backend, so its word is trusted; the entries before it are the
+    /// client's say-so, and are not). Without a key, or without the field,
+    /// the peer's: the front. What [`crate::LoginLimit`] and the access log
+    /// count by.
+    ///
+    /// ```
+    /// use httprs::Request;
+    /// let req = Request::new("GET", "/")
+    ///     .with_peer_addr("10.0.0.2:41234".parse().unwrap())
+    ///     .with_header("X-Forwarded-For", "1.2.3.4");
+    /// // Not trusted here: a browser may send the field too.
+    /// assert_eq!(req.client_ip(), Some("10.0.0.2".parse().unwrap()));
+    /// ```
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.client.or(self.peer.map(|p| p.ip()))
+    }
+
+    /// The client's address if a trusted front told it (see
+    /// [`Request::client_ip`]); `None` when it is the peer's.
+    pub(crate) fn forwarded_client(&self) -> Option<IpAddr> {
+        self.client
+    }
+
+    /// Takes the client's address from the last entry of the last
+    /// `X-Forwarded-For` field, the one an authenticated front appended
+    /// (see [`Request::client_ip`]). A field that is missing or not an
+    /// address leaves the peer's.
+    pub(crate) fn trust_forwarded_for(&mut self) {
+        self.client = self
+            .headers
+            .get_all("x-forwarded-for")
+            .last()
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|last| last.trim().parse().ok());
     }
 
     fn expect_content_type(&self, expected: &'static str) -> Result<(), BodyError> {

@@ -47,6 +47,7 @@ use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::parse_error::ParseError;
 use crate::http::response::{Framing, Response};
 use crate::http::status::Status;
+use crate::split::auth::BackendHandshake;
 use crate::split::backend::{self, FrameError};
 use crate::split::protocol;
 
@@ -77,7 +78,11 @@ pub(crate) enum Wire {
     Http(RequestDecoder),
     /// Step 06's frames from a front, in backend mode: a frame is taken off
     /// the buffer only once it is all there, so nothing is ever half-parsed.
-    Frames,
+    /// With a `split_key`, the handshake comes first (`Some` until the
+    /// front's hello has been checked): the challenge is queued when the
+    /// connection is made, the first frame must be a hello made with the
+    /// key, and it must come within `header_timeout`.
+    Frames(Option<BackendHandshake>),
 }
 
 /// Where a connection is in its life.
@@ -219,6 +224,14 @@ impl<S: Socket> Connection<S> {
         }
     }
 
+    /// Queues `bytes` to be sent before any answer: a backend's challenge.
+    /// Nagle goes off at once: the welcome and the first reply follow it
+    /// closely, and must not wait for the front to acknowledge it.
+    pub(crate) fn queue_first(&mut self, bytes: &[u8]) {
+        let _ = self.stream.set_nodelay();
+        self.output.extend_from_slice(bytes);
+    }
+
     /// The client's address.
     pub(crate) fn peer(&self) -> SocketAddr {
         self.peer
@@ -262,7 +275,7 @@ impl<S: Socket> Connection<S> {
     fn between_requests(&self) -> bool {
         match &self.wire {
             Wire::Http(decoder) => decoder.is_idle(),
-            Wire::Frames => true,
+            Wire::Frames(_) => true,
         }
     }
 
@@ -345,7 +358,22 @@ impl<S: Socket> Connection<S> {
                             .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
                     }
                 }
-                Wire::Frames => match backend::take_frame(&mut self.input) {
+                Wire::Frames(Some(handshake)) => {
+                    match backend::take_hello(handshake, &mut self.input, &mut self.output) {
+                        Ok(true) => {
+                            // Authenticated: frames from here on, perhaps
+                            // already buffered behind the hello.
+                            self.wire = Wire::Frames(None);
+                            continue;
+                        }
+                        Ok(false) => {}
+                        Err(err) => {
+                            self.phase = Phase::Closing;
+                            return Ok(Progress::BadFrame(err));
+                        }
+                    }
+                }
+                Wire::Frames(None) => match backend::take_frame(&mut self.input) {
                     Ok(Some(request)) => return Ok(Progress::Frame(request)),
                     Ok(None) => {}
                     Err(err) => {
@@ -471,6 +499,8 @@ impl<S: Socket> Connection<S> {
                         Wire::Http(decoder) if decoder.is_reading_head() => {
                             now.duration_since(started) > header_timeout
                         }
+                        // The handshake is a head: all of it in time.
+                        Wire::Frames(Some(_)) => now.duration_since(started) > header_timeout,
                         // A body, or a frame: `idle_timeout` of silence.
                         _ => quiet,
                     };
@@ -479,7 +509,7 @@ impl<S: Socket> Connection<S> {
                     match (late, silent, &self.wire) {
                         (false, _, _) => None,
                         // A front is no browser: a 408 would be no frame.
-                        (true, true, _) | (true, false, Wire::Frames) => Some(Expired::Close),
+                        (true, true, _) | (true, false, Wire::Frames(_)) => Some(Expired::Close),
                         (true, false, Wire::Http(_)) => Some(Expired::RequestTimeout),
                     }
                 }

@@ -48,7 +48,8 @@ use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH, Wire
 use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
-use crate::split::backend;
+use crate::split::auth::{self, BackendHandshake};
+use crate::split::backend::{self, FrameError};
 use crate::split::protocol;
 use crate::split::proxy::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
 
@@ -355,11 +356,32 @@ impl EventLoop {
             return;
         }
         self.next_id += 1;
-        let wire = match self.shared.settings.mode {
-            Mode::Http => Wire::Http(RequestDecoder::new(self.shared.limits)),
-            Mode::Backend => Wire::Frames,
+        let settings = &self.shared.settings;
+        // With a split key, a fresh nonce and the challenge, sent first.
+        let mut challenge = None;
+        let wire = match (settings.mode, &settings.split_key) {
+            (Mode::Http, _) => Wire::Http(RequestDecoder::new(self.shared.limits)),
+            (Mode::Backend, None) => Wire::Frames(None),
+            (Mode::Backend, Some(key)) => match auth::fresh_nonce() {
+                Ok(nonce) => {
+                    let (handshake, frame) = BackendHandshake::new(key.clone(), nonce);
+                    challenge = Some(frame);
+                    Wire::Frames(Some(handshake))
+                }
+                Err(err) => {
+                    log::error!("front {peer}: no random nonce for its challenge ({err}): closing");
+                    self.free.push(slot);
+                    self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
+                    self.forget();
+                    return;
+                }
+            },
         };
-        self.slots[slot] = Some(Connection::new(stream, peer, self.next_id, wire, self.now));
+        let mut conn = Connection::new(stream, peer, self.next_id, wire, self.now);
+        if let Some(frame) = challenge {
+            conn.queue_first(&frame);
+        }
+        self.slots[slot] = Some(conn);
         self.drive(slot);
     }
 
@@ -435,6 +457,10 @@ impl EventLoop {
                     started += 1;
                     self.start_frame(slot, request);
                 }
+                Progress::BadFrame(err @ FrameError::Handshake(_)) => {
+                    // "front 10.0.0.5:41234 sent a request without the split key's hello (...): closing"
+                    log::warn!("front {} {err}: closing", conn.peer());
+                }
                 Progress::BadFrame(err) => {
                     log::warn!("front {}: {err}; closing this connection", conn.peer());
                 }
@@ -477,7 +503,12 @@ impl EventLoop {
             return;
         }
         let id = message.id;
-        let req = protocol::request_from_message(message, conn.peer());
+        let mut req = protocol::request_from_message(message, conn.peer());
+        // With a split key, only a front holding it gets this far (its
+        // frames come after its hello): its word on the client is trusted.
+        if self.shared.settings.split_key.is_some() {
+            req.trust_forwarded_for();
+        }
         self.dispatch(slot, req, Reply::Frame { id });
     }
 
@@ -536,7 +567,7 @@ impl EventLoop {
                 };
                 if log::log_enabled!(target: "httprs::access", log::Level::Info) {
                     log_access(
-                        done.peer,
+                        done.peer.map(|p| p.to_string()).as_deref(),
                         &done.method,
                         &done.path,
                         done.version,

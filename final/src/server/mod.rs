@@ -173,6 +173,7 @@ impl Server {
             Mode::Http => "",
             Mode::Backend => " (backend)",
         };
+        crate::split::auth::warn_if_open(&shared.settings);
         for addr in &addrs {
             log::info!("listening on {addr}{what}");
         }

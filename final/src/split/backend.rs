@@ -26,6 +26,7 @@ use std::net::SocketAddr;
 use crate::http::buffer::InputBuffer;
 use crate::http::response::Response;
 use crate::http::status::Status;
+use crate::split::auth::{BackendHandshake, HandshakeError};
 use crate::split::codec;
 use crate::split::protocol::{self, Message, ProtocolError};
 
@@ -37,6 +38,8 @@ pub(crate) enum FrameError {
     Protocol(ProtocolError),
     /// A `response` frame, which only a backend may send.
     NotARequest,
+    /// With a `split_key`: no hello, or one not made with the key.
+    Handshake(HandshakeError),
 }
 
 impl fmt::Display for FrameError {
@@ -46,6 +49,7 @@ impl fmt::Display for FrameError {
             FrameError::NotARequest => {
                 write!(f, "sent a response, which only a backend may send")
             }
+            FrameError::Handshake(err) => write!(f, "{err}"),
         }
     }
 }
@@ -73,6 +77,29 @@ pub(crate) fn take_frame(input: &mut InputBuffer) -> Result<Option<protocol::Req
         }
         Ok(Some((Message::Response(_), _))) => Err(FrameError::NotARequest),
         Err(err) => Err(FrameError::Protocol(err)),
+    }
+}
+
+/// With a `split_key`, before any request: takes the front's hello off the
+/// front of `input` and queues the welcome on `output`. `Ok(true)` once
+/// done (request frames may follow in `input` at once: the front does not
+/// wait for the welcome to send them), `Ok(false)` for "not all there yet".
+///
+/// # Errors
+/// [`FrameError::Handshake`]: the connection must close, unserved.
+pub(crate) fn take_hello(
+    handshake: &BackendHandshake,
+    input: &mut InputBuffer,
+    output: &mut Vec<u8>,
+) -> Result<bool, FrameError> {
+    match handshake.receive(input.bytes()) {
+        Ok(Some((welcome, used))) => {
+            input.consume(used);
+            output.extend_from_slice(&welcome);
+            Ok(true)
+        }
+        Ok(None) => Ok(false),
+        Err(err) => Err(FrameError::Handshake(err)),
     }
 }
 

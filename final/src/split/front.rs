@@ -4,8 +4,16 @@
 //! The binary (`src/bin/httprs-front.rs`) only calls [`FrontOptions::parse`]
 //! and [`FrontOptions::run`]; everything it does is here, where tests reach it.
 //! The front reads no `settings.toml` and no `HTTPRS_*` variable but
-//! `HTTPRS_BACKENDS`: those belong to the backends, which may well run in the
-//! same folder (a `mode = "backend"` there would turn the front into one).
+//! `HTTPRS_BACKENDS` and `HTTPRS_SPLIT_KEY`: those belong to the backends,
+//! which may well run in the same folder (a `mode = "backend"` there would
+//! turn the front into one).
+//!
+//! **The split key.** With `--split-key-file PATH` or `HTTPRS_SPLIT_KEY`,
+//! the front speaks version 2 of the protocol: each new connection proves
+//! it holds the key its backends hold (`split_key`), and checks that they
+//! do. There is no `--split-key VALUE`: a command line is visible to every
+//! user of the machine (`ps`), a file readable by the front's user only is
+//! not, and neither is a process's environment.
 //!
 //! **Workers.** The event loops forward requests themselves, on their own
 //! connections to the backends, so a request waiting for its backend holds
@@ -21,7 +29,7 @@ use std::time::Duration;
 
 use crate::app::App;
 use crate::app::router::Route;
-use crate::app::settings::{DEFAULT_ADDR, Settings, check_addr};
+use crate::app::settings::{DEFAULT_ADDR, SecretKey, Settings, check_addr};
 use crate::app::static_files::StaticFiles;
 use crate::split::proxy::Proxy;
 
@@ -61,6 +69,9 @@ pub struct FrontOptions {
     pub workers: usize,
     /// Log a line per request (`--access-log false` to stop).
     pub access_log: bool,
+    /// The key shared with the backends (`--split-key-file`, else
+    /// `HTTPRS_SPLIT_KEY`): with one, version 2; without, version 1.
+    pub split_key: Option<SecretKey>,
 }
 
 impl FrontOptions {
@@ -72,7 +83,7 @@ impl FrontOptions {
     pub const USAGE: &str = "\
 usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PORT]...
                     [--static PREFIX=DIR]... [--timeout-ms N] [--workers N]
-                    [--access-log true|false]
+                    [--access-log true|false] [--split-key-file PATH]
 
   --backend HOST:PORT   a backend (an httprs app run with --backend); repeat for
                         several, used in turn. Default: HTTPRS_BACKENDS=HOST:PORT,...
@@ -83,6 +94,9 @@ usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PO
                         gets 504 Gateway Timeout (default 30000)
   --workers N           threads serving the --static files (default 4)
   --access-log BOOL     a log line per request (default true)
+  --split-key-file PATH the key the backends hold (their split_key), read from a
+                        file: each connection proves it. Default: HTTPRS_SPLIT_KEY.
+                        Without either, the backends must run unkeyed (debug on).
 
 Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
 
@@ -117,6 +131,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             timeout: Proxy::DEFAULT_TIMEOUT,
             workers: FrontOptions::DEFAULT_WORKERS,
             access_log: true,
+            split_key: None,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -129,7 +144,13 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             };
             if !matches!(
                 flag.as_str(),
-                "--backend" | "--addr" | "--static" | "--timeout-ms" | "--workers" | "--access-log"
+                "--backend"
+                    | "--addr"
+                    | "--static"
+                    | "--timeout-ms"
+                    | "--workers"
+                    | "--access-log"
+                    | "--split-key-file"
             ) {
                 return Err(FlagError::Invalid(format!("unknown argument {arg:?}")));
             }
@@ -147,6 +168,13 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                 "--addr" => {
                     check_addr(&value).map_err(|p| invalid(&flag, p))?;
                     options.addrs.push(value);
+                }
+                "--split-key-file" => {
+                    let text = std::fs::read_to_string(&value)
+                        .map_err(|err| invalid(&flag, format!("cannot read {value}: {err}")))?;
+                    let key = crate::split::auth::parse_key(&text)
+                        .map_err(|p| invalid(&flag, format!("the key in {value}: {p}")))?;
+                    options.split_key = Some(key);
                 }
                 "--static" => options
                     .statics
@@ -206,6 +234,22 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
         Ok(options)
     }
 
+    /// Takes the split key from `HTTPRS_SPLIT_KEY` (`value`), unless
+    /// `--split-key-file` gave one already: the flag wins, as `--backend`
+    /// wins over `HTTPRS_BACKENDS`.
+    ///
+    /// # Errors
+    /// [`FlagError::Invalid`] for a key under 32 bytes or a development
+    /// key, without showing it.
+    pub fn split_key_from_env(mut self, value: Option<&str>) -> Result<FrontOptions, FlagError> {
+        if let (None, Some(text)) = (&self.split_key, value) {
+            let key = crate::split::auth::parse_key(text)
+                .map_err(|p| FlagError::Invalid(format!("HTTPRS_SPLIT_KEY: {p}")))?;
+            self.split_key = Some(key);
+        }
+        Ok(self)
+    }
+
     /// The front's settings: its addresses and workers; the defaults for
     /// the rest (limits, timeouts, logging).
     pub fn settings(&self) -> Settings {
@@ -228,7 +272,10 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             // 405 here rather than going to a backend.
             app = app.add_route(Route::any(&files.pattern(), files));
         }
-        let proxy = Proxy::new(self.backends.clone(), self.timeout);
+        let mut proxy = Proxy::new(self.backends.clone(), self.timeout);
+        if let Some(key) = &self.split_key {
+            proxy = proxy.with_split_key(key.clone());
+        }
         app.add_route(Route::forward("^.*", proxy))
     }
 
@@ -240,11 +287,16 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
         let settings = self.settings();
         crate::app::logger::init(settings.log_level, settings.access_log);
         log::info!(
-            "front: {} backend(s), in turn: {}; timeout {} ms, {} worker(s)",
+            "front: {} backend(s), in turn: {}; timeout {} ms, {} worker(s); {}",
             self.backends.len(),
             self.backends.join(", "),
             self.timeout.as_millis(),
-            self.workers
+            self.workers,
+            if self.split_key.is_some() {
+                "split key set (protocol version 2)"
+            } else {
+                "no split key (protocol version 1: backends must run without one)"
+            }
         );
         for (prefix, folder) in &self.statics {
             log::info!("front: serving {prefix} from {} itself", folder.display());

@@ -55,6 +55,7 @@ impl Process {
             .env_remove("HTTPRS_ADDR")
             .env_remove("HTTPRS_MODE")
             .env_remove("HTTPRS_BACKENDS")
+            .env_remove("HTTPRS_SPLIT_KEY")
             .envs(env.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::piped())

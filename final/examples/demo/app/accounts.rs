@@ -85,9 +85,8 @@ pub fn login_page(req: &Request) -> Response {
 /// again with 403 when wrong, 429 after too many failures.
 pub fn login(req: &Request) -> Result<Response, DbError> {
     // No address only for a request built in code (`App::handle`).
-    let ip = req
-        .peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
+    // The client's, also behind an authenticated front (`client_ip`).
+    let ip = req.client_ip().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let limit = req.state::<LoginLimit>();
     if let Some(Err(wait)) = limit.map(|l| l.check(ip)) {
         return Ok(LoginLimit::too_many(wait));

@@ -287,7 +287,7 @@ impl Forwarder {
                 last = format!("cannot register: {err}");
                 continue;
             }
-            self.conns[conn] = Some(Upstream::new(stream, backend));
+            self.conns[conn] = Some(Upstream::new(stream, backend, self.proxy.key.clone()));
             self.connecting[conn] = Some((now, addrs));
             self.lanes[backend].open += 1;
             return self.put_on(registry, key, conn, now);
@@ -515,6 +515,13 @@ impl Forwarder {
                 continue;
             };
             let (backend, in_flight) = (up.backend, up.in_flight());
+            let reason = if up.is_handshaking() {
+                // A version-1 backend says nothing first: it waits for a request.
+                "it sent no challenge within 1 s, as a backend without split_key \
+                 (or step 06's) does: give both ends the same key, or neither"
+            } else {
+                "cannot connect: timed out"
+            };
             let others = self.connecting[conn]
                 .take()
                 .map(|(_, addrs)| addrs)
@@ -524,7 +531,7 @@ impl Forwarder {
                 let key = in_flight.exchange;
                 self.exchange(key).conn = None;
                 if others.is_empty() {
-                    let failure = Failure::Unreachable("cannot connect: timed out".to_string());
+                    let failure = Failure::Unreachable(reason.to_string());
                     self.failed(registry, key, failure, false, now);
                 } else {
                     self.connect(registry, key, backend, others, now);

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::app::handler::Handler;
+use crate::app::settings::SecretKey;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -56,6 +57,9 @@ pub struct Proxy {
     /// shared by the loops so that requests alternate whichever loop reads them.
     next: AtomicUsize,
     timeout: Duration,
+    /// The split key: with one, each new connection begins with version 2's
+    /// handshake ([`Proxy::with_split_key`]).
+    pub(crate) key: Option<SecretKey>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -63,6 +67,7 @@ impl std::fmt::Debug for Proxy {
         f.debug_struct("Proxy")
             .field("backends", &self.backends().collect::<Vec<_>>())
             .field("timeout", &self.timeout)
+            .field("split_key", &self.key.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +86,17 @@ impl Proxy {
                 .collect(),
             next: AtomicUsize::new(0),
             timeout,
+            key: None,
         }
+    }
+
+    /// Speaks version 2 to every backend: each new connection proves that
+    /// the front holds `key` and checks that the backend does, before a
+    /// reply is believed (the backends' `split_key`; see step 06's
+    /// `PROTOCOL.md`, "Version 2: authentication").
+    pub fn with_split_key(mut self, key: SecretKey) -> Proxy {
+        self.key = Some(key);
+        self
     }
 
     /// The backends' addresses, as given.

@@ -20,19 +20,24 @@
 //! why the front does not multiplex.
 //!
 //! **Phases.** A connection is *connecting* until the kernel says whether
-//! the backend accepted it, then *ready*. Between the two sits
-//! *handshaking*, the place for a protocol that speaks first (an
-//! authentication challenge and its answer): frames wait in `output`, unsent,
-//! until the connection is ready. Today no handshake is spoken, and a
-//! connected socket is ready at once ([`Upstream::connected`]).
+//! the backend accepted it, then *ready*. With a split key (version 2 of
+//! the protocol, `split/auth.rs`) it is *handshaking* in between: the
+//! request frame waits in `output`, unsent, until the backend's challenge
+//! has come and the hello that answers it is queued ahead of the frame.
+//! The two then leave together, so the handshake costs the front no round
+//! trip of its own; the backend's welcome, which proves it holds the key
+//! too, is checked before its first reply is believed. Without a key a
+//! connected socket is ready at once (version 1).
 
 use std::io::{self, Read, Write};
 
 use mio::net::TcpStream;
 
 use super::retry::{Failure, is_reset};
+use crate::app::settings::SecretKey;
 use crate::http::buffer::InputBuffer;
 use crate::http::response::Response;
+use crate::split::auth::{self, FrontHandshake, HandshakeError};
 use crate::split::codec;
 use crate::split::protocol::{self, Message};
 
@@ -68,8 +73,8 @@ impl Link for TcpStream {
 enum Phase {
     /// The connect is under way: nothing can be sent yet.
     Connecting,
-    /// Connected; a handshake (none today) must finish before frames go out.
-    #[allow(dead_code)]
+    /// Connected, keyed: waiting for the backend's challenge before
+    /// anything goes out.
     Handshaking,
     /// Frames go out as the socket takes them.
     Ready,
@@ -100,12 +105,25 @@ pub(crate) enum Outcome {
     },
 }
 
+/// Where version 2's handshake is, seen from the front.
+enum Handshake {
+    /// Version 1: none.
+    None,
+    /// Waiting for the challenge, to answer with this key.
+    Challenge(SecretKey),
+    /// The hello is queued or sent; the welcome must come before any reply.
+    Welcome(FrontHandshake),
+    /// The backend proved it holds the key.
+    Done,
+}
+
 /// One front-to-backend connection; see the module docs.
 pub(crate) struct Upstream<L: Link = TcpStream> {
     link: L,
     /// Which of the proxy's backends this connection goes to.
     pub(crate) backend: usize,
     phase: Phase,
+    handshake: Handshake,
     /// The frame being sent, and how much of it the socket has taken.
     output: Vec<u8>,
     written: usize,
@@ -124,12 +142,14 @@ pub(crate) struct Upstream<L: Link = TcpStream> {
 }
 
 impl<L: Link> Upstream<L> {
-    /// A connection whose connect to `backend` is under way on `link`.
-    pub(crate) fn new(link: L, backend: usize) -> Upstream<L> {
+    /// A connection whose connect to `backend` is under way on `link`;
+    /// with a `key`, it begins with version 2's handshake.
+    pub(crate) fn new(link: L, backend: usize, key: Option<SecretKey>) -> Upstream<L> {
         Upstream {
             link,
             backend,
             phase: Phase::Connecting,
+            handshake: key.map_or(Handshake::None, Handshake::Challenge),
             output: Vec::new(),
             written: 0,
             input: InputBuffer::new(),
@@ -151,9 +171,15 @@ impl<L: Link> Upstream<L> {
         self.replies > 0
     }
 
-    /// Whether the connect has finished.
+    /// Whether the connect (and the challenge, with a key) is done: what
+    /// the forwarder's connect timeout waits for.
     pub(crate) fn is_connected(&self) -> bool {
-        self.phase != Phase::Connecting
+        self.phase == Phase::Ready
+    }
+
+    /// Whether the connection is waiting for a keyed backend's challenge.
+    pub(crate) fn is_handshaking(&self) -> bool {
+        self.phase == Phase::Handshaking
     }
 
     /// Whether another request may go out on this connection: nothing in
@@ -182,7 +208,8 @@ impl<L: Link> Upstream<L> {
             "one request in flight per connection"
         );
         self.in_flight = Some(in_flight);
-        self.output.clear();
+        // What has left is done with; a hello not yet sent stays in front.
+        self.output.drain(..self.written);
         self.written = 0;
         self.output.extend_from_slice(frame);
     }
@@ -192,12 +219,52 @@ impl<L: Link> Upstream<L> {
         self.written == self.output.len()
     }
 
-    /// The connect finished: ready at once, since the protocol has no
-    /// handshake. A protocol that speaks first would enter
-    /// `Phase::Handshaking` here, queue its own frame in `output` ahead of
-    /// the request's, and turn `Ready` once the backend's answer checks out.
+    /// The connect finished: ready at once without a key; with one, the
+    /// challenge comes first.
     fn connected(&mut self) {
-        self.phase = Phase::Ready;
+        self.phase = match self.handshake {
+            Handshake::Challenge(_) => Phase::Handshaking,
+            _ => Phase::Ready,
+        };
+    }
+
+    /// Answers the challenge if it is all in the input buffer: `Ok(true)`
+    /// once the hello is queued (ahead of the request frame) and the
+    /// connection is ready, `Ok(false)` while the challenge is incomplete.
+    fn answer_challenge(&mut self) -> Result<bool, Failure> {
+        let Handshake::Challenge(key) = &self.handshake else {
+            return Ok(true);
+        };
+        let nonce = auth::fresh_nonce()
+            .map_err(|err| Failure::Unreachable(format!("no random nonce: {err}")))?;
+        match FrontHandshake::answer(key, nonce, self.input.bytes()) {
+            Ok(None) => Ok(false),
+            Ok(Some((hello, handshake, used))) => {
+                self.input.consume(used);
+                debug_assert_eq!(self.written, 0, "nothing leaves before the hello");
+                self.output.splice(0..0, hello);
+                self.handshake = Handshake::Welcome(handshake);
+                self.phase = Phase::Ready;
+                Ok(true)
+            }
+            Err(err) => Err(handshake_failure(&err)),
+        }
+    }
+
+    /// Checks the welcome once it is whole: `Ok(false)` while it is not.
+    fn check_welcome(&mut self) -> Result<bool, Failure> {
+        let Handshake::Welcome(handshake) = &self.handshake else {
+            return Ok(true);
+        };
+        match handshake.welcome(self.input.bytes()) {
+            Ok(None) => Ok(false),
+            Ok(Some(used)) => {
+                self.input.consume(used);
+                self.handshake = Handshake::Done;
+                Ok(true)
+            }
+            Err(err) => Err(handshake_failure(&err)),
+        }
     }
 
     /// Moves the connection forward as far as it goes without blocking:
@@ -222,9 +289,28 @@ impl<L: Link> Upstream<L> {
             return self.dead(Failure::Unreachable(format!("cannot send: {err}")));
         }
         loop {
-            // A reply may already be whole in the buffer.
-            if let Some(outcome) = self.take_reply() {
-                return outcome;
+            if self.phase == Phase::Handshaking {
+                match self.answer_challenge() {
+                    Err(failure) => return self.dead(failure),
+                    Ok(true) => {
+                        if let Err(err) = self.flush() {
+                            return self.dead(Failure::Unreachable(format!("cannot send: {err}")));
+                        }
+                        continue;
+                    }
+                    Ok(false) => {}
+                }
+            } else {
+                match self.check_welcome() {
+                    Err(failure) => return self.dead(failure),
+                    // A reply may already be whole in the buffer.
+                    Ok(true) => {
+                        if let Some(outcome) = self.take_reply() {
+                            return outcome;
+                        }
+                    }
+                    Ok(false) => {}
+                }
             }
             if self.closed {
                 return self.dead(self.closed_failure());
@@ -286,11 +372,21 @@ impl<L: Link> Upstream<L> {
                 })
             }),
         };
-        let (reply, used) = match decoded {
-            Ok(None) => return None,
-            Ok(Some(decoded)) => decoded,
-            Err(err) => return Some(self.dead(Failure::Broken(err.to_string()))),
-        };
+        let (reply, used) =
+            match decoded {
+                Ok(None) => return None,
+                Ok(Some(decoded)) => decoded,
+                // A keyed backend's challenge, read by a front without the key:
+                // it runs nothing before a hello, so another backend may try.
+                Err(protocol::ProtocolError::UnsupportedVersion(auth::VERSION)) => {
+                    return Some(self.dead(Failure::Unreachable(
+                    "it speaks version 2 (it has a split_key): give the front the same key \
+                     (HTTPRS_SPLIT_KEY or --split-key-file)"
+                        .to_string(),
+                )));
+                }
+                Err(err) => return Some(self.dead(Failure::Broken(err.to_string()))),
+            };
         let Some(in_flight) = self.in_flight else {
             return Some(self.dead(Failure::Broken("it sent a reply to no request".to_string())));
         };
@@ -375,6 +471,14 @@ impl<L: Link> Upstream<L> {
     }
 }
 
+/// A handshake that went wrong, as a failure of the connection: nothing
+/// reached the application (a keyed backend runs no request before a valid
+/// hello, and whatever sent a bad challenge or welcome is not our backend),
+/// so the request may go to another backend, whatever its method.
+fn handshake_failure(err: &HandshakeError) -> Failure {
+    Failure::Unreachable(format!("the split key's handshake failed: it {err}"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
@@ -449,14 +553,14 @@ mod tests {
     const FLIGHT: InFlight = InFlight { exchange: 3, id: 7 };
 
     fn ready(link: FakeLink) -> Upstream<FakeLink> {
-        let mut up = Upstream::new(FakeLink { up: true, ..link }, 0);
+        let mut up = Upstream::new(FakeLink { up: true, ..link }, 0, None);
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         up
     }
 
     #[test]
     fn a_frame_waits_for_the_connect_then_leaves_and_its_reply_frees_the_connection() {
-        let mut up = Upstream::new(FakeLink::default(), 1);
+        let mut up = Upstream::new(FakeLink::default(), 1, None);
         up.send(FLIGHT, b"frame");
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         assert!(up.link.written.is_empty(), "nothing sent while connecting");
@@ -505,6 +609,7 @@ mod tests {
                 ..FakeLink::default()
             },
             0,
+            None,
         );
         up.send(FLIGHT, b"frame");
         let Outcome::Dead { in_flight, failure } = up.advance(&mut [0; 4096]) else {
