@@ -35,6 +35,10 @@ const NGINX_CONF: &str = include_str!("../examples/demo/deploy/nginx.conf");
 /// cookie signed by one is valid on the other.
 const SECRET_KEY: &str = "a deployment test key, 32 bytes at least, never used for real";
 
+/// The split key the front and its backends share in split mode (HTTP-mode
+/// instances have it too, and do not use it).
+const SPLIT_KEY: &str = "a deployment test split key, as long as a real one";
+
 /// The environment every guestbook instance and backend runs with, in one
 /// place: production mode, one database, one key. The access log stays on:
 /// its lines show that both instances took their share of the load.
@@ -44,6 +48,7 @@ fn instance_env(database: &str) -> Vec<(&'static str, String)> {
         ("HTTPRS_DEBUG", "false".to_string()),
         ("HTTPRS_ACCESS_LOG", "true".to_string()),
         ("HTTPRS_SECRET_KEY", SECRET_KEY.to_string()),
+        ("HTTPRS_SPLIT_KEY", SPLIT_KEY.to_string()),
     ]
 }
 
@@ -451,7 +456,7 @@ fn split_mode_loses_a_backend_and_keeps_every_accepted_post() {
             "--static",
             &format!("/static={}", static_dir()),
         ],
-        &[],
+        &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
     );
     sign_while_one_instance_dies(
         "httprs-front",
