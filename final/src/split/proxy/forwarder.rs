@@ -526,13 +526,14 @@ impl Forwarder {
         }
     }
 
-    /// A connection to `backend` closed: if requests wait, open new ones.
+    /// A connection to `backend` closed: if requests wait, they go out, on
+    /// a new connection each time the last one opened is full.
     fn refill(&mut self, registry: &Registry, backend: usize, now: Instant) {
         while self.lanes[backend].conns.len() < MAX_CONNECTIONS {
             let Some(key) = self.lanes[backend].queue.pop_front() else {
                 return;
             };
-            self.place(registry, key, true, now);
+            self.place(registry, key, false, now);
         }
     }
 
