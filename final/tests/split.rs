@@ -918,6 +918,137 @@ fn a_504_closes_only_its_backend_connection_while_other_requests_keep_going() {
     );
 }
 
+/// Answers each request on `stream` in order, with its path for a body,
+/// after a pause for a path containing "slow": a backend that answers one
+/// request after the other, as step 06's does.
+fn answer_in_order_slowly_for_slow(mut stream: TcpStream) {
+    while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+        if request.path.contains("slow") {
+            thread::sleep(Duration::from_millis(1500));
+        }
+        let reply = Message::Response(protocol::Response {
+            id: request.id,
+            status: 200,
+            headers: vec![],
+            body: request.path.into_bytes(),
+        });
+        if protocol::write_frame(&mut stream, &reply).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn fast_requests_are_not_held_behind_a_slow_one_on_a_backend_that_answers_in_order() {
+    let backend = fake_backend(|_, stream| answer_in_order_slowly_for_slow(stream));
+    let front = start_front(&[backend.addr], 10_000);
+    let addr = front.addr();
+    let slow = thread::spawn(move || get(addr, "/slow"));
+    // Long enough for the slow one's connection to count as stalled.
+    thread::sleep(Duration::from_millis(150));
+    let fast: Vec<_> = (0..8)
+        .map(|i| thread::spawn(move || get(addr, &format!("/fast/{i}"))))
+        .collect();
+    for (i, fast) in fast.into_iter().enumerate() {
+        let reply = fast.join().unwrap();
+        assert_eq!((reply.status, reply.text()), (200, format!("/fast/{i}")));
+    }
+    // Every fast one was answered while the slow one still ran.
+    assert!(!slow.is_finished(), "the fast ones waited for the slow one");
+    let slow = slow.join().unwrap();
+    assert_eq!((slow.status, slow.text().as_str()), (200, "/slow"));
+}
+
+#[test]
+fn replies_in_another_order_than_their_requests_each_reach_their_own_client() {
+    // Per connection: up to four requests, or as many as come within
+    // 300 ms, answered last first, each with its path for a body.
+    let backend = fake_backend(|_, mut stream| {
+        loop {
+            let mut batch = Vec::new();
+            while batch.len() < 4 {
+                if !batch.is_empty() {
+                    stream
+                        .set_read_timeout(Some(Duration::from_millis(300)))
+                        .unwrap();
+                }
+                match protocol::read_frame(&mut stream) {
+                    Ok(Some(Message::Request(request))) => batch.push(request),
+                    _ => break,
+                }
+            }
+            if batch.is_empty() {
+                return;
+            }
+            stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+            for request in batch.into_iter().rev() {
+                let reply = Message::Response(protocol::Response {
+                    id: request.id,
+                    status: 200,
+                    headers: vec![],
+                    body: request.path.into_bytes(),
+                });
+                if protocol::write_frame(&mut stream, &reply).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let front = start_front(&[backend.addr], 10_000);
+    let addr = front.addr();
+    let start = Arc::new(std::sync::Barrier::new(8));
+    let clients: Vec<_> = (0..8)
+        .map(|i| {
+            let start = start.clone();
+            thread::spawn(move || {
+                start.wait();
+                get(addr, &format!("/mine/{i}"))
+            })
+        })
+        .collect();
+    for (i, client) in clients.into_iter().enumerate() {
+        let reply = client.join().unwrap();
+        assert_eq!((reply.status, reply.text()), (200, format!("/mine/{i}")));
+    }
+}
+
+#[test]
+fn a_backend_that_dies_with_many_requests_in_flight_costs_none_of_the_gets() {
+    // Backend 1 takes every request that comes within 300 ms of the last,
+    // then closes without a reply; backend 2 answers.
+    let taken = Arc::new(AtomicUsize::new(0));
+    let counter = taken.clone();
+    let dying = fake_backend(move |_, mut stream| {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        while let Ok(Some(Message::Request(_))) = protocol::read_frame(&mut stream) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let good = fake_backend(|_, stream| answer_every_request(stream));
+    let front = start_front(&[dying.addr, good.addr], 10_000);
+    let addr = front.addr();
+    let start = Arc::new(std::sync::Barrier::new(12));
+    let clients: Vec<_> = (0..12)
+        .map(|_| {
+            let start = start.clone();
+            thread::spawn(move || {
+                start.wait();
+                get(addr, "/any")
+            })
+        })
+        .collect();
+    for client in clients {
+        let reply = client.join().unwrap();
+        assert_eq!((reply.status, reply.text().as_str()), (200, "fake"));
+    }
+    assert!(taken.load(Ordering::SeqCst) >= 1, "backend 1 took some");
+    // A POST it takes is not resent: 502.
+    let dying_only = start_front(&[dying.addr], 10_000);
+    assert_eq!(post(dying_only.addr(), "/pay", "x").status, 502);
+}
+
 #[test]
 fn a_graceful_stop_of_the_front_waits_for_the_requests_it_is_forwarding() {
     let backend = fake_backend(|_, mut stream| {

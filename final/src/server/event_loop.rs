@@ -240,6 +240,11 @@ impl EventLoop {
             self.sweep();
         }
         self.deliver_forwarded();
+        // The frames this turn queued for the backends leave, one write per
+        // connection; answers from failures are delivered, which may queue more.
+        while self.flush_forwarders() {
+            self.deliver_forwarded();
+        }
         if let Some(deadline) = self.drain_deadline {
             let open = self.slots.iter().flatten().count();
             if open == 0 || self.now >= deadline {
@@ -547,6 +552,16 @@ impl EventLoop {
         } else {
             offload(&self.shared, &self.pool, self.index, job);
         }
+    }
+
+    /// Sends the frames the forwarders queued; `false` when there were none.
+    fn flush_forwarders(&mut self) -> bool {
+        let registry = self.poll.registry();
+        let mut any = false;
+        for (_, forwarder) in &mut self.forwarders {
+            any |= forwarder.flush(registry, self.now);
+        }
+        any
     }
 
     /// Delivers the forwarders' answers as a worker's are delivered, each

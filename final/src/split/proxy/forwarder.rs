@@ -11,10 +11,16 @@
 //! it, so nothing here takes a lock but the backends' health, which all
 //! loops share.
 //!
-//! **Connections per backend.** A free connection takes the next request;
-//! with none free, a new one is opened, up to [`MAX_CONNECTIONS`] per
-//! backend on this loop; beyond that requests wait in a queue, first come,
-//! first served, and each connection that comes free takes the oldest.
+//! **Connections per backend.** A request goes on the connection to its
+//! backend with the fewest in flight, if one has room (fewer than
+//! [`MAX_IN_FLIGHT`](super::upstream::MAX_IN_FLIGHT)); with none, a new one is opened, up to
+//! [`MAX_CONNECTIONS`] per backend on this loop; beyond that requests wait
+//! in a queue, first come, first served, and each reply makes room for the
+//! oldest. Frames queued during one turn of the loop leave together, one
+//! write per connection, when the loop calls [`Forwarder::flush`].
+//! A connection whose oldest request has waited longer than [`STALLED`]
+//! takes no new ones while another may be opened (`docs/proxy.md`,
+//! "Nobody waits long behind a slow request").
 //! A connection the backend closes while idle is dropped when its event
 //! says so.
 
@@ -37,6 +43,12 @@ use crate::split::codec;
 
 /// Connections one loop opens to one backend at most; more requests wait.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
+
+/// A connection whose oldest request has waited this long for its reply
+/// takes no more while a new connection may be opened: a backend that
+/// answers in order (step 06's does) would hold them behind it. A backend
+/// answers a fast request well within it, even on a busy machine.
+const STALLED: Duration = Duration::from_millis(20);
 
 /// The longest a connect may take (within the request's own timeout). On a
 /// network a connection opens in well under a millisecond; a host that
@@ -94,10 +106,8 @@ struct Exchange {
 /// One backend's connections on this loop.
 #[derive(Default)]
 struct Lane {
-    /// Free connections (their slots), the most recently used last.
-    idle: Vec<usize>,
-    /// Connections open, busy or not.
-    open: usize,
+    /// Connections open (their slots), busy or not.
+    conns: Vec<usize>,
     /// Requests waiting for a connection, oldest first.
     queue: VecDeque<usize>,
 }
@@ -114,6 +124,8 @@ pub(crate) struct Forwarder {
     lanes: Vec<Lane>,
     exchanges: Vec<Option<Exchange>>,
     free_exchanges: Vec<usize>,
+    /// Connections with frames queued this turn, for [`Forwarder::flush`].
+    dirty: Vec<usize>,
     /// Request ids: unique per connection, as PROTOCOL.md asks.
     next_id: u64,
     scratch: Box<[u8]>,
@@ -133,6 +145,7 @@ impl Forwarder {
             lanes,
             exchanges: Vec::new(),
             free_exchanges: Vec::new(),
+            dirty: Vec::new(),
             next_id: 1,
             scratch: vec![0; 64 * 1024].into_boxed_slice(),
             finished: Vec::new(),
@@ -226,18 +239,20 @@ impl Forwarder {
         }
     }
 
-    /// Puts exchange `key` on a connection to its backend: a free one, a
-    /// new one, or (all busy, and as many as allowed) in the queue. `fresh`:
-    /// on a new connection, whatever is free (the retry after a reused
-    /// connection failed).
+    /// Puts exchange `key` on a connection to its backend: the least
+    /// loaded one with room, a new one, or (all full, and as many as
+    /// allowed) in the queue. `fresh`: on a new connection, whatever has
+    /// room (the retry after a reused connection failed).
     fn place(&mut self, registry: &Registry, key: usize, fresh: bool, now: Instant) {
         let backend = self.exchange(key).backend;
-        let lane = &mut self.lanes[backend];
         if !fresh {
-            if let Some(conn) = lane.idle.pop() {
+            let open = self.lanes[backend].conns.len();
+            let roomiest = self.roomiest(backend, open < MAX_CONNECTIONS, now);
+            if let Some(conn) = roomiest {
                 return self.put_on(registry, key, conn, now);
             }
-            if lane.open >= MAX_CONNECTIONS {
+            let lane = &mut self.lanes[backend];
+            if lane.conns.len() >= MAX_CONNECTIONS {
                 lane.queue.push_back(key);
                 return;
             }
@@ -250,6 +265,22 @@ impl Forwarder {
             }
         };
         self.connect(registry, key, backend, addrs, now);
+    }
+
+    /// The connection to `backend` with the fewest requests in flight, if
+    /// one has room. `skip_stalled`: not one whose oldest request has been
+    /// out longer than [`STALLED`] (a new connection is better then).
+    fn roomiest(&self, backend: usize, skip_stalled: bool, now: Instant) -> Option<usize> {
+        let stalled = |up: &Upstream| {
+            skip_stalled && up.oldest().is_some_and(|t| now.duration_since(t) > STALLED)
+        };
+        self.lanes[backend]
+            .conns
+            .iter()
+            .filter_map(|&c| self.conns[c].as_ref().map(|up| (c, up)))
+            .filter(|(_, up)| up.accepts() && !stalled(up))
+            .min_by_key(|(_, up)| up.load())
+            .map(|(c, _)| c)
     }
 
     /// Opens a connection to the first of `addrs` that takes a connect, for
@@ -289,14 +320,15 @@ impl Forwarder {
             }
             self.conns[conn] = Some(Upstream::new(stream, backend, self.proxy.key.clone()));
             self.connecting[conn] = Some((now, addrs));
-            self.lanes[backend].open += 1;
+            self.lanes[backend].conns.push(conn);
             return self.put_on(registry, key, conn, now);
         }
         self.failed(registry, key, Failure::Unreachable(last), false, now);
     }
 
-    /// Sends exchange `key` on free connection `conn`.
-    fn put_on(&mut self, registry: &Registry, key: usize, conn: usize, now: Instant) {
+    /// Queues exchange `key` on connection `conn`, which has room; it
+    /// leaves at the next [`Forwarder::flush`].
+    fn put_on(&mut self, _registry: &Registry, key: usize, conn: usize, now: Instant) {
         let ex = self.exchanges[key].as_mut().expect("a live exchange");
         ex.conn = Some(conn);
         let in_flight = InFlight {
@@ -304,8 +336,23 @@ impl Forwarder {
             id: ex.id,
         };
         let up = self.conns[conn].as_mut().expect("a live connection");
-        up.send(in_flight, &ex.frame);
-        self.drive(registry, conn, now);
+        up.send(in_flight, &ex.frame, now);
+        if !self.dirty.contains(&conn) {
+            self.dirty.push(conn);
+        }
+    }
+
+    /// Sends what this turn queued: the loop calls it once it has handled
+    /// its events, and again while it returns `true` (sending may fail, and
+    /// the retries queue frames again; answers may wait in `finished`).
+    pub(crate) fn flush(&mut self, registry: &Registry, now: Instant) -> bool {
+        if self.dirty.is_empty() {
+            return false;
+        }
+        while let Some(conn) = self.dirty.pop() {
+            self.drive(registry, conn, now);
+        }
+        true
     }
 
     /// An event for one of this forwarder's tokens.
@@ -326,50 +373,51 @@ impl Forwarder {
 
     /// Moves connection `conn` on, and acts on what happened.
     fn drive(&mut self, registry: &Registry, conn: usize, now: Instant) {
-        let Some(up) = self.conns[conn].as_mut() else {
-            return;
-        };
-        let outcome = up.advance(&mut self.scratch);
-        let (backend, reused, connected, reusable) =
-            (up.backend, up.is_reused(), up.is_connected(), up.reusable());
-        match outcome {
-            Outcome::Wait => {
-                if connected {
-                    self.connecting[conn] = None;
-                }
-            }
-            Outcome::Reply(in_flight, res) => {
-                self.connecting[conn] = None;
-                self.proxy.backends[backend].mark_up();
-                self.finish(in_flight.exchange, res);
-                if reusable {
-                    self.release(registry, conn, now);
-                } else {
-                    self.close(registry, conn);
-                    self.refill(registry, backend, now);
-                }
-            }
-            Outcome::Dead { in_flight, failure } => {
-                let never_connected = !connected;
-                let others = self.connecting[conn]
-                    .take()
-                    .map(|(_, addrs)| addrs)
-                    .unwrap_or_default();
-                self.close(registry, conn);
-                if let Some(in_flight) = in_flight {
-                    let key = in_flight.exchange;
-                    self.exchange(key).conn = None;
-                    if never_connected
-                        && !others.is_empty()
-                        && matches!(failure, Failure::Unreachable(_))
-                    {
-                        // Refused at one of the name's addresses: the next.
-                        self.connect(registry, key, backend, others, now);
-                    } else {
-                        self.failed(registry, key, failure, reused, now);
+        loop {
+            let Some(up) = self.conns[conn].as_mut() else {
+                return;
+            };
+            let outcome = up.advance(&mut self.scratch);
+            let (backend, reused, connected) = (up.backend, up.is_reused(), up.is_connected());
+            match outcome {
+                Outcome::Wait => {
+                    if connected {
+                        self.connecting[conn] = None;
                     }
+                    return;
                 }
-                self.refill(registry, backend, now);
+                Outcome::Reply(in_flight, res) => {
+                    self.connecting[conn] = None;
+                    self.proxy.backends[backend].mark_up();
+                    self.finish(in_flight.exchange, res);
+                    self.release(registry, conn, now);
+                }
+                Outcome::Dead { lost } => {
+                    let never_connected = !connected;
+                    let others = self.connecting[conn]
+                        .take()
+                        .map(|(_, addrs)| addrs)
+                        .unwrap_or_default();
+                    self.close(registry, conn);
+                    for (in_flight, failure) in lost {
+                        let key = in_flight.exchange;
+                        if self.exchanges[key].is_none() {
+                            continue;
+                        }
+                        self.exchange(key).conn = None;
+                        if never_connected
+                            && !others.is_empty()
+                            && matches!(failure, Failure::Unreachable(_))
+                        {
+                            // Refused at one of the name's addresses: the next.
+                            self.connect(registry, key, backend, others.clone(), now);
+                        } else {
+                            self.failed(registry, key, failure, reused, now);
+                        }
+                    }
+                    self.refill(registry, backend, now);
+                    return;
+                }
             }
         }
     }
@@ -453,7 +501,10 @@ impl Forwarder {
         now: Instant,
     ) {
         self.proxy.backends[backend].mark_down(probe, reason);
-        for conn in std::mem::take(&mut self.lanes[backend].idle) {
+        let idle: Vec<usize> = (self.lanes[backend].conns.iter().copied())
+            .filter(|&c| self.conns[c].as_ref().is_some_and(|up| up.is_idle()))
+            .collect();
+        for conn in idle {
             self.close(registry, conn);
         }
         for key in std::mem::take(&mut self.lanes[backend].queue) {
@@ -461,25 +512,28 @@ impl Forwarder {
         }
     }
 
-    /// Connection `conn` is free: it takes the oldest waiting request of
-    /// its backend, or waits for the next.
+    /// Connection `conn` has room: it takes the oldest waiting request of
+    /// its backend, if any.
     fn release(&mut self, registry: &Registry, conn: usize, now: Instant) {
-        let Some(backend) = self.conns[conn].as_ref().map(|up| up.backend) else {
+        let Some(backend) = (self.conns[conn].as_ref())
+            .filter(|up| up.accepts())
+            .map(|up| up.backend)
+        else {
             return;
         };
-        match self.lanes[backend].queue.pop_front() {
-            Some(key) => self.put_on(registry, key, conn, now),
-            None => self.lanes[backend].idle.push(conn),
+        if let Some(key) = self.lanes[backend].queue.pop_front() {
+            self.put_on(registry, key, conn, now);
         }
     }
 
-    /// A connection to `backend` closed: if requests wait, open new ones.
+    /// A connection to `backend` closed: if requests wait, they go out, on
+    /// a new connection each time the last one opened is full.
     fn refill(&mut self, registry: &Registry, backend: usize, now: Instant) {
-        while self.lanes[backend].open < MAX_CONNECTIONS {
+        while self.lanes[backend].conns.len() < MAX_CONNECTIONS {
             let Some(key) = self.lanes[backend].queue.pop_front() else {
                 return;
             };
-            self.place(registry, key, true, now);
+            self.place(registry, key, false, now);
         }
     }
 
@@ -488,8 +542,7 @@ impl Forwarder {
         if let Some(mut up) = self.conns[conn].take() {
             let _ = registry.deregister(up.link_mut());
             let lane = &mut self.lanes[up.backend];
-            lane.open -= 1;
-            lane.idle.retain(|&c| c != conn);
+            lane.conns.retain(|&c| c != conn);
             self.connecting[conn] = None;
             self.free_conns.push(conn);
         }
@@ -505,7 +558,9 @@ impl Forwarder {
     /// Applies the deadlines at `now`: a connect slower than
     /// [`CONNECT_TIMEOUT`] fails (the next backend), and a request without
     /// its whole reply by its deadline is a 504, its connection closed
-    /// (never reused: its late reply must not answer the next request).
+    /// (never reused: the backend is busy with it, and may answer in
+    /// order), and the other requests on that connection go again where
+    /// the retry rules allow ([`Forwarder::resend_or_fail`]).
     pub(crate) fn sweep(&mut self, registry: &Registry, now: Instant) {
         for conn in 0..self.conns.len() {
             let slow = self.connecting[conn]
@@ -514,7 +569,8 @@ impl Forwarder {
             let Some(up) = self.conns[conn].as_ref().filter(|_| slow) else {
                 continue;
             };
-            let (backend, in_flight) = (up.backend, up.in_flight());
+            let backend = up.backend;
+            let in_flight: Vec<InFlight> = up.in_flight().collect();
             let reason = if up.is_handshaking() {
                 // A version-1 backend says nothing first: it waits for a request.
                 "it sent no challenge within 1 s, as a backend without split_key \
@@ -527,14 +583,14 @@ impl Forwarder {
                 .map(|(_, addrs)| addrs)
                 .unwrap_or_default();
             self.close(registry, conn);
-            if let Some(in_flight) = in_flight {
+            for in_flight in in_flight {
                 let key = in_flight.exchange;
                 self.exchange(key).conn = None;
                 if others.is_empty() {
                     let failure = Failure::Unreachable(reason.to_string());
                     self.failed(registry, key, failure, false, now);
                 } else {
-                    self.connect(registry, key, backend, others, now);
+                    self.connect(registry, key, backend, others.clone(), now);
                 }
             }
             self.refill(registry, backend, now);
@@ -544,13 +600,56 @@ impl Forwarder {
                 continue;
             };
             let (backend, conn) = (ex.backend, ex.conn);
-            match conn {
-                Some(conn) => self.close(registry, conn),
-                None => self.lanes[backend].queue.retain(|&k| k != key),
+            let others = match conn.and_then(|conn| self.conns[conn].as_mut()) {
+                Some(up) => up.give_up(),
+                None => {
+                    self.lanes[backend].queue.retain(|&k| k != key);
+                    Vec::new()
+                }
+            };
+            if let Some(conn) = conn {
+                self.close(registry, conn);
             }
             let page = self.gateway_timeout(key);
             self.finish(key, page);
+            for (in_flight, failure) in others {
+                if in_flight.exchange != key {
+                    self.resend_or_fail(registry, in_flight.exchange, failure, now);
+                }
+            }
             self.refill(registry, backend, now);
+        }
+    }
+
+    /// Exchange `key` was on a connection closed because another request
+    /// on it timed out: its backend is not to blame. Not sent yet, or
+    /// idempotent and not resent before: once more, on another connection
+    /// to the same backend; otherwise 502, as for a backend that died.
+    fn resend_or_fail(&mut self, registry: &Registry, key: usize, failure: Failure, now: Instant) {
+        let Some(ex) = self.exchanges[key].as_mut() else {
+            return;
+        };
+        ex.conn = None;
+        let again = match failure {
+            Failure::Unreachable(_) => true,
+            Failure::Died { replying, .. } => {
+                let resend = ex.may_resend && !ex.resent && !replying;
+                ex.resent |= resend;
+                resend
+            }
+            Failure::Broken(_) => false,
+        };
+        if again {
+            self.place(registry, key, false, now);
+        } else {
+            log::warn!(
+                "{} {}: its backend connection was closed after another request timed out; 502",
+                ex.method,
+                ex.path
+            );
+            let page =
+                Proxy::bad_gateway("The application backend failed while answering this request.");
+            self.finish(key, page);
         }
     }
 

@@ -11,7 +11,7 @@
 use std::io;
 
 /// Why one exchange with one backend gave no reply.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Failure {
     /// No connection, or one that failed before the whole request frame
     /// was written: the backend cannot have acted on it, so any request may
