@@ -1163,3 +1163,90 @@ fn an_httprs_backend_answers_step06s_front() {
         500
     );
 }
+
+// ---------------------------------------------------------------------------
+// Authentication (version 2): what a keyed backend refuses, and how each end
+// says why.
+// ---------------------------------------------------------------------------
+
+/// A keyed backend's challenge and a hello that answers it with [`KEY`].
+#[track_caller]
+fn hello_for(stream: &mut TcpStream) -> Vec<u8> {
+    let challenge = read_raw_frame(stream);
+    let (hello, _, used) = httprs::dev::auth::FrontHandshake::answer(&key(), [7; 32], &challenge)
+        .unwrap()
+        .unwrap();
+    assert_eq!(used, challenge.len(), "one frame, the challenge");
+    hello
+}
+
+#[test]
+fn a_connection_that_sends_nothing_is_closed_within_the_header_timeout() {
+    // support::settings: header_timeout 300 ms, idle_timeout 300 ms.
+    let (server, _gate) = start_backend();
+    let mut conn = FrontConn::open_v1(server.addr());
+    // The challenge comes first, unasked; then nothing but the close.
+    let challenge = read_raw_frame(&mut conn.stream);
+    assert!(
+        String::from_utf8_lossy(&challenge).contains("challenge"),
+        "{challenge:?}"
+    );
+    assert!(
+        conn.is_closed_by_backend(),
+        "closed, with no frame after the challenge"
+    );
+}
+
+#[test]
+fn a_hello_replayed_on_another_connection_is_refused_and_its_request_not_served() {
+    let (server, _gate) = start_backend();
+    // Connection 1: a real handshake, whose hello is kept.
+    let mut first = FrontConn::open_v1(server.addr());
+    let hello = hello_for(&mut first.stream);
+    first.stream.write_all(&hello).unwrap();
+    let welcome = read_raw_frame(&mut first.stream);
+    assert!(String::from_utf8_lossy(&welcome).contains("welcome"));
+    assert_eq!(first.ask("GET", "/hello/one", b"").status, 200);
+
+    // Connection 2: a new challenge; the old hello, then a request.
+    let mut second = FrontConn::open_v1(server.addr());
+    let challenge = read_raw_frame(&mut second.stream);
+    assert!(String::from_utf8_lossy(&challenge).contains("challenge"));
+    second.stream.write_all(&hello).unwrap();
+    // The request may meet a connection already closed: a failed send is
+    // the refusal too.
+    let request = Message::Request(protocol::Request {
+        id: 1,
+        method: "GET".into(),
+        path: "/hello/replayed".into(),
+        query: String::new(),
+        headers: vec![("Host".into(), "backend.test".into())],
+        body: Vec::new(),
+    });
+    let _ = protocol::write_frame(&mut second.stream, &request);
+    assert!(
+        second.is_closed_by_backend(),
+        "closed without a welcome or a reply"
+    );
+    // The first connection is not disturbed.
+    assert_eq!(first.ask("GET", "/hello/again", b"").status, 200);
+}
+
+#[test]
+fn step06s_front_is_refused_by_a_keyed_httprs_backend() {
+    let (server, _gate) = start_backend();
+    let front = step06::split::front::Front::new(server.addr().to_string(), IO_TIMEOUT);
+    let head = step06::request::RequestHead {
+        method: "GET".into(),
+        path: "/hello/step06".into(),
+        version: 1,
+        headers: vec![("Host".into(), "a".into())],
+    };
+    // Step 06's front reads the challenge as a reply, or meets the close:
+    // either way an error, never the app's answer.
+    let err = front
+        .exchange(&head, Vec::new())
+        .expect_err("a keyed backend does not serve a version-1 front");
+    assert_eq!(err.status(), 502, "{err:?}");
+    assert_eq!(front.forward(&head, Vec::new()).status(), 502);
+}
