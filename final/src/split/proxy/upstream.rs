@@ -339,6 +339,24 @@ impl<L: Link> Upstream<L> {
 
     /// Why a connection the backend closed failed its request (if any).
     fn closed_failure(&self) -> Failure {
+        // A keyed backend runs nothing before a good hello: a close before
+        // its welcome is a refused handshake (another key, most often; the
+        // backend's log says which), and the request may go elsewhere.
+        match self.handshake {
+            Handshake::Challenge(_) => {
+                return handshake_failure(&HandshakeError::NoChallenge {
+                    found: "nothing (it closed the connection)".to_string(),
+                });
+            }
+            Handshake::Welcome(_) => {
+                return Failure::Unreachable(
+                    "the split key's handshake failed: it closed the connection instead of \
+                     welcoming our hello (does it hold the same split key? its log says why)"
+                        .to_string(),
+                );
+            }
+            Handshake::None | Handshake::Done => {}
+        }
         if self.in_flight.is_some() && !self.frame_sent() {
             return Failure::Unreachable(
                 "it closed the connection before taking the request".to_string(),
