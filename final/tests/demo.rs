@@ -53,12 +53,17 @@ fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
             ("HTTPRS_ACCESS_LOG", "false"),
             // Production mode needs the key that signs session cookies.
             ("HTTPRS_SECRET_KEY", SECRET_KEY),
+            // And, as a backend (`--backend`), the key its front proves it holds.
+            ("HTTPRS_SPLIT_KEY", SPLIT_KEY),
         ],
     )
 }
 
 /// The tests' `secret_key`: any 32 bytes or more.
 const SECRET_KEY: &str = "a test key, 32 bytes at least, never used for real";
+
+/// The tests' `split_key`, shared by the demo's backends and `httprs-front`.
+const SPLIT_KEY: &str = "3c6e0b8a9c15224a8228b9a98ca1531d3c6e0b8a9c15224a8228b9a98ca1531d";
 
 /// What a browser keeps of the guestbook between requests: the session
 /// cookie (`name=value`) and the CSRF token of the last page it read.
@@ -316,7 +321,7 @@ fn the_same_guestbook_runs_split_behind_httprs_front(backend: Backend) {
             "--static",
             &format!("/static={static_dir}"),
         ],
-        &[],
+        &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
     );
     let addr = front.addr;
 
