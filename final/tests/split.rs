@@ -1188,8 +1188,13 @@ fn hello_for(stream: &mut TcpStream) -> Vec<u8> {
 
 #[test]
 fn a_connection_that_sends_nothing_is_closed_within_the_header_timeout() {
-    // support::settings: header_timeout 300 ms, idle_timeout 300 ms.
-    let (server, _gate) = start_backend();
+    // The handshake is a head: header_timeout bounds it, not idle_timeout
+    // (a minute here, longer than the test waits: IO_TIMEOUT).
+    let (server, _gate) = support::start_with(Settings {
+        header_timeout: Duration::from_millis(200),
+        idle_timeout: Duration::from_secs(60),
+        ..backend_settings()
+    });
     let mut conn = FrontConn::open_v1(server.addr());
     // The challenge comes first, unasked; then nothing but the close.
     let challenge = read_raw_frame(&mut conn.stream);
