@@ -53,7 +53,7 @@ fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
             ("HTTPRS_ACCESS_LOG", "false"),
             // Production mode needs the key that signs session cookies.
             ("HTTPRS_SECRET_KEY", SECRET_KEY),
-            // And a backend, the key its front must hold (HTTP mode ignores it).
+            // And, as a backend (`--backend`), the key its front proves it holds.
             ("HTTPRS_SPLIT_KEY", SPLIT_KEY),
         ],
     )
@@ -62,8 +62,8 @@ fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
 /// The tests' `secret_key`: any 32 bytes or more.
 const SECRET_KEY: &str = "a test key, 32 bytes at least, never used for real";
 
-/// The split key the demo's backends and their front share in these tests.
-const SPLIT_KEY: &str = "a test split key, 32 bytes at least, not for real use";
+/// The tests' `split_key`, shared by the demo's backends and `httprs-front`.
+const SPLIT_KEY: &str = "3c6e0b8a9c15224a8228b9a98ca1531d3c6e0b8a9c15224a8228b9a98ca1531d";
 
 /// What a browser keeps of the guestbook between requests: the session
 /// cookie (`name=value`) and the CSRF token of the last page it read.
@@ -71,6 +71,8 @@ const SPLIT_KEY: &str = "a test split key, 32 bytes at least, not for real use";
 struct Browser {
     cookie: Option<String>,
     token: String,
+    /// The loopback address its connections come from (127.0.0.1 if `None`).
+    from: Option<std::net::Ipv4Addr>,
 }
 
 impl Browser {
@@ -82,7 +84,10 @@ impl Browser {
             .as_ref()
             .map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
         let raw = format!("{head}{cookie}Content-Length: {}\r\n\r\n{body}", body.len());
-        let reply = request(addr, raw.as_bytes());
+        let reply = match self.from {
+            None => request(addr, raw.as_bytes()),
+            Some(from) => request_from(from, addr, raw.as_bytes()),
+        };
         if let Some(set) = reply.header("set-cookie") {
             let pair = set.split(';').next().unwrap_or("");
             // `Max-Age=0` with an empty value: the session was ended.
@@ -121,6 +126,25 @@ impl Browser {
         );
         self.send(addr, &head, body)
     }
+}
+
+/// [`request`] from a connection bound to `from` first: on Linux all of
+/// 127.0.0.0/8 is loopback, so one machine has many client addresses.
+fn request_from(from: std::net::Ipv4Addr, addr: SocketAddr, raw: &[u8]) -> Reply {
+    use socket2::{Domain, Socket, Type};
+    use std::io::{BufReader, Write};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket
+        .bind(&SocketAddr::from((from, 0)).into())
+        .unwrap_or_else(|err| panic!("bind a client to {from}: {err}"));
+    socket
+        .connect_timeout(&addr.into(), support::IO_TIMEOUT)
+        .unwrap();
+    let mut stream: std::net::TcpStream = socket.into();
+    stream.set_read_timeout(Some(support::IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(support::IO_TIMEOUT)).unwrap();
+    stream.write_all(raw).unwrap();
+    support::read_reply(&mut BufReader::new(stream), false)
 }
 
 /// The value of the page's hidden `csrf_token` field, if it has one.
@@ -480,6 +504,7 @@ fn only_the_admin_sees_delete_buttons_and_deletes(backend: Backend) {
     let mut planted = Browser {
         cookie: Some(old_cookie),
         token: admin.token.clone(),
+        from: None,
     };
     assert!(!planted.get(demo.addr, "/").text().contains("Signed in"));
     assert_eq!(admin.post_form(demo.addr, &delete, "x=1").status, 303);
@@ -531,6 +556,61 @@ fn ten_wrong_passwords_in_a_row_are_refused_after_five() {
 }
 
 #[test]
+fn behind_a_keyed_front_the_login_limit_counts_each_client_address_not_a_header() {
+    let backend = Backend::Sqlite;
+    let dir = TempDir::new("demo-split-limit");
+    assert!(
+        create_admin(&dir, &backend, "ada", "correct horse")
+            .status
+            .success()
+    );
+    let demo = start_demo_with(&dir, &backend, &["--backend", "--addr", "127.0.0.1:0"]);
+    let backend_addr = demo.addr.to_string();
+    let front = Process::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
+        &["--addr", "127.0.0.1:0", "--backend", &backend_addr],
+        &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
+    );
+    // The front listens on 127.0.0.1; clients come from two other loopback
+    // addresses, so the front (which appends the peer to X-Forwarded-For)
+    // sees two clients.
+    let browser_from = |ip: [u8; 4]| {
+        let mut browser = Browser {
+            from: Some(ip.into()),
+            ..Browser::default()
+        };
+        browser.get(front.addr, "/login");
+        browser
+    };
+    let mut a = browser_from([127, 0, 0, 2]);
+    let mut b = browser_from([127, 0, 0, 3]);
+    let guess = |browser: &mut Browser, i: usize, spoof: &str| {
+        let body = format!("name=ada&password=guess{i}&csrf_token={}", browser.token);
+        let head = format!(
+            "POST /login HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n{spoof}\
+             Content-Type: application/x-www-form-urlencoded\r\n"
+        );
+        browser.send(front.addr, &head, &body).status
+    };
+    // Five failures from 127.0.0.2, each claiming another address in a
+    // header of its own: the backend believes only the entry its
+    // authenticated front appended.
+    let statuses: Vec<u16> = (0..5)
+        .map(|i| guess(&mut a, i, &format!("X-Forwarded-For: 9.9.9.{i}\r\n")))
+        .collect();
+    assert_eq!(statuses, [403; 5]);
+    assert_eq!(guess(&mut a, 5, "X-Forwarded-For: 9.9.9.9\r\n"), 429);
+    assert_eq!(guess(&mut a, 6, ""), 429);
+    // 127.0.0.3 has its own count: a wrong password is only wrong.
+    let other = b.post_form(front.addr, "/login", "name=ada&password=guess");
+    assert_eq!(other.status, 403, "{}", other.text());
+    assert!(other.text().contains("Wrong name or password."));
+    // And it may still log in.
+    let right = b.post_form(front.addr, "/login", "name=ada&password=correct+horse");
+    assert_eq!(right.status, 303, "{}", right.text());
+}
+
+#[test]
 fn a_tampered_session_cookie_is_a_fresh_session() {
     let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-tampered");
@@ -545,6 +625,7 @@ fn a_tampered_session_cookie_is_a_fresh_session() {
     let mut forger = Browser {
         cookie: Some(tampered.clone()),
         token: browser.token.clone(),
+        from: None,
     };
     let page = forger.get(demo.addr, "/");
     assert_eq!(page.status, 200);
@@ -558,6 +639,7 @@ fn a_tampered_session_cookie_is_a_fresh_session() {
     let mut forger = Browser {
         cookie: Some(tampered),
         token: browser.token.clone(),
+        from: None,
     };
     assert_eq!(
         forger

@@ -1086,10 +1086,16 @@ fn front_exe() -> PathBuf {
 /// A backend process: the split example with `--backend`, answering "hello from NAME".
 #[track_caller]
 fn backend_process(name: &str, addr: &str) -> Process {
+    backend_process_keyed(name, addr, KEY)
+}
+
+/// A backend process holding `key`.
+#[track_caller]
+fn backend_process_keyed(name: &str, addr: &str, key: &str) -> Process {
     let backend = Process::spawn(
         &example_exe("split"),
         &["--backend", "--addr", addr],
-        &[("INSTANCE", name), ("HTTPRS_SPLIT_KEY", KEY)],
+        &[("INSTANCE", name), ("HTTPRS_SPLIT_KEY", key)],
     );
     assert!(
         backend.listening.ends_with(" (backend)"),
@@ -1293,4 +1299,192 @@ fn an_httprs_backend_answers_step06s_front() {
             .status(),
         500
     );
+}
+
+// ---------------------------------------------------------------------------
+// Authentication (version 2): what a keyed backend refuses, and how each end
+// says why.
+// ---------------------------------------------------------------------------
+
+/// A keyed backend's challenge and a hello that answers it with [`KEY`].
+#[track_caller]
+fn hello_for(stream: &mut TcpStream) -> Vec<u8> {
+    let challenge = read_raw_frame(stream);
+    let (hello, _, used) = httprs::dev::auth::FrontHandshake::answer(&key(), [7; 32], &challenge)
+        .unwrap()
+        .unwrap();
+    assert_eq!(used, challenge.len(), "one frame, the challenge");
+    hello
+}
+
+#[test]
+fn a_connection_that_sends_nothing_is_closed_within_the_header_timeout() {
+    // The handshake is a head: header_timeout bounds it, not idle_timeout
+    // (a minute here, longer than the test waits: IO_TIMEOUT).
+    let (server, _gate) = support::start_with(Settings {
+        header_timeout: Duration::from_millis(200),
+        idle_timeout: Duration::from_secs(60),
+        ..backend_settings()
+    });
+    let mut conn = FrontConn::open_v1(server.addr());
+    // The challenge comes first, unasked; then nothing but the close.
+    let challenge = read_raw_frame(&mut conn.stream);
+    assert!(
+        String::from_utf8_lossy(&challenge).contains("challenge"),
+        "{challenge:?}"
+    );
+    assert!(
+        conn.is_closed_by_backend(),
+        "closed, with no frame after the challenge"
+    );
+}
+
+#[test]
+fn a_hello_replayed_on_another_connection_is_refused_and_its_request_not_served() {
+    let (server, _gate) = start_backend();
+    // Connection 1: a real handshake, whose hello is kept.
+    let mut first = FrontConn::open_v1(server.addr());
+    let hello = hello_for(&mut first.stream);
+    first.stream.write_all(&hello).unwrap();
+    let welcome = read_raw_frame(&mut first.stream);
+    assert!(String::from_utf8_lossy(&welcome).contains("welcome"));
+    assert_eq!(first.ask("GET", "/hello/one", b"").status, 200);
+
+    // Connection 2: a new challenge; the old hello, then a request.
+    let mut second = FrontConn::open_v1(server.addr());
+    let challenge = read_raw_frame(&mut second.stream);
+    assert!(String::from_utf8_lossy(&challenge).contains("challenge"));
+    second.stream.write_all(&hello).unwrap();
+    // The request may meet a connection already closed: a failed send is
+    // the refusal too.
+    let request = Message::Request(protocol::Request {
+        id: 1,
+        method: "GET".into(),
+        path: "/hello/replayed".into(),
+        query: String::new(),
+        headers: vec![("Host".into(), "backend.test".into())],
+        body: Vec::new(),
+    });
+    let _ = protocol::write_frame(&mut second.stream, &request);
+    assert!(
+        second.is_closed_by_backend(),
+        "closed without a welcome or a reply"
+    );
+    // The first connection is not disturbed.
+    assert_eq!(first.ask("GET", "/hello/again", b"").status, 200);
+}
+
+#[test]
+fn step06s_front_is_refused_by_a_keyed_httprs_backend() {
+    let (server, _gate) = start_backend();
+    let front = step06::split::front::Front::new(server.addr().to_string(), IO_TIMEOUT);
+    let head = step06::request::RequestHead {
+        method: "GET".into(),
+        path: "/hello/step06".into(),
+        version: 1,
+        headers: vec![("Host".into(), "a".into())],
+    };
+    // Step 06's front reads the challenge as a reply, or meets the close:
+    // either way an error, never the app's answer.
+    let err = front
+        .exchange(&head, Vec::new())
+        .expect_err("a keyed backend does not serve a version-1 front");
+    assert_eq!(err.status(), 502, "{err:?}");
+    assert_eq!(front.forward(&head, Vec::new()).status(), 502);
+}
+
+/// Another valid split key than [`KEY`].
+const OTHER_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The split example as a backend without a key, so with debug on: version 1.
+#[track_caller]
+fn backend_process_v1(name: &str) -> Process {
+    Process::spawn(
+        &example_exe("split"),
+        &["--backend", "--addr", "127.0.0.1:0"],
+        &[("INSTANCE", name), ("HTTPRS_DEBUG", "true")],
+    )
+}
+
+#[test]
+fn a_front_without_the_key_gets_a_502_and_the_backend_logs_the_missing_hello() {
+    let mut backend = backend_process("keyed", "127.0.0.1:0");
+    let front = front_process_with(&[backend.addr], &[], &[]);
+    let reply = get(front.addr, "/");
+    assert_eq!(reply.status, 502, "{}", reply.text());
+    assert_ne!(reply.text(), "hello from keyed\n");
+    let line = backend.line_containing("without the split key's hello");
+    assert!(line.contains("front 127.0.0.1:"), "names the peer: {line}");
+}
+
+#[test]
+fn a_front_with_another_key_gets_a_502_and_both_ends_log_why() {
+    let mut backend = backend_process("keyed", "127.0.0.1:0");
+    let mut front = front_process_with(&[backend.addr], &[], &[("HTTPRS_SPLIT_KEY", OTHER_KEY)]);
+    let reply = get(front.addr, "/");
+    assert_eq!(reply.status, 502, "{}", reply.text());
+    let line = backend.line_containing("wrong split key");
+    assert!(line.contains("front 127.0.0.1:"), "names the peer: {line}");
+    front.line_containing("handshake failed");
+}
+
+#[test]
+fn a_keyed_front_against_an_unkeyed_backend_gives_up_waiting_for_the_challenge() {
+    let backend = backend_process_v1("open");
+    let mut front = front_process(&[backend.addr], &[]);
+    // The front waits for a challenge up to its 1 s connect timeout.
+    let reply = get(front.addr, "/");
+    assert_eq!(reply.status, 502, "{}", reply.text());
+    front.line_containing("sent no challenge");
+}
+
+#[test]
+fn backend_mode_with_debug_off_and_no_split_key_stops_with_status_2() {
+    let out = Command::new(example_exe("split"))
+        .args(["--backend", "--addr", "127.0.0.1:0"])
+        .env_remove("HTTPRS_SETTINGS")
+        .env_remove("HTTPRS_SPLIT_KEY")
+        .env_remove("HTTPRS_MODE")
+        .env("HTTPRS_DEBUG", "false")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("split_key") && stderr.contains("HTTPRS_SPLIT_KEY"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_backend_process_with_debug_on_and_no_key_serves_step06s_front() {
+    let backend = backend_process_v1("open");
+    let front = step06::split::front::Front::new(backend.addr.to_string(), IO_TIMEOUT);
+    let head = step06::request::RequestHead {
+        method: "GET".into(),
+        path: "/".into(),
+        version: 1,
+        headers: vec![("Host".into(), "a".into())],
+    };
+    let res = front.exchange(&head, Vec::new()).unwrap();
+    assert_eq!((res.status(), res.body()), (200, &b"hello from open\n"[..]));
+}
+
+#[test]
+fn a_backend_that_refuses_the_handshake_sends_even_a_post_on_to_the_next_one() {
+    // The first backend holds another key: it runs nothing before a good
+    // hello, so the front may try the next backend whatever the method.
+    let wrong = backend_process_keyed("wrong", "127.0.0.1:0", OTHER_KEY);
+    let right = backend_process("right", "127.0.0.1:0");
+    let mut front = front_process(&[wrong.addr, right.addr], &[]);
+    for _ in 0..3 {
+        let reply = post(front.addr, "/echo", "sent once");
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (200, "sent once"),
+            "answered by the backend with the key"
+        );
+    }
+    front.line_containing("handshake failed");
 }

@@ -389,6 +389,24 @@ impl<L: Link> Upstream<L> {
 
     /// Why a connection the backend closed failed its requests (if any).
     fn closed_failure(&self) -> Failure {
+        // A keyed backend runs nothing before a good hello: a close before
+        // its welcome is a refused handshake (another key, most often; the
+        // backend's log says which), and the request may go elsewhere.
+        match self.handshake {
+            Handshake::Challenge(_) => {
+                return handshake_failure(&HandshakeError::NoChallenge {
+                    found: "nothing (it closed the connection)".to_string(),
+                });
+            }
+            Handshake::Welcome(_) => {
+                return Failure::Unreachable(
+                    "the split key's handshake failed: it closed the connection instead of \
+                     welcoming our hello (does it hold the same split key? its log says why)"
+                        .to_string(),
+                );
+            }
+            Handshake::None | Handshake::Done => {}
+        }
         if self.input.is_empty() {
             Failure::Died {
                 reason: "it closed the connection without replying".to_string(),
@@ -471,8 +489,13 @@ impl<L: Link> Upstream<L> {
     fn dead(&mut self, failure: Failure) -> Outcome {
         let mut lost = Vec::with_capacity(self.in_flight.len());
         let mut first_sent = true;
+        // Before the welcome, nothing has run: a keyed backend of ours runs
+        // no request before a good hello, and answers a good one with the
+        // welcome ahead of any reply. So every request counts as unsent,
+        // free to go to another backend whatever its method.
+        let welcomed = matches!(self.handshake, Handshake::None | Handshake::Done);
         for Entry { in_flight, end, .. } in self.in_flight.drain(..) {
-            let sent = self.sent >= end;
+            let sent = welcomed && self.sent >= end;
             let own = match &failure {
                 Failure::Broken(_) => failure.clone(),
                 _ if !sent => Failure::Unreachable(match &failure {
@@ -880,15 +903,17 @@ mod tests {
         );
     }
 
-    /// A keyed connection with two frames queued, past the challenge:
-    /// it, the backend's side of the handshake, and the welcome it would send.
-    fn keyed_past_the_challenge() -> (Upstream<FakeLink>, Vec<u8>) {
+    /// A keyed connection with frames `one` and `two` queued, past the
+    /// challenge, its socket taking at most `room` bytes: it, and the
+    /// welcome the backend would send for the hello it wrote.
+    fn keyed_past_the_challenge(room: Option<usize>) -> (Upstream<FakeLink>, Vec<u8>) {
         use crate::split::auth::BackendHandshake;
         let key = SecretKey::new(*b"a unit test split key, 32 bytes at least").unwrap();
         let (backend, challenge) = BackendHandshake::new(key.clone(), [7; 32]);
         let mut up = Upstream::new(
             FakeLink {
                 up: true,
+                room,
                 ..FakeLink::default()
             },
             0,
@@ -902,21 +927,16 @@ mod tests {
         up.link.reads.push_back(challenge);
         up.mark_ready(true, false);
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
-        // The hello, then both frames, in one go; the backend accepts the hello.
+        // The hello first, then the frames, in one go.
         let written = up.link.written.clone();
-        assert!(written.ends_with(b"onetwo"), "{written:?}");
         let (welcome, used) = backend.receive(&written).unwrap().unwrap();
-        assert_eq!(
-            used,
-            written.len() - 6,
-            "the hello is all that comes before"
-        );
+        assert_eq!(&written[used..], &b"onetwo"[..written.len() - used]);
         (up, welcome)
     }
 
     #[test]
     fn with_a_key_frames_leave_behind_the_hello_and_replies_count_after_the_welcome() {
-        let (mut up, welcome) = keyed_past_the_challenge();
+        let (mut up, welcome) = keyed_past_the_challenge(None);
         up.link
             .reads
             .push_back([welcome, reply(2, 200), reply(1, 201)].concat());
@@ -930,24 +950,45 @@ mod tests {
     }
 
     #[test]
-    fn a_reply_without_the_welcome_is_not_believed_and_the_frames_behind_the_hello_count_as_sent() {
-        let (mut up, _welcome) = keyed_past_the_challenge();
+    fn a_reply_without_the_welcome_is_not_believed_and_nothing_counts_as_run() {
+        let (mut up, _welcome) = keyed_past_the_challenge(None);
         up.link.reads.push_back(reply(1, 200));
         up.mark_ready(true, false);
         let Outcome::Dead { lost } = up.advance(&mut [0; 4096]) else {
             panic!("a reply without a welcome was believed");
         };
-        // Sent, both: the hello's bytes in front must not make them look
-        // unsent, which would let a POST the backend may have run go again.
-        // (Whatever answered proved no key, so it is `Unreachable` for the
-        // request's sake, but as a request that left whole, `Died`.)
+        // Whatever answered proved no key: not our backend, so none of
+        // ours ran either request, and both may go elsewhere.
         assert_eq!(lost.len(), 2);
         for (flight, failure) in &lost {
             assert!(
-                matches!(failure, Failure::Died { .. }),
+                matches!(failure, Failure::Unreachable(_)),
                 "request {}: {failure:?}",
                 flight.id
             );
         }
+    }
+
+    #[test]
+    fn the_hello_in_front_does_not_make_an_unsent_frame_look_sent() {
+        // The hello's length, from a connection with room for everything.
+        let (whole, _) = keyed_past_the_challenge(None);
+        let hello = whole.link.written.len() - b"onetwo".len();
+        // Room for the hello and `one`: `two` stays in the buffer.
+        let (mut up, welcome) = keyed_past_the_challenge(Some(hello + 3));
+        up.link.reads.push_back(welcome);
+        up.link.eof = true;
+        up.mark_ready(true, true);
+        let Outcome::Dead { lost } = up.advance(&mut [0; 4096]) else {
+            panic!("not dead");
+        };
+        // `one` left whole and may have run; `two` never left, and may go
+        // to another backend whatever its method. Counting the hello's bytes
+        // as the frames' would call `two` sent, and a GET a 502.
+        let kinds: Vec<(u64, bool)> = lost
+            .iter()
+            .map(|(f, failure)| (f.id, matches!(failure, Failure::Unreachable(_))))
+            .collect();
+        assert_eq!(kinds, [(1, false), (2, true)], "{lost:?}");
     }
 }
