@@ -1,11 +1,15 @@
 //! One app, run as several backends behind `httprs-front` (split mode).
 //!
 //! ```text
-//! INSTANCE=a cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7001
-//! INSTANCE=b cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7002
-//! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002
+//! openssl rand -hex 32 > split.key
+//! HTTPRS_SPLIT_KEY=$(cat split.key) INSTANCE=a cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7001
+//! HTTPRS_SPLIT_KEY=$(cat split.key) INSTANCE=b cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7002
+//! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002 --split-key-file split.key
 //! curl http://127.0.0.1:7777/       # hello from a, then hello from b, then a...
 //! ```
+//!
+//! It runs with `debug` off, so a backend needs the split key (the same
+//! for the front): without one it stops at start-up, exit status 2.
 //!
 //! Without `--backend` it is an ordinary HTTP app on 127.0.0.1:7001: the
 //! code does not change, only the flag. Every response says which instance

@@ -393,7 +393,7 @@ fn is_development_key(key: &SecretKey) -> bool {
 /// The backend's start-up rule: in backend mode with `debug` off, a
 /// `split_key` is required, and the one sentence start-up stops with
 /// otherwise (exit 2, as for a missing `secret_key`). With `debug` on and
-/// no key, `Ok`: version 1, with a warning ([`warn_if_open`]).
+/// no key, `Ok`: version 1, with a warning (`warn_if_open`).
 ///
 /// # Errors
 /// The sentence.
