@@ -37,15 +37,12 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
 SECRET_KEY=guestbook-engines-bench-key-32-bytes-or-more-0123456789
 
-die() { echo "error: $*" >&2; exit 1; }
+# die, find_nginx, hold_open, stop_all, address_in, free_port
+. benches/common.sh
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
 command -v curl >/dev/null || die "curl is not installed (apt-get install -y curl)"
-NGINX=$(command -v nginx || true)
-for candidate in /usr/sbin/nginx /usr/local/sbin/nginx; do
-    [ -n "$NGINX" ] || { [ -x "$candidate" ] && NGINX=$candidate; } || true
-done
-[ -n "$NGINX" ] || die "nginx is not installed (apt-get install -y nginx-light)"
+find_nginx
 PG_BIN=$(pg_config --bindir 2>/dev/null || true)
 [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$PG_BIN/initdb" ] || die "PostgreSQL is not installed (apt-get install -y postgresql)"
@@ -76,48 +73,6 @@ leashed() {
     sh -c '"$@" </dev/null & p=$!; read _; kill -'"$signal"' $p; wait $p' sh "$@" \
         <"$fifo" >"$log" 2>&1 {HOLD}>&- {PG_HOLD}>&- &
     LEASHES+=($!)
-}
-
-# A fresh pipe for one setup's servers, held open in $HOLD.
-hold_open() {
-    rm -f "$SCRATCH/hold"
-    mkfifo "$SCRATCH/hold"
-    exec {HOLD}<>"$SCRATCH/hold"
-    LEASHES=()
-}
-
-# Closing the pipe stops every server of the setup; wait for the leashes.
-stop_all() {
-    exec {HOLD}>&-
-    wait "${LEASHES[@]}" 2>/dev/null || true
-}
-
-# address_in LOG: waits for a `listening on ADDR` line, prints ADDR.
-address_in() {
-    local log=$1
-    for _ in $(seq 200); do
-        local addr
-        addr=$(grep -o -m1 'listening on [0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
-        if [ -n "$addr" ]; then echo "$addr"; return; fi
-        sleep 0.1
-    done
-    cat "$log" >&2
-    die "no 'listening on' line in $log"
-}
-
-# A loopback port nothing answers on, below the kernel's range for outgoing
-# connections. nginx and PostgreSQL cannot take port 0.
-free_port() {
-    local port low
-    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    for _ in $(seq 50); do
-        port=$((10000 + RANDOM % (low - 10000)))
-        if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free port found"
 }
 
 # --- PostgreSQL: one throwaway cluster for the whole run -------------------------

@@ -36,14 +36,11 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-"64 1000"}
 PATH_UNDER_TEST=/hello/world
 
-die() { echo "error: $*" >&2; exit 1; }
+# die, find_nginx, hold_open, stop_all, address_in, free_port
+. benches/common.sh
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
-NGINX=$(command -v nginx || true)
-for candidate in /usr/sbin/nginx /usr/local/sbin/nginx; do
-    [ -n "$NGINX" ] || { [ -x "$candidate" ] && NGINX=$candidate; } || true
-done
-[ -n "$NGINX" ] || die "nginx is not installed (apt-get install -y nginx-light)"
+find_nginx
 
 echo "== building (release)" >&2
 cargo build --release -q -p benches \
@@ -57,56 +54,12 @@ trap 'exit 130' INT TERM
 
 # --- starting and stopping -------------------------------------------------
 
-# The pipe the current setup's leashes read. This script holds its only
-# writer, in file descriptor $HOLD; the servers must not inherit it.
-hold_open() {
-    rm -f "$SCRATCH/hold"
-    mkfifo "$SCRATCH/hold"
-    exec {HOLD}<>"$SCRATCH/hold"
-    LEASHES=()
-}
-
 # leashed LOG PROGRAM ARGS...: starts PROGRAM on a leash, output to LOG.
 leashed() {
     local log=$1
     shift
     "$BIN/leash" "$@" <"$SCRATCH/hold" >"$log" 2>&1 {HOLD}>&- &
     LEASHES+=($!)
-}
-
-# Closing the pipe stops every server of the setup; wait for the leashes.
-stop_all() {
-    exec {HOLD}>&-
-    wait "${LEASHES[@]}" 2>/dev/null || true
-}
-
-# address_in LOG: waits for a `listening on ADDR` line, prints ADDR.
-address_in() {
-    local log=$1
-    for _ in $(seq 200); do
-        local addr
-        addr=$(grep -o -m1 'listening on [0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
-        if [ -n "$addr" ]; then echo "$addr"; return; fi
-        sleep 0.1
-    done
-    cat "$log" >&2
-    die "no 'listening on' line in $log"
-}
-
-# A loopback port nothing answers on, below the kernel's range for outgoing
-# connections (whose local ports wrk's and nginx's connections hold, and
-# nginx could not bind). nginx cannot take port 0.
-free_port() {
-    local port low
-    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    for _ in $(seq 50); do
-        port=$((10000 + RANDOM % (low - 10000)))
-        if ! (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free port found"
 }
 
 # nginx_in_front_of ADDR: starts nginx proxying to ADDR; sets ADDR to nginx's.
