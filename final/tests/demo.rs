@@ -331,20 +331,10 @@ fn the_same_guestbook_runs_split_behind_httprs_front(backend: Backend) {
     let mut first = start_demo_with(&dir, &backend, &backend_args);
     let second = start_demo_with(&dir, &backend, &backend_args);
     assert!(first.listening.contains("(backend)"), "{}", first.listening);
-    let backends = [first.addr.to_string(), second.addr.to_string()];
     let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static");
-    let front = Process::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--backend",
-            &backends[0],
-            "--backend",
-            &backends[1],
-            "--static",
-            &format!("/static={static_dir}"),
-        ],
+    let front = support::process::front(
+        &[first.addr, second.addr],
+        &["--static", &format!("/static={static_dir}")],
         &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
     );
     let addr = front.addr;
@@ -565,12 +555,7 @@ fn behind_a_keyed_front_the_login_limit_counts_each_client_address_not_a_header(
             .success()
     );
     let demo = start_demo_with(&dir, &backend, &["--backend", "--addr", "127.0.0.1:0"]);
-    let backend_addr = demo.addr.to_string();
-    let front = Process::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
-        &["--addr", "127.0.0.1:0", "--backend", &backend_addr],
-        &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
-    );
+    let front = support::process::front(&[demo.addr], &[], &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)]);
     // The front listens on 127.0.0.1; clients come from two other loopback
     // addresses, so the front (which appends the peer to X-Forwarded-For)
     // sees two clients.

@@ -443,19 +443,9 @@ fn split_mode_loses_a_backend_and_keeps_every_accepted_post() {
     let backend_args = ["--backend", "--addr", "127.0.0.1:0"];
     let mut first = start_instance(&database, &backend_args);
     let mut second = start_instance(&database, &backend_args);
-    let backends = [first.addr.to_string(), second.addr.to_string()];
-    let front = Process::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_httprs-front")),
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--backend",
-            &backends[0],
-            "--backend",
-            &backends[1],
-            "--static",
-            &format!("/static={}", static_dir()),
-        ],
+    let front = support::process::front(
+        &[first.addr, second.addr],
+        &["--static", &format!("/static={}", static_dir())],
         &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)],
     );
     sign_while_one_instance_dies(

@@ -439,13 +439,21 @@ fn fake_backend(behave: impl Fn(usize, TcpStream) + Send + Sync + 'static) -> Fa
 }
 
 /// Answers every request on `stream` with `200 fake`, as a good backend would.
-fn answer_every_request(mut stream: TcpStream) {
+fn answer_every_request(stream: TcpStream) {
+    answer_each(stream, |_| b"fake".to_vec());
+}
+
+/// Answers each request on `stream` in order, `200` with the body `body`
+/// makes of it (after whatever pause it takes), until the front hangs up:
+/// a backend that answers one request after the other, as step 06's does.
+fn answer_each(mut stream: TcpStream, mut body: impl FnMut(protocol::Request) -> Vec<u8>) {
     while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+        let id = request.id;
         let reply = Message::Response(protocol::Response {
-            id: request.id,
+            id,
             status: 200,
             headers: vec![],
-            body: b"fake".to_vec(),
+            body: body(request),
         });
         if protocol::write_frame(&mut stream, &reply).is_err() {
             return;
@@ -859,20 +867,12 @@ fn an_idle_connection_the_backend_closes_is_dropped_and_even_a_post_goes_out_on_
 
 #[test]
 fn a_client_gone_mid_request_costs_nothing_and_its_backend_connection_is_reused() {
-    let backend = fake_backend(|_, mut stream| {
-        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+    let backend = fake_backend(|_, stream| {
+        answer_each(stream, |_| {
             // Slow enough for the client to leave first.
             thread::sleep(Duration::from_millis(150));
-            let reply = Message::Response(protocol::Response {
-                id: request.id,
-                status: 200,
-                headers: vec![],
-                body: b"late".to_vec(),
-            });
-            if protocol::write_frame(&mut stream, &reply).is_err() {
-                return;
-            }
-        }
+            b"late".to_vec()
+        })
     });
     let front = start_front(&[backend.addr], 10_000);
     let mut leaving = support::connect(front.addr());
@@ -921,21 +921,13 @@ fn a_504_closes_only_its_backend_connection_while_other_requests_keep_going() {
 /// Answers each request on `stream` in order, with its path for a body,
 /// after a pause for a path containing "slow": a backend that answers one
 /// request after the other, as step 06's does.
-fn answer_in_order_slowly_for_slow(mut stream: TcpStream) {
-    while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+fn answer_in_order_slowly_for_slow(stream: TcpStream) {
+    answer_each(stream, |request| {
         if request.path.contains("slow") {
             thread::sleep(Duration::from_millis(1500));
         }
-        let reply = Message::Response(protocol::Response {
-            id: request.id,
-            status: 200,
-            headers: vec![],
-            body: request.path.into_bytes(),
-        });
-        if protocol::write_frame(&mut stream, &reply).is_err() {
-            return;
-        }
-    }
+        request.path.into_bytes()
+    });
 }
 
 #[test]
@@ -1051,19 +1043,11 @@ fn a_backend_that_dies_with_many_requests_in_flight_costs_none_of_the_gets() {
 
 #[test]
 fn a_graceful_stop_of_the_front_waits_for_the_requests_it_is_forwarding() {
-    let backend = fake_backend(|_, mut stream| {
-        while let Ok(Some(Message::Request(request))) = protocol::read_frame(&mut stream) {
+    let backend = fake_backend(|_, stream| {
+        answer_each(stream, |_| {
             thread::sleep(Duration::from_millis(200));
-            let reply = Message::Response(protocol::Response {
-                id: request.id,
-                status: 200,
-                headers: vec![],
-                body: b"late".to_vec(),
-            });
-            if protocol::write_frame(&mut stream, &reply).is_err() {
-                return;
-            }
-        }
+            b"late".to_vec()
+        })
     });
     let front = start_front(&[backend.addr], 10_000);
     let addr = front.addr();
@@ -1113,13 +1097,7 @@ fn front_process(backends: &[SocketAddr], extra: &[&str]) -> Process {
 
 #[track_caller]
 fn front_process_with(backends: &[SocketAddr], extra: &[&str], env: &[(&str, &str)]) -> Process {
-    let mut args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
-    for backend in backends {
-        args.extend(["--backend".to_string(), backend.to_string()]);
-    }
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Process::spawn(&front_exe(), &args, env)
+    support::process::front(backends, extra, env)
 }
 
 #[test]

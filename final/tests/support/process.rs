@@ -14,6 +14,20 @@ use std::thread;
 
 use super::IO_TIMEOUT;
 
+/// `httprs-front` on `127.0.0.1:0` for `backends`, in turn, with the flags
+/// in `extra` (`--static /static=DIR`, say) and the environment in `env`
+/// (`HTTPRS_SPLIT_KEY`).
+#[track_caller]
+pub fn front(backends: &[SocketAddr], extra: &[&str], env: &[(&str, &str)]) -> Process {
+    let mut args = vec!["--addr".to_string(), "127.0.0.1:0".to_string()];
+    for backend in backends {
+        args.extend(["--backend".to_string(), backend.to_string()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Process::spawn(Path::new(env!("CARGO_BIN_EXE_httprs-front")), &args, env)
+}
+
 /// The path of example `name`, built by `cargo test` before the tests run.
 #[track_caller]
 pub fn example_exe(name: &str) -> PathBuf {
