@@ -18,37 +18,6 @@ pub(super) struct Backend {
     health: Mutex<Health>,
 }
 
-/// One attempt at one backend, granted by [`Backend::claim`]: whether this
-/// attempt is the probe sent after a back-off.
-///
-/// A failure needs to know that. When a backend goes down, every request
-/// in flight to it fails, each a moment after the other; if each doubled
-/// the back-off, one restart with five requests in flight would jump
-/// straight from 250 ms to 5 s, a long wall of 502s for a backend that was
-/// back in one second. Only a failed probe is news ("still down after the
-/// wait"), so only a failed probe doubles the wait.
-pub(super) struct Claim<'a> {
-    /// For the tests' `mark_down` and `mark_up`: the forwarder keeps only `probe`.
-    #[cfg_attr(not(test), allow(dead_code))]
-    backend: &'a Backend,
-    /// Whether this attempt is the one sent after a back-off.
-    pub(super) probe: bool,
-}
-
-impl Claim<'_> {
-    /// Records a failure of this attempt; see [`Backend::mark_down`].
-    #[cfg(test)]
-    pub(super) fn mark_down(&self, reason: &str) {
-        self.backend.mark_down(self.probe, reason);
-    }
-
-    /// Records a reply; see [`Backend::mark_up`].
-    #[cfg(test)]
-    pub(super) fn mark_up(&self) {
-        self.backend.mark_up();
-    }
-}
-
 impl Backend {
     /// A backend at `addr`, up.
     pub(super) fn new(addr: String) -> Backend {
@@ -66,13 +35,17 @@ impl Backend {
     /// Whether a request may go here now: the backend is up, or it is down
     /// and its back-off has passed. In that case this request is the probe,
     /// and the others keep skipping the backend until it has answered or
-    /// the back-off has passed once more. The [`Claim`] remembers which.
-    pub(super) fn claim(&self) -> Option<Claim<'_>> {
-        let probe = self.health().claim(Instant::now())?;
-        Some(Claim {
-            backend: self,
-            probe,
-        })
+    /// the back-off has passed once more. `Some(probe)`: whether this
+    /// attempt is that probe, for its [`Backend::mark_down`].
+    ///
+    /// A failure needs to know that. When a backend goes down, every request
+    /// in flight to it fails, each a moment after the other; if each doubled
+    /// the back-off, one restart with five requests in flight would jump
+    /// straight from 250 ms to 5 s, a long wall of 502s for a backend that was
+    /// back in one second. Only a failed probe is news ("still down after the
+    /// wait"), so only a failed probe doubles the wait.
+    pub(super) fn claim(&self) -> Option<bool> {
+        self.health().claim(Instant::now())
     }
 
     /// Records a failure of an attempt (`probe`: whether it was the probe):
@@ -101,8 +74,8 @@ mod tests {
     fn a_down_backend_waits_longer_after_each_failed_try_and_one_request_probes_it() {
         let backend = &Backend::new("127.0.0.1:1".to_string());
         let first = backend.claim().expect("an up backend takes requests");
-        assert!(!first.probe);
-        first.mark_down("refused");
+        assert!(!first);
+        backend.mark_down(first, "refused");
         assert!(backend.claim().is_none(), "skipped during the back-off");
         let backoff = |b: &Backend| b.health().down.map(|d| d.backoff);
         assert_eq!(backoff(backend), Some(RETRY_FIRST));
@@ -110,18 +83,19 @@ mod tests {
         let pass = || backend.health().down.as_mut().unwrap().retry_at = Instant::now();
         pass();
         let probe = backend.claim().expect("one request probes it");
-        assert!(probe.probe);
+        assert!(probe);
         assert!(backend.claim().is_none(), "the next one does not");
-        probe.mark_down("refused again");
+        backend.mark_down(probe, "refused again");
         assert_eq!(backoff(backend), Some(RETRY_FIRST * 2));
         for _ in 0..10 {
             pass();
-            backend.claim().unwrap().mark_down("still refused");
+            backend.mark_down(backend.claim().unwrap(), "still refused");
         }
         assert_eq!(backoff(backend), Some(RETRY_MAX));
         pass();
-        backend.claim().unwrap().mark_up();
-        assert!(backend.claim().is_some_and(|c| !c.probe));
+        backend.claim().unwrap();
+        backend.mark_up();
+        assert_eq!(backend.claim(), Some(false));
     }
 
     #[test]
@@ -130,13 +104,13 @@ mod tests {
         let backoff = |b: &Backend| b.health().down.map(|d| d.backoff);
         // Five requests on their way, then the backend restarts: all fail.
         let in_flight: Vec<_> = (0..5).map(|_| backend.claim().unwrap()).collect();
-        for claim in &in_flight {
-            claim.mark_down("it closed the connection without replying");
+        for &probe in &in_flight {
+            backend.mark_down(probe, "it closed the connection without replying");
         }
         assert_eq!(backoff(backend), Some(RETRY_FIRST), "one outage, one wait");
         // Only the probe's failure counts.
         backend.health().down.as_mut().unwrap().retry_at = Instant::now();
-        backend.claim().unwrap().mark_down("refused");
+        backend.mark_down(backend.claim().unwrap(), "refused");
         assert_eq!(backoff(backend), Some(RETRY_FIRST * 2));
     }
 }

@@ -230,11 +230,11 @@ impl Forwarder {
             }
             let backend = (ex.first + ex.tried) % count;
             ex.tried += 1;
-            let Some(claim) = self.proxy.backends[backend].claim() else {
+            let Some(probe) = self.proxy.backends[backend].claim() else {
                 continue;
             };
             ex.backend = backend;
-            ex.probe = claim.probe;
+            ex.probe = probe;
             return self.place(registry, key, false, now);
         }
     }
