@@ -15,6 +15,22 @@ find_nginx() {
     [ -n "$NGINX" ] || die "nginx is not installed (apt-get install -y nginx-light)"
 }
 
+# await_nginx DIR PORT: waits until the nginx started with prefix DIR has
+# written its pid file and answers on PORT, then sets ADDR to it; stops the
+# script with nginx's logs if it does not come up within 20 s.
+await_nginx() {
+    local dir=$1 port=$2
+    for _ in $(seq 200); do
+        if [ -s "$dir/nginx.pid" ] && (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            ADDR=127.0.0.1:$port
+            return
+        fi
+        sleep 0.1
+    done
+    cat "$SCRATCH/nginx.log" "$dir/error.log" >&2 || true
+    die "nginx did not start"
+}
+
 # The pipe the current setup's leashes read. The script holds its only
 # writer, in file descriptor $HOLD; the servers must not inherit it.
 hold_open() {

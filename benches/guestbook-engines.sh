@@ -37,7 +37,7 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
 SECRET_KEY=guestbook-engines-bench-key-32-bytes-or-more-0123456789
 
-# die, find_nginx, hold_open, stop_all, address_in, free_port
+# die, find_nginx, await_nginx, hold_open, stop_all, address_in, free_port
 . benches/common.sh
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
@@ -148,15 +148,7 @@ http {
 }
 EOF
     leashed "$SCRATCH/hold" TERM "$SCRATCH/nginx.log" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
-    for _ in $(seq 200); do
-        if [ -s "$dir/nginx.pid" ] && (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            ADDR=127.0.0.1:$port
-            return
-        fi
-        sleep 0.1
-    done
-    cat "$SCRATCH/nginx.log" "$dir/error.log" >&2 || true
-    die "nginx did not start"
+    await_nginx "$dir" "$port"
 }
 
 # start SETUP: starts one setup on a fresh database; sets ADDR.

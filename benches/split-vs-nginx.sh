@@ -36,7 +36,7 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-"64 1000"}
 PATH_UNDER_TEST=/hello/world
 
-# die, find_nginx, hold_open, stop_all, address_in, free_port
+# die, find_nginx, await_nginx, hold_open, stop_all, address_in, free_port
 . benches/common.sh
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
@@ -71,15 +71,7 @@ nginx_in_front_of() {
     sed -e "s|@SCRATCH@|$dir|g" -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@UPSTREAM@|$1|g" \
         benches/nginx/bench.conf.template >"$dir/nginx.conf"
     leashed "$SCRATCH/nginx.log" --term "$NGINX" -c "$dir/nginx.conf" -p "$dir"
-    for _ in $(seq 200); do
-        if [ -s "$dir/nginx.pid" ] && (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            ADDR=127.0.0.1:$port
-            return
-        fi
-        sleep 0.1
-    done
-    cat "$SCRATCH/nginx.log" "$dir/error.log" >&2 || true
-    die "nginx did not start"
+    await_nginx "$dir" "$port"
 }
 
 # start SETUP: starts one setup; sets ADDR to the address clients use. (Not
