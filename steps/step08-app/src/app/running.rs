@@ -11,7 +11,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use super::{App, Settings};
+use super::App;
+use super::settings::Settings;
 use crate::shutdown::Shutdown;
 
 /// How long [`RunningApp::stop`] waits for the loop to return.
