@@ -37,15 +37,15 @@
 //! | **`server/`** | **the server: sockets, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
-//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
+//! | `server/client_conn.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
-//! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
+//! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
 //! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
-//! | `split/auth.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
+//! | `split/handshake.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
+//! | `split/backend_mode.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
 //! | `split/proxy/` | the front's forwarding, from its event loops: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
 //! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
@@ -131,7 +131,7 @@ pub use rusqlite;
 pub mod dev {
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
-    pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
+    pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
     pub use crate::split::protocol;
 

@@ -5,7 +5,7 @@
 use crate::config::keys::INSECURE_PREFIX;
 use crate::config::settings::{Mode, Settings};
 
-/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
+/// The key, or the one sentence start-up stops with; see `SessionStore::new` (`app/session/store.rs`).
 pub(crate) fn check_secret_key(settings: &Settings) -> Result<(), String> {
     if settings.debug {
         return Ok(());

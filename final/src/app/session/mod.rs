@@ -5,7 +5,7 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `value.rs` | the session a handler reads and writes, and its CSRF token |
+//! | `handle.rs` | the session a handler reads and writes, and its CSRF token |
 //! | `store.rs` | rows in `httprs_sessions`, signed cookies, the key check |
 //! | `mod.rs` | the middleware: load, check CSRF, run the handler, save |
 
