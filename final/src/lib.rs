@@ -103,6 +103,7 @@ pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
 pub use data::value::{FromValue, Row, ToValue, Value};
 pub use http::cookie::{Cookie, SameSite};
+pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
