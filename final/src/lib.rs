@@ -28,7 +28,7 @@
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
-//! | `data/connection.rs`, `data/value.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
+//! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
 //! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types | httppy's data layer |
 //! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
 //! | `data/request.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
@@ -98,7 +98,8 @@ pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;
 pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
-pub use data::value::{FromValue, Row, ToValue, Value};
+pub use data::row::Row;
+pub use data::value::{FromValue, FromValueError, ToValue, Value};
 pub use http::cookie::{Cookie, SameSite};
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
