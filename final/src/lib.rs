@@ -26,6 +26,7 @@
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
+//! | `app/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
 //! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
@@ -66,14 +67,14 @@
 //!     }
 //! }
 //!
-//! fn main() -> std::io::Result<()> {
+//! fn main() {
 //!     App::new()
 //!         .route(r"^/index/$", Index)
 //!         .get("/hello/{name}", |req: &Request| {
 //!             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
 //!         })
 //!         .bind("127.0.0.1:7777")
-//!         .run()
+//!         .run();
 //! }
 //! ```
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
@@ -90,7 +91,8 @@ pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
 pub use app::router::Route;
 pub use app::session::value::Session;
-pub use app::settings::{Mode, SecretKey, Settings, SettingsError};
+pub use app::settings::{KeyError, Mode, Parsed, SecretKey, Settings, SettingsError};
+pub use app::start_error::{StartError, StartErrorKind};
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
 pub use data::connection::{Connection, Engine};

@@ -28,7 +28,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::app::settings::{Mode, SecretKey, Settings};
+use crate::app::settings::{KeyError, Mode, SecretKey, Settings};
+use crate::app::start_error::{StartError, StartErrorKind};
 use crate::split::protocol::{MAX_FRAME_BYTES, PREFIX_BYTES};
 
 /// The version the handshake frames carry. The frames after it are
@@ -376,46 +377,37 @@ impl FrontHandshake {
 /// line end a file (`openssl rand -hex 32 > key`) usually has.
 ///
 /// # Errors
-/// A sentence, for a key under [`SecretKey::MIN_BYTES`] or a development
-/// key (see [`check_settings`]); the key itself is never shown.
-pub fn parse_key(text: &str) -> Result<SecretKey, String> {
+/// [`KeyError::TooShort`] for a key under [`SecretKey::MIN_BYTES`],
+/// [`KeyError::Development`] for a development key (see
+/// [`check_settings`]); the key itself is never shown.
+pub fn parse_key(text: &str) -> Result<SecretKey, KeyError> {
     let key = SecretKey::new(text.trim_end_matches(['\r', '\n']).as_bytes())?;
-    if is_development_key(&key) {
-        return Err(format!(
-            "starts with \"{}\", a development key, which is public: \
-             set your own (openssl rand -hex 32)",
-            crate::app::session::store::INSECURE_PREFIX
-        ));
+    if key.is_development() {
+        return Err(KeyError::Development);
     }
     Ok(key)
 }
 
-/// Whether `key` is a published development key (the `insecure` prefix
-/// that `secret_key` refuses with debug off, too).
-fn is_development_key(key: &SecretKey) -> bool {
-    key.bytes()
-        .starts_with(crate::app::session::store::INSECURE_PREFIX.as_bytes())
-}
-
 /// The backend's start-up rule: in backend mode with `debug` off, a
-/// `split_key` is required, and the one sentence start-up stops with
-/// otherwise (exit 2, as for a missing `secret_key`). With `debug` on and
-/// no key, `Ok`: version 1, with a warning (`warn_if_open`).
+/// `split_key` is required, and start-up stops otherwise (exit 2, as for
+/// a missing `secret_key`). With `debug` on and no key, `Ok`: version 1,
+/// with a warning (`warn_if_open`).
 ///
 /// # Errors
-/// The sentence.
-pub fn check_settings(settings: &Settings) -> Result<(), String> {
+/// A [`StartError`] of kind [`StartErrorKind::Key`] saying which setting
+/// is missing and why it matters.
+pub fn check_settings(settings: &Settings) -> Result<(), StartError> {
     if settings.mode != Mode::Backend || settings.debug || settings.split_key.is_some() {
         return Ok(());
     }
-    Err(
+    Err(StartError::new(
+        StartErrorKind::Key,
         "backend mode needs the split_key setting when debug is off \
          (HTTPRS_SPLIT_KEY or split_key in settings.toml, at least 32 bytes, \
          the same as the front's HTTPRS_SPLIT_KEY or --split-key-file): \
          without it anyone who can reach the backend's port can send it requests \
-         as if they came from the front"
-            .to_string(),
-    )
+         as if they came from the front",
+    ))
 }
 
 /// Logs, in backend mode without a key (so with `debug` on), that the port
@@ -626,10 +618,12 @@ mod tests {
         assert!(
             parse_key("short")
                 .unwrap_err()
+                .to_string()
                 .contains("at least 32 bytes")
         );
         let err = parse_key("insecure-but-long-enough-to-pass-the-length-check").unwrap_err();
-        assert!(err.contains("development key"), "{err}");
+        assert!(err.to_string().contains("development key"), "{err}");
+        assert_eq!(err, KeyError::Development);
     }
 
     #[test]
@@ -640,9 +634,11 @@ mod tests {
         };
         let err = check_settings(&backend).unwrap_err();
         assert!(
-            err.starts_with("backend mode needs the split_key setting"),
+            err.to_string()
+                .starts_with("backend mode needs the split_key setting"),
             "{err}"
         );
+        assert_eq!(err.kind(), StartErrorKind::Key);
         assert!(
             check_settings(&Settings {
                 debug: true,

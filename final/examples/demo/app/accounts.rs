@@ -20,6 +20,7 @@
 use std::io::BufRead;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use argon2::Argon2;
@@ -133,27 +134,25 @@ pub fn logout(req: &Request) -> Response {
 }
 
 /// With `--create-admin NAME` on the command line, makes (or updates) that
-/// admin and exits: 0 when saved, 1 when not, 2 without a name. Without
-/// the flag, returns and the server starts.
-pub fn create_admin_if_asked(settings_file: &str) {
+/// admin and returns the status `main` should end with: 0 when saved, 1
+/// when not, 2 without a name. Without the flag, `None`: the server starts.
+pub fn create_admin_if_asked(settings_file: &str) -> Option<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(at) = args.iter().position(|arg| arg == "--create-admin") else {
-        return;
-    };
+    let at = args.iter().position(|arg| arg == "--create-admin")?;
     let Some(name) = args.get(at + 1) else {
         eprintln!(
             "error: --create-admin needs a NAME (the password is read from standard input or {PASSWORD_VARIABLE})"
         );
-        std::process::exit(2);
+        return Some(ExitCode::from(2));
     };
     match try_create_admin(settings_file, name) {
         Ok(()) => {
             println!("admin {name} saved: log in at /login");
-            std::process::exit(0);
+            Some(ExitCode::SUCCESS)
         }
         Err(err) => {
             eprintln!("error: {err}");
-            std::process::exit(1);
+            Some(ExitCode::FAILURE)
         }
     }
 }

@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::app::session::value::{Session, SessionData, hex, random_hex};
-use crate::app::settings::{SecretKey, Settings};
+use crate::app::settings::{INSECURE_PREFIX, SecretKey, Settings};
+use crate::app::start_error::{StartError, StartErrorKind};
 use crate::data::error::DbError;
 use crate::data::migrate::Migration;
 use crate::data::pool::Database;
@@ -53,28 +54,24 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// A key starting with this is a development key (the demo's settings file
-/// holds one, in public): refused when `debug` is off, as Django's
-/// `django-insecure-` keys are flagged.
-pub(crate) const INSECURE_PREFIX: &str = "insecure";
-
-/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
-pub(crate) fn check_key(settings: &Settings) -> Result<(), String> {
+/// The key, or the error start-up stops with; see [`SessionStore::new`].
+pub(crate) fn check_key(settings: &Settings) -> Result<(), StartError> {
     if settings.debug {
         return Ok(());
     }
-    match &settings.secret_key {
-        Some(key) if key.bytes().starts_with(INSECURE_PREFIX.as_bytes()) => Err(format!(
+    let problem = match &settings.secret_key {
+        Some(key) if key.is_development() => format!(
             "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
              which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
              at least 32 random bytes)"
-        )),
-        Some(_) => Ok(()),
-        None => Err("the app uses sessions, so it needs the secret_key setting \
+        ),
+        Some(_) => return Ok(()),
+        None => "the app uses sessions, so it needs the secret_key setting \
              (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
              when debug is off"
-            .to_string()),
-    }
+            .to_string(),
+    };
+    Err(StartError::new(StartErrorKind::Key, problem))
 }
 
 /// What the session middleware needs, made at start-up and kept in the app's state.
@@ -90,8 +87,9 @@ impl SessionStore {
     /// random one (with a warning).
     ///
     /// # Errors
-    /// The sentence of [`check_key`], without a key and with `debug` off.
-    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, String> {
+    /// The error of [`check_key`], without a key and with `debug` off; an
+    /// [`StartErrorKind::Io`] one if the system gives no random bytes.
+    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
         check_key(settings)?;
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
@@ -101,9 +99,14 @@ impl SessionStore {
                      so sessions will not survive a restart"
                 );
                 let mut bytes = [0u8; 32];
-                getrandom::getrandom(&mut bytes)
-                    .map_err(|err| format!("cannot make a random secret_key: {err}"))?;
-                SecretKey::new(bytes.to_vec())?
+                getrandom::getrandom(&mut bytes).map_err(|err| {
+                    StartError::new(
+                        StartErrorKind::Io,
+                        format!("cannot make a random secret_key: {err}"),
+                    )
+                })?;
+                SecretKey::new(bytes.to_vec())
+                    .unwrap_or_else(|_| unreachable!("32 bytes are SecretKey::MIN_BYTES"))
             }
         };
         Ok(SessionStore {
@@ -354,7 +357,8 @@ mod tests {
     #[test]
     fn no_key_is_an_error_only_without_debug() {
         let err = check_key(&Settings::default()).unwrap_err();
-        assert!(err.contains("secret_key setting"), "{err}");
+        assert!(err.to_string().contains("secret_key setting"), "{err}");
+        assert_eq!(err.exit_code(), 2, "a setting to fix");
         let debug = Settings {
             debug: true,
             ..Settings::default()
@@ -367,6 +371,6 @@ mod tests {
             ..Settings::default()
         };
         let err = check_key(&insecure).unwrap_err();
-        assert!(err.contains("a development key"), "{err}");
+        assert!(err.to_string().contains("a development key"), "{err}");
     }
 }
