@@ -26,7 +26,7 @@
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
 //! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
-//! | `app/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
+//! | `config/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
 //! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
@@ -38,15 +38,15 @@
 //! | **`server/`** | **the server: sockets, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
-//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
+//! | `server/client_conn.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
-//! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
+//! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
 //! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
-//! | `split/auth.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
+//! | `split/handshake.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
+//! | `split/backend_mode.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
 //! | `split/proxy/` | the front's forwarding, from its event loops: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
 //! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
@@ -80,8 +80,10 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
 mod app;
+mod config;
 mod data;
 mod http;
+mod run;
 mod server;
 mod split;
 
@@ -90,11 +92,12 @@ pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
 pub use app::router::Route;
-pub use app::session::value::Session;
-pub use app::settings::{KeyError, Mode, Parsed, SecretKey, Settings, SettingsError};
-pub use app::start_error::{StartError, StartErrorKind};
+pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use config::keys::{KeyError, SecretKey};
+pub use config::settings::{Mode, Parsed, Settings, SettingsError};
+pub use config::start_error::{StartError, StartErrorKind};
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;
@@ -108,10 +111,10 @@ pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
+pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;
 pub use server::stats::Stats;
-pub use split::front::{FlagError, FrontOptions};
 pub use split::proxy::Proxy;
 
 /// The SQLite bindings the data layer is built on, re-exported for
@@ -131,7 +134,13 @@ pub use rusqlite;
 pub mod dev {
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
-    pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
+    pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
-    pub use crate::split::{auth, protocol};
+    pub use crate::split::protocol;
+
+    /// Version 2 of the split protocol: the handshake, and the split key it proves.
+    pub mod auth {
+        pub use crate::config::keys::parse_key;
+        pub use crate::split::handshake::*;
+    }
 }

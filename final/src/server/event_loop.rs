@@ -2,7 +2,7 @@
 //!
 //! One concept, a little over 500 lines: one loop's turn (poll, accept,
 //! hand over, drive, deliver, sweep). What a single connection does is in
-//! `connection.rs`; what the threads share is in `shared.rs`.
+//! `client_conn.rs`; what the threads share is in `shared.rs`.
 //!
 //! This is step 01's accept loop turned inside out. Instead of calling
 //! `accept` and `read` and sleeping inside them, the loop asks `epoll`
@@ -18,13 +18,13 @@
 //! - a **connection** is ready: read, parse, run or dispatch the handler,
 //!   write, as far as it goes without blocking ([`EventLoop::advance`]).
 //!   In backend mode the same, with a front's frames for requests and
-//!   replies (`split/backend.rs`);
+//!   replies (`split/backend_mode.rs`);
 //! - the **waker** fired: a worker posted a response, or another loop handed
 //!   over a connection ([`EventLoop::read_inbox`]);
 //! - every *tick*: sweep for timeouts ([`EventLoop::sweep`]).
 //!
 //! Everything a connection needs between two wake-ups lives in its
-//! [`Connection`], in a slot of `slots`; the slot's index is its `mio` token.
+//! [`ClientConn`], in a slot of `slots`; the slot's index is its `mio` token.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -38,20 +38,20 @@ use mio::{Events, Interest, Poll, Token};
 use crate::app::middleware::log_access;
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
-use crate::app::settings::Mode;
+use crate::config::settings::Mode;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
-use crate::http::response::Framing;
+use crate::http::response::ResponseFraming;
 use crate::http::status::Status;
-use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH, Wire};
+use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
-use crate::server::pool::WorkerPool;
+use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
 use crate::server::shared::{Message, Shared};
-use crate::split::auth::{self, BackendHandshake};
-use crate::split::backend::{self, FrameError};
+use crate::server::worker_pool::WorkerPool;
+use crate::split::backend_mode::{self, FrameError};
+use crate::split::handshake::{self, BackendHandshake};
 use crate::split::protocol;
-use crate::split::proxy::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
 
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
@@ -78,7 +78,7 @@ pub(crate) struct EventLoop {
     poll: Poll,
     listeners: Vec<TcpListener>,
     /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
-    slots: Vec<Option<Connection>>,
+    slots: Vec<Option<ClientConn>>,
     free: Vec<usize>,
     next_id: u64,
     shared: Arc<Shared>,
@@ -101,7 +101,7 @@ pub(crate) struct EventLoop {
     ready: Vec<(Token, bool, bool)>,
     next_ready: usize,
     /// For each forwarding route (its index in the URL table), this loop's
-    /// connections to its backends (`split/proxy/forwarder.rs`).
+    /// connections to its backends (`server/forwarder.rs`).
     forwarders: Vec<(usize, Forwarder)>,
     /// Answers from the forwarders being delivered (kept to reuse its allocation).
     forwarded: Vec<Finished>,
@@ -367,7 +367,7 @@ impl EventLoop {
         let wire = match (settings.mode, &settings.split_key) {
             (Mode::Http, _) => Wire::Http(RequestDecoder::new(self.shared.limits)),
             (Mode::Backend, None) => Wire::Frames(None),
-            (Mode::Backend, Some(key)) => match auth::fresh_nonce() {
+            (Mode::Backend, Some(key)) => match handshake::fresh_nonce() {
                 Ok(nonce) => {
                     let (handshake, frame) = BackendHandshake::new(key.clone(), nonce);
                     challenge = Some(frame);
@@ -382,7 +382,7 @@ impl EventLoop {
                 }
             },
         };
-        let mut conn = Connection::new(stream, peer, self.next_id, wire, self.now);
+        let mut conn = ClientConn::new(stream, peer, self.next_id, wire, self.now);
         if let Some(frame) = challenge {
             conn.queue_first(&frame);
         }
@@ -419,7 +419,7 @@ impl EventLoop {
     }
 
     /// Moves a connection forward as far as it can go without blocking
-    /// ([`Connection::advance`]), and closes it if it is done.
+    /// ([`ClientConn::advance`]), and closes it if it is done.
     fn drive(&mut self, slot: usize) {
         let keep = self.advance(slot).unwrap_or(false);
         self.count_served(slot);
@@ -486,7 +486,7 @@ impl EventLoop {
     /// own thread between two turns (see `runner.rs`) or on a worker.
     fn start_request(&mut self, slot: usize, raw: RawRequest) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        let framing = Framing {
+        let framing = ResponseFraming {
             head_only: raw.head.method == "HEAD",
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
@@ -501,7 +501,7 @@ impl EventLoop {
     fn start_frame(&mut self, slot: usize, message: protocol::Request) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         if let Some(refusal) =
-            backend::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
+            backend_mode::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
         {
             conn.deliver(refusal, true, None, self.drain_deadline.is_some());
             self.responded();
@@ -528,7 +528,7 @@ impl EventLoop {
             let conn = self.slots[slot].as_mut().expect("slot holds a connection");
             // Not inline: what is queued for the client leaves now.
             conn.begin_request(false);
-            let client = Client {
+            let client = ReplyTo {
                 slot,
                 id: conn.id(),
                 framing,
@@ -672,13 +672,13 @@ impl EventLoop {
         // Dropping the listeners deregisters them; once every loop has, the port is free.
         self.listeners.clear();
         for slot in 0..self.slots.len() {
-            if self.slots[slot].as_ref().is_some_and(Connection::is_idle) {
+            if self.slots[slot].as_ref().is_some_and(ClientConn::is_idle) {
                 self.close(slot);
             }
         }
     }
 
-    /// Applies the timeouts ([`Connection::timer`], and the forwarders' deadlines).
+    /// Applies the timeouts ([`ClientConn::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
         for (_, forwarder) in &mut self.forwarders {
             forwarder.sweep(self.poll.registry(), self.now);

@@ -8,9 +8,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::app::session::value::{Session, SessionData, hex, random_hex};
-use crate::app::settings::{INSECURE_PREFIX, SecretKey, Settings};
-use crate::app::start_error::{StartError, StartErrorKind};
+use crate::app::session::handle::{Session, SessionData, hex, random_hex};
+use crate::config::keys::SecretKey;
+use crate::config::settings::Settings;
+use crate::config::start_error::{StartError, StartErrorKind};
 use crate::data::error::DbError;
 use crate::data::migrate::Migration;
 use crate::data::pool::Database;
@@ -54,26 +55,6 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The key, or the error start-up stops with; see [`SessionStore::new`].
-pub(crate) fn check_key(settings: &Settings) -> Result<(), StartError> {
-    if settings.debug {
-        return Ok(());
-    }
-    let problem = match &settings.secret_key {
-        Some(key) if key.is_development() => format!(
-            "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
-             which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
-             at least 32 random bytes)"
-        ),
-        Some(_) => return Ok(()),
-        None => "the app uses sessions, so it needs the secret_key setting \
-             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
-             when debug is off"
-            .to_string(),
-    };
-    Err(StartError::new(StartErrorKind::Key, problem))
-}
-
 /// What the session middleware needs, made at start-up and kept in the app's state.
 pub(crate) struct SessionStore {
     key: SecretKey,
@@ -87,10 +68,11 @@ impl SessionStore {
     /// random one (with a warning).
     ///
     /// # Errors
-    /// The error of [`check_key`], without a key and with `debug` off; an
-    /// [`StartErrorKind::Io`] one if the system gives no random bytes.
+    /// The error of `check_secret_key` (`config/checks.rs`), without a key
+    /// and with `debug` off; a [`StartErrorKind::Io`] one if the system
+    /// gives no random bytes.
     pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
-        check_key(settings)?;
+        crate::config::checks::check_secret_key(settings)?;
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {
@@ -352,25 +334,5 @@ mod tests {
         let res = store.save(&again, Response::text("x"));
         assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
         assert!(store.load(&req).is_empty());
-    }
-
-    #[test]
-    fn no_key_is_an_error_only_without_debug() {
-        let err = check_key(&Settings::default()).unwrap_err();
-        assert!(err.to_string().contains("secret_key setting"), "{err}");
-        assert_eq!(err.exit_code(), 2, "a setting to fix");
-        let debug = Settings {
-            debug: true,
-            ..Settings::default()
-        };
-        assert!(check_key(&debug).is_ok());
-        let insecure = Settings {
-            secret_key: Some(
-                SecretKey::new(b"insecure-but-long-enough-0123456789".to_vec()).unwrap(),
-            ),
-            ..Settings::default()
-        };
-        let err = check_key(&insecure).unwrap_err();
-        assert!(err.to_string().contains("a development key"), "{err}");
     }
 }

@@ -39,6 +39,8 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
+use crate::config::keys::{KeyError, SecretKey};
+
 /// Where an app listens unless told otherwise.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
 
@@ -159,90 +161,6 @@ impl Default for Settings {
             split_key: None,
             root: PathBuf::from("."),
         }
-    }
-}
-
-/// The `secret_key` setting: bytes that never show in logs or `{:?}`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Vec<u8>);
-
-/// A key starting with this is a development key (the demo's settings file
-/// holds one, in public): `secret_key` refuses it when `debug` is off, as
-/// Django's `django-insecure-` keys are flagged, and `split_key` always.
-pub(crate) const INSECURE_PREFIX: &str = "insecure";
-
-impl SecretKey {
-    /// The fewest bytes accepted: HMAC-SHA256's own output size.
-    pub const MIN_BYTES: usize = 32;
-
-    /// `bytes` as a key.
-    ///
-    /// # Errors
-    /// [`KeyError::TooShort`], if there are fewer than [`SecretKey::MIN_BYTES`].
-    ///
-    /// # Examples
-    /// ```
-    /// use httprs::{KeyError, SecretKey};
-    /// assert_eq!(SecretKey::new("hunter2"), Err(KeyError::TooShort { found: 7 }));
-    /// assert!(SecretKey::new([7; 32]).is_ok());
-    /// ```
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, KeyError> {
-        let bytes = bytes.into();
-        if bytes.len() < SecretKey::MIN_BYTES {
-            return Err(KeyError::TooShort { found: bytes.len() });
-        }
-        Ok(SecretKey(bytes))
-    }
-
-    /// The key's bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// Whether this is a published development key ([`INSECURE_PREFIX`]).
-    pub(crate) fn is_development(&self) -> bool {
-        self.0.starts_with(INSECURE_PREFIX.as_bytes())
-    }
-}
-
-/// Why bytes were refused as a key: by [`SecretKey::new`], and for the
-/// split key by [`dev::auth::parse_key`](crate::dev::auth::parse_key). The
-/// message never shows the key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// Fewer bytes than [`SecretKey::MIN_BYTES`].
-    TooShort {
-        /// How many bytes there were.
-        found: usize,
-    },
-    /// A published development key (it starts with `insecure`), where only
-    /// a key of one's own will do.
-    Development,
-}
-
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyError::TooShort { found } => write!(
-                f,
-                "expected at least {} bytes, found {found} (the value is not shown)",
-                SecretKey::MIN_BYTES
-            ),
-            KeyError::Development => write!(
-                f,
-                "starts with \"{INSECURE_PREFIX}\", a development key, which is public: \
-                 set your own (openssl rand -hex 32)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for KeyError {}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey({} bytes)", self.0.len())
     }
 }
 
@@ -529,7 +447,7 @@ impl Settings {
             "session_cookie_secure" => self.session_cookie_secure = raw.boolean()?,
             // Checked whatever `debug` says: a front must be given the same
             // key, and a development key there would be no better.
-            "split_key" => self.split_key = Some(crate::split::auth::parse_key(raw.text())?),
+            "split_key" => self.split_key = Some(crate::config::keys::parse_key(raw.text())?),
             _ => return Err(Problem::UnknownKey),
         }
         Ok(())
@@ -870,20 +788,5 @@ mod tests {
         assert_eq!(parsed, Ok(Parsed::Help(HELP)));
         assert!(s.addrs.is_empty(), "nothing applied: {:?}", s.addrs);
         assert!(HELP.starts_with(&format!("usage: {USAGE}\n")), "{HELP}");
-    }
-
-    #[test]
-    fn key_errors_say_what_is_wrong_without_the_key() {
-        let short = SecretKey::new("hunter2").unwrap_err();
-        assert_eq!(short, KeyError::TooShort { found: 7 });
-        assert_eq!(
-            short.to_string(),
-            "expected at least 32 bytes, found 7 (the value is not shown)"
-        );
-        assert_eq!(
-            KeyError::Development.to_string(),
-            "starts with \"insecure\", a development key, which is public: \
-             set your own (openssl rand -hex 32)"
-        );
     }
 }

@@ -4,9 +4,9 @@
 //!
 //! Sans-IO: no socket in this file. Each side is a value that takes the
 //! bytes its peer sent (the start of a connection's input) and gives back
-//! the bytes to send, or a typed reason to close. The backend's event loop
-//! (`server/connection.rs`) and the front's blocking pool
-//! (`split/proxy/pool.rs`) only move those bytes, and the tests below run
+//! the bytes to send, or a typed reason to close. The backend's connection
+//! (`server/client_conn.rs`) and the front's (`server/backend_conn.rs`)
+//! only move those bytes, and the tests below run
 //! whole handshakes, right and wrong, with no network at all.
 //!
 //! ```text
@@ -28,8 +28,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::app::settings::{KeyError, Mode, SecretKey, Settings};
-use crate::app::start_error::{StartError, StartErrorKind};
+use crate::config::keys::SecretKey;
 use crate::split::protocol::{MAX_FRAME_BYTES, PREFIX_BYTES};
 
 /// The version the handshake frames carry. The frames after it are
@@ -372,55 +371,6 @@ impl FrontHandshake {
     }
 }
 
-/// A split key read from the front's `--split-key-file` or
-/// `HTTPRS_SPLIT_KEY`, or a backend's `split_key`: the text, without the
-/// line end a file (`openssl rand -hex 32 > key`) usually has.
-///
-/// # Errors
-/// [`KeyError::TooShort`] for a key under [`SecretKey::MIN_BYTES`],
-/// [`KeyError::Development`] for a development key (see
-/// [`check_settings`]); the key itself is never shown.
-pub fn parse_key(text: &str) -> Result<SecretKey, KeyError> {
-    let key = SecretKey::new(text.trim_end_matches(['\r', '\n']).as_bytes())?;
-    if key.is_development() {
-        return Err(KeyError::Development);
-    }
-    Ok(key)
-}
-
-/// The backend's start-up rule: in backend mode with `debug` off, a
-/// `split_key` is required, and start-up stops otherwise (exit 2, as for
-/// a missing `secret_key`). With `debug` on and no key, `Ok`: version 1,
-/// with a warning (`warn_if_open`).
-///
-/// # Errors
-/// A [`StartError`] of kind [`StartErrorKind::Key`] saying which setting
-/// is missing and why it matters.
-pub fn check_settings(settings: &Settings) -> Result<(), StartError> {
-    if settings.mode != Mode::Backend || settings.debug || settings.split_key.is_some() {
-        return Ok(());
-    }
-    Err(StartError::new(
-        StartErrorKind::Key,
-        "backend mode needs the split_key setting when debug is off \
-         (HTTPRS_SPLIT_KEY or split_key in settings.toml, at least 32 bytes, \
-         the same as the front's HTTPRS_SPLIT_KEY or --split-key-file): \
-         without it anyone who can reach the backend's port can send it requests \
-         as if they came from the front",
-    ))
-}
-
-/// Logs, in backend mode without a key (so with `debug` on), that the port
-/// is open to anyone who reaches it.
-pub(crate) fn warn_if_open(settings: &Settings) {
-    if settings.mode == Mode::Backend && settings.split_key.is_none() {
-        log::warn!(
-            "no split_key setting (debug is on): the backend speaks version 1, \
-             unauthenticated; anyone who can reach its port can send it requests"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,56 +556,5 @@ mod tests {
             backend.receive(&raw(r#"{"v":2,"type":"welcome","mac":"00"}"#)),
             Err(HandshakeError::NoHello { .. })
         ));
-    }
-
-    #[test]
-    fn keys_too_short_or_for_development_are_refused_and_a_line_end_is_not_the_key() {
-        let hex64 = "0123456789abcdef".repeat(4);
-        assert_eq!(
-            parse_key(&format!("{hex64}\n")).unwrap().bytes(),
-            hex64.as_bytes()
-        );
-        assert!(
-            parse_key("short")
-                .unwrap_err()
-                .to_string()
-                .contains("at least 32 bytes")
-        );
-        let err = parse_key("insecure-but-long-enough-to-pass-the-length-check").unwrap_err();
-        assert!(err.to_string().contains("development key"), "{err}");
-        assert_eq!(err, KeyError::Development);
-    }
-
-    #[test]
-    fn backend_mode_needs_a_key_unless_debug_is_on() {
-        let backend = Settings {
-            mode: Mode::Backend,
-            ..Settings::default()
-        };
-        let err = check_settings(&backend).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("backend mode needs the split_key setting"),
-            "{err}"
-        );
-        assert_eq!(err.kind(), StartErrorKind::Key);
-        assert!(
-            check_settings(&Settings {
-                debug: true,
-                ..backend.clone()
-            })
-            .is_ok()
-        );
-        assert!(
-            check_settings(&Settings {
-                split_key: Some(key(1)),
-                ..backend
-            })
-            .is_ok()
-        );
-        assert!(
-            check_settings(&Settings::default()).is_ok(),
-            "HTTP mode has no port to guard"
-        );
     }
 }

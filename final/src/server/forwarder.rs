@@ -13,7 +13,7 @@
 //!
 //! **Connections per backend.** A request goes on the connection to its
 //! backend with the fewest in flight, if one has room (fewer than
-//! [`MAX_IN_FLIGHT`](super::upstream::MAX_IN_FLIGHT)); with none, a new one is opened, up to
+//! [`MAX_IN_FLIGHT`](crate::server::backend_conn::MAX_IN_FLIGHT)); with none, a new one is opened, up to
 //! [`MAX_CONNECTIONS`] per backend on this loop; beyond that requests wait
 //! in a queue, first come, first served, and each reply makes room for the
 //! oldest. Frames queued during one turn of the loop leave together, one
@@ -32,14 +32,14 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 
-use super::Proxy;
-use super::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
-use super::retry::{Failure, is_idempotent};
-use super::upstream::{InFlight, Outcome, Upstream};
 use crate::http::request::Request;
-use crate::http::response::{Framing, Response};
+use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
+use crate::server::backend_conn::{BackendConn, InFlight, Outcome};
 use crate::split::codec;
+use crate::split::proxy::Proxy;
+use crate::split::proxy::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
+use crate::split::proxy::retry::{Failure, is_idempotent};
 
 /// Connections one loop opens to one backend at most; more requests wait.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
@@ -60,15 +60,15 @@ pub(crate) const TOKEN_SPAN: usize = 1 << 24;
 
 /// The client connection a request came on, and how to frame its answer.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Client {
+pub(crate) struct ReplyTo {
     pub(crate) slot: usize,
     pub(crate) id: u64,
-    pub(crate) framing: Framing,
+    pub(crate) framing: ResponseFraming,
 }
 
 /// An answer for a client, for the loop to encode and deliver.
 pub(crate) struct Finished {
-    pub(crate) client: Client,
+    pub(crate) client: ReplyTo,
     pub(crate) res: Response,
     /// For the access log: the request, and when it arrived.
     pub(crate) method: String,
@@ -81,7 +81,7 @@ pub(crate) struct Finished {
 /// One request on its way: to which backend, on which connection, and
 /// what it may still survive.
 struct Exchange {
-    client: Client,
+    client: ReplyTo,
     method: String,
     path: String,
     version: &'static str,
@@ -117,7 +117,7 @@ pub(crate) struct Forwarder {
     proxy: Arc<Proxy>,
     /// Connection `i` is registered with token `token_base + i`.
     token_base: usize,
-    conns: Vec<Option<Upstream>>,
+    conns: Vec<Option<BackendConn>>,
     /// When each connection's connect began, while it is under way.
     connecting: Vec<Option<(Instant, Vec<SocketAddr>)>>,
     free_conns: Vec<usize>,
@@ -163,7 +163,7 @@ impl Forwarder {
         &mut self,
         registry: &Registry,
         req: &Request,
-        client: Client,
+        client: ReplyTo,
         now: Instant,
     ) {
         let id = self.next_id;
@@ -271,7 +271,7 @@ impl Forwarder {
     /// one has room. `skip_stalled`: not one whose oldest request has been
     /// out longer than [`STALLED`] (a new connection is better then).
     fn roomiest(&self, backend: usize, skip_stalled: bool, now: Instant) -> Option<usize> {
-        let stalled = |up: &Upstream| {
+        let stalled = |up: &BackendConn| {
             skip_stalled && up.oldest().is_some_and(|t| now.duration_since(t) > STALLED)
         };
         self.lanes[backend]
@@ -318,7 +318,7 @@ impl Forwarder {
                 last = format!("cannot register: {err}");
                 continue;
             }
-            self.conns[conn] = Some(Upstream::new(stream, backend, self.proxy.key.clone()));
+            self.conns[conn] = Some(BackendConn::new(stream, backend, self.proxy.key.clone()));
             self.connecting[conn] = Some((now, addrs));
             self.lanes[backend].conns.push(conn);
             return self.put_on(registry, key, conn, now);

@@ -28,9 +28,10 @@ use std::time::Duration;
 
 use crate::app::App;
 use crate::app::router::Route;
-use crate::app::settings::{DEFAULT_ADDR, Parsed, SecretKey, Settings, check_addr};
-use crate::app::start_error::StartError;
 use crate::app::static_files::StaticFiles;
+use crate::config::keys::SecretKey;
+use crate::config::settings::{DEFAULT_ADDR, Parsed, Settings, check_addr};
+use crate::config::start_error::StartError;
 use crate::split::proxy::Proxy;
 
 /// A mistake on `httprs-front`'s command line: the flag (or variable) it
@@ -198,7 +199,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                 "--split-key-file" => {
                     let text = std::fs::read_to_string(&value)
                         .map_err(|err| invalid(&flag, format!("cannot read {value}: {err}")))?;
-                    let key = crate::split::auth::parse_key(&text)
+                    let key = crate::config::keys::parse_key(&text)
                         .map_err(|p| invalid(&flag, format!("the key in {value}: {p}")))?;
                     options.split_key = Some(key);
                 }
@@ -266,7 +267,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// or a development key, without showing it.
     pub fn split_key_from_env(mut self, value: Option<&str>) -> Result<FrontOptions, FlagError> {
         if let (None, Some(text)) = (&self.split_key, value) {
-            let key = crate::split::auth::parse_key(text)
+            let key = crate::config::keys::parse_key(text)
                 .map_err(|p| FlagError::new("HTTPRS_SPLIT_KEY", p.to_string()))?;
             self.split_key = Some(key);
         }
@@ -310,7 +311,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// [`exit_code`](StartError::exit_code).
     pub fn run(self) -> Result<(), StartError> {
         let settings = self.settings();
-        crate::app::logger::init(settings.log_level, settings.access_log);
+        crate::config::logger::init(settings.log_level, settings.access_log);
         log::info!(
             "front: {} backend(s), in turn: {}; timeout {} ms, {} worker(s); {}",
             self.backends.len(),
