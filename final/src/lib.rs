@@ -106,6 +106,7 @@ pub use data::pool::{Database, PooledConnection};
 pub use data::row::Row;
 pub use data::value::{FromValue, FromValueError, ToValue, Value};
 pub use http::cookie::{Cookie, SameSite};
+pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};

@@ -43,9 +43,10 @@ impl App {
     /// [`StartErrorKind::Migration`]; an address that cannot be bound (in
     /// use, malformed, not ours), naming it, [`StartErrorKind::Io`].
     pub fn start(mut self, mut settings: Settings) -> Result<Server, StartError> {
-        crate::config::checks::check_split_key(&settings)?;
+        // The keys, checked here once for every way of starting: a
+        // setting's fault, so `run` exits with status 2 for it.
+        crate::config::checks::check_start(&settings, self.sessions)?;
         if self.sessions {
-            crate::config::checks::check_secret_key(&settings)?;
             // The session table first: the app's own migrations may rely on it.
             let mut migrations = vec![session::store::migration()];
             migrations.extend(self.migrations.take().unwrap_or_default());
@@ -153,12 +154,6 @@ impl App {
     /// the process goes on, and its `main` decides (`httprs-front`'s
     /// prints it and exits with [`StartError::exit_code`]).
     pub fn run_with(self, settings: Settings) -> Result<(), StartError> {
-        // Checked before the logger and the signal handler go in, so that a
-        // missing key is the one line on standard error.
-        if self.sessions {
-            crate::config::checks::check_secret_key(&settings)?;
-        }
-        crate::config::checks::check_split_key(&settings)?;
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.

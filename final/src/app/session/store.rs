@@ -67,12 +67,13 @@ impl SessionStore {
     /// The store for a started app: the configured key, or in debug a
     /// random one (with a warning).
     ///
+    /// Start-up has checked the key already (`check_start` in
+    /// `config/checks.rs`): without one here, `debug` is on.
+    ///
     /// # Errors
-    /// The error of `check_secret_key` (`config/checks.rs`), without a key
-    /// and with `debug` off; a [`StartErrorKind::Io`] one if the system
-    /// gives no random bytes.
+    /// A [`StartErrorKind::Io`] one if the operating system gives no
+    /// random bytes for a key.
     pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
-        crate::config::checks::check_secret_key(settings)?;
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {
