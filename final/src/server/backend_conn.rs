@@ -577,64 +577,8 @@ fn handshake_failure(err: &HandshakeError) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
-
     use super::*;
-
-    /// A socket with scripted reads (then `WouldBlock`, or the end of the
-    /// stream once `eof`), taking at most `room` bytes of writes, connected
-    /// once `up` is set (or failing with `refuse`).
-    #[derive(Default)]
-    struct FakeLink {
-        reads: VecDeque<Vec<u8>>,
-        eof: bool,
-        reset: bool,
-        written: Vec<u8>,
-        room: Option<usize>,
-        up: bool,
-        refuse: bool,
-    }
-
-    impl Read for FakeLink {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            match self.reads.pop_front() {
-                Some(chunk) => {
-                    buf[..chunk.len()].copy_from_slice(&chunk);
-                    Ok(chunk.len())
-                }
-                None if self.reset => Err(io::ErrorKind::ConnectionReset.into()),
-                None if self.eof => Ok(0),
-                None => Err(io::ErrorKind::WouldBlock.into()),
-            }
-        }
-    }
-
-    impl Write for FakeLink {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let n = buf.len().min(self.room.unwrap_or(usize::MAX));
-            if n == 0 {
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            if let Some(room) = &mut self.room {
-                *room -= n;
-            }
-            self.written.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Link for FakeLink {
-        fn connected(&self) -> io::Result<bool> {
-            if self.refuse {
-                return Err(io::ErrorKind::ConnectionRefused.into());
-            }
-            Ok(self.up)
-        }
-    }
+    use crate::server::fake_socket::FakeSocket;
 
     fn reply(id: u64, status: u16) -> Vec<u8> {
         protocol::encode(&Message::Response(protocol::Response {
@@ -657,15 +601,15 @@ mod tests {
 
     const FLIGHT: InFlight = InFlight { exchange: 3, id: 7 };
 
-    fn ready(link: FakeLink) -> BackendConn<FakeLink> {
-        let mut up = BackendConn::new(FakeLink { up: true, ..link }, 0, None);
+    fn ready(link: FakeSocket) -> BackendConn<FakeSocket> {
+        let mut up = BackendConn::new(FakeSocket { up: true, ..link }, 0, None);
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         up
     }
 
     #[test]
     fn a_frame_waits_for_the_connect_then_leaves_and_its_reply_frees_the_connection() {
-        let mut up = BackendConn::new(FakeLink::default(), 1, None);
+        let mut up = BackendConn::new(FakeSocket::default(), 1, None);
         up.send(FLIGHT, b"frame", Instant::now());
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         assert!(up.link.written.is_empty(), "nothing sent while connecting");
@@ -689,9 +633,9 @@ mod tests {
 
     #[test]
     fn a_full_socket_sends_the_rest_of_the_frame_when_writable_again() {
-        let mut up = ready(FakeLink {
+        let mut up = ready(FakeSocket {
             room: Some(3),
-            ..FakeLink::default()
+            ..FakeSocket::default()
         });
         up.send(FLIGHT, b"frame", Instant::now());
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
@@ -712,9 +656,9 @@ mod tests {
     #[test]
     fn a_refused_connect_is_unreachable() {
         let mut up = BackendConn::new(
-            FakeLink {
+            FakeSocket {
                 refuse: true,
-                ..FakeLink::default()
+                ..FakeSocket::default()
             },
             0,
             None,
@@ -735,7 +679,7 @@ mod tests {
 
     #[test]
     fn a_close_before_or_during_the_reply_says_which() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.send(FLIGHT, b"frame", Instant::now());
         up.link.eof = true;
         up.mark_ready(true, true);
@@ -753,7 +697,7 @@ mod tests {
             ),
             "{failure:?}"
         );
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.send(FLIGHT, b"frame", Instant::now());
         up.link.reads.push_back(reply(7, 200)[..6].to_vec());
         up.link.eof = true;
@@ -770,7 +714,7 @@ mod tests {
 
     #[test]
     fn an_idle_connection_the_backend_closes_is_dead_with_nothing_in_flight() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.link.eof = true;
         up.mark_ready(true, true);
         assert!(matches!(
@@ -786,7 +730,7 @@ mod tests {
             (reply(7, 99), true),
             (reply(7, 200), false),
         ] {
-            let mut up = ready(FakeLink::default());
+            let mut up = ready(FakeSocket::default());
             if send {
                 up.send(FLIGHT, b"frame", Instant::now());
             }
@@ -814,7 +758,7 @@ mod tests {
 
     #[test]
     fn frames_queued_together_leave_in_one_write_and_replies_in_any_order_find_theirs() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         let now = Instant::now();
         for n in 1..=3 {
             up.send(flight(n), format!("f{n}").as_bytes(), now);
@@ -839,7 +783,7 @@ mod tests {
 
     #[test]
     fn a_connection_full_of_requests_takes_no_more() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         for n in 0..MAX_IN_FLIGHT as u64 {
             assert!(up.accepts());
             up.send(flight(n), b"f", Instant::now());
@@ -850,9 +794,9 @@ mod tests {
     #[test]
     fn a_death_with_several_in_flight_says_for_each_whether_it_ran_or_replied() {
         // Room for the first two frames only: the third never leaves whole.
-        let mut up = ready(FakeLink {
+        let mut up = ready(FakeSocket {
             room: Some(5),
-            ..FakeLink::default()
+            ..FakeSocket::default()
         });
         let now = Instant::now();
         up.send(flight(1), b"aa", now);
@@ -883,7 +827,7 @@ mod tests {
 
     #[test]
     fn giving_up_on_a_connection_hands_back_all_it_carried() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         let now = Instant::now();
         up.send(flight(1), b"aa", now);
         up.send(flight(2), b"bb", now);
@@ -906,15 +850,15 @@ mod tests {
     /// A keyed connection with frames `one` and `two` queued, past the
     /// challenge, its socket taking at most `room` bytes: it, and the
     /// welcome the backend would send for the hello it wrote.
-    fn keyed_past_the_challenge(room: Option<usize>) -> (BackendConn<FakeLink>, Vec<u8>) {
+    fn keyed_past_the_challenge(room: Option<usize>) -> (BackendConn<FakeSocket>, Vec<u8>) {
         use crate::split::handshake::BackendHandshake;
         let key = SecretKey::new(*b"a unit test split key, 32 bytes at least").unwrap();
         let (backend, challenge) = BackendHandshake::new(key.clone(), [7; 32]);
         let mut up = BackendConn::new(
-            FakeLink {
+            FakeSocket {
                 up: true,
                 room,
-                ..FakeLink::default()
+                ..FakeSocket::default()
             },
             0,
             Some(key),

@@ -610,71 +610,9 @@ impl<S: Socket> ClientConn<S> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
-
     use super::*;
     use crate::http::parse_error::Limits;
-
-    /// A socket that hands out scripted reads, then `WouldBlock` (or the end
-    /// of the stream once `eof` is set), and takes at most `room` bytes of
-    /// writes before `WouldBlock`.
-    #[derive(Default)]
-    struct FakeSocket {
-        reads: VecDeque<Vec<u8>>,
-        eof: bool,
-        written: Vec<u8>,
-        room: Option<usize>,
-        shut: std::cell::Cell<bool>,
-        nodelay: std::cell::Cell<bool>,
-    }
-
-    impl Read for FakeSocket {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            match self.reads.front_mut() {
-                Some(chunk) => {
-                    let n = chunk.len().min(buf.len());
-                    buf[..n].copy_from_slice(&chunk[..n]);
-                    chunk.drain(..n);
-                    if chunk.is_empty() {
-                        self.reads.pop_front();
-                    }
-                    Ok(n)
-                }
-                None if self.eof => Ok(0),
-                None => Err(io::ErrorKind::WouldBlock.into()),
-            }
-        }
-    }
-
-    impl Write for FakeSocket {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let n = self.room.map_or(buf.len(), |room| room.min(buf.len()));
-            if n == 0 {
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            if let Some(room) = &mut self.room {
-                *room -= n;
-            }
-            self.written.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Socket for FakeSocket {
-        fn shutdown_write(&self) -> io::Result<()> {
-            self.shut.set(true);
-            Ok(())
-        }
-
-        fn set_nodelay(&self) -> io::Result<()> {
-            self.nodelay.set(true);
-            Ok(())
-        }
-    }
+    use crate::server::fake_socket::FakeSocket;
 
     const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
     const IDLE_TIMEOUT: Duration = Duration::from_secs(60);

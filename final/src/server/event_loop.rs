@@ -53,6 +53,11 @@ use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::{self, BackendHandshake};
 use crate::split::protocol;
 
+// The token space, split in ranges so that an event's token alone says
+// what it is for (see `Source::of`): the waker, then listeners, then client
+// connections (one per slot), then backend connections (a span per
+// forwarding route). Each range starts far above the most the one below it
+// can use, so no range runs into the next.
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
 const FIRST_CONNECTION: usize = 1 << 16;
@@ -71,6 +76,53 @@ const MAX_SPARE_BUFFERS: usize = 256;
 /// A connection may hold this many more than the least-loaded loop before
 /// a new one is handed over, so a burst of accepts does not ping-pong.
 const BALANCE_SLACK: usize = 1;
+
+/// What an event's token is for; see the token constants.
+#[derive(Debug, PartialEq, Eq)]
+enum Source {
+    /// A worker or another loop posted to the inbox.
+    Waker,
+    /// Listener `i`: connections to accept.
+    Listener(usize),
+    /// The client connection in slot `i`.
+    Client(usize),
+    /// A forwarder's connection to a backend (the whole token: each
+    /// forwarder knows its own span).
+    Backend(usize),
+}
+
+impl Source {
+    fn of(token: Token) -> Source {
+        // Highest range first: each arm only has to say where its range starts.
+        match token {
+            WAKER => Source::Waker,
+            Token(t) if t >= FIRST_UPSTREAM => Source::Backend(t),
+            Token(t) if t >= FIRST_CONNECTION => Source::Client(t - FIRST_CONNECTION),
+            Token(t) => Source::Listener(t - FIRST_LISTENER),
+        }
+    }
+}
+
+/// The loop a new connection should go to, if not this one (`mine`):
+/// the least loaded, but only when this loop has more than
+/// [`BALANCE_SLACK`] connections above it. Without the slack, two loops
+/// with nearly equal loads would hand each burst of accepts back and forth,
+/// and each hand-over costs an inbox message and a wake-up.
+fn hand_over_to(mine: usize, loads: impl IntoIterator<Item = usize>) -> Option<usize> {
+    let loads: Vec<usize> = loads.into_iter().collect();
+    let own = *loads.get(mine)?;
+    // The first of the least loaded: ties go to the lowest index, so every
+    // loop that accepts picks the same one.
+    let (target, least) = (loads.iter().copied().enumerate()).min_by_key(|&(_, load)| load)?;
+    (target != mine && own > least + BALANCE_SLACK).then_some(target)
+}
+
+/// How long a poll may sleep: not at all while work is left over from the
+/// last turn (a connection that used up its turn, a request to answer on
+/// this thread), else until the next sweep is due.
+fn poll_timeout(work_left: bool, tick: Duration) -> Duration {
+    if work_left { Duration::ZERO } else { tick }
+}
 
 /// One event-loop thread's state; see the module docs.
 pub(crate) struct EventLoop {
@@ -173,11 +225,8 @@ impl EventLoop {
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
         if self.next_ready == self.ready.len() {
             // Work left over from the last turn: look for events, do not sleep.
-            let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
-                self.tick
-            } else {
-                Duration::ZERO
-            };
+            let work_left = !self.again.is_empty() || !self.inline_jobs.is_empty();
+            let timeout = poll_timeout(work_left, self.tick);
             if let Err(err) = self.wait_for_events(events, timeout) {
                 if err.kind() != io::ErrorKind::Interrupted {
                     log::error!("event loop {} cannot poll: {err}", self.index);
@@ -187,7 +236,13 @@ impl EventLoop {
             self.now = Instant::now();
             self.ready.clear();
             self.next_ready = 0;
+            // Copied out of `events`: a turn may pause in the middle of
+            // them (see above), and `events` is the runner's, refilled by
+            // the next poll; `ready` keeps the rest for when `turn` resumes.
             for event in events.iter() {
+                // Edge-triggered: a close or an error comes as its own kind
+                // of event, and the only way to learn which is to read, so
+                // each counts as "readable".
                 let readable = event.is_readable() || event.is_read_closed() || event.is_error();
                 self.ready
                     .push((event.token(), readable, event.is_read_closed()));
@@ -195,9 +250,10 @@ impl EventLoop {
         }
         while let Some(&(token, readable, read_closed)) = self.ready.get(self.next_ready) {
             self.next_ready += 1;
-            match token {
-                WAKER => {}
-                Token(t) if t >= FIRST_UPSTREAM => {
+            match Source::of(token) {
+                // The inbox is read once per turn, below, whatever woke us.
+                Source::Waker => {}
+                Source::Backend(t) => {
                     let registry = self.poll.registry();
                     if let Some((_, forwarder)) =
                         self.forwarders.iter_mut().find(|(_, f)| f.owns(t))
@@ -205,8 +261,9 @@ impl EventLoop {
                         forwarder.event(registry, t, readable, read_closed, self.now);
                     }
                 }
-                Token(t) if t >= FIRST_CONNECTION => {
-                    let slot = t - FIRST_CONNECTION;
+                Source::Client(slot) => {
+                    // A slot closed earlier in this batch may have events
+                    // still queued: an empty slot ignores them.
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
                         if readable {
                             conn.mark_readable();
@@ -217,8 +274,10 @@ impl EventLoop {
                         self.drive(slot);
                     }
                 }
-                Token(t) => self.accept(t - FIRST_LISTENER),
+                Source::Listener(i) => self.accept(i),
             }
+            // A backend's reply (or a 502 or 504) that this event produced
+            // goes to its client now, not after the rest of the batch.
             self.deliver_forwarded();
             // Pause to answer at once, unless this was the last event: the
             // tail below must run once after every poll, whatever happens.
@@ -306,6 +365,8 @@ impl EventLoop {
     /// it to a less busy loop.
     fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
         let shared = &self.shared;
+        // Counted first and taken back if over: two loops accepting at the
+        // same moment cannot both see room for the last place.
         let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
         if open > shared.settings.max_connections {
             shared.open.fetch_sub(1, Ordering::Relaxed);
@@ -326,15 +387,10 @@ impl EventLoop {
         shared.counters[self.index]
             .accepted
             .fetch_add(1, Ordering::Relaxed);
-        let mine = shared.loads[self.index].load(Ordering::Relaxed);
-        let (target, least) = shared
-            .loads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (i, l.load(Ordering::Relaxed)))
-            .min_by_key(|&(_, l)| l)
-            .unwrap_or((self.index, mine));
-        if target != self.index && mine > least + BALANCE_SLACK {
+        let loads = shared.loads.iter().map(|l| l.load(Ordering::Relaxed));
+        if let Some(target) = hand_over_to(self.index, loads) {
+            // Counted on the target now, not when it adopts: the next accept
+            // in this burst must already see it as busier.
             shared.loads[target].fetch_add(1, Ordering::Relaxed);
             shared.inboxes[target].send(Message::Adopt(stream, peer));
         } else {
@@ -526,7 +582,9 @@ impl EventLoop {
             && let Some((_, forwarder)) = self.forwarders.iter_mut().find(|(i, _)| i == index)
         {
             let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-            // Not inline: what is queued for the client leaves now.
+            // Not inline: what is queued for the client leaves now. The
+            // answer comes back through `finished` (`deliver_forwarded`),
+            // tagged with the slot and the connection's id, as a worker's does.
             conn.begin_request(false);
             let client = ReplyTo {
                 slot,
@@ -620,11 +678,14 @@ impl EventLoop {
         let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
             return;
         };
+        // The slot was closed and given to a new connection while this
+        // answer was on its way: it is not for this one.
         if conn.id() != id {
             return;
         }
         let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
-        // Keep the spare buffer for a later answer.
+        // Keep the spare buffer for a later answer; not a big one, which a
+        // large body grew and which would sit in memory for a small answer.
         if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
             self.spare_buffers.push(spare);
         }
@@ -703,5 +764,55 @@ impl EventLoop {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_says_what_it_is_for_and_the_ranges_do_not_meet() {
+        assert_eq!(Source::of(WAKER), Source::Waker);
+        assert_eq!(Source::of(Token(FIRST_LISTENER)), Source::Listener(0));
+        assert_eq!(Source::of(Token(FIRST_LISTENER + 2)), Source::Listener(2));
+        assert_eq!(Source::of(Token(FIRST_CONNECTION)), Source::Client(0));
+        assert_eq!(
+            Source::of(Token(FIRST_UPSTREAM - 1)),
+            Source::Client(FIRST_UPSTREAM - 1 - FIRST_CONNECTION)
+        );
+        assert_eq!(
+            Source::of(Token(FIRST_UPSTREAM)),
+            Source::Backend(FIRST_UPSTREAM)
+        );
+        // The client range holds far more slots than a process can have
+        // sockets, and the listeners' range more than anyone binds.
+        assert!(FIRST_UPSTREAM - FIRST_CONNECTION > 1 << 32);
+        assert!(
+            FIRST_CONNECTION - FIRST_LISTENER > 1000,
+            "room for every listener"
+        );
+    }
+
+    #[test]
+    fn a_new_connection_stays_unless_another_loop_is_clearly_less_busy() {
+        // Equal, or only `BALANCE_SLACK` more: kept, no hand-over.
+        assert_eq!(hand_over_to(0, [3, 3]), None);
+        assert_eq!(hand_over_to(0, [3 + BALANCE_SLACK, 3]), None);
+        // More than the slack above the least loaded: handed to it.
+        assert_eq!(hand_over_to(0, [5, 3, 1]), Some(2));
+        // Ties among the least loaded go to the lowest index.
+        assert_eq!(hand_over_to(2, [1, 1, 9]), Some(0));
+        // The least loaded loop itself keeps what it accepts.
+        assert_eq!(hand_over_to(1, [5, 0]), None);
+        // A loop the shared loads do not know about hands over nothing.
+        assert_eq!(hand_over_to(4, [5, 0]), None);
+    }
+
+    #[test]
+    fn a_loop_with_work_left_polls_without_sleeping() {
+        let tick = Duration::from_millis(250);
+        assert_eq!(poll_timeout(true, tick), Duration::ZERO);
+        assert_eq!(poll_timeout(false, tick), tick);
     }
 }

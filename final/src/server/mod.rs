@@ -10,6 +10,7 @@
 //! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
 //! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
+//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
 //! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
@@ -47,6 +48,8 @@ pub(crate) mod backend_conn;
 pub(crate) mod client_conn;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
+#[cfg(test)]
+pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
 pub(crate) mod runner;
 pub(crate) mod shared;
