@@ -65,6 +65,10 @@ const FIRST_CONNECTION: usize = 1 << 16;
 /// client's token: forwarding route `k`'s take `TOKEN_SPAN` from
 /// `FIRST_UPSTREAM + k * TOKEN_SPAN`.
 const FIRST_UPSTREAM: usize = 1 << 40;
+// Checked when compiling: the client range holds far more slots than a
+// process can have sockets, and the listeners' range more than anyone binds.
+const _: () = assert!(FIRST_UPSTREAM - FIRST_CONNECTION > 1 << 32);
+const _: () = assert!(FIRST_CONNECTION - FIRST_LISTENER > 1000);
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
@@ -784,13 +788,6 @@ mod tests {
         assert_eq!(
             Source::of(Token(FIRST_UPSTREAM)),
             Source::Backend(FIRST_UPSTREAM)
-        );
-        // The client range holds far more slots than a process can have
-        // sockets, and the listeners' range more than anyone binds.
-        assert!(FIRST_UPSTREAM - FIRST_CONNECTION > 1 << 32);
-        assert!(
-            FIRST_CONNECTION - FIRST_LISTENER > 1000,
-            "room for every listener"
         );
     }
 
