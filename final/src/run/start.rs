@@ -132,10 +132,10 @@ impl App {
         let mut settings = base
             .load_from(&default_file)
             .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
-        let command = settings
+        let parsed = settings
             .apply_args(std::env::args().skip(1))
             .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
-        match command {
+        match parsed {
             Parsed::Run(()) => self.run_with(settings),
             Parsed::Help(usage) => {
                 println!("{usage}");
