@@ -458,4 +458,29 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_flag_error_names_its_flag_when_one_flag_is_at_fault() {
+        let err = FrontOptions::parse(args(&["--timeout-ms", "soon"]), None).unwrap_err();
+        assert_eq!(err.flag(), Some("--timeout-ms"));
+        assert_eq!(
+            err.to_string(),
+            "--timeout-ms: expected a positive number of milliseconds, found \"soon\""
+        );
+        let err = FrontOptions::parse(args(&["--bakend"]), None).unwrap_err();
+        assert_eq!(err.flag(), None, "an unknown argument is no flag of ours");
+        assert_eq!(err.to_string(), "unknown argument \"--bakend\"");
+        let err =
+            FrontOptions::parse(args(&["--backend=127.0.0.1:1", "--static=/s"]), None).unwrap_err();
+        assert_eq!(err.flag(), Some("--static"));
+        let key = FrontOptions::parse(args(&["--backend=127.0.0.1:1"]), None)
+            .map(|parsed| match parsed {
+                Parsed::Run(options) => options.split_key_from_env(Some("hunter2")),
+                Parsed::Help(_) => panic!("no --help given"),
+            })
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(key.flag(), Some("HTTPRS_SPLIT_KEY"));
+        assert!(!key.to_string().contains("hunter2"), "{key}");
+    }
 }
