@@ -164,6 +164,36 @@ fn a_bad_environment_variable_or_flag_stops_start_up() {
 }
 
 #[test]
+fn help_prints_the_usage_on_standard_output_and_exits_with_0_without_listening() {
+    // Bound by this test and kept: were `--help` to start the server, it
+    // would fail on this port (status 1), not print the usage.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    for flag in ["--help", "-h"] {
+        let out = Command::new(example_exe("hello"))
+            .args(["--addr", &addr, flag])
+            .env_remove("HTTPRS_SETTINGS")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{flag}: {stderr}");
+        assert!(
+            stdout.starts_with("usage: [--addr HOST:PORT]... [--backend]\n"),
+            "{flag}: {stdout}"
+        );
+        assert!(
+            stdout.contains("--backend          serve a front"),
+            "{stdout}"
+        );
+        assert!(stderr.is_empty(), "{flag}: nothing is wrong: {stderr}");
+    }
+}
+
+#[test]
 fn an_address_in_use_exits_with_a_sentence() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
