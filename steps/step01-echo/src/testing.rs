@@ -246,8 +246,8 @@ pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
 /// tutorial block shows `curl -i` printing: the status line and every
 /// header line the same and in order, except `Date`, which only has to be
 /// an HTTP date in both (it is the time of the request); then the body,
-/// line for line, or up to a `...` line where the block trims it. `$ `
-/// command lines in the block are skipped.
+/// line for line, where a `...` line of the block stands for any number of
+/// lines it trims. `$ ` command lines in the block are skipped.
 ///
 /// # Panics
 /// With both texts, at the first line that differs.
@@ -286,16 +286,25 @@ pub fn assert_answer_matches_block(block: &[String], answer: &[u8]) {
             differs(&format!("{text:?} is {real:?}"));
         }
     }
-    let real_body: Vec<&str> = body.lines().collect();
-    for (i, text) in shown_body.iter().enumerate() {
+    let real_body: Vec<&str> = body.lines().map(str::trim_end).collect();
+    let mut at = 0;
+    let mut skipping = false;
+    for text in shown_body {
         if *text == "..." {
-            return;
+            skipping = true;
+            continue;
         }
-        if real_body.get(i).map(|r| r.trim_end()) != Some(text) {
-            differs(&format!("body line {}: {text:?}", i + 1));
+        let found = real_body[at.min(real_body.len())..]
+            .iter()
+            .position(|real| real == text);
+        match found {
+            Some(0) => at += 1,
+            Some(n) if skipping => at += n + 1,
+            _ => differs(&format!("body line {text:?}")),
         }
+        skipping = false;
     }
-    if shown_body.len() != real_body.len() {
-        differs("the body's length in lines");
+    if !skipping && at != real_body.len() {
+        differs("the body goes on after the block's last line");
     }
 }
