@@ -588,3 +588,20 @@ fn the_tutorials_502_page_is_what_the_front_answers_for_a_dead_backend() {
         .collect();
     testing::assert_answer_matches_block(&block, &answer);
 }
+
+#[test]
+fn the_tutorials_curl_after_the_restart_is_what_step06_answers() {
+    let block = testing::tutorial_block(
+        "steps/step06-split/tests/split.rs",
+        "the_tutorials_curl_after_the_restart_is_what_step06_answers",
+    );
+    let split = start(&[], &[]);
+    let answer = Answer::parse(&testing::exchange(
+        split.front.addr,
+        &curl_request("/hello/again"),
+    ));
+    // Plain `curl` prints the body only.
+    let shown: Vec<&str> = block.iter().skip(1).map(String::as_str).collect();
+    assert_eq!(block[0], "$ curl http://127.0.0.1:7878/hello/again");
+    assert_eq!(answer.text().lines().collect::<Vec<_>>(), shown);
+}
