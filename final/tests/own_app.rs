@@ -35,8 +35,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn the_tutorials_own_app_recipe_builds_the_demo_as_a_package_of_its_own() {
-    let recipe = support::tutorial::block(
-        "tests/own_app.rs",
+    let recipe = step01::testing::tutorial_block(
+        "final/tests/own_app.rs",
         "the_tutorials_own_app_recipe_builds_the_demo_as_a_package_of_its_own",
     )
     .join("\n");

@@ -222,7 +222,8 @@ impl Answer {
 
 /// The lines of the fenced block of `TUTORIAL.md` that a test reproduces:
 /// the block right after the marker
-/// `<!-- output-from-test: TEST_FILE::TEST -->` (`TEST_FILE` from the
+/// `<!-- output-from-test: TEST_FILE::TEST -->` (or `built-by-test:`, for a
+/// file the reader writes and the test builds; `TEST_FILE` from the
 /// workspace root). The drift test (`tests/tutorial_sync/output.rs`) checks
 /// that every such marker names a test that calls this with its own name.
 ///
@@ -231,8 +232,12 @@ impl Answer {
 pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read_to_string(root.join("TUTORIAL.md")).expect("read TUTORIAL.md");
-    let marker = format!("<!-- output-from-test: {test_file}::{test} -->");
-    let mut lines = text.lines().skip_while(|line| line.trim() != marker);
+    let target = format!("{test_file}::{test}");
+    let marker = format!("<!-- output-from-test: {target} -->");
+    let built = format!("<!-- built-by-test: {target} -->");
+    let mut lines = text
+        .lines()
+        .skip_while(|line| line.trim() != marker && line.trim() != built);
     assert!(lines.next().is_some(), "TUTORIAL.md has no `{marker}`");
     let fence = lines.next().unwrap_or_default();
     assert!(fence.starts_with("```"), "no block right after `{marker}`");
