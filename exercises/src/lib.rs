@@ -48,7 +48,8 @@
 //! - `ex11_connection`: chapter 7, a connection's read/parse/answer state machine on a non-blocking socket.
 //! - `ex12_chunked`: chapter 8, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
-//! - `ex14_escape_html`: chapter 9, escape text for an HTML template.
+//! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
+//! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
@@ -101,6 +102,9 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex17_template_lexer.rs"]
+pub mod ex17_template_lexer;
 
 /// Reference code other crates may use; exists only with `--features solutions`.
 ///
