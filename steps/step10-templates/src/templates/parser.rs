@@ -98,38 +98,27 @@ impl Path {
 ///
 /// # Errors
 /// The first structural mistake: see [`ErrorKind`] for the list.
-pub fn parse(name: &str, tokens: Vec<Token<'_>>) -> Result<Template, TemplateError> {
+pub fn parse(name: &str, mut tokens: Vec<Token<'_>>) -> Result<Template, TemplateError> {
     let mut parser = Parser {
         name,
-        tokens: tokens.into_iter(),
+        tokens: Vec::new().into_iter(),
         parent: None,
         blocks: BTreeMap::new(),
         depth: 0,
     };
-    // `{% extends %}` first, after blank text at most.
-    let mut before = Vec::new();
-    for token in parser.tokens.by_ref() {
-        match token {
-            Token::Text(text, _) if text.trim().is_empty() => before.push(token),
-            Token::Tag(words, at) if first_word(words) == "extends" => {
-                parser.parent = Some((parser.extends(words, at)?, at));
-                break;
-            }
-            other => {
-                before.push(other);
-                break;
-            }
-        }
+    // `{% extends %}` comes first, after blank text at most; it is taken
+    // off the tokens, so `body` meets any other `extends` as misplaced.
+    let first = tokens
+        .iter()
+        .position(|t| !matches!(t, Token::Text(text, _) if text.trim().is_empty()));
+    if let Some(i) = first
+        && let Token::Tag(words, at) = tokens[i]
+        && first_word(words) == "extends"
+    {
+        parser.parent = Some((parser.extends(words, at)?, at));
+        tokens.drain(..=i);
     }
-    if parser.parent.is_none() {
-        // Not a child: put back what was read, so `body` sees every token.
-        let rest: Vec<Token> = parser.tokens.collect();
-        parser.tokens = before
-            .into_iter()
-            .chain(rest)
-            .collect::<Vec<_>>()
-            .into_iter();
-    }
+    parser.tokens = tokens.into_iter();
     let (nodes, end) = parser.body(None)?;
     debug_assert!(
         end.is_none(),
@@ -500,6 +489,7 @@ mod tests {
             parse_str("\n  {% extends \"base.html\" %}\n{% block a %}x{% endblock %}\n").unwrap();
         let at = Position { line: 2, column: 3 };
         assert_eq!(template.parent, Some(("base.html".into(), at)));
+        // The text before `extends` is gone; the rest stays, never shown.
         assert_eq!(
             template.nodes,
             [text("\n"), Node::Block("a".into()), text("\n")]
