@@ -232,12 +232,10 @@ fn sign(req: &Request) -> Response {
             Response::new(303).with_header("Location", "/")
         }
         // The visitor's input goes back into the form, escaped by the engine.
-        Err(errors) => page(
-            req,
-            422,
-            json!({ "name": name, "message": message }),
-            &errors,
-        ),
+        Err(errors) => {
+            let form = json!({ "name": name, "message": message });
+            page(req, 422, form, &errors)
+        }
     }
 }
 
