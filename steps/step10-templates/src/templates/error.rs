@@ -49,7 +49,12 @@ pub enum ErrorKind {
     /// The folder of templates, or one file in it, could not be read.
     Unreadable(String),
     /// No template of this name was loaded.
-    NotFound(String),
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The folder the templates were loaded from, if they were.
+        folder: Option<String>,
+    },
     /// A `{{`, `{%` or `{#` whose closing `}}`, `%}` or `#}` never comes.
     UnclosedDelimiter(&'static str),
     /// `{% word %}` where `word` is none of the tags this engine knows.
@@ -70,7 +75,7 @@ pub enum ErrorKind {
         /// What is open at that point, and where: `None` at the top level.
         open: Option<(&'static str, Position)>,
     },
-    /// Tags nested deeper than [`MAX_NESTING`](super::parser::MAX_NESTING).
+    /// `if`, `for` and `block` nested more than 32 deep (the parser's `MAX_NESTING`).
     TooDeep,
     /// `{% extends %}` somewhere other than first in the template.
     ExtendsNotFirst,
@@ -108,7 +113,13 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::Unreadable(why) => write!(f, "cannot be read: {why}"),
-            ErrorKind::NotFound(name) => write!(f, "no template named {name:?}"),
+            ErrorKind::NotFound { name, folder } => {
+                write!(f, "no template named {name:?}")?;
+                match folder {
+                    Some(folder) => write!(f, " in {folder}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::UnclosedDelimiter(open) => {
                 write!(f, "`{open}` is never closed: expected `{}`", closer(open))
             }
@@ -276,10 +287,22 @@ mod tests {
             err.to_string(),
             "index.html, line 12, column 3: `{% if %}` is never closed: expected `{% endif %}`"
         );
-        let err = TemplateError::new("nope.html", None, ErrorKind::NotFound("nope.html".into()));
+        let name = "nope.html".to_string();
+        let kind = ErrorKind::NotFound { name, folder: None };
+        let err = TemplateError::new("nope.html", None, kind);
         assert_eq!(
             err.to_string(),
             "nope.html: no template named \"nope.html\""
+        );
+        let name = "nope.html".to_string();
+        let kind = ErrorKind::NotFound {
+            name,
+            folder: Some("templates".into()),
+        };
+        let err = TemplateError::new("nope.html", None, kind);
+        assert_eq!(
+            err.to_string(),
+            "nope.html: no template named \"nope.html\" in templates"
         );
     }
 

@@ -383,7 +383,8 @@ fn inheritance_mistakes_are_found_when_the_templates_are_loaded() {
 fn an_unknown_template_is_an_error_without_a_position() {
     let templates = Templates::from_sources([("index.html", "x")]).unwrap();
     let err = templates.render("nope.html", &json!({})).unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::NotFound("nope.html".into()));
+    let name = "nope.html".to_string();
+    assert_eq!(err.kind(), &ErrorKind::NotFound { name, folder: None });
     assert_eq!(err.position(), None);
     assert_eq!(
         err.to_string(),
