@@ -75,8 +75,11 @@ pub enum ErrorKind {
         /// What is open at that point, and where: `None` at the top level.
         open: Option<(&'static str, Position)>,
     },
-    /// `if`, `for` and `block` nested more than 32 deep (the parser's `MAX_NESTING`).
-    TooDeep,
+    /// `if`, `for` and `block` nested deeper than the parser allows.
+    TooDeep {
+        /// How deep they may nest.
+        limit: usize,
+    },
     /// `{% extends %}` somewhere other than first in the template.
     ExtendsNotFirst,
     /// Text or tags outside any block in a template that extends another:
@@ -146,11 +149,7 @@ impl fmt::Display for ErrorKind {
                 "`{{% {found} %}}` cannot close the `{{% {tag} %}}` opened at line {}, column {}",
                 at.line, at.column
             ),
-            ErrorKind::TooDeep => write!(
-                f,
-                "tags nested more than {} deep",
-                super::parser::MAX_NESTING
-            ),
+            ErrorKind::TooDeep { limit } => write!(f, "tags nested more than {limit} deep"),
             ErrorKind::ExtendsNotFirst => {
                 f.write_str("`{% extends %}` must come first, before any other tag or text")
             }
