@@ -71,6 +71,30 @@ fn entries_are_listed_newest_first_and_trimmed() {
 }
 
 #[test]
+fn signatures_from_many_clients_at_once_are_all_kept() {
+    let server = Server::start(&[]);
+    std::thread::scope(|scope| {
+        for client in 0..8 {
+            let server = &server;
+            scope.spawn(move || {
+                for n in 0..5 {
+                    let signed = server.sign(&format!("name=c{client}n{n}&message=hi"));
+                    assert_eq!(signed.status, 303);
+                }
+            });
+        }
+    });
+    let html = server.get("/").text();
+    assert_eq!(html.matches(r#"<span class="who">"#).count(), 40, "{html}");
+    for client in 0..8 {
+        for n in 0..5 {
+            let who = format!(r#"<span class="who">c{client}n{n}</span>"#);
+            assert!(html.contains(&who), "{who} is missing");
+        }
+    }
+}
+
+#[test]
 fn a_refused_form_comes_back_with_422_its_errors_and_the_input_escaped() {
     let server = Server::start(&[]);
     let refused = server.sign("name=&message=%22%3E%3Cb%3Ebold%3C%2Fb%3E");
