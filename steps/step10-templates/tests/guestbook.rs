@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Server, TemplateCopy, position_in, refused_start};
+use support::{Server, TemplateCopy, position_in, refused_start, refused_start_with};
 
 #[test]
 fn the_empty_guestbook_shows_the_form_and_no_entries() {
@@ -265,6 +265,15 @@ fn a_broken_template_stops_the_start_with_its_name_line_and_column() {
         let expected = expected.replace("FOLDER", copy.path());
         assert_eq!(stderr.trim_end(), expected, "{test}");
     }
+}
+
+#[test]
+fn a_bad_setting_is_a_clear_message_at_start() {
+    let (status, stderr) = refused_start_with(&[], &[("STEP10_WORKERS", "many")]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let expected =
+        "error: setting `workers` is \"many\" (from the environment variable STEP10_WORKERS)";
+    assert!(stderr.starts_with(expected), "{stderr}");
 }
 
 #[test]
