@@ -3,15 +3,16 @@
 //! Errors become responses ([`DbError::status`], and [`IntoResponse`]), so a
 //! handler can use `?`: a missing row is a 404, a duplicate a 409, a value
 //! the schema refuses a 422, a database too busy a 503, and anything else a
-//! logged 500. SQLite's own error is sorted into these by its extended
-//! result code (`From<rusqlite::Error>`), PostgreSQL's by its SQLSTATE
-//! (`From<postgres::Error>`), so the same schema mistake gives the same
-//! status on both.
+//! logged 500. Each engine sorts its own errors into these, beside the
+//! rest of what it knows about itself: SQLite's by its extended result code
+//! (`From<rusqlite::Error>` in `sqlite.rs`), PostgreSQL's by its SQLSTATE
+//! (`From<postgres::Error>` in `postgres.rs`), so the same schema mistake
+//! gives the same status on both, and this file names neither engine's codes.
 
 use std::fmt;
 use std::time::Duration;
 
-use rusqlite::ffi;
+use crate::data::value::FromValueError;
 
 use crate::http::into_response::IntoResponse;
 use crate::http::response::Response;
@@ -75,9 +76,17 @@ pub enum DbError {
         /// Why it failed: the engine's message, or what is wrong with the list.
         problem: String,
     },
-    /// A value did not convert (a `NULL` read into a `String`, an integer
-    /// too large for its column), a row had no such column, or the values
-    /// did not match the SQL's parameters. (500)
+    /// A column's value did not convert to the type [`Row::get`](crate::Row::get)
+    /// asked for (a `NULL` read into a `String`, an integer too large for
+    /// an `i16`). (500)
+    Column {
+        /// The column's name.
+        column: String,
+        /// What was expected and what was found.
+        error: FromValueError,
+    },
+    /// A row had no such column, a value the engine sent could not be
+    /// read, or the values did not match the SQL's parameters. (500)
     Value(String),
     /// Any other error from SQLite. (500)
     Sqlite(rusqlite::Error),
@@ -126,81 +135,10 @@ impl DbError {
             | DbError::Open { .. }
             | DbError::NotSaved { .. }
             | DbError::Migration { .. }
+            | DbError::Column { .. }
             | DbError::Value(_)
             | DbError::Sqlite(_)
             | DbError::Postgres(_) => Status::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-impl From<rusqlite::Error> for DbError {
-    /// Sorts SQLite's error by its extended result code: constraint
-    /// violations by kind, busy and locked apart, the rest as they are.
-    fn from(err: rusqlite::Error) -> DbError {
-        let (code, message) = match &err {
-            rusqlite::Error::QueryReturnedNoRows => {
-                return DbError::NotFound("the query returned no row".to_string());
-            }
-            rusqlite::Error::SqliteFailure(code, message) => (*code, message.clone()),
-            _ => return DbError::Sqlite(err),
-        };
-        let kind = match code.extended_code {
-            ffi::SQLITE_CONSTRAINT_UNIQUE => ConstraintKind::Unique,
-            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_ROWID => {
-                ConstraintKind::PrimaryKey
-            }
-            ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
-            ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
-            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
-            _ if matches!(
-                code.code,
-                ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked
-            ) =>
-            {
-                return DbError::Busy(err.to_string());
-            }
-            _ => return DbError::Sqlite(err),
-        };
-        DbError::Constraint {
-            kind,
-            message: message.unwrap_or_else(|| code.to_string()),
-        }
-    }
-}
-
-impl From<postgres::Error> for DbError {
-    /// Sorts PostgreSQL's error by its SQLSTATE, the standard five-character
-    /// code: class 23 is a constraint, and a few codes mean "try again".
-    fn from(err: postgres::Error) -> DbError {
-        let Some(db) = err.as_db_error() else {
-            if crate::data::postgres::is_lost(&err) {
-                return DbError::Busy(format!("lost the connection to the server: {err}"));
-            }
-            return DbError::Postgres(err);
-        };
-        let kind = match db.code().code() {
-            // A primary key's index is named `TABLE_pkey` unless the schema
-            // names it otherwise.
-            "23505" if db.constraint().is_some_and(|c| c.ends_with("_pkey")) => {
-                ConstraintKind::PrimaryKey
-            }
-            "23505" => ConstraintKind::Unique,
-            "23502" => ConstraintKind::NotNull,
-            "23514" => ConstraintKind::Check,
-            "23503" => ConstraintKind::ForeignKey,
-            // lock_not_available (lock_timeout), query_canceled (statement
-            // timeout), serialization_failure, deadlock_detected; and the
-            // server shutting down or starting up (admin_shutdown,
-            // crash_shutdown, cannot_connect_now), after which the pool
-            // connects afresh.
-            "55P03" | "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" => {
-                return DbError::Busy(db.message().to_string());
-            }
-            _ => return DbError::Postgres(err),
-        };
-        DbError::Constraint {
-            kind,
-            message: db.message().to_string(),
         }
     }
 }
@@ -241,6 +179,7 @@ impl fmt::Display for DbError {
             DbError::Migration { name, problem } => {
                 write!(f, "migration {name} failed: {problem}")
             }
+            DbError::Column { column, error } => write!(f, "column {column:?}: {error}"),
             DbError::Value(problem) => f.write_str(problem),
             DbError::Sqlite(err) => write!(f, "database error: {err}"),
             // `Display` of postgres's error is only "db error"; the server's
@@ -258,6 +197,7 @@ impl std::error::Error for DbError {
         match self {
             DbError::Sqlite(err) => Some(err),
             DbError::Postgres(err) => Some(err),
+            DbError::Column { error, .. } => Some(error),
             _ => None,
         }
     }

@@ -7,15 +7,22 @@
 //! | `mod.rs` | [`Server`], the handle [`crate::App::start`] returns: addresses, counters, shutdown |
 //! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
-//! | `connection.rs` | one connection and its phase machine, testable without a socket |
+//! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
+//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
+//! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
+//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
-//! | `pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
+//! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
+//!
+//! This is the floor that owns sockets: every `mio` stream is here, and the
+//! sans-IO layers below (`http/`'s parser, `split/`'s frames and handshake)
+//! only see bytes.
 //!
 //! Dropping a `Server` shuts it down and waits, so a test that panics never
 //! leaves a server running. Backend mode ([`crate::Mode::Backend`]) runs on
 //! the same loops, threads and handle; only its connections speak frames
-//! instead of HTTP (`connection.rs`'s `Wire`, `split/backend.rs`).
+//! instead of HTTP (`client_conn.rs`'s `Wire`, `split/backend_mode.rs`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -27,24 +34,28 @@ use std::time::Duration;
 use mio::{Poll, Waker};
 
 use crate::app::core::AppCore;
-use crate::app::settings::{Mode, Settings};
+use crate::config::settings::{Mode, Settings};
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
 use crate::server::event_loop::EventLoop;
-use crate::server::pool::WorkerPool;
 use crate::server::runner::{LoopCell, Runners};
 use crate::server::shared::{Inbox, Shared};
 use crate::server::shutdown::ShutdownHandle;
 use crate::server::stats::{Counters, Stats};
+use crate::server::worker_pool::WorkerPool;
 
-pub(crate) mod connection;
+pub(crate) mod backend_conn;
+pub(crate) mod client_conn;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
-pub(crate) mod pool;
+#[cfg(test)]
+pub(crate) mod fake_socket;
+pub(crate) mod forwarder;
 pub(crate) mod runner;
 pub(crate) mod shared;
 pub(crate) mod shutdown;
 pub(crate) mod stats;
+pub(crate) mod worker_pool;
 
 /// A running server; dropping it shuts it down and waits for it.
 ///
@@ -173,7 +184,7 @@ impl Server {
             Mode::Http => "",
             Mode::Backend => " (backend)",
         };
-        crate::split::auth::warn_if_open(&shared.settings);
+        crate::config::checks::warn_if_open(&shared.settings);
         for addr in &addrs {
             log::info!("listening on {addr}{what}");
         }

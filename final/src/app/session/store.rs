@@ -8,8 +8,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::app::session::value::{Session, SessionData, hex, random_hex};
-use crate::app::settings::{SecretKey, Settings};
+use crate::app::session::handle::{Session, SessionData, hex, random_hex};
+use crate::config::keys::SecretKey;
+use crate::config::settings::Settings;
+use crate::config::start_error::{StartError, StartErrorKind};
 use crate::data::error::DbError;
 use crate::data::migrate::Migration;
 use crate::data::pool::Database;
@@ -53,30 +55,6 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// A key starting with this is a development key (the demo's settings file
-/// holds one, in public): refused when `debug` is off, as Django's
-/// `django-insecure-` keys are flagged.
-pub(crate) const INSECURE_PREFIX: &str = "insecure";
-
-/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
-pub(crate) fn check_key(settings: &Settings) -> Result<(), String> {
-    if settings.debug {
-        return Ok(());
-    }
-    match &settings.secret_key {
-        Some(key) if key.bytes().starts_with(INSECURE_PREFIX.as_bytes()) => Err(format!(
-            "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
-             which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
-             at least 32 random bytes)"
-        )),
-        Some(_) => Ok(()),
-        None => Err("the app uses sessions, so it needs the secret_key setting \
-             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
-             when debug is off"
-            .to_string()),
-    }
-}
-
 /// What the session middleware needs, made at start-up and kept in the app's state.
 pub(crate) struct SessionStore {
     key: SecretKey,
@@ -89,10 +67,13 @@ impl SessionStore {
     /// The store for a started app: the configured key, or in debug a
     /// random one (with a warning).
     ///
+    /// Start-up has checked the key already (`check_start` in
+    /// `config/checks.rs`): without one here, `debug` is on.
+    ///
     /// # Errors
-    /// The sentence of [`check_key`], without a key and with `debug` off.
-    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, String> {
-        check_key(settings)?;
+    /// A [`StartErrorKind::Io`] one if the operating system gives no
+    /// random bytes for a key.
+    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {
@@ -101,9 +82,14 @@ impl SessionStore {
                      so sessions will not survive a restart"
                 );
                 let mut bytes = [0u8; 32];
-                getrandom::getrandom(&mut bytes)
-                    .map_err(|err| format!("cannot make a random secret_key: {err}"))?;
-                SecretKey::new(bytes.to_vec())?
+                getrandom::getrandom(&mut bytes).map_err(|err| {
+                    StartError::new(
+                        StartErrorKind::Io,
+                        format!("cannot make a random secret_key: {err}"),
+                    )
+                })?;
+                SecretKey::new(bytes.to_vec())
+                    .unwrap_or_else(|_| unreachable!("32 bytes are SecretKey::MIN_BYTES"))
             }
         };
         Ok(SessionStore {
@@ -349,24 +335,5 @@ mod tests {
         let res = store.save(&again, Response::text("x"));
         assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
         assert!(store.load(&req).is_empty());
-    }
-
-    #[test]
-    fn no_key_is_an_error_only_without_debug() {
-        let err = check_key(&Settings::default()).unwrap_err();
-        assert!(err.contains("secret_key setting"), "{err}");
-        let debug = Settings {
-            debug: true,
-            ..Settings::default()
-        };
-        assert!(check_key(&debug).is_ok());
-        let insecure = Settings {
-            secret_key: Some(
-                SecretKey::new(b"insecure-but-long-enough-0123456789".to_vec()).unwrap(),
-            ),
-            ..Settings::default()
-        };
-        let err = check_key(&insecure).unwrap_err();
-        assert!(err.contains("a development key"), "{err}");
     }
 }
