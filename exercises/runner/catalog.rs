@@ -305,6 +305,22 @@ and `*` matches anything. For the date, turn both times into whole seconds
 with `duration_since(UNIX_EPOCH)` and `as_secs()`, then `<=`.",
     },
     Exercise {
+        name: "ex17_template_lexer",
+        topic: "cut a template into tokens",
+        chapter: 10,
+        difficulty: Medium,
+        stubs: 1,
+        hint: "\
+Loop: find the first opener in `rest`. For each byte offset `i`, check whether
+`rest[i..]` starts with \"{{\", \"{%\" or \"{#\" (a small table of (opener,
+closer) pairs helps); the first `i` that matches wins, whatever its kind. No
+opener: the rest is one Text (if not empty), and you are done. Otherwise push
+`&rest[..i]` as Text (if not empty) and add its newlines to `line`. Look for the
+*matching* closer in what follows the opener with `find`: `None` is Unclosed at
+`line`. Trim what is between, push Expr or Tag (nothing for `{#`), count the
+newlines inside, and go on after the closer.",
+    },
+    Exercise {
         name: "ex21_forwarded_for",
         topic: "the client's address behind proxies",
         chapter: 14,

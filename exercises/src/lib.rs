@@ -51,6 +51,7 @@
 //! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
 //! - `ex15_middleware`: chapter 8, a middleware chain: layers in order, a short-circuit.
 //! - `ex16_not_modified`: chapter 9, the 304 decision from If-None-Match and If-Modified-Since.
+//! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
 //! - `ex21_forwarded_for`: chapter 14, the client's address behind trusted proxies (`X-Forwarded-For`).
 //!
 //! With `--features solutions` (never in a learner's build) the library
@@ -110,6 +111,9 @@ pub mod ex15_middleware;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex16_not_modified.rs"]
 pub mod ex16_not_modified;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex17_template_lexer.rs"]
+pub mod ex17_template_lexer;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex21_forwarded_for.rs"]
 pub mod ex21_forwarded_for;
