@@ -1,0 +1,4 @@
+//! # Step 11: the data layer
+#![warn(missing_docs)]
+
+pub mod data;
