@@ -49,6 +49,9 @@
 //! - `ex12_chunked`: chapter 8, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
 //! - `ex14_escape_html`: chapter 9, escape text for an HTML template.
+//! - `ex18_model`: chapter 11, map a row to a struct and back; values only as parameters.
+//! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
+//! - `ex20_csrf`: chapter 12, the CSRF decision: safe methods, same origin, the token.
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
@@ -101,6 +104,15 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex18_model.rs"]
+pub mod ex18_model;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex19_signed_cookie.rs"]
+pub mod ex19_signed_cookie;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex20_csrf.rs"]
+pub mod ex20_csrf;
 
 /// Reference code other crates may use; exists only with `--features solutions`.
 ///
