@@ -31,7 +31,7 @@
 //!   [`MAX_HEAD`] bytes is [`BadRequest::HeadTooLarge`] (431), found while
 //!   reading: stop at the limit, not when the client stops sending.
 //!
-//! This server reads no request bodies (chapter 8's server core does): a
+//! This server reads no request bodies (chapter 13's server core in `final/` does): a
 //! head that announces one is [`BadRequest::Malformed`], because reading on
 //! would take the body for the next request.
 //!
