@@ -67,6 +67,10 @@ macro_rules! log_line {
 /// router is one (see [`crate::demo_app`]).
 pub type App = Arc<dyn Fn(&RequestHead, Vec<u8>) -> Response + Send + Sync>;
 
+/// An application that is also told who is asking: the client's address
+/// comes first. Step 08's app layer is one (its access log names the client).
+pub type PeerApp = Arc<dyn Fn(SocketAddr, &RequestHead, Vec<u8>) -> Response + Send + Sync>;
+
 /// The listening socket's token; connections count up from `FIRST_CONNECTION`.
 const LISTENER: Token = Token(0);
 /// The token the waker's events carry.
@@ -105,6 +109,37 @@ pub fn serve(
     shutdown: &Shutdown,
     timeouts: Timeouts,
 ) -> io::Result<()> {
+    let app: PeerApp = Arc::new(move |_peer, head, body| app(head, body));
+    run(listener, app, pool, shutdown, timeouts, true)
+}
+
+/// [`serve`] for a [`PeerApp`]: the application gets the client's address
+/// with each request, and logs the requests itself (the loop leaves out its
+/// own `127.0.0.1:57626 GET / -> 200` line; it still logs bad requests and
+/// timeouts, which no application sees).
+///
+/// # Errors
+/// As [`serve`].
+pub fn serve_with_peer(
+    listener: std::net::TcpListener,
+    app: PeerApp,
+    pool: ThreadPool,
+    shutdown: &Shutdown,
+    timeouts: Timeouts,
+) -> io::Result<()> {
+    run(listener, app, pool, shutdown, timeouts, false)
+}
+
+/// The loop behind [`serve`] and [`serve_with_peer`]; `log_requests` says
+/// whether the loop logs each answered request.
+fn run(
+    listener: std::net::TcpListener,
+    app: PeerApp,
+    pool: ThreadPool,
+    shutdown: &Shutdown,
+    timeouts: Timeouts,
+    log_requests: bool,
+) -> io::Result<()> {
     listener.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(listener);
     let poll = Poll::new()?;
@@ -120,6 +155,7 @@ pub fn serve(
         replies,
         waker,
         app,
+        log_requests,
         pool: Some(pool),
         timeouts,
         chunk: vec![0u8; READ_CHUNK],
@@ -180,7 +216,9 @@ struct EventLoop {
     replies_in: Sender<Reply>,
     replies: Receiver<Reply>,
     waker: Arc<Waker>,
-    app: App,
+    app: PeerApp,
+    /// Whether `deliver_replies` logs each answer (see [`serve_with_peer`]).
+    log_requests: bool,
     /// `None` only while shutting down, once the pool has been dropped.
     pool: Option<ThreadPool>,
     timeouts: Timeouts,
@@ -256,7 +294,10 @@ impl EventLoop {
         match conn.advance(&mut self.chunk, Instant::now()) {
             Advance::Wait => {}
             Advance::Gone => self.close(token),
-            Advance::Request(request) => self.submit(token, request),
+            Advance::Request(request) => {
+                let peer = *peer;
+                self.submit(token, peer, request);
+            }
             Advance::Refused(err) => {
                 log_line!("{peer} bad request: {err}");
                 self.flush(token);
@@ -266,7 +307,7 @@ impl EventLoop {
 
     /// Queues a request on the pool. The job runs the application and sends
     /// the answer back through the channel, then wakes the loop.
-    fn submit(&self, token: Token, request: ParsedRequest) {
+    fn submit(&self, token: Token, peer: SocketAddr, request: ParsedRequest) {
         let ParsedRequest { head, body, .. } = request;
         let app = Arc::clone(&self.app);
         let replies = self.replies_in.clone();
@@ -277,7 +318,7 @@ impl EventLoop {
         let pool = self.pool.as_ref().expect("the pool lives until shutdown");
         pool.execute(move || {
             // A panicking handler costs its own request a 500, nothing more.
-            let response = panic::catch_unwind(AssertUnwindSafe(|| app(&head, body)))
+            let response = panic::catch_unwind(AssertUnwindSafe(|| app(peer, &head, body)))
                 .unwrap_or_else(|_| {
                     Response::text("500 Internal Server Error: the handler panicked\n")
                         .with_status(500)
@@ -307,11 +348,13 @@ impl EventLoop {
             // While shutting down, every answer is the last on its connection.
             let keep_alive = reply.keep_alive && self.pool.is_some();
             conn.answer(&reply.response, keep_alive, now);
-            log_line!(
-                "{peer} {} -> {}",
-                reply.request_line,
-                reply.response.status()
-            );
+            if self.log_requests {
+                log_line!(
+                    "{peer} {} -> {}",
+                    reply.request_line,
+                    reply.response.status()
+                );
+            }
             self.flush(reply.token);
         }
     }
