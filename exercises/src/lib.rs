@@ -49,6 +49,7 @@
 //! - `ex12_chunked`: chapter 13, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
 //! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
+//! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
 //! - `ex18_model`: chapter 11, map a row to a struct and back; values only as parameters.
 //! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
 //! - `ex20_csrf`: chapter 12, the CSRF decision: safe methods, same origin, the token.
@@ -105,6 +106,9 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex17_template_lexer.rs"]
+pub mod ex17_template_lexer;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex18_model.rs"]
 pub mod ex18_model;
