@@ -181,19 +181,28 @@ fn sign(req: &Request) -> Response {
 /// The page: the form (with `draft` and `errors`), then the entries, newest first.
 fn page(req: &Request, draft: &Draft, errors: &Value) -> Result<Response, DataError> {
     let guestbook = state(req);
-    let mut entries = Entry::all(&guestbook.db.lock())?;
+    let values = page_values(&guestbook.db, draft, errors)?;
+    Ok(render(&guestbook.templates, "index.html", &values))
+}
+
+/// What `index.html` shows: the entries, newest first, and the form with
+/// `draft` and `errors`.
+///
+/// # Errors
+/// The entries cannot be read.
+pub fn page_values(db: &Database, draft: &Draft, errors: &Value) -> Result<Value, DataError> {
+    let mut entries = Entry::all(&db.lock())?;
     entries.reverse();
     let entries: Vec<Value> = entries
         .iter()
         .map(|e| json!({ "id": e.id, "name": e.name, "message": e.message, "created_at": e.created_at }))
         .collect();
-    let values = json!({
+    Ok(json!({
         "entries": entries,
         "form": { "name": draft.name, "message": draft.message },
         "errors": errors,
         "limits": { "name": MAX_NAME, "message": MAX_MESSAGE },
-    });
-    Ok(render(&guestbook.templates, "index.html", &values))
+    }))
 }
 
 /// A page rendered, or a 500 whose cause goes to the log.
@@ -249,15 +258,18 @@ pub fn load_settings(
     Ok(settings)
 }
 
-/// The database of `settings`, opened and migrated; the names of the
-/// migrations applied now.
+/// The database of the `database` setting, opened and brought up to date
+/// with `migrations`; the names of the migrations applied now.
 ///
 /// # Errors
 /// The file cannot be opened, or a migration failed.
-pub fn open_database(settings: &Settings) -> Result<(Database, Vec<String>), DataError> {
+pub fn open_database(
+    settings: &Settings,
+    migrations: &[Migration],
+) -> Result<(Database, Vec<String>), DataError> {
     let path = PathBuf::from(settings.text("database").unwrap_or(DEFAULT_DATABASE));
     let db = Database::open(&path)?;
-    let applied = db.migrate(MIGRATIONS)?;
+    let applied = db.migrate(migrations)?;
     Ok((db, applied))
 }
 

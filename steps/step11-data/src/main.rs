@@ -24,10 +24,11 @@ fn main() {
     });
     // A database that cannot be opened, or a migration that fails, stops
     // the program here, before it listens: exit status 2, one clear line.
-    let (db, applied) = step11::open_database(&settings).unwrap_or_else(|err| {
-        eprintln!("error: {err}");
-        std::process::exit(2);
-    });
+    let (db, applied) =
+        step11::open_database(&settings, step11::MIGRATIONS).unwrap_or_else(|err| {
+            eprintln!("error: {err}");
+            std::process::exit(2);
+        });
     let templates = Templates::load(step11::TEMPLATES).unwrap_or_else(|err| {
         eprintln!("error: {err}");
         std::process::exit(2);

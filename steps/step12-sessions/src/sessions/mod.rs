@@ -8,7 +8,8 @@
 //!   expiry and a new id at login;
 //! - [`csrf`]: the decision that refuses a form another site posted;
 //! - [`password`]: Argon2id hashes with a salt;
-//! - [`headers`]: the secure default headers of every HTML page.
+//! - [`headers`]: the secure default headers of every HTML page;
+//! - [`layer`]: the middleware that runs them around every request.
 //!
 //! The cryptography is well-kept crates' (`hmac`, `sha2`, `subtle`,
 //! `argon2`); the cookie format, the signing scheme and the rules are
@@ -17,6 +18,7 @@
 pub mod cookie;
 pub mod csrf;
 pub mod headers;
+pub mod layer;
 pub mod password;
 pub mod signing;
 pub mod store;
