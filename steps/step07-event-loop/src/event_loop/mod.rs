@@ -35,8 +35,8 @@
 mod connection;
 
 pub use connection::{
-    Advance, Connection, Expiry, LINGER, ParsedRequest, Phase, Socket, Timeouts, parse_request,
-    wants_keep_alive,
+    Advance, Connection, Expiry, FILE_CHUNK, LINGER, ParsedRequest, Phase, Socket, Timeouts,
+    parse_request, wants_keep_alive,
 };
 
 use std::collections::HashMap;

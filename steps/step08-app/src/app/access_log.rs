@@ -98,19 +98,18 @@ pub fn log_line(
         http_date(arrived),
         target.replace('"', "%22"),
         response.status(),
-        body_bytes_sent(method, response),
+        body_bytes_sent(response),
         took.as_secs_f64() * 1000.0,
     )
 }
 
 /// The body bytes that go on the wire: none for `HEAD`, nor for the
-/// statuses that never carry a body (1xx, 204, 304).
-fn body_bytes_sent(method: &str, response: &Response) -> usize {
-    let status = response.status();
-    if method == "HEAD" || (100..200).contains(&status) || status == 204 || status == 304 {
-        0
+/// statuses that never carry a body (1xx, 204, 304); a file body's length.
+fn body_bytes_sent(response: &Response) -> u64 {
+    if response.sends_body() {
+        response.body_len()
     } else {
-        response.body().len()
+        0
     }
 }
 
@@ -121,12 +120,9 @@ mod tests {
     #[test]
     fn bytes_sent_leave_out_bodies_that_are_not_sent() {
         let response = Response::text("12345");
-        assert_eq!(body_bytes_sent("GET", &response), 5);
-        assert_eq!(body_bytes_sent("HEAD", &response), 0);
-        assert_eq!(
-            body_bytes_sent("GET", &response.clone().with_status(304)),
-            0
-        );
-        assert_eq!(body_bytes_sent("GET", &response.with_status(204)), 0);
+        assert_eq!(body_bytes_sent(&response), 5);
+        assert_eq!(body_bytes_sent(&response.clone().without_body()), 0);
+        assert_eq!(body_bytes_sent(&response.clone().with_status(304)), 0);
+        assert_eq!(body_bytes_sent(&response.with_status(204)), 0);
     }
 }

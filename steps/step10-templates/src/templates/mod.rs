@@ -121,6 +121,16 @@ impl Templates {
         self.by_name.keys().map(String::as_str)
     }
 
+    /// Checks that a template called `name` was loaded (and so, that every
+    /// template it extends was too): for a program to call at start-up for
+    /// each page it will render.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn require(&self, name: &str) -> Result<(), TemplateError> {
+        self.chain(name).map(drop)
+    }
+
     /// Renders template `name` with `values` (usually a JSON object, whose
     /// keys are the page's variables).
     ///
