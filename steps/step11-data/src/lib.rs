@@ -21,12 +21,12 @@
 #![warn(missing_docs)]
 
 pub mod data;
-pub use step08::{
-    app, cli, event_loop, pool, request, response, router, server, shutdown, split, testing,
+pub use step10::{
+    app, cli, event_loop, pool, request, response, router, server, shutdown, split, templates,
+    testing,
 };
-pub use step10::templates;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use rusqlite::Row;
@@ -36,33 +36,27 @@ use serde_json::{Value, json};
 use app::{App, Request, Settings, SettingsError};
 use data::{DataError, Database, Migration, Model};
 use response::Response;
-use templates::Templates;
+use step10::FieldErrors;
+use templates::{TemplateError, Templates};
 
 /// The database file when no setting names one: beside this crate's
 /// `Cargo.toml`, wherever you run the program from.
 pub const DEFAULT_DATABASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/guestbook.sqlite3");
 
-/// The page templates.
-pub const TEMPLATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../step10-templates/templates");
-
 /// The prefix of the environment variables that override settings.
 pub const ENV_PREFIX: &str = "STEP11";
-
-/// The longest name, in characters.
-pub const MAX_NAME: usize = 40;
-/// The longest message, in characters.
-pub const MAX_MESSAGE: usize = 500;
 
 /// The guestbook's schema, oldest first. Never edit one that has run: add
 /// the next.
 pub const MIGRATIONS: &[Migration] = &[Migration::new(
     "0001_create_entries",
-    // The CHECKs repeat the form's limits on purpose: the form speaks to
-    // the visitor, the table holds whatever path a row takes.
+    // The CHECKs repeat step 10's limits (NAME_LIMIT, MESSAGE_LIMIT) on
+    // purpose: the form speaks to the visitor, the table holds whatever
+    // path a row takes.
     "CREATE TABLE entries (
         id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 40),
-        message TEXT NOT NULL CHECK (length(trim(message)) BETWEEN 1 AND 500),
+        name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 60),
+        message TEXT NOT NULL CHECK (length(trim(message)) BETWEEN 1 AND 1000),
         created_at TEXT NOT NULL
     )",
 )];
@@ -98,51 +92,15 @@ impl Model for Entry {
     }
 }
 
-/// What a visitor typed, kept to show it again next to what was wrong.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Draft {
-    /// The name field, as typed.
-    pub name: String,
-    /// The message field, as typed.
-    pub message: String,
-}
-
-impl Draft {
-    /// The form's fields (missing ones are empty).
-    pub fn from_form(req: &Request) -> Draft {
-        Draft {
-            name: req.form("name").unwrap_or_default().to_string(),
-            message: req.form("message").unwrap_or_default().to_string(),
-        }
-    }
-
-    /// An entry, trimmed and dated now; or a sentence per refused field.
-    ///
-    /// # Errors
-    /// A JSON object from field name to what is wrong with it.
-    pub fn validate(&self) -> Result<Entry, Value> {
-        let (name, message) = (self.name.trim(), self.message.trim());
-        let mut errors = serde_json::Map::new();
-        let too_long = |max: usize| Value::from(format!("At most {max} characters, please."));
-        if name.is_empty() {
-            errors.insert("name".into(), "Please tell us your name.".into());
-        } else if name.chars().count() > MAX_NAME {
-            errors.insert("name".into(), too_long(MAX_NAME));
-        }
-        if message.is_empty() {
-            errors.insert("message".into(), "Please write a message.".into());
-        } else if message.chars().count() > MAX_MESSAGE {
-            errors.insert("message".into(), too_long(MAX_MESSAGE));
-        }
-        if !errors.is_empty() {
-            return Err(Value::Object(errors));
-        }
-        Ok(Entry {
+impl Entry {
+    /// A signature step 10's `validate` accepted, dated now, not stored yet.
+    pub fn new(checked: step10::Entry) -> Entry {
+        Entry {
             id: None,
-            name: name.to_string(),
-            message: message.to_string(),
+            name: checked.name,
+            message: checked.message,
             created_at: response::http_date(SystemTime::now()),
-        })
+        }
     }
 }
 
@@ -154,54 +112,88 @@ pub struct Guestbook {
     pub templates: Templates,
 }
 
+/// The template of the page: step 10's `index.html` with a new tagline.
+pub const PAGE: &str = "page.html";
+
+/// Step 10's `base.html` and `index.html`, and this step's `page.html`,
+/// which extends them; compiled into the program.
+///
+/// # Errors
+/// A template that does not parse.
+pub fn load_templates() -> Result<Templates, TemplateError> {
+    let templates = Templates::from_sources([
+        (
+            "base.html",
+            include_str!("../../step10-templates/templates/base.html"),
+        ),
+        (
+            "index.html",
+            include_str!("../../step10-templates/templates/index.html"),
+        ),
+        (PAGE, include_str!("../templates/page.html")),
+    ])?;
+    templates.require(PAGE)?;
+    Ok(templates)
+}
+
 /// The guestbook: `GET /` shows the entries and the form, `POST /` signs.
 pub fn guestbook_app(guestbook: Guestbook) -> App {
     App::new()
         .with_state(guestbook)
         .get("/", |req: &Request| {
-            page(req, &Draft::default(), &json!({})).unwrap_or_else(|err| failed(req, &err))
+            let empty = json!({ "name": "", "message": "" });
+            page(req, 200, empty, &FieldErrors::default())
         })
         .post("/", sign)
 }
 
-/// `POST /`: a valid entry is stored and answered with 303 to `/`
-/// (post/redirect/get); an invalid one gets the page again, with 422.
+/// `POST /`: checked by step 10's `validate`; a valid entry is stored and
+/// answered with 303 to `/` (post/redirect/get), an invalid one gets the
+/// page again, with 422.
 fn sign(req: &Request) -> Response {
-    let draft = Draft::from_form(req);
-    let guestbook = state(req);
-    let result = match draft.validate() {
-        Ok(entry) => entry
-            .insert(&guestbook.db.lock())
-            .map(|_| Response::new(303).with_header("Location", "/")),
-        Err(errors) => page(req, &draft, &errors).map(|res| res.with_status(422)),
-    };
-    result.unwrap_or_else(|err| failed(req, &err))
+    let name = req.form("name").unwrap_or_default();
+    let message = req.form("message").unwrap_or_default();
+    match step10::validate(name, message) {
+        Ok(checked) => match Entry::new(checked).insert(&state(req).db.lock()) {
+            Ok(_) => Response::new(303).with_header("Location", "/"),
+            Err(err) => failed(req, &err),
+        },
+        Err(errors) => page(
+            req,
+            422,
+            json!({ "name": name, "message": message }),
+            &errors,
+        ),
+    }
 }
 
-/// The page: the form (with `draft` and `errors`), then the entries, newest first.
-fn page(req: &Request, draft: &Draft, errors: &Value) -> Result<Response, DataError> {
+/// The page with `status`: the form (with `form` and `errors`), then the
+/// entries, newest first.
+fn page(req: &Request, status: u16, form: Value, errors: &FieldErrors) -> Response {
     let guestbook = state(req);
-    let values = page_values(&guestbook.db, draft, errors)?;
-    Ok(render(&guestbook.templates, "index.html", &values))
+    match page_values(&guestbook.db, form, errors) {
+        Ok(values) => render(&guestbook.templates, PAGE, &values).with_status(status),
+        Err(err) => failed(req, &err),
+    }
 }
 
-/// What `index.html` shows: the entries, newest first, and the form with
-/// `draft` and `errors`.
+/// What the page shows: the entries, newest first, and the form's values
+/// and errors.
 ///
 /// # Errors
 /// The entries cannot be read.
-pub fn page_values(db: &Database, draft: &Draft, errors: &Value) -> Result<Value, DataError> {
+pub fn page_values(db: &Database, form: Value, errors: &FieldErrors) -> Result<Value, DataError> {
     let mut entries = Entry::all(&db.lock())?;
     entries.reverse();
     let entries: Vec<Value> = entries
         .iter()
-        .map(|e| json!({ "id": e.id, "name": e.name, "message": e.message, "created_at": e.created_at }))
+        .map(|e| json!({ "id": e.id, "name": e.name, "message": e.message }))
         .collect();
     Ok(json!({
         "entries": entries,
-        "form": { "name": draft.name, "message": draft.message },
-        "errors": errors,
-        "limits": { "name": MAX_NAME, "message": MAX_MESSAGE },
+        "form": form,
+        "errors": { "name": errors.name, "message": errors.message },
+        "limits": { "name": step10::NAME_LIMIT, "message": step10::MESSAGE_LIMIT },
     }))
 }
 
@@ -238,7 +230,7 @@ fn state(req: &Request) -> &Guestbook {
 }
 
 /// The settings: step 08's, plus `database`, then the `STEP11_*`
-/// variables in `vars`, then the flags.
+/// variables in `vars`, then the flags (`(key, value)`, `None` when not given).
 ///
 /// # Errors
 /// The first bad setting, naming its key, its value and where it came from.
@@ -273,35 +265,61 @@ pub fn open_database(
     Ok((db, applied))
 }
 
-/// `path` relative to the current directory when it is inside it: what a
-/// learner would type.
-pub fn shown(path: &Path) -> PathBuf {
-    step08::shown(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_draft_is_trimmed_and_checked_in_characters() {
-        let ok = Draft {
-            name: "  Ada ".into(),
-            message: "é".repeat(MAX_MESSAGE),
+    fn the_tables_checks_accept_exactly_what_step_10_accepts() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(MIGRATIONS[0].sql).unwrap();
+        let fits = |name: &str, message: &str| {
+            let entry = Entry {
+                id: None,
+                name: name.to_string(),
+                message: message.to_string(),
+                created_at: "now".to_string(),
+            };
+            entry.insert(&db).is_ok()
         };
-        let entry = ok.validate().unwrap();
-        assert_eq!(entry.name, "Ada");
-        assert!(entry.created_at.ends_with(" GMT"));
-        let bad = Draft {
-            name: " ".into(),
-            message: "x".repeat(MAX_MESSAGE + 1),
-        };
-        assert_eq!(
-            bad.validate().unwrap_err(),
-            json!({
-                "name": "Please tell us your name.",
-                "message": "At most 500 characters, please."
-            })
-        );
+        let longest_name = "é".repeat(step10::NAME_LIMIT);
+        let longest_message = "é".repeat(step10::MESSAGE_LIMIT);
+        for (name, message) in [
+            (longest_name.as_str(), "hi"),
+            ("Ada", longest_message.as_str()),
+            ("x", "y"),
+        ] {
+            assert!(step10::validate(name, message).is_ok());
+            assert!(fits(name, message), "{name} / {message}");
+        }
+        let too_long_name = "é".repeat(step10::NAME_LIMIT + 1);
+        let too_long_message = "é".repeat(step10::MESSAGE_LIMIT + 1);
+        for (name, message) in [
+            (too_long_name.as_str(), "hi"),
+            ("Ada", too_long_message.as_str()),
+            ("  ", "hi"),
+            ("Ada", ""),
+        ] {
+            assert!(step10::validate(name, message).is_err());
+            assert!(!fits(name, message), "{name} / {message}");
+        }
+    }
+
+    #[test]
+    fn the_page_template_extends_step_10s_with_a_tagline_of_its_own() {
+        let templates = load_templates().unwrap();
+        let values = page_values_for_test();
+        let html = templates.render(PAGE, &values).unwrap();
+        assert!(html.contains("kept in SQLite"), "{html}");
+        assert!(html.contains("<form class=\"sign\""), "{html}");
+    }
+
+    fn page_values_for_test() -> Value {
+        json!({
+            "entries": [],
+            "form": { "name": "", "message": "" },
+            "errors": { "name": null, "message": null },
+            "limits": { "name": 60, "message": 1000 },
+        })
     }
 }

@@ -1,11 +1,11 @@
 //! `cargo run -p step11`: step 10's guestbook with its entries in SQLite.
 //! Sign it, stop the server, start it again: the entries are still there.
 
-use step11::app::Source;
+use step11::app::{AccessLog, Source};
 use step11::cli;
+use step11::data::Model;
 use step11::shutdown::Shutdown;
-use step11::templates::Templates;
-use step11::{Guestbook, data::Model};
+use step11::{Entry, Guestbook};
 
 const USAGE: &str = "usage: step11 [--addr HOST:PORT] [--database FILE]\n\n  \
     --addr HOST:PORT   where to listen (default 127.0.0.1:7878)\n  \
@@ -14,11 +14,11 @@ const USAGE: &str = "usage: step11 [--addr HOST:PORT] [--database FILE]\n\n  \
 
 fn main() {
     let flags = cli::flags_or_exit(USAGE, &["addr", "database"]);
-    let flag_values = [
+    let given = [
         ("addr", flags.get("addr")),
         ("database", flags.get("database")),
     ];
-    let settings = step11::load_settings(&flag_values, std::env::vars()).unwrap_or_else(|err| {
+    let settings = step11::load_settings(&given, std::env::vars()).unwrap_or_else(|err| {
         eprintln!("error: {err}");
         std::process::exit(err.exit_code());
     });
@@ -29,12 +29,12 @@ fn main() {
             eprintln!("error: {err}");
             std::process::exit(2);
         });
-    let templates = Templates::load(step11::TEMPLATES).unwrap_or_else(|err| {
-        eprintln!("error: {err}");
+    let templates = step11::load_templates().unwrap_or_else(|err| {
+        eprintln!("error: template {err}");
         std::process::exit(2);
     });
-    let entries = step11::Entry::all(&db.lock()).map_or(0, |all| all.len());
-    let path = step11::shown(db.path());
+    let entries = Entry::all(&db.lock()).map_or(0, |all| all.len());
+    let path = step08::shown(db.path());
 
     let addr = settings.addr().expect("checked by load_settings");
     let listener = cli::bind_or_exit(&addr.to_string());
@@ -50,7 +50,7 @@ fn main() {
     for name in &applied {
         println!("  applied migration {name}");
     }
-    println!("  database {} ({entries} entries)", path.display());
+    println!("  database {} (entries: {entries})", path.display());
     for (key, value, source) in settings.iter() {
         if *source != Source::Default {
             println!("  setting {key} = {value} (from {source})");
@@ -61,6 +61,10 @@ fn main() {
     );
     println!("stop it: Ctrl-C");
     let app = step11::guestbook_app(Guestbook { db, templates });
+    let app = match settings.access_log().expect("checked") {
+        true => app.wrap(AccessLog::stdout()),
+        false => app,
+    };
     if let Err(err) = app.serve(listener, &shutdown, &settings) {
         eprintln!("error: {err}");
         std::process::exit(1);

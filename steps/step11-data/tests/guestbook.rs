@@ -88,7 +88,7 @@ fn a_refused_form_gets_422_with_the_reasons_and_stores_nothing() {
     let answer = sign(&program, "   ", "Kept & shown");
     assert_eq!(answer.status, 422);
     let text = answer.text();
-    assert!(text.contains("Please tell us your name."), "{text}");
+    assert!(text.contains("Please write your name."), "{text}");
     assert!(
         text.contains("Kept &amp; shown"),
         "the message comes back: {text}"

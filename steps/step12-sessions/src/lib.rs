@@ -25,7 +25,7 @@
 
 pub mod sessions;
 pub use step11::{
-    Draft, Entry, Guestbook, app, cli, data, event_loop, pool, request, response, router, server,
+    Entry, Guestbook, app, cli, data, event_loop, pool, request, response, router, server,
     shutdown, split, templates, testing,
 };
 
@@ -40,6 +40,7 @@ use sessions::layer::{SessionLayer, session};
 use sessions::password::{MIN_PASSWORD_CHARS, hash_password, verify_password};
 use sessions::signing::ShortKey;
 use sessions::{SessionError, SessionStore, Signer};
+use step10::FieldErrors;
 use templates::{TemplateError, Templates};
 
 /// The database file when no setting names one.
@@ -146,7 +147,8 @@ pub fn guestbook_app(guestbook: Guestbook, store: SessionStore) -> App {
         .with_state(guestbook)
         .wrap(SessionLayer::new(store, |req| &site(req).db))
         .get("/", |req: &Request| {
-            index(req, &Draft::default(), &json!({}), 200)
+            let empty = json!({ "name": "", "message": "" });
+            index(req, empty, &FieldErrors::default(), 200)
         })
         .post("/", sign)
         .get("/login", |req: &Request| login_page(req, "", None, 200))
@@ -167,13 +169,13 @@ fn session_failed(req: &Request, err: &SessionError) -> Response {
 }
 
 /// The page, with the session's CSRF token and, for an admin, their name.
-fn index(req: &Request, draft: &Draft, errors: &Value, status: u16) -> Response {
+fn index(req: &Request, form: Value, errors: &FieldErrors, status: u16) -> Response {
     let db = &site(req).db;
     let token = match session(req).get_or_create(db) {
         Ok(session) => session.csrf_token,
         Err(err) => return session_failed(req, &err),
     };
-    let values = step11::page_values(db, draft, errors).and_then(|mut values| {
+    let values = step11::page_values(db, form, errors).and_then(|mut values| {
         values["csrf_token"] = token.into();
         values["admin"] = admin(req, db)?.into();
         Ok(values)
@@ -188,13 +190,19 @@ fn index(req: &Request, draft: &Draft, errors: &Value, status: u16) -> Response 
 
 /// `POST /`: as step 11's, behind the CSRF check of the session layer.
 fn sign(req: &Request) -> Response {
-    let draft = Draft::from_form(req);
-    match draft.validate() {
-        Ok(entry) => match entry.insert(&site(req).db.lock()) {
+    let name = req.form("name").unwrap_or_default();
+    let message = req.form("message").unwrap_or_default();
+    match step10::validate(name, message) {
+        Ok(checked) => match Entry::new(checked).insert(&site(req).db.lock()) {
             Ok(_) => Response::new(303).with_header("Location", "/"),
             Err(err) => step11::failed(req, &err),
         },
-        Err(errors) => index(req, &draft, &errors, 422),
+        Err(errors) => index(
+            req,
+            json!({ "name": name, "message": message }),
+            &errors,
+            422,
+        ),
     }
 }
 
@@ -298,7 +306,7 @@ impl std::fmt::Display for AdminError {
             AdminError::BadName => write!(
                 f,
                 "an admin's name has 1 to {} characters",
-                step11::MAX_NAME
+                step10::NAME_LIMIT
             ),
             AdminError::ShortPassword => write!(
                 f,
@@ -319,7 +327,7 @@ impl std::error::Error for AdminError {}
 /// [`AdminError`] for a bad name, a short password, or a failing database.
 pub fn create_admin(db: &Database, name: &str, password: &str) -> Result<(), AdminError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > step11::MAX_NAME {
+    if name.is_empty() || name.chars().count() > step10::NAME_LIMIT {
         return Err(AdminError::BadName);
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {

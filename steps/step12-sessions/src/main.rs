@@ -5,7 +5,7 @@
 
 use std::io::BufRead;
 
-use step12::app::Source;
+use step12::app::{AccessLog, Source};
 use step12::cli;
 use step12::shutdown::Shutdown;
 use step12::{Guestbook, PASSWORD_VARIABLE};
@@ -54,7 +54,7 @@ fn main() {
     for name in &applied {
         println!("  applied migration {name}");
     }
-    println!("  database {}", step11::shown(db.path()).display());
+    println!("  database {}", step08::shown(db.path()).display());
     for (key, value, source) in settings.iter() {
         if *source != Source::Default {
             let value = if key == "secret_key" {
@@ -83,6 +83,10 @@ fn main() {
     println!("try it:  open http://{local}/ and sign; a post without the form's token gets 403");
     println!("stop it: Ctrl-C");
     let app = step12::guestbook_app(Guestbook { db, templates }, store);
+    let app = match settings.access_log().expect("checked") {
+        true => app.wrap(AccessLog::stdout()),
+        false => app,
+    };
     if let Err(err) = app.serve(listener, &shutdown, &settings) {
         eprintln!("error: {err}");
         std::process::exit(1);
