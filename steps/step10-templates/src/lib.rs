@@ -23,7 +23,8 @@
 //! - [`cli`], [`server`], [`testing`]: from step 01; [`request`]: from step 02;
 //!   [`response`]: from step 03; [`pool`], [`shutdown`]: from step 04;
 //!   [`router`]: from step 05; [`split`]: from step 06; [`event_loop`]: from
-//!   step 07; [`app`]: from step 08.
+//!   step 07; [`app`]: from step 08; [`static_files`]: from step 09, which
+//!   serves the style sheet and the script from step 09's own folder.
 //! - [`templates`]: **the layer this step teaches**: a lexer, a parser and a
 //!   renderer, with HTML escaping by default.
 //!
@@ -31,16 +32,20 @@
 #![warn(missing_docs)]
 
 pub mod templates;
-pub use step08::{
-    app, cli, event_loop, pool, request, response, router, server, shutdown, split, testing,
+pub use step09::{
+    app, cli, event_loop, pool, request, response, router, server, shutdown, split, static_files,
+    testing,
 };
 
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Value, json};
 
 use app::{App, Request, Settings, SettingsError};
 use response::Response;
+use static_files::StaticFiles;
 use templates::{TemplateError, Templates};
 
 /// The guestbook's templates, `base.html` and `index.html`, beside this
@@ -51,7 +56,7 @@ pub const TEMPLATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
 pub const NAME_LIMIT: usize = 60;
 
 /// The longest message accepted, in characters.
-pub const MESSAGE_LIMIT: usize = 1000;
+pub const MESSAGE_LIMIT: usize = 500;
 
 /// The largest form body accepted, in bytes: a form of both fields at their
 /// limits, every character escaped as `%XX%XX%XX` (a 3-byte UTF-8 letter)
@@ -147,7 +152,7 @@ pub fn usage(program: &str) -> String {
          --templates DIR    the folder of base.html and index.html (default {})\n\n\
          Each setting can be overridden by an environment variable: {ENV_PREFIX}_WORKERS=2, ...",
         cli::DEFAULT_ADDR,
-        step08::shown(std::path::Path::new(TEMPLATES)).display(),
+        step08::shown(Path::new(TEMPLATES)).display(),
     )
 }
 
@@ -160,7 +165,7 @@ pub fn load_settings(
     flags: &cli::Flags,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Settings, SettingsError> {
-    let templates = step08::shown(std::path::Path::new(TEMPLATES));
+    let templates = step08::shown(Path::new(TEMPLATES));
     let mut settings = Settings::defaults()
         .with_default("templates", &templates.display().to_string())
         .with_env(ENV_PREFIX, vars)?;
@@ -179,7 +184,7 @@ pub fn load_settings(
 ///
 /// # Errors
 /// The first [`TemplateError`] found, naming template, line and column.
-pub fn load_templates(folder: impl AsRef<std::path::Path>) -> Result<Templates, TemplateError> {
+pub fn load_templates(folder: impl AsRef<Path>) -> Result<Templates, TemplateError> {
     let templates = Templates::load(&folder)?;
     templates.require(PAGE)?;
     Ok(templates)
@@ -188,17 +193,28 @@ pub fn load_templates(folder: impl AsRef<std::path::Path>) -> Result<Templates, 
 /// The template of the guestbook's page.
 pub const PAGE: &str = "index.html";
 
-/// The guestbook: `GET /` shows the page, `POST /` signs it. `templates`
-/// must hold `index.html` (and what it extends).
-pub fn guestbook(templates: Templates) -> App {
-    App::new()
+/// The guestbook's style sheet and script: step 09's, used where they are
+/// rather than copied (`steps/step09-static/guestbook/static`).
+pub fn static_dir() -> PathBuf {
+    Path::new(step09::GUESTBOOK_DIR).join("static")
+}
+
+/// The guestbook: `GET /` shows the page, `POST /` signs it, `/static/`
+/// serves the files in `static_dir`. `templates` must hold `index.html`
+/// (and what it extends).
+///
+/// # Errors
+/// `static_dir` is not a folder.
+pub fn guestbook(templates: Templates, static_dir: &Path) -> io::Result<App> {
+    let app = App::new()
         .with_state(templates)
         .with_state(Guestbook::default())
         .get("/", |req: &Request| {
             let empty = json!({ "name": "", "message": "" });
             page(req, 200, empty, &FieldErrors::default())
         })
-        .post("/", sign)
+        .post("/", sign);
+    Ok(StaticFiles::new("/static/", static_dir)?.mount(app))
 }
 
 /// `POST /`: a form, checked; 303 to `/` when signed, 422 with the form again when not.
@@ -216,12 +232,10 @@ fn sign(req: &Request) -> Response {
             Response::new(303).with_header("Location", "/")
         }
         // The visitor's input goes back into the form, escaped by the engine.
-        Err(errors) => page(
-            req,
-            422,
-            json!({ "name": name, "message": message }),
-            &errors,
-        ),
+        Err(errors) => {
+            let form = json!({ "name": name, "message": message });
+            page(req, 422, form, &errors)
+        }
     }
 }
 
@@ -313,7 +327,7 @@ mod tests {
                 "Ada",
                 &long_message,
                 None,
-                Some("Your message is 1001 characters long; at most 1000, please."),
+                Some("Your message is 501 characters long; at most 500, please."),
             ),
             // Characters, not bytes: 60 three-byte letters are a fine name.
             (&"日".repeat(NAME_LIMIT), "ok", None, None),

@@ -19,6 +19,18 @@ fn main() {
         eprintln!("error: template {err}");
         std::process::exit(2);
     });
+    let static_dir = step08::shown(&step10::static_dir());
+    let app = step10::guestbook(templates, &static_dir).unwrap_or_else(|err| {
+        eprintln!(
+            "error: cannot serve the folder {}: {err}",
+            static_dir.display()
+        );
+        std::process::exit(2);
+    });
+    let app = match settings.access_log().expect("checked") {
+        true => app.wrap(AccessLog::stdout()),
+        false => app,
+    };
     let addr = settings.addr().expect("checked");
     let listener = cli::bind_or_exit(&addr.to_string());
     let local = listener
@@ -29,15 +41,14 @@ fn main() {
         .trigger_on_signals()
         .expect("install the Ctrl-C handler");
 
-    println!("step10: guestbook listening on {local} (templates from {folder})");
+    println!("step10: guestbook listening on {local}");
+    println!(
+        "templates from {folder}, style sheet and script from {}",
+        static_dir.display()
+    );
     println!("try it:  open http://{local}/ in a browser and sign it, or sign with curl:");
     println!("         curl -i -d name=Ada --data-urlencode 'message=<b>hi</b>' http://{local}/");
     println!("stop it: Ctrl-C");
-    let app = step10::guestbook(templates);
-    let app = match settings.access_log().expect("checked") {
-        true => app.wrap(AccessLog::stdout()),
-        false => app,
-    };
     if let Err(err) = app.serve(listener, &shutdown, &settings) {
         eprintln!("error: {err}");
         std::process::exit(1);

@@ -144,6 +144,28 @@ fn a_body_that_is_not_a_sign_form_is_refused_with_413_or_400() {
 }
 
 #[test]
+fn the_style_sheet_and_script_are_step_09s_files() {
+    let server = Server::start(&[]);
+    for (path, content_type, file) in [
+        ("/static/style.css", "text/css; charset=utf-8", "style.css"),
+        (
+            "/static/guestbook.js",
+            "text/javascript; charset=utf-8",
+            "guestbook.js",
+        ),
+    ] {
+        let answer = server.get(path);
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(answer.header("Content-Type"), Some(content_type), "{path}");
+        let on_disk = std::fs::read(step10::static_dir().join(file)).unwrap();
+        assert_eq!(answer.body, on_disk, "{path}");
+        assert!(answer.header("ETag").is_some(), "{path}");
+    }
+    assert_eq!(server.get("/static/../Cargo.toml").status, 400);
+    assert_eq!(server.get("/static/nope.css").status, 404);
+}
+
+#[test]
 fn other_methods_get_405_with_allow() {
     let server = Server::start(&[]);
     let answer = server.send(b"DELETE / HTTP/1.1\r\nConnection: close\r\n\r\n");
