@@ -22,10 +22,11 @@
 
 pub mod data;
 pub use step10::{
-    app, cli, event_loop, pool, request, response, router, server, shutdown, split, templates,
-    testing,
+    app, cli, event_loop, pool, request, response, router, server, shutdown, split, static_files,
+    templates, testing,
 };
 
+use std::io;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -36,6 +37,7 @@ use serde_json::{Value, json};
 use app::{App, Request, Settings, SettingsError};
 use data::{DataError, Database, Migration, Model};
 use response::Response;
+use static_files::StaticFiles;
 use step10::FieldErrors;
 use templates::{TemplateError, Templates};
 
@@ -56,7 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration::new(
     "CREATE TABLE entries (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 60),
-        message TEXT NOT NULL CHECK (length(trim(message)) BETWEEN 1 AND 1000),
+        message TEXT NOT NULL CHECK (length(trim(message)) BETWEEN 1 AND 500),
         created_at TEXT NOT NULL
     )",
 )];
@@ -136,15 +138,20 @@ pub fn load_templates() -> Result<Templates, TemplateError> {
     Ok(templates)
 }
 
-/// The guestbook: `GET /` shows the entries and the form, `POST /` signs.
-pub fn guestbook_app(guestbook: Guestbook) -> App {
-    App::new()
+/// The guestbook: `GET /` shows the entries and the form, `POST /` signs,
+/// `/static/` serves step 09's style sheet and script (as step 10 does).
+///
+/// # Errors
+/// Step 09's folder is missing.
+pub fn guestbook_app(guestbook: Guestbook) -> io::Result<App> {
+    let app = App::new()
         .with_state(guestbook)
         .get("/", |req: &Request| {
             let empty = json!({ "name": "", "message": "" });
             page(req, 200, empty, &FieldErrors::default())
         })
-        .post("/", sign)
+        .post("/", sign);
+    Ok(StaticFiles::new("/static/", step10::static_dir())?.mount(app))
 }
 
 /// `POST /`: checked by step 10's `validate`; a valid entry is stored and

@@ -60,7 +60,10 @@ fn main() {
         "try it:  open http://{local}/ and sign; stop with Ctrl-C, start again: the entries stay"
     );
     println!("stop it: Ctrl-C");
-    let app = step11::guestbook_app(Guestbook { db, templates });
+    let app = step11::guestbook_app(Guestbook { db, templates }).unwrap_or_else(|err| {
+        eprintln!("error: the static files: {err}");
+        std::process::exit(2);
+    });
     let app = match settings.access_log().expect("checked") {
         true => app.wrap(AccessLog::stdout()),
         false => app,

@@ -160,3 +160,14 @@ fn a_query_failing_at_request_time_is_a_500_with_the_cause_in_the_log() {
     // And the server goes on: the next request is answered too.
     assert_eq!(sign(&program, "Ada", "hello").status, 500);
 }
+
+#[test]
+fn the_style_sheet_is_step_09s_served_as_step_10_serves_it() {
+    let dir = TempDir::new("static");
+    let program = guestbook(&dir);
+    let css = program.get("/static/style.css", "");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let on_disk = std::fs::read(step10::static_dir().join("style.css")).unwrap();
+    assert_eq!(css.body, on_disk);
+}

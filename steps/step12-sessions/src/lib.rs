@@ -26,7 +26,7 @@
 pub mod sessions;
 pub use step11::{
     Entry, Guestbook, app, cli, data, event_loop, pool, request, response, router, server,
-    shutdown, split, templates, testing,
+    shutdown, split, static_files, templates, testing,
 };
 
 use std::time::Duration;
@@ -141,9 +141,13 @@ pub fn load_templates() -> Result<Templates, TemplateError> {
     ])
 }
 
-/// The guestbook with sessions: step 11's pages, a login, and delete for admins.
-pub fn guestbook_app(guestbook: Guestbook, store: SessionStore) -> App {
-    App::new()
+/// The guestbook with sessions: step 11's pages, a login, delete for
+/// admins, and step 09's style sheet and script under `/static/`.
+///
+/// # Errors
+/// Step 09's folder is missing.
+pub fn guestbook_app(guestbook: Guestbook, store: SessionStore) -> std::io::Result<App> {
+    let app = App::new()
         .with_state(guestbook)
         .wrap(SessionLayer::new(store, |req| &site(req).db))
         .get("/", |req: &Request| {
@@ -154,7 +158,8 @@ pub fn guestbook_app(guestbook: Guestbook, store: SessionStore) -> App {
         .get("/login", |req: &Request| login_page(req, "", None, 200))
         .post("/login", login)
         .post("/logout", logout)
-        .post("/entries/{id}/delete", delete)
+        .post("/entries/{id}/delete", delete);
+    Ok(static_files::StaticFiles::new("/static/", step10::static_dir())?.mount(app))
 }
 
 fn site(req: &Request) -> &Guestbook {

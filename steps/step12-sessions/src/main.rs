@@ -82,7 +82,8 @@ fn main() {
     }
     println!("try it:  open http://{local}/ and sign; a post without the form's token gets 403");
     println!("stop it: Ctrl-C");
-    let app = step12::guestbook_app(Guestbook { db, templates }, store);
+    let app = step12::guestbook_app(Guestbook { db, templates }, store)
+        .unwrap_or_else(|err| exit_2(&format!("the static files: {err}")));
     let app = match settings.access_log().expect("checked") {
         true => app.wrap(AccessLog::stdout()),
         false => app,
