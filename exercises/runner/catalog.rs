@@ -96,8 +96,10 @@ Chapter 1 of TUTORIAL.md walks through the same loop in step01's `echo.rs`.",
         difficulty: Easy,
         stubs: 1,
         hint: "\
-`buf.windows(4).position(|w| w == b\"\\r\\n\\r\\n\")` finds where the terminator
-starts; the head length is that position plus 4. Then there are four cases:
+A line ends in `\\n`, with or without a `\\r` before it, so look for a b'\\n'
+whose next bytes are b\"\\n\" or b\"\\r\\n\": `buf.iter().enumerate()` and a slice
+pattern such as `match &buf[i + 1..] { [b'\\n', ..] => ..., [b'\\r', b'\\n', ..] => ... }`.
+The head length runs to just after them. Then there are four cases:
 found and within the limit, found but too long, not found but there is still
 room (Partial: the caller reads more), not found and `buf.len() >= limit`.
 Partial is an `Ok` value because waiting for more bytes is normal, not a failure.",

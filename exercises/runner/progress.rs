@@ -143,6 +143,7 @@ pub fn render(rows: &[Row]) -> String {
 mod tests {
     use super::*;
     use crate::catalog::{CATALOG as EXERCISES, in_tutorial_order};
+    use std::path::Path;
 
     fn rows(statuses: &[Status]) -> Vec<Row> {
         in_tutorial_order()
@@ -239,6 +240,50 @@ mod tests {
             let chapter: u8 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
             assert!(chapter >= last_chapter, "{table}");
             last_chapter = chapter;
+        }
+    }
+
+    /// The lines of the fenced block after the tutorial's marker naming `test`.
+    fn tutorial_block(test: &str) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../TUTORIAL.md");
+        let text = std::fs::read_to_string(path).expect("read TUTORIAL.md");
+        let marker = format!("exercises/runner/progress.rs::{test} -->");
+        let mut lines = text.lines().skip_while(|l| !l.trim().ends_with(&marker));
+        assert!(
+            lines.next().is_some(),
+            "TUTORIAL.md has no marker for {test}"
+        );
+        lines
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_tutorials_fresh_table_is_what_the_runner_prints() {
+        let block = tutorial_block("the_tutorials_fresh_table_is_what_the_runner_prints");
+        assert_eq!(block[0], "$ cargo run -p exercises");
+        let table = render(&rows(&[]));
+        let printed: Vec<&str> = table.lines().map(str::trim_end).collect();
+        // The block's lines in order; `...` stands for the rows it trims.
+        let mut at = 0;
+        let mut skipping = false;
+        for line in &block[1..] {
+            if line == "..." {
+                skipping = true;
+                continue;
+            }
+            let found = printed[at..].iter().position(|p| p == line);
+            match found {
+                Some(0) => at += 1,
+                Some(n) if skipping => at += n + 1,
+                _ => panic!(
+                    "TUTORIAL.md shows {line:?} where the runner prints {:?}:\n{table}",
+                    printed.get(at)
+                ),
+            }
+            skipping = false;
         }
     }
 

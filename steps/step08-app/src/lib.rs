@@ -81,7 +81,7 @@ pub fn demo_app(access_log: bool) -> App {
     .get("/visits/", |req: &Request| {
         let visits = req.state::<Visits>().expect("demo_app adds Visits");
         let count = visits.0.fetch_add(1, Ordering::Relaxed) + 1;
-        Response::text(format!("This page was asked for {count} times.\n"))
+        Response::text(format!("Visits so far: {count}\n"))
     })
 }
 
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(hello.header("X-Powered-By"), Some("step08"));
         app.respond(Request::new("GET", "/visits/"));
         let second = app.respond(Request::new("GET", "/visits/"));
-        assert_eq!(second.body(), b"This page was asked for 2 times.\n");
+        assert_eq!(second.body(), b"Visits so far: 2\n");
     }
 
     #[test]

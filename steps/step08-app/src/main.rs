@@ -27,9 +27,10 @@ fn main() {
         .expect("install the Ctrl-C handler");
 
     println!("step08: app listening on {local}");
+    // The settings that are not at their default, and who set them.
     for (key, value, source) in settings.iter() {
         if *source != Source::Default {
-            println!("  setting {key} = {value} (from {source})");
+            println!("  {key} = {value} (from {source})");
         }
     }
     println!("try it:  curl -i http://{local}/index/");
