@@ -158,19 +158,28 @@ pub fn guestbook_app(guestbook: Guestbook) -> io::Result<App> {
 /// answered with 303 to `/` (post/redirect/get), an invalid one gets the
 /// page again, with 422.
 fn sign(req: &Request) -> Response {
+    sign_then(req, &state(req).db, |form, errors| {
+        page(req, 422, form, errors)
+    })
+}
+
+/// Signs the guestbook with the request's form: checked by step 10's
+/// `validate`, then stored in `db`, answered with 303 to `/`; or, when
+/// refused, the answer `refused` makes from the form as typed and why.
+/// A failing query is [`failed`]'s answer.
+pub fn sign_then(
+    req: &Request,
+    db: &Database,
+    refused: impl FnOnce(Value, &FieldErrors) -> Response,
+) -> Response {
     let name = req.form("name").unwrap_or_default();
     let message = req.form("message").unwrap_or_default();
     match step10::validate(name, message) {
-        Ok(checked) => match Entry::new(checked).insert(&state(req).db.lock()) {
+        Ok(checked) => match Entry::new(checked).insert(&db.lock()) {
             Ok(_) => Response::new(303).with_header("Location", "/"),
             Err(err) => failed(req, &err),
         },
-        Err(errors) => page(
-            req,
-            422,
-            json!({ "name": name, "message": message }),
-            &errors,
-        ),
+        Err(errors) => refused(json!({ "name": name, "message": message }), &errors),
     }
 }
 

@@ -193,22 +193,12 @@ fn index(req: &Request, form: Value, errors: &FieldErrors, status: u16) -> Respo
     }
 }
 
-/// `POST /`: as step 11's, behind the CSRF check of the session layer.
+/// `POST /`: step 11's, behind the CSRF check of the session layer; a
+/// refused form comes back with this step's page (its token, its admin).
 fn sign(req: &Request) -> Response {
-    let name = req.form("name").unwrap_or_default();
-    let message = req.form("message").unwrap_or_default();
-    match step10::validate(name, message) {
-        Ok(checked) => match Entry::new(checked).insert(&site(req).db.lock()) {
-            Ok(_) => Response::new(303).with_header("Location", "/"),
-            Err(err) => step11::failed(req, &err),
-        },
-        Err(errors) => index(
-            req,
-            json!({ "name": name, "message": message }),
-            &errors,
-            422,
-        ),
-    }
+    step11::sign_then(req, &site(req).db, |form, errors| {
+        index(req, form, errors, 422)
+    })
 }
 
 /// The logged-in admin's name: the session's user, if still in `users`.
