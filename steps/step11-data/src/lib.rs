@@ -2,7 +2,7 @@
 //!
 //! Step 10's guestbook kept its entries in a `Vec`: a restart forgot them.
 //! This step stores them in SQLite, through a small data layer written
-//! here: a [`Model`](data::Model) trait that maps a struct to a table
+//! here: a [`data::Model`] trait that maps a struct to a table
 //! (every value a bound parameter, never SQL built from input), migrations
 //! applied once each at start-up and recorded in a table, and typed errors
 //! that tell a missing row from a refused value from a failing engine.

@@ -12,7 +12,7 @@
 //! the text instead, a message `x'); DROP TABLE entries; --` would close the
 //! string and run the rest (SQL injection); bound, it is an odd message and
 //! nothing more. The only names that go into SQL text are the model's own
-//! constants, and [`quote`] checks those too.
+//! constants, and `quote` checks those too.
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row};
