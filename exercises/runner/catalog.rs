@@ -278,6 +278,49 @@ there is anything to do: `None` means `Cow::Borrowed(text)`. Otherwise push
 `Cow::Owned(out)`.",
     },
     Exercise {
+        name: "ex15_middleware",
+        topic: "a middleware chain",
+        chapter: 8,
+        difficulty: Medium,
+        stubs: 4,
+        hint: "\
+`Next::run` is a `match` on `self.layers.split_first()`: `Some((layer, rest))`
+calls `layer(req, Next::new(rest, self.handler))`, and `None` calls
+`(self.handler)(req)`. `App::respond` takes `mut req` and runs one `Next` over
+all of `self.layers`. Each layer is `Box::new(move |req: &mut Request, next:
+Next<'_>| { ... })`: `add_header` changes what `next.run(req)` returned, and
+`require_header` returns its 401 before ever calling `next`.",
+    },
+    Exercise {
+        name: "ex16_not_modified",
+        topic: "the 304 decision",
+        chapter: 9,
+        difficulty: Medium,
+        stubs: 1,
+        hint: "\
+Start with `if let Some(tags) = if_none_match { return ...; }`: with the header
+present, the date never counts. Split the list at ',' and `trim` each tag; a
+small closure that strips a leading \"W/\" lets you compare both sides weakly,
+and `*` matches anything. For the date, turn both times into whole seconds
+with `duration_since(UNIX_EPOCH)` and `as_secs()`, then `<=`.",
+    },
+    Exercise {
+        name: "ex17_template_lexer",
+        topic: "cut a template into tokens",
+        chapter: 10,
+        difficulty: Medium,
+        stubs: 1,
+        hint: "\
+Loop: find the first opener in `rest`. For each byte offset `i`, check whether
+`rest[i..]` starts with \"{{\", \"{%\" or \"{#\" (a small table of (opener,
+closer) pairs helps); the first `i` that matches wins, whatever its kind. No
+opener: the rest is one Text (if not empty), and you are done. Otherwise push
+`&rest[..i]` as Text (if not empty) and add its newlines to `line`. Look for the
+*matching* closer in what follows the opener with `find`: `None` is Unclosed at
+`line`. Trim what is between, push Expr or Tag (nothing for `{#`), count the
+newlines inside, and go on after the closer.",
+    },
+    Exercise {
         name: "ex18_model",
         topic: "a row to a struct, and back",
         chapter: 11,

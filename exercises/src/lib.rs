@@ -49,6 +49,8 @@
 //! - `ex12_chunked`: chapter 13, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
 //! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
+//! - `ex15_middleware`: chapter 8, a middleware chain: layers in order, a short-circuit.
+//! - `ex16_not_modified`: chapter 9, the 304 decision from If-None-Match and If-Modified-Since.
 //! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
 //! - `ex18_model`: chapter 11, map a row to a struct and back; values only as parameters.
 //! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
@@ -106,6 +108,12 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex15_middleware.rs"]
+pub mod ex15_middleware;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex16_not_modified.rs"]
+pub mod ex16_not_modified;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex17_template_lexer.rs"]
 pub mod ex17_template_lexer;

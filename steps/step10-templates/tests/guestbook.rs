@@ -215,7 +215,7 @@ fn a_broken_template_stops_the_start_with_its_name_line_and_column() {
             "index.html",
             "{% extends \"base.html\" %}",
             "{% extends \"layout.html\" %}",
-            "error: template index.html, line 1, column 1: no template named \"layout.html\""
+            "error: template index.html, line 1, column 1: no template named \"layout.html\" in FOLDER"
                 .into(),
         ),
         (
@@ -223,20 +223,22 @@ fn a_broken_template_stops_the_start_with_its_name_line_and_column() {
             "base.html",
             "",
             "",
-            "error: template index.html, line 1, column 1: no template named \"base.html\"".into(),
+            "error: template index.html, line 1, column 1: no template named \"base.html\" in FOLDER".into(),
         ),
         (
             "no-page",
             "index.html",
             "",
             "",
-            "error: template index.html: no template named \"index.html\"".into(),
+            "error: template index.html: no template named \"index.html\" in FOLDER".into(),
         ),
     ];
     for (test, file, from, to, expected) in cases {
         let copy = TemplateCopy::with_change(test, file, from, to);
         let (status, stderr) = refused_start(&["--templates", copy.path()]);
         assert_eq!(status.code(), Some(2), "{test}: {stderr}");
+        // A missing template is looked for in the folder the error names.
+        let expected = expected.replace("FOLDER", copy.path());
         assert_eq!(stderr.trim_end(), expected, "{test}");
     }
 }

@@ -8,30 +8,31 @@ use std::path::Path;
 
 use support::{Server, TemplateCopy, refused_start};
 
-/// Chapter 10's text, from its heading to the next chapter's.
-fn chapter_10() -> String {
-    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../TUTORIAL.md");
-    let text = std::fs::read_to_string(tutorial).expect("TUTORIAL.md");
-    let start = text
-        .find("## Chapter 10: step10")
-        .expect("chapter 10's heading");
-    let end = text[start + 3..]
-        .find("\n## ")
-        .map_or(text.len(), |i| start + 3 + i);
-    text[start..end].to_string()
-}
-
-/// The lines of the block that starts with the line `command`, up to its fence.
+/// The lines of the fenced block right after the marker
+/// `<!-- output-from-test: steps/step10-templates/tests/tutorial.rs::TEST -->`
+/// in TUTORIAL.md, without its `$ ` command lines.
 #[track_caller]
-fn quoted_after(chapter: &str, command: &str) -> Vec<String> {
-    let at = chapter
-        .find(&format!("{command}\n"))
-        .unwrap_or_else(|| panic!("chapter 10 no longer shows `{command}`"));
-    chapter[at..]
-        .lines()
-        .skip(1)
+fn block(test: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../TUTORIAL.md");
+    let text = std::fs::read_to_string(path).expect("read TUTORIAL.md");
+    let id = format!("steps/step10-templates/tests/tutorial.rs::{test} -->");
+    let mut lines = text.lines().skip_while(|line| {
+        let line = line.trim();
+        !(line.starts_with("<!--") && line.ends_with(&id))
+    });
+    assert!(
+        lines.next().is_some(),
+        "TUTORIAL.md has no marker ending in `{id}`"
+    );
+    let fence = lines.next().unwrap_or_default();
+    assert!(
+        fence.starts_with("```"),
+        "the marker for {test} must sit right above its block"
+    );
+    lines
         .take_while(|line| !line.starts_with("```"))
-        .map(str::to_string)
+        .filter(|line| !line.starts_with("$ "))
+        .map(|line| line.trim_end().to_string())
         .collect()
 }
 
@@ -62,7 +63,6 @@ fn as_curl_i(answer: &step10::testing::Answer) -> String {
 
 #[test]
 fn the_signed_entry_quoted_in_chapter_10_is_what_the_page_shows() {
-    let chapter = chapter_10();
     let server = Server::start(&[]);
     // `curl -d name=Ada --data-urlencode 'message=<b>hi</b>'`
     assert_eq!(
@@ -71,16 +71,13 @@ fn the_signed_entry_quoted_in_chapter_10_is_what_the_page_shows() {
     );
     let page = server.get("/").text();
     let shown = grep_after(&page, "<li>", 2);
-    let quoted = quoted_after(
-        &chapter,
-        "$ curl -s http://127.0.0.1:7878/ | grep -A2 '<li>'",
-    );
+    // `curl -s http://127.0.0.1:7878/ | grep -A2 '<li>'`
+    let quoted = block("the_signed_entry_quoted_in_chapter_10_is_what_the_page_shows");
     assert_eq!(quoted, shown);
 }
 
 #[test]
 fn the_refused_form_quoted_in_chapter_10_is_what_the_server_sends() {
-    let chapter = chapter_10();
     let server = Server::start(&[]);
     // `curl -s -i -d name= -d 'message=<script>'`
     let answer = as_curl_i(&server.sign("name=&message=%3Cscript%3E"));
@@ -93,16 +90,13 @@ fn the_refused_form_quoted_in_chapter_10_is_what_the_server_sends() {
         })
         .map(str::to_string)
         .collect();
-    let quoted = quoted_after(
-        &chapter,
-        "$ curl -s -i -d name= -d 'message=<script>' http://127.0.0.1:7878/ | grep -E 'HTTP|class=\"error\"|required>'",
-    );
+    // `... | grep -E 'HTTP|class="error"|required>'`
+    let quoted = block("the_refused_form_quoted_in_chapter_10_is_what_the_server_sends");
     assert_eq!(quoted, shown);
 }
 
 #[test]
-fn the_template_errors_quoted_in_chapter_10_are_what_the_program_prints() {
-    let chapter = chapter_10();
+fn the_start_up_error_quoted_in_chapter_10_is_what_the_program_prints() {
     // The chapter's `sed -i 's/{% for entry/{% foreach entry/'`.
     let copy = TemplateCopy::with_change(
         "tutorial-start",
@@ -112,9 +106,12 @@ fn the_template_errors_quoted_in_chapter_10_are_what_the_program_prints() {
     );
     let (status, stderr) = refused_start(&["--templates", copy.path()]);
     assert_eq!(status.code(), Some(2));
-    let quoted = quoted_after(&chapter, "$ cargo run -p step10 -- --templates /tmp/mine");
+    let quoted = block("the_start_up_error_quoted_in_chapter_10_is_what_the_program_prints");
     assert_eq!(quoted, [stderr.trim_end()]);
+}
 
+#[test]
+fn the_render_error_quoted_in_chapter_10_is_what_the_log_says() {
     // The chapter's `{{ entry.nmae }}`, reached once an entry is shown.
     let copy = TemplateCopy::with_change(
         "tutorial-render",
@@ -125,13 +122,13 @@ fn the_template_errors_quoted_in_chapter_10_are_what_the_program_prints() {
     let server = Server::start(&["--templates", copy.path()]);
     assert_eq!(server.sign("name=Ada&message=hi").status, 303);
     assert_eq!(server.get("/").status, 500);
-    let quoted_line = chapter
-        .lines()
-        .find(|l| l.starts_with("error: GET /: template error:"))
-        .expect("chapter 10 quotes the render error");
-    let log = server.stderr_containing(quoted_line);
+    let quoted = block("the_render_error_quoted_in_chapter_10_is_what_the_log_says");
+    let [line] = &quoted[..] else {
+        panic!("the block should be the one log line, not {quoted:?}");
+    };
+    let log = server.stderr_containing(line);
     assert!(
-        log.lines().any(|l| l == quoted_line),
-        "quoted: {quoted_line}\nlogged: {log}"
+        log.lines().any(|l| l == line),
+        "quoted: {line}\nlogged: {log}"
     );
 }

@@ -49,7 +49,12 @@ pub enum ErrorKind {
     /// The folder of templates, or one file in it, could not be read.
     Unreadable(String),
     /// No template of this name was loaded.
-    NotFound(String),
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The folder the templates were loaded from, if they were.
+        folder: Option<String>,
+    },
     /// A `{{`, `{%` or `{#` whose closing `}}`, `%}` or `#}` never comes.
     UnclosedDelimiter(&'static str),
     /// `{% word %}` where `word` is none of the tags this engine knows.
@@ -70,8 +75,11 @@ pub enum ErrorKind {
         /// What is open at that point, and where: `None` at the top level.
         open: Option<(&'static str, Position)>,
     },
-    /// Tags nested deeper than [`MAX_NESTING`](super::parser::MAX_NESTING).
-    TooDeep,
+    /// `if`, `for` and `block` nested deeper than the parser allows.
+    TooDeep {
+        /// How deep they may nest.
+        limit: usize,
+    },
     /// `{% extends %}` somewhere other than first in the template.
     ExtendsNotFirst,
     /// Text or tags outside any block in a template that extends another:
@@ -108,7 +116,13 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::Unreadable(why) => write!(f, "cannot be read: {why}"),
-            ErrorKind::NotFound(name) => write!(f, "no template named {name:?}"),
+            ErrorKind::NotFound { name, folder } => {
+                write!(f, "no template named {name:?}")?;
+                match folder {
+                    Some(folder) => write!(f, " in {folder}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::UnclosedDelimiter(open) => {
                 write!(f, "`{open}` is never closed: expected `{}`", closer(open))
             }
@@ -135,11 +149,7 @@ impl fmt::Display for ErrorKind {
                 "`{{% {found} %}}` cannot close the `{{% {tag} %}}` opened at line {}, column {}",
                 at.line, at.column
             ),
-            ErrorKind::TooDeep => write!(
-                f,
-                "tags nested more than {} deep",
-                super::parser::MAX_NESTING
-            ),
+            ErrorKind::TooDeep { limit } => write!(f, "tags nested more than {limit} deep"),
             ErrorKind::ExtendsNotFirst => {
                 f.write_str("`{% extends %}` must come first, before any other tag or text")
             }
@@ -276,10 +286,22 @@ mod tests {
             err.to_string(),
             "index.html, line 12, column 3: `{% if %}` is never closed: expected `{% endif %}`"
         );
-        let err = TemplateError::new("nope.html", None, ErrorKind::NotFound("nope.html".into()));
+        let name = "nope.html".to_string();
+        let kind = ErrorKind::NotFound { name, folder: None };
+        let err = TemplateError::new("nope.html", None, kind);
         assert_eq!(
             err.to_string(),
             "nope.html: no template named \"nope.html\""
+        );
+        let name = "nope.html".to_string();
+        let kind = ErrorKind::NotFound {
+            name,
+            folder: Some("templates".into()),
+        };
+        let err = TemplateError::new("nope.html", None, kind);
+        assert_eq!(
+            err.to_string(),
+            "nope.html: no template named \"nope.html\" in templates"
         );
     }
 

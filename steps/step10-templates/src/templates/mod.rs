@@ -62,6 +62,8 @@ use parser::Template;
 #[derive(Debug, Clone)]
 pub struct Templates {
     by_name: BTreeMap<String, Template>,
+    /// Where [`Templates::load`] read them, for "not found" messages.
+    folder: Option<String>,
 }
 
 impl Templates {
@@ -90,7 +92,11 @@ impl Templates {
         // The folder's order is the file system's; sorting makes the first
         // error reported the same on every machine.
         sources.sort();
-        Templates::from_sources(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        let sources = sources.iter().map(|(n, s)| (n.as_str(), s.as_str()));
+        let mut templates = Templates::parse_all(sources)?;
+        templates.folder = Some(folder.display().to_string());
+        templates.check_extends()?;
+        Ok(templates)
     }
 
     /// Parses each `(name, source)` and checks their `{% extends %}`.
@@ -102,18 +108,32 @@ impl Templates {
     pub fn from_sources<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Templates, TemplateError> {
+        let templates = Templates::parse_all(sources)?;
+        templates.check_extends()?;
+        Ok(templates)
+    }
+
+    /// Stages 1 and 2 for every source.
+    fn parse_all<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Templates, TemplateError> {
         let mut by_name = BTreeMap::new();
         for (name, source) in sources {
             let tokens = lexer::tokenize(name, source)?;
             by_name.insert(name.to_string(), parser::parse(name, tokens)?);
         }
-        let templates = Templates { by_name };
-        // Every chain is checked now, so that rendering never meets a
-        // missing base: that is a start-up error, not a 500 later.
-        for name in templates.by_name.keys() {
-            templates.chain(name)?;
-        }
-        Ok(templates)
+        Ok(Templates {
+            by_name,
+            folder: None,
+        })
+    }
+
+    /// Every chain is checked now, so that rendering never meets a missing
+    /// base: that is a start-up error, not a 500 later.
+    fn check_extends(&self) -> Result<(), TemplateError> {
+        self.by_name
+            .keys()
+            .try_for_each(|name| self.chain(name).map(drop))
     }
 
     /// The names of the loaded templates, sorted.
@@ -144,7 +164,10 @@ impl Templates {
 
     /// `name`, the template it extends, and so on up to the base.
     fn chain(&self, name: &str) -> Result<Vec<&Template>, TemplateError> {
-        let not_found = |name: &str| ErrorKind::NotFound(name.to_string());
+        let not_found = |name: &str| ErrorKind::NotFound {
+            name: name.to_string(),
+            folder: self.folder.clone(),
+        };
         let mut template = self
             .by_name
             .get(name)

@@ -254,7 +254,7 @@ impl<'s> Parser<'_, 's> {
     fn enter(&mut self, at: Position) -> Result<(), TemplateError> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return Err(self.error(at, ErrorKind::TooDeep));
+            return Err(self.error(at, ErrorKind::TooDeep { limit: MAX_NESTING }));
         }
         Ok(())
     }

@@ -267,7 +267,11 @@ fn structural_mistakes_are_named_with_line_and_column() {
 fn tags_nested_too_deep_are_refused_rather_than_overflowing_the_stack() {
     let deep = "{% if x %}".repeat(parser::MAX_NESTING + 1);
     let err = render_one(&deep, json!({})).unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::TooDeep);
+    assert_eq!(err.kind(), &ErrorKind::TooDeep { limit: 32 });
+    assert_eq!(
+        err.to_string(),
+        "t.html, line 1, column 321: tags nested more than 32 deep"
+    );
     let ok = format!(
         "{}y{}",
         "{% if x %}".repeat(parser::MAX_NESTING),
@@ -383,7 +387,8 @@ fn inheritance_mistakes_are_found_when_the_templates_are_loaded() {
 fn an_unknown_template_is_an_error_without_a_position() {
     let templates = Templates::from_sources([("index.html", "x")]).unwrap();
     let err = templates.render("nope.html", &json!({})).unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::NotFound("nope.html".into()));
+    let name = "nope.html".to_string();
+    assert_eq!(err.kind(), &ErrorKind::NotFound { name, folder: None });
     assert_eq!(err.position(), None);
     assert_eq!(
         err.to_string(),
