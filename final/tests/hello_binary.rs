@@ -174,3 +174,22 @@ fn an_address_in_use_exits_with_a_sentence() {
         "{stderr}"
     );
 }
+
+/// What `curl -i http://127.0.0.1:7777/hello/w%C3%B6rld` sends (curl
+/// 7.88.1): the answer is the tutorial's block, but for the date.
+#[test]
+fn the_tutorials_curl_i_is_what_the_hello_example_answers() {
+    let block = step01::testing::tutorial_block(
+        "final/tests/hello_binary.rs",
+        "the_tutorials_curl_i_is_what_the_hello_example_answers",
+    );
+    let hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
+    let reply = support::request(
+        hello.addr,
+        b"GET /hello/w%C3%B6rld HTTP/1.1\r\nHost: 127.0.0.1:7777\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    let mut raw = reply.head.into_bytes();
+    raw.extend_from_slice(b"\r\n");
+    raw.extend_from_slice(&reply.body);
+    step01::testing::assert_answer_matches_block(&block, &raw);
+}
