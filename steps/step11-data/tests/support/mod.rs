@@ -157,21 +157,12 @@ pub fn form_encode(text: &str) -> String {
 }
 
 /// The lines of the TUTORIAL.md block under the marker
-/// `<!-- output-from-test: {file}::{test} -->`, and of them the ones a
-/// program printed (not `$ ` commands).
+/// `<!-- output-from-test: {file}::{test} -->` that a program printed
+/// (not the `$ ` commands): step 01's `tutorial_block`, filtered.
 #[track_caller]
 pub fn quoted_output(file: &str, test: &str) -> Vec<String> {
-    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../TUTORIAL.md");
-    let text = std::fs::read_to_string(tutorial).expect("TUTORIAL.md");
-    let marker = format!("<!-- output-from-test: {file}::{test} -->");
-    let at = text
-        .find(&marker)
-        .unwrap_or_else(|| panic!("TUTORIAL.md has no block marked {marker}"));
-    text[at..]
-        .lines()
-        .skip(2) // the marker and the opening fence
-        .take_while(|line| !line.starts_with("```"))
+    step11::testing::tutorial_block(file, test)
+        .into_iter()
         .filter(|line| !line.starts_with("$ "))
-        .map(str::to_string)
         .collect()
 }
