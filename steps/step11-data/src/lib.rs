@@ -172,6 +172,11 @@ pub fn sign_then(
     db: &Database,
     refused: impl FnOnce(Value, &FieldErrors) -> Response,
 ) -> Response {
+    // A body that is no sign form at all (too large, not URL-encoded, not
+    // UTF-8) gets step 10's 413 or 400, before anything is checked.
+    if let Some(refusal) = step10::refuse_body(req) {
+        return refusal;
+    }
     let name = req.form("name").unwrap_or_default();
     let message = req.form("message").unwrap_or_default();
     match step10::validate(name, message) {

@@ -171,3 +171,22 @@ fn the_style_sheet_is_step_09s_served_as_step_10_serves_it() {
     let on_disk = std::fs::read(step10::static_dir().join("style.css")).unwrap();
     assert_eq!(css.body, on_disk);
 }
+
+#[test]
+fn a_body_that_is_no_sign_form_gets_step_10s_413_or_400_and_stores_nothing() {
+    let dir = TempDir::new("body");
+    let program = guestbook(&dir);
+    let big = format!("name=Ada&message={}", "x".repeat(step10::FORM_LIMIT));
+    assert_eq!(program.post("/", &big, "").status, 413);
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+        program.addr
+    );
+    let json = step11::testing::Answer::parse(&step11::testing::exchange(
+        program.addr,
+        request.as_bytes(),
+    ));
+    assert_eq!(json.status, 400);
+    assert!(program.get("/", "").text().contains("No entries yet"));
+}
