@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Server, TemplateCopy, position_in, refused_start};
+use support::{Server, TemplateCopy, position_in, refused_start, refused_start_with};
 
 #[test]
 fn the_empty_guestbook_shows_the_form_and_no_entries() {
@@ -68,6 +68,30 @@ fn entries_are_listed_newest_first_and_trimmed() {
     let first = html.find(r#"<span class="who">First</span>"#).expect(&html);
     assert!(second < first, "newest first: {html}");
     assert!(html.contains("<p>two</p>"), "{html}");
+}
+
+#[test]
+fn signatures_from_many_clients_at_once_are_all_kept() {
+    let server = Server::start(&[]);
+    std::thread::scope(|scope| {
+        for client in 0..8 {
+            let server = &server;
+            scope.spawn(move || {
+                for n in 0..5 {
+                    let signed = server.sign(&format!("name=c{client}n{n}&message=hi"));
+                    assert_eq!(signed.status, 303);
+                }
+            });
+        }
+    });
+    let html = server.get("/").text();
+    assert_eq!(html.matches(r#"<span class="who">"#).count(), 40, "{html}");
+    for client in 0..8 {
+        for n in 0..5 {
+            let who = format!(r#"<span class="who">c{client}n{n}</span>"#);
+            assert!(html.contains(&who), "{who} is missing");
+        }
+    }
 }
 
 #[test]
@@ -241,6 +265,15 @@ fn a_broken_template_stops_the_start_with_its_name_line_and_column() {
         let expected = expected.replace("FOLDER", copy.path());
         assert_eq!(stderr.trim_end(), expected, "{test}");
     }
+}
+
+#[test]
+fn a_bad_setting_is_a_clear_message_at_start() {
+    let (status, stderr) = refused_start_with(&[], &[("STEP10_WORKERS", "many")]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let expected =
+        "error: setting `workers` is \"many\" (from the environment variable STEP10_WORKERS)";
+    assert!(stderr.starts_with(expected), "{stderr}");
 }
 
 #[test]

@@ -4,35 +4,19 @@
 
 mod support;
 
-use std::path::Path;
-
+use step10::testing::{assert_block_shows, one_response, tutorial_block};
 use support::{Server, TemplateCopy, refused_start};
 
-/// The lines of the fenced block right after the marker
-/// `<!-- output-from-test: steps/step10-templates/tests/tutorial.rs::TEST -->`
-/// in TUTORIAL.md, without its `$ ` command lines.
+/// This file, as the tutorial's markers name it.
+const FILE: &str = "steps/step10-templates/tests/tutorial.rs";
+
+/// The block after `<!-- output-from-test: FILE::test -->`, without its
+/// `$ ` command lines.
 #[track_caller]
 fn block(test: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../TUTORIAL.md");
-    let text = std::fs::read_to_string(path).expect("read TUTORIAL.md");
-    let id = format!("steps/step10-templates/tests/tutorial.rs::{test} -->");
-    let mut lines = text.lines().skip_while(|line| {
-        let line = line.trim();
-        !(line.starts_with("<!--") && line.ends_with(&id))
-    });
-    assert!(
-        lines.next().is_some(),
-        "TUTORIAL.md has no marker ending in `{id}`"
-    );
-    let fence = lines.next().unwrap_or_default();
-    assert!(
-        fence.starts_with("```"),
-        "the marker for {test} must sit right above its block"
-    );
-    lines
-        .take_while(|line| !line.starts_with("```"))
+    tutorial_block(FILE, test)
+        .into_iter()
         .filter(|line| !line.starts_with("$ "))
-        .map(|line| line.trim_end().to_string())
         .collect()
 }
 
@@ -59,6 +43,21 @@ fn as_curl_i(answer: &step10::testing::Answer) -> String {
         text.push_str(&format!("{name}: {value}\n"));
     }
     format!("{text}\n{}", answer.text())
+}
+
+#[test]
+fn signing_with_curl_as_chapter_10_shows_is_a_303() {
+    let server = Server::start(&[]);
+    // What `curl -i -d name=Ada --data-urlencode 'message=<b>hi</b>'` sends.
+    let body = "name=Ada&message=%3Cb%3Ehi%3C%2Fb%3E";
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\
+         Content-Length: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n{body}",
+        body.len()
+    );
+    let response = one_response(server.addr, request.as_bytes());
+    let block = tutorial_block(FILE, "signing_with_curl_as_chapter_10_shows_is_a_303");
+    assert_block_shows(&block, &response, &["Date"]);
 }
 
 #[test]

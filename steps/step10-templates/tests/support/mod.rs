@@ -121,9 +121,15 @@ impl Drop for Server {
 /// Runs `step10` with `args` where it should refuse to start: its exit
 /// status and standard error (killed after [`IO_TIMEOUT`] if it starts anyway).
 pub fn refused_start(args: &[&str]) -> (ExitStatus, String) {
+    refused_start_with(args, &[])
+}
+
+/// [`refused_start`] with environment variables `vars` set.
+pub fn refused_start_with(args: &[&str], vars: &[(&str, &str)]) -> (ExitStatus, String) {
     let mut child = Command::new(STEP10)
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
+        .envs(vars.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
