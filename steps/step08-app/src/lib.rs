@@ -18,7 +18,7 @@
 //!   `RequestHandler`, middleware, settings, the access log.
 //!
 //! [`demo_app`] is `cargo run -p step08`'s application; [`load_settings`]
-//! reads its settings.
+//! reads its settings; [`listen_or_exit`] binds where they say.
 #![warn(missing_docs)]
 
 pub mod app;
@@ -26,11 +26,13 @@ pub use step07::{
     cli, event_loop, pool, request, response, router, server, shutdown, split, testing,
 };
 
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::{AccessLog, App, Next, Request, RequestHandler, Settings, SettingsError};
 use response::Response;
+use shutdown::Shutdown;
 
 /// The settings file read when `--settings` is not given: `step08.toml`
 /// beside this crate's `Cargo.toml`, wherever you run the program from.
@@ -121,6 +123,22 @@ pub fn load_settings(
     }
     settings.check()?;
     Ok(settings)
+}
+
+/// Binds `addr` and installs the Ctrl-C and SIGTERM handler: the listener,
+/// where it listens (the real port, for port 0), and the shutdown switch.
+/// Prints a clear message and exits with status 1 if `addr` cannot be used.
+pub fn listen_or_exit(addr: SocketAddr) -> (TcpListener, SocketAddr, Shutdown) {
+    let listener = cli::bind_or_exit(&addr.to_string());
+    let local = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
+    // Only fails if a handler is already installed, and this is the only one.
+    shutdown
+        .trigger_on_signals()
+        .expect("install the Ctrl-C handler");
+    (listener, local, shutdown)
 }
 
 /// `path` relative to the current directory when it is inside it: what a

@@ -3,7 +3,6 @@
 
 use step08::app::Source;
 use step08::cli;
-use step08::shutdown::Shutdown;
 
 fn main() {
     let usage = step08::usage("step08");
@@ -17,14 +16,7 @@ fn main() {
     // `load_settings` checked every value, so these cannot fail.
     let addr = settings.addr().expect("checked");
     let access_log = settings.access_log().expect("checked");
-    let listener = cli::bind_or_exit(&addr.to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) = step08::listen_or_exit(addr);
 
     println!("step08: app listening on {local}");
     // The settings that are not at their default, and who set them.

@@ -2,15 +2,12 @@
 //! access log, its middleware, and the `step08` binary with its settings.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
 use std::process::Command;
-use std::sync::{Arc, Mutex, mpsc};
-use std::thread;
+use std::sync::{Arc, Mutex};
 
-use step08::app::{AccessLog, App, Next, Request, Settings};
+use step08::app::{AccessLog, App, Next, Request, RunningApp, Settings};
 use step08::response::Response;
-use step08::shutdown::Shutdown;
-use step08::testing::{Answer, ChildServer, IO_TIMEOUT, connect, exchange};
+use step08::testing::{Answer, ChildServer, connect, exchange};
 
 const STEP08: &str = env!("CARGO_BIN_EXE_step08");
 
@@ -38,30 +35,14 @@ impl SharedLog {
     }
 }
 
-/// `app` served on 127.0.0.1:0 by `App::serve` in a background thread.
-struct Served {
-    addr: SocketAddr,
-    shutdown: Shutdown,
-    stopped: mpsc::Receiver<()>,
-}
+/// `app` served on 127.0.0.1:0, with a client's helpers.
+struct Served(RunningApp);
 
 fn serve(app: App) -> Served {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let addr = listener.local_addr().unwrap();
-    let shutdown = Shutdown::new(&listener).unwrap();
-    let (done, stopped) = mpsc::channel();
-    let server_shutdown = shutdown.clone();
-    thread::spawn(move || {
-        let settings = Settings::defaults();
-        app.serve(listener, &server_shutdown, &settings)
-            .expect("serve");
-        let _ = done.send(());
-    });
-    Served {
-        addr,
-        shutdown,
-        stopped,
-    }
+    Served(
+        app.spawn(&Settings::defaults())
+            .expect("serve on 127.0.0.1:0"),
+    )
 }
 
 impl Served {
@@ -74,16 +55,12 @@ impl Served {
 
     #[track_caller]
     fn send(&self, request: &str) -> Answer {
-        Answer::parse(&exchange(self.addr, request.as_bytes()))
+        Answer::parse(&exchange(self.0.addr, request.as_bytes()))
     }
 
     #[track_caller]
     fn stop(self) {
-        self.shutdown.trigger();
-        assert!(
-            self.stopped.recv_timeout(IO_TIMEOUT).is_ok(),
-            "the app did not stop"
-        );
+        self.0.stop();
     }
 }
 
@@ -136,7 +113,7 @@ fn the_access_log_has_one_line_per_request_with_client_status_bytes_and_time() {
             });
     let served = serve(app);
     // Two requests on one kept-alive connection, then a 404 and a HEAD.
-    let mut stream = connect(served.addr);
+    let mut stream = connect(served.0.addr);
     let local = stream.local_addr().unwrap();
     stream
         .write_all(b"GET /hello/ann?x=1 HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nHEAD /hello/bo HTTP/1.1\r\nConnection: close\r\n\r\n")

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use step09::cli;
-use step09::shutdown::Shutdown;
 
 const USAGE: &str = "usage: step09 [--addr HOST:PORT] [--root FOLDER]\n\n  \
     --addr HOST:PORT   where to listen (default 127.0.0.1:7878)\n  \
@@ -28,14 +27,7 @@ fn main() {
         eprintln!("error: cannot serve the folder {}: {err}", root.display());
         std::process::exit(2);
     });
-    let listener = cli::bind_or_exit(&settings.addr().expect("checked").to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) = step08::listen_or_exit(settings.addr().expect("checked"));
 
     println!("step09: static files listening on {local}");
     println!("serving the folder {}", root.display());

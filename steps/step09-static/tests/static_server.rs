@@ -3,15 +3,11 @@
 //! file streamed whole and in part, and the memory a big download costs.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::thread;
 
-use step09::app::{App, Settings};
-use step09::shutdown::Shutdown;
+use step09::app::{App, RunningApp, Settings};
 use step09::static_files::StaticFiles;
-use step09::testing::{Answer, ChildServer, IO_TIMEOUT, connect, exchange};
+use step09::testing::{Answer, ChildServer, connect, exchange};
 
 const STEP09: &str = env!("CARGO_BIN_EXE_step09");
 const BIG: usize = 20 * 1024 * 1024;
@@ -57,29 +53,15 @@ fn big_content() -> Vec<u8> {
         .collect()
 }
 
-struct Served {
-    addr: SocketAddr,
-    shutdown: Shutdown,
-    stopped: mpsc::Receiver<()>,
-}
+/// The folder `root` served at `/` on 127.0.0.1:0.
+struct Served(RunningApp);
 
 fn serve(root: &Path) -> Served {
     let app = StaticFiles::new("/", root).unwrap().mount(App::new());
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let shutdown = Shutdown::new(&listener).unwrap();
-    let (done, stopped) = mpsc::channel();
-    let server_shutdown = shutdown.clone();
-    thread::spawn(move || {
-        app.serve(listener, &server_shutdown, &Settings::defaults())
-            .expect("serve");
-        let _ = done.send(());
-    });
-    Served {
-        addr,
-        shutdown,
-        stopped,
-    }
+    Served(
+        app.spawn(&Settings::defaults())
+            .expect("serve on 127.0.0.1:0"),
+    )
 }
 
 impl Served {
@@ -91,7 +73,7 @@ impl Served {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
         request.push_str("\r\n");
-        Answer::parse(&exchange(self.addr, request.as_bytes()))
+        Answer::parse(&exchange(self.0.addr, request.as_bytes()))
     }
 
     #[track_caller]
@@ -101,11 +83,7 @@ impl Served {
 
     #[track_caller]
     fn stop(self) {
-        self.shutdown.trigger();
-        assert!(
-            self.stopped.recv_timeout(IO_TIMEOUT).is_ok(),
-            "did not stop"
-        );
+        self.0.stop();
     }
 }
 
@@ -260,7 +238,7 @@ fn a_20_mb_file_is_served_whole_and_in_part_on_one_kept_alive_connection() {
     let fixture = Fixture::new("big");
     let served = serve(&fixture.site());
     let content = big_content();
-    let mut stream = connect(served.addr);
+    let mut stream = connect(served.0.addr);
     let (start, end) = (BIG / 3, BIG / 3 + 5 * 1024 * 1024);
     let requests = format!(
         "GET /data.bin HTTP/1.1\r\n\r\n\
@@ -349,13 +327,13 @@ fn the_binary_refuses_a_root_that_is_not_a_folder_with_status_2() {
     );
 }
 
-/// Streaming, proved by the process's peak memory: a 256 MB file (sparse,
+/// Streaming, proved by the process's peak memory: a 128 MB file (sparse,
 /// so it takes no disk) is downloaded whole, and the server's resident
-/// memory never comes near 256 MB. Reading the file whole would.
+/// memory never comes near 128 MB. Reading the file whole would.
 #[cfg(target_os = "linux")]
 #[test]
-fn downloading_a_256_mb_file_does_not_hold_it_in_memory() {
-    const SIZE: u64 = 256 * 1024 * 1024;
+fn downloading_a_128_mb_file_does_not_hold_it_in_memory() {
+    const SIZE: u64 = 128 * 1024 * 1024;
     let fixture = Fixture::new("memory");
     let file = std::fs::File::create(fixture.site().join("huge.bin")).unwrap();
     file.set_len(SIZE).unwrap();
@@ -382,6 +360,6 @@ fn downloading_a_256_mb_file_does_not_hold_it_in_memory() {
         .expect("VmHWM in /proc/PID/status");
     assert!(
         peak_kb < 64 * 1024,
-        "peak resident memory {peak_kb} kB while sending 256 MB"
+        "peak resident memory {peak_kb} kB while sending 128 MB"
     );
 }

@@ -47,6 +47,10 @@ const LINGER_BYTES: usize = 1024 * 1024;
 /// what a connection sending a file holds in memory, whatever the file's size.
 pub const FILE_CHUNK: usize = 64 * 1024;
 
+/// How many file chunks one [`Connection::flush`] sends at most (1 MiB)
+/// before it gives the loop back to the other connections.
+pub const FILE_CHUNKS_PER_TURN: usize = 16;
+
 /// A request cut out of the inbox: its head, its body, and how many bytes
 /// of the inbox it used (the next pipelined request starts there).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +228,9 @@ pub struct Connection<S> {
     /// A file body still to send after the outbox (step 09), and how many
     /// of its bytes are already in the outbox or sent.
     file: Option<(FileBody, u64)>,
+    /// Whether the last `flush` stopped with the socket still writable, to
+    /// let the other connections have a turn: see [`Connection::yielded`].
+    yielded: bool,
     phase: Phase,
     /// When something last happened: accepted, bytes read, bytes written,
     /// an answer queued. The idle and stall timeouts count from here.
@@ -243,6 +250,7 @@ impl<S: Socket> Connection<S> {
             inbox: Vec::new(),
             outbox: Vec::new(),
             file: None,
+            yielded: false,
             phase: Phase::Reading,
             last_active: now,
             request_started: None,
@@ -339,6 +347,8 @@ impl<S: Socket> Connection<S> {
     /// that cannot be read, or has shrunk since its length was announced:
     /// the answer cannot be finished, so the connection must close.
     pub fn flush(&mut self, now: Instant) -> io::Result<()> {
+        let mut chunks = 0;
+        self.yielded = false;
         loop {
             while !self.outbox.is_empty() {
                 match self.stream.write(&self.outbox) {
@@ -353,9 +363,17 @@ impl<S: Socket> Connection<S> {
                 }
             }
             // The socket took everything: the next piece of the file, if any.
+            // A client that reads as fast as we write (loopback) would keep
+            // us here to the end of a 1 GB file, and every other connection
+            // waiting: after a turn's worth, give the loop back.
+            if chunks == FILE_CHUNKS_PER_TURN && self.file.is_some() {
+                self.yielded = true;
+                return Ok(());
+            }
             if !self.refill_from_file()? {
                 break;
             }
+            chunks += 1;
         }
         if self.phase == Phase::Closing {
             self.stream.shutdown_write()?;
@@ -364,6 +382,14 @@ impl<S: Socket> Connection<S> {
             };
         }
         Ok(())
+    }
+
+    /// Whether the last [`Connection::flush`] stopped to give the other
+    /// connections a turn, not because the socket was full. Readiness is
+    /// edge-triggered, so no event will come to finish the job: the loop
+    /// must call `flush` again by itself.
+    pub fn yielded(&self) -> bool {
+        self.yielded
     }
 
     /// Reads the next piece of the file body into the (empty) outbox.
@@ -663,6 +689,7 @@ mod tests {
             conn.stream.room = 1000;
             conn.flush(now).unwrap();
             assert!(conn.outbox.len() <= FILE_CHUNK);
+            assert!(!conn.yielded(), "a full socket is not a yield");
             turns += 1;
         }
         assert!(
@@ -678,6 +705,27 @@ mod tests {
             "the file's bytes, in order"
         );
         assert_eq!(conn.phase(), Phase::Reading);
+    }
+
+    #[test]
+    fn a_socket_that_takes_everything_gets_a_turn_of_a_file_then_the_loop_is_given_back() {
+        let path = std::env::temp_dir().join(format!("step07-file-turn-{}", std::process::id()));
+        let len = (FILE_CHUNKS_PER_TURN * 2 + 1) * FILE_CHUNK;
+        std::fs::write(&path, vec![7u8; len]).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut conn = Connection::new(FakeSocket::with(&[None]), Instant::now());
+        let now = Instant::now();
+        let body = FileBody::new(file, 0, len as u64);
+        conn.answer(&Response::new(200).with_file(body), true, now);
+        let mut turns = 0;
+        while conn.has_output() {
+            conn.flush(now).unwrap();
+            turns += 1;
+            assert_eq!(conn.yielded(), conn.has_output(), "turn {turns}");
+        }
+        assert_eq!(turns, 3, "1 MiB per turn, then the last chunk");
+        assert!(conn.stream.written.ends_with(&[7u8; 100]));
     }
 
     #[test]

@@ -35,8 +35,8 @@
 mod connection;
 
 pub use connection::{
-    Advance, Connection, Expiry, FILE_CHUNK, LINGER, ParsedRequest, Phase, Socket, Timeouts,
-    parse_request, wants_keep_alive,
+    Advance, Connection, Expiry, FILE_CHUNK, FILE_CHUNKS_PER_TURN, LINGER, ParsedRequest, Phase,
+    Socket, Timeouts, parse_request, wants_keep_alive,
 };
 
 use std::collections::HashMap;
@@ -159,6 +159,7 @@ fn run(
         pool: Some(pool),
         timeouts,
         chunk: vec![0u8; READ_CHUNK],
+        another_turn: Vec::new(),
     };
     // Timeouts are checked every `tick`: a few times per shortest timeout.
     let tick = (timeouts.idle.min(timeouts.request) / 4)
@@ -166,7 +167,12 @@ fn run(
     let mut events = Events::with_capacity(1024);
     let mut next_sweep = Instant::now() + tick;
     loop {
-        let wait = next_sweep.saturating_duration_since(Instant::now());
+        // A connection that yielded its turn must not wait for an event.
+        let wait = if event_loop.another_turn.is_empty() {
+            next_sweep.saturating_duration_since(Instant::now())
+        } else {
+            Duration::ZERO
+        };
         match event_loop.poll.poll(&mut events, Some(wait)) {
             Ok(()) => {}
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
@@ -183,6 +189,10 @@ fn run(
                 WAKER => event_loop.deliver_replies(),
                 token => event_loop.on_ready(token, event.is_readable(), event.is_writable()),
             }
+        }
+        // The file downloads that gave the others a turn continue, in order.
+        for token in std::mem::take(&mut event_loop.another_turn) {
+            event_loop.flush(token);
         }
         let now = Instant::now();
         if now >= next_sweep {
@@ -223,6 +233,10 @@ struct EventLoop {
     pool: Option<ThreadPool>,
     timeouts: Timeouts,
     chunk: Vec<u8>,
+    /// Connections whose last `flush` yielded with the socket still
+    /// writable (a file body: see [`Connection::yielded`]); flushed again
+    /// after the next poll, which then does not wait.
+    another_turn: Vec<Token>,
 }
 
 impl EventLoop {
@@ -369,6 +383,9 @@ impl EventLoop {
         let conn = &mut client.conn;
         if conn.flush(Instant::now()).is_err() {
             return self.close(token);
+        }
+        if conn.yielded() {
+            self.another_turn.push(token);
         }
         // Change the interest only when it changes: it is a system call.
         if conn.has_output() != client.wants_writable {

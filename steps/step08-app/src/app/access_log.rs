@@ -20,7 +20,8 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{Middleware, Next, Request};
+use super::middleware::{Middleware, Next};
+use super::request::Request;
 use crate::response::{Response, http_date};
 
 /// The middleware that writes one [`log_line`] per request.

@@ -13,7 +13,7 @@
 
 use std::any::type_name;
 
-use super::Request;
+use super::request::Request;
 use crate::response::Response;
 
 /// A page as a type with a method per HTTP method, like httppy's

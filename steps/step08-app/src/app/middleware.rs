@@ -16,7 +16,7 @@
 //! calls these middleware too; the shape, a function given `next`, is the
 //! one `axum` and `express` use.
 
-use super::Request;
+use super::request::Request;
 use crate::response::Response;
 
 /// Code that runs around the handlers: see the module docs.

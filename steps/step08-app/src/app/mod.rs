@@ -21,18 +21,20 @@
 //!
 //! Files: [`Request`] (request.rs), [`RequestHandler`] (handler.rs),
 //! [`Middleware`] and [`Next`] (middleware.rs), [`Settings`] (settings.rs),
-//! [`AccessLog`] (access_log.rs).
+//! [`AccessLog`] (access_log.rs), [`RunningApp`] (running.rs, for tests).
 
 mod access_log;
 mod handler;
 mod middleware;
 mod request;
+mod running;
 mod settings;
 
 pub use access_log::{AccessLog, log_line};
 pub use handler::{HANDLER_METHODS, RequestHandler};
 pub use middleware::{Middleware, Next};
 pub use request::{Extensions, Request};
+pub use running::RunningApp;
 pub use settings::{Settings, SettingsError, Source};
 
 use std::io;
@@ -249,6 +251,17 @@ impl App {
         };
         let pool = ThreadPool::new(workers, QUEUE_BOUND);
         event_loop::serve_with_peer(listener, self.into_peer_app(), pool, shutdown, timeouts)
+    }
+
+    /// Serves the app on `127.0.0.1:0` in a background thread, with
+    /// `settings`' workers and timeouts: for tests, which talk to
+    /// [`RunningApp::addr`] and stop it with [`RunningApp::stop`] (or by
+    /// dropping it).
+    ///
+    /// # Errors
+    /// Binding or setting up the shutdown fails (out of ports or files).
+    pub fn spawn(self, settings: &Settings) -> io::Result<RunningApp> {
+        running::spawn(self, settings.clone())
     }
 }
 
