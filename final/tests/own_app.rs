@@ -2,7 +2,7 @@
 //! on final/"), followed to the letter: a new package outside this
 //! workspace, the `[dependencies]` block of TUTORIAL.md, the demo's files
 //! copied into the layout the text gives, the one line of `main.rs` it says
-//! to change, and `cargo build`. A dependency the demo needs and the recipe
+//! to change, and `cargo check` (it compiles). A dependency the demo needs and the recipe
 //! lacks (as `argon2` once was) fails here, not on a reader's machine.
 
 mod support;
@@ -35,8 +35,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn the_tutorials_own_app_recipe_builds_the_demo_as_a_package_of_its_own() {
-    let recipe = support::tutorial::block(
-        "tests/own_app.rs",
+    let recipe = step01::testing::tutorial_block(
+        "final/tests/own_app.rs",
         "the_tutorials_own_app_recipe_builds_the_demo_as_a_package_of_its_own",
     )
     .join("\n");
@@ -88,20 +88,25 @@ fn the_tutorials_own_app_recipe_builds_the_demo_as_a_package_of_its_own() {
     );
     std::fs::write(dir.join("src/main.rs"), main).unwrap();
 
-    // The workspace's target folder: the dependencies are built already.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| final_dir().join("../target"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args(["build", "--offline", "--quiet"])
+        // `check` type-checks everything, which is what can go wrong in a
+        // recipe (a missing dependency, a path that moved), without spending
+        // minutes on code generation and linking.
+        .args(["check", "--offline", "--quiet"])
         .current_dir(dir.path())
+        // A folder of its own: built as a dependency of another package,
+        // httprs would otherwise replace the workspace's own artifacts, and
+        // the next `cargo test` would compile it again.
         .env("CARGO_TARGET_DIR", target.join("own-app-recipe"))
         .output()
         .expect("run cargo build");
     assert!(
         output.status.success(),
-        "the recipe's package does not build:\n{}",
+        "the recipe's package does not compile:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

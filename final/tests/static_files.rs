@@ -409,8 +409,8 @@ fn the_tutorials_curl_i_of_the_demos_style_sheet_is_what_the_server_sends() {
         .unwrap();
     let served = read_reply(&mut BufReader::new(stream), true);
 
-    let block = support::tutorial::block(
-        "tests/static_files.rs",
+    let block = step01::testing::tutorial_block(
+        "final/tests/static_files.rs",
         "the_tutorials_curl_i_of_the_demos_style_sheet_is_what_the_server_sends",
     );
     let shown: Vec<&str> = block

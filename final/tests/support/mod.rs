@@ -6,7 +6,6 @@
 pub mod nginx;
 pub mod postgres;
 pub mod process;
-pub mod tutorial;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -264,24 +264,27 @@ pub fn one_response(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// The lines of the fenced block of `TUTORIAL.md` right below the marker
-/// `<!-- output-from-test: {file}::{test} -->`: what that test reproduces.
-/// `file` is the test's path from the workspace root.
+/// The lines of the fenced block of `TUTORIAL.md` that a test reproduces:
+/// the block right after the marker
+/// `<!-- output-from-test: TEST_FILE::TEST -->` (or `built-by-test:`, for a
+/// file the reader writes and the test builds; `TEST_FILE` from the
+/// workspace root). The drift test (`tests/tutorial_sync/output.rs`) checks
+/// that every such marker names a test that calls this with its own name.
 ///
 /// # Panics
-/// If there is no such marker, or no block right below it.
-#[track_caller]
-pub fn tutorial_block(file: &str, test: &str) -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../TUTORIAL.md");
-    let text = std::fs::read_to_string(path).expect("read TUTORIAL.md");
-    let marker = format!("<!-- output-from-test: {file}::{test} -->");
-    let mut lines = text.lines().skip_while(|line| line.trim() != marker);
-    assert!(lines.next().is_some(), "TUTORIAL.md has no marker {marker}");
+/// If the tutorial has no such marker, or no block right after it.
+pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("TUTORIAL.md")).expect("read TUTORIAL.md");
+    let target = format!("{test_file}::{test}");
+    let marker = format!("<!-- output-from-test: {target} -->");
+    let built = format!("<!-- built-by-test: {target} -->");
+    let mut lines = text
+        .lines()
+        .skip_while(|line| line.trim() != marker && line.trim() != built);
+    assert!(lines.next().is_some(), "TUTORIAL.md has no `{marker}`");
     let fence = lines.next().unwrap_or_default();
-    assert!(
-        fence.starts_with("```"),
-        "{marker} must sit right above its block, not {fence:?}"
-    );
+    assert!(fence.starts_with("```"), "no block right after `{marker}`");
     lines
         .take_while(|line| !line.starts_with("```"))
         .map(|line| line.trim_end().to_string())

@@ -15,7 +15,7 @@
 //!   reproduces the block and compares it with what really happens, so it
 //!   fails when the block goes stale. Checked here: the file has the test,
 //!   and the test names itself in a string (that is how it finds its block
-//!   in the document: `final/tests/support/tutorial.rs`). A block of any
+//!   in the document: `step01::testing::tutorial_block`). A block of any
 //!   language may carry `<!-- built-by-test: ... -->` the same way: a file
 //!   the reader writes, which the test builds.
 //! - `<!-- illustrative: reason -->`: output no test can reproduce as it
