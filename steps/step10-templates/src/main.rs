@@ -3,7 +3,6 @@
 
 use step10::app::AccessLog;
 use step10::cli;
-use step10::shutdown::Shutdown;
 
 fn main() {
     let usage = step10::usage("step10");
@@ -31,15 +30,7 @@ fn main() {
         true => app.wrap(AccessLog::stdout()),
         false => app,
     };
-    let addr = settings.addr().expect("checked");
-    let listener = cli::bind_or_exit(&addr.to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) = step08::listen_or_exit(settings.addr().expect("checked"));
 
     println!("step10: guestbook listening on {local}");
     println!(
