@@ -4,7 +4,6 @@
 use step11::app::{AccessLog, Source};
 use step11::cli;
 use step11::data::Model;
-use step11::shutdown::Shutdown;
 use step11::{Entry, Guestbook};
 
 const USAGE: &str = "usage: step11 [--addr HOST:PORT] [--database FILE]\n\n  \
@@ -36,15 +35,8 @@ fn main() {
     let entries = Entry::all(&db.lock()).map_or(0, |all| all.len());
     let path = step08::shown(db.path());
 
-    let addr = settings.addr().expect("checked by load_settings");
-    let listener = cli::bind_or_exit(&addr.to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) =
+        step08::listen_or_exit(settings.addr().expect("checked by load_settings"));
 
     println!("step11: guestbook listening on {local}");
     for name in &applied {

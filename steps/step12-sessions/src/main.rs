@@ -7,7 +7,6 @@ use std::io::BufRead;
 
 use step12::app::{AccessLog, Source};
 use step12::cli;
-use step12::shutdown::Shutdown;
 use step12::{Guestbook, PASSWORD_VARIABLE};
 
 const USAGE: &str = "usage: step12 [--addr HOST:PORT] [--database FILE] [--create-admin NAME]\n\n  \
@@ -40,15 +39,8 @@ fn main() {
     let templates = step12::load_templates().unwrap_or_else(|err| exit_2(&err));
     let admins = step12::admins(&db).unwrap_or_else(|err| exit_2(&err));
 
-    let addr = settings.addr().expect("checked by load_settings");
-    let listener = cli::bind_or_exit(&addr.to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
+    let (listener, local, shutdown) =
+        step08::listen_or_exit(settings.addr().expect("checked by load_settings"));
 
     println!("step12: guestbook with sessions listening on {local}");
     for name in &applied {
