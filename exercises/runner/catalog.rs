@@ -321,6 +321,48 @@ opener: the rest is one Text (if not empty), and you are done. Otherwise push
 newlines inside, and go on after the closer.",
     },
     Exercise {
+        name: "ex18_model",
+        topic: "a row to a struct, and back",
+        chapter: 11,
+        difficulty: Easy,
+        stubs: 3,
+        hint: "\
+For the SQL, map each column to `format!(\"\\\"{c}\\\"\")`, and the numbers
+`1..=M::COLUMNS.len()` to `format!(\"?{i}\")`; `join(\", \")` both and put them in
+`INSERT INTO \"TABLE\" (...) VALUES (...)`. `from_row` is a struct literal whose
+fields are each `row.get(\"name\")?`: the field's type tells `get` what to
+convert to, and `Option<String>` reads a NULL as None. `to_params` is a `vec!`
+of references to the fields, in the order of COLUMNS.",
+    },
+    Exercise {
+        name: "ex19_signed_cookie",
+        topic: "a signed cookie, in constant time",
+        chapter: 12,
+        difficulty: Medium,
+        stubs: 2,
+        hint: "\
+Different lengths may return false at once. Otherwise never return from inside
+the loop: `a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y))` is 0 only
+if every pair was equal, and it looks at every pair whatever it finds. For
+`verify`, `cookie.rsplit_once('.')?` gives the value and the hex tag, `?` on
+`unhex(tag)` refuses what is not hex, and `.then_some(value)` turns your
+bool into the answer.",
+    },
+    Exercise {
+        name: "ex20_csrf",
+        topic: "the CSRF decision",
+        chapter: 12,
+        difficulty: Medium,
+        stubs: 3,
+        hint: "\
+`is_unsafe` is a `matches!` on the four safe names, negated. `same_origin`:
+`origin.strip_prefix(\"http://\").or_else(|| origin.strip_prefix(\"https://\"))`
+then `eq_ignore_ascii_case` with the host; match on the pair of Options. In
+`decide`, return early in the story's order; `let (Some(sent), Some(expected))
+= (..) else { return Err(MissingToken) };` covers both missing tokens, and the
+comparison is exercise 19's fold.",
+    },
+    Exercise {
         name: "ex21_forwarded_for",
         topic: "the client's address behind proxies",
         chapter: 14,

@@ -52,6 +52,9 @@
 //! - `ex15_middleware`: chapter 8, a middleware chain: layers in order, a short-circuit.
 //! - `ex16_not_modified`: chapter 9, the 304 decision from If-None-Match and If-Modified-Since.
 //! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
+//! - `ex18_model`: chapter 11, map a row to a struct and back; values only as parameters.
+//! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
+//! - `ex20_csrf`: chapter 12, the CSRF decision: safe methods, same origin, the token.
 //! - `ex21_forwarded_for`: chapter 14, the client's address behind trusted proxies (`X-Forwarded-For`).
 //!
 //! With `--features solutions` (never in a learner's build) the library
@@ -114,6 +117,15 @@ pub mod ex16_not_modified;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex17_template_lexer.rs"]
 pub mod ex17_template_lexer;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex18_model.rs"]
+pub mod ex18_model;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex19_signed_cookie.rs"]
+pub mod ex19_signed_cookie;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex20_csrf.rs"]
+pub mod ex20_csrf;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex21_forwarded_for.rs"]
 pub mod ex21_forwarded_for;

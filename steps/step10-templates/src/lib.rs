@@ -241,7 +241,7 @@ fn sign(req: &Request) -> Response {
 
 /// The answer for a body that is not a sign form at all: 413 when too
 /// large, 400 when not URL-encoded or not UTF-8. `None` when it is a form.
-fn refuse_body(req: &Request) -> Option<Response> {
+pub fn refuse_body(req: &Request) -> Option<Response> {
     let refuse = |status: u16, why: String| Some(Response::text(why).with_status(status));
     if req.body().len() > FORM_LIMIT {
         let why = format!(
