@@ -130,5 +130,8 @@ pub mod dev {
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
+    /// The split frames' fast decoders: `None` wherever they leave a frame to
+    /// [`protocol::decode`], which they match wherever they answer.
+    pub use crate::split::codec::{decode_request, decode_response};
     pub use crate::split::{auth, protocol};
 }
