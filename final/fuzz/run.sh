@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a bounded time: `bash final/fuzz/run.sh [SECONDS]`
-# (default 20 per target). Builds once, then prints per target how long it
+# (default 20 per target); `run.sh SECONDS TARGET...` runs only those. Builds once, then prints per target how long it
 # ran and how many inputs it tried. Exits non-zero if any target crashed,
 # after running the others, with each crash file's path in the output.
 #
@@ -15,8 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${1:-20}"
+shift || true
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
-    echo "usage: $0 [SECONDS per target, default 20]" >&2
+    echo "usage: $0 [SECONDS per target, default 20] [TARGET...]" >&2
     exit 2
 fi
 
@@ -36,7 +37,11 @@ echo "fuzz: built in $(($(date +%s) - start)) s"
 
 mkdir -p target/fuzz-logs
 failed=()
-for target in $(cargo +nightly fuzz list); do
+targets=("$@")
+if [ "${#targets[@]}" -eq 0 ]; then
+    mapfile -t targets < <(cargo +nightly fuzz list)
+fi
+for target in "${targets[@]}"; do
     mkdir -p "target/corpus/$target" "corpus/$target"
     log="target/fuzz-logs/$target.log"
     # Inputs up to 8 KiB where a limit sits at 4 KiB (a chunk-size line);

@@ -3,7 +3,7 @@
 //!
 //! Beyond "no panic" it asserts:
 //! - the same bytes give the same body and the same error whether they
-//!   arrive in one read, one byte per read, or in hashed pieces;
+//!   arrive in one read, as a slow drip (`drip_cuts`), or in hashed pieces;
 //! - an accepted body is what a plain reading of the chunk sizes gives (a
 //!   lenient de-chunker, ten lines, below): httprs may refuse more, but
 //!   what it takes it must take right;
@@ -14,7 +14,7 @@
 #![no_main]
 
 use httprs::dev::{ParseError, RawRequest};
-use httprs_fuzz::{LIMITS, decode_in_pieces, every_byte, hashed_cuts};
+use httprs_fuzz::{LIMITS, decode_in_pieces, drip_cuts, hashed_cuts};
 use libfuzzer_sys::fuzz_target;
 
 const HEAD: &[u8] = b"POST /up HTTP/1.1\r\nHost: fuzz\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -27,11 +27,11 @@ fuzz_target!(|data: &[u8]| {
 fn raw_framing(data: &[u8]) {
     let wire = [HEAD, data].concat();
     let whole = decode_in_pieces(&wire, &[]);
-    let byte_by_byte = every_byte(wire.len());
+    let drip = drip_cuts(&wire);
     assert_eq!(
-        decode_in_pieces(&wire, &byte_by_byte),
+        decode_in_pieces(&wire, &drip),
         whole,
-        "one byte per read differs from one read"
+        "a slow drip differs from one read"
     );
     assert_eq!(
         decode_in_pieces(&wire, &hashed_cuts(&wire)),

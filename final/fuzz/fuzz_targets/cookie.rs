@@ -42,7 +42,8 @@ fn any_header(data: &[u8]) {
 
 /// A cookie-name from bytes: token characters (RFC 9110 §5.6.2) but `=`.
 fn name_from(bytes: &[u8]) -> String {
-    const TCHAR: &[u8] = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const TCHAR: &[u8] =
+        b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let name: String = bytes
         .iter()
         .map(|&b| char::from(TCHAR[usize::from(b) % TCHAR.len()]))
@@ -53,9 +54,7 @@ fn name_from(bytes: &[u8]) -> String {
 /// A cookie-value from bytes: cookie-octets (RFC 6265 §4.1.1), which leave
 /// out controls, space, `"`, `,`, `;` and `\`.
 fn value_from(bytes: &[u8]) -> String {
-    let octets: Vec<u8> = (0x21..=0x7e)
-        .filter(|b| !b"\",;\\".contains(b))
-        .collect();
+    let octets: Vec<u8> = (0x21..=0x7e).filter(|b| !b"\",;\\".contains(b)).collect();
     bytes
         .iter()
         .map(|&b| char::from(octets[usize::from(b) % octets.len()]))
@@ -91,11 +90,9 @@ fn round_trip(data: &[u8]) {
         })
         .filter(|field| !field.is_empty())
         .collect();
-    let req = fields
-        .iter()
-        .fold(Request::new("GET", "/"), |req, field| {
-            req.with_header("Cookie", field)
-        });
+    let req = fields.iter().fold(Request::new("GET", "/"), |req, field| {
+        req.with_header("Cookie", field)
+    });
     for (name, _, _, _) in &pairs {
         // The first pair of that name, in field order then pair order.
         let expected = (0..3)

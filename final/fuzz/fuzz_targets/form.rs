@@ -33,9 +33,16 @@ fn any_body(data: &[u8]) {
         return;
     };
     let fields = req.form().expect("a text body with the form's type");
-    assert_eq!(fields.len(), text.split('&').filter(|p| !p.is_empty()).count());
+    assert_eq!(
+        fields.len(),
+        text.split('&').filter(|p| !p.is_empty()).count()
+    );
     let query = Request::new("GET", format!("/?{text}"));
-    assert_eq!(query.query_pairs(), fields, "query and form read differently");
+    assert_eq!(
+        query.query_pairs(),
+        fields,
+        "query and form read differently"
+    );
 }
 
 fn round_trip(data: &[u8]) {
@@ -68,7 +75,10 @@ fn round_trip(data: &[u8]) {
         .with_body(body.clone());
     assert_eq!(req.form().expect("a form"), fields, "body {body:?}");
     for (name, _) in &fields {
-        let first = fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let first = fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone());
         assert_eq!(req.form_value(name), first, "field {name:?} of {body:?}");
     }
     let query = Request::new("GET", format!("/search?{body}"));

@@ -3,7 +3,8 @@
 //!
 //! Beyond "no panic" it asserts:
 //! - the same bytes give the same requests and the same error whether they
-//!   arrive in one read, one byte per read, or in pieces cut where a hash
+//!   arrive in one read, as a slow drip (one byte per read, then small
+//!   reads: `drip_cuts`), or in pieces cut where a hash
 //!   of the input says (the property test `a_valid_request_parses_the_same_
 //!   however_it_is_split`, for any bytes, not only valid requests);
 //! - whatever httprs accepts, httparse accepts too, with the same method,
@@ -17,16 +18,16 @@
 #![no_main]
 
 use httprs::dev::{Framing, RawRequest};
-use httprs_fuzz::{decode_in_pieces, every_byte, hashed_cuts};
+use httprs_fuzz::{decode_in_pieces, drip_cuts, hashed_cuts};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let whole = decode_in_pieces(data, &[]);
-    let byte_by_byte = every_byte(data.len());
+    let drip = drip_cuts(data);
     assert_eq!(
-        decode_in_pieces(data, &byte_by_byte),
+        decode_in_pieces(data, &drip),
         whole,
-        "one byte per read differs from one read"
+        "a slow drip differs from one read"
     );
     assert_eq!(
         decode_in_pieces(data, &hashed_cuts(data)),
@@ -53,7 +54,6 @@ fuzz_target!(|data: &[u8]| {
         rest = &rest[used..];
     }
 });
-
 
 fn check_invariants(request: &RawRequest) {
     let head = &request.head;

@@ -27,7 +27,8 @@ fuzz_target!(|data: &[u8]| {
 /// The nonce or MAC field of an accepted frame, read strictly.
 fn strict(frame: &[u8], field: &str) -> [u8; 32] {
     let text = json_field(frame, field).unwrap_or_else(|| panic!("accepted without a {field}"));
-    strict_unhex(&text).unwrap_or_else(|| panic!("accepted the {field} {text:?}, not 64 hex digits"))
+    strict_unhex(&text)
+        .unwrap_or_else(|| panic!("accepted the {field} {text:?}, not 64 hex digits"))
 }
 
 fn as_hello(data: &[u8]) {

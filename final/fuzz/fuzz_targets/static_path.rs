@@ -64,7 +64,10 @@ fuzz_target!(|data: &[u8]| {
         206 => {
             let content_range = res.header("content-range").expect("a 206 names its range");
             let (start, end, total) = parse_content_range(content_range);
-            assert!(SERVABLE.contains(&total), "{target:?} served part of {total} bytes");
+            assert!(
+                SERVABLE.contains(&total),
+                "{target:?} served part of {total} bytes"
+            );
             assert!(start <= end && end < total, "{content_range}");
             assert_eq!(len, end - start + 1, "{content_range}");
         }
@@ -75,7 +78,10 @@ fuzz_target!(|data: &[u8]| {
         }
         301 => {
             let location = res.header("location").expect("a 301 says where");
-            assert!(location.starts_with('/') && !location.starts_with("//"), "{location}");
+            assert!(
+                location.starts_with('/') && !location.starts_with("//"),
+                "{location}"
+            );
         }
         404 => {}
         other => panic!("{target:?} answered {other}"),
