@@ -21,6 +21,7 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -59,22 +60,28 @@ fn start_instance(database: &str, args: &[&str]) -> Process {
     Process::spawn(&example_exe("demo"), args, &env)
 }
 
-/// The guestbook's static folder, as the test's nginx serves it.
+/// The guestbook's static folder in the checkout: what the split front
+/// serves (it runs as the test's user), and what is copied for nginx.
 fn static_dir() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static/").to_string()
 }
 
 /// [`NGINX_CONF`] with the test's addresses in place of the file's example
-/// hosts (`app1:7777`, `app2:7777`), port (`listen 80`) and static folder.
+/// hosts (`app1:7777`, `app2:7777`), port (`listen 80`) and static folder
+/// (`/srv/guestbook/static/`; `published`, a copy open to all users, as the
+/// recipe has an operator make: see `support::nginx::published`).
 /// Each must be in the file exactly once: a file that drifted fails here,
 /// instead of quietly running with one of its example values.
-fn nginx_site(listen: SocketAddr, upstreams: [SocketAddr; 2]) -> String {
+fn nginx_site(listen: SocketAddr, upstreams: [SocketAddr; 2], published: &Path) -> String {
     let mut site = NGINX_CONF.to_string();
     for (from, to) in [
         ("server app1:7777;", format!("server {};", upstreams[0])),
         ("server app2:7777;", format!("server {};", upstreams[1])),
         ("listen 80;", format!("listen {listen};")),
-        ("/srv/guestbook/static/", static_dir()),
+        (
+            "/srv/guestbook/static/",
+            format!("{}/", published.display()),
+        ),
     ] {
         assert_eq!(
             site.matches(from).count(),
@@ -100,7 +107,7 @@ fn the_readme_shows_the_nginx_file_the_deployment_test_runs() {
     );
     // Every example value the test replaces is there, once.
     let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
-    let site = nginx_site(addr, [addr, addr]);
+    let site = nginx_site(addr, [addr, addr], Path::new("/somewhere"));
     assert!(!site.contains("app1") && !site.contains("/srv/"), "{site}");
 }
 
@@ -408,8 +415,10 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     };
     let mut first = start_instance(&database, &["--addr", "127.0.0.1:0"]);
     let mut second = start_instance(&database, &["--addr", "127.0.0.1:0"]);
+    // The recipe's step: the static files copied where nginx's user reads them.
+    let published = support::nginx::published(Path::new(&static_dir()));
     let Some(nginx) = support::nginx::start("deployment", |listen| {
-        nginx_site(listen, [first.addr, second.addr])
+        nginx_site(listen, [first.addr, second.addr], published.path())
     }) else {
         return;
     };
@@ -423,7 +432,7 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     // port, and the same browser's form no longer names the site it was
     // sent to (Origin 127.0.0.1:PORT, Host 127.0.0.1): refused.
     let portless = support::nginx::start("deployment", |listen| {
-        let site = nginx_site(listen, [first.addr, second.addr]);
+        let site = nginx_site(listen, [first.addr, second.addr], published.path());
         assert!(site.contains("Host $http_host;"), "{site}");
         site.replace("Host $http_host;", "Host $host;")
     })
