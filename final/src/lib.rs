@@ -79,8 +79,10 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
 mod app;
+mod config;
 mod data;
 mod http;
+mod run;
 mod server;
 mod split;
 
@@ -89,10 +91,11 @@ pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
 pub use app::router::Route;
-pub use app::session::value::Session;
-pub use app::settings::{Mode, SecretKey, Settings, SettingsError};
+pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use config::keys::SecretKey;
+pub use config::settings::{Mode, Settings, SettingsError};
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;
@@ -105,10 +108,10 @@ pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
+pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;
 pub use server::stats::Stats;
-pub use split::front::{FlagError, FrontOptions};
 pub use split::proxy::Proxy;
 
 /// The SQLite bindings the data layer is built on, re-exported for
@@ -130,5 +133,11 @@ pub mod dev {
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
-    pub use crate::split::{auth, protocol};
+    pub use crate::split::protocol;
+
+    /// Version 2 of the split protocol: the handshake, and the split key it proves.
+    pub mod auth {
+        pub use crate::config::keys::parse_key;
+        pub use crate::split::handshake::*;
+    }
 }

@@ -5,7 +5,7 @@
 use minijinja::Value;
 use subtle::ConstantTimeEq;
 
-use crate::app::session::value::{CSRF_KEY, Session};
+use crate::app::session::handle::{CSRF_KEY, Session};
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use regex::Regex;
 
 use crate::app::handler::Handler;
+use crate::http::request::Request;
 use crate::http::request::decode_component;
-use crate::split::proxy::{NotForwarded, Proxy};
+use crate::http::response::Response;
+use crate::split::proxy::Proxy;
 
 /// One entry of the URL table: a method (or any), a pattern, a handler.
 ///
@@ -323,6 +325,24 @@ impl Router {
         allowed.sort_unstable();
         allowed.dedup();
         Resolution::MethodNotAllowed(allowed.join(", "))
+    }
+}
+
+/// What a forwarding route answers where no event loop forwards it:
+/// [`App::handle`](crate::App::handle) in a unit test, or an app in
+/// backend mode. Forwarding needs the loop's connections.
+pub(crate) struct NotForwarded;
+
+impl Handler for NotForwarded {
+    fn handle(&self, req: &Request) -> Response {
+        log::warn!(
+            "{} {}: a forwarding route outside an HTTP server; 502",
+            req.method(),
+            req.path()
+        );
+        Proxy::bad_gateway(
+            "This route forwards to the application backends, which only a running HTTP server does.",
+        )
     }
 }
 

@@ -3,15 +3,14 @@
 //! Errors become responses ([`DbError::status`], and [`IntoResponse`]), so a
 //! handler can use `?`: a missing row is a 404, a duplicate a 409, a value
 //! the schema refuses a 422, a database too busy a 503, and anything else a
-//! logged 500. SQLite's own error is sorted into these by its extended
-//! result code (`From<rusqlite::Error>`), PostgreSQL's by its SQLSTATE
-//! (`From<postgres::Error>`), so the same schema mistake gives the same
-//! status on both.
+//! logged 500. Each engine sorts its own errors into these, beside the
+//! rest of what it knows about itself: SQLite's by its extended result code
+//! (`From<rusqlite::Error>` in `sqlite.rs`), PostgreSQL's by its SQLSTATE
+//! (`From<postgres::Error>` in `postgres.rs`), so the same schema mistake
+//! gives the same status on both, and this file names neither engine's codes.
 
 use std::fmt;
 use std::time::Duration;
-
-use rusqlite::ffi;
 
 use crate::http::into_response::IntoResponse;
 use crate::http::response::Response;
@@ -129,78 +128,6 @@ impl DbError {
             | DbError::Value(_)
             | DbError::Sqlite(_)
             | DbError::Postgres(_) => Status::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-impl From<rusqlite::Error> for DbError {
-    /// Sorts SQLite's error by its extended result code: constraint
-    /// violations by kind, busy and locked apart, the rest as they are.
-    fn from(err: rusqlite::Error) -> DbError {
-        let (code, message) = match &err {
-            rusqlite::Error::QueryReturnedNoRows => {
-                return DbError::NotFound("the query returned no row".to_string());
-            }
-            rusqlite::Error::SqliteFailure(code, message) => (*code, message.clone()),
-            _ => return DbError::Sqlite(err),
-        };
-        let kind = match code.extended_code {
-            ffi::SQLITE_CONSTRAINT_UNIQUE => ConstraintKind::Unique,
-            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_ROWID => {
-                ConstraintKind::PrimaryKey
-            }
-            ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
-            ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
-            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
-            _ if matches!(
-                code.code,
-                ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked
-            ) =>
-            {
-                return DbError::Busy(err.to_string());
-            }
-            _ => return DbError::Sqlite(err),
-        };
-        DbError::Constraint {
-            kind,
-            message: message.unwrap_or_else(|| code.to_string()),
-        }
-    }
-}
-
-impl From<postgres::Error> for DbError {
-    /// Sorts PostgreSQL's error by its SQLSTATE, the standard five-character
-    /// code: class 23 is a constraint, and a few codes mean "try again".
-    fn from(err: postgres::Error) -> DbError {
-        let Some(db) = err.as_db_error() else {
-            if crate::data::postgres::is_lost(&err) {
-                return DbError::Busy(format!("lost the connection to the server: {err}"));
-            }
-            return DbError::Postgres(err);
-        };
-        let kind = match db.code().code() {
-            // A primary key's index is named `TABLE_pkey` unless the schema
-            // names it otherwise.
-            "23505" if db.constraint().is_some_and(|c| c.ends_with("_pkey")) => {
-                ConstraintKind::PrimaryKey
-            }
-            "23505" => ConstraintKind::Unique,
-            "23502" => ConstraintKind::NotNull,
-            "23514" => ConstraintKind::Check,
-            "23503" => ConstraintKind::ForeignKey,
-            // lock_not_available (lock_timeout), query_canceled (statement
-            // timeout), serialization_failure, deadlock_detected; and the
-            // server shutting down or starting up (admin_shutdown,
-            // crash_shutdown, cannot_connect_now), after which the pool
-            // connects afresh.
-            "55P03" | "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" => {
-                return DbError::Busy(db.message().to_string());
-            }
-            _ => return DbError::Postgres(err),
-        };
-        DbError::Constraint {
-            kind,
-            message: db.message().to_string(),
         }
     }
 }

@@ -20,6 +20,6 @@ pub(crate) mod migrate;
 pub(crate) mod model;
 pub(crate) mod pool;
 pub(crate) mod postgres;
-pub(crate) mod request;
+pub(crate) mod request_db;
 pub(crate) mod sqlite;
 pub(crate) mod value;

@@ -22,7 +22,7 @@ use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, NoTls, Statement};
 
-use crate::data::error::DbError;
+use crate::data::error::{ConstraintKind, DbError};
 use crate::data::value::{Row, ToValue, Value};
 
 type BoxError = Box<dyn Error + Sync + Send>;
@@ -279,6 +279,43 @@ impl<'a> FromSql<'a> for Value {
                 Type::BYTEA,
             ]
             .contains(ty)
+    }
+}
+
+impl From<postgres::Error> for DbError {
+    /// Sorts PostgreSQL's error by its SQLSTATE, the standard five-character
+    /// code: class 23 is a constraint, and a few codes mean "try again".
+    fn from(err: postgres::Error) -> DbError {
+        let Some(db) = err.as_db_error() else {
+            if is_lost(&err) {
+                return DbError::Busy(format!("lost the connection to the server: {err}"));
+            }
+            return DbError::Postgres(err);
+        };
+        let kind = match db.code().code() {
+            // A primary key's index is named `TABLE_pkey` unless the schema
+            // names it otherwise.
+            "23505" if db.constraint().is_some_and(|c| c.ends_with("_pkey")) => {
+                ConstraintKind::PrimaryKey
+            }
+            "23505" => ConstraintKind::Unique,
+            "23502" => ConstraintKind::NotNull,
+            "23514" => ConstraintKind::Check,
+            "23503" => ConstraintKind::ForeignKey,
+            // lock_not_available (lock_timeout), query_canceled (statement
+            // timeout), serialization_failure, deadlock_detected; and the
+            // server shutting down or starting up (admin_shutdown,
+            // crash_shutdown, cannot_connect_now), after which the pool
+            // connects afresh.
+            "55P03" | "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" => {
+                return DbError::Busy(db.message().to_string());
+            }
+            _ => return DbError::Postgres(err),
+        };
+        DbError::Constraint {
+            kind,
+            message: db.message().to_string(),
+        }
     }
 }
 

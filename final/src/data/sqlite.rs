@@ -12,9 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::ffi;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use crate::data::error::DbError;
+use crate::data::error::{ConstraintKind, DbError};
 use crate::data::value::{Row, ToValue, Value};
 
 /// Opens one connection and sets it up for many threads and many writers.
@@ -135,4 +136,39 @@ pub(crate) fn query(
         out.push(Row::new(columns.clone(), values));
     }
     Ok(out)
+}
+
+impl From<rusqlite::Error> for DbError {
+    /// Sorts SQLite's error by its extended result code: constraint
+    /// violations by kind, busy and locked apart, the rest as they are.
+    fn from(err: rusqlite::Error) -> DbError {
+        let (code, message) = match &err {
+            rusqlite::Error::QueryReturnedNoRows => {
+                return DbError::NotFound("the query returned no row".to_string());
+            }
+            rusqlite::Error::SqliteFailure(code, message) => (*code, message.clone()),
+            _ => return DbError::Sqlite(err),
+        };
+        let kind = match code.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE => ConstraintKind::Unique,
+            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_ROWID => {
+                ConstraintKind::PrimaryKey
+            }
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
+            ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
+            _ if matches!(
+                code.code,
+                ffi::ErrorCode::DatabaseBusy | ffi::ErrorCode::DatabaseLocked
+            ) =>
+            {
+                return DbError::Busy(err.to_string());
+            }
+            _ => return DbError::Sqlite(err),
+        };
+        DbError::Constraint {
+            kind,
+            message: message.unwrap_or_else(|| code.to_string()),
+        }
+    }
 }

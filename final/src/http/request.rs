@@ -15,7 +15,7 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
-use crate::app::session::value::Session;
+use crate::app::session::handle::Session;
 use crate::http::cookie;
 use crate::http::headers::Headers;
 use crate::http::parse::RawRequest;

@@ -38,20 +38,20 @@ use mio::{Events, Interest, Poll, Token};
 use crate::app::middleware::log_access;
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
-use crate::app::settings::Mode;
+use crate::config::settings::Mode;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
 use crate::http::response::Framing;
 use crate::http::status::Status;
-use crate::server::connection::{Connection, Expired, Progress, WRITE_BATCH, Wire};
+use crate::server::client_conn::{Connection, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
-use crate::server::pool::WorkerPool;
+use crate::server::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
 use crate::server::shared::{Message, Shared};
-use crate::split::auth::{self, BackendHandshake};
-use crate::split::backend::{self, FrameError};
+use crate::server::worker_pool::WorkerPool;
+use crate::split::backend_mode::{self, FrameError};
+use crate::split::handshake::{self, BackendHandshake};
 use crate::split::protocol;
-use crate::split::proxy::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
 
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
@@ -367,7 +367,7 @@ impl EventLoop {
         let wire = match (settings.mode, &settings.split_key) {
             (Mode::Http, _) => Wire::Http(RequestDecoder::new(self.shared.limits)),
             (Mode::Backend, None) => Wire::Frames(None),
-            (Mode::Backend, Some(key)) => match auth::fresh_nonce() {
+            (Mode::Backend, Some(key)) => match handshake::fresh_nonce() {
                 Ok(nonce) => {
                     let (handshake, frame) = BackendHandshake::new(key.clone(), nonce);
                     challenge = Some(frame);
@@ -501,7 +501,7 @@ impl EventLoop {
     fn start_frame(&mut self, slot: usize, message: protocol::Request) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         if let Some(refusal) =
-            backend::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
+            backend_mode::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
         {
             conn.deliver(refusal, true, None, self.drain_deadline.is_some());
             self.responded();

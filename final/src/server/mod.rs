@@ -27,24 +27,26 @@ use std::time::Duration;
 use mio::{Poll, Waker};
 
 use crate::app::core::AppCore;
-use crate::app::settings::{Mode, Settings};
+use crate::config::settings::{Mode, Settings};
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
 use crate::server::event_loop::EventLoop;
-use crate::server::pool::WorkerPool;
 use crate::server::runner::{LoopCell, Runners};
 use crate::server::shared::{Inbox, Shared};
 use crate::server::shutdown::ShutdownHandle;
 use crate::server::stats::{Counters, Stats};
+use crate::server::worker_pool::WorkerPool;
 
-pub(crate) mod connection;
+pub(crate) mod backend_conn;
+pub(crate) mod client_conn;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
-pub(crate) mod pool;
+pub(crate) mod forwarder;
 pub(crate) mod runner;
 pub(crate) mod shared;
 pub(crate) mod shutdown;
 pub(crate) mod stats;
+pub(crate) mod worker_pool;
 
 /// A running server; dropping it shuts it down and waits for it.
 ///
@@ -173,7 +175,7 @@ impl Server {
             Mode::Http => "",
             Mode::Backend => " (backend)",
         };
-        crate::split::auth::warn_if_open(&shared.settings);
+        crate::config::checks::warn_if_open(&shared.settings);
         for addr in &addrs {
             log::info!("listening on {addr}{what}");
         }

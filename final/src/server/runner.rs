@@ -20,8 +20,8 @@ use mio::Events;
 
 use crate::server::dispatch::{answer, offload};
 use crate::server::event_loop::EventLoop;
-use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
+use crate::server::worker_pool::WorkerPool;
 
 /// The cell's loop has a runner that is not inside a handler.
 const OWNED: u64 = 0;

@@ -17,7 +17,7 @@ use mio::Waker;
 use mio::net::TcpStream;
 
 use crate::app::core::AppCore;
-use crate::app::settings::Settings;
+use crate::config::settings::Settings;
 use crate::http::file_body::FileBody;
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;

@@ -10,9 +10,8 @@
 //! | `proxy/` | the front's forwarding, from its event loops: backends in turn, down and back, retries, 502 and 504 |
 //! | `front.rs` | `httprs-front`: its flags, and the app around the forwarding route |
 
-pub mod auth;
-pub(crate) mod backend;
+pub(crate) mod backend_mode;
 pub(crate) mod codec;
-pub(crate) mod front;
+pub(crate) mod handshake;
 pub mod protocol;
 pub(crate) mod proxy;

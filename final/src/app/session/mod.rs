@@ -18,8 +18,8 @@ use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
+pub(crate) mod handle;
 pub(crate) mod store;
-pub(crate) mod value;
 
 /// The middleware [`crate::App::sessions`] adds: loads the session, checks
 /// CSRF on unsafe methods, runs the handler, saves the session if changed.

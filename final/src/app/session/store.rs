@@ -8,8 +8,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::app::session::value::{Session, SessionData, hex, random_hex};
-use crate::app::settings::{SecretKey, Settings};
+use crate::app::session::handle::{Session, SessionData, hex, random_hex};
+use crate::config::keys::SecretKey;
+use crate::config::settings::Settings;
 use crate::data::error::DbError;
 use crate::data::migrate::Migration;
 use crate::data::pool::Database;
@@ -53,30 +54,6 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// A key starting with this is a development key (the demo's settings file
-/// holds one, in public): refused when `debug` is off, as Django's
-/// `django-insecure-` keys are flagged.
-pub(crate) const INSECURE_PREFIX: &str = "insecure";
-
-/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
-pub(crate) fn check_key(settings: &Settings) -> Result<(), String> {
-    if settings.debug {
-        return Ok(());
-    }
-    match &settings.secret_key {
-        Some(key) if key.bytes().starts_with(INSECURE_PREFIX.as_bytes()) => Err(format!(
-            "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
-             which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
-             at least 32 random bytes)"
-        )),
-        Some(_) => Ok(()),
-        None => Err("the app uses sessions, so it needs the secret_key setting \
-             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
-             when debug is off"
-            .to_string()),
-    }
-}
-
 /// What the session middleware needs, made at start-up and kept in the app's state.
 pub(crate) struct SessionStore {
     key: SecretKey,
@@ -90,9 +67,9 @@ impl SessionStore {
     /// random one (with a warning).
     ///
     /// # Errors
-    /// The sentence of [`check_key`], without a key and with `debug` off.
+    /// The sentence of `check_secret_key` (`config/checks.rs`), without a key and with `debug` off.
     pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, String> {
-        check_key(settings)?;
+        crate::config::checks::check_secret_key(settings)?;
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {
@@ -349,24 +326,5 @@ mod tests {
         let res = store.save(&again, Response::text("x"));
         assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
         assert!(store.load(&req).is_empty());
-    }
-
-    #[test]
-    fn no_key_is_an_error_only_without_debug() {
-        let err = check_key(&Settings::default()).unwrap_err();
-        assert!(err.contains("secret_key setting"), "{err}");
-        let debug = Settings {
-            debug: true,
-            ..Settings::default()
-        };
-        assert!(check_key(&debug).is_ok());
-        let insecure = Settings {
-            secret_key: Some(
-                SecretKey::new(b"insecure-but-long-enough-0123456789".to_vec()).unwrap(),
-            ),
-            ..Settings::default()
-        };
-        let err = check_key(&insecure).unwrap_err();
-        assert!(err.contains("a development key"), "{err}");
     }
 }

@@ -15,9 +15,9 @@ use crate::app::router::Resolution;
 use crate::http::file_body::FileBody;
 use crate::http::request::Request;
 use crate::http::response::{Framing, Response};
-use crate::server::pool::WorkerPool;
 use crate::server::shared::{Message, Shared};
-use crate::split::backend;
+use crate::server::worker_pool::WorkerPool;
+use crate::split::backend_mode;
 
 pub(crate) mod policy;
 
@@ -87,7 +87,7 @@ pub(crate) fn encode(
         // `Connection: close` from a handler concerns one hop, the front's
         // with its browser: it does not end this connection.
         Reply::Frame { id } => {
-            backend::reply_frame(id, res, &mut bytes);
+            backend_mode::reply_frame(id, res, &mut bytes);
             (bytes, !stopping, None)
         }
     }

@@ -11,16 +11,16 @@ use std::time::Instant;
 use super::health::Health;
 
 /// One backend, as the front sees it.
-pub(super) struct Backend {
+pub(crate) struct Backend {
     /// As given (`127.0.0.1:7001`, `app1.internal:7001`); resolved at each
     /// connect, so a backend whose name moves is found again.
-    pub(super) addr: String,
+    pub(crate) addr: String,
     health: Mutex<Health>,
 }
 
 impl Backend {
     /// A backend at `addr`, up.
-    pub(super) fn new(addr: String) -> Backend {
+    pub(crate) fn new(addr: String) -> Backend {
         Backend {
             addr,
             health: Mutex::new(Health::default()),
@@ -44,7 +44,7 @@ impl Backend {
     /// straight from 250 ms to 5 s, a long wall of 502s for a backend that was
     /// back in one second. Only a failed probe is news ("still down after the
     /// wait"), so only a failed probe doubles the wait.
-    pub(super) fn claim(&self) -> Option<bool> {
+    pub(crate) fn claim(&self) -> Option<bool> {
         self.health().claim(Instant::now())
     }
 
@@ -52,13 +52,13 @@ impl Backend {
     /// down now (logged once), down for twice as long if this was the
     /// probe, and no change otherwise (the request was on its way before
     /// the backend was known to be down).
-    pub(super) fn mark_down(&self, probe: bool, reason: &str) {
+    pub(crate) fn mark_down(&self, probe: bool, reason: &str) {
         self.health().mark_down(probe, &self.addr, reason);
     }
 
     /// Records a reply: up again, if it was down. (Any reply, probe or not:
     /// a backend that answers is up.)
-    pub(super) fn mark_up(&self) {
+    pub(crate) fn mark_up(&self) {
         if self.health().mark_up() {
             log::info!("backend {} is up again", self.addr);
         }

@@ -10,13 +10,13 @@
 use std::net::SocketAddr;
 
 /// Whether the client's field `name` is one the front replaces.
-pub(super) fn is_replaced(name: &str) -> bool {
+pub(crate) fn is_replaced(name: &str) -> bool {
     name.eq_ignore_ascii_case("x-forwarded-for") || name.eq_ignore_ascii_case("x-forwarded-proto")
 }
 
 /// The front's `X-Forwarded-For`: the client's list (its fields' `values`)
 /// plus `peer`; `None` if both are empty.
-pub(super) fn forwarded_for<'a>(
+pub(crate) fn forwarded_for<'a>(
     headers: impl Iterator<Item = (&'a str, &'a str)>,
     peer: Option<SocketAddr>,
 ) -> Option<String> {
@@ -31,7 +31,7 @@ pub(super) fn forwarded_for<'a>(
 }
 
 /// The front's `X-Forwarded-Proto`: it has no TLS.
-pub(super) const FORWARDED_PROTO: (&str, &str) = ("X-Forwarded-Proto", "http");
+pub(crate) const FORWARDED_PROTO: (&str, &str) = ("X-Forwarded-Proto", "http");
 
 #[cfg(test)]
 mod tests {

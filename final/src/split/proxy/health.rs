@@ -12,24 +12,24 @@ use std::time::{Duration, Instant};
 
 /// The first wait before a down backend is tried again; it doubles with
 /// each failed try, up to [`RETRY_MAX`].
-pub(super) const RETRY_FIRST: Duration = Duration::from_millis(250);
+pub(crate) const RETRY_FIRST: Duration = Duration::from_millis(250);
 /// The longest wait between two tries of a down backend.
-pub(super) const RETRY_MAX: Duration = Duration::from_secs(5);
+pub(crate) const RETRY_MAX: Duration = Duration::from_secs(5);
 
 /// Whether a backend is down, and until when.
 #[derive(Debug, Default)]
-pub(super) struct Health {
+pub(crate) struct Health {
     /// `Some` while the backend is down.
-    pub(super) down: Option<Down>,
+    pub(crate) down: Option<Down>,
 }
 
 /// A backend that is down: when to try it next, and how long it waited.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Down {
+pub(crate) struct Down {
     /// Before this, requests skip the backend.
-    pub(super) retry_at: Instant,
+    pub(crate) retry_at: Instant,
     /// The wait that `retry_at` was set with; the next failure doubles it.
-    pub(super) backoff: Duration,
+    pub(crate) backoff: Duration,
 }
 
 impl Health {
@@ -37,7 +37,7 @@ impl Health {
     /// up, `Some(true)` if it is down and its back-off has passed (this
     /// request is the probe; the next ones wait one more back-off), `None`
     /// while it is down.
-    pub(super) fn claim(&mut self, now: Instant) -> Option<bool> {
+    pub(crate) fn claim(&mut self, now: Instant) -> Option<bool> {
         let Some(down) = &mut self.down else {
             return Some(false);
         };
@@ -52,7 +52,7 @@ impl Health {
     /// down now (logged once), down for twice as long after a failed probe,
     /// and no change otherwise (the request was on its way before the
     /// backend was known to be down).
-    pub(super) fn mark_down(&mut self, probe: bool, addr: &str, reason: &str) {
+    pub(crate) fn mark_down(&mut self, probe: bool, addr: &str, reason: &str) {
         match self.down {
             None => {
                 log::warn!(
@@ -82,7 +82,7 @@ impl Health {
     }
 
     /// Records a reply: up again. Returns whether it was down.
-    pub(super) fn mark_up(&mut self) -> bool {
+    pub(crate) fn mark_up(&mut self) -> bool {
         self.down.take().is_some()
     }
 }

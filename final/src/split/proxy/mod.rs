@@ -17,20 +17,16 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::app::handler::Handler;
-use crate::app::settings::SecretKey;
-use crate::http::request::Request;
+use crate::config::keys::SecretKey;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
 use backend::Backend;
 
-mod backend;
-mod forwarded;
-pub(crate) mod forwarder;
-mod health;
-mod retry;
-mod upstream;
+pub(crate) mod backend;
+pub(crate) mod forwarded;
+pub(crate) mod health;
+pub(crate) mod retry;
 
 /// The backends of split mode's front, and how long each may take: what
 /// [`Route::forward`](crate::Route::forward) forwards to.
@@ -52,11 +48,11 @@ mod upstream;
 ///
 #[doc = include_str!("../../../docs/proxy.md")]
 pub struct Proxy {
-    backends: Vec<Backend>,
+    pub(crate) backends: Vec<Backend>,
     /// Where the next request starts looking: the round-robin counter,
     /// shared by the loops so that requests alternate whichever loop reads them.
     next: AtomicUsize,
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     /// The split key: with one, each new connection begins with version 2's
     /// handshake ([`Proxy::with_split_key`]).
     pub(crate) key: Option<SecretKey>,
@@ -105,7 +101,7 @@ impl Proxy {
     }
 
     /// The backend a new request starts from (round robin).
-    fn next_backend(&self) -> usize {
+    pub(crate) fn next_backend(&self) -> usize {
         self.next.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -115,28 +111,10 @@ impl Proxy {
     }
 
     /// The page for a request no backend could answer.
-    fn bad_gateway(detail: &str) -> Response {
+    pub(crate) fn bad_gateway(detail: &str) -> Response {
         Response::text(format!(
             "502 Bad Gateway\n\n{detail}\nThis page comes from the front, which keeps running: try again in a moment.\n"
         ))
         .with_status(Status::BAD_GATEWAY)
-    }
-}
-
-/// What a forwarding route answers where no event loop forwards it:
-/// [`App::handle`](crate::App::handle) in a unit test, or an app in
-/// backend mode. Forwarding needs the loop's connections.
-pub(crate) struct NotForwarded;
-
-impl Handler for NotForwarded {
-    fn handle(&self, req: &Request) -> Response {
-        log::warn!(
-            "{} {}: a forwarding route outside an HTTP server; 502",
-            req.method(),
-            req.path()
-        );
-        Proxy::bad_gateway(
-            "This route forwards to the application backends, which only a running HTTP server does.",
-        )
     }
 }

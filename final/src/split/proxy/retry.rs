@@ -12,7 +12,7 @@ use std::io;
 
 /// Why one exchange with one backend gave no reply.
 #[derive(Debug, Clone)]
-pub(super) enum Failure {
+pub(crate) enum Failure {
     /// No connection, or one that failed before the whole request frame
     /// was written: the backend cannot have acted on it, so any request may
     /// go elsewhere.
@@ -25,7 +25,7 @@ pub(super) enum Failure {
 }
 
 /// Methods that may be sent twice with the effect of once (RFC 9110 §9.2.2).
-pub(super) fn is_idempotent(method: &str) -> bool {
+pub(crate) fn is_idempotent(method: &str) -> bool {
     matches!(
         method,
         "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
@@ -34,7 +34,7 @@ pub(super) fn is_idempotent(method: &str) -> bool {
 
 /// Whether an I/O error means the backend went away (rather than misbehaved):
 /// the connection was reset, aborted, or its other end is gone.
-pub(super) fn is_reset(err: &io::Error) -> bool {
+pub(crate) fn is_reset(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::ConnectionReset

@@ -29,8 +29,9 @@ use std::time::Duration;
 
 use crate::app::App;
 use crate::app::router::Route;
-use crate::app::settings::{DEFAULT_ADDR, SecretKey, Settings, check_addr};
 use crate::app::static_files::StaticFiles;
+use crate::config::keys::SecretKey;
+use crate::config::settings::{DEFAULT_ADDR, Settings, check_addr};
 use crate::split::proxy::Proxy;
 
 /// What went wrong on the command line.
@@ -172,7 +173,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                 "--split-key-file" => {
                     let text = std::fs::read_to_string(&value)
                         .map_err(|err| invalid(&flag, format!("cannot read {value}: {err}")))?;
-                    let key = crate::split::auth::parse_key(&text)
+                    let key = crate::config::keys::parse_key(&text)
                         .map_err(|p| invalid(&flag, format!("the key in {value}: {p}")))?;
                     options.split_key = Some(key);
                 }
@@ -243,7 +244,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// key, without showing it.
     pub fn split_key_from_env(mut self, value: Option<&str>) -> Result<FrontOptions, FlagError> {
         if let (None, Some(text)) = (&self.split_key, value) {
-            let key = crate::split::auth::parse_key(text)
+            let key = crate::config::keys::parse_key(text)
                 .map_err(|p| FlagError::Invalid(format!("HTTPRS_SPLIT_KEY: {p}")))?;
             self.split_key = Some(key);
         }
@@ -285,7 +286,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// None at present; see [`App::run_with`].
     pub fn run(self) -> io::Result<()> {
         let settings = self.settings();
-        crate::app::logger::init(settings.log_level, settings.access_log);
+        crate::config::logger::init(settings.log_level, settings.access_log);
         log::info!(
             "front: {} backend(s), in turn: {}; timeout {} ms, {} worker(s); {}",
             self.backends.len(),

@@ -32,14 +32,14 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 
-use super::Proxy;
-use super::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
-use super::retry::{Failure, is_idempotent};
-use super::upstream::{InFlight, Outcome, Upstream};
 use crate::http::request::Request;
 use crate::http::response::{Framing, Response};
 use crate::http::status::Status;
+use crate::server::backend_conn::{InFlight, Outcome, Upstream};
 use crate::split::codec;
+use crate::split::proxy::Proxy;
+use crate::split::proxy::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
+use crate::split::proxy::retry::{Failure, is_idempotent};
 
 /// Connections one loop opens to one backend at most; more requests wait.
 pub(crate) const MAX_CONNECTIONS: usize = 64;

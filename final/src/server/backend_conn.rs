@@ -36,13 +36,13 @@ use std::time::Instant;
 
 use mio::net::TcpStream;
 
-use super::retry::{Failure, is_reset};
-use crate::app::settings::SecretKey;
+use crate::config::keys::SecretKey;
 use crate::http::buffer::InputBuffer;
 use crate::http::response::Response;
-use crate::split::auth::{self, FrontHandshake, HandshakeError};
 use crate::split::codec;
+use crate::split::handshake::{self, FrontHandshake, HandshakeError};
 use crate::split::protocol::{self, Message};
+use crate::split::proxy::retry::{Failure, is_reset};
 
 /// What a backend connection needs of its socket: bytes both ways, and
 /// whether a non-blocking connect has finished. A `mio` TCP stream in the
@@ -284,7 +284,7 @@ impl<L: Link> Upstream<L> {
         let Handshake::Challenge(key) = &self.handshake else {
             return Ok(true);
         };
-        let nonce = auth::fresh_nonce()
+        let nonce = handshake::fresh_nonce()
             .map_err(|err| Failure::Unreachable(format!("no random nonce: {err}")))?;
         match FrontHandshake::answer(key, nonce, self.input.bytes()) {
             Ok(None) => Ok(false),
@@ -441,7 +441,7 @@ impl<L: Link> Upstream<L> {
                 Ok(Some(decoded)) => decoded,
                 // A keyed backend's challenge, read by a front without the key:
                 // it runs nothing before a hello, so another backend may try.
-                Err(protocol::ProtocolError::UnsupportedVersion(auth::VERSION)) => {
+                Err(protocol::ProtocolError::UnsupportedVersion(handshake::VERSION)) => {
                     return Some(self.dead(Failure::Unreachable(
                     "it speaks version 2 (it has a split_key): give the front the same key \
                      (HTTPRS_SPLIT_KEY or --split-key-file)"
@@ -907,7 +907,7 @@ mod tests {
     /// challenge, its socket taking at most `room` bytes: it, and the
     /// welcome the backend would send for the hello it wrote.
     fn keyed_past_the_challenge(room: Option<usize>) -> (Upstream<FakeLink>, Vec<u8>) {
-        use crate::split::auth::BackendHandshake;
+        use crate::split::handshake::BackendHandshake;
         let key = SecretKey::new(*b"a unit test split key, 32 bytes at least").unwrap();
         let (backend, challenge) = BackendHandshake::new(key.clone(), [7; 32]);
         let mut up = Upstream::new(

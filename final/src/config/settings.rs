@@ -39,6 +39,8 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
+use crate::config::keys::SecretKey;
+
 /// Where an app listens unless told otherwise.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
 
@@ -159,42 +161,6 @@ impl Default for Settings {
             split_key: None,
             root: PathBuf::from("."),
         }
-    }
-}
-
-/// The `secret_key` setting: bytes that never show in logs or `{:?}`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Vec<u8>);
-
-impl SecretKey {
-    /// The fewest bytes accepted: HMAC-SHA256's own output size.
-    pub const MIN_BYTES: usize = 32;
-
-    /// `bytes` as a key.
-    ///
-    /// # Errors
-    /// A sentence, if there are fewer than [`SecretKey::MIN_BYTES`].
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, String> {
-        let bytes = bytes.into();
-        if bytes.len() < SecretKey::MIN_BYTES {
-            return Err(format!(
-                "expected at least {} bytes, found {} (the value is not shown)",
-                SecretKey::MIN_BYTES,
-                bytes.len()
-            ));
-        }
-        Ok(SecretKey(bytes))
-    }
-
-    /// The key's bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey({} bytes)", self.0.len())
     }
 }
 
@@ -423,7 +389,7 @@ impl Settings {
             "session_cookie_secure" => self.session_cookie_secure = raw.boolean()?,
             // Checked whatever `debug` says: a front must be given the same
             // key, and a development key there would be no better.
-            "split_key" => self.split_key = Some(crate::split::auth::parse_key(raw.text())?),
+            "split_key" => self.split_key = Some(crate::config::keys::parse_key(raw.text())?),
             _ => {
                 return Err(format!(
                     "unknown key; the known keys are {}",

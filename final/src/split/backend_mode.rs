@@ -26,8 +26,8 @@ use std::net::SocketAddr;
 use crate::http::buffer::InputBuffer;
 use crate::http::response::Response;
 use crate::http::status::Status;
-use crate::split::auth::{BackendHandshake, HandshakeError};
 use crate::split::codec;
+use crate::split::handshake::{BackendHandshake, HandshakeError};
 use crate::split::protocol::{self, Message, ProtocolError};
 
 /// Why a front connection's bytes are no frame of ours. The protocol has no

@@ -47,8 +47,8 @@ use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::parse_error::ParseError;
 use crate::http::response::{Framing, Response};
 use crate::http::status::Status;
-use crate::split::auth::BackendHandshake;
-use crate::split::backend::{self, FrameError};
+use crate::split::backend_mode::{self, FrameError};
+use crate::split::handshake::BackendHandshake;
 use crate::split::protocol;
 
 /// What a connection needs of its socket: bytes both ways, a half-close,
@@ -359,7 +359,7 @@ impl<S: Socket> Connection<S> {
                     }
                 }
                 Wire::Frames(Some(handshake)) => {
-                    match backend::take_hello(handshake, &mut self.input, &mut self.output) {
+                    match backend_mode::take_hello(handshake, &mut self.input, &mut self.output) {
                         Ok(true) => {
                             // Authenticated: frames from here on, perhaps
                             // already buffered behind the hello.
@@ -373,7 +373,7 @@ impl<S: Socket> Connection<S> {
                         }
                     }
                 }
-                Wire::Frames(None) => match backend::take_frame(&mut self.input) {
+                Wire::Frames(None) => match backend_mode::take_frame(&mut self.input) {
                     Ok(Some(request)) => return Ok(Progress::Frame(request)),
                     Ok(None) => {}
                     Err(err) => {

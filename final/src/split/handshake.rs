@@ -28,7 +28,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::app::settings::{Mode, SecretKey, Settings};
+use crate::config::keys::SecretKey;
 use crate::split::protocol::{MAX_FRAME_BYTES, PREFIX_BYTES};
 
 /// The version the handshake frames carry. The frames after it are
@@ -364,64 +364,6 @@ impl FrontHandshake {
     }
 }
 
-/// A split key read from the front's `--split-key-file` or
-/// `HTTPRS_SPLIT_KEY`, or a backend's `split_key`: the text, without the
-/// line end a file (`openssl rand -hex 32 > key`) usually has.
-///
-/// # Errors
-/// A sentence, for a key under [`SecretKey::MIN_BYTES`] or a development
-/// key (see [`check_settings`]); the key itself is never shown.
-pub fn parse_key(text: &str) -> Result<SecretKey, String> {
-    let key = SecretKey::new(text.trim_end_matches(['\r', '\n']).as_bytes())?;
-    if is_development_key(&key) {
-        return Err(format!(
-            "starts with \"{}\", a development key, which is public: \
-             set your own (openssl rand -hex 32)",
-            crate::app::session::store::INSECURE_PREFIX
-        ));
-    }
-    Ok(key)
-}
-
-/// Whether `key` is a published development key (the `insecure` prefix
-/// that `secret_key` refuses with debug off, too).
-fn is_development_key(key: &SecretKey) -> bool {
-    key.bytes()
-        .starts_with(crate::app::session::store::INSECURE_PREFIX.as_bytes())
-}
-
-/// The backend's start-up rule: in backend mode with `debug` off, a
-/// `split_key` is required, and the one sentence start-up stops with
-/// otherwise (exit 2, as for a missing `secret_key`). With `debug` on and
-/// no key, `Ok`: version 1, with a warning (`warn_if_open`).
-///
-/// # Errors
-/// The sentence.
-pub fn check_settings(settings: &Settings) -> Result<(), String> {
-    if settings.mode != Mode::Backend || settings.debug || settings.split_key.is_some() {
-        return Ok(());
-    }
-    Err(
-        "backend mode needs the split_key setting when debug is off \
-         (HTTPRS_SPLIT_KEY or split_key in settings.toml, at least 32 bytes, \
-         the same as the front's HTTPRS_SPLIT_KEY or --split-key-file): \
-         without it anyone who can reach the backend's port can send it requests \
-         as if they came from the front"
-            .to_string(),
-    )
-}
-
-/// Logs, in backend mode without a key (so with `debug` on), that the port
-/// is open to anyone who reaches it.
-pub(crate) fn warn_if_open(settings: &Settings) {
-    if settings.mode == Mode::Backend && settings.split_key.is_none() {
-        log::warn!(
-            "no split_key setting (debug is on): the backend speaks version 1, \
-             unauthenticated; anyone who can reach its port can send it requests"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,52 +549,5 @@ mod tests {
             backend.receive(&raw(r#"{"v":2,"type":"welcome","mac":"00"}"#)),
             Err(HandshakeError::NoHello { .. })
         ));
-    }
-
-    #[test]
-    fn keys_too_short_or_for_development_are_refused_and_a_line_end_is_not_the_key() {
-        let hex64 = "0123456789abcdef".repeat(4);
-        assert_eq!(
-            parse_key(&format!("{hex64}\n")).unwrap().bytes(),
-            hex64.as_bytes()
-        );
-        assert!(
-            parse_key("short")
-                .unwrap_err()
-                .contains("at least 32 bytes")
-        );
-        let err = parse_key("insecure-but-long-enough-to-pass-the-length-check").unwrap_err();
-        assert!(err.contains("development key"), "{err}");
-    }
-
-    #[test]
-    fn backend_mode_needs_a_key_unless_debug_is_on() {
-        let backend = Settings {
-            mode: Mode::Backend,
-            ..Settings::default()
-        };
-        let err = check_settings(&backend).unwrap_err();
-        assert!(
-            err.starts_with("backend mode needs the split_key setting"),
-            "{err}"
-        );
-        assert!(
-            check_settings(&Settings {
-                debug: true,
-                ..backend.clone()
-            })
-            .is_ok()
-        );
-        assert!(
-            check_settings(&Settings {
-                split_key: Some(key(1)),
-                ..backend
-            })
-            .is_ok()
-        );
-        assert!(
-            check_settings(&Settings::default()).is_ok(),
-            "HTTP mode has no port to guard"
-        );
     }
 }

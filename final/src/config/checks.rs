@@ -1,0 +1,117 @@
+//! The start-up checks: what no single setting can say alone, checked
+//! once before a server starts (a key that is missing, or public, for the
+//! mode and the `debug` setting in force).
+
+use crate::config::keys::INSECURE_PREFIX;
+use crate::config::settings::{Mode, Settings};
+
+/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
+pub(crate) fn check_secret_key(settings: &Settings) -> Result<(), String> {
+    if settings.debug {
+        return Ok(());
+    }
+    match &settings.secret_key {
+        Some(key) if key.bytes().starts_with(INSECURE_PREFIX.as_bytes()) => Err(format!(
+            "the secret_key setting starts with \"{INSECURE_PREFIX}\", a development key, \
+             which is refused when debug is off: set your own (HTTPRS_SECRET_KEY, \
+             at least 32 random bytes)"
+        )),
+        Some(_) => Ok(()),
+        None => Err("the app uses sessions, so it needs the secret_key setting \
+             (HTTPRS_SECRET_KEY or secret_key in settings.toml, at least 32 bytes) \
+             when debug is off"
+            .to_string()),
+    }
+}
+
+/// The backend's start-up rule: in backend mode with `debug` off, a
+/// `split_key` is required, and the one sentence start-up stops with
+/// otherwise (exit 2, as for a missing `secret_key`). With `debug` on and
+/// no key, `Ok`: version 1, with a warning (`warn_if_open`).
+///
+/// # Errors
+/// The sentence.
+pub(crate) fn check_split_key(settings: &Settings) -> Result<(), String> {
+    if settings.mode != Mode::Backend || settings.debug || settings.split_key.is_some() {
+        return Ok(());
+    }
+    Err(
+        "backend mode needs the split_key setting when debug is off \
+         (HTTPRS_SPLIT_KEY or split_key in settings.toml, at least 32 bytes, \
+         the same as the front's HTTPRS_SPLIT_KEY or --split-key-file): \
+         without it anyone who can reach the backend's port can send it requests \
+         as if they came from the front"
+            .to_string(),
+    )
+}
+
+/// Logs, in backend mode without a key (so with `debug` on), that the port
+/// is open to anyone who reaches it.
+pub(crate) fn warn_if_open(settings: &Settings) {
+    if settings.mode == Mode::Backend && settings.split_key.is_none() {
+        log::warn!(
+            "no split_key setting (debug is on): the backend speaks version 1, \
+             unauthenticated; anyone who can reach its port can send it requests"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keys::SecretKey;
+
+    fn key(byte: u8) -> SecretKey {
+        SecretKey::new(vec![byte; 32]).unwrap()
+    }
+
+    #[test]
+    fn backend_mode_needs_a_key_unless_debug_is_on() {
+        let backend = Settings {
+            mode: Mode::Backend,
+            ..Settings::default()
+        };
+        let err = check_split_key(&backend).unwrap_err();
+        assert!(
+            err.starts_with("backend mode needs the split_key setting"),
+            "{err}"
+        );
+        assert!(
+            check_split_key(&Settings {
+                debug: true,
+                ..backend.clone()
+            })
+            .is_ok()
+        );
+        assert!(
+            check_split_key(&Settings {
+                split_key: Some(key(1)),
+                ..backend
+            })
+            .is_ok()
+        );
+        assert!(
+            check_split_key(&Settings::default()).is_ok(),
+            "HTTP mode has no port to guard"
+        );
+    }
+
+    #[test]
+    fn no_key_is_an_error_only_without_debug() {
+        let err = check_secret_key(&Settings::default()).unwrap_err();
+        assert!(err.contains("secret_key setting"), "{err}");
+        let debug = Settings {
+            debug: true,
+            ..Settings::default()
+        };
+        assert!(check_secret_key(&debug).is_ok());
+        let insecure = Settings {
+            secret_key: Some(
+                SecretKey::new(b"insecure-but-long-enough-0123456789".to_vec()).unwrap(),
+            ),
+            ..Settings::default()
+        };
+        let err = check_secret_key(&insecure).unwrap_err();
+        assert!(err.contains("a development key"), "{err}");
+    }
+}
