@@ -1,23 +1,68 @@
 //! # httprs: a small, hardened web framework built from the socket up
 //!
 //! `final/` is where the seven steps of the workspace meet, rebuilt to
-//! production grade in one crate. Its folders are the steps' layers, from
-//! the bytes on the wire up to the app; each file is one concept, and each
-//! descends from a step. No two files import each other, directly or in a
-//! loop.
+//! production grade in one crate. Its folders are **floors**: each file
+//! names only files on its own floor or below, and no files import each
+//! other in a loop. `tests/layering.rs` reads every `crate::` path and
+//! fails on an upward one or a loop, naming the file, the line and the
+//! import, so the order below is a promise the tests keep.
+//!
+//! ```text
+//! run/      App::start, App::run; httprs-front's options       builds a Server from an App
+//!  ↓
+//! server/   every socket: event loops, ClientConn, BackendConn, the forwarder, workers
+//!  ↓
+//! app/      what answers a request: routes, handlers, middleware, sessions, templates
+//!  ↓
+//! split/    split mode's wire, sans-IO: frames, codec, handshake, the proxy's choices
+//!  ↓
+//! config/   settings, the secret keys, the start-up checks, the logger
+//!  ↓
+//! data/     the data layer: pools, both engines, values, models, migrations
+//!  ↓
+//! http/     the protocol, sans-IO: bytes to requests, responses to bytes
+//! ```
+//!
+//! Two things hold the floors apart. A request carries what the floors
+//! above attach to it in its [`Extensions`] (the session middleware's
+//! [`Session`], yours), so `http/` never names the app. And what two floors
+//! share gets a floor of its own below both: the keys that the settings
+//! parse, the sessions sign with and the handshake proves live in
+//! `config/keys.rs`, not in any of the three.
 //!
 //! | folder / file | concept | grown from |
 //! |---|---|---|
-//! | **`http/`** | **the protocol: bytes in, bytes out** | |
+//! | **`http/`** | **the protocol: bytes in, bytes out; no sockets** | |
 //! | `http/buffer.rs` | bytes read but not yet parsed; pipelined requests taken off its front | step 07 |
 //! | `http/parse.rs`, `http/chunked.rs`, `http/parse_error.rs`, `http/host.rs` | requests from bytes in arbitrary pieces; limits; smuggling defences; the `Host` grammar | step 02 |
 //! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
+//! | `http/extensions.rs` | values of any type a request carries for the floors above, by type: [`Extensions`] | the `http` crate |
 //! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
+//! | **`data/`** | **the data layer** | httppy's data layer |
+//! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
+//! | `data/connection.rs`, `data/value.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
+//! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types, and its error codes sorted | httppy's data layer |
+//! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
+//! | `data/request_db.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
+//! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
+//! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
+//! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
+//! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`] | all steps' `main` |
+//! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`] | new |
+//! | `config/checks.rs` | the start-up checks, run once: a key for the mode and `debug` in force | new |
+//! | `config/logger.rs` | the log lines and the access log | all steps' `main` |
+//! | **`split/`** | **split mode's wire, sans-IO: an HTTP front and app backends** | step 06 |
+//! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
+//! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
+//! | `split/handshake.rs` | version 2: the handshake that proves both ends hold the split key: [`dev::auth`] | new |
+//! | `split/backend_mode.rs` | what a backend's connection takes off its buffer and sends back ([`Mode::Backend`]) | step 06, on step 07's loops |
+//! | `split/proxy/` | the front's choices: [`Proxy`], round robin, down and back, what may be retried, `X-Forwarded-*` | step 06 |
 //! | **`app/`** | **the application: what answers a request** | |
+//! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 05 |
 //! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`: [`Route`] | step 05 |
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
@@ -26,30 +71,18 @@
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
-//! | `app/settings.rs`, `app/logger.rs` | operating it: config from file, environment and flags; logs: [`Settings`] | all steps' `main` |
-//! | **`data/`** | **the data layer** | httppy's data layer |
-//! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
-//! | `data/connection.rs`, `data/value.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
-//! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types | httppy's data layer |
-//! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
-//! | `data/request.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
-//! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
-//! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
-//! | **`server/`** | **the server: sockets, threads, timeouts** | |
+//! | **`server/`** | **the server: every socket, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
-//! | `server/connection.rs` | one connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
+//! | `server/client_conn.rs` | one accepted connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
+//! | `server/forwarder.rs`, `server/backend_conn.rs` | split mode's front: one loop's connections to the backends; retries, 502, 504 | step 06 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
-//! | `server/runner.rs`, `server/pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
+//! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
-//! | **`split/`** | **split mode: an HTTP front and app backends** | step 06 |
-//! | `split/auth.rs` | version 2: the handshake that proves both ends hold the split key, sans-IO: [`dev::auth`] | new |
-//! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
-//! | `split/backend.rs` | the same app serving a front's frames ([`Mode::Backend`]), on the event loops | step 06, on step 07's loops |
-//! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
-//! | `split/proxy/` | the front's forwarding, from its event loops: round robin, down and back, retries, 502/504: [`Proxy`] | step 06 |
-//! | `split/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
+//! | **`run/`** | **running: an app becomes a server** | |
+//! | `run/start.rs` | [`App::start`], [`App::run`], [`App::run_with`]: settings loaded, checked once, the database opened, the server started | all steps' `main` |
+//! | `run/front.rs` | `httprs-front`: its flags and the app around the proxy: [`FrontOptions`] | step 06 |
 //! | [`dev`] | parser and protocol internals for benches, tests and other fronts; not covered by semver | |
 //!
 //! What it deliberately leaves out, for now: TLS (put a proxy in front),
@@ -104,6 +137,7 @@ pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
 pub use data::value::{FromValue, Row, ToValue, Value};
 pub use http::cookie::{Cookie, CookieError, SameSite};
+pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
@@ -133,7 +167,7 @@ pub use rusqlite;
 pub mod dev {
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
-    pub use crate::http::parse::{Framing, RawRequest, RequestDecoder, RequestHead};
+    pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
     pub use crate::split::protocol;
 

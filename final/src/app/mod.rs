@@ -5,7 +5,7 @@
 //! - [`App::run`]: load settings (file, environment, `--addr`, `--backend`),
 //!   start the server, stop gracefully on Ctrl-C or SIGTERM. What `main`
 //!   calls. [`App::run_with`] does the same with settings made by the caller.
-//! - [`App::start`]: start with explicit [`Settings`] and get a [`Server`]
+//! - [`App::start`]: start with explicit [`Settings`](crate::Settings) and get a [`Server`](crate::Server)
 //!   handle back. What the integration tests call.
 //! - [`App::handle`]: run one [`Request`] through middleware, router and
 //!   handler, no socket at all. What a user's unit tests call.
@@ -157,7 +157,7 @@ impl App {
     /// Serves the files under `folder` at URLs starting with `prefix`:
     /// `.static_files("/static", "static/")` answers `/static/site.css`
     /// with `static/site.css`. A relative folder is read from the settings
-    /// file's folder ([`Settings::root`]), like the templates and the
+    /// file's folder ([`Settings::root`](crate::Settings::root)), like the templates and the
     /// database; without a settings file, from the working directory. See
     /// [`StaticFiles`](crate::StaticFiles) for what it handles (caching, ranges,
     /// `index.html`) and how it refuses paths leading out of the folder.
@@ -177,7 +177,7 @@ impl App {
     /// Renders templates from `folder` for [`Response::render`]; see
     /// [`Templates`](crate::Templates) for the syntax and what `debug` changes.
     ///
-    /// A relative folder is taken from [`Settings::root`] when the app
+    /// A relative folder is taken from [`Settings::root`](crate::Settings::root) when the app
     /// starts: beside the settings file, wherever the server was started
     /// from (from the working directory when there is no settings file, and
     /// for [`App::handle`], which starts nothing). An absolute one is used

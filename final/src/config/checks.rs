@@ -5,7 +5,23 @@
 use crate::config::keys::INSECURE_PREFIX;
 use crate::config::settings::{Mode, Settings};
 
-/// The key, or the one sentence start-up stops with; see [`SessionStore::new`].
+/// Every start-up check, run once by `App::start` (`run/start.rs`), the
+/// one way every start goes (`App::run` and `App::run_with` included):
+/// the session key if the app has sessions, the split key in backend mode.
+/// What each check refuses, and why, is on the function below.
+///
+/// # Errors
+/// The first check's sentence, which start-up stops with (exit status 2).
+pub(crate) fn check_start(settings: &Settings, sessions: bool) -> Result<(), String> {
+    if sessions {
+        check_secret_key(settings)?;
+    }
+    check_split_key(settings)
+}
+
+/// The session key: with `debug` off, one is needed and a development key
+/// (see [`INSECURE_PREFIX`]) is refused. With `debug` on and none, the
+/// session store makes a random one for the run (`SessionStore::new`).
 pub(crate) fn check_secret_key(settings: &Settings) -> Result<(), String> {
     if settings.debug {
         return Ok(());

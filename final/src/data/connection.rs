@@ -22,7 +22,7 @@ pub enum Engine {
     Postgres,
 }
 
-pub(crate) enum Client {
+pub(crate) enum EngineConn {
     Sqlite(rusqlite::Connection),
     /// Boxed: a PostgreSQL client with its statement cache is three times
     /// the size of a SQLite handle, and pools hold either.
@@ -54,7 +54,7 @@ pub struct Connection {
     /// and the methods here take `&self` so that a model method and a
     /// transaction's closure can share one connection. A connection belongs
     /// to one handler at a time, so no borrow is ever held across a call.
-    client: RefCell<Client>,
+    client: RefCell<EngineConn>,
     /// How many `transaction` calls are open: 0 outside one; above 1 the
     /// inner ones are savepoints.
     depth: Cell<u32>,
@@ -66,7 +66,7 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(client: Client) -> Connection {
+    pub(crate) fn new(client: EngineConn) -> Connection {
         Connection {
             client: RefCell::new(client),
             depth: Cell::new(0),
@@ -77,8 +77,8 @@ impl Connection {
     /// Which engine this connection talks to.
     pub fn engine(&self) -> Engine {
         match &*self.client.borrow() {
-            Client::Sqlite(_) => Engine::Sqlite,
-            Client::Postgres(_) => Engine::Postgres,
+            EngineConn::Sqlite(_) => Engine::Sqlite,
+            EngineConn::Postgres(_) => Engine::Postgres,
         }
     }
 
@@ -90,8 +90,8 @@ impl Connection {
     pub fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, DbError> {
         self.note_begin(sql);
         match &mut *self.client.borrow_mut() {
-            Client::Sqlite(conn) => sqlite::execute(conn, sql, params),
-            Client::Postgres(conn) => conn.execute(sql, params),
+            EngineConn::Sqlite(conn) => sqlite::execute(conn, sql, params),
+            EngineConn::Postgres(conn) => conn.execute(sql, params),
         }
     }
 
@@ -102,8 +102,8 @@ impl Connection {
     pub fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, DbError> {
         self.note_begin(sql);
         match &mut *self.client.borrow_mut() {
-            Client::Sqlite(conn) => sqlite::query(conn, sql, params),
-            Client::Postgres(conn) => conn.query(sql, params),
+            EngineConn::Sqlite(conn) => sqlite::query(conn, sql, params),
+            EngineConn::Postgres(conn) => conn.query(sql, params),
         }
     }
 
@@ -137,8 +137,8 @@ impl Connection {
     /// `execute_batch` for the statements this file sends itself.
     fn batch(&self, sql: &str) -> Result<(), DbError> {
         match &mut *self.client.borrow_mut() {
-            Client::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Client::Postgres(conn) => conn.batch(sql),
+            EngineConn::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            EngineConn::Postgres(conn) => conn.batch(sql),
         }
     }
 
@@ -200,8 +200,8 @@ impl Connection {
     /// does needs it.
     pub fn sqlite(&self) -> Option<Ref<'_, rusqlite::Connection>> {
         Ref::filter_map(self.client.borrow(), |client| match client {
-            Client::Sqlite(conn) => Some(conn),
-            Client::Postgres(_) => None,
+            EngineConn::Sqlite(conn) => Some(conn),
+            EngineConn::Postgres(_) => None,
         })
         .ok()
     }
@@ -223,10 +223,10 @@ impl Connection {
         let abandoned = self.maybe_begun.replace(false) || abandoned;
         let needs_rollback = match &*self.client.borrow() {
             // SQLite knows: a handler may also have run `BEGIN` by hand.
-            Client::Sqlite(conn) => !conn.is_autocommit(),
-            Client::Postgres(conn) if conn.is_closed() => return false,
+            EngineConn::Sqlite(conn) => !conn.is_autocommit(),
+            EngineConn::Postgres(conn) if conn.is_closed() => return false,
             // PostgreSQL's client does not say; `transaction` keeps count.
-            Client::Postgres(_) => abandoned,
+            EngineConn::Postgres(_) => abandoned,
         };
         !needs_rollback || self.batch("ROLLBACK").is_ok()
     }
@@ -234,8 +234,8 @@ impl Connection {
     pub(crate) fn set_timeout(&self, timeout: std::time::Duration) {
         // Only fails for a closed connection, which the next checkout replaces.
         let _ = match &mut *self.client.borrow_mut() {
-            Client::Sqlite(conn) => conn.busy_timeout(timeout).map_err(DbError::from),
-            Client::Postgres(conn) => conn.set_lock_timeout(timeout).map_err(DbError::from),
+            EngineConn::Sqlite(conn) => conn.busy_timeout(timeout).map_err(DbError::from),
+            EngineConn::Postgres(conn) => conn.set_lock_timeout(timeout).map_err(DbError::from),
         };
     }
 }

@@ -7,10 +7,10 @@
 //! | `pool.rs` | [`Database`](crate::Database): a bounded pool of connections, set up for a server |
 //! | `connection.rs` | [`Connection`](crate::Connection): `execute`, `query`, `transaction`, on either engine |
 //! | `value.rs` | [`Value`](crate::Value), [`Row`](crate::Row): values in and out, read by column name |
-//! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number |
-//! | `postgres.rs` | PostgreSQL: a client, its prepared statements, values typed by column |
+//! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number, its error codes sorted |
+//! | `postgres.rs` | PostgreSQL: a client, its prepared statements, values typed by column, its SQLSTATEs sorted |
 //! | `error.rs` | [`DbError`](crate::DbError): every failure, and the response it becomes |
-//! | `request.rs` | [`Request::db`](crate::Request::db): a handler borrows a connection |
+//! | `request_db.rs` | [`Request::db`](crate::Request::db): a handler borrows a connection |
 //! | `model.rs` | [`Model`](crate::Model): a struct mapped to a table, with bound parameters |
 //! | `migrate.rs` | [`Migration`](crate::Migration): schema changes applied once each, in order, under a lock |
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::data::connection::{Client, Connection, Engine};
+use crate::data::connection::{Connection, Engine, EngineConn};
 use crate::data::error::DbError;
 use crate::data::migrate::{self, Migration};
 use crate::data::postgres::{self, Postgres};
@@ -242,7 +242,7 @@ impl Target {
     /// moment) whose sentence names the setting, which start-up stops with.
     fn connect(&self, timeout: Duration) -> Result<Connection, DbError> {
         Ok(Connection::new(match self {
-            Target::Sqlite(path) => Client::Sqlite(sqlite::connect(path, timeout)?),
+            Target::Sqlite(path) => EngineConn::Sqlite(sqlite::connect(path, timeout)?),
             Target::Postgres(url) => {
                 let conn = Postgres::connect(url, timeout).map_err(|err| match err.as_db_error() {
                     // The server answered, and refused (a wrong password, no
@@ -252,7 +252,7 @@ impl Target {
                         "the database setting names a PostgreSQL server that cannot be reached: {err}"
                     )),
                 })?;
-                Client::Postgres(Box::new(conn))
+                EngineConn::Postgres(Box::new(conn))
             }
         }))
     }

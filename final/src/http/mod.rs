@@ -7,6 +7,7 @@ pub(crate) mod buffer;
 pub(crate) mod chunked;
 pub(crate) mod cookie;
 pub(crate) mod date;
+pub(crate) mod extensions;
 pub(crate) mod file_body;
 pub(crate) mod headers;
 pub(crate) mod host;

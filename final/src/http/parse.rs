@@ -45,7 +45,7 @@ use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError, check_bare_cr};
 
 /// How the body of a request is delimited (RFC 9112 §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Framing {
+pub enum BodyFraming {
     /// Neither `Content-Length` nor `Transfer-Encoding`: no body.
     Empty,
     /// Exactly this many bytes follow the head.
@@ -66,7 +66,7 @@ pub struct RequestHead {
     /// The header fields in order.
     pub headers: Headers,
     /// How the body is delimited.
-    pub framing: Framing,
+    pub framing: BodyFraming,
 }
 
 impl RequestHead {
@@ -156,15 +156,15 @@ impl RequestDecoder {
                     };
                     self.continue_pending = head.expects_continue();
                     self.state = match head.framing {
-                        Framing::Empty => {
+                        BodyFraming::Empty => {
                             self.continue_pending = false;
                             return Ok(Some(RawRequest {
                                 head,
                                 body: Vec::new(),
                             }));
                         }
-                        Framing::Length(len) => State::Fixed { head, len },
-                        Framing::Chunked => State::Chunked {
+                        BodyFraming::Length(len) => State::Fixed { head, len },
+                        BodyFraming::Chunked => State::Chunked {
                             head,
                             chunks: ChunkedDecoder::new(),
                             body: Vec::new(),
@@ -265,7 +265,7 @@ fn read_head(
     check_bare_cr(head_bytes)?;
     let head = parse_head(head_bytes)?;
     // Refuse an announced body over the limit now, before a byte of it is read.
-    if let Framing::Length(n) = head.framing
+    if let BodyFraming::Length(n) = head.framing
         && n > limits.max_body
     {
         return Err(ParseError::BodyTooLarge);
@@ -437,7 +437,7 @@ fn version_error(bytes: &[u8]) -> ParseError {
 }
 
 /// Decides how the body is delimited, refusing every ambiguous combination.
-fn framing(headers: &Headers, minor_version: u8) -> Result<Framing, ParseError> {
+fn framing(headers: &Headers, minor_version: u8) -> Result<BodyFraming, ParseError> {
     let has_te = headers.contains("transfer-encoding");
     let has_cl = headers.contains("content-length");
     if has_te && has_cl {
@@ -457,7 +457,7 @@ fn framing(headers: &Headers, minor_version: u8) -> Result<Framing, ParseError> 
         if codings.len() != 1 || minor_version == 0 {
             return Err(ParseError::BadTransferEncoding);
         }
-        return Ok(Framing::Chunked);
+        return Ok(BodyFraming::Chunked);
     }
     if has_cl {
         let mut length: Option<usize> = None;
@@ -473,11 +473,11 @@ fn framing(headers: &Headers, minor_version: u8) -> Result<Framing, ParseError> 
             length = Some(n);
         }
         return Ok(match length {
-            Some(0) | None => Framing::Empty,
-            Some(n) => Framing::Length(n),
+            Some(0) | None => BodyFraming::Empty,
+            Some(n) => BodyFraming::Length(n),
         });
     }
-    Ok(Framing::Empty)
+    Ok(BodyFraming::Empty)
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
-use crate::app::session::handle::Session;
 use crate::http::cookie;
+use crate::http::extensions::Extensions;
 use crate::http::headers::Headers;
 use crate::http::parse::RawRequest;
 use crate::http::request_id;
@@ -54,8 +54,9 @@ pub struct Request {
     id: String,
     /// The app's state, attached when the app resolves the request.
     app: Option<Arc<AppState>>,
-    /// The session, attached by the session middleware ([`crate::App::sessions`]).
-    session: std::sync::OnceLock<Arc<Session>>,
+    /// Values the layers above attach to this request, by type: the
+    /// session middleware's session, a user's own ([`Request::extensions`]).
+    extensions: Extensions,
 }
 
 /// Why a body could not be read as the asked-for type.
@@ -107,7 +108,7 @@ impl Request {
             scheme: Scheme::Http,
             id: request_id::generate(),
             app: None,
-            session: std::sync::OnceLock::new(),
+            extensions: Extensions::new(),
         }
     }
 
@@ -218,23 +219,43 @@ impl Request {
         self.app = Some(app);
     }
 
-    /// This browser's session: typed values kept between requests; see
-    /// [`Session`](crate::Session). In an app without [`crate::App::sessions`]
-    /// it is an empty session that is never saved (and a warning is logged).
-    pub fn session(&self) -> &Session {
-        self.session.get_or_init(|| {
-            log::warn!("req.session() in an app without App::sessions(): nothing will be kept");
-            Arc::default()
-        })
+    /// Values attached to this request by type, for the layers above the
+    /// protocol: the session middleware puts the session here
+    /// ([`Request::session`] takes it out), and a middleware of yours can
+    /// put what it found for the handler to read.
+    ///
+    /// Through `&Request` (which is what middleware gets) a value can be
+    /// added once per type, with [`Extensions::get_or_insert_with`]; an owned
+    /// request can also replace and remove them ([`Request::extensions_mut`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use httprs::{App, Next, Request, Response};
+    ///
+    /// #[derive(Debug)]
+    /// struct User(String);
+    ///
+    /// let app = App::new()
+    ///     .wrap(|req: &Request, next: Next| {
+    ///         let name = req.header("x-user").unwrap_or("anonymous").to_string();
+    ///         req.extensions().get_or_insert_with(|| Arc::new(User(name)));
+    ///         next.run(req)
+    ///     })
+    ///     .get("/", |req: &Request| {
+    ///         let user = req.extensions().get::<Arc<User>>().unwrap();
+    ///         Response::text(format!("hello {}", user.0))
+    ///     });
+    /// let res = app.handle(Request::new("GET", "/").with_header("X-User", "ada"));
+    /// assert_eq!(res.body_text(), "hello ada");
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
     }
 
-    pub(crate) fn attach_session(&self, session: Arc<Session>) {
-        // Set once per request, by the one session middleware.
-        let _ = self.session.set(session);
-    }
-
-    pub(crate) fn attached_session(&self) -> Option<Arc<Session>> {
-        self.session.get().cloned()
+    /// The extensions, to insert, change or remove values by type.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
     }
 
     /// `"HTTP/1.0"` or `"HTTP/1.1"`.

@@ -55,7 +55,7 @@ pub struct Response {
 
 /// How the server frames a response on a connection.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Framing {
+pub(crate) struct ResponseFraming {
     /// The request was `HEAD`: send the headers of a GET, no body.
     pub head_only: bool,
     /// Whether the connection stays open after this response.
@@ -225,7 +225,7 @@ impl Response {
     /// connection to stream after `out`.
     /// A response that must not be sent (see the module docs) becomes a
     /// `500`, logged.
-    pub(crate) fn encode(&self, framing: Framing, out: &mut Vec<u8>) -> Option<FileBody> {
+    pub(crate) fn encode(&self, framing: ResponseFraming, out: &mut Vec<u8>) -> Option<FileBody> {
         let status = self.status;
         if status.code() < 200 {
             log::error!(
@@ -325,7 +325,7 @@ mod tests {
     fn encode(r: &Response, head_only: bool, keep_alive: bool, minor_version: u8) -> String {
         let mut out = Vec::new();
         r.encode(
-            Framing {
+            ResponseFraming {
                 head_only,
                 keep_alive,
                 minor_version,
@@ -372,7 +372,7 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         for head_only in [false, true] {
             let mut out = Vec::new();
-            let framing = Framing {
+            let framing = ResponseFraming {
                 head_only,
                 keep_alive: true,
                 minor_version: 1,
@@ -415,7 +415,7 @@ mod tests {
         }
         // What was in the buffer before (an earlier pipelined response) stays.
         let mut out = b"earlier".to_vec();
-        let framing = Framing {
+        let framing = ResponseFraming {
             head_only: false,
             keep_alive: true,
             minor_version: 1,

@@ -34,11 +34,12 @@ impl App {
     /// migration fails, naming the migration; in backend mode without a
     /// `split_key` and with `debug` off, saying so.
     pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
-        crate::config::checks::check_split_key(&settings)
-            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+        // The keys, checked here once for every way of starting: a
+        // setting's fault, so `run` exits with status 2 for it.
+        crate::config::checks::check_start(&settings, self.sessions).map_err(|err| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, SettingRefused(err))
+        })?;
         if self.sessions {
-            crate::config::checks::check_secret_key(&settings)
-                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
             // The session table first: the app's own migrations may rely on it.
             let mut migrations = vec![session::store::migration()];
             migrations.extend(self.migrations.take().unwrap_or_default());
@@ -148,17 +149,6 @@ impl App {
     /// # Errors
     /// None at present; see [`App::run`].
     pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
-        // A missing key is a settings mistake, and exits as one (status 2).
-        if self.sessions {
-            if let Err(err) = crate::config::checks::check_secret_key(&settings) {
-                eprintln!("error: {err}");
-                std::process::exit(2);
-            }
-        }
-        if let Err(err) = crate::config::checks::check_split_key(&settings) {
-            eprintln!("error: {err}");
-            std::process::exit(2);
-        }
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.
@@ -179,8 +169,9 @@ impl App {
         }
         let server = match self.start(settings) {
             Ok(server) => server,
-            // A database that cannot be opened or reached is a settings
-            // mistake too, and exits as one.
+            // A missing or public key (`check_start`), or a database that
+            // cannot be opened or reached, is a settings mistake, and exits
+            // as one.
             Err(err) if err.get_ref().is_some_and(|e| e.is::<SettingRefused>()) => {
                 eprintln!("error: {err}");
                 std::process::exit(2);
@@ -200,7 +191,7 @@ impl App {
     }
 }
 
-/// A start-up failure that is a setting's fault (the `database` cannot be
+/// A start-up failure that is a setting's fault (a key missing or public, the `database` cannot be
 /// opened or reached): [`App::run`] exits with status 2 for it, as for a
 /// bad settings file, where other start-up failures exit with 1.
 #[derive(Debug)]

@@ -2,12 +2,12 @@
 //! socket, its buffers, the request in flight on it, and where it is in its
 //! life (connecting, handshaking, ready).
 //!
-//! It is `server/connection.rs` seen from the other side. That file holds a
+//! It is `server/client_conn.rs` seen from the other side. That file holds a
 //! browser's connection between two wake-ups; this one holds the front's
 //! connection to a backend, which never blocks either: the socket is a
 //! non-blocking `mio` stream registered edge-triggered with the loop, the
 //! request frame waits in `output` until the socket takes it, and the reply
-//! collects in `input` until it is whole. [`Upstream::advance`] moves it as
+//! collects in `input` until it is whole. [`BackendConn::advance`] moves it as
 //! far as it goes and says what happened ([`Outcome`]); what to do about it
 //! (retry, mark the backend down, answer 502) is the loop's forwarder's
 //! business (`forwarder.rs`), which decides from the [`Failure`] this file
@@ -22,7 +22,7 @@
 //!
 //! **Phases.** A connection is *connecting* until the kernel says whether
 //! the backend accepted it, then *ready*. With a split key (version 2 of
-//! the protocol, `split/auth.rs`) it is *handshaking* in between: the
+//! the protocol, `split/handshake.rs`) it is *handshaking* in between: the
 //! request frame waits in `output`, unsent, until the backend's challenge
 //! has come and the hello that answers it is queued ahead of the frame.
 //! The two then leave together, so the handshake costs the front no round
@@ -104,18 +104,18 @@ struct Entry {
     since: Instant,
 }
 
-/// What [`Upstream::advance`] leaves for the forwarder to do.
+/// What [`BackendConn::advance`] leaves for the forwarder to do.
 #[derive(Debug)]
 pub(crate) enum Outcome {
     /// Nothing more until the socket is ready again.
     Wait,
     /// The reply to one request in flight, already checked (a status and
-    /// fields fit for a browser). Call [`Upstream::advance`] again: more
+    /// fields fit for a browser). Call [`BackendConn::advance`] again: more
     /// replies may be in the buffer.
     Reply(InFlight, Response),
     /// The connection is of no more use: close it. `lost`: each request it
     /// carried (none for an idle connection the backend closed), and why
-    /// that one failed (see [`Upstream::dead`]).
+    /// that one failed (see [`BackendConn::dead`]).
     Dead { lost: Vec<(InFlight, Failure)> },
 }
 
@@ -132,7 +132,7 @@ enum Handshake {
 }
 
 /// One front-to-backend connection; see the module docs.
-pub(crate) struct Upstream<L: Link = TcpStream> {
+pub(crate) struct BackendConn<L: Link = TcpStream> {
     link: L,
     /// Which of the proxy's backends this connection goes to.
     pub(crate) backend: usize,
@@ -160,11 +160,11 @@ pub(crate) struct Upstream<L: Link = TcpStream> {
     closed: bool,
 }
 
-impl<L: Link> Upstream<L> {
+impl<L: Link> BackendConn<L> {
     /// A connection whose connect to `backend` is under way on `link`;
     /// with a `key`, it begins with version 2's handshake.
-    pub(crate) fn new(link: L, backend: usize, key: Option<SecretKey>) -> Upstream<L> {
-        Upstream {
+    pub(crate) fn new(link: L, backend: usize, key: Option<SecretKey>) -> BackendConn<L> {
+        BackendConn {
             link,
             backend,
             phase: Phase::Connecting,
@@ -231,7 +231,7 @@ impl<L: Link> Upstream<L> {
 
     /// The front gives up on this connection (a request on it timed out):
     /// the others it carried, and what their failure counts as, as if the
-    /// backend had closed it (see [`Upstream::dead`]).
+    /// backend had closed it (see [`BackendConn::dead`]).
     pub(crate) fn give_up(&mut self) -> Vec<(InFlight, Failure)> {
         let failure = Failure::Died {
             reason: "another request on its connection timed out".to_string(),
@@ -251,7 +251,7 @@ impl<L: Link> Upstream<L> {
     }
 
     /// Queues request `in_flight`'s `frame` on this connection (which
-    /// [`Upstream::accepts`] it); it leaves at the next [`Upstream::advance`],
+    /// [`BackendConn::accepts`] it); it leaves at the next [`BackendConn::advance`],
     /// with the others queued since, once the connection is ready.
     pub(crate) fn send(&mut self, in_flight: InFlight, frame: &[u8], now: Instant) {
         debug_assert!(self.accepts(), "a connection with room");
@@ -549,7 +549,7 @@ impl<L: Link> Upstream<L> {
                 }
                 Ok(n) => {
                     self.input.extend(&scratch[..n]);
-                    // As in `connection.rs`: a short read emptied the socket,
+                    // As in `client_conn.rs`: a short read emptied the socket,
                     // unless the FIN came with it (its edge is spent then).
                     if n < scratch.len() && !self.fin_arrived {
                         self.readable = false;
@@ -577,64 +577,8 @@ fn handshake_failure(err: &HandshakeError) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
-
     use super::*;
-
-    /// A socket with scripted reads (then `WouldBlock`, or the end of the
-    /// stream once `eof`), taking at most `room` bytes of writes, connected
-    /// once `up` is set (or failing with `refuse`).
-    #[derive(Default)]
-    struct FakeLink {
-        reads: VecDeque<Vec<u8>>,
-        eof: bool,
-        reset: bool,
-        written: Vec<u8>,
-        room: Option<usize>,
-        up: bool,
-        refuse: bool,
-    }
-
-    impl Read for FakeLink {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            match self.reads.pop_front() {
-                Some(chunk) => {
-                    buf[..chunk.len()].copy_from_slice(&chunk);
-                    Ok(chunk.len())
-                }
-                None if self.reset => Err(io::ErrorKind::ConnectionReset.into()),
-                None if self.eof => Ok(0),
-                None => Err(io::ErrorKind::WouldBlock.into()),
-            }
-        }
-    }
-
-    impl Write for FakeLink {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let n = buf.len().min(self.room.unwrap_or(usize::MAX));
-            if n == 0 {
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            if let Some(room) = &mut self.room {
-                *room -= n;
-            }
-            self.written.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Link for FakeLink {
-        fn connected(&self) -> io::Result<bool> {
-            if self.refuse {
-                return Err(io::ErrorKind::ConnectionRefused.into());
-            }
-            Ok(self.up)
-        }
-    }
+    use crate::server::fake_socket::FakeSocket;
 
     fn reply(id: u64, status: u16) -> Vec<u8> {
         protocol::encode(&Message::Response(protocol::Response {
@@ -657,15 +601,15 @@ mod tests {
 
     const FLIGHT: InFlight = InFlight { exchange: 3, id: 7 };
 
-    fn ready(link: FakeLink) -> Upstream<FakeLink> {
-        let mut up = Upstream::new(FakeLink { up: true, ..link }, 0, None);
+    fn ready(link: FakeSocket) -> BackendConn<FakeSocket> {
+        let mut up = BackendConn::new(FakeSocket { up: true, ..link }, 0, None);
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         up
     }
 
     #[test]
     fn a_frame_waits_for_the_connect_then_leaves_and_its_reply_frees_the_connection() {
-        let mut up = Upstream::new(FakeLink::default(), 1, None);
+        let mut up = BackendConn::new(FakeSocket::default(), 1, None);
         up.send(FLIGHT, b"frame", Instant::now());
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
         assert!(up.link.written.is_empty(), "nothing sent while connecting");
@@ -689,9 +633,9 @@ mod tests {
 
     #[test]
     fn a_full_socket_sends_the_rest_of_the_frame_when_writable_again() {
-        let mut up = ready(FakeLink {
+        let mut up = ready(FakeSocket {
             room: Some(3),
-            ..FakeLink::default()
+            ..FakeSocket::default()
         });
         up.send(FLIGHT, b"frame", Instant::now());
         assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
@@ -711,10 +655,10 @@ mod tests {
 
     #[test]
     fn a_refused_connect_is_unreachable() {
-        let mut up = Upstream::new(
-            FakeLink {
+        let mut up = BackendConn::new(
+            FakeSocket {
                 refuse: true,
-                ..FakeLink::default()
+                ..FakeSocket::default()
             },
             0,
             None,
@@ -735,7 +679,7 @@ mod tests {
 
     #[test]
     fn a_close_before_or_during_the_reply_says_which() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.send(FLIGHT, b"frame", Instant::now());
         up.link.eof = true;
         up.mark_ready(true, true);
@@ -753,7 +697,7 @@ mod tests {
             ),
             "{failure:?}"
         );
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.send(FLIGHT, b"frame", Instant::now());
         up.link.reads.push_back(reply(7, 200)[..6].to_vec());
         up.link.eof = true;
@@ -770,7 +714,7 @@ mod tests {
 
     #[test]
     fn an_idle_connection_the_backend_closes_is_dead_with_nothing_in_flight() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         up.link.eof = true;
         up.mark_ready(true, true);
         assert!(matches!(
@@ -786,7 +730,7 @@ mod tests {
             (reply(7, 99), true),
             (reply(7, 200), false),
         ] {
-            let mut up = ready(FakeLink::default());
+            let mut up = ready(FakeSocket::default());
             if send {
                 up.send(FLIGHT, b"frame", Instant::now());
             }
@@ -814,7 +758,7 @@ mod tests {
 
     #[test]
     fn frames_queued_together_leave_in_one_write_and_replies_in_any_order_find_theirs() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         let now = Instant::now();
         for n in 1..=3 {
             up.send(flight(n), format!("f{n}").as_bytes(), now);
@@ -839,7 +783,7 @@ mod tests {
 
     #[test]
     fn a_connection_full_of_requests_takes_no_more() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         for n in 0..MAX_IN_FLIGHT as u64 {
             assert!(up.accepts());
             up.send(flight(n), b"f", Instant::now());
@@ -850,9 +794,9 @@ mod tests {
     #[test]
     fn a_death_with_several_in_flight_says_for_each_whether_it_ran_or_replied() {
         // Room for the first two frames only: the third never leaves whole.
-        let mut up = ready(FakeLink {
+        let mut up = ready(FakeSocket {
             room: Some(5),
-            ..FakeLink::default()
+            ..FakeSocket::default()
         });
         let now = Instant::now();
         up.send(flight(1), b"aa", now);
@@ -883,7 +827,7 @@ mod tests {
 
     #[test]
     fn giving_up_on_a_connection_hands_back_all_it_carried() {
-        let mut up = ready(FakeLink::default());
+        let mut up = ready(FakeSocket::default());
         let now = Instant::now();
         up.send(flight(1), b"aa", now);
         up.send(flight(2), b"bb", now);
@@ -906,15 +850,15 @@ mod tests {
     /// A keyed connection with frames `one` and `two` queued, past the
     /// challenge, its socket taking at most `room` bytes: it, and the
     /// welcome the backend would send for the hello it wrote.
-    fn keyed_past_the_challenge(room: Option<usize>) -> (Upstream<FakeLink>, Vec<u8>) {
+    fn keyed_past_the_challenge(room: Option<usize>) -> (BackendConn<FakeSocket>, Vec<u8>) {
         use crate::split::handshake::BackendHandshake;
         let key = SecretKey::new(*b"a unit test split key, 32 bytes at least").unwrap();
         let (backend, challenge) = BackendHandshake::new(key.clone(), [7; 32]);
-        let mut up = Upstream::new(
-            FakeLink {
+        let mut up = BackendConn::new(
+            FakeSocket {
                 up: true,
                 room,
-                ..FakeLink::default()
+                ..FakeSocket::default()
             },
             0,
             Some(key),

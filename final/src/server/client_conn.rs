@@ -25,12 +25,12 @@
 //! The bytes are HTTP from a browser, or, in backend mode, step 06's frames
 //! from a front ([`Wire`]): the same machine serves both, and only what the
 //! input buffer yields differs, a request head or a whole frame
-//! (`split/backend.rs` takes frames off it).
+//! (`split/backend_mode.rs` takes frames off it).
 //!
-//! The phase machine lives here, as methods: [`Connection::advance`] moves
+//! The phase machine lives here, as methods: [`ClientConn::advance`] moves
 //! the connection as far as it goes without blocking and says what the loop
-//! must do next ([`Progress`]); [`Connection::deliver`] and
-//! [`Connection::reject`] queue an answer; [`Connection::timer`] says which
+//! must do next ([`Progress`]); [`ClientConn::deliver`] and
+//! [`ClientConn::reject`] queue an answer; [`ClientConn::timer`] says which
 //! timeout has run out. The loop only routes requests, keeps the counters
 //! and closes sockets. The socket is any [`Socket`], so the unit tests below
 //! drive the whole machine with a scripted fake, no network at all.
@@ -45,7 +45,7 @@ use crate::http::buffer::InputBuffer;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::parse_error::ParseError;
-use crate::http::response::{Framing, Response};
+use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::BackendHandshake;
@@ -100,7 +100,7 @@ pub(crate) enum Phase {
     Lingering { until: Instant },
 }
 
-/// What [`Connection::advance`] leaves for the event loop to do.
+/// What [`ClientConn::advance`] leaves for the event loop to do.
 #[derive(Debug)]
 pub(crate) enum Progress {
     /// Nothing more without a new event (or an answer): keep it.
@@ -111,10 +111,10 @@ pub(crate) enum Progress {
     /// the other connections' events.
     Again,
     /// A whole request to route and answer; call `advance` again after
-    /// [`Connection::begin_request`].
+    /// [`ClientConn::begin_request`].
     Request(RawRequest),
     /// Bytes that can never become a request: answer with
-    /// [`Connection::answer_and_close`], then call `advance` again.
+    /// [`ClientConn::answer_and_close`], then call `advance` again.
     Invalid(ParseError),
     /// A whole `request` frame (backend mode) to route and answer, as
     /// [`Progress::Request`].
@@ -125,7 +125,7 @@ pub(crate) enum Progress {
     BadFrame(FrameError),
 }
 
-/// A timeout that ran out; see [`Connection::timer`].
+/// A timeout that ran out; see [`ClientConn::timer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Expired {
     /// Close without a word: idle, silent, or not reading its answers.
@@ -161,7 +161,7 @@ const FILE_CHUNKS_PER_FLUSH: usize = 16;
 const MAX_DISCARD: usize = 256 * 1024;
 
 /// One client connection; see the module docs.
-pub(crate) struct Connection<S: Socket = TcpStream> {
+pub(crate) struct ClientConn<S: Socket = TcpStream> {
     stream: S,
     peer: SocketAddr,
     /// Distinguishes this connection from a later one reusing its slot,
@@ -199,9 +199,9 @@ pub(crate) struct Connection<S: Socket = TcpStream> {
     discarded: usize,
 }
 
-impl<S: Socket> Connection<S> {
+impl<S: Socket> ClientConn<S> {
     pub(crate) fn new(stream: S, peer: SocketAddr, id: u64, wire: Wire, now: Instant) -> Self {
-        Connection {
+        ClientConn {
             stream,
             peer,
             id,
@@ -442,7 +442,7 @@ impl<S: Socket> Connection<S> {
     /// (no request to answer properly: it is malformed, or never came).
     pub(crate) fn answer_and_close(&mut self, status: Status) {
         Response::error(status).encode(
-            Framing {
+            ResponseFraming {
                 head_only: false,
                 keep_alive: false,
                 minor_version: 1,
@@ -610,77 +610,15 @@ impl<S: Socket> Connection<S> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
-
     use super::*;
     use crate::http::parse_error::Limits;
-
-    /// A socket that hands out scripted reads, then `WouldBlock` (or the end
-    /// of the stream once `eof` is set), and takes at most `room` bytes of
-    /// writes before `WouldBlock`.
-    #[derive(Default)]
-    struct FakeSocket {
-        reads: VecDeque<Vec<u8>>,
-        eof: bool,
-        written: Vec<u8>,
-        room: Option<usize>,
-        shut: std::cell::Cell<bool>,
-        nodelay: std::cell::Cell<bool>,
-    }
-
-    impl Read for FakeSocket {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            match self.reads.front_mut() {
-                Some(chunk) => {
-                    let n = chunk.len().min(buf.len());
-                    buf[..n].copy_from_slice(&chunk[..n]);
-                    chunk.drain(..n);
-                    if chunk.is_empty() {
-                        self.reads.pop_front();
-                    }
-                    Ok(n)
-                }
-                None if self.eof => Ok(0),
-                None => Err(io::ErrorKind::WouldBlock.into()),
-            }
-        }
-    }
-
-    impl Write for FakeSocket {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let n = self.room.map_or(buf.len(), |room| room.min(buf.len()));
-            if n == 0 {
-                return Err(io::ErrorKind::WouldBlock.into());
-            }
-            if let Some(room) = &mut self.room {
-                *room -= n;
-            }
-            self.written.extend_from_slice(&buf[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Socket for FakeSocket {
-        fn shutdown_write(&self) -> io::Result<()> {
-            self.shut.set(true);
-            Ok(())
-        }
-
-        fn set_nodelay(&self) -> io::Result<()> {
-            self.nodelay.set(true);
-            Ok(())
-        }
-    }
+    use crate::server::fake_socket::FakeSocket;
 
     const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
     const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
     struct Harness {
-        conn: Connection<FakeSocket>,
+        conn: ClientConn<FakeSocket>,
         scratch: Vec<u8>,
         start: Instant,
     }
@@ -694,7 +632,7 @@ mod tests {
             let start = Instant::now();
             let peer = "127.0.0.1:4000".parse().unwrap();
             Harness {
-                conn: Connection::new(
+                conn: ClientConn::new(
                     socket,
                     peer,
                     1,

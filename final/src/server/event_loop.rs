@@ -2,7 +2,7 @@
 //!
 //! One concept, a little over 500 lines: one loop's turn (poll, accept,
 //! hand over, drive, deliver, sweep). What a single connection does is in
-//! `connection.rs`; what the threads share is in `shared.rs`.
+//! `client_conn.rs`; what the threads share is in `shared.rs`.
 //!
 //! This is step 01's accept loop turned inside out. Instead of calling
 //! `accept` and `read` and sleeping inside them, the loop asks `epoll`
@@ -18,13 +18,13 @@
 //! - a **connection** is ready: read, parse, run or dispatch the handler,
 //!   write, as far as it goes without blocking ([`EventLoop::advance`]).
 //!   In backend mode the same, with a front's frames for requests and
-//!   replies (`split/backend.rs`);
+//!   replies (`split/backend_mode.rs`);
 //! - the **waker** fired: a worker posted a response, or another loop handed
 //!   over a connection ([`EventLoop::read_inbox`]);
 //! - every *tick*: sweep for timeouts ([`EventLoop::sweep`]).
 //!
 //! Everything a connection needs between two wake-ups lives in its
-//! [`Connection`], in a slot of `slots`; the slot's index is its `mio` token.
+//! [`ClientConn`], in a slot of `slots`; the slot's index is its `mio` token.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -43,17 +43,22 @@ use crate::config::settings::Mode;
 use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
-use crate::http::response::Framing;
+use crate::http::response::ResponseFraming;
 use crate::http::status::Status;
-use crate::server::client_conn::{Connection, Expired, Progress, WRITE_BATCH, Wire};
+use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
-use crate::server::forwarder::{Client, Finished, Forwarder, TOKEN_SPAN};
+use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
 use crate::server::shared::{Message, Shared};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::{self, BackendHandshake};
 use crate::split::protocol;
 
+// The token space, split in ranges so that an event's token alone says
+// what it is for (see `Source::of`): the waker, then listeners, then client
+// connections (one per slot), then backend connections (a span per
+// forwarding route). Each range starts far above the most the one below it
+// can use, so no range runs into the next.
 pub(crate) const WAKER: Token = Token(0);
 const FIRST_LISTENER: usize = 1;
 const FIRST_CONNECTION: usize = 1 << 16;
@@ -61,6 +66,10 @@ const FIRST_CONNECTION: usize = 1 << 16;
 /// client's token: forwarding route `k`'s take `TOKEN_SPAN` from
 /// `FIRST_UPSTREAM + k * TOKEN_SPAN`.
 const FIRST_UPSTREAM: usize = 1 << 40;
+// Checked when compiling: the client range holds far more slots than a
+// process can have sockets, and the listeners' range more than anyone binds.
+const _: () = assert!(FIRST_UPSTREAM - FIRST_CONNECTION > 1 << 32);
+const _: () = assert!(FIRST_CONNECTION - FIRST_LISTENER > 1000);
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
@@ -73,13 +82,60 @@ const MAX_SPARE_BUFFERS: usize = 256;
 /// a new one is handed over, so a burst of accepts does not ping-pong.
 const BALANCE_SLACK: usize = 1;
 
+/// What an event's token is for; see the token constants.
+#[derive(Debug, PartialEq, Eq)]
+enum Source {
+    /// A worker or another loop posted to the inbox.
+    Waker,
+    /// Listener `i`: connections to accept.
+    Listener(usize),
+    /// The client connection in slot `i`.
+    Client(usize),
+    /// A forwarder's connection to a backend (the whole token: each
+    /// forwarder knows its own span).
+    Backend(usize),
+}
+
+impl Source {
+    fn of(token: Token) -> Source {
+        // Highest range first: each arm only has to say where its range starts.
+        match token {
+            WAKER => Source::Waker,
+            Token(t) if t >= FIRST_UPSTREAM => Source::Backend(t),
+            Token(t) if t >= FIRST_CONNECTION => Source::Client(t - FIRST_CONNECTION),
+            Token(t) => Source::Listener(t - FIRST_LISTENER),
+        }
+    }
+}
+
+/// The loop a new connection should go to, if not this one (`mine`):
+/// the least loaded, but only when this loop has more than
+/// [`BALANCE_SLACK`] connections above it. Without the slack, two loops
+/// with nearly equal loads would hand each burst of accepts back and forth,
+/// and each hand-over costs an inbox message and a wake-up.
+fn hand_over_to(mine: usize, loads: impl IntoIterator<Item = usize>) -> Option<usize> {
+    let loads: Vec<usize> = loads.into_iter().collect();
+    let own = *loads.get(mine)?;
+    // The first of the least loaded: ties go to the lowest index, so every
+    // loop that accepts picks the same one.
+    let (target, least) = (loads.iter().copied().enumerate()).min_by_key(|&(_, load)| load)?;
+    (target != mine && own > least + BALANCE_SLACK).then_some(target)
+}
+
+/// How long a poll may sleep: not at all while work is left over from the
+/// last turn (a connection that used up its turn, a request to answer on
+/// this thread), else until the next sweep is due.
+fn poll_timeout(work_left: bool, tick: Duration) -> Duration {
+    if work_left { Duration::ZERO } else { tick }
+}
+
 /// One event-loop thread's state; see the module docs.
 pub(crate) struct EventLoop {
     index: usize,
     poll: Poll,
     listeners: Vec<TcpListener>,
     /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
-    slots: Vec<Option<Connection>>,
+    slots: Vec<Option<ClientConn>>,
     free: Vec<usize>,
     next_id: u64,
     shared: Arc<Shared>,
@@ -102,7 +158,7 @@ pub(crate) struct EventLoop {
     ready: Vec<(Token, bool, bool)>,
     next_ready: usize,
     /// For each forwarding route (its index in the URL table), this loop's
-    /// connections to its backends (`split/proxy/forwarder.rs`).
+    /// connections to its backends (`server/forwarder.rs`).
     forwarders: Vec<(usize, Forwarder)>,
     /// Answers from the forwarders being delivered (kept to reuse its allocation).
     forwarded: Vec<Finished>,
@@ -174,11 +230,8 @@ impl EventLoop {
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
         if self.next_ready == self.ready.len() {
             // Work left over from the last turn: look for events, do not sleep.
-            let timeout = if self.again.is_empty() && self.inline_jobs.is_empty() {
-                self.tick
-            } else {
-                Duration::ZERO
-            };
+            let work_left = !self.again.is_empty() || !self.inline_jobs.is_empty();
+            let timeout = poll_timeout(work_left, self.tick);
             if let Err(err) = self.wait_for_events(events, timeout) {
                 if err.kind() != io::ErrorKind::Interrupted {
                     log::error!("event loop {} cannot poll: {err}", self.index);
@@ -188,7 +241,13 @@ impl EventLoop {
             self.now = Instant::now();
             self.ready.clear();
             self.next_ready = 0;
+            // Copied out of `events`: a turn may pause in the middle of
+            // them (see above), and `events` is the runner's, refilled by
+            // the next poll; `ready` keeps the rest for when `turn` resumes.
             for event in events.iter() {
+                // Edge-triggered: a close or an error comes as its own kind
+                // of event, and the only way to learn which is to read, so
+                // each counts as "readable".
                 let readable = event.is_readable() || event.is_read_closed() || event.is_error();
                 self.ready
                     .push((event.token(), readable, event.is_read_closed()));
@@ -196,9 +255,10 @@ impl EventLoop {
         }
         while let Some(&(token, readable, read_closed)) = self.ready.get(self.next_ready) {
             self.next_ready += 1;
-            match token {
-                WAKER => {}
-                Token(t) if t >= FIRST_UPSTREAM => {
+            match Source::of(token) {
+                // The inbox is read once per turn, below, whatever woke us.
+                Source::Waker => {}
+                Source::Backend(t) => {
                     let registry = self.poll.registry();
                     if let Some((_, forwarder)) =
                         self.forwarders.iter_mut().find(|(_, f)| f.owns(t))
@@ -206,8 +266,9 @@ impl EventLoop {
                         forwarder.event(registry, t, readable, read_closed, self.now);
                     }
                 }
-                Token(t) if t >= FIRST_CONNECTION => {
-                    let slot = t - FIRST_CONNECTION;
+                Source::Client(slot) => {
+                    // A slot closed earlier in this batch may have events
+                    // still queued: an empty slot ignores them.
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
                         if readable {
                             conn.mark_readable();
@@ -218,8 +279,10 @@ impl EventLoop {
                         self.drive(slot);
                     }
                 }
-                Token(t) => self.accept(t - FIRST_LISTENER),
+                Source::Listener(i) => self.accept(i),
             }
+            // A backend's reply (or a 502 or 504) that this event produced
+            // goes to its client now, not after the rest of the batch.
             self.deliver_forwarded();
             // Pause to answer at once, unless this was the last event: the
             // tail below must run once after every poll, whatever happens.
@@ -307,6 +370,8 @@ impl EventLoop {
     /// it to a less busy loop.
     fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
         let shared = &self.shared;
+        // Counted first and taken back if over: two loops accepting at the
+        // same moment cannot both see room for the last place.
         let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
         if open > shared.settings.max_connections {
             shared.open.fetch_sub(1, Ordering::Relaxed);
@@ -327,15 +392,10 @@ impl EventLoop {
         shared.counters[self.index]
             .accepted
             .fetch_add(1, Ordering::Relaxed);
-        let mine = shared.loads[self.index].load(Ordering::Relaxed);
-        let (target, least) = shared
-            .loads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (i, l.load(Ordering::Relaxed)))
-            .min_by_key(|&(_, l)| l)
-            .unwrap_or((self.index, mine));
-        if target != self.index && mine > least + BALANCE_SLACK {
+        let loads = shared.loads.iter().map(|l| l.load(Ordering::Relaxed));
+        if let Some(target) = hand_over_to(self.index, loads) {
+            // Counted on the target now, not when it adopts: the next accept
+            // in this burst must already see it as busier.
             shared.loads[target].fetch_add(1, Ordering::Relaxed);
             shared.inboxes[target].send(Message::Adopt(stream, peer));
         } else {
@@ -383,7 +443,7 @@ impl EventLoop {
                 }
             },
         };
-        let mut conn = Connection::new(stream, peer, self.next_id, wire, self.now);
+        let mut conn = ClientConn::new(stream, peer, self.next_id, wire, self.now);
         if let Some(frame) = challenge {
             conn.queue_first(&frame);
         }
@@ -420,7 +480,7 @@ impl EventLoop {
     }
 
     /// Moves a connection forward as far as it can go without blocking
-    /// ([`Connection::advance`]), and closes it if it is done.
+    /// ([`ClientConn::advance`]), and closes it if it is done.
     fn drive(&mut self, slot: usize) {
         let keep = self.advance(slot).unwrap_or(false);
         self.count_served(slot);
@@ -487,7 +547,7 @@ impl EventLoop {
     /// own thread between two turns (see `runner.rs`) or on a worker.
     fn start_request(&mut self, slot: usize, raw: RawRequest) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        let framing = Framing {
+        let framing = ResponseFraming {
             head_only: raw.head.method == "HEAD",
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
@@ -529,9 +589,11 @@ impl EventLoop {
             && let Some((_, forwarder)) = self.forwarders.iter_mut().find(|(i, _)| i == index)
         {
             let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-            // Not inline: what is queued for the client leaves now.
+            // Not inline: what is queued for the client leaves now. The
+            // answer comes back through `finished` (`deliver_forwarded`),
+            // tagged with the slot and the connection's id, as a worker's does.
             conn.begin_request(false);
-            let client = Client {
+            let client = ReplyTo {
                 slot,
                 id: conn.id(),
                 framing,
@@ -627,11 +689,14 @@ impl EventLoop {
         let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
             return;
         };
+        // The slot was closed and given to a new connection while this
+        // answer was on its way: it is not for this one.
         if conn.id() != id {
             return;
         }
         let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
-        // Keep the spare buffer for a later answer.
+        // Keep the spare buffer for a later answer; not a big one, which a
+        // large body grew and which would sit in memory for a small answer.
         if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
             self.spare_buffers.push(spare);
         }
@@ -679,13 +744,13 @@ impl EventLoop {
         // Dropping the listeners deregisters them; once every loop has, the port is free.
         self.listeners.clear();
         for slot in 0..self.slots.len() {
-            if self.slots[slot].as_ref().is_some_and(Connection::is_idle) {
+            if self.slots[slot].as_ref().is_some_and(ClientConn::is_idle) {
                 self.close(slot);
             }
         }
     }
 
-    /// Applies the timeouts ([`Connection::timer`], and the forwarders' deadlines).
+    /// Applies the timeouts ([`ClientConn::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
         for (_, forwarder) in &mut self.forwarders {
             forwarder.sweep(self.poll.registry(), self.now);
@@ -710,5 +775,48 @@ impl EventLoop {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_says_what_it_is_for_and_the_ranges_do_not_meet() {
+        assert_eq!(Source::of(WAKER), Source::Waker);
+        assert_eq!(Source::of(Token(FIRST_LISTENER)), Source::Listener(0));
+        assert_eq!(Source::of(Token(FIRST_LISTENER + 2)), Source::Listener(2));
+        assert_eq!(Source::of(Token(FIRST_CONNECTION)), Source::Client(0));
+        assert_eq!(
+            Source::of(Token(FIRST_UPSTREAM - 1)),
+            Source::Client(FIRST_UPSTREAM - 1 - FIRST_CONNECTION)
+        );
+        assert_eq!(
+            Source::of(Token(FIRST_UPSTREAM)),
+            Source::Backend(FIRST_UPSTREAM)
+        );
+    }
+
+    #[test]
+    fn a_new_connection_stays_unless_another_loop_is_clearly_less_busy() {
+        // Equal, or only `BALANCE_SLACK` more: kept, no hand-over.
+        assert_eq!(hand_over_to(0, [3, 3]), None);
+        assert_eq!(hand_over_to(0, [3 + BALANCE_SLACK, 3]), None);
+        // More than the slack above the least loaded: handed to it.
+        assert_eq!(hand_over_to(0, [5, 3, 1]), Some(2));
+        // Ties among the least loaded go to the lowest index.
+        assert_eq!(hand_over_to(2, [1, 1, 9]), Some(0));
+        // The least loaded loop itself keeps what it accepts.
+        assert_eq!(hand_over_to(1, [5, 0]), None);
+        // A loop the shared loads do not know about hands over nothing.
+        assert_eq!(hand_over_to(4, [5, 0]), None);
+    }
+
+    #[test]
+    fn a_loop_with_work_left_polls_without_sleeping() {
+        let tick = Duration::from_millis(250);
+        assert_eq!(poll_timeout(true, tick), Duration::ZERO);
+        assert_eq!(poll_timeout(false, tick), tick);
     }
 }

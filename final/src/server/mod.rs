@@ -7,15 +7,22 @@
 //! | `mod.rs` | [`Server`], the handle [`crate::App::start`] returns: addresses, counters, shutdown |
 //! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
-//! | `connection.rs` | one connection and its phase machine, testable without a socket |
+//! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
+//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
+//! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
+//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
-//! | `pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
+//! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
+//!
+//! This is the floor that owns sockets: every `mio` stream is here, and the
+//! sans-IO layers below (`http/`'s parser, `split/`'s frames and handshake)
+//! only see bytes.
 //!
 //! Dropping a `Server` shuts it down and waits, so a test that panics never
 //! leaves a server running. Backend mode ([`crate::Mode::Backend`]) runs on
 //! the same loops, threads and handle; only its connections speak frames
-//! instead of HTTP (`connection.rs`'s `Wire`, `split/backend.rs`).
+//! instead of HTTP (`client_conn.rs`'s `Wire`, `split/backend_mode.rs`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -41,6 +48,8 @@ pub(crate) mod backend_conn;
 pub(crate) mod client_conn;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
+#[cfg(test)]
+pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
 pub(crate) mod runner;
 pub(crate) mod shared;

@@ -5,7 +5,7 @@
 //! same choice between running a handler on the loop and on a worker, the
 //! same watchdog, the same graceful stop. What differs is only what a
 //! connection's input buffer yields (`Wire::Frames` in
-//! `server/connection.rs`): a whole frame of
+//! `server/client_conn.rs`): a whole frame of
 //! step 06's protocol instead of a request head, and what goes back: a
 //! `response` frame instead of an HTTP response. This file is that
 //! difference, in the three calls the loops make:

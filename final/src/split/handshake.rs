@@ -4,9 +4,9 @@
 //!
 //! Sans-IO: no socket in this file. Each side is a value that takes the
 //! bytes its peer sent (the start of a connection's input) and gives back
-//! the bytes to send, or a typed reason to close. The backend's event loop
-//! (`server/connection.rs`) and the front's blocking pool
-//! (`split/proxy/pool.rs`) only move those bytes, and the tests below run
+//! the bytes to send, or a typed reason to close. The backend's connection
+//! (`server/client_conn.rs`) and the front's (`server/backend_conn.rs`)
+//! only move those bytes, and the tests below run
 //! whole handshakes, right and wrong, with no network at all.
 //!
 //! ```text

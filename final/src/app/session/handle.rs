@@ -2,12 +2,18 @@
 //! the CSRF token (which is kept in a cookie of its own, not in the values:
 //! `csrf_cookie.rs`). No I/O here: `store.rs` loads and saves it, and a
 //! request carries it (`Request::session`).
+//!
+//! `Request::session` is defined here, not in `http/request.rs`: the
+//! request carries the session in its type-keyed extensions without
+//! naming it, so that the protocol floor never imports the app.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+use crate::http::request::Request;
 
 /// One browser's session, from [`Request::session`](crate::Request::session): typed values by key.
 ///
@@ -18,6 +24,27 @@ use serde_json::{Map, Value};
 #[derive(Debug, Default)]
 pub struct Session {
     inner: Mutex<SessionData>,
+}
+
+impl Request {
+    /// This browser's session: typed values kept between requests; see
+    /// [`Session`](crate::Session). In an app without [`crate::App::sessions`]
+    /// it is an empty session that is never saved (and a warning is logged).
+    pub fn session(&self) -> &Session {
+        self.extensions().get_or_insert_with(|| {
+            log::warn!("req.session() in an app without App::sessions(): nothing will be kept");
+            Arc::<Session>::default()
+        })
+    }
+
+    pub(crate) fn attach_session(&self, session: Arc<Session>) {
+        // Set once per request, by the one session middleware.
+        let _ = self.extensions().get_or_insert_with(|| session);
+    }
+
+    pub(crate) fn attached_session(&self) -> Option<Arc<Session>> {
+        self.extensions().get::<Arc<Session>>().cloned()
+    }
 }
 
 #[derive(Debug, Default)]

@@ -62,10 +62,12 @@ impl SessionStore {
     /// The store for a started app: the configured key, or in debug a
     /// random one (with a warning).
     ///
+    /// Start-up has checked the key already (`check_start` in
+    /// `config/checks.rs`): without one here, `debug` is on.
+    ///
     /// # Errors
-    /// The sentence of `check_secret_key` (`config/checks.rs`), without a key and with `debug` off.
+    /// If the operating system gives no random bytes for a key.
     pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, String> {
-        crate::config::checks::check_secret_key(settings)?;
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {

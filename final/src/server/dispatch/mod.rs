@@ -14,7 +14,7 @@ use std::time::Instant;
 use crate::app::router::Resolution;
 use crate::http::file_body::FileBody;
 use crate::http::request::Request;
-use crate::http::response::{Framing, Response};
+use crate::http::response::{Response, ResponseFraming};
 use crate::server::shared::{Message, Shared};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode;
@@ -39,7 +39,7 @@ pub(crate) struct Job {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Reply {
     /// An HTTP response, framed for the client that asked.
-    Http(Framing),
+    Http(ResponseFraming),
     /// A `response` frame answering the front's request `id` (backend mode).
     Frame { id: u64 },
 }
@@ -76,7 +76,7 @@ pub(crate) fn encode(
         Reply::Http(framing) => {
             let keep_alive = framing.keep_alive && !res.wants_close() && !stopping;
             let file = res.encode(
-                Framing {
+                ResponseFraming {
                     keep_alive,
                     ..framing
                 },

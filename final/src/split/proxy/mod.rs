@@ -1,11 +1,11 @@
-//! The front's forwarding: each request sent to a backend, in turn, from
-//! the event loop that read it.
+//! The front's forwarding, as choices: which backend next, which are down,
+//! which failures a request may survive. The sockets that carry it out (one
+//! loop's connections to the backends) are in `server/forwarder.rs` and
+//! `server/backend_conn.rs`, a floor up.
 //!
 //! | file | concept |
 //! |---|---|
 //! | `mod.rs` | [`Proxy`]: the backends, the round-robin counter, the timeout, the error pages |
-//! | `forwarder.rs` | one loop's connections and queues, and each request's way: retry, 502, 504 |
-//! | `upstream.rs` | one non-blocking connection to a backend, testable without a socket |
 //! | `backend.rs` | one backend: address and health, shared by the loops |
 //! | `health.rs` | down and back: the back-off, and the one request that probes |
 //! | `retry.rs` | which failures a request may survive, by method |
