@@ -100,16 +100,42 @@ fn floor(rel: &str) -> Option<usize> {
     found
 }
 
-/// The code of a file as the checker reads it: comment lines blanked (line
-/// numbers kept), and nothing from the first `#[cfg(test)]` on.
+/// The code of a file as the checker reads it: comment lines blanked, and
+/// each `#[cfg(test)]` module's body blanked too (line numbers kept). A
+/// `#[cfg(test)]` on anything else (a `mod fake;` declaration) hides nothing.
 fn code_of(text: &str) -> String {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        if line.trim_start().starts_with("#[cfg(test)]") {
-            break;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let opens_test_module = line.trim_start().starts_with("#[cfg(test)]")
+            && lines.get(i + 1).is_some_and(|next| {
+                let next = next.trim();
+                next.contains("mod ") && next.ends_with('{')
+            });
+        if opens_test_module {
+            // Blank through the brace that closes the module.
+            let mut depth = 0i32;
+            let mut j = i + 1;
+            while j < lines.len() {
+                depth += lines[j].matches('{').count() as i32;
+                depth -= lines[j].matches('}').count() as i32;
+                j += 1;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            out.extend(std::iter::repeat_n("", j - i));
+            i = j;
+            continue;
         }
-        let trimmed = line.trim_start();
-        out.push(if trimmed.starts_with("//") { "" } else { line });
+        out.push(if line.trim_start().starts_with("//") {
+            ""
+        } else {
+            line
+        });
+        i += 1;
     }
     out.join("\n")
 }
@@ -463,7 +489,7 @@ fn the_checker_sees_an_upward_import_a_loop_and_a_re_export() {
     // The two checks on a made-up house, so that a checker that reads
     // nothing cannot pass: http/a.rs names app/b.rs (up), and app/b.rs and
     // app/c.rs name each other (a loop); `crate::B` goes through lib.rs.
-    let files: BTreeSet<String> = ["lib.rs", "http/a.rs", "app/b.rs", "app/c.rs"]
+    let files: BTreeSet<String> = ["lib.rs", "http/a.rs", "http/d.rs", "app/b.rs", "app/c.rs"]
         .map(String::from)
         .into();
     let roots = reexports("pub use app::b::B;\npub mod dev {\n    pub use crate::app::c::C;\n}\n");
@@ -476,7 +502,8 @@ fn the_checker_sees_an_upward_import_a_loop_and_a_re_export() {
         ("app/b.rs", "use crate::{\n    app::c::{self, C},\n};\n"),
         (
             "app/c.rs",
-            "use super::b::B;\n#[cfg(test)]\nmod tests { use crate::http::a; }\n",
+            "use super::b::B;\n#[cfg(test)]\nmod tests {\n    use crate::app::b;\n}\n\
+             #[cfg(test)]\nmod fake;\nfn after() -> crate::http::d::D { todo!() }\n",
         ),
     ] {
         graph.insert(
@@ -508,6 +535,11 @@ fn the_checker_sees_an_upward_import_a_loop_and_a_re_export() {
         "{}",
         found[0]
     );
+    // The test module is not read; the code after it is.
+    let c: Vec<(usize, &str)> = (graph["app/c.rs"].iter())
+        .map(|import| (import.line, import.target.as_str()))
+        .collect();
+    assert_eq!(c, [(1, "app/b.rs"), (8, "http/d.rs")]);
     assert_eq!(
         imports_of(
             "app/b.rs",

@@ -25,6 +25,12 @@
 //!
 //! Everything a connection needs between two wake-ups lives in its
 //! [`ClientConn`], in a slot of `slots`; the slot's index is its `mio` token.
+//!
+//! The tests at the bottom build one loop as `Server::start` does and turn
+//! it by hand, with a client socket of their own on loopback: a request
+//! answered through a worker, a connection past `max_connections` refused,
+//! a shutdown that drains. What one connection does is tested on a fake
+//! socket in `client_conn.rs`.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -780,7 +786,175 @@ impl EventLoop {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read;
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicUsize;
+
     use super::*;
+    use crate::config::settings::Settings;
+    use crate::http::parse_error::Limits;
+    use crate::http::response::Response;
+    use crate::server::dispatch::policy::RouteTimings;
+    use crate::server::shared::Inbox;
+    use crate::server::shutdown::ShutdownHandle;
+    use crate::server::stats::Counters;
+
+    /// One loop with one loopback listener and one worker, built as
+    /// `Server::start` builds them, and turned by the test as its runner
+    /// would turn it: no runner thread, no watchdog.
+    struct OneLoop {
+        event_loop: EventLoop,
+        events: Events,
+        shared: Arc<Shared>,
+        addr: SocketAddr,
+    }
+
+    impl OneLoop {
+        fn new(settings: Settings) -> OneLoop {
+            let app = crate::App::new()
+                .get("/", |_: &Request| Response::text("hi"))
+                .core;
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let addr = listener.local_addr().unwrap();
+            let poll = Poll::new().unwrap();
+            let waker = Arc::new(mio::Waker::new(poll.registry(), WAKER).unwrap());
+            let shared = Arc::new(Shared {
+                timings: RouteTimings::new(app.router.routes.iter().map(|r| r.may_block)),
+                app,
+                limits: Limits {
+                    max_head: settings.max_head_bytes,
+                    max_body: settings.max_body_bytes,
+                },
+                inline_budget: Duration::from_micros(settings.inline_budget_us),
+                counters: vec![Counters::default()],
+                open: AtomicUsize::new(0),
+                loads: vec![AtomicUsize::new(0)],
+                inboxes: vec![Inbox {
+                    queue: Mutex::new(Vec::new()),
+                    waker: waker.clone(),
+                }],
+                shutdown: ShutdownHandle::new(vec![waker]),
+                settings,
+            });
+            let pool = WorkerPool::new(1);
+            let tick = Duration::from_millis(5);
+            let event_loop =
+                EventLoop::new(0, poll, &[listener], shared.clone(), pool, tick).unwrap();
+            OneLoop {
+                event_loop,
+                events: Events::with_capacity(64),
+                shared,
+                addr,
+            }
+        }
+
+        fn client(&self) -> std::net::TcpStream {
+            let client = std::net::TcpStream::connect(self.addr).unwrap();
+            client.set_nonblocking(true).unwrap();
+            client
+        }
+
+        /// Turns the loop, reading what `client` is sent, until `done` says
+        /// it is enough or the client is closed; at most five seconds.
+        /// Returns what was read, and whether the client was closed.
+        #[track_caller]
+        fn serve(
+            &mut self,
+            client: &mut std::net::TcpStream,
+            done: impl Fn(&str) -> bool,
+        ) -> (String, bool) {
+            let give_up = Instant::now() + Duration::from_secs(5);
+            let mut got = Vec::new();
+            loop {
+                let drained = self.event_loop.turn(&mut self.events);
+                let mut buf = [0; 4096];
+                let closed = loop {
+                    match client.read(&mut buf) {
+                        Ok(0) => break true,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                        Err(err) if err.kind() == io::ErrorKind::WouldBlock => break false,
+                        Err(err) => panic!("client read: {err}"),
+                    }
+                };
+                let text = String::from_utf8_lossy(&got).into_owned();
+                if closed || drained || done(&text) {
+                    return (text, closed);
+                }
+                assert!(Instant::now() < give_up, "not done within 5 s: {text:?}");
+            }
+        }
+
+        fn count(&self, counter: fn(&Counters) -> &std::sync::atomic::AtomicU64) -> u64 {
+            counter(&self.shared.counters[0]).load(Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn a_request_is_answered_through_a_worker_and_its_connection_stays_open() {
+        let mut one = OneLoop::new(Settings::default());
+        let mut client = one.client();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let (text, closed) = one.serve(&mut client, |text| text.ends_with("hi"));
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(!closed, "keep-alive: the connection stays open");
+        assert_eq!(one.count(|c| &c.accepted), 1);
+        assert_eq!(one.count(|c| &c.responses), 1);
+        assert_eq!(one.shared.open.load(Ordering::Relaxed), 1);
+        // The same connection, a second request: no second accept.
+        client
+            .write_all(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let (text, _) = one.serve(&mut client, |text| text.contains("404 Not Found\n"));
+        assert!(text.contains("HTTP/1.1 404 Not Found\r\n"), "{text}");
+        assert_eq!(one.count(|c| &c.accepted), 1);
+    }
+
+    #[test]
+    fn a_connection_past_max_connections_gets_a_503_and_is_closed() {
+        let mut one = OneLoop::new(Settings {
+            max_connections: 1,
+            ..Settings::default()
+        });
+        let mut first = one.client();
+        first
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        one.serve(&mut first, |text| text.ends_with("hi"));
+        let mut second = one.client();
+        let (text, closed) = one.serve(&mut second, |_| false);
+        assert!(
+            text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{text}"
+        );
+        assert!(closed);
+        assert_eq!(one.count(|c| &c.refused), 1);
+        assert_eq!(
+            one.shared.open.load(Ordering::Relaxed),
+            1,
+            "the refused one is not counted open"
+        );
+    }
+
+    #[test]
+    fn a_shutdown_closes_idle_connections_and_the_loop_reports_it_is_drained() {
+        let mut one = OneLoop::new(Settings::default());
+        let mut client = one.client();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        one.serve(&mut client, |text| text.ends_with("hi"));
+        one.shared.shutdown.shutdown();
+        let (_, closed) = one.serve(&mut client, |_| false);
+        assert!(closed, "the idle keep-alive connection is closed");
+        let give_up = Instant::now() + Duration::from_secs(5);
+        while !one.event_loop.turn(&mut one.events) {
+            assert!(Instant::now() < give_up, "not drained within 5 s");
+        }
+        assert_eq!(one.shared.open.load(Ordering::Relaxed), 0);
+    }
 
     #[test]
     fn a_token_says_what_it_is_for_and_the_ranges_do_not_meet() {
