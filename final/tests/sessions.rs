@@ -8,6 +8,7 @@ mod support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use httprs::SecretKey;
 use httprs::{App, Request, Response, Server, Settings};
@@ -238,6 +239,28 @@ fn anonymous_page_views_store_no_session_and_a_login_stores_one(backend: Backend
     assert_eq!(stored_sessions(&dir, &backend), 1);
 }
 
+fn expired_sessions_are_swept_on_the_interval_without_a_request(backend: Backend) {
+    let dir = TempDir::new("sessions-sweep");
+    let posted = Arc::new(AtomicUsize::new(0));
+    let server = app(posted)
+        .start(Settings {
+            session_max_age: Duration::from_secs(1),
+            session_sweep_interval: Duration::from_millis(100),
+            ..session_settings(&dir, &backend)
+        })
+        .unwrap();
+    let addr = server.addrs()[0];
+    assert_eq!(get(addr, "/count", "").status, 200);
+    assert_eq!(stored_sessions(&dir, &backend), 1);
+    // No request comes; the row expires after a second and the sweep,
+    // every 100 ms, deletes it (a bounded wait, not a timing assertion).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored_sessions(&dir, &backend) > 0 {
+        assert!(Instant::now() < deadline, "the expired row is still there");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins(backend: Backend) {
     let dir = TempDir::new("sessions-headers");
     let (server, _) = start(&dir, &backend);
@@ -299,6 +322,7 @@ fn sessions_without_a_secret_key_start_only_in_debug(backend: Backend) {
 on_both_engines!(
     a_session_keeps_typed_values_and_is_saved_only_when_changed,
     anonymous_page_views_store_no_session_and_a_login_stores_one,
+    expired_sessions_are_swept_on_the_interval_without_a_request,
     a_page_that_uses_the_session_varies_on_cookie_and_one_that_sets_it_is_private,
     a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error,
     a_post_without_the_token_is_403_and_never_reaches_the_handler,
