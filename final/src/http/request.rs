@@ -389,7 +389,7 @@ impl Request {
             .iter()
             .filter(|(name, _)| trusted_proxies::is_forwarding_field(name))
             .collect();
-        if let Some(origin) = trusted_proxies::resolve(trusted, true, fields.iter().copied()) {
+        if let Some(origin) = trusted_proxies::resolve(trusted, fields.iter().copied()) {
             self.client = Some(origin.client);
             self.scheme = origin.scheme;
         }

@@ -223,18 +223,14 @@ pub(crate) fn is_forwarding_field(name: &str) -> bool {
         .any(|field| name.eq_ignore_ascii_case(field))
 }
 
-/// The client behind `peer`, given the request's `headers` (name, value),
-/// when `peer` is trusted (`peer_trusted`: in `trusted`, or a keyed front);
-/// `None` when it is not, or when no header names anyone: the peer is the
-/// client, over plain HTTP.
+/// The client and scheme a trusted peer's forwarding `headers` (name,
+/// value) name, by the walk above; `None` when no header names anyone
+/// (then the peer is the client, over plain HTTP). The caller has checked
+/// that the peer is trusted: from anyone else no header is read at all.
 pub(crate) fn resolve<'a>(
     trusted: &TrustedProxies,
-    peer_trusted: bool,
     headers: impl Iterator<Item = (&'a str, &'a str)> + Clone,
 ) -> Option<Origin> {
-    if !peer_trusted {
-        return None;
-    }
     // The de-facto pair when a proxy sent it, else `Forwarded` (see above).
     let mut hops: Vec<Hop> = headers
         .clone()
@@ -363,13 +359,9 @@ mod tests {
         }
     }
 
-    fn walk(
-        trusted: &[&str],
-        peer_trusted: bool,
-        headers: &[(&str, &str)],
-    ) -> Option<(String, &'static str)> {
+    fn walk(trusted: &[&str], headers: &[(&str, &str)]) -> Option<(String, &'static str)> {
         let trusted = TrustedProxies::parse(trusted).unwrap();
-        resolve(&trusted, peer_trusted, headers.iter().copied())
+        resolve(&trusted, headers.iter().copied())
             .map(|o| (o.client.to_string(), o.scheme.as_str()))
     }
 
@@ -379,7 +371,7 @@ mod tests {
         // (the request's fields, the client and scheme the walk should find)
         type Case<'a> = (&'a [(&'a str, &'a str)], Option<(String, &'a str)>);
         let cases: &[Case] = &[
-            // From an untrusted peer nothing is read (checked by the caller's flag too).
+            // The peer (trusted: the caller checked) names one client.
             (
                 &[("X-Forwarded-For", "9.9.9.9, 203.0.113.5")],
                 some("203.0.113.5", "http"),
@@ -440,11 +432,7 @@ mod tests {
             ),
         ];
         for (i, (headers, expected)) in cases.iter().enumerate() {
-            assert_eq!(&walk(&["10.0.0.0/8"], true, headers), expected, "case {i}");
+            assert_eq!(&walk(&["10.0.0.0/8"], headers), expected, "case {i}");
         }
-        assert_eq!(
-            walk(&["10.0.0.0/8"], false, &[("X-Forwarded-For", "1.2.3.4")]),
-            None
-        );
     }
 }
