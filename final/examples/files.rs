@@ -11,10 +11,10 @@
 
 use httprs::App;
 
-fn main() -> std::io::Result<()> {
+fn main() {
     let folder = std::env::var_os("FILES_DIR").unwrap_or_else(|| ".".into());
     App::new()
         .static_files("/", folder)
         .bind("127.0.0.1:7777")
-        .run()
+        .run();
 }

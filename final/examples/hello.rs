@@ -15,12 +15,12 @@ impl Handler for Index {
     }
 }
 
-fn main() -> std::io::Result<()> {
+fn main() {
     App::new()
         .route(r"^/index/$", Index) // Django-style regex URL table
         .get("/hello/{name}", |req: &Request| {
             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
         })
         .bind("127.0.0.1:7777") // call again to listen on more addresses
-        .run()
+        .run();
 }

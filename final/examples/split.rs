@@ -27,7 +27,7 @@ fn instance(req: &Request) -> &str {
     req.state::<Instance>().map_or("?", |i| i.0.as_str())
 }
 
-fn main() -> std::io::Result<()> {
+fn main() {
     let name = std::env::var("INSTANCE").unwrap_or_else(|_| format!("pid {}", std::process::id()));
     App::new()
         .state(Instance(name))
@@ -64,5 +64,5 @@ fn main() -> std::io::Result<()> {
             panic!("a handler bug")
         })
         .bind("127.0.0.1:7001")
-        .run()
+        .run();
 }

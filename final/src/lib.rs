@@ -44,16 +44,17 @@
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
-//! | `data/connection.rs`, `data/value.rs` | one API for both engines: [`Connection`], [`Value`], [`Row`] | httppy's data layer |
+//! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`] (and [`FromValueError`]), [`Row`] | httppy's data layer |
 //! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types, and its error codes sorted | httppy's data layer |
 //! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
 //! | `data/request_db.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
 //! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
 //! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
 //! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
-//! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`] | all steps' `main` |
-//! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`] | new |
+//! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`]; `--help` as [`Parsed::Help`] | all steps' `main` |
+//! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`], [`KeyError`] | new |
 //! | `config/checks.rs` | the start-up checks, run once: a key for the mode and `debug` in force | new |
+//! | `config/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
 //! | `config/logger.rs` | the log lines and the access log | all steps' `main` |
 //! | **`split/`** | **split mode's wire, sans-IO: an HTTP front and app backends** | step 06 |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
@@ -100,14 +101,14 @@
 //!     }
 //! }
 //!
-//! fn main() -> std::io::Result<()> {
+//! fn main() {
 //!     App::new()
 //!         .route(r"^/index/$", Index)
 //!         .get("/hello/{name}", |req: &Request| {
 //!             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
 //!         })
 //!         .bind("127.0.0.1:7777")
-//!         .run()
+//!         .run();
 //! }
 //! ```
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
@@ -128,14 +129,16 @@ pub use app::router::Route;
 pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
-pub use config::keys::SecretKey;
-pub use config::settings::{Mode, Settings, SettingsError};
+pub use config::keys::{KeyError, SecretKey};
+pub use config::settings::{Mode, Parsed, Settings, SettingsError};
+pub use config::start_error::{StartError, StartErrorKind};
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;
 pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
-pub use data::value::{FromValue, Row, ToValue, Value};
+pub use data::row::Row;
+pub use data::value::{FromValue, FromValueError, ToValue, Value};
 pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;

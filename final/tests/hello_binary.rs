@@ -171,6 +171,36 @@ fn a_bad_environment_variable_or_flag_stops_start_up() {
 }
 
 #[test]
+fn help_prints_the_usage_on_standard_output_and_exits_with_0_without_listening() {
+    // Bound by this test and kept: were `--help` to start the server, it
+    // would fail on this port (status 1), not print the usage.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    for flag in ["--help", "-h"] {
+        let out = Command::new(example_exe("hello"))
+            .args(["--addr", &addr, flag])
+            .env_remove("HTTPRS_SETTINGS")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{flag}: {stderr}");
+        assert!(
+            stdout.starts_with("usage: [--addr HOST:PORT]... [--backend]\n"),
+            "{flag}: {stdout}"
+        );
+        assert!(
+            stdout.contains("--backend          serve a front"),
+            "{stdout}"
+        );
+        assert!(stderr.is_empty(), "{flag}: nothing is wrong: {stderr}");
+    }
+}
+
+#[test]
 fn an_address_in_use_exits_with_a_sentence() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
@@ -180,4 +210,23 @@ fn an_address_in_use_exits_with_a_sentence() {
         stderr.contains(&format!("cannot listen on {addr}")),
         "{stderr}"
     );
+}
+
+/// What `curl -i http://127.0.0.1:7777/hello/w%C3%B6rld` sends (curl
+/// 7.88.1): the answer is the tutorial's block, but for the date.
+#[test]
+fn the_tutorials_curl_i_is_what_the_hello_example_answers() {
+    let block = step01::testing::tutorial_block(
+        "final/tests/hello_binary.rs",
+        "the_tutorials_curl_i_is_what_the_hello_example_answers",
+    );
+    let hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
+    let reply = support::request(
+        hello.addr,
+        b"GET /hello/w%C3%B6rld HTTP/1.1\r\nHost: 127.0.0.1:7777\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    let mut raw = reply.head.into_bytes();
+    raw.extend_from_slice(b"\r\n");
+    raw.extend_from_slice(&reply.body);
+    step01::testing::assert_answer_matches_block(&block, &raw);
 }

@@ -483,9 +483,10 @@ fn start_front_with(backends: &[SocketAddr], timeout_ms: u64, key: Option<&str>)
     for backend in backends {
         args.push(format!("--backend={backend}"));
     }
-    let options = FrontOptions::parse(args, None)
-        .and_then(|options| options.split_key_from_env(key))
-        .unwrap();
+    let Ok(httprs::Parsed::Run(options)) = FrontOptions::parse(args, None) else {
+        panic!("the front's flags are valid")
+    };
+    let options = options.split_key_from_env(key).unwrap();
     options
         .app()
         .start(Settings {
@@ -1216,6 +1217,27 @@ fn bad_flags_stop_the_front_with_a_message_and_status_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(stderr.contains("usage: httprs-front"), "{stderr}");
+    }
+}
+
+#[test]
+fn help_prints_the_front_usage_and_exits_with_0_though_no_backend_is_given() {
+    for flag in ["--help", "-h"] {
+        // Without `--help`, no backend would be a mistake (status 2).
+        let out = Command::new(front_exe())
+            .arg(flag)
+            .env_remove("HTTPRS_BACKENDS")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {stderr}");
+        assert!(
+            stdout.starts_with("usage: httprs-front --backend HOST:PORT"),
+            "{flag}: {stdout}"
+        );
+        assert!(stdout.contains("--split-key-file PATH"), "{stdout}");
+        assert!(stderr.is_empty(), "{flag}: nothing is wrong: {stderr}");
     }
 }
 

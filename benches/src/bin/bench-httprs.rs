@@ -13,7 +13,7 @@ use httprs::{App, Request, Response, Route};
 /// How long `GET /sleep` sleeps: a stand-in for a slow database query.
 const SLEEP: Duration = Duration::from_millis(10);
 
-fn main() -> std::io::Result<()> {
+fn main() {
     App::new()
         .get("/hello/{name}", |req: &Request| {
             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
@@ -28,5 +28,5 @@ fn main() -> std::io::Result<()> {
             .may_block(),
         )
         .bind("127.0.0.1:7777")
-        .run()
+        .run();
 }

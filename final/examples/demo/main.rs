@@ -30,11 +30,12 @@
 //! ```text
 //! cargo run -p httprs --example demo -- --create-admin ada
 //! ``` The same app runs in split mode, behind `httprs-front`:
-//! see the README's "final/" section or chapter 8 of TUTORIAL.md.
+//! see the README's "final/" section or chapter 14 of TUTORIAL.md.
 
 mod app;
 mod urls;
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use httprs::{App, LoginLimit};
@@ -44,10 +45,12 @@ use httprs::{App, LoginLimit};
 /// so the demo runs the same from any working directory.
 const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/settings.toml");
 
-fn main() -> std::io::Result<()> {
-    // `--create-admin NAME` saves an admin and exits, before `run` reads
-    // (and would refuse) the command line.
-    app::accounts::create_admin_if_asked(SETTINGS);
+fn main() -> ExitCode {
+    // `--create-admin NAME` saves an admin and ends the program, before
+    // `run` reads (and would refuse) the command line.
+    if let Some(status) = app::accounts::create_admin_if_asked(SETTINGS) {
+        return status;
+    }
     App::new()
         .settings_file(SETTINGS)
         .templates("templates")
@@ -57,5 +60,6 @@ fn main() -> std::io::Result<()> {
         // Five wrong passwords a minute per address, then 429 (in memory).
         .state(LoginLimit::new(5, Duration::from_secs(60)))
         .urls(urls::urls())
-        .run()
+        .run();
+    ExitCode::SUCCESS
 }

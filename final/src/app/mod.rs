@@ -4,9 +4,12 @@
 //!
 //! - [`App::run`]: load settings (file, environment, `--addr`, `--backend`),
 //!   start the server, stop gracefully on Ctrl-C or SIGTERM. What `main`
-//!   calls. [`App::run_with`] does the same with settings made by the caller.
+//!   calls, and the one function that exits the process, with status 2 or
+//!   1 when the start fails. [`App::run_with`] does the same with settings
+//!   made by the caller, and returns the [`StartError`](crate::StartError)
+//!   instead of exiting.
 //! - [`App::start`]: start with explicit [`Settings`](crate::Settings) and get a [`Server`](crate::Server)
-//!   handle back. What the integration tests call.
+//!   handle back, or a [`StartError`](crate::StartError). What the integration tests call.
 //! - [`App::handle`]: run one [`Request`] through middleware, router and
 //!   handler, no socket at all. What a user's unit tests call.
 //!
@@ -51,13 +54,13 @@ pub(crate) mod templates;
 /// # Examples
 /// ```no_run
 /// use httprs::{App, Request, Response};
-/// fn main() -> std::io::Result<()> {
+/// fn main() {
 ///     App::new()
 ///         .get("/hello/{name}", |req: &Request| {
 ///             Response::text(format!("Hello, {}!", req.param("name").unwrap_or("world")))
 ///         })
 ///         .bind("127.0.0.1:7777")
-///         .run()
+///         .run();
 /// }
 /// ```
 pub struct App {
@@ -189,8 +192,7 @@ impl App {
     /// App::new()
     ///     .templates("templates")
     ///     .get("/", |req: &Request| Response::render(req, "index.html", context! { title => "Home" }))
-    ///     .run()
-    /// # .unwrap();
+    ///     .run();
     /// ```
     pub fn templates(mut self, folder: impl Into<std::path::PathBuf>) -> App {
         Arc::make_mut(&mut self.core.state).insert(Templates::new(folder));

@@ -19,8 +19,7 @@ use crate::http::status::Status;
 /// # Examples
 /// ```no_run
 /// use httprs::App;
-/// App::new().static_files("/static", "static/").bind("127.0.0.1:7777").run()
-/// # .unwrap();
+/// App::new().static_files("/static", "static/").bind("127.0.0.1:7777").run();
 /// ```
 ///
 #[doc = include_str!("../../docs/static-files.md")]

@@ -22,15 +22,18 @@ impl SecretKey {
     /// `bytes` as a key.
     ///
     /// # Errors
-    /// A sentence, if there are fewer than [`SecretKey::MIN_BYTES`].
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, String> {
+    /// [`KeyError::TooShort`], if there are fewer than [`SecretKey::MIN_BYTES`].
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{KeyError, SecretKey};
+    /// assert_eq!(SecretKey::new("hunter2"), Err(KeyError::TooShort { found: 7 }));
+    /// assert!(SecretKey::new([7; 32]).is_ok());
+    /// ```
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, KeyError> {
         let bytes = bytes.into();
         if bytes.len() < SecretKey::MIN_BYTES {
-            return Err(format!(
-                "expected at least {} bytes, found {} (the value is not shown)",
-                SecretKey::MIN_BYTES,
-                bytes.len()
-            ));
+            return Err(KeyError::TooShort { found: bytes.len() });
         }
         Ok(SecretKey(bytes))
     }
@@ -39,7 +42,48 @@ impl SecretKey {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// Whether this is a published development key (the `insecure` prefix
+    /// that `secret_key` refuses with debug off, and `split_key` always).
+    pub(crate) fn is_development(&self) -> bool {
+        self.0.starts_with(INSECURE_PREFIX.as_bytes())
+    }
 }
+
+/// Why bytes were refused as a key: by [`SecretKey::new`], and for the
+/// split key by [`dev::auth::parse_key`](crate::dev::auth::parse_key). The
+/// message never shows the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Fewer bytes than [`SecretKey::MIN_BYTES`].
+    TooShort {
+        /// How many bytes there were.
+        found: usize,
+    },
+    /// A published development key (it starts with `insecure`), where only
+    /// a key of one's own will do.
+    Development,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::TooShort { found } => write!(
+                f,
+                "expected at least {} bytes, found {found} (the value is not shown)",
+                SecretKey::MIN_BYTES
+            ),
+            KeyError::Development => write!(
+                f,
+                "starts with \"{INSECURE_PREFIX}\", a development key, which is public: \
+                 set your own (openssl rand -hex 32)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,24 +101,15 @@ pub(crate) const INSECURE_PREFIX: &str = "insecure";
 /// line end a file (`openssl rand -hex 32 > key`) usually has.
 ///
 /// # Errors
-/// A sentence, for a key under [`SecretKey::MIN_BYTES`] or a development
-/// key (see `check_split_key` in `checks.rs`); the key itself is never shown.
-pub fn parse_key(text: &str) -> Result<SecretKey, String> {
+/// [`KeyError::TooShort`] for a key under [`SecretKey::MIN_BYTES`],
+/// [`KeyError::Development`] for a development key (see `check_split_key`
+/// in `checks.rs`); the key itself is never shown.
+pub fn parse_key(text: &str) -> Result<SecretKey, KeyError> {
     let key = SecretKey::new(text.trim_end_matches(['\r', '\n']).as_bytes())?;
-    if is_development_key(&key) {
-        return Err(format!(
-            "starts with \"{}\", a development key, which is public: \
-             set your own (openssl rand -hex 32)",
-            INSECURE_PREFIX
-        ));
+    if key.is_development() {
+        return Err(KeyError::Development);
     }
     Ok(key)
-}
-
-/// Whether `key` is a published development key (the `insecure` prefix
-/// that `secret_key` refuses with debug off, too).
-fn is_development_key(key: &SecretKey) -> bool {
-    key.bytes().starts_with(INSECURE_PREFIX.as_bytes())
 }
 
 #[cfg(test)]
@@ -91,9 +126,26 @@ mod tests {
         assert!(
             parse_key("short")
                 .unwrap_err()
+                .to_string()
                 .contains("at least 32 bytes")
         );
         let err = parse_key("insecure-but-long-enough-to-pass-the-length-check").unwrap_err();
-        assert!(err.contains("development key"), "{err}");
+        assert!(err.to_string().contains("development key"), "{err}");
+        assert_eq!(err, KeyError::Development);
+    }
+
+    #[test]
+    fn key_errors_say_what_is_wrong_without_the_key() {
+        let short = SecretKey::new("hunter2").unwrap_err();
+        assert_eq!(short, KeyError::TooShort { found: 7 });
+        assert_eq!(
+            short.to_string(),
+            "expected at least 32 bytes, found 7 (the value is not shown)"
+        );
+        assert_eq!(
+            KeyError::Development.to_string(),
+            "starts with \"insecure\", a development key, which is public: \
+             set your own (openssl rand -hex 32)"
+        );
     }
 }

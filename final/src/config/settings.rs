@@ -40,9 +40,8 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
-use crate::http::trusted_proxies::TrustedProxies;
-
-use crate::config::keys::SecretKey;
+use crate::config::keys::{KeyError, SecretKey};
+use crate::http::trusted_proxies::{NetworkError, TrustedProxies};
 
 /// Where an app listens unless told otherwise.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
@@ -201,6 +200,53 @@ impl fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
+/// What is wrong with one setting; [`SettingsError`] adds where it was
+/// read and which key it is. Also what [`check_addr`] says of an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// The value is not one the key takes: what it takes, and what was
+    /// found (as written, or in words for a secret).
+    Expected {
+        /// What the key takes: `a whole number of at least 1`.
+        expected: String,
+        /// What was there instead: `"four"`.
+        found: String,
+    },
+    /// The value was refused as a key; it is never shown.
+    Key(KeyError),
+    /// No setting has this name (a typo, usually).
+    UnknownKey,
+}
+
+impl Problem {
+    fn expected(expected: impl Into<String>, found: impl Into<String>) -> Problem {
+        Problem::Expected {
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Expected { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            Problem::Key(err) => err.fmt(f),
+            Problem::UnknownKey => {
+                write!(f, "unknown key; the known keys are {}", KEYS.join(", "))
+            }
+        }
+    }
+}
+
+impl From<KeyError> for Problem {
+    fn from(err: KeyError) -> Problem {
+        Problem::Key(err)
+    }
+}
+
 /// A raw value, from a TOML file or from an environment variable.
 enum Raw<'a> {
     Toml(&'a toml::Value),
@@ -215,21 +261,18 @@ impl Raw<'_> {
         }
     }
 
-    fn count(&self, min: u64) -> Result<u64, String> {
+    fn count(&self, min: u64) -> Result<u64, Problem> {
         let n = match self {
             Raw::Toml(toml::Value::Integer(i)) => u64::try_from(*i).ok(),
             Raw::Env(s) => s.trim().parse().ok(),
             _ => None,
         };
         n.filter(|n| *n >= min).ok_or_else(|| {
-            format!(
-                "expected a whole number of at least {min}, found {}",
-                self.shown()
-            )
+            Problem::expected(format!("a whole number of at least {min}"), self.shown())
         })
     }
 
-    fn seconds(&self) -> Result<Duration, String> {
+    fn seconds(&self) -> Result<Duration, Problem> {
         let secs = match self {
             Raw::Toml(toml::Value::Integer(i)) => Some(*i as f64),
             Raw::Toml(toml::Value::Float(f)) => Some(*f),
@@ -238,26 +281,21 @@ impl Raw<'_> {
         };
         secs.filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
             .map(Duration::from_secs_f64)
-            .ok_or_else(|| {
-                format!(
-                    "expected a positive number of seconds, found {}",
-                    self.shown()
-                )
-            })
+            .ok_or_else(|| Problem::expected("a positive number of seconds", self.shown()))
     }
 
-    fn boolean(&self) -> Result<bool, String> {
+    fn boolean(&self) -> Result<bool, Problem> {
         match self {
             Raw::Toml(toml::Value::Boolean(b)) => Ok(*b),
             Raw::Env("true" | "1" | "yes") => Ok(true),
             Raw::Env("false" | "0" | "no") => Ok(false),
-            _ => Err(format!("expected true or false, found {}", self.shown())),
+            _ => Err(Problem::expected("true or false", self.shown())),
         }
     }
 
     /// A list of addresses or networks: a TOML array of strings (or one
     /// string), or a comma-separated variable.
-    fn networks(&self) -> Result<TrustedProxies, String> {
+    fn networks(&self) -> Result<TrustedProxies, Problem> {
         let list: Option<Vec<&str>> = match self {
             Raw::Toml(toml::Value::String(s)) => Some(vec![s.as_str()]),
             Raw::Toml(toml::Value::Array(items)) => items.iter().map(|v| v.as_str()).collect(),
@@ -266,15 +304,16 @@ impl Raw<'_> {
             _ => None,
         };
         let list = list.ok_or_else(|| {
-            format!(
-                "expected a list of addresses or networks such as [\"10.0.0.0/8\"], found {}",
-                self.shown()
+            Problem::expected(
+                "a list of addresses or networks such as [\"10.0.0.0/8\"]",
+                self.shown(),
             )
         })?;
-        TrustedProxies::parse(list).map_err(|err| err.to_string())
+        TrustedProxies::parse(list)
+            .map_err(|err| Problem::expected(NetworkError::EXPECTED, format!("{:?}", err.entry())))
     }
 
-    fn addrs(&self) -> Result<Vec<String>, String> {
+    fn addrs(&self) -> Result<Vec<String>, Problem> {
         let list: Option<Vec<String>> = match self {
             Raw::Toml(toml::Value::String(s)) => Some(vec![s.clone()]),
             Raw::Toml(toml::Value::Array(items)) => {
@@ -283,12 +322,8 @@ impl Raw<'_> {
             Raw::Env(s) => Some(s.split(',').map(|a| a.trim().to_string()).collect()),
             _ => None,
         };
-        let list = list.ok_or_else(|| {
-            format!(
-                "expected a list of \"HOST:PORT\" strings, found {}",
-                self.shown()
-            )
-        })?;
+        let list =
+            list.ok_or_else(|| Problem::expected("a list of \"HOST:PORT\" strings", self.shown()))?;
         for addr in &list {
             check_addr(addr)?;
         }
@@ -305,23 +340,24 @@ impl Raw<'_> {
         }
     }
 
-    fn path(&self) -> Result<PathBuf, String> {
+    fn path(&self) -> Result<PathBuf, Problem> {
         let text = self.text();
         if text.trim().is_empty() {
-            return Err(format!("expected a file path, found {}", self.shown()));
+            return Err(Problem::expected("a file path", self.shown()));
         }
         Ok(PathBuf::from(text))
     }
 
     /// A file path, or a `postgres://` URL checked here, so that a typo in
     /// it stops start-up as any bad setting does.
-    fn database(&self) -> Result<PathBuf, String> {
+    fn database(&self) -> Result<PathBuf, Problem> {
         let text = self.text();
         if crate::data::postgres::is_url(text) {
             crate::data::postgres::check_url(text).map_err(|err| {
-                format!(
-                    "expected a file path or a postgres:// URL, found {}: {err}",
-                    crate::data::postgres::redacted(text)
+                let found = crate::data::postgres::redacted(text);
+                Problem::expected(
+                    "a file path or a postgres:// URL",
+                    format!("{found}: {err}"),
                 )
             })?;
             return Ok(PathBuf::from(text));
@@ -329,39 +365,61 @@ impl Raw<'_> {
         self.path()
     }
 
-    fn mode(&self) -> Result<Mode, String> {
+    fn mode(&self) -> Result<Mode, Problem> {
         let text = self.text();
         match text {
             "http" => Ok(Mode::Http),
             "backend" => Ok(Mode::Backend),
-            _ => Err(format!(
-                "expected \"http\" or \"backend\", found {}",
-                self.shown()
-            )),
+            _ => Err(Problem::expected("\"http\" or \"backend\"", self.shown())),
         }
     }
 
-    fn level(&self) -> Result<LevelFilter, String> {
+    fn level(&self) -> Result<LevelFilter, Problem> {
         let text = self.text();
         text.parse().map_err(|_| {
-            format!(
-                "expected one of off, error, warn, info, debug, trace, found {}",
-                self.shown()
-            )
+            Problem::expected("one of off, error, warn, info, debug, trace", self.shown())
         })
     }
 }
 
 /// `HOST:PORT` with a numeric port; the host is checked when binding.
-pub(crate) fn check_addr(addr: &str) -> Result<(), String> {
+pub(crate) fn check_addr(addr: &str) -> Result<(), Problem> {
     match addr.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
-        _ => Err(format!("expected HOST:PORT, found {addr:?}")),
+        _ => Err(Problem::expected("HOST:PORT", format!("{addr:?}"))),
     }
 }
 
 /// The command line [`Settings::apply_args`] understands.
-pub(crate) const USAGE: &str = "[--addr HOST:PORT]... [--backend]";
+const USAGE: &str = "[--addr HOST:PORT]... [--backend]";
+
+/// What an app's `--help` prints: [`Parsed::Help`] from [`Settings::apply_args`].
+const HELP: &str = "usage: [--addr HOST:PORT]... [--backend]
+
+  --addr HOST:PORT   where to listen (repeatable); replaces the addresses
+                     from the code, settings.toml and HTTPRS_ADDR
+  --backend          serve a front (httprs-front) over the split protocol
+                     instead of HTTP; same as mode = \"backend\" or HTTPRS_MODE=backend
+
+settings: settings.toml (or the file HTTPRS_SETTINGS names), HTTPRS_* variables";
+
+/// What a command line was parsed into: a request to run, or to be told how.
+///
+/// `--help` is no mistake, so it is no error: a parser returns
+/// `Ok(Parsed::Help(text))`, and `main` prints the text on standard
+/// output and exits with status 0, where a mistake goes to standard error
+/// with status 2. [`Settings::apply_args`] returns a `Parsed<()>` (the
+/// flags are applied to the settings themselves),
+/// [`FrontOptions::parse`](crate::FrontOptions::parse) a
+/// `Parsed<FrontOptions>`.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a Parsed::Help asks for the usage to be printed instead of running"]
+pub enum Parsed<T> {
+    /// Run, with what the command line said.
+    Run(T),
+    /// `--help` or `-h`: print this usage text and exit successfully.
+    Help(&'static str),
+}
 
 /// Every key, in the order the docs list them.
 const KEYS: &[&str] = &[
@@ -400,7 +458,7 @@ impl Settings {
         }
     }
 
-    fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), String> {
+    fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), Problem> {
         match key {
             "addrs" => self.addrs = raw.addrs()?,
             "mode" => self.mode = raw.mode()?,
@@ -427,12 +485,7 @@ impl Settings {
             // key, and a development key there would be no better.
             "split_key" => self.split_key = Some(crate::config::keys::parse_key(raw.text())?),
             "trusted_proxies" => self.trusted_proxies = raw.networks()?,
-            _ => {
-                return Err(format!(
-                    "unknown key; the known keys are {}",
-                    KEYS.join(", ")
-                ));
-            }
+            _ => return Err(Problem::UnknownKey),
         }
         Ok(())
     }
@@ -463,7 +516,7 @@ impl Settings {
                 .map_err(|problem| SettingsError {
                     source: source.to_string(),
                     key: key.clone(),
-                    problem,
+                    problem: problem.to_string(),
                 })?;
         }
         Ok(())
@@ -493,7 +546,7 @@ impl Settings {
                 .map_err(|problem| SettingsError {
                     source: format!("environment variable {name}"),
                     key: key.clone(),
-                    problem,
+                    problem: problem.to_string(),
                 })?;
         }
         Ok(())
@@ -539,21 +592,27 @@ impl Settings {
     /// `--addr` replaces every address from the earlier layers. `--backend`
     /// sets [`Mode::Backend`]: the app serves a front instead of browsers.
     ///
+    /// `--help` (or `-h`) is not a mistake: the answer is then
+    /// [`Parsed::Help`] with the usage to print, and nothing is applied.
+    /// Otherwise it is `Parsed::Run(())`.
+    ///
     /// # Errors
     /// A [`SettingsError`] for an unknown flag, a missing value or a bad address.
-    /// `--help` is reported as the problem `help`, for the caller to print usage.
     ///
     /// # Examples
     /// ```
-    /// use httprs::{Mode, Settings};
+    /// use httprs::{Mode, Parsed, Settings};
     /// let mut s = Settings::default();
-    /// s.apply_args(["--backend", "--addr", "127.0.0.1:7001"].map(String::from)).unwrap();
+    /// let command = s.apply_args(["--backend", "--addr", "127.0.0.1:7001"].map(String::from));
+    /// assert_eq!(command, Ok(Parsed::Run(())));
     /// assert_eq!((s.mode, s.addrs[0].as_str()), (Mode::Backend, "127.0.0.1:7001"));
+    /// let Ok(Parsed::Help(usage)) = s.apply_args(["--help".to_string()]) else { panic!() };
+    /// assert!(usage.starts_with("usage: [--addr HOST:PORT]..."));
     /// ```
     pub fn apply_args(
         &mut self,
         args: impl IntoIterator<Item = String>,
-    ) -> Result<(), SettingsError> {
+    ) -> Result<Parsed<()>, SettingsError> {
         let fail = |key: &str, problem: String| SettingsError {
             source: "command line".to_string(),
             key: key.to_string(),
@@ -564,7 +623,7 @@ impl Settings {
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             if arg == "--help" || arg == "-h" {
-                return Err(fail("", "help".to_string()));
+                return Ok(Parsed::Help(HELP));
             }
             let value = if let Some(v) = arg.strip_prefix("--addr=") {
                 v.to_string()
@@ -588,13 +647,13 @@ impl Settings {
                 return Err(fail(&arg, format!("unknown argument; usage: {USAGE}")));
             };
             previous_was_backend = false;
-            check_addr(&value).map_err(|p| fail("--addr", p))?;
+            check_addr(&value).map_err(|p| fail("--addr", p.to_string()))?;
             addrs.push(value);
         }
         if !addrs.is_empty() {
             self.addrs = addrs;
         }
-        Ok(())
+        Ok(Parsed::Run(()))
     }
 }
 
@@ -751,7 +810,7 @@ mod tests {
             ..Settings::default()
         };
         let args = ["--addr", "127.0.0.1:9000", "--addr=[::1]:9001"].map(String::from);
-        s.apply_args(args).unwrap();
+        assert_eq!(s.apply_args(args), Ok(Parsed::Run(())));
         assert_eq!(s.addrs, ["127.0.0.1:9000", "[::1]:9001"]);
         assert!(s.apply_args(["--adr".to_string()]).is_err());
         assert!(s.apply_args(["--addr".to_string()]).is_err());
@@ -763,7 +822,7 @@ mod tests {
         s.apply_env(env(&[("HTTPRS_MODE", "backend")])).unwrap();
         assert_eq!(s.mode, Mode::Backend);
         let mut s = Settings::default();
-        s.apply_args(["--backend".to_string()]).unwrap();
+        assert_eq!(s.apply_args(["--backend".to_string()]), Ok(Parsed::Run(())));
         assert_eq!(s.mode, Mode::Backend);
         let err = s
             .apply_args(["--backend", "127.0.0.1:7001"].map(String::from))
@@ -789,5 +848,14 @@ mod tests {
             .unwrap();
         assert_eq!(s.root, PathBuf::from("."));
         std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn help_is_an_answer_not_an_error_and_applies_nothing() {
+        let mut s = Settings::default();
+        let parsed = s.apply_args(["--addr", "127.0.0.1:1", "-h"].map(String::from));
+        assert_eq!(parsed, Ok(Parsed::Help(HELP)));
+        assert!(s.addrs.is_empty(), "nothing applied: {:?}", s.addrs);
+        assert!(HELP.starts_with(&format!("usage: {USAGE}\n")), "{HELP}");
     }
 }

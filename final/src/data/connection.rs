@@ -10,8 +10,9 @@ use std::fmt;
 
 use crate::data::error::DbError;
 use crate::data::postgres::Postgres;
+use crate::data::row::Row;
 use crate::data::sqlite;
-use crate::data::value::{Row, ToValue};
+use crate::data::value::ToValue;
 
 /// Which database engine a [`Database`](crate::Database) talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

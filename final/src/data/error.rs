@@ -12,6 +12,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::data::value::FromValueError;
+
 use crate::http::into_response::IntoResponse;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -74,9 +76,17 @@ pub enum DbError {
         /// Why it failed: the engine's message, or what is wrong with the list.
         problem: String,
     },
-    /// A value did not convert (a `NULL` read into a `String`, an integer
-    /// too large for its column), a row had no such column, or the values
-    /// did not match the SQL's parameters. (500)
+    /// A column's value did not convert to the type [`Row::get`](crate::Row::get)
+    /// asked for (a `NULL` read into a `String`, an integer too large for
+    /// an `i16`). (500)
+    Column {
+        /// The column's name.
+        column: String,
+        /// What was expected and what was found.
+        error: FromValueError,
+    },
+    /// A row had no such column, a value the engine sent could not be
+    /// read, or the values did not match the SQL's parameters. (500)
     Value(String),
     /// Any other error from SQLite. (500)
     Sqlite(rusqlite::Error),
@@ -125,6 +135,7 @@ impl DbError {
             | DbError::Open { .. }
             | DbError::NotSaved { .. }
             | DbError::Migration { .. }
+            | DbError::Column { .. }
             | DbError::Value(_)
             | DbError::Sqlite(_)
             | DbError::Postgres(_) => Status::INTERNAL_SERVER_ERROR,
@@ -168,6 +179,7 @@ impl fmt::Display for DbError {
             DbError::Migration { name, problem } => {
                 write!(f, "migration {name} failed: {problem}")
             }
+            DbError::Column { column, error } => write!(f, "column {column:?}: {error}"),
             DbError::Value(problem) => f.write_str(problem),
             DbError::Sqlite(err) => write!(f, "database error: {err}"),
             // `Display` of postgres's error is only "db error"; the server's
@@ -185,6 +197,7 @@ impl std::error::Error for DbError {
         match self {
             DbError::Sqlite(err) => Some(err),
             DbError::Postgres(err) => Some(err),
+            DbError::Column { error, .. } => Some(error),
             _ => None,
         }
     }

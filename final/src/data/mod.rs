@@ -6,7 +6,8 @@
 //! |---|---|
 //! | `pool.rs` | [`Database`](crate::Database): a bounded pool of connections, set up for a server |
 //! | `connection.rs` | [`Connection`](crate::Connection): `execute`, `query`, `transaction`, on either engine |
-//! | `value.rs` | [`Value`](crate::Value), [`Row`](crate::Row): values in and out, read by column name |
+//! | `value.rs` | [`Value`](crate::Value), [`ToValue`](crate::ToValue), [`FromValue`](crate::FromValue): values in and out, and why one did not convert |
+//! | `row.rs` | [`Row`](crate::Row): a result's row, read by column name |
 //! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number, its error codes sorted |
 //! | `postgres.rs` | PostgreSQL: a client, its prepared statements, values typed by column, its SQLSTATEs sorted |
 //! | `error.rs` | [`DbError`](crate::DbError): every failure, and the response it becomes |
@@ -21,5 +22,6 @@ pub(crate) mod model;
 pub(crate) mod pool;
 pub(crate) mod postgres;
 pub(crate) mod request_db;
+pub(crate) mod row;
 pub(crate) mod sqlite;
 pub(crate) mod value;

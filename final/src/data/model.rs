@@ -5,7 +5,8 @@
 
 use crate::data::connection::{Connection, Engine};
 use crate::data::error::DbError;
-use crate::data::value::{Row, ToValue};
+use crate::data::row::Row;
+use crate::data::value::ToValue;
 
 /// One column of a model's table, besides `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

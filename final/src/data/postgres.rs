@@ -23,7 +23,8 @@ use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, NoTls, Statement};
 
 use crate::data::error::{ConstraintKind, DbError};
-use crate::data::value::{Row, ToValue, Value};
+use crate::data::row::Row;
+use crate::data::value::{ToValue, Value};
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
@@ -75,10 +76,8 @@ pub(crate) fn redacted(url: &str) -> String {
 }
 
 /// Checks a `postgres://` URL without connecting; the error says what is wrong.
-pub(crate) fn check_url(url: &str) -> Result<(), String> {
-    url.parse::<Config>()
-        .map(drop)
-        .map_err(|err| err.to_string())
+pub(crate) fn check_url(url: &str) -> Result<(), postgres::Error> {
+    url.parse::<Config>().map(drop)
 }
 
 impl Postgres {

@@ -16,7 +16,8 @@ use rusqlite::ffi;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use crate::data::error::{ConstraintKind, DbError};
-use crate::data::value::{Row, ToValue, Value};
+use crate::data::row::Row;
+use crate::data::value::{ToValue, Value};
 
 /// Opens one connection and sets it up for many threads and many writers.
 pub(crate) fn connect(path: &Path, timeout: Duration) -> rusqlite::Result<rusqlite::Connection> {

@@ -1,18 +1,20 @@
 //! Values on their way into and out of the database, in one type that both
 //! engines understand: [`Value`], what turns a Rust value into one
 //! ([`ToValue`]), what reads one back ([`FromValue`]), and a [`Row`] of them
-//! read by column name.
+//! read by column name (`row.rs`).
 //!
 //! Why a type of our own, when rusqlite and postgres each have one? So that
 //! a model, a view or the session store is written once: the same
 //! `row.get::<String>("name")?` runs on SQLite and on PostgreSQL, and each
 //! engine's file (`sqlite.rs`, `postgres.rs`) converts a [`Value`] to what
 //! its client wants. The six kinds are the ones both engines store.
+//!
+//! A conversion that fails says why in a [`FromValueError`], which an
+//! app's own type builds too (`FromValueError::mismatch("an email address",
+//! &value)`); [`Row::get`](crate::Row::get) adds the column's name, so the
+//! message a 500 logs reads `column "title": expected text, found NULL`.
 
 use std::fmt;
-use std::sync::Arc;
-
-use crate::data::error::DbError;
 
 /// One value of a column or a parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,17 +62,79 @@ pub trait ToValue {
 ///
 /// Implemented for the same types as [`ToValue`] (owned ones); `Option<T>`
 /// reads `NULL` as `None`, and any other type refuses `NULL`.
+///
+/// # Examples
+/// A type of the app's own, read from a text column:
+/// ```
+/// use httprs::{FromValue, FromValueError, Value};
+///
+/// #[derive(Debug)]
+/// struct Email(String);
+///
+/// impl FromValue for Email {
+///     fn from_value(value: Value) -> Result<Email, FromValueError> {
+///         match value {
+///             Value::Text(text) if text.contains('@') => Ok(Email(text)),
+///             Value::Text(_) => Err(FromValueError::new("expected an email address, found text without '@'")),
+///             other => Err(FromValueError::mismatch("an email address", &other)),
+///         }
+///     }
+/// }
+///
+/// let err = Email::from_value(Value::Integer(3)).unwrap_err();
+/// assert_eq!(err.to_string(), "expected an email address, found an integer");
+/// ```
 pub trait FromValue: Sized {
     /// Converts, or says in words why not (`expected text, found an integer`).
     ///
     /// # Errors
-    /// A sentence naming what was expected and what was found.
-    fn from_value(value: Value) -> Result<Self, String>;
+    /// A [`FromValueError`] naming what was expected and what was found.
+    fn from_value(value: Value) -> Result<Self, FromValueError>;
 }
 
-fn wrong(expected: &str, found: &Value) -> String {
-    format!("expected {expected}, found {}", found.kind())
+/// Why a [`Value`] did not convert to the type asked for: what was
+/// expected and what was found, in words. [`Row::get`](crate::Row::get)
+/// puts it in a [`DbError::Column`](crate::DbError::Column) with the
+/// column's name.
+///
+/// Opaque on purpose, as semver's `Error` is: the message is the whole of
+/// it, and an app's own [`FromValue`] builds one with
+/// [`FromValueError::new`] or [`FromValueError::mismatch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromValueError {
+    message: String,
 }
+
+impl FromValueError {
+    /// An error saying `message`, such as `"300 does not fit in u8"`.
+    pub fn new(message: impl Into<String>) -> FromValueError {
+        FromValueError {
+            message: message.into(),
+        }
+    }
+
+    /// A value of the wrong kind: `expected {expected}, found {kind}`, the
+    /// kind in a word ([`Value::kind`]), never the value itself, which may
+    /// be private.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{FromValueError, Value};
+    /// let err = FromValueError::mismatch("text", &Value::Null);
+    /// assert_eq!(err.to_string(), "expected text, found NULL");
+    /// ```
+    pub fn mismatch(expected: &str, found: &Value) -> FromValueError {
+        FromValueError::new(format!("expected {expected}, found {}", found.kind()))
+    }
+}
+
+impl fmt::Display for FromValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FromValueError {}
 
 impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
@@ -145,13 +209,13 @@ macro_rules! integer_to_value {
 integer_to_value!(i64, i32, i16, u32);
 
 impl FromValue for Value {
-    fn from_value(value: Value) -> Result<Value, String> {
+    fn from_value(value: Value) -> Result<Value, FromValueError> {
         Ok(value)
     }
 }
 
 impl<T: FromValue> FromValue for Option<T> {
-    fn from_value(value: Value) -> Result<Option<T>, String> {
+    fn from_value(value: Value) -> Result<Option<T>, FromValueError> {
         match value {
             Value::Null => Ok(None),
             value => T::from_value(value).map(Some),
@@ -160,42 +224,42 @@ impl<T: FromValue> FromValue for Option<T> {
 }
 
 impl FromValue for String {
-    fn from_value(value: Value) -> Result<String, String> {
+    fn from_value(value: Value) -> Result<String, FromValueError> {
         match value {
             Value::Text(text) => Ok(text),
-            other => Err(wrong("text", &other)),
+            other => Err(FromValueError::mismatch("text", &other)),
         }
     }
 }
 
 impl FromValue for Vec<u8> {
-    fn from_value(value: Value) -> Result<Vec<u8>, String> {
+    fn from_value(value: Value) -> Result<Vec<u8>, FromValueError> {
         match value {
             Value::Blob(bytes) => Ok(bytes),
-            other => Err(wrong("a blob", &other)),
+            other => Err(FromValueError::mismatch("a blob", &other)),
         }
     }
 }
 
 impl FromValue for bool {
     /// A boolean, or SQLite's way of storing one: 0 or 1.
-    fn from_value(value: Value) -> Result<bool, String> {
+    fn from_value(value: Value) -> Result<bool, FromValueError> {
         match value {
             Value::Bool(b) => Ok(b),
             Value::Integer(0) => Ok(false),
             Value::Integer(1) => Ok(true),
-            other => Err(wrong("a boolean (or 0 or 1)", &other)),
+            other => Err(FromValueError::mismatch("a boolean (or 0 or 1)", &other)),
         }
     }
 }
 
 impl FromValue for f64 {
-    fn from_value(value: Value) -> Result<f64, String> {
+    fn from_value(value: Value) -> Result<f64, FromValueError> {
         match value {
             Value::Real(x) => Ok(x),
             // SQLite stores 2.0 in a REAL column as the integer 2.
             Value::Integer(n) => Ok(n as f64),
-            other => Err(wrong("a number", &other)),
+            other => Err(FromValueError::mismatch("a number", &other)),
         }
     }
 }
@@ -204,77 +268,18 @@ impl FromValue for f64 {
 macro_rules! integer_from_value {
     ($($t:ty),*) => {$(
         impl FromValue for $t {
-            fn from_value(value: Value) -> Result<$t, String> {
+            fn from_value(value: Value) -> Result<$t, FromValueError> {
                 match value {
                     Value::Integer(n) => <$t>::try_from(n).map_err(|_| {
-                        format!("{n} does not fit in {}", stringify!($t))
+                        FromValueError::new(format!("{n} does not fit in {}", stringify!($t)))
                     }),
-                    other => Err(wrong("an integer", &other)),
+                    other => Err(FromValueError::mismatch("an integer", &other)),
                 }
             }
         }
     )*};
 }
 integer_from_value!(i64, i32, i16, u32);
-
-/// One row of a query's result, read by column name.
-///
-/// # Examples
-/// ```
-/// # fn main() -> Result<(), httprs::DbError> {
-/// let db = httprs::Database::open_in_memory()?;
-/// let conn = db.checkout()?;
-/// let row = conn.query_one("SELECT 1 + $1 AS two, 'hi' AS word", &[&1])?;
-/// assert_eq!(row.get::<i64>("two")?, 2);
-/// assert_eq!(row.get::<String>("word")?, "hi");
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Clone, PartialEq)]
-pub struct Row {
-    /// Shared by every row of one result.
-    columns: Arc<[String]>,
-    values: Vec<Value>,
-}
-
-impl Row {
-    pub(crate) fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
-        Row { columns, values }
-    }
-
-    /// The value of `column`, converted to `T`.
-    ///
-    /// # Errors
-    /// [`DbError::Value`] (a 500) naming the column, if the row has no such
-    /// column or its value does not convert (`NULL` into a `String`, say).
-    pub fn get<T: FromValue>(&self, column: &str) -> Result<T, DbError> {
-        let at = self
-            .columns
-            .iter()
-            .position(|name| name == column)
-            .ok_or_else(|| {
-                DbError::Value(format!(
-                    "no column {column:?} in the row; it has {}",
-                    self.columns.join(", ")
-                ))
-            })?;
-        T::from_value(self.values[at].clone())
-            .map_err(|problem| DbError::Value(format!("column {column:?}: {problem}")))
-    }
-
-    /// The column names, in the order the query gave them.
-    pub fn columns(&self) -> &[String] {
-        &self.columns
-    }
-}
-
-impl fmt::Debug for Row {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.columns.iter().zip(&self.values))
-            .finish()
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -288,33 +293,30 @@ mod tests {
         assert_eq!("a".to_value(), Value::Text("a".into()));
         assert_eq!(bool::from_value(Value::Integer(1)), Ok(true));
         assert_eq!(
-            String::from_value(Value::Null).unwrap_err(),
+            String::from_value(Value::Null).unwrap_err().to_string(),
             "expected text, found NULL"
         );
         assert_eq!(
-            i16::from_value(Value::Integer(70_000)).unwrap_err(),
+            i16::from_value(Value::Integer(70_000))
+                .unwrap_err()
+                .to_string(),
             "70000 does not fit in i16"
         );
     }
 
     #[test]
-    fn a_row_names_the_column_it_cannot_give() {
-        let row = Row::new(
-            Arc::from(vec!["id".to_string(), "title".to_string()]),
-            vec![Value::Integer(1), Value::Null],
-        );
-        assert_eq!(row.get::<i64>("id").unwrap(), 1);
-        assert_eq!(row.get::<Option<String>>("title").unwrap(), None);
-        let err = row.get::<String>("title").unwrap_err();
+    fn a_mismatch_names_the_kind_found_and_never_the_value() {
+        let secret = Value::Text("hunter2".into());
+        let err = FromValueError::mismatch("a blob", &secret);
+        assert_eq!(err.to_string(), "expected a blob, found text");
         assert_eq!(
-            err.to_string(),
-            "column \"title\": expected text, found NULL"
+            Vec::<u8>::from_value(secret).unwrap_err(),
+            err,
+            "the built-in conversions build the same error"
         );
-        let err = row.get::<i64>("nope").unwrap_err();
         assert_eq!(
-            err.to_string(),
-            "no column \"nope\" in the row; it has id, title"
+            bool::from_value(Value::Integer(2)).unwrap_err().to_string(),
+            "expected a boolean (or 0 or 1), found an integer"
         );
-        assert_eq!(err.status().code(), 500);
     }
 }

@@ -72,13 +72,20 @@ pub struct NetworkError {
     entry: String,
 }
 
+impl NetworkError {
+    /// What an entry must be, in words.
+    pub(crate) const EXPECTED: &'static str =
+        "an IP address or a network such as 10.0.0.0/8 or fd00::/8";
+
+    /// The entry refused, as written.
+    pub fn entry(&self) -> &str {
+        &self.entry
+    }
+}
+
 impl fmt::Display for NetworkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "expected an IP address or a network such as 10.0.0.0/8 or fd00::/8, found {:?}",
-            self.entry
-        )
+        write!(f, "expected {}, found {:?}", Self::EXPECTED, self.entry)
     }
 }
 

@@ -23,7 +23,6 @@
 //! worker until its reply came.
 
 use std::fmt;
-use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,25 +30,50 @@ use crate::app::App;
 use crate::app::router::Route;
 use crate::app::static_files::StaticFiles;
 use crate::config::keys::SecretKey;
-use crate::config::settings::{DEFAULT_ADDR, Settings, check_addr};
+use crate::config::settings::{DEFAULT_ADDR, Parsed, Settings, check_addr};
+use crate::config::start_error::StartError;
 use crate::http::trusted_proxies::TrustedProxies;
 use crate::split::proxy::Proxy;
 
-/// What went wrong on the command line.
+/// A mistake on `httprs-front`'s command line: the flag (or variable) it
+/// is in, and what is wrong with it, as in `--timeout-ms: expected a
+/// positive number of milliseconds, found "soon"`.
+///
+/// `main` prints it with [`FrontOptions::USAGE`] and exits with status 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FlagError {
-    /// `--help` or `-h`: print [`FrontOptions::USAGE`] and exit successfully.
-    Help,
-    /// A flag that is unknown, lacks its value, or has a bad one.
-    Invalid(String),
+pub struct FlagError {
+    /// The flag or variable at fault; empty when no one flag is
+    /// (an unknown argument, no backend at all).
+    flag: String,
+    problem: String,
+}
+
+impl FlagError {
+    /// `problem` with the flag or variable it is in.
+    fn new(flag: &str, problem: impl Into<String>) -> FlagError {
+        FlagError {
+            flag: flag.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// A mistake no one flag is at fault for.
+    fn whole(problem: impl Into<String>) -> FlagError {
+        FlagError::new("", problem)
+    }
+
+    /// The flag (`--timeout-ms`) or variable (`HTTPRS_SPLIT_KEY`) at
+    /// fault, or `None` for an unknown argument or a missing backend.
+    pub fn flag(&self) -> Option<&str> {
+        Some(self.flag.as_str()).filter(|flag| !flag.is_empty())
+    }
 }
 
 impl fmt::Display for FlagError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FlagError::Help => f.write_str("help requested"),
-            FlagError::Invalid(problem) => f.write_str(problem),
+        match self.flag() {
+            Some(flag) => write!(f, "{flag}: {}", self.problem),
+            None => f.write_str(&self.problem),
         }
     }
 }
@@ -111,28 +135,30 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
 
     /// Reads the command line (`args`, without the program name);
     /// `backends_env` is `HTTPRS_BACKENDS`, used when no `--backend` is given.
+    /// `--help` (or `-h`) asks for [`FrontOptions::USAGE`]:
+    /// [`Parsed::Help`], whatever else is there.
     ///
     /// # Errors
-    /// [`FlagError::Help`] for `--help`; [`FlagError::Invalid`] naming the
-    /// flag and what is wrong with it, or saying that no backend was given.
+    /// A [`FlagError`] naming the flag and what is wrong with it, or
+    /// saying that no backend was given.
     ///
     /// # Examples
     /// ```
-    /// use httprs::{FlagError, FrontOptions};
+    /// use httprs::{FrontOptions, Parsed};
     /// let args = ["--backend", "127.0.0.1:7001", "--backend=127.0.0.1:7002"].map(String::from);
-    /// let options = FrontOptions::parse(args, None).unwrap();
+    /// let Ok(Parsed::Run(options)) = FrontOptions::parse(args, None) else { panic!() };
     /// assert_eq!(options.backends, ["127.0.0.1:7001", "127.0.0.1:7002"]);
-    /// let options = FrontOptions::parse([], Some("10.0.0.1:7001, 10.0.0.2:7001")).unwrap();
+    /// let Ok(Parsed::Run(options)) = FrontOptions::parse([], Some("10.0.0.1:7001, 10.0.0.2:7001")) else { panic!() };
     /// assert_eq!(options.backends.len(), 2);
     /// let err = FrontOptions::parse(["--timeout-ms", "soon"].map(String::from), None).unwrap_err();
     /// assert_eq!(err.to_string(), "--timeout-ms: expected a positive number of milliseconds, found \"soon\"");
+    /// assert_eq!(FrontOptions::parse(["-h".to_string()], None), Ok(Parsed::Help(FrontOptions::USAGE)));
     /// ```
     pub fn parse(
         args: impl IntoIterator<Item = String>,
         backends_env: Option<&str>,
-    ) -> Result<FrontOptions, FlagError> {
-        let invalid =
-            |flag: &str, problem: String| FlagError::Invalid(format!("{flag}: {problem}"));
+    ) -> Result<Parsed<FrontOptions>, FlagError> {
+        let invalid = FlagError::new;
         let mut options = FrontOptions {
             addrs: Vec::new(),
             backends: Vec::new(),
@@ -146,7 +172,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             if arg == "--help" || arg == "-h" {
-                return Err(FlagError::Help);
+                return Ok(Parsed::Help(FrontOptions::USAGE));
             }
             let (flag, inline) = match arg.split_once('=') {
                 Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value)),
@@ -163,7 +189,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                     | "--split-key-file"
                     | "--trusted-proxy"
             ) {
-                return Err(FlagError::Invalid(format!("unknown argument {arg:?}")));
+                return Err(FlagError::whole(format!("unknown argument {arg:?}")));
             }
             let value = match inline {
                 Some(value) => value.to_string(),
@@ -173,11 +199,11 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             };
             match flag.as_str() {
                 "--backend" => {
-                    check_addr(&value).map_err(|p| invalid(&flag, p))?;
+                    check_addr(&value).map_err(|p| invalid(&flag, p.to_string()))?;
                     options.backends.push(value);
                 }
                 "--addr" => {
-                    check_addr(&value).map_err(|p| invalid(&flag, p))?;
+                    check_addr(&value).map_err(|p| invalid(&flag, p.to_string()))?;
                     options.addrs.push(value);
                 }
                 "--split-key-file" => {
@@ -192,9 +218,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                         .map_err(|err| invalid(&flag, err.to_string()))?;
                     options.trusted_proxies.extend(more);
                 }
-                "--static" => options
-                    .statics
-                    .push(parse_static(&value).map_err(|p| invalid(&flag, p))?),
+                "--static" => options.statics.push(parse_static(&value)?),
                 "--timeout-ms" => {
                     let ms = value
                         .parse::<u64>()
@@ -234,20 +258,19 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             && let Some(list) = backends_env
         {
             for addr in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-                check_addr(addr).map_err(|p| invalid("HTTPRS_BACKENDS", p))?;
+                check_addr(addr).map_err(|p| invalid("HTTPRS_BACKENDS", p.to_string()))?;
                 options.backends.push(addr.to_string());
             }
         }
         if options.backends.is_empty() {
-            return Err(FlagError::Invalid(
-                "no backend: give --backend HOST:PORT (or HTTPRS_BACKENDS=HOST:PORT,...)"
-                    .to_string(),
+            return Err(FlagError::whole(
+                "no backend: give --backend HOST:PORT (or HTTPRS_BACKENDS=HOST:PORT,...)",
             ));
         }
         if options.addrs.is_empty() {
             options.addrs.push(DEFAULT_ADDR.to_string());
         }
-        Ok(options)
+        Ok(Parsed::Run(options))
     }
 
     /// Takes the split key from `HTTPRS_SPLIT_KEY` (`value`), unless
@@ -255,12 +278,12 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// wins over `HTTPRS_BACKENDS`.
     ///
     /// # Errors
-    /// [`FlagError::Invalid`] for a key under 32 bytes or a development
-    /// key, without showing it.
+    /// A [`FlagError`] naming `HTTPRS_SPLIT_KEY`, for a key under 32 bytes
+    /// or a development key, without showing it.
     pub fn split_key_from_env(mut self, value: Option<&str>) -> Result<FrontOptions, FlagError> {
         if let (None, Some(text)) = (&self.split_key, value) {
             let key = crate::config::keys::parse_key(text)
-                .map_err(|p| FlagError::Invalid(format!("HTTPRS_SPLIT_KEY: {p}")))?;
+                .map_err(|p| FlagError::new("HTTPRS_SPLIT_KEY", p.to_string()))?;
             self.split_key = Some(key);
         }
         Ok(self)
@@ -299,8 +322,10 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
     /// Serves until SIGINT or SIGTERM, as [`App::run`] does, and logs what it forwards where.
     ///
     /// # Errors
-    /// None at present; see [`App::run_with`].
-    pub fn run(self) -> io::Result<()> {
+    /// A [`StartError`] if the front cannot start (an address in use, say),
+    /// as from [`App::run_with`]; `main` prints it and exits with its
+    /// [`exit_code`](StartError::exit_code).
+    pub fn run(self) -> Result<(), StartError> {
         let settings = self.settings();
         crate::config::logger::init(settings.log_level, settings.access_log);
         log::info!(
@@ -326,23 +351,26 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
 /// The prefix `/` (or empty) is refused: its route would match every URL,
 /// and since static routes come before the proxy, no request would ever
 /// reach a backend (each would get the folder's 404 instead).
-fn parse_static(value: &str) -> Result<(String, PathBuf), String> {
+fn parse_static(value: &str) -> Result<(String, PathBuf), FlagError> {
+    let invalid = |problem: String| FlagError::new("--static", problem);
     let Some((prefix, folder)) = value.split_once('=') else {
-        return Err(format!("expected PREFIX=DIR, found {value:?}"));
+        return Err(invalid(format!("expected PREFIX=DIR, found {value:?}")));
     };
     // `StaticFiles` drops trailing slashes: `/` and `//` mean the root too.
     if prefix.trim_end_matches('/').is_empty() {
-        return Err(format!(
+        return Err(invalid(format!(
             "the prefix {prefix:?} would serve every URL from {folder} and send none to \
              the backends; give a path such as /static"
-        ));
+        )));
     }
     if !prefix.starts_with('/') {
-        return Err(format!("the prefix must start with '/', found {prefix:?}"));
+        return Err(invalid(format!(
+            "the prefix must start with '/', found {prefix:?}"
+        )));
     }
     let folder = PathBuf::from(folder);
     if !folder.is_dir() {
-        return Err(format!("{} is not a folder", folder.display()));
+        return Err(invalid(format!("{} is not a folder", folder.display())));
     }
     Ok((prefix.to_string(), folder))
 }
@@ -359,7 +387,7 @@ mod tests {
     fn flags_are_read_and_mistakes_named() {
         let here = std::env::temp_dir();
         let dir = here.display().to_string();
-        let options = FrontOptions::parse(
+        let Ok(Parsed::Run(options)) = FrontOptions::parse(
             args(&[
                 "--addr",
                 "127.0.0.1:0",
@@ -376,8 +404,9 @@ mod tests {
                 "--trusted-proxy=::1",
             ]),
             Some("127.0.0.1:9"),
-        )
-        .unwrap();
+        ) else {
+            panic!("the flags are valid")
+        };
         assert_eq!(options.addrs, ["127.0.0.1:0"]);
         assert_eq!(
             options.backends,
@@ -448,7 +477,7 @@ mod tests {
         }
         assert_eq!(
             FrontOptions::parse(args(&["-h"]), None),
-            Err(FlagError::Help)
+            Ok(Parsed::Help(FrontOptions::USAGE))
         );
         let err = FrontOptions::parse(args(&[]), Some("127.0.0.1:1,nope")).unwrap_err();
         assert!(
@@ -456,5 +485,30 @@ mod tests {
                 .starts_with("HTTPRS_BACKENDS: expected HOST:PORT"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_flag_error_names_its_flag_when_one_flag_is_at_fault() {
+        let err = FrontOptions::parse(args(&["--timeout-ms", "soon"]), None).unwrap_err();
+        assert_eq!(err.flag(), Some("--timeout-ms"));
+        assert_eq!(
+            err.to_string(),
+            "--timeout-ms: expected a positive number of milliseconds, found \"soon\""
+        );
+        let err = FrontOptions::parse(args(&["--bakend"]), None).unwrap_err();
+        assert_eq!(err.flag(), None, "an unknown argument is no flag of ours");
+        assert_eq!(err.to_string(), "unknown argument \"--bakend\"");
+        let err =
+            FrontOptions::parse(args(&["--backend=127.0.0.1:1", "--static=/s"]), None).unwrap_err();
+        assert_eq!(err.flag(), Some("--static"));
+        let key = FrontOptions::parse(args(&["--backend=127.0.0.1:1"]), None)
+            .map(|parsed| match parsed {
+                Parsed::Run(options) => options.split_key_from_env(Some("hunter2")),
+                Parsed::Help(_) => panic!("no --help given"),
+            })
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(key.flag(), Some("HTTPRS_SPLIT_KEY"));
+        assert!(!key.to_string().contains("hunter2"), "{key}");
     }
 }

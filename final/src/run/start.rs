@@ -3,6 +3,10 @@
 //! environment and the command line (what `main` calls), and
 //! [`App::run_with`] between the two.
 //!
+//! Only [`App::run`] ends the process, in one place: the other two return
+//! a [`StartError`] for their caller to handle, and `run` turns it into
+//! `error: ...` on standard error and the exit status it suggests.
+//!
 //! Here, above the server, because each of them builds a [`Server`]: the
 //! builder in `app/` only collects routes, middleware and state, and knows
 //! nothing of sockets.
@@ -14,7 +18,8 @@ use crate::app::App;
 use crate::app::session;
 use crate::app::templates::Templates;
 use crate::config::logger;
-use crate::config::settings::{DEFAULT_ADDR, Settings};
+use crate::config::settings::{DEFAULT_ADDR, Parsed, Settings};
+use crate::config::start_error::{StartError, StartErrorKind};
 use crate::data::pool::Database;
 use crate::server::Server;
 use crate::server::shutdown::ShutdownHandle;
@@ -29,16 +34,18 @@ impl App {
     /// before any address is bound.
     ///
     /// # Errors
-    /// If an address cannot be bound (in use, malformed, not ours), naming
-    /// it; if the database cannot be opened or reached, naming it; if a
-    /// migration fails, naming the migration; in backend mode without a
-    /// `split_key` and with `debug` off, saying so.
-    pub fn start(mut self, mut settings: Settings) -> std::io::Result<Server> {
+    /// A [`StartError`] naming what was wrong, of the kind
+    /// ([`StartErrorKind`]) that says which exit status it deserves: in
+    /// backend mode without a `split_key`, or with sessions without a
+    /// `secret_key`, and with `debug` off, a [`StartErrorKind::Key`]; a
+    /// database that cannot be opened or reached, naming it,
+    /// [`StartErrorKind::Database`]; a failing migration, naming it,
+    /// [`StartErrorKind::Migration`]; an address that cannot be bound (in
+    /// use, malformed, not ours), naming it, [`StartErrorKind::Io`].
+    pub fn start(mut self, mut settings: Settings) -> Result<Server, StartError> {
         // The keys, checked here once for every way of starting: a
         // setting's fault, so `run` exits with status 2 for it.
-        crate::config::checks::check_start(&settings, self.sessions).map_err(|err| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, SettingRefused(err))
-        })?;
+        crate::config::checks::check_start(&settings, self.sessions)?;
         if self.sessions {
             // The session table first: the app's own migrations may rely on it.
             let mut migrations = vec![session::store::migration()];
@@ -63,27 +70,25 @@ impl App {
         }
         // The database opens, and migrates, before the server listens.
         if let Some(migrations) = &self.migrations {
+            // A database that cannot be opened or reached is the setting's
+            // fault (a missing folder, a wrong host): fixed, not retried.
             let db = Database::open(settings.database_location(), settings.database_pool.max(1))
-                .map_err(|err| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidInput,
-                        SettingRefused(err.to_string()),
-                    )
-                })?;
-            let applied = db
-                .migrate(migrations)
-                .map_err(|err| std::io::Error::other(format!("database {}: {err}", db.name())))?;
+                .map_err(|err| StartError::new(StartErrorKind::Database, err))?;
+            let applied = db.migrate(migrations).map_err(|err| {
+                StartError::new(
+                    StartErrorKind::Migration,
+                    format!("database {}: {err}", db.name()),
+                )
+            })?;
             for name in applied {
                 log::info!("database {}: applied migration {name}", db.name());
             }
             if self.sessions {
-                let store = session::store::SessionStore::new(&settings, db.clone())
-                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
-                state.insert(store);
+                state.insert(session::store::SessionStore::new(&settings, db.clone())?);
             }
             state.insert(db);
         }
-        Server::start(self.core, settings)
+        Server::start(self.core, settings).map_err(|err| StartError::new(StartErrorKind::Io, err))
     }
 
     /// Loads settings, starts the server, and serves until SIGINT or SIGTERM;
@@ -93,19 +98,29 @@ impl App {
     /// `HTTPRS_MODE=backend`), serves a front such as `httprs-front`: see
     /// [`Mode`](crate::Mode).
     ///
-    /// A bad settings file, variable or flag, an app with sessions
-    /// missing its `secret_key` with `debug` off, a backend missing its
-    /// `split_key` with `debug` off, or a `database` that
-    /// cannot be opened or reached (a missing folder, a PostgreSQL server
-    /// that does not answer) prints what is wrong and exits with status 2;
-    /// an address that cannot be bound or a failing migration exits with
-    /// status 1.
-    ///
-    /// # Errors
-    /// None at present: failures to start exit the process with a message,
-    /// which is what a `main` would do with them anyway. The `Result` leaves
-    /// room for errors a caller could act on.
-    pub fn run(self) -> std::io::Result<()> {
+    /// # Exits
+    /// This is the one function of httprs that ends the process, as the
+    /// `main` it is made for would: `--help` prints the usage and exits
+    /// with status 0, and a start that fails prints `error: ` and the
+    /// [`StartError`] on standard error and exits with its
+    /// [`exit_code`](StartError::exit_code): 2 for a bad settings file,
+    /// variable or flag, an app with sessions missing its `secret_key`
+    /// with `debug` off, a backend missing its `split_key` with `debug`
+    /// off, or a `database` that cannot be opened or reached (a missing
+    /// folder, a PostgreSQL server that does not answer); 1 for an address
+    /// that cannot be bound or a failing migration. A program that would
+    /// rather handle these itself calls [`App::run_with`] or [`App::start`].
+    pub fn run(self) {
+        if let Err(err) = self.load_and_run() {
+            eprintln!("error: {err}");
+            std::process::exit(err.exit_code().into());
+        }
+    }
+
+    /// [`App::run`] short of the exit: the settings loaded from the file,
+    /// the environment and the command line, then the usage printed for
+    /// `--help`, or the server run.
+    fn load_and_run(self) -> Result<(), StartError> {
         let base = Settings {
             addrs: self.addrs.clone(),
             ..Settings::default()
@@ -114,29 +129,19 @@ impl App {
             .settings_file
             .clone()
             .unwrap_or_else(|| "settings.toml".into());
-        let settings = base
+        let mut settings = base
             .load_from(&default_file)
-            .and_then(|mut s| s.apply_args(std::env::args().skip(1)).map(|()| s));
-        let settings = match settings {
-            Ok(settings) => settings,
-            Err(err) if err.problem == "help" => {
-                println!(
-                    "usage: {}\n\n  \
-                     --addr HOST:PORT   where to listen (repeatable); replaces the addresses\n                     \
-                     from the code, settings.toml and HTTPRS_ADDR\n  \
-                     --backend          serve a front (httprs-front) over the split protocol\n                     \
-                     instead of HTTP; same as mode = \"backend\" or HTTPRS_MODE=backend\n\n\
-                     settings: settings.toml (or the file HTTPRS_SETTINGS names), HTTPRS_* variables",
-                    crate::config::settings::USAGE
-                );
-                std::process::exit(0);
+            .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
+        let parsed = settings
+            .apply_args(std::env::args().skip(1))
+            .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
+        match parsed {
+            Parsed::Run(()) => self.run_with(settings),
+            Parsed::Help(usage) => {
+                println!("{usage}");
+                Ok(())
             }
-            Err(err) => {
-                eprintln!("error: {err}");
-                std::process::exit(2);
-            }
-        };
-        self.run_with(settings)
+        }
     }
 
     /// Like [`App::run`], with exactly these settings: no file, environment
@@ -144,11 +149,11 @@ impl App {
     /// `httprs-front`). Installs the logger and the SIGINT/SIGTERM handler,
     /// serves, and returns after the graceful stop.
     ///
-    /// An address that cannot be bound exits the process with status 1.
-    ///
     /// # Errors
-    /// None at present; see [`App::run`].
-    pub fn run_with(self, settings: Settings) -> std::io::Result<()> {
+    /// A [`StartError`] if the server cannot start, as from [`App::start`];
+    /// the process goes on, and its `main` decides (`httprs-front`'s
+    /// prints it and exits with [`StartError::exit_code`]).
+    pub fn run_with(self, settings: Settings) -> Result<(), StartError> {
         logger::init(settings.log_level, settings.access_log);
         // The signal handler goes in before the server starts (and says where it
         // listens), so a signal sent as soon as that line appears is never lost.
@@ -167,20 +172,7 @@ impl App {
         if let Err(err) = handler {
             log::warn!("cannot handle Ctrl-C and SIGTERM: {err}");
         }
-        let server = match self.start(settings) {
-            Ok(server) => server,
-            // A missing or public key (`check_start`), or a database that
-            // cannot be opened or reached, is a settings mistake, and exits
-            // as one.
-            Err(err) if err.get_ref().is_some_and(|e| e.is::<SettingRefused>()) => {
-                eprintln!("error: {err}");
-                std::process::exit(2);
-            }
-            Err(err) => {
-                log::error!("{err}");
-                std::process::exit(1);
-            }
-        };
+        let server = self.start(settings)?;
         let handle = server.shutdown_handle();
         *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle.clone());
         if signalled.load(Ordering::SeqCst) {
@@ -190,17 +182,3 @@ impl App {
         Ok(())
     }
 }
-
-/// A start-up failure that is a setting's fault (a key missing or public, the `database` cannot be
-/// opened or reached): [`App::run`] exits with status 2 for it, as for a
-/// bad settings file, where other start-up failures exit with 1.
-#[derive(Debug)]
-struct SettingRefused(String);
-
-impl std::fmt::Display for SettingRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SettingRefused {}

@@ -217,13 +217,20 @@ fn mac(key: &SecretKey, label: &[u8], backend: &Nonce, front: &Nonce) -> Hmac<Sh
     mac
 }
 
-/// Checks a MAC received in hex against the one `expected` computes, in
+/// Whether a MAC received in hex matches the one `expected` computes, in
 /// constant time (`verify_slice`): a comparison that stopped at the first
 /// wrong byte would tell a patient attacker, by its timing, how many
 /// leading bytes of a guess were right.
-fn verify(expected: Hmac<Sha256>, received: Option<&str>) -> Result<(), ()> {
-    let received: [u8; 32] = unhex(received, "mac").map_err(drop)?;
-    expected.verify_slice(&received).map_err(drop)
+///
+/// A yes or no, so a `bool`: each caller has its own error to give (the
+/// backend [`HandshakeError::WrongKey`], the front
+/// [`HandshakeError::WrongWelcome`]), and a MAC that is not even 64 hex
+/// digits is wrong in the same way as one that does not match.
+fn verified(expected: Hmac<Sha256>, received: Option<&str>) -> bool {
+    match unhex::<32>(received, "mac") {
+        Ok(received) => expected.verify_slice(&received).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// The backend's side of one connection's handshake.
@@ -270,11 +277,10 @@ impl BackendHandshake {
             });
         }
         let front: Nonce = unhex(wire.nonce.as_deref(), "nonce")?;
-        verify(
-            mac(&self.key, HELLO_LABEL, &self.nonce, &front),
-            wire.mac.as_deref(),
-        )
-        .map_err(|()| HandshakeError::WrongKey)?;
+        let expected = mac(&self.key, HELLO_LABEL, &self.nonce, &front);
+        if !verified(expected, wire.mac.as_deref()) {
+            return Err(HandshakeError::WrongKey);
+        }
         let proof = mac(&self.key, WELCOME_LABEL, &self.nonce, &front).finalize();
         let welcome = frame(&Wire {
             v: VERSION,
@@ -358,8 +364,9 @@ impl FrontHandshake {
                 wire.kind
             )));
         }
-        verify(self.expected.clone(), wire.mac.as_deref())
-            .map_err(|()| HandshakeError::WrongWelcome)?;
+        if !verified(self.expected.clone(), wire.mac.as_deref()) {
+            return Err(HandshakeError::WrongWelcome);
+        }
         Ok(Some(used))
     }
 }

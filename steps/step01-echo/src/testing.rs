@@ -219,3 +219,106 @@ impl Answer {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
+
+/// The lines of the fenced block of `TUTORIAL.md` that a test reproduces:
+/// the block right after the marker
+/// `<!-- output-from-test: TEST_FILE::TEST -->` (or `built-by-test:`, for a
+/// file the reader writes and the test builds; `TEST_FILE` from the
+/// workspace root). The drift test (`tests/tutorial_sync/output.rs`) checks
+/// that every such marker names a test that calls this with its own name.
+///
+/// # Panics
+/// If the tutorial has no such marker, or no block right after it.
+pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("TUTORIAL.md")).expect("read TUTORIAL.md");
+    let target = format!("{test_file}::{test}");
+    let marker = format!("<!-- output-from-test: {target} -->");
+    let built = format!("<!-- built-by-test: {target} -->");
+    let mut lines = text
+        .lines()
+        .skip_while(|line| line.trim() != marker && line.trim() != built);
+    assert!(lines.next().is_some(), "TUTORIAL.md has no `{marker}`");
+    let fence = lines.next().unwrap_or_default();
+    assert!(fence.starts_with("```"), "no block right after `{marker}`");
+    lines
+        .take_while(|line| !line.starts_with("```"))
+        .map(|line| line.trim_end().to_string())
+        .collect()
+}
+
+/// Asserts that `answer`, the raw bytes of an HTTP response, is what a
+/// tutorial block shows `curl -i` printing: the status line and every
+/// header line the same and in order, except `Date`, which only has to be
+/// an HTTP date in both (it is the time of the request), and `X-Request-Id`,
+/// which only has to be there in both (httprs names each request anew: a
+/// per-process random prefix and a counter); then the body,
+/// line for line, where a `...` line of the block stands for any number of
+/// lines it trims. `$ ` command lines in the block are skipped.
+///
+/// # Panics
+/// With both texts, at the first line that differs.
+#[track_caller]
+pub fn assert_answer_matches_block(block: &[String], answer: &[u8]) {
+    let answer = String::from_utf8_lossy(answer);
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of head in {answer:?}"));
+    let shown: Vec<&str> = block
+        .iter()
+        .map(String::as_str)
+        .filter(|line| !line.starts_with("$ "))
+        .collect();
+    let blank = shown
+        .iter()
+        .position(|line| line.is_empty())
+        .unwrap_or(shown.len());
+    let (shown_head, shown_body) = (&shown[..blank], shown.get(blank + 1..).unwrap_or(&[]));
+    let real_head: Vec<&str> = head.lines().collect();
+    let is_date = |line: &str| {
+        line.strip_prefix("Date: ")
+            .is_some_and(|d| d.len() == 29 && d.ends_with(" GMT") && d.as_bytes()[3] == b',')
+    };
+    let is_request_id = |line: &str| {
+        line.strip_prefix("X-Request-Id: ")
+            .is_some_and(|id| !id.is_empty() && !id.contains(' '))
+    };
+    let differs = |what: &str| -> ! {
+        panic!(
+            "the tutorial's block is stale ({what}):\n--- block ---\n{}\n--- real ---\n{answer}",
+            block.join("\n")
+        )
+    };
+    if shown_head.len() != real_head.len() {
+        differs("the number of head lines");
+    }
+    for (text, real) in shown_head.iter().zip(&real_head) {
+        if !(text == real
+            || is_date(text) && is_date(real)
+            || is_request_id(text) && is_request_id(real))
+        {
+            differs(&format!("{text:?} is {real:?}"));
+        }
+    }
+    let real_body: Vec<&str> = body.lines().map(str::trim_end).collect();
+    let mut at = 0;
+    let mut skipping = false;
+    for text in shown_body {
+        if *text == "..." {
+            skipping = true;
+            continue;
+        }
+        let found = real_body[at.min(real_body.len())..]
+            .iter()
+            .position(|real| real == text);
+        match found {
+            Some(0) => at += 1,
+            Some(n) if skipping => at += n + 1,
+            _ => differs(&format!("body line {text:?}")),
+        }
+        skipping = false;
+    }
+    if !skipping && at != real_body.len() {
+        differs("the body goes on after the block's last line");
+    }
+}

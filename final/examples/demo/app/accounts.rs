@@ -20,6 +20,7 @@
 use std::io::BufRead;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use argon2::Argon2;
@@ -133,38 +134,43 @@ pub fn logout(req: &Request) -> Response {
 }
 
 /// With `--create-admin NAME` on the command line, makes (or updates) that
-/// admin and exits: 0 when saved, 1 when not, 2 without a name. Without
-/// the flag, returns and the server starts.
-pub fn create_admin_if_asked(settings_file: &str) {
+/// admin and returns the status `main` should end with: 0 when saved, 1
+/// when not, 2 without a name. Without the flag, `None`: the server starts.
+pub fn create_admin_if_asked(settings_file: &str) -> Option<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(at) = args.iter().position(|arg| arg == "--create-admin") else {
-        return;
-    };
+    let at = args.iter().position(|arg| arg == "--create-admin")?;
     let Some(name) = args.get(at + 1) else {
         eprintln!(
             "error: --create-admin needs a NAME (the password is read from standard input or {PASSWORD_VARIABLE})"
         );
-        std::process::exit(2);
+        return Some(ExitCode::from(2));
     };
     match try_create_admin(settings_file, name) {
         Ok(()) => {
             println!("admin {name} saved: log in at /login");
-            std::process::exit(0);
+            Some(ExitCode::SUCCESS)
         }
         Err(err) => {
             eprintln!("error: {err}");
-            std::process::exit(1);
+            Some(ExitCode::FAILURE)
         }
     }
 }
 
-fn try_create_admin(settings_file: &str, name: &str) -> Result<(), String> {
+/// What went wrong, in words for the command line: the settings, the
+/// database and the password hasher each have an error type of their own,
+/// and this one-off command only prints them, so a `Box<dyn Error>` takes
+/// them all (`?` converts each, and a `String` too).
+type CommandError = Box<dyn std::error::Error>;
+
+fn try_create_admin(settings_file: &str, name: &str) -> Result<(), CommandError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > super::models::MAX_NAME {
         return Err(format!(
             "an admin's name has 1 to {} characters",
             super::models::MAX_NAME
-        ));
+        )
+        .into());
     }
     let password = match std::env::var(PASSWORD_VARIABLE) {
         Ok(password) => password,
@@ -179,39 +185,34 @@ fn try_create_admin(settings_file: &str, name: &str) -> Result<(), String> {
         }
     };
     if password.chars().count() < MIN_PASSWORD {
-        return Err(format!(
-            "the password needs at least {MIN_PASSWORD} characters"
-        ));
+        return Err(format!("the password needs at least {MIN_PASSWORD} characters").into());
     }
     let db = open(settings_file)?;
     let phc = hash(&password).map_err(|err| format!("cannot hash the password: {err}"))?;
-    let conn = db.checkout().map_err(|err| err.to_string())?;
+    let conn = db.checkout()?;
     conn.execute(
         "INSERT INTO users (name, password, is_admin) VALUES ($1, $2, 1)
          ON CONFLICT (name) DO UPDATE SET password = excluded.password, is_admin = 1",
         &[&name, &phc],
-    )
-    .map_err(|err| err.to_string())?;
+    )?;
     Ok(())
 }
 
 /// The demo's database, as the server would open it (the settings file,
 /// then `HTTPRS_*` variables), migrated.
-fn open(settings_file: &str) -> Result<Database, String> {
+fn open(settings_file: &str) -> Result<Database, CommandError> {
     let mut settings = Settings::default();
     let text = std::fs::read_to_string(settings_file)
         .map_err(|err| format!("{settings_file}: cannot read: {err}"))?;
-    settings
-        .apply_toml(&text, settings_file)
-        .map_err(|err| err.to_string())?;
+    settings.apply_toml(&text, settings_file)?;
     // The password variable is this command's, not a setting.
     let vars = std::env::vars().filter(|(name, _)| name != PASSWORD_VARIABLE);
-    settings.apply_env(vars).map_err(|err| err.to_string())?;
+    settings.apply_env(vars)?;
     settings.root = Path::new(settings_file)
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let db = Database::open(settings.database_location(), 1).map_err(|err| err.to_string())?;
+    let db = Database::open(settings.database_location(), 1)?;
     db.migrate(&super::models::migrations())
         .map_err(|err| format!("database {}: {err}", db.name()))?;
     Ok(db)

@@ -13,6 +13,7 @@ use crate::app::session::handle::{Session, SessionData, hex, random_hex};
 use crate::app::session::sweep::Sweeper;
 use crate::config::keys::SecretKey;
 use crate::config::settings::Settings;
+use crate::config::start_error::{StartError, StartErrorKind};
 use crate::data::error::DbError;
 use crate::data::migrate::Migration;
 use crate::data::pool::Database;
@@ -66,8 +67,9 @@ impl SessionStore {
     /// `config/checks.rs`): without one here, `debug` is on.
     ///
     /// # Errors
-    /// If the operating system gives no random bytes for a key.
-    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, String> {
+    /// A [`StartErrorKind::Io`] one if the operating system gives no
+    /// random bytes for a key, or no thread for the expired-session sweep.
+    pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
             None => {
@@ -76,13 +78,22 @@ impl SessionStore {
                      so sessions will not survive a restart"
                 );
                 let mut bytes = [0u8; 32];
-                getrandom::getrandom(&mut bytes)
-                    .map_err(|err| format!("cannot make a random secret_key: {err}"))?;
-                SecretKey::new(bytes.to_vec())?
+                getrandom::getrandom(&mut bytes).map_err(|err| {
+                    StartError::new(
+                        StartErrorKind::Io,
+                        format!("cannot make a random secret_key: {err}"),
+                    )
+                })?;
+                SecretKey::new(bytes.to_vec())
+                    .unwrap_or_else(|_| unreachable!("32 bytes are SecretKey::MIN_BYTES"))
             }
         };
-        let sweeper = Sweeper::start(db.clone(), settings.session_sweep_interval)
-            .map_err(|err| format!("cannot start the expired-session sweep: {err}"))?;
+        let sweeper = Sweeper::start(db.clone(), settings.session_sweep_interval).map_err(|err| {
+            StartError::new(
+                StartErrorKind::Io,
+                format!("cannot start the expired-session sweep: {err}"),
+            )
+        })?;
         Ok(SessionStore {
             key,
             db,

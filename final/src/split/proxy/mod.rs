@@ -42,8 +42,7 @@ pub(crate) mod retry;
 ///     .static_files("/static", "static/")
 ///     .add_route(Route::forward("^.*", proxy))
 ///     .bind("127.0.0.1:7777")
-///     .run()
-/// # .unwrap();
+///     .run();
 /// ```
 ///
 #[doc = include_str!("../../../docs/proxy.md")]

@@ -1,0 +1,114 @@
+//! A row of a query's result, read by column name: `row.get::<String>("title")?`.
+//!
+//! Its own file so that the errors (`error.rs`) can carry a value's
+//! [`FromValueError`](crate::FromValueError) while a row returns a
+//! [`DbError`]: values below, errors above them, rows on top, no loop.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::data::error::DbError;
+use crate::data::value::{FromValue, Value};
+
+/// One row of a query's result, read by column name.
+///
+/// # Examples
+/// ```
+/// # fn main() -> Result<(), httprs::DbError> {
+/// let db = httprs::Database::open_in_memory()?;
+/// let conn = db.checkout()?;
+/// let row = conn.query_one("SELECT 1 + $1 AS two, 'hi' AS word", &[&1])?;
+/// assert_eq!(row.get::<i64>("two")?, 2);
+/// assert_eq!(row.get::<String>("word")?, "hi");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Row {
+    /// Shared by every row of one result.
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    pub(crate) fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
+        Row { columns, values }
+    }
+
+    /// The value of `column`, converted to `T`.
+    ///
+    /// # Errors
+    /// [`DbError::Value`] (a 500) naming the columns there are, if the row
+    /// has no such column; [`DbError::Column`] (a 500 too) naming the
+    /// column, if its value does not convert (`NULL` into a `String`, say).
+    pub fn get<T: FromValue>(&self, column: &str) -> Result<T, DbError> {
+        let at = self
+            .columns
+            .iter()
+            .position(|name| name == column)
+            .ok_or_else(|| {
+                DbError::Value(format!(
+                    "no column {column:?} in the row; it has {}",
+                    self.columns.join(", ")
+                ))
+            })?;
+        T::from_value(self.values[at].clone()).map_err(|error| DbError::Column {
+            column: column.to_string(),
+            error,
+        })
+    }
+
+    /// The column names, in the order the query gave them.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+}
+
+impl fmt::Debug for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.columns.iter().zip(&self.values))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_names_the_column_it_cannot_give() {
+        let row = Row::new(
+            Arc::from(vec!["id".to_string(), "title".to_string()]),
+            vec![Value::Integer(1), Value::Null],
+        );
+        assert_eq!(row.get::<i64>("id").unwrap(), 1);
+        assert_eq!(row.get::<Option<String>>("title").unwrap(), None);
+        let err = row.get::<String>("title").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column \"title\": expected text, found NULL"
+        );
+        let err = row.get::<i64>("nope").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no column \"nope\" in the row; it has id, title"
+        );
+        assert_eq!(err.status().code(), 500);
+    }
+
+    #[test]
+    fn a_conversion_error_keeps_its_column_for_the_caller_to_match() {
+        let row = Row::new(Arc::from(vec!["n".to_string()]), vec![Value::Real(0.5)]);
+        match row.get::<i64>("n").unwrap_err() {
+            DbError::Column { column, error } => {
+                assert_eq!(column, "n");
+                assert_eq!(
+                    error.to_string(),
+                    "expected an integer, found a real number"
+                );
+            }
+            other => panic!("expected DbError::Column, got {other:?}"),
+        }
+    }
+}
