@@ -88,12 +88,13 @@ impl SessionStore {
                     .unwrap_or_else(|_| unreachable!("32 bytes are SecretKey::MIN_BYTES"))
             }
         };
-        let sweeper = Sweeper::start(db.clone(), settings.session_sweep_interval).map_err(|err| {
-            StartError::new(
-                StartErrorKind::Io,
-                format!("cannot start the expired-session sweep: {err}"),
-            )
-        })?;
+        let sweeper =
+            Sweeper::start(db.clone(), settings.session_sweep_interval).map_err(|err| {
+                StartError::new(
+                    StartErrorKind::Io,
+                    format!("cannot start the expired-session sweep: {err}"),
+                )
+            })?;
         Ok(SessionStore {
             key,
             db,
