@@ -278,6 +278,33 @@ there is anything to do: `None` means `Cow::Borrowed(text)`. Otherwise push
 `Cow::Owned(out)`.",
     },
     Exercise {
+        name: "ex15_middleware",
+        topic: "a middleware chain",
+        chapter: 8,
+        difficulty: Medium,
+        stubs: 4,
+        hint: "\
+`Next::run` is a `match` on `self.layers.split_first()`: `Some((layer, rest))`
+calls `layer(req, Next::new(rest, self.handler))`, and `None` calls
+`(self.handler)(req)`. `App::respond` takes `mut req` and runs one `Next` over
+all of `self.layers`. Each layer is `Box::new(move |req: &mut Request, next:
+Next<'_>| { ... })`: `add_header` changes what `next.run(req)` returned, and
+`require_header` returns its 401 before ever calling `next`.",
+    },
+    Exercise {
+        name: "ex16_not_modified",
+        topic: "the 304 decision",
+        chapter: 9,
+        difficulty: Medium,
+        stubs: 1,
+        hint: "\
+Start with `if let Some(tags) = if_none_match { return ...; }`: with the header
+present, the date never counts. Split the list at ',' and `trim` each tag; a
+small closure that strips a leading \"W/\" lets you compare both sides weakly,
+and `*` matches anything. For the date, turn both times into whole seconds
+with `duration_since(UNIX_EPOCH)` and `as_secs()`, then `<=`.",
+    },
+    Exercise {
         name: "ex21_forwarded_for",
         topic: "the client's address behind proxies",
         chapter: 14,

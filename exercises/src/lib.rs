@@ -49,6 +49,8 @@
 //! - `ex12_chunked`: chapter 13, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
 //! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
+//! - `ex15_middleware`: chapter 8, a middleware chain: layers in order, a short-circuit.
+//! - `ex16_not_modified`: chapter 9, the 304 decision from If-None-Match and If-Modified-Since.
 //! - `ex21_forwarded_for`: chapter 14, the client's address behind trusted proxies (`X-Forwarded-For`).
 //!
 //! With `--features solutions` (never in a learner's build) the library
@@ -102,6 +104,12 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex15_middleware.rs"]
+pub mod ex15_middleware;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex16_not_modified.rs"]
+pub mod ex16_not_modified;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex21_forwarded_for.rs"]
 pub mod ex21_forwarded_for;

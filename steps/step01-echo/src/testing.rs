@@ -220,6 +220,50 @@ impl Answer {
     }
 }
 
+/// Sends `request` on a new connection and reads exactly one response: its
+/// head, then `Content-Length` bytes of body (none for a `HEAD` request,
+/// nor for 1xx, 204 and 304), without waiting for the server to close. For
+/// a kept-alive connection, as curl has it.
+///
+/// # Panics
+/// If the server closes before a whole response.
+#[track_caller]
+pub fn one_response(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = connect(addr);
+    stream.write_all(request).expect("write to test server");
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut read = |bytes: &mut Vec<u8>| {
+        let n = stream.read(&mut buf).expect("read from test server");
+        assert!(
+            n > 0,
+            "closed before a whole response: {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        bytes.extend_from_slice(&buf[..n]);
+    };
+    let head_end = loop {
+        if let Some(at) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        read(&mut bytes);
+    };
+    let head = Answer::parse(&bytes[..head_end]);
+    let bodiless = request.starts_with(b"HEAD ")
+        || head.status / 100 == 1
+        || head.status == 204
+        || head.status == 304;
+    let length: usize = match head.header("content-length") {
+        Some(value) if !bodiless => value.parse().expect("a numeric Content-Length"),
+        _ => 0,
+    };
+    while bytes.len() < head_end + length {
+        read(&mut bytes);
+    }
+    bytes.truncate(head_end + length);
+    bytes
+}
+
 /// The lines of the fenced block of `TUTORIAL.md` that a test reproduces:
 /// the block right after the marker
 /// `<!-- output-from-test: TEST_FILE::TEST -->` (or `built-by-test:`, for a
@@ -245,6 +289,54 @@ pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
         .take_while(|line| !line.starts_with("```"))
         .map(|line| line.trim_end().to_string())
         .collect()
+}
+
+/// Checks that `block` (from [`tutorial_block`]: `$ ` command lines, then
+/// what curl printed) shows `response` as it really is, line by line. The
+/// values of the headers named in `varying` (a date, an ETag) are not
+/// compared, only their names and places; a `...` line ends the comparison
+/// (the block shows the start of the body).
+///
+/// # Panics
+/// With both texts, at the first line that differs.
+#[track_caller]
+pub fn assert_block_shows(block: &[String], response: &[u8], varying: &[&str]) {
+    let text = String::from_utf8_lossy(response);
+    let actual: Vec<&str> = text
+        .split("\r\n")
+        .flat_map(|line| line.split('\n'))
+        .collect();
+    let shown: Vec<&String> = block
+        .iter()
+        .filter(|line| !line.starts_with("$ "))
+        .collect();
+    let same_header = |want: &str, got: &str| match (want.split_once(": "), got.split_once(": ")) {
+        (Some((name, _)), Some((got_name, _))) if name == got_name => {
+            varying.iter().any(|v| v.eq_ignore_ascii_case(name))
+        }
+        _ => false,
+    };
+    for (i, want) in shown.iter().enumerate() {
+        if want.as_str() == "..." {
+            return;
+        }
+        let got = actual.get(i).copied().unwrap_or("<nothing>");
+        assert!(
+            want.as_str() == got.trim_end() || same_header(want, got),
+            "line {} of the tutorial's block differs:\n  block:  {want:?}\n  really: {got:?}\n\
+             the whole response:\n{text}",
+            i + 1
+        );
+    }
+    let rest: Vec<&str> = actual[shown.len()..]
+        .iter()
+        .copied()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        rest.is_empty(),
+        "the response goes on after the block: {rest:?}"
+    );
 }
 
 /// Asserts that `answer`, the raw bytes of an HTTP response, is what a
