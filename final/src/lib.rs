@@ -41,6 +41,7 @@
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
+//! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
 //! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`] (and [`FromValueError`]), [`Row`] | httppy's data layer |
@@ -67,7 +68,7 @@
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
-//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies; forged forms refused: [`Session`] | Django, by way of httppy |
+//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | Django, by way of httppy |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
@@ -138,13 +139,14 @@ pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
 pub use data::row::Row;
 pub use data::value::{FromValue, FromValueError, ToValue, Value};
-pub use http::cookie::{Cookie, SameSite};
+pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
+pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;

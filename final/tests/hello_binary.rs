@@ -41,12 +41,19 @@ fn assert_log_line(line: &str, level: &str) {
 fn the_example_serves_on_the_addr_flag_logs_and_stops_on_sigterm() {
     let mut hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
     assert_ne!(hello.addr.port(), 7777);
-    assert!(get(hello.addr, "/index/").ends_with("\r\n\r\nHello httprs!"));
+    let index = get(hello.addr, "/index/");
+    assert!(index.ends_with("\r\n\r\nHello httprs!"));
     assert!(get(hello.addr, "/hello/you").ends_with("Hello, you!"));
     let access = hello.line_containing("\"GET /index/ HTTP/1.1\"");
     assert_log_line(&access, "INFO");
     assert!(access.contains("\" 200 13B "), "{access}");
-    assert!(access.ends_with("ms"), "{access}");
+    // The time, then the request's id, the one on the response.
+    let id = index
+        .lines()
+        .find_map(|line| line.strip_prefix("X-Request-Id: "))
+        .expect("an X-Request-Id")
+        .trim();
+    assert!(access.ends_with(&format!("ms {id}")), "{access}");
     // HEAD: the headers of the GET, and the log counts the body bytes sent: none.
     let head = exchange(
         hello.addr,

@@ -447,6 +447,14 @@ fn the_tutorials_curl_i_of_the_demos_style_sheet_is_what_the_server_sends() {
                 assert_eq!(text_size, real_size, "the ETag's size half");
                 assert_eq!(real_size, format!("{size:x}"));
             }
+            // Each request's own: a per-process prefix and a counter.
+            "X-Request-Id" => {
+                let id = |id: &str| {
+                    id.split_once('-')
+                        .is_some_and(|(p, n)| p.len() == 8 && n.parse::<u64>().is_ok())
+                };
+                assert!(id(text) && id(real), "{name}: {text} and {real}");
+            }
             _ => assert_eq!(text, real, "{name}"),
         }
     }

@@ -15,6 +15,8 @@ pub(crate) mod into_response;
 pub(crate) mod parse;
 pub(crate) mod parse_error;
 pub(crate) mod request;
+pub(crate) mod request_id;
 pub(crate) mod response;
 pub(crate) mod state;
 pub(crate) mod status;
+pub(crate) mod trusted_proxies;

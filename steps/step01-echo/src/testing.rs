@@ -342,7 +342,9 @@ pub fn assert_block_shows(block: &[String], response: &[u8], varying: &[&str]) {
 /// Asserts that `answer`, the raw bytes of an HTTP response, is what a
 /// tutorial block shows `curl -i` printing: the status line and every
 /// header line the same and in order, except `Date`, which only has to be
-/// an HTTP date in both (it is the time of the request); then the body,
+/// an HTTP date in both (it is the time of the request), and `X-Request-Id`,
+/// which only has to be there in both (httprs names each request anew: a
+/// per-process random prefix and a counter); then the body,
 /// line for line, where a `...` line of the block stands for any number of
 /// lines it trims. `$ ` command lines in the block are skipped.
 ///
@@ -369,6 +371,10 @@ pub fn assert_answer_matches_block(block: &[String], answer: &[u8]) {
         line.strip_prefix("Date: ")
             .is_some_and(|d| d.len() == 29 && d.ends_with(" GMT") && d.as_bytes()[3] == b',')
     };
+    let is_request_id = |line: &str| {
+        line.strip_prefix("X-Request-Id: ")
+            .is_some_and(|id| !id.is_empty() && !id.contains(' '))
+    };
     let differs = |what: &str| -> ! {
         panic!(
             "the tutorial's block is stale ({what}):\n--- block ---\n{}\n--- real ---\n{answer}",
@@ -379,7 +385,10 @@ pub fn assert_answer_matches_block(block: &[String], answer: &[u8]) {
         differs("the number of head lines");
     }
     for (text, real) in shown_head.iter().zip(&real_head) {
-        if !(text == real || is_date(text) && is_date(real)) {
+        if !(text == real
+            || is_date(text) && is_date(real)
+            || is_request_id(text) && is_request_id(real))
+        {
             differs(&format!("{text:?} is {real:?}"));
         }
     }
