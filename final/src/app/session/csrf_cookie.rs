@@ -54,7 +54,10 @@ pub(super) fn verified<'a>(key: &[u8], value: &'a str) -> Option<&'a str> {
 
 /// Hex digits to bytes; `None` for anything else.
 pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    // Hex digits only: `from_str_radix` alone would also take a `+` sign
+    // ("+f" as 0x0f), so two spellings of one tag would both verify (the
+    // split handshake's fuzz target found the same slip there).
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
@@ -80,6 +83,8 @@ mod tests {
                 .into_bytes())
         );
         assert_eq!(verified(&key, &session_style), None, "another label");
+        assert_eq!(unhex("+f"), None, "a '+' is not a hex digit");
+        assert_eq!(unhex("0f"), Some(vec![0x0f]));
         for bad in ["abc123", "abc123.zz", "", ".", "abc124.00"] {
             assert_eq!(verified(&key, bad), None, "{bad:?}");
         }
