@@ -80,7 +80,14 @@ pub struct Startup {
 /// Ctrl-C and SIGTERM: the part of start-up every later step's `main`
 /// shares. Exits with status 1 on an address that cannot be used.
 pub fn listen_or_exit(flags: &cli::Flags) -> (TcpListener, SocketAddr, Shutdown) {
-    let listener = cli::bind_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR));
+    listen_at_or_exit(flags.get("addr").unwrap_or(cli::DEFAULT_ADDR))
+}
+
+/// [`listen_or_exit`] for an address already read (step 08 reads it from
+/// its settings): binds `addr`, wires the [`Shutdown`], exits with status 1
+/// on an address that cannot be used.
+pub fn listen_at_or_exit(addr: &str) -> (TcpListener, SocketAddr, Shutdown) {
+    let listener = cli::bind_or_exit(addr);
     let local = listener
         .local_addr()
         .expect("a bound listener has an address");

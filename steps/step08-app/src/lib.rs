@@ -129,16 +129,7 @@ pub fn load_settings(
 /// where it listens (the real port, for port 0), and the shutdown switch.
 /// Prints a clear message and exits with status 1 if `addr` cannot be used.
 pub fn listen_or_exit(addr: SocketAddr) -> (TcpListener, SocketAddr, Shutdown) {
-    let listener = cli::bind_or_exit(&addr.to_string());
-    let local = listener
-        .local_addr()
-        .expect("a bound listener has an address");
-    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    // Only fails if a handler is already installed, and this is the only one.
-    shutdown
-        .trigger_on_signals()
-        .expect("install the Ctrl-C handler");
-    (listener, local, shutdown)
+    step04::listen_at_or_exit(&addr.to_string())
 }
 
 /// `path` relative to the current directory when it is inside it: what a
