@@ -51,6 +51,9 @@
 //! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
 //! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
 //! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`]; `--help` as [`Parsed::Help`] | all steps' `main` |
+//! | `config/settings_error.rs` | where a setting was read, which key, what is wrong: [`SettingsError`] | all steps' `main` |
+//! | `config/app_settings.rs` | the app's own keys: `[app]` and `HTTPRS_APP_*`, read into its type: [`AppSettings`] | Rocket's figment |
+//! | `config/flags.rs` | the app's own command-line flags, shown in `--help`: [`Flag`], [`Flags`] | all steps' `main` |
 //! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`], [`KeyError`] | new |
 //! | `config/checks.rs` | the start-up checks, run once: a key for the mode and `debug` in force | new |
 //! | `config/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
@@ -63,7 +66,8 @@
 //! | `split/proxy/` | the front's choices: [`Proxy`], round robin, down and back, what may be retried, `X-Forwarded-*` | step 06 |
 //! | **`app/`** | **the application: what answers a request** | |
 //! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 05 |
-//! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`: [`Route`] | step 05 |
+//! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`, groups under a prefix: [`Route`] | step 05 |
+//! | `app/urls.rs` | a URL from a route's name: [`Request::url_for`], the templates' `url_for`, [`UrlError`] | Django's `reverse` |
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
@@ -120,7 +124,6 @@ mod run;
 mod server;
 mod split;
 
-pub use app::App;
 pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
@@ -128,8 +131,13 @@ pub use app::router::Route;
 pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use app::urls::UrlError;
+pub use app::{App, CommandError};
+pub use config::app_settings::AppSettings;
+pub use config::flags::{Flag, Flags};
 pub use config::keys::{KeyError, SecretKey};
-pub use config::settings::{Mode, Parsed, Settings, SettingsError};
+pub use config::settings::{Mode, Parsed, Settings};
+pub use config::settings_error::SettingsError;
 pub use config::start_error::{StartError, StartErrorKind};
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};

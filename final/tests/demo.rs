@@ -738,3 +738,82 @@ fn a_malformed_database_url_stops_start_up_naming_the_setting() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Runs the demo with `args` (its own settings, a database in `dir`); returns its output.
+fn run_demo(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(example_exe("demo"));
+    command
+        .args(args)
+        .env_remove("HTTPRS_SETTINGS")
+        .env(
+            "HTTPRS_DATABASE",
+            dir.join("guestbook.sqlite3").to_str().unwrap(),
+        )
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn help_lists_the_demo_s_own_flag_beside_the_framework_s() {
+    let dir = TempDir::new("demo-help");
+    let out = run_demo(&dir, &["--help"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("usage: [--addr HOST:PORT]... [--backend]\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("this app's flags:\n  --create-admin NAME   save an admin"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_undeclared_flag_or_the_admin_flag_without_a_name_is_refused_with_status_2() {
+    let dir = TempDir::new("demo-flags");
+    let out = run_demo(&dir, &["--create-admn", "ada"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("command line: key '--create-admn': unknown argument"),
+        "{stderr}"
+    );
+    let out = run_demo(&dir, &["--create-admin"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "error: command line: key '--create-admin': needs a value NAME"
+    );
+    // A refused command is status 1, and says why.
+    let out = run_demo(
+        &dir,
+        &["--create-admin", "ada"],
+        &[("GUESTBOOK_ADMIN_PASSWORD", "short")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("at least 8 characters"), "{stderr}");
+}
+
+#[test]
+fn a_bad_app_setting_stops_the_demo_naming_the_variable_and_the_key() {
+    let dir = TempDir::new("demo-app-setting");
+    let out = run_demo(
+        &dir,
+        &["--addr", "127.0.0.1:0"],
+        &[("HTTPRS_APP_PAGE_SIZE", "fifty")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: environment variable HTTPRS_APP_PAGE_SIZE: key 'app.page_size': invalid type: string \"fifty\""
+        ),
+        "{stderr}"
+    );
+}

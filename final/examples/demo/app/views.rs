@@ -17,11 +17,15 @@ use httprs::{BodyError, DbError, Request, Response, Status, context};
 use httprs::{Model, Order};
 use serde_json::json;
 
+use super::Config;
 use super::accounts;
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
 
-/// How many entries the page shows, and the API's default page size.
-const PAGE: u32 = 50;
+/// How many entries the page shows, and the API's default page size: the
+/// `[app]` setting `page_size` (`main.rs` reads it into [`Config`]).
+fn page_size(req: &Request) -> u32 {
+    req.state::<Config>().map_or(50, |config| config.page_size)
+}
 /// The most entries one API call returns (`?limit=`).
 const MAX_LIMIT: u32 = 200;
 
@@ -61,7 +65,7 @@ pub fn sign(req: &Request) -> Result<Response, DbError> {
 /// The page itself, for both views: the entries, the form as typed, its errors.
 fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, DbError> {
     let conn = req.db()?;
-    let entries = Entry::list(&conn, Order::desc("id"), PAGE)?;
+    let entries = Entry::list(&conn, Order::desc("id"), page_size(req))?;
     let limits = json!({ "name": MAX_NAME, "message": MAX_MESSAGE });
     // The logged-in admin's name, which shows a delete button per entry.
     let admin = accounts::admin(req, &conn)?;
@@ -90,7 +94,7 @@ pub fn delete(req: &Request) -> Result<Response, DbError> {
 /// `GET /api/entries?limit=N`: the newest entries as a JSON array.
 pub fn api_list(req: &Request) -> Result<Response, DbError> {
     let limit = match req.query("limit") {
-        None => PAGE,
+        None => page_size(req),
         Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
