@@ -39,6 +39,8 @@
 //! | `http/extensions.rs` | values of any type a request carries for the floors above, by type: [`Extensions`] | the `http` crate |
 //! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
+//! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
+//! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | **`data/`** | **the data layer** | httppy's data layer |
@@ -67,6 +69,7 @@
 //! | **`app/`** | **the application: what answers a request** | |
 //! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 05 |
 //! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`, groups under a prefix: [`Route`] | step 05 |
+//! | `app/view_error.rs` | one error for a view: input, database, URLs, its own [`Problem`]; `?` on each: [`ViewError`] | axum's apps |
 //! | `app/urls.rs` | a URL from a route's name: [`Request::url_for`], the templates' `url_for`, [`UrlError`] | Django's `reverse` |
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
@@ -132,6 +135,7 @@ pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
 pub use app::urls::UrlError;
+pub use app::view_error::ViewError;
 pub use app::{App, CommandError};
 pub use config::app_settings::AppSettings;
 pub use config::flags::{Flag, Flags};
@@ -150,9 +154,11 @@ pub use http::cookie::{Cookie, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
+pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
+pub use http::typed_input::InputError;
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;

@@ -288,11 +288,44 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
         415
     );
     assert_eq!(get(demo.addr, "/api/entries?limit=0").status, 400);
-    let missing = get(demo.addr, "/api/entries/999");
-    assert_eq!(missing.status, 404);
-    assert_eq!(missing.header("content-type"), Some("application/json"));
-    assert_eq!(missing.text(), r#"{"error":"no such entry"}"#);
-    assert_eq!(get(demo.addr, "/api/entries/abc").status, 404);
+    assert_eq!(get(demo.addr, "/api/entries?limit=ten").status, 400);
+    // A script that accepts JSON gets problem details (RFC 9457).
+    let script_get = |path: &str| {
+        request(
+            demo.addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    for (path, status, detail) in [
+        ("/api/entries/999", 404, "no entries row with id 999"),
+        (
+            "/api/entries/abc",
+            404,
+            "path parameter id = \"abc\": invalid digit found in string",
+        ),
+        (
+            "/api/entries?limit=ten",
+            400,
+            "query string: limit: expected a whole number of at least 0 (32 bits), found \"ten\"",
+        ),
+        (
+            "/api/entries?limit=0",
+            400,
+            "limit must be a whole number from 1 to 200",
+        ),
+    ] {
+        let missing = script_get(path);
+        assert_eq!(missing.status, status, "{path}");
+        assert_eq!(
+            missing.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+        let problem: serde_json::Value = serde_json::from_slice(&missing.body).unwrap();
+        assert_eq!(problem["status"], status, "{path}");
+        assert_eq!(problem["detail"], detail, "{path}");
+    }
     assert_eq!(get(demo.addr, "/nowhere").status, 404);
     // Nothing was stored by any of it.
     assert!(entries(demo.addr).is_empty());

@@ -56,6 +56,7 @@ pub(crate) mod session;
 pub(crate) mod static_files;
 pub(crate) mod templates;
 pub(crate) mod urls;
+pub(crate) mod view_error;
 
 /// A web application: routes, middleware, and where to listen.
 ///
