@@ -74,6 +74,7 @@
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
+//! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
 //! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies; forged forms refused: [`Session`] | Django, by way of httppy |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
@@ -127,6 +128,7 @@ mod run;
 mod server;
 mod split;
 
+pub use app::cors::Cors;
 pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};

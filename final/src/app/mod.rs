@@ -31,6 +31,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::app::core::AppCore;
+use crate::app::cors::{Cors, CorsMiddleware, CorsRules};
 use crate::app::handler::Handler;
 use crate::app::middleware::Middleware;
 use crate::app::router::Route;
@@ -46,6 +47,7 @@ use crate::http::response::Response;
 use crate::http::state::AppState;
 
 pub(crate) mod core;
+pub(crate) mod cors;
 pub(crate) mod csrf;
 pub(crate) mod handler;
 pub(crate) mod login_limit;
@@ -325,6 +327,43 @@ impl App {
             self.core
                 .middleware
                 .insert(at, Arc::new(session::SessionMiddleware));
+        }
+        self
+    }
+
+    /// Lets scripts from other origins call the routes under `prefix`
+    /// (`"/"` for all), as `cors` allows: preflights answered with `204`
+    /// and the allowed set, allowed answers marked with
+    /// `Access-Control-Allow-Origin`, every answer under the prefix with
+    /// `Vary: Origin`, and nothing for an origin not allowed. With
+    /// [`App::sessions`], the CSRF check lets these origins through (and
+    /// only these): see [`Cors`](crate::Cors).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Cors, Request};
+    /// let app = App::new()
+    ///     .cors("/api", Cors::new().allow_origin("https://app.example").allow_methods(["GET", "DELETE"]))
+    ///     .get("/api/entries", |_: &Request| "[]");
+    /// let preflight = Request::new("OPTIONS", "/api/entries")
+    ///     .with_header("Origin", "https://app.example")
+    ///     .with_header("Access-Control-Request-Method", "DELETE");
+    /// let res = app.handle(preflight);
+    /// assert_eq!(res.status().code(), 204);
+    /// assert_eq!(res.header("access-control-allow-origin"), Some("https://app.example"));
+    /// assert_eq!(res.header("access-control-allow-methods"), Some("GET, DELETE"));
+    /// ```
+    pub fn cors(mut self, prefix: &str, cors: Cors) -> App {
+        let state = Arc::make_mut(&mut self.core.state);
+        let first = state.get::<CorsRules>().is_none();
+        let mut rules = state.get::<CorsRules>().cloned().unwrap_or_default();
+        rules.add(prefix, cors);
+        state.insert(rules);
+        if first {
+            // Outside the sessions and the app's own middleware: a
+            // preflight is answered before a session is loaded.
+            let at = 1.min(self.core.middleware.len());
+            self.core.middleware.insert(at, Arc::new(CorsMiddleware));
         }
         self
     }
