@@ -19,7 +19,7 @@
 #
 # The load is benches/guestbook.lua: each connection posts the page's form
 # (303) and reads the page (200, the 50 newest entries) in turn, with one
-# visitor's session cookie and CSRF token, fetched with curl before the run.
+# visitor's CSRF token and its cookie, fetched with curl before the run.
 # Each run starts on a fresh database and fresh processes, and the setups
 # alternate within each round, so a busy moment of a shared machine hits
 # all four alike: compare the ratios of the medians, not the figures.
@@ -169,9 +169,10 @@ start() {
 # visitor ADDR: opens the page once, as a browser; exports what the Lua script needs.
 visitor() {
     curl -s -D "$SCRATCH/head" -o "$SCRATCH/page" "http://$1/"
-    GUESTBOOK_COOKIE=$(grep -i -o -m1 'httprs_session=[^;]*' "$SCRATCH/head")
+    # The form's token comes with a cookie of its own (no session row is stored).
+    GUESTBOOK_COOKIE=$(grep -i -o -m1 'httprs_csrf=[^;]*' "$SCRATCH/head")
     GUESTBOOK_TOKEN=$(grep -o -m1 'name="csrf_token" value="[0-9a-f]*' "$SCRATCH/page" | cut -d'"' -f4)
-    [ -n "$GUESTBOOK_COOKIE" ] && [ -n "$GUESTBOOK_TOKEN" ] || die "no session cookie or token from http://$1/"
+    [ -n "$GUESTBOOK_COOKIE" ] && [ -n "$GUESTBOOK_TOKEN" ] || die "no token cookie or token from http://$1/"
     export GUESTBOOK_COOKIE GUESTBOOK_TOKEN GUESTBOOK_ORIGIN="http://$1"
 }
 

@@ -2,13 +2,14 @@
 -- reads the page, in turn, on every connection (benches/guestbook-engines.sh).
 --
 -- The form needs what a browser holds after opening the page once: the
--- session cookie and the form's CSRF token. The script fetches them with
+-- CSRF token's cookie and the form's token. The script fetches them with
 -- curl and passes them in the environment:
---   GUESTBOOK_COOKIE  httprs_session=...
+--   GUESTBOOK_COOKIE  httprs_csrf=...
 --   GUESTBOOK_TOKEN   the page's csrf_token
 --   GUESTBOOK_ORIGIN  http://HOST:PORT, as a browser's same-site post says it
--- Every connection shares the one session, so every request loads it from
--- the database: the work that lets two instances serve one visitor.
+-- Every connection shares the one token, signed with the instances' shared
+-- key, so either instance accepts it; a visitor who never logs in has no
+-- session row to load.
 
 local cookie = os.getenv("GUESTBOOK_COOKIE")
 local token = os.getenv("GUESTBOOK_TOKEN")

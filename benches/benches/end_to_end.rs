@@ -104,6 +104,21 @@ const SERVERS: &[Server] = &[
         slow_path: Some("/sleep"),
         keep_alive: true,
     },
+    // Step 08: step 07's loop serving an App: the same kind of route, now
+    // through a URL table of its own, the middleware chain and the access
+    // log (a line per request, as step 07's loop printed one). 8 workers,
+    // as step 07 (its settings file says 4). It has no `/sleep`.
+    Server {
+        name: "step08",
+        launch: Launch::Single {
+            exe: env!("CARGO_BIN_EXE_bench-step08"),
+            args: &[],
+            env: &[("STEP08_WORKERS", "8")],
+        },
+        hello_path: "/hello/bench",
+        slow_path: None,
+        keep_alive: true,
+    },
     // httprs in one process, with its defaults: event loops, a worker pool,
     // keep-alive.
     Server {

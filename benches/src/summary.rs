@@ -38,6 +38,7 @@ pub const SERVER_ORDER: &[&str] = &[
     "step05",
     "step06",
     "step07",
+    "step08",
     "httprs",
     "httprs-split",
     "nginx→httprs",

@@ -111,6 +111,30 @@ fn the_event_loop_step_keeps_one_connection_per_client() {
     assert_stops_listening(addr);
 }
 
+#[test]
+fn the_app_step_keeps_one_connection_per_client() {
+    let step08 = Server {
+        keep_alive: true,
+        ..server(
+            "step08",
+            Launch::Single {
+                exe: env!("CARGO_BIN_EXE_bench-step08"),
+                args: &[],
+                env: &[("STEP08_WORKERS", "8")],
+            },
+        )
+    };
+    let running = step08.start(LEASH).unwrap();
+    let addr = running.addr;
+    let kept = Load {
+        mode: ConnectionMode::KeepAlive,
+        ..load("/hello/test")
+    };
+    assert_eq!(kept.run(addr).unwrap(), 2, "one connection per client");
+    drop(running);
+    assert_stops_listening(addr);
+}
+
 /// What happens when the bench is killed: nobody runs `Drop`, but the
 /// kernel closes the bench's end of the leash's stdin, exactly as here.
 #[test]

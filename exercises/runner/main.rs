@@ -10,7 +10,7 @@
 //! `<name>` is the full name (`ex05_status_reason`) or its number (`ex05`).
 //!
 //! Modules:
-//! - [`catalog`]: the exercises in tutorial order, with every hint, in one place.
+//! - [`catalog`]: the exercises, their chapters, difficulties and hints, in one place.
 //! - [`stubs`]: "not started" detection: are all the original `todo!()`s still there?
 //! - [`progress`]: statuses and the progress table (pure, unit-tested).
 //! - [`cargo`]: running `cargo test -p exercises --test <name>`.
@@ -29,7 +29,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use cargo::{Outcome, Output};
-use catalog::{EXERCISES, Exercise};
+use catalog::{CATALOG, Exercise};
 use progress::{Failure, Row, Status};
 
 /// The `exercises/` folder, wherever the runner is started from.
@@ -55,8 +55,8 @@ fn main() -> ExitCode {
         [] | ["list"] => list(dir),
         ["hint", name] => with_exercise(name, |ex| {
             println!(
-                "Hint for {} (chapter {}, {}):\n\n{}",
-                ex.name, ex.chapter, ex.topic, ex.hint
+                "Hint for {} (chapter {}, {}, {}):\n\n{}",
+                ex.name, ex.chapter, ex.difficulty, ex.topic, ex.hint
             );
             ExitCode::SUCCESS
         }),
@@ -81,7 +81,7 @@ fn with_exercise(name: &str, action: impl FnOnce(&'static Exercise) -> ExitCode)
         Some(exercise) => action(exercise),
         None => {
             eprintln!("unknown exercise {name:?}. The exercises are:");
-            for ex in EXERCISES {
+            for ex in catalog::in_tutorial_order() {
                 eprintln!("  {}", ex.name);
             }
             ExitCode::from(2)
@@ -116,8 +116,8 @@ pub(crate) fn status_of(dir: &Path, exercise: &Exercise) -> Status {
 }
 
 pub(crate) fn rows(dir: &Path) -> Vec<Row> {
-    EXERCISES
-        .iter()
+    catalog::in_tutorial_order()
+        .into_iter()
         .map(|exercise| {
             let started = todos_in(dir, exercise) != Some(exercise.stubs);
             if started {
@@ -156,16 +156,17 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
             println!("✓ {} passed.", exercise.name);
             // Point at the next exercise not started yet, found without
             // running any tests (a full table would run every started one).
-            let next = EXERCISES
-                .iter()
+            let next = catalog::in_tutorial_order()
+                .into_iter()
                 .skip_while(|ex| ex.name != exercise.name)
                 .skip(1)
                 .find(|ex| todos_in(dir, ex) == Some(ex.stubs));
             match next {
                 Some(next) => println!(
-                    "Next: {} (chapter {}): {}. Edit {}.",
+                    "Next: {} (chapter {}, {}): {}. Edit {}.",
                     next.name,
                     next.chapter,
+                    next.difficulty,
                     next.topic,
                     progress::display_file(next)
                 ),
@@ -211,7 +212,7 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
 
 fn verify_stubs(dir: &Path) -> ExitCode {
     let mut ok = true;
-    for exercise in EXERCISES {
+    for exercise in CATALOG {
         match todos_in(dir, exercise) {
             Some(n) if n == exercise.stubs => {}
             found => {
@@ -224,7 +225,7 @@ fn verify_stubs(dir: &Path) -> ExitCode {
         }
     }
     if ok {
-        println!("all {} exercise files are untouched stubs", EXERCISES.len());
+        println!("all {} exercise files are untouched stubs", CATALOG.len());
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

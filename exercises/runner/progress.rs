@@ -96,8 +96,8 @@ pub fn render(rows: &[Row]) -> String {
     // `write!` to a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(
         out,
-        "  {:<name_width$}  {:>7}  {:<topic_width$}  status",
-        "exercise", "chapter", "topic"
+        "  {:<name_width$}  {:>7}  {:<6}  {:<topic_width$}  status",
+        "exercise", "chapter", "level", "topic"
     );
     for row in rows {
         let mark = match row.status {
@@ -107,9 +107,10 @@ pub fn render(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "{mark} {:<name_width$}  {:>7}  {:<topic_width$}  {}",
+            "{mark} {:<name_width$}  {:>7}  {:<6}  {:<topic_width$}  {}",
             row.exercise.name,
             row.exercise.chapter,
+            row.exercise.difficulty,
             row.exercise.topic,
             row.status.label()
         );
@@ -124,11 +125,12 @@ pub fn render(rows: &[Row]) -> String {
             let name = row.exercise.name;
             let _ = writeln!(
                 out,
-                "Next: {name} (chapter {}): {}.\n  \
+                "Next: {name} (chapter {}, {}): {}.\n  \
                  edit   {}\n  \
                  check  cargo run -p exercises -- check {name}\n  \
                  stuck? cargo run -p exercises -- hint {name}",
                 row.exercise.chapter,
+                row.exercise.difficulty,
                 row.exercise.topic,
                 display_file(row.exercise)
             );
@@ -140,11 +142,12 @@ pub fn render(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::EXERCISES;
+    use crate::catalog::{CATALOG as EXERCISES, in_tutorial_order};
+    use std::path::Path;
 
     fn rows(statuses: &[Status]) -> Vec<Row> {
-        EXERCISES
-            .iter()
+        in_tutorial_order()
+            .into_iter()
             .zip(
                 statuses
                     .iter()
@@ -163,7 +166,10 @@ mod tests {
         }
         let summary = format!("0 of {} exercises passed.", EXERCISES.len());
         assert!(table.contains(&summary), "{table}");
-        assert!(table.contains("Next: ex01_echo (chapter 1)"), "{table}");
+        assert!(
+            table.contains("Next: ex01_echo (chapter 1, easy)"),
+            "{table}"
+        );
         assert!(
             table.contains("check  cargo run -p exercises -- check ex01_echo"),
             "{table}"
@@ -218,6 +224,67 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("All done"), "{table}");
+    }
+
+    #[test]
+    fn every_row_shows_its_chapter_and_difficulty_in_chapter_order() {
+        let table = render(&rows(&[]));
+        let mut last_chapter = 0;
+        for ex in EXERCISES {
+            let line = table.lines().find(|l| l.contains(ex.name)).expect(ex.name);
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[2], ex.chapter.to_string(), "{line}");
+            assert_eq!(words[3], ex.difficulty.label(), "{line}");
+        }
+        for line in table.lines().skip(1).take(EXERCISES.len()) {
+            let chapter: u8 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+            assert!(chapter >= last_chapter, "{table}");
+            last_chapter = chapter;
+        }
+    }
+
+    /// The lines of the fenced block after the tutorial's marker naming `test`.
+    fn tutorial_block(test: &str) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../TUTORIAL.md");
+        let text = std::fs::read_to_string(path).expect("read TUTORIAL.md");
+        let marker = format!("exercises/runner/progress.rs::{test} -->");
+        let mut lines = text.lines().skip_while(|l| !l.trim().ends_with(&marker));
+        assert!(
+            lines.next().is_some(),
+            "TUTORIAL.md has no marker for {test}"
+        );
+        lines
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_tutorials_fresh_table_is_what_the_runner_prints() {
+        let block = tutorial_block("the_tutorials_fresh_table_is_what_the_runner_prints");
+        assert_eq!(block[0], "$ cargo run -p exercises");
+        let table = render(&rows(&[]));
+        let printed: Vec<&str> = table.lines().map(str::trim_end).collect();
+        // The block's lines in order; `...` stands for the rows it trims.
+        let mut at = 0;
+        let mut skipping = false;
+        for line in &block[1..] {
+            if line == "..." {
+                skipping = true;
+                continue;
+            }
+            let found = printed[at..].iter().position(|p| p == line);
+            match found {
+                Some(0) => at += 1,
+                Some(n) if skipping => at += n + 1,
+                _ => panic!(
+                    "TUTORIAL.md shows {line:?} where the runner prints {:?}:\n{table}",
+                    printed.get(at)
+                ),
+            }
+            skipping = false;
+        }
     }
 
     #[test]

@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
-use crate::catalog::EXERCISES;
+use crate::catalog::CATALOG;
 use crate::progress;
 
 fn modified_times(dir: &Path) -> HashMap<&'static str, SystemTime> {
-    EXERCISES
+    CATALOG
         .iter()
         .filter_map(|ex| {
             let meta = std::fs::metadata(progress::exercise_file(dir, ex)).ok()?;
@@ -30,7 +30,7 @@ pub fn run(dir: &Path) -> ExitCode {
     loop {
         thread::sleep(Duration::from_secs(1));
         let now = modified_times(dir);
-        for exercise in EXERCISES {
+        for exercise in CATALOG {
             if now.get(exercise.name) != seen.get(exercise.name) {
                 println!("\n──── {} changed ────", exercise.name);
                 // `check` prints the tests' output and a verdict.

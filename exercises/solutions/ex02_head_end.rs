@@ -5,12 +5,12 @@ use std::fmt;
 /// The answer to "is the whole head here yet?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeadEnd {
-    /// The head is complete: it is `buf[..head_len]`, `\r\n\r\n` included.
+    /// The head is complete: it is `buf[..head_len]`, its empty line included.
     Complete {
-        /// Length of the head in bytes, including the final `\r\n\r\n`.
+        /// Length of the head in bytes, including the empty line that ends it.
         head_len: usize,
     },
-    /// No `\r\n\r\n` yet: read more bytes and ask again.
+    /// No empty line yet: read more bytes and ask again.
     Partial,
 }
 
@@ -31,7 +31,7 @@ impl std::error::Error for HeadTooLarge {}
 
 /// Finds the end of the request head at the start of `buf`.
 ///
-/// A head may be at most `limit` bytes long, `\r\n\r\n` included.
+/// A head may be at most `limit` bytes long, its empty line included.
 ///
 /// # Errors
 /// [`HeadTooLarge`] when the head is complete but longer than `limit`, or
@@ -44,14 +44,25 @@ impl std::error::Error for HeadTooLarge {}
 /// assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n\r\nbody", 8192),
 ///            Ok(HeadEnd::Complete { head_len: 18 }));
 /// assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n\r", 8192), Ok(HeadEnd::Partial));
+/// assert_eq!(find_head_end(b"GET / HTTP/1.1\n\n", 8192),
+///            Ok(HeadEnd::Complete { head_len: 16 }));
 /// ```
 pub fn find_head_end(buf: &[u8], limit: usize) -> Result<HeadEnd, HeadTooLarge> {
-    // `windows(4)` slides a 4-byte view along the buffer; the first one equal
-    // to the terminator marks the end. Its start plus 4 is the head length.
-    match buf.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(start) if start + 4 <= limit => Ok(HeadEnd::Complete {
-            head_len: start + 4,
-        }),
+    // Every line ends in `\n` (with or without a `\r` before it), so the
+    // empty line that ends the head is a `\n` followed at once by another
+    // line ending: `\n` or `\r\n`. The head runs to the end of that.
+    let end = buf.iter().enumerate().find_map(|(i, &byte)| {
+        if byte != b'\n' {
+            return None;
+        }
+        match &buf[i + 1..] {
+            [b'\n', ..] => Some(i + 2),
+            [b'\r', b'\n', ..] => Some(i + 3),
+            _ => None,
+        }
+    });
+    match end {
+        Some(head_len) if head_len <= limit => Ok(HeadEnd::Complete { head_len }),
         Some(_) => Err(HeadTooLarge { limit }),
         // The key line: no terminator is not an error, just "read more"...
         // unless `limit` bytes are already here, because then any terminator

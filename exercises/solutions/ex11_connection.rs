@@ -1,22 +1,25 @@
 //! Reference solution for exercise 11: a connection on a non-blocking socket.
 //!
-//! The given parts (`Request`, `BadRequest`, `FakeSocket`) are the exercise
-//! file's, unchanged; the connection's methods and `parse_one` are the answer.
+//! The given parts (`Request`, `BadRequest`, `Connection::new`,
+//! `on_readable`, `wants_write`, `parse_one`) are the exercise file's,
+//! unchanged; `take_requests`, `queue`, `on_writable` and `should_close` are
+//! the answer. (The tests' `FakeSocket` lives in `tests/ex11_connection.rs`.)
 //!
 //! ```
-//! use exercises::ex11_connection::{Connection, FakeSocket};
-//! let mut sock = FakeSocket::new();
+//! use exercises::ex11_connection::Connection;
 //! let mut conn = Connection::new();
-//! sock.arrive(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HT");
+//! // A byte slice reads like a socket whose peer has sent this and closed.
+//! let mut sock = &b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HT"[..];
 //! let parsed = conn.on_readable(&mut sock).unwrap();
-//! assert_eq!(parsed.len(), 1); // `/b` is still arriving
+//! assert_eq!(parsed.len(), 1); // `/b` never finished: dropped at end of file
+//! assert!(!conn.should_close()); // one answer is still owed
 //! conn.queue(b"HTTP/1.1 204 No Content\r\n\r\n");
-//! conn.on_writable(&mut sock).unwrap();
-//! assert_eq!(sock.written(), b"HTTP/1.1 204 No Content\r\n\r\n");
-//! assert!(!conn.should_close()); // keep-alive: `/b` may still come
+//! let mut written = Vec::new();
+//! conn.on_writable(&mut written).unwrap();
+//! assert_eq!(written, b"HTTP/1.1 204 No Content\r\n\r\n");
+//! assert!(conn.should_close());
 //! ```
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -26,7 +29,7 @@ pub const MAX_HEAD: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 32;
 
 // ----------------------------------------------------------------------------
-// Given: the request, the two ways a request can be bad, and the fake socket.
+// Given: the request, and the two ways a request can be bad.
 // ----------------------------------------------------------------------------
 
 /// One parsed request head. (Given.) Requests here have no body.
@@ -111,132 +114,6 @@ impl fmt::Display for BadRequest {
 
 impl std::error::Error for BadRequest {}
 
-/// A pretend non-blocking socket, scripted by the tests. (Given.)
-///
-/// Reading returns what has "arrived", one arrival per `read` at most (as
-/// TCP segments do), then `Err(WouldBlock)` while nothing more has arrived,
-/// and `Ok(0)` for ever once the peer's end of file has arrived. Writing
-/// accepts at most [`FakeSocket::set_write_room`] more bytes (unlimited at
-/// first), then says `Err(WouldBlock)`: the kernel's send buffer is full.
-#[derive(Debug)]
-pub struct FakeSocket {
-    arrivals: VecDeque<Arrival>,
-    eof: bool,
-    write_room: usize,
-    written: Vec<u8>,
-}
-
-#[derive(Debug)]
-enum Arrival {
-    Bytes(Vec<u8>),
-    Eof,
-    Error(io::ErrorKind),
-}
-
-impl FakeSocket {
-    /// A socket with nothing to read yet and unlimited room to write.
-    pub fn new() -> FakeSocket {
-        FakeSocket {
-            arrivals: VecDeque::new(),
-            eof: false,
-            write_room: usize::MAX,
-            written: Vec::new(),
-        }
-    }
-
-    /// Bytes arrive from the peer; a `read` returns at most these at once.
-    pub fn arrive(&mut self, bytes: &[u8]) {
-        if !bytes.is_empty() {
-            self.arrivals.push_back(Arrival::Bytes(bytes.to_vec()));
-        }
-    }
-
-    /// The peer closes its side: after the bytes before it, reads return `Ok(0)`.
-    pub fn arrive_eof(&mut self) {
-        self.arrivals.push_back(Arrival::Eof);
-    }
-
-    /// The next read (after the bytes before it) fails with `kind`, once.
-    pub fn arrive_error(&mut self, kind: io::ErrorKind) {
-        self.arrivals.push_back(Arrival::Error(kind));
-    }
-
-    /// From now on `write` accepts `bytes` more bytes in total, then blocks.
-    pub fn set_write_room(&mut self, bytes: usize) {
-        self.write_room = bytes;
-    }
-
-    /// Everything written to the socket so far.
-    pub fn written(&self) -> &[u8] {
-        &self.written
-    }
-
-    /// How many arrived bytes nobody has read yet.
-    pub fn unread(&self) -> usize {
-        self.arrivals
-            .iter()
-            .map(|a| match a {
-                Arrival::Bytes(bytes) => bytes.len(),
-                _ => 0,
-            })
-            .sum()
-    }
-}
-
-impl Default for FakeSocket {
-    fn default() -> FakeSocket {
-        FakeSocket::new()
-    }
-}
-
-impl Read for FakeSocket {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.eof || buf.is_empty() {
-            return Ok(0);
-        }
-        match self.arrivals.front_mut() {
-            None => Err(io::ErrorKind::WouldBlock.into()),
-            Some(Arrival::Bytes(bytes)) => {
-                let n = bytes.len().min(buf.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                bytes.drain(..n);
-                if bytes.is_empty() {
-                    self.arrivals.pop_front();
-                }
-                Ok(n)
-            }
-            Some(Arrival::Eof) => {
-                self.eof = true;
-                self.arrivals.pop_front();
-                Ok(0)
-            }
-            Some(&mut Arrival::Error(kind)) => {
-                self.arrivals.pop_front();
-                Err(kind.into())
-            }
-        }
-    }
-}
-
-impl Write for FakeSocket {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if self.write_room == 0 {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let n = buf.len().min(self.write_room);
-        self.written.extend_from_slice(&buf[..n]);
-        self.write_room -= n;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 // ----------------------------------------------------------------------------
 // The connection: this is the exercise.
 // ----------------------------------------------------------------------------
@@ -295,7 +172,7 @@ impl Connection {
                     self.read_buf.extend_from_slice(&chunk[..n]);
                     // Parse after every read, not once at the end: a client
                     // flooding us is stopped at MAX_HEAD, not at our memory.
-                    self.parse_buffered(&mut parsed);
+                    self.take_requests(&mut parsed);
                 }
                 // The key line: "nothing more for now" is not an error, it is
                 // the normal end of every read event.
@@ -312,8 +189,8 @@ impl Connection {
         Ok(parsed)
     }
 
-    /// Takes every complete request off the front of `read_buf`.
-    fn parse_buffered(&mut self, parsed: &mut Parsed) {
+    /// Takes every complete request off the front of `read_buf`, into `parsed`.
+    fn take_requests(&mut self, parsed: &mut Parsed) {
         let mut start = 0;
         while !self.closing {
             match parse_one(&self.read_buf[start..]) {

@@ -1,54 +1,50 @@
 //! # Exercise 11: a connection on a non-blocking socket
 //!
 //! Chapter 7 of `TUTORIAL.md` (step 07) serves thousands of connections
-//! from one thread: a `mio` event loop owns every socket, and the kernel
-//! tells it which ones are *ready*. A non-blocking socket never waits: a
-//! `read` with nothing to give says `Err(WouldBlock)`, and a `write` with a
-//! full send buffer takes part of the bytes, or none. So a connection can no
-//! longer be a function that runs from `accept` to close, as in steps 01 to
-//! 06. It becomes a *state machine*: a value that remembers, between two
-//! readiness events, the half of a head that has arrived and the half of an
-//! answer that has not left yet.
+//! from one thread: an event loop owns every socket, and the kernel tells it
+//! which ones are *ready*. A non-blocking socket never waits: a `read` with
+//! nothing to give says `Err(WouldBlock)`, and a `write` with a full send
+//! buffer takes part of the bytes, or none. So a connection becomes a *state
+//! machine*: a value that remembers, between two readiness events, the half
+//! of a head that has arrived and the half of an answer that has not left.
 //!
-//! Build [`Connection`]. The event loop calls:
-//! - [`Connection::on_readable`] when the socket has bytes. Read until
-//!   `WouldBlock` (readiness is *edge-triggered*: you hear "something
-//!   arrived" once, not again for bytes you left unread), parse with
-//!   `httparse`, and return every complete request in order. With
-//!   *pipelining* a client sends several requests without waiting: one read
-//!   may hold three of them and the start of a fourth, whose bytes wait in
-//!   the buffer for the next event. "Not enough bytes yet" (`Partial`) is a
-//!   value: an empty list, not an error;
-//! - [`Connection::queue`] with each answer, in the order of the requests;
-//! - [`Connection::on_writable`] when the socket can take bytes: write until
-//!   `WouldBlock`, and keep what did not fit;
-//! - [`Connection::should_close`] to know when to drop the socket: once
-//!   nothing more will be read and every answer is out. Nothing more is read
-//!   after the peer's end of file (`Ok(0)`: a half-closed client still gets
-//!   its answers), after a request that [`Request::wants_close`], or after a
-//!   bad request ([`BadRequest`]: it is the last item returned, because
-//!   after garbage nobody knows where the next request starts). A head over
-//!   [`MAX_HEAD`] bytes is [`BadRequest::HeadTooLarge`] (431), found while
-//!   reading: stop at the limit, not when the client stops sending.
+//! The event loop calls [`Connection::on_readable`] when the socket has
+//! bytes (it returns every complete request, pipelined ones included, in
+//! order; "not enough bytes yet" is an empty list, not an error), then
+//! [`Connection::queue`] with each answer in the same order,
+//! [`Connection::on_writable`] when the socket can take bytes, and drops the
+//! socket once [`Connection::should_close`]. Nothing more is read after the
+//! peer's end of file (`Ok(0)`: a half-closed client still gets its
+//! answers), after a request that [`Request::wants_close`], or after a
+//! [`BadRequest`] (always the last item: after garbage nobody knows where
+//! the next request starts). A head over [`MAX_HEAD`] bytes is
+//! [`BadRequest::HeadTooLarge`] (431), and a head announcing a body is
+//! [`BadRequest::Malformed`]: this server reads no bodies (chapter 13's
+//! `final/` does).
 //!
-//! This server reads no request bodies (chapter 8's server core does): a
-//! head that announces one is [`BadRequest::Malformed`], because reading on
-//! would take the body for the next request.
+//! Given (read them first): the parsing (`parse_one`, with `httparse`), and
+//! the reading loop of [`Connection::on_readable`], which reads until
+//! `WouldBlock` and hands each arrival to `take_requests`. Yours are the
+//! state machine's decisions, four `todo!()`s:
+//! - `take_requests`: what a complete request, a `Partial` head and a bad
+//!   one each mean for the connection, and what stays in `read_buf`;
+//! - [`Connection::queue`]: one answer fewer is owed;
+//! - [`Connection::on_writable`]: a write may take part of the bytes, or
+//!   none (`WouldBlock`), and the rest must wait for the next event;
+//! - [`Connection::should_close`]: when the socket may go.
 //!
 //! The socket is any `Read`/`Write`, so the same code runs on a
-//! `mio::net::TcpStream`. The tests drive it with [`FakeSocket`] (given,
-//! below): its reads return scripted arrivals, then `WouldBlock`; its
+//! `mio::net::TcpStream`. The tests drive it with a `FakeSocket` (in the
+//! test file): its reads return scripted arrivals, then `WouldBlock`; its
 //! writes accept a set number of bytes, then `WouldBlock`.
 //!
 //! The tests (`tests/ex11_connection.rs`) split a head byte by byte, send
 //! pipelined requests in one read and across reads, write through a socket
-//! that takes three bytes at a time, close after end of file, after
-//! `Connection: close` and after HTTP/1.0, and refuse heads over the limit,
-//! garbage and bodies.
+//! that takes three bytes at a time, close after end of file, `Connection:
+//! close` and HTTP/1.0, and refuse heads over the limit, garbage and bodies.
 //!
 //! Check it with `cargo run -p exercises -- check ex11_connection`.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -58,7 +54,7 @@ pub const MAX_HEAD: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 32;
 
 // ----------------------------------------------------------------------------
-// Given: the request, the two ways a request can be bad, and the fake socket.
+// Given: the request, and the two ways a request can be bad.
 // ----------------------------------------------------------------------------
 
 /// One parsed request head. (Given.) Requests here have no body.
@@ -143,132 +139,6 @@ impl fmt::Display for BadRequest {
 
 impl std::error::Error for BadRequest {}
 
-/// A pretend non-blocking socket, scripted by the tests. (Given.)
-///
-/// Reading returns what has "arrived", one arrival per `read` at most (as
-/// TCP segments do), then `Err(WouldBlock)` while nothing more has arrived,
-/// and `Ok(0)` for ever once the peer's end of file has arrived. Writing
-/// accepts at most [`FakeSocket::set_write_room`] more bytes (unlimited at
-/// first), then says `Err(WouldBlock)`: the kernel's send buffer is full.
-#[derive(Debug)]
-pub struct FakeSocket {
-    arrivals: VecDeque<Arrival>,
-    eof: bool,
-    write_room: usize,
-    written: Vec<u8>,
-}
-
-#[derive(Debug)]
-enum Arrival {
-    Bytes(Vec<u8>),
-    Eof,
-    Error(io::ErrorKind),
-}
-
-impl FakeSocket {
-    /// A socket with nothing to read yet and unlimited room to write.
-    pub fn new() -> FakeSocket {
-        FakeSocket {
-            arrivals: VecDeque::new(),
-            eof: false,
-            write_room: usize::MAX,
-            written: Vec::new(),
-        }
-    }
-
-    /// Bytes arrive from the peer; a `read` returns at most these at once.
-    pub fn arrive(&mut self, bytes: &[u8]) {
-        if !bytes.is_empty() {
-            self.arrivals.push_back(Arrival::Bytes(bytes.to_vec()));
-        }
-    }
-
-    /// The peer closes its side: after the bytes before it, reads return `Ok(0)`.
-    pub fn arrive_eof(&mut self) {
-        self.arrivals.push_back(Arrival::Eof);
-    }
-
-    /// The next read (after the bytes before it) fails with `kind`, once.
-    pub fn arrive_error(&mut self, kind: io::ErrorKind) {
-        self.arrivals.push_back(Arrival::Error(kind));
-    }
-
-    /// From now on `write` accepts `bytes` more bytes in total, then blocks.
-    pub fn set_write_room(&mut self, bytes: usize) {
-        self.write_room = bytes;
-    }
-
-    /// Everything written to the socket so far.
-    pub fn written(&self) -> &[u8] {
-        &self.written
-    }
-
-    /// How many arrived bytes nobody has read yet.
-    pub fn unread(&self) -> usize {
-        self.arrivals
-            .iter()
-            .map(|a| match a {
-                Arrival::Bytes(bytes) => bytes.len(),
-                _ => 0,
-            })
-            .sum()
-    }
-}
-
-impl Default for FakeSocket {
-    fn default() -> FakeSocket {
-        FakeSocket::new()
-    }
-}
-
-impl Read for FakeSocket {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.eof || buf.is_empty() {
-            return Ok(0);
-        }
-        match self.arrivals.front_mut() {
-            None => Err(io::ErrorKind::WouldBlock.into()),
-            Some(Arrival::Bytes(bytes)) => {
-                let n = bytes.len().min(buf.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                bytes.drain(..n);
-                if bytes.is_empty() {
-                    self.arrivals.pop_front();
-                }
-                Ok(n)
-            }
-            Some(Arrival::Eof) => {
-                self.eof = true;
-                self.arrivals.pop_front();
-                Ok(0)
-            }
-            Some(&mut Arrival::Error(kind)) => {
-                self.arrivals.pop_front();
-                Err(kind.into())
-            }
-        }
-    }
-}
-
-impl Write for FakeSocket {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if self.write_room == 0 {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        let n = buf.len().min(self.write_room);
-        self.written.extend_from_slice(&buf[..n]);
-        self.write_room -= n;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 // ----------------------------------------------------------------------------
 // The connection: this is the exercise.
 // ----------------------------------------------------------------------------
@@ -305,7 +175,7 @@ impl Connection {
         Connection::default()
     }
 
-    /// Reads everything the socket has, until it would block, and parses it.
+    /// Reads everything the socket has, until it would block, and parses it. (Given.)
     ///
     /// Returns the complete requests in the order they were sent (pipelined
     /// ones included), followed by a [`BadRequest`] if one was met; an empty
@@ -315,19 +185,48 @@ impl Connection {
     /// # Errors
     /// Any read error other than `WouldBlock` and `Interrupted`: the
     /// connection is broken, and the event loop drops it.
-    // TODO: remove this `allow` once you use `sock`.
-    #[allow(unused_variables)]
     pub fn on_readable(&mut self, sock: &mut impl Read) -> io::Result<Parsed> {
-        // TODO: unless `closing` or `peer_closed`, loop on `sock.read` into a
-        // local `[0u8; 4096]`:
-        // - `Ok(0)`: the peer closed its side; set `peer_closed`;
-        // - `Ok(n)`: append to `read_buf`, then take every complete request
-        //   off its front with `parse_one` (a request that `wants_close()`,
-        //   or an `Err`, sets `closing` and ends the parsing);
-        // - `WouldBlock`: stop, that is the normal end; `Interrupted`: again;
-        //   any other error: return it.
-        // Drop what is left in `read_buf` once nothing more will be read, and
-        // count what you return in `owed`.
+        let mut parsed = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // Edge-triggered readiness says "something arrived" once: read until
+        // the socket says WouldBlock, or the next event may never come.
+        while !self.closing && !self.peer_closed {
+            match sock.read(&mut chunk) {
+                Ok(0) => self.peer_closed = true,
+                Ok(n) => {
+                    self.read_buf.extend_from_slice(&chunk[..n]);
+                    // Parse after every read, not once at the end: a client
+                    // flooding us is stopped at MAX_HEAD, not at our memory.
+                    self.take_requests(&mut parsed);
+                }
+                // The key line: "nothing more for now" is not an error, it is
+                // the normal end of every read event.
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        if self.peer_closed {
+            // An unfinished head can never be finished now: drop it.
+            self.read_buf.clear();
+        }
+        self.owed += parsed.len();
+        Ok(parsed)
+    }
+
+    /// Takes every complete request off the front of `read_buf`, into `parsed`.
+    // TODO: remove this `allow` once you use `parsed`.
+    #[allow(unused_variables)]
+    fn take_requests(&mut self, parsed: &mut Parsed) {
+        // TODO: parse from an offset `start` (0 at first) while not
+        // `closing`, with `parse_one(&self.read_buf[start..])`:
+        // - `Ok(Some((request, len)))`: push it; `start += len`; a request
+        //   that `wants_close()` is the last one read (set `closing`);
+        // - `Ok(None)`: the rest of a head is still on its way: stop;
+        // - `Err(bad)`: push it, set `closing`: nobody knows where the
+        //   next request would start.
+        // Then drop the `start` bytes you used (`drain(..start)`), or all of
+        // `read_buf` once `closing`.
         todo!()
     }
 
@@ -355,9 +254,11 @@ impl Connection {
     // TODO: remove this `allow` once you use `sock`.
     #[allow(unused_variables)]
     pub fn on_writable(&mut self, sock: &mut impl Write) -> io::Result<()> {
-        // TODO: while `write_buf` is not empty, `sock.write(&self.write_buf)`;
-        // remove the `n` bytes it took (`drain(..n)`) and keep the rest.
-        // `WouldBlock` ends the loop without an error.
+        // TODO: while `write_buf` is not empty, `sock.write(&self.write_buf)`:
+        // `Ok(n)` took the first `n` bytes (remove them, keep the rest);
+        // `Ok(0)` is a `WriteZero` error; `WouldBlock` ends the loop without
+        // an error; `Interrupted` tries again; any other error is returned.
+        // `on_readable` above has the same shape.
         todo!()
     }
 
@@ -371,20 +272,45 @@ impl Connection {
 }
 
 /// Parses the request at the start of `buf`: `Ok(None)` while its head is
-/// incomplete, or the request and the length of its head.
+/// incomplete, or the request and the length of its head. (Given.)
 ///
 /// # Errors
 /// [`BadRequest::HeadTooLarge`] for a head over [`MAX_HEAD`] bytes (whether
 /// or not its end has arrived) or with too many headers,
 /// [`BadRequest::Malformed`] for anything `httparse` refuses and for a head
 /// that announces a body.
-// TODO: remove this `allow` once you use `buf` (and call this function).
-#[allow(unused_variables, dead_code)]
 fn parse_one(buf: &[u8]) -> Result<Option<(Request, usize)>, BadRequest> {
-    // TODO: `httparse::Request::new(&mut [httparse::EMPTY_HEADER; MAX_HEADERS])`
-    // and `.parse(buf)`, then turn its answer into ours: `Partial` is
-    // `Ok(None)` (unless `buf` already holds MAX_HEAD bytes), `Complete(len)`
-    // is a `Request` you build from the parsed fields. Refuse a request that
-    // `announces_body()`.
-    todo!()
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut head = httparse::Request::new(&mut headers);
+    let len = match head.parse(buf) {
+        Ok(httparse::Status::Complete(len)) if len <= MAX_HEAD => len,
+        Ok(httparse::Status::Complete(_)) => return Err(BadRequest::HeadTooLarge),
+        // "Not enough bytes yet" is a value, unless MAX_HEAD bytes have come
+        // without the end of the head: then it can only be too long.
+        Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD => {
+            return Err(BadRequest::HeadTooLarge);
+        }
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(BadRequest::HeadTooLarge),
+        Err(_) => return Err(BadRequest::Malformed),
+    };
+    let request = Request {
+        // A complete parse always has all three; the defaults are never used.
+        method: head.method.unwrap_or_default().to_string(),
+        path: head.path.unwrap_or_default().to_string(),
+        version: head.version.unwrap_or_default(),
+        headers: head
+            .headers
+            .iter()
+            .map(|h| {
+                let value = String::from_utf8_lossy(h.value).into_owned();
+                (h.name.to_string(), value)
+            })
+            .collect(),
+    };
+    if request.announces_body() {
+        // Reading on would take the body's bytes for the next request.
+        return Err(BadRequest::Malformed);
+    }
+    Ok(Some((request, len)))
 }

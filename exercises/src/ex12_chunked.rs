@@ -1,6 +1,6 @@
 //! # Exercise 12: a chunked request body
 //!
-//! Chapter 8 of `TUTORIAL.md` (the server core in `final/`) accepts request
+//! Chapter 13 of `TUTORIAL.md` (what production adds, in `final/`) accepts request
 //! bodies whose length is not known in advance. The client says
 //! `Transfer-Encoding: chunked` and sends the body in pieces, each prefixed
 //! by its size in **hex**, ending with a chunk of size zero:

@@ -1,6 +1,6 @@
 //! # Exercise 13: a static-file path that cannot escape its root
 //!
-//! Chapter 9 of `TUTORIAL.md` (the guestbook's static files) serves files from a
+//! Chapter 9 of `TUTORIAL.md` (step 09, static files) serves files from a
 //! folder, say `public/`. The request says which file: `GET /css/site.css`
 //! means `public/css/site.css`. The classic attack is to ask for
 //! `GET /../../etc/passwd`, or to hide the dots from a naive check as

@@ -1,7 +1,8 @@
 //! # Exercise 14: escaping text for HTML
 //!
-//! Chapter 9 of `TUTORIAL.md` renders the guestbook's HTML templates. A
-//! template that pastes a user's name into a page as-is is a cross-site
+//! Chapter 10 of `TUTORIAL.md` writes a template engine that escapes every
+//! value it prints. A template that pastes a user's name into a page as-is
+//! is a cross-site
 //! scripting hole: a "name" of `<script>steal()</script>` runs in every
 //! visitor's browser. Before text goes into HTML, five characters must be
 //! replaced by entities:

@@ -1,6 +1,6 @@
 //! # httprs exercises
 //!
-//! Fourteen small exercises, one per idea, in the spirit of rustlings. Each
+//! Small exercises, one per idea, in the spirit of rustlings. Each
 //! chapter of `TUTORIAL.md` ends by naming its exercises; you prove you
 //! understood the chapter by replacing an exercise's `todo!()`s until its
 //! tests pass.
@@ -34,7 +34,7 @@
 //! crates. Every exercise stands alone, and the tests pin down behaviour, not
 //! the tutorial's code.
 //!
-//! The exercises, in the order of the tutorial:
+//! The exercises, by number (the runner lists them by chapter):
 //! - `ex01_echo`: chapter 1, echo a stream until end of file.
 //! - `ex02_head_end`: chapter 2, find where a request head ends; "not enough bytes yet" is a value.
 //! - `ex03_request_line`: chapter 2, parse a request line by hand with typed errors.
@@ -46,9 +46,16 @@
 //! - `ex09_route_match`: chapter 5, match `/hello/{name}` and return the parameters.
 //! - `ex10_frame`: chapter 6, length-prefixed frames with a size limit.
 //! - `ex11_connection`: chapter 7, a connection's read/parse/answer state machine on a non-blocking socket.
-//! - `ex12_chunked`: chapter 8, decode a chunked request body.
+//! - `ex12_chunked`: chapter 13, decode a chunked request body.
 //! - `ex13_safe_path`: chapter 9, map a URL path to a file under a root, safely.
-//! - `ex14_escape_html`: chapter 9, escape text for an HTML template.
+//! - `ex14_escape_html`: chapter 10, escape text for an HTML template.
+//! - `ex15_middleware`: chapter 8, a middleware chain: layers in order, a short-circuit.
+//! - `ex16_not_modified`: chapter 9, the 304 decision from If-None-Match and If-Modified-Since.
+//! - `ex17_template_lexer`: chapter 10, cut a template into text, `{{ }}` and `{% %}` tokens, with lines.
+//! - `ex18_model`: chapter 11, map a row to a struct and back; values only as parameters.
+//! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
+//! - `ex20_csrf`: chapter 12, the CSRF decision: safe methods, same origin, the token.
+//! - `ex21_forwarded_for`: chapter 14, the client's address behind trusted proxies (`X-Forwarded-For`).
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
@@ -101,6 +108,27 @@ pub mod ex13_safe_path;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex14_escape_html.rs"]
 pub mod ex14_escape_html;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex15_middleware.rs"]
+pub mod ex15_middleware;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex16_not_modified.rs"]
+pub mod ex16_not_modified;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex17_template_lexer.rs"]
+pub mod ex17_template_lexer;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex18_model.rs"]
+pub mod ex18_model;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex19_signed_cookie.rs"]
+pub mod ex19_signed_cookie;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex20_csrf.rs"]
+pub mod ex20_csrf;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex21_forwarded_for.rs"]
+pub mod ex21_forwarded_for;
 
 /// Reference code other crates may use; exists only with `--features solutions`.
 ///

@@ -74,16 +74,39 @@ fn the_empty_buffer_is_partial() {
 }
 
 #[test]
-fn bare_newlines_do_not_end_a_head() {
+fn a_bare_lf_is_a_line_ending_so_an_empty_line_ends_the_head_however_written() {
+    // RFC 9112 §2.2, and httparse, which step 02 parses with.
     assert_eq!(
         find_head_end(b"GET / HTTP/1.1\n\n", LIMIT),
-        Ok(HeadEnd::Partial),
-        "only \\r\\n\\r\\n ends a head in this exercise"
+        Ok(HeadEnd::Complete { head_len: 16 }),
+        "\\n\\n ends a head, as httparse says"
     );
     assert_eq!(
         find_head_end(b"GET / HTTP/1.1\r\n\n\r\n", LIMIT),
-        Ok(HeadEnd::Partial)
+        Ok(HeadEnd::Complete { head_len: 17 }),
+        "\\r\\n then \\n is an empty line; the \\r\\n after it is not the head's"
     );
+    assert_eq!(
+        find_head_end(b"GET / HTTP/1.1\nHost: x\n\r\nbody", LIMIT),
+        Ok(HeadEnd::Complete { head_len: 25 })
+    );
+}
+
+#[test]
+fn one_line_ending_or_a_lone_cr_is_not_an_empty_line() {
+    for partial in [
+        &b"GET / HTTP/1.1\nHost: x\n"[..],
+        b"GET / HTTP/1.1\r\n\r",
+        b"GET / HTTP/1.1\r\r",
+        b"GET / HTTP/1.1\r\r\n",
+    ] {
+        assert_eq!(
+            find_head_end(partial, LIMIT),
+            Ok(HeadEnd::Partial),
+            "{:?}",
+            String::from_utf8_lossy(partial)
+        );
+    }
 }
 
 #[test]

@@ -15,9 +15,10 @@
 #[allow(dead_code)]
 mod ex11_connection;
 
-use std::io;
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
 
-use ex11_connection::{BadRequest, Connection, FakeSocket, MAX_HEAD, MAX_HEADERS};
+use ex11_connection::{BadRequest, Connection, MAX_HEAD, MAX_HEADERS};
 
 const GET_A: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
 const GET_B: &[u8] = b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -51,6 +52,132 @@ fn answer(conn: &mut Connection, sock: &mut FakeSocket, n: usize) {
 
 fn concat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
+}
+
+/// A pretend non-blocking socket, scripted by the tests.
+///
+/// Reading returns what has "arrived", one arrival per `read` at most (as
+/// TCP segments do), then `Err(WouldBlock)` while nothing more has arrived,
+/// and `Ok(0)` for ever once the peer's end of file has arrived. Writing
+/// accepts at most [`FakeSocket::set_write_room`] more bytes (unlimited at
+/// first), then says `Err(WouldBlock)`: the kernel's send buffer is full.
+#[derive(Debug)]
+pub struct FakeSocket {
+    arrivals: VecDeque<Arrival>,
+    eof: bool,
+    write_room: usize,
+    written: Vec<u8>,
+}
+
+#[derive(Debug)]
+enum Arrival {
+    Bytes(Vec<u8>),
+    Eof,
+    Error(io::ErrorKind),
+}
+
+impl FakeSocket {
+    /// A socket with nothing to read yet and unlimited room to write.
+    pub fn new() -> FakeSocket {
+        FakeSocket {
+            arrivals: VecDeque::new(),
+            eof: false,
+            write_room: usize::MAX,
+            written: Vec::new(),
+        }
+    }
+
+    /// Bytes arrive from the peer; a `read` returns at most these at once.
+    pub fn arrive(&mut self, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.arrivals.push_back(Arrival::Bytes(bytes.to_vec()));
+        }
+    }
+
+    /// The peer closes its side: after the bytes before it, reads return `Ok(0)`.
+    pub fn arrive_eof(&mut self) {
+        self.arrivals.push_back(Arrival::Eof);
+    }
+
+    /// The next read (after the bytes before it) fails with `kind`, once.
+    pub fn arrive_error(&mut self, kind: io::ErrorKind) {
+        self.arrivals.push_back(Arrival::Error(kind));
+    }
+
+    /// From now on `write` accepts `bytes` more bytes in total, then blocks.
+    pub fn set_write_room(&mut self, bytes: usize) {
+        self.write_room = bytes;
+    }
+
+    /// Everything written to the socket so far.
+    pub fn written(&self) -> &[u8] {
+        &self.written
+    }
+
+    /// How many arrived bytes nobody has read yet.
+    pub fn unread(&self) -> usize {
+        self.arrivals
+            .iter()
+            .map(|a| match a {
+                Arrival::Bytes(bytes) => bytes.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+impl Default for FakeSocket {
+    fn default() -> FakeSocket {
+        FakeSocket::new()
+    }
+}
+
+impl Read for FakeSocket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.eof || buf.is_empty() {
+            return Ok(0);
+        }
+        match self.arrivals.front_mut() {
+            None => Err(io::ErrorKind::WouldBlock.into()),
+            Some(Arrival::Bytes(bytes)) => {
+                let n = bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                bytes.drain(..n);
+                if bytes.is_empty() {
+                    self.arrivals.pop_front();
+                }
+                Ok(n)
+            }
+            Some(Arrival::Eof) => {
+                self.eof = true;
+                self.arrivals.pop_front();
+                Ok(0)
+            }
+            Some(&mut Arrival::Error(kind)) => {
+                self.arrivals.pop_front();
+                Err(kind.into())
+            }
+        }
+    }
+}
+
+impl Write for FakeSocket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.write_room == 0 {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = buf.len().min(self.write_room);
+        self.written.extend_from_slice(&buf[..n]);
+        self.write_room -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 #[test]

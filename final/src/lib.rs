@@ -43,6 +43,7 @@
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
+//! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | httppy's data layer |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
 //! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`] (and [`FromValueError`]), [`Row`] | httppy's data layer |
@@ -75,7 +76,7 @@
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
-//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies; forged forms refused: [`Session`] | Django, by way of httppy |
+//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | Django, by way of httppy |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
@@ -152,7 +153,7 @@ pub use data::model::{Column, Direction, Model, Order};
 pub use data::pool::{Database, PooledConnection};
 pub use data::row::Row;
 pub use data::value::{FromValue, FromValueError, ToValue, Value};
-pub use http::cookie::{Cookie, SameSite};
+pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
@@ -160,6 +161,7 @@ pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
+pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
@@ -193,4 +195,7 @@ pub mod dev {
         pub use crate::config::keys::parse_key;
         pub use crate::split::handshake::*;
     }
+    /// The split frames' fast decoders: `None` wherever they leave a frame to
+    /// [`protocol::decode`], which they match wherever they answer.
+    pub use crate::split::codec::{decode_request, decode_response};
 }

@@ -65,36 +65,58 @@ const SECRET_KEY: &str = "a test key, 32 bytes at least, never used for real";
 /// The tests' `split_key`, shared by the demo's backends and `httprs-front`.
 const SPLIT_KEY: &str = "3c6e0b8a9c15224a8228b9a98ca1531d3c6e0b8a9c15224a8228b9a98ca1531d";
 
-/// What a browser keeps of the guestbook between requests: the session
-/// cookie (`name=value`) and the CSRF token of the last page it read.
+/// What a browser keeps of the guestbook between requests: its cookies
+/// (the CSRF token's, and the session's once logged in: `name`, `value`)
+/// and the CSRF token of the last page it read.
 #[derive(Default)]
 struct Browser {
-    cookie: Option<String>,
+    cookies: Vec<(String, String)>,
     token: String,
     /// The loopback address its connections come from (127.0.0.1 if `None`).
     from: Option<std::net::Ipv4Addr>,
 }
 
 impl Browser {
+    /// The value of its cookie `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Holds cookie `name` with `value` (an empty value: drops it).
+    fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            self.cookies.push((name.to_string(), value.to_string()));
+        }
+    }
+
     /// Sends `raw` (a head without its final empty line, then the body)
-    /// with the session cookie, and keeps any cookie and token it gets back.
+    /// with its cookies, and keeps any cookie and token it gets back.
     fn send(&mut self, addr: SocketAddr, head: &str, body: &str) -> Reply {
-        let cookie = self
-            .cookie
-            .as_ref()
-            .map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+        let cookie = if self.cookies.is_empty() {
+            String::new()
+        } else {
+            let pairs: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            format!("Cookie: {}\r\n", pairs.join("; "))
+        };
         let raw = format!("{head}{cookie}Content-Length: {}\r\n\r\n{body}", body.len());
         let reply = match self.from {
             None => request(addr, raw.as_bytes()),
             Some(from) => request_from(from, addr, raw.as_bytes()),
         };
-        if let Some(set) = reply.header("set-cookie") {
+        for set in reply.headers("set-cookie") {
             let pair = set.split(';').next().unwrap_or("");
             // `Max-Age=0` with an empty value: the session was ended.
-            self.cookie = pair
-                .split_once('=')
-                .filter(|(_, v)| !v.is_empty())
-                .map(|_| pair.to_string());
+            if let Some((name, value)) = pair.split_once('=') {
+                self.set_cookie(name, value);
+            }
         }
         if let Some(token) = token_in(&reply.text()) {
             self.token = token;
@@ -397,6 +419,46 @@ fn the_same_guestbook_runs_split_behind_httprs_front(backend: Backend) {
     assert_eq!(entries(addr).len(), 2);
 }
 
+#[test]
+fn behind_a_keyed_front_one_request_id_is_on_the_response_and_in_both_logs() {
+    let backend = Backend::Sqlite;
+    let dir = TempDir::new("demo-split-id");
+    // As `start_demo_with`, with the access log on.
+    let mut demo = Process::spawn(
+        &example_exe("demo"),
+        &["--backend", "--addr", "127.0.0.1:0"],
+        &[
+            ("HTTPRS_DATABASE", &database(&dir, &backend)),
+            ("HTTPRS_DEBUG", "false"),
+            ("HTTPRS_ACCESS_LOG", "true"),
+            ("HTTPRS_SECRET_KEY", SECRET_KEY),
+            ("HTTPRS_SPLIT_KEY", SPLIT_KEY),
+        ],
+    );
+    let mut front = support::process::front(&[demo.addr], &[], &[("HTTPRS_SPLIT_KEY", SPLIT_KEY)]);
+    // The client's own id is not the front's to take: it names the request itself.
+    let raw = "GET /api/entries HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+               X-Request-Id: chosen-by-the-client\r\n\r\n";
+    let reply = request(front.addr, raw.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let id = reply
+        .header("x-request-id")
+        .expect("an X-Request-Id")
+        .to_string();
+    assert_ne!(id, "chosen-by-the-client");
+    let front_line = front.line_containing(&id);
+    assert!(
+        front_line.contains("\"GET /api/entries HTTP/1.1\" 200"),
+        "{front_line}"
+    );
+    // The keyed backend took the front's id, and its word on the client.
+    let backend_line = demo.line_containing(&id);
+    assert!(
+        backend_line.contains("127.0.0.1 \"GET /api/entries HTTP/1.1\" 200"),
+        "{backend_line}"
+    );
+}
+
 /// Posts without reading any page first: no cookie, no token, as a form on
 /// another site would (its browser would not send our cookie either).
 fn post_blind(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Reply {
@@ -511,31 +573,46 @@ fn only_the_admin_sees_delete_buttons_and_deletes(backend: Backend) {
     assert!(wrong.text().contains("Wrong name or password."));
     let mut before = Browser::default();
     before.get(demo.addr, "/login");
-    let old_cookie = before.cookie.clone().unwrap();
+    // A visitor has the token's cookie, and no session until the login.
+    assert_eq!(before.cookie("httprs_session"), None);
+    let old_token = before.cookie("httprs_csrf").expect("the token's cookie");
     let logged_in = before.post_form(demo.addr, "/login", "name=ada&password=correct+horse");
     assert_eq!(logged_in.status, 303, "{}", logged_in.text());
     let mut admin = before;
+    let first_session = admin.cookie("httprs_session").expect("a session at login");
     assert_ne!(
-        admin.cookie.as_ref(),
-        Some(&old_cookie),
+        admin.cookie("httprs_csrf"),
+        Some(old_token),
+        "the token rotates on login"
+    );
+    // Logging in again in the same browser rotates the session's id.
+    admin.get(demo.addr, "/login");
+    let again = admin.post_form(demo.addr, "/login", "name=ada&password=correct+horse");
+    assert_eq!(again.status, 303, "{}", again.text());
+    assert_ne!(
+        admin.cookie("httprs_session"),
+        Some(first_session.clone()),
         "the id rotates on login"
     );
     let page = admin.get(demo.addr, "/").text();
     assert!(page.contains("Signed in as <strong>ada</strong>"), "{page}");
     assert!(page.contains(&format!(r#"action="{delete}""#)), "{page}");
-    // The cookie from before the login is worth nothing now.
+    // The session cookie from before that login is worth nothing now.
     let mut planted = Browser {
-        cookie: Some(old_cookie),
         token: admin.token.clone(),
-        from: None,
+        ..Browser::default()
     };
+    planted.set_cookie("httprs_session", &first_session);
     assert!(!planted.get(demo.addr, "/").text().contains("Signed in"));
     assert_eq!(admin.post_form(demo.addr, &delete, "x=1").status, 303);
     assert!(entries(demo.addr).is_empty());
 
     // Logged out, the same browser is a visitor again.
     assert_eq!(admin.post_form(demo.addr, "/logout", "x=1").status, 303);
-    assert!(admin.cookie.is_none(), "the cookie is dropped");
+    assert!(
+        admin.cookie("httprs_session").is_none(),
+        "the session cookie is dropped"
+    );
     assert_eq!(post_form(demo.addr, "name=Bob&message=Again").status, 303);
     let id = entries(demo.addr)[0]["id"].as_i64().unwrap();
     let mut after = Browser::default();
@@ -628,37 +705,35 @@ fn behind_a_keyed_front_the_login_limit_counts_each_client_address_not_a_header(
     assert_eq!(right.status, 303, "{}", right.text());
 }
 
+/// (The token's cookie is what a visitor holds: a tampered session cookie
+/// is `sessions.rs`'s `a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error`.)
 #[test]
-fn a_tampered_session_cookie_is_a_fresh_session() {
+fn a_tampered_token_cookie_is_a_fresh_token() {
     let backend = Backend::Sqlite;
     let dir = TempDir::new("demo-tampered");
     let demo = start_demo(&dir, &backend);
     let mut browser = Browser::default();
     browser.get(demo.addr, "/");
-    let cookie = browser.cookie.clone().unwrap();
-    // One hex digit of the id changed: the MAC no longer matches.
-    let (name, value) = cookie.split_once('=').unwrap();
+    let value = browser.cookie("httprs_csrf").unwrap();
+    // One hex digit of the token changed: the MAC no longer matches.
     let flipped = if value.starts_with('0') { "1" } else { "0" };
-    let tampered = format!("{name}={flipped}{}", &value[1..]);
+    let tampered = format!("{flipped}{}", &value[1..]);
     let mut forger = Browser {
-        cookie: Some(tampered.clone()),
         token: browser.token.clone(),
-        from: None,
+        ..Browser::default()
     };
+    forger.set_cookie("httprs_csrf", &tampered);
     let page = forger.get(demo.addr, "/");
     assert_eq!(page.status, 200);
-    let fresh = forger.cookie.clone().unwrap();
+    let fresh = forger.cookie("httprs_csrf").unwrap();
     assert_ne!(fresh, tampered);
-    assert_ne!(
-        forger.token, browser.token,
-        "a new session, with a new token"
-    );
+    assert_ne!(forger.token, browser.token, "a new token");
     // The old token does not work with the tampered cookie.
     let mut forger = Browser {
-        cookie: Some(tampered),
         token: browser.token.clone(),
-        from: None,
+        ..Browser::default()
     };
+    forger.set_cookie("httprs_csrf", &tampered);
     assert_eq!(
         forger
             .post_form(demo.addr, "/", "name=Eve&message=x")

@@ -20,7 +20,8 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -49,6 +50,9 @@ fn instance_env(database: &str) -> Vec<(&'static str, String)> {
         ("HTTPRS_ACCESS_LOG", "true".to_string()),
         ("HTTPRS_SECRET_KEY", SECRET_KEY.to_string()),
         ("HTTPRS_SPLIT_KEY", SPLIT_KEY.to_string()),
+        // The recipe's line: nginx's address (here loopback's) is trusted,
+        // so its X-Forwarded-For names the visitor. Nobody else's is.
+        ("HTTPRS_TRUSTED_PROXIES", "127.0.0.1".to_string()),
     ]
 }
 
@@ -59,22 +63,28 @@ fn start_instance(database: &str, args: &[&str]) -> Process {
     Process::spawn(&example_exe("demo"), args, &env)
 }
 
-/// The guestbook's static folder, as the test's nginx serves it.
+/// The guestbook's static folder in the checkout: what the split front
+/// serves (it runs as the test's user), and what is copied for nginx.
 fn static_dir() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/static/").to_string()
 }
 
 /// [`NGINX_CONF`] with the test's addresses in place of the file's example
-/// hosts (`app1:7777`, `app2:7777`), port (`listen 80`) and static folder.
+/// hosts (`app1:7777`, `app2:7777`), port (`listen 80`) and static folder
+/// (`/srv/guestbook/static/`; `published`, a copy open to all users, as the
+/// recipe has an operator make: see `support::nginx::published`).
 /// Each must be in the file exactly once: a file that drifted fails here,
 /// instead of quietly running with one of its example values.
-fn nginx_site(listen: SocketAddr, upstreams: [SocketAddr; 2]) -> String {
+fn nginx_site(listen: SocketAddr, upstreams: [SocketAddr; 2], published: &Path) -> String {
     let mut site = NGINX_CONF.to_string();
     for (from, to) in [
         ("server app1:7777;", format!("server {};", upstreams[0])),
         ("server app2:7777;", format!("server {};", upstreams[1])),
         ("listen 80;", format!("listen {listen};")),
-        ("/srv/guestbook/static/", static_dir()),
+        (
+            "/srv/guestbook/static/",
+            format!("{}/", published.display()),
+        ),
     ] {
         assert_eq!(
             site.matches(from).count(),
@@ -100,7 +110,7 @@ fn the_readme_shows_the_nginx_file_the_deployment_test_runs() {
     );
     // Every example value the test replaces is there, once.
     let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
-    let site = nginx_site(addr, [addr, addr]);
+    let site = nginx_site(addr, [addr, addr], Path::new("/somewhere"));
     assert!(!site.contains("app1") && !site.contains("/srv/"), "{site}");
 }
 
@@ -119,21 +129,27 @@ enum Outcome {
     Hung,
 }
 
-/// One reply: its status, its `Set-Cookie` pair and its body.
+/// One reply: its status, its first `Set-Cookie` pair, its `X-Request-Id`
+/// and its body.
 struct Answer {
     status: u16,
     cookie: Option<String>,
+    request_id: Option<String>,
     body: String,
 }
 
-/// Sends `raw` on a new connection and reads the reply to the close
-/// (the requests say `Connection: close`).
-fn send(addr: SocketAddr, raw: &str) -> Result<Answer, Outcome> {
+/// Sends `raw` on a new connection (from loopback address `from`, if
+/// given) and reads the reply to the close (the requests say
+/// `Connection: close`).
+fn send(addr: SocketAddr, from: Option<Ipv4Addr>, raw: &str) -> Result<Answer, Outcome> {
     let dropped = |err: std::io::Error| match err.kind() {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => Outcome::Hung,
         _ => Outcome::Dropped(err.to_string()),
     };
-    let mut stream = TcpStream::connect_timeout(&addr, CLIENT_TIMEOUT).map_err(dropped)?;
+    let mut stream = match from {
+        Some(from) => support::connect_from(from, addr),
+        None => TcpStream::connect_timeout(&addr, CLIENT_TIMEOUT).map_err(dropped)?,
+    };
     stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
     stream.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
     stream.write_all(raw.as_bytes()).map_err(dropped)?;
@@ -147,23 +163,29 @@ fn send(addr: SocketAddr, raw: &str) -> Result<Answer, Outcome> {
         .get(9..12)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| Outcome::Dropped(format!("no status: {head:?}")))?;
-    let cookie = head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.eq_ignore_ascii_case("set-cookie")
-            .then(|| value.trim().split(';').next().unwrap_or("").to_string())
-    });
+    let field = |wanted: &str| {
+        head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case(wanted)
+                .then(|| value.trim().to_string())
+        })
+    };
+    let cookie = field("set-cookie").map(|set| set.split(';').next().unwrap_or("").to_string());
     Ok(Answer {
         status,
         cookie,
+        request_id: field("x-request-id"),
         body: body.to_string(),
     })
 }
 
 /// A visitor's browser on the site at `addr`: the headers a browser sends
 /// with a same-site form (`Host` and `Origin` naming the address it typed,
-/// which the CSRF check compares), its session cookie, and the page's token.
+/// which the CSRF check compares), its token cookie, and the page's token;
+/// its connections come from loopback address `from` if given.
 struct Browser {
     addr: SocketAddr,
+    from: Option<Ipv4Addr>,
     cookie: String,
     token: String,
 }
@@ -177,16 +199,22 @@ impl Browser {
         )
     }
 
-    /// Opens the page: the session cookie and the token, as a browser keeps them.
+    /// Opens the page: the token's cookie and the token, as a browser keeps them.
     fn open(addr: SocketAddr) -> Browser {
+        Browser::open_from(addr, None)
+    }
+
+    /// [`Browser::open`] from loopback address `from`.
+    fn open_from(addr: SocketAddr, from: Option<Ipv4Addr>) -> Browser {
         let mut browser = Browser {
             addr,
+            from,
             cookie: String::new(),
             token: String::new(),
         };
         let page = browser.get("/").expect("the page, through the front");
         assert_eq!(page.status, 200, "{}", page.body);
-        browser.cookie = page.cookie.expect("a session cookie");
+        browser.cookie = page.cookie.expect("the CSRF token's cookie");
         let at = page
             .body
             .find(r#"name="csrf_token" value=""#)
@@ -202,17 +230,26 @@ impl Browser {
     fn get(&self, path: &str) -> Result<Answer, Outcome> {
         send(
             self.addr,
+            self.from,
             &format!("GET {path} HTTP/1.1\r\n{}\r\n", self.headers()),
         )
     }
 
     /// Signs the book with the page's form, as the browser posts it.
     fn sign(&self, name: &str, message: &str) -> Result<Answer, Outcome> {
-        let body = format!("name={name}&message={message}&csrf_token={}", self.token);
+        let body = format!("name={name}&message={message}");
+        self.post_form("/", "", &body)
+    }
+
+    /// Posts `body` and the page's token to `path`, with `extra` header
+    /// lines (each ending in CR LF) among the browser's own.
+    fn post_form(&self, path: &str, extra: &str, body: &str) -> Result<Answer, Outcome> {
+        let body = format!("{body}&csrf_token={}", self.token);
         send(
             self.addr,
+            self.from,
             &format!(
-                "POST / HTTP/1.1\r\n{headers}Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n\
+                "POST {path} HTTP/1.1\r\n{headers}{extra}Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n\
                  Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len}\r\n\r\n{body}",
                 headers = self.headers(),
                 addr = self.addr,
@@ -408,8 +445,10 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     };
     let mut first = start_instance(&database, &["--addr", "127.0.0.1:0"]);
     let mut second = start_instance(&database, &["--addr", "127.0.0.1:0"]);
+    // The recipe's step: the static files copied where nginx's user reads them.
+    let published = support::nginx::published(Path::new(&static_dir()));
     let Some(nginx) = support::nginx::start("deployment", |listen| {
-        nginx_site(listen, [first.addr, second.addr])
+        nginx_site(listen, [first.addr, second.addr], published.path())
     }) else {
         return;
     };
@@ -423,7 +462,7 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     // port, and the same browser's form no longer names the site it was
     // sent to (Origin 127.0.0.1:PORT, Host 127.0.0.1): refused.
     let portless = support::nginx::start("deployment", |listen| {
-        let site = nginx_site(listen, [first.addr, second.addr]);
+        let site = nginx_site(listen, [first.addr, second.addr], published.path());
         assert!(site.contains("Host $http_host;"), "{site}");
         site.replace("Host $http_host;", "Host $host;")
     })
@@ -432,7 +471,122 @@ fn two_instances_behind_nginx_lose_one_and_keep_every_accepted_post() {
     assert_eq!(outcome(&refused), Outcome::Status(403));
     drop(portless);
 
+    visitors_behind_nginx_are_told_apart(nginx.addr, [&mut first, &mut second]);
+
     sign_while_one_instance_dies("nginx", nginx.addr, [&mut first, &mut second], &database);
+}
+
+/// Behind nginx, with `trusted_proxies` naming it, each visitor is counted
+/// as itself: two browsers from two loopback addresses, one guessing
+/// passwords (and claiming other addresses in a header of its own) until
+/// both instances refuse it, the other still let in to try; the instances'
+/// logs name each by its address, and nginx's request id is on the
+/// response and in the access log.
+fn visitors_behind_nginx_are_told_apart(nginx: SocketAddr, mut instances: [&mut Process; 2]) {
+    let (a_ip, b_ip) = (Ipv4Addr::new(127, 0, 0, 2), Ipv4Addr::new(127, 0, 0, 3));
+    let a = Browser::open_from(nginx, Some(a_ip));
+    let b = Browser::open_from(nginx, Some(b_ip));
+    let mut lines: Vec<String> = Vec::new();
+    for instance in instances.iter_mut() {
+        instance.lines_so_far();
+    }
+    // Until both instances have answered 429 to `a` (each counts alone, in
+    // memory; nginx spreads the guesses over them, not always evenly).
+    let locked_out = |lines: &[String], instance: usize| {
+        let tag = format!("instance{instance} ");
+        lines
+            .iter()
+            .any(|l| l.starts_with(&tag) && l.contains("\"POST /login HTTP/1.1\" 429"))
+    };
+    let mut guesses = 0;
+    while !(locked_out(&lines, 0) && locked_out(&lines, 1)) {
+        assert!(
+            guesses < 40,
+            "no lock-out on both instances after {guesses} guesses"
+        );
+        let spoof = format!("X-Forwarded-For: 9.9.9.{guesses}\r\n");
+        let reply = a
+            .post_form(
+                "/login",
+                &spoof,
+                &format!("name=ada&password=guess{guesses}"),
+            )
+            .unwrap();
+        assert!(matches!(reply.status, 403 | 429), "{}", reply.status);
+        guesses += 1;
+        // Each instance's lines so far, tagged with which one said them.
+        for (i, instance) in instances.iter_mut().enumerate() {
+            lines.extend(
+                instance
+                    .lines_so_far()
+                    .into_iter()
+                    .map(|l| format!("instance{i} {l}")),
+            );
+        }
+    }
+    // The other visitor is not locked out by the first one's guesses:
+    // four tries (fewer than five on either instance) are each only wrong.
+    for i in 0..4 {
+        let reply = b
+            .post_form("/login", "", &format!("name=ada&password=b{i}"))
+            .unwrap();
+        assert_eq!(reply.status, 403, "{}", reply.body);
+        assert!(reply.body.contains("Wrong name or password."));
+    }
+    for (i, instance) in instances.iter_mut().enumerate() {
+        lines.extend(
+            instance
+                .lines_so_far()
+                .into_iter()
+                .map(|l| format!("instance{i} {l}")),
+        );
+    }
+    // Who the instances saw: each browser by its address; never nginx's,
+    // never the address `a` claimed.
+    let failed: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("failed login"))
+        .collect();
+    assert!(
+        failed.iter().any(|l| l.ends_with(&format!("from {a_ip}"))),
+        "{failed:#?}"
+    );
+    assert!(
+        failed.iter().any(|l| l.ends_with(&format!("from {b_ip}"))),
+        "{failed:#?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|l| l.ends_with(&format!("from {a_ip}")) || l.ends_with(&format!("from {b_ip}"))),
+        "{failed:#?}"
+    );
+    // nginx's `$request_id` (32 hex digits) is the request's id: on the
+    // response, and in the line the instance logged for it.
+    let page = a.get("/").unwrap();
+    let id = page.request_id.expect("an X-Request-Id through nginx");
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    // The line is written before the reply leaves; its reader thread may
+    // pass it on a moment later: a bounded wait.
+    let deadline = Instant::now() + CLIENT_TIMEOUT;
+    let logged = loop {
+        let found = instances
+            .iter_mut()
+            .flat_map(|instance| instance.lines_so_far())
+            .find(|l| l.contains(&id));
+        match found {
+            Some(line) => break line,
+            None if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            None => panic!("no access log line with {id}"),
+        }
+    };
+    assert!(
+        logged.contains(&format!("{a_ip} \"GET / HTTP/1.1\" 200")),
+        "{logged}"
+    );
 }
 
 #[test]

@@ -41,12 +41,19 @@ fn assert_log_line(line: &str, level: &str) {
 fn the_example_serves_on_the_addr_flag_logs_and_stops_on_sigterm() {
     let mut hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
     assert_ne!(hello.addr.port(), 7777);
-    assert!(get(hello.addr, "/index/").ends_with("\r\n\r\nHello httprs!"));
+    let index = get(hello.addr, "/index/");
+    assert!(index.ends_with("\r\n\r\nHello httprs!"));
     assert!(get(hello.addr, "/hello/you").ends_with("Hello, you!"));
     let access = hello.line_containing("\"GET /index/ HTTP/1.1\"");
     assert_log_line(&access, "INFO");
     assert!(access.contains("\" 200 13B "), "{access}");
-    assert!(access.ends_with("ms"), "{access}");
+    // The time, then the request's id, the one on the response.
+    let id = index
+        .lines()
+        .find_map(|line| line.strip_prefix("X-Request-Id: "))
+        .expect("an X-Request-Id")
+        .trim();
+    assert!(access.ends_with(&format!("ms {id}")), "{access}");
     // HEAD: the headers of the GET, and the log counts the body bytes sent: none.
     let head = exchange(
         hello.addr,
@@ -203,4 +210,23 @@ fn an_address_in_use_exits_with_a_sentence() {
         stderr.contains(&format!("cannot listen on {addr}")),
         "{stderr}"
     );
+}
+
+/// What `curl -i http://127.0.0.1:7777/hello/w%C3%B6rld` sends (curl
+/// 7.88.1): the answer is the tutorial's block, but for the date.
+#[test]
+fn the_tutorials_curl_i_is_what_the_hello_example_answers() {
+    let block = step01::testing::tutorial_block(
+        "final/tests/hello_binary.rs",
+        "the_tutorials_curl_i_is_what_the_hello_example_answers",
+    );
+    let hello = spawn_hello(&["--addr", "127.0.0.1:0"], &[]);
+    let reply = support::request(
+        hello.addr,
+        b"GET /hello/w%C3%B6rld HTTP/1.1\r\nHost: 127.0.0.1:7777\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    let mut raw = reply.head.into_bytes();
+    raw.extend_from_slice(b"\r\n");
+    raw.extend_from_slice(&reply.body);
+    step01::testing::assert_answer_matches_block(&block, &raw);
 }

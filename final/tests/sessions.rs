@@ -8,6 +8,7 @@ mod support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use httprs::SecretKey;
 use httprs::{App, Request, Response, Server, Settings};
@@ -40,6 +41,16 @@ fn app(posted: Arc<AtomicUsize>) -> App {
             Response::redirect("/peek")
         })
         .get("/page", |_: &Request| Response::html("<p>hi</p>"))
+        // A page with a form: the token, and nothing else of the session.
+        .get("/form", |req: &Request| {
+            Response::html(format!("<input value=\"{}\">", req.session().csrf_token()))
+        })
+        // A login: the first value the application puts in the session.
+        .post("/login", |req: &Request| {
+            req.session().rotate();
+            req.session().insert("user", "ada").unwrap();
+            Response::redirect("/peek")
+        })
         .get("/framed", |_: &Request| {
             Response::html("<p>frame me</p>")
                 .with_header("X-Frame-Options", "SAMEORIGIN")
@@ -151,7 +162,9 @@ fn a_post_without_the_token_is_403_and_never_reaches_the_handler(backend: Backen
     let (server, posted) = start(&dir, &backend);
     let addr = server.addrs()[0];
     let first = get(addr, "/count", "");
-    let cookie = cookie_of(&first);
+    // Both cookies, as a browser sends them: the session's and the token's.
+    let cookie = first.cookies();
+    assert!(cookie.contains("httprs_csrf="), "{cookie}");
     let token = first.text().split(' ').nth(1).unwrap().to_string();
 
     let refused = post(addr, &cookie, "a=1");
@@ -176,6 +189,76 @@ fn a_post_without_the_token_is_403_and_never_reaches_the_handler(backend: Backen
     let done = post(addr, &cookie, &format!("a=1&csrf_token={token}"));
     assert_eq!(done.status, 303, "{}", done.text());
     assert_eq!(posted.load(Ordering::SeqCst), 1);
+}
+
+/// The rows in `httprs_sessions`, counted in the app's database.
+fn stored_sessions(dir: &TempDir, backend: &Backend) -> i64 {
+    let settings = session_settings(dir, backend);
+    let db = httprs::Database::open(settings.database_location(), 1).unwrap();
+    let conn = db.checkout().unwrap();
+    let row = conn
+        .query_opt("SELECT count(*) AS n FROM httprs_sessions", &[])
+        .unwrap()
+        .unwrap();
+    row.get("n").unwrap()
+}
+
+fn anonymous_page_views_store_no_session_and_a_login_stores_one(backend: Backend) {
+    let dir = TempDir::new("sessions-anonymous");
+    let (server, _) = start(&dir, &backend);
+    let addr = server.addrs()[0];
+    // Twenty visitors without a cookie, each shown a form with a token.
+    for _ in 0..20 {
+        let page = get(addr, "/form", "");
+        assert_eq!(page.status, 200);
+        let set = page.headers("set-cookie");
+        assert_eq!(set.len(), 1, "{set:?}");
+        assert!(set[0].starts_with("httprs_csrf="), "{set:?}");
+    }
+    assert_eq!(stored_sessions(&dir, &backend), 0);
+    // One of them comes back, and logs in with the page's token.
+    let page = get(addr, "/form", "");
+    let cookie = page.cookies();
+    let token = page.text().split('"').nth(1).unwrap().to_string();
+    let again = get(addr, "/form", &cookie);
+    assert!(again.text().contains(&token), "the cookie's token again");
+    assert!(again.headers("set-cookie").is_empty(), "{}", again.head);
+    let raw = format!(
+        "POST /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\ncsrf_token={token}",
+        "csrf_token=".len() + token.len()
+    );
+    let login = request(addr, raw.as_bytes());
+    assert_eq!(login.status, 303, "{}", login.text());
+    let set = login.headers("set-cookie");
+    assert!(set[0].starts_with("httprs_session="), "{set:?}");
+    assert!(
+        set[1].starts_with("httprs_csrf=") && !set[1].contains(&token),
+        "a new token: {set:?}"
+    );
+    assert_eq!(stored_sessions(&dir, &backend), 1);
+}
+
+fn expired_sessions_are_swept_on_the_interval_without_a_request(backend: Backend) {
+    let dir = TempDir::new("sessions-sweep");
+    let posted = Arc::new(AtomicUsize::new(0));
+    let server = app(posted)
+        .start(Settings {
+            session_max_age: Duration::from_secs(1),
+            session_sweep_interval: Duration::from_millis(100),
+            ..session_settings(&dir, &backend)
+        })
+        .unwrap();
+    let addr = server.addrs()[0];
+    assert_eq!(get(addr, "/count", "").status, 200);
+    assert_eq!(stored_sessions(&dir, &backend), 1);
+    // No request comes; the row expires after a second and the sweep,
+    // every 100 ms, deletes it (a bounded wait, not a timing assertion).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored_sessions(&dir, &backend) > 0 {
+        assert!(Instant::now() < deadline, "the expired row is still there");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn html_responses_get_the_secure_headers_and_a_handler_s_own_value_wins(backend: Backend) {
@@ -238,6 +321,8 @@ fn sessions_without_a_secret_key_start_only_in_debug(backend: Backend) {
 
 on_both_engines!(
     a_session_keeps_typed_values_and_is_saved_only_when_changed,
+    anonymous_page_views_store_no_session_and_a_login_stores_one,
+    expired_sessions_are_swept_on_the_interval_without_a_request,
     a_page_that_uses_the_session_varies_on_cookie_and_one_that_sets_it_is_private,
     a_tampered_or_unknown_cookie_is_a_fresh_session_not_an_error,
     a_post_without_the_token_is_403_and_never_reaches_the_handler,

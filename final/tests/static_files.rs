@@ -373,3 +373,90 @@ fn a_relative_folder_is_read_from_the_settings_root() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, b"body { color: red }");
 }
+
+/// The `ETag` of the static handler: `"SIZE-MTIME"`, both in hex. The size
+/// half, and the shape of the other, are what a reader's copy shares with ours.
+fn etag_parts(etag: &str) -> (String, String) {
+    let inner = etag
+        .strip_prefix('"')
+        .and_then(|e| e.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("an ETag is quoted: {etag}"));
+    let (size, time) = inner
+        .split_once('-')
+        .unwrap_or_else(|| panic!("an ETag is SIZE-MTIME: {etag}"));
+    for half in [size, time] {
+        assert!(
+            !half.is_empty() && half.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{etag}"
+        );
+    }
+    (size.to_string(), time.to_string())
+}
+
+#[test]
+fn the_tutorials_curl_i_of_the_demos_style_sheet_is_what_the_server_sends() {
+    // The demo's own folder, as `.static_files("/static", "static")` serves it.
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/static");
+    let size = std::fs::metadata(folder.join("style.css")).unwrap().len();
+    let server = App::new()
+        .static_files("/static", &folder)
+        .start(support::settings())
+        .expect("start static server");
+    // What `curl -I` sends: a HEAD.
+    let mut stream = connect(server.addr());
+    stream
+        .write_all(b"HEAD /static/style.css HTTP/1.1\r\nHost: 127.0.0.1:7777\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+        .unwrap();
+    let served = read_reply(&mut BufReader::new(stream), true);
+
+    let block = step01::testing::tutorial_block(
+        "final/tests/static_files.rs",
+        "the_tutorials_curl_i_of_the_demos_style_sheet_is_what_the_server_sends",
+    );
+    let shown: Vec<&str> = block
+        .iter()
+        .map(String::as_str)
+        .filter(|line| !line.starts_with("$ ") && !line.is_empty())
+        .collect();
+    let served_lines: Vec<&str> = served.head.lines().collect();
+    assert_eq!(shown[0], served_lines[0], "the status line");
+    let fields = |lines: &[&str]| -> Vec<(String, String)> {
+        lines[1..]
+            .iter()
+            .map(|line| {
+                let (name, value) = line.split_once(": ").expect("Name: value");
+                (name.to_string(), value.trim().to_string())
+            })
+            .collect()
+    };
+    let (shown, served_fields) = (fields(&shown), fields(&served_lines));
+    let names = |fields: &[(String, String)]| -> Vec<String> {
+        fields.iter().map(|(name, _)| name.clone()).collect()
+    };
+    assert_eq!(names(&shown), names(&served_fields), "the fields, in order");
+    for ((name, text), (_, real)) in shown.iter().zip(&served_fields) {
+        match name.as_str() {
+            // Yours differ: the time of the request, and of your copy of the file.
+            "Date" | "Last-Modified" => {
+                assert!(httpdate::parse_http_date(text).is_ok(), "{name}: {text}");
+                assert!(httpdate::parse_http_date(real).is_ok(), "{name}: {real}");
+            }
+            "ETag" => {
+                let (text_size, _) = etag_parts(text);
+                let (real_size, _) = etag_parts(real);
+                assert_eq!(text_size, real_size, "the ETag's size half");
+                assert_eq!(real_size, format!("{size:x}"));
+            }
+            // Each request's own: a per-process prefix and a counter.
+            "X-Request-Id" => {
+                let id = |id: &str| {
+                    id.split_once('-')
+                        .is_some_and(|(p, n)| p.len() == 8 && n.parse::<u64>().is_ok())
+                };
+                assert!(id(text) && id(real), "{name}: {text} and {real}");
+            }
+            _ => assert_eq!(text, real, "{name}"),
+        }
+    }
+    assert_eq!(served.header("content-length"), Some(&*size.to_string()));
+}

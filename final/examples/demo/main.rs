@@ -30,7 +30,7 @@
 //! ```text
 //! cargo run -p httprs --example demo -- --create-admin ada
 //! ``` The same app runs in split mode, behind `httprs-front`:
-//! see the README's "final/" section or chapter 8 of TUTORIAL.md.
+//! see the README's "final/" section or chapter 14 of TUTORIAL.md.
 
 mod app;
 mod urls;

@@ -14,6 +14,7 @@ use crate::app::middleware::{AccessLog, Middleware, Next};
 use crate::app::router::{ALLOW_IMPLEMENTED, Resolution, Router};
 use crate::app::secure_headers;
 use crate::http::request::Request;
+use crate::http::request_id;
 use crate::http::response::Response;
 use crate::http::state::AppState;
 use crate::http::status::Status;
@@ -82,6 +83,7 @@ impl AppCore {
         // And once more around the whole chain, for a panicking middleware.
         let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
             .unwrap_or_else(|panic| self.panicked(req, panic));
+        let res = with_request_id(res, req.id());
         if self.secure_headers {
             secure_headers::apply(res)
         } else {
@@ -96,9 +98,10 @@ impl AppCore {
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "(no message)".to_string());
         log::error!(
-            "handler panicked on {} {}: {message}",
+            "handler panicked on {} {} (request {}): {message}",
             req.method(),
-            req.path()
+            req.path(),
+            req.id()
         );
         let res = Response::error(Status::INTERNAL_SERVER_ERROR);
         if req.debug() {
@@ -106,5 +109,16 @@ impl AppCore {
         } else {
             res
         }
+    }
+}
+
+/// `X-Request-Id: id` on the response, so that a user who reports a
+/// problem can quote the id the access log line carries; a handler's own
+/// value is kept.
+pub(crate) fn with_request_id(res: Response, id: &str) -> Response {
+    if res.header(request_id::HEADER).is_some() {
+        res
+    } else {
+        res.with_header(request_id::HEADER, id.to_string())
     }
 }

@@ -5,7 +5,7 @@
 use minijinja::Value;
 use subtle::ConstantTimeEq;
 
-use crate::app::session::handle::{CSRF_KEY, Session};
+use crate::app::session::handle::Session;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -67,8 +67,9 @@ fn refusal(req: &Request, session: &Session) -> Option<Refusal> {
             None => return Some(Refusal::MissingToken),
         },
     };
-    let Some(expected) = session.get::<String>(CSRF_KEY) else {
-        // No token was ever given to this session: whatever was sent is wrong.
+    // The token the browser's own cookie holds (`session/csrf_cookie.rs`).
+    let Some(expected) = session.expected_csrf_token() else {
+        // No token was ever given to this browser: whatever was sent is wrong.
         return Some(Refusal::MissingToken);
     };
     let equal: bool = sent.as_bytes().ct_eq(expected.as_bytes()).into();
@@ -142,8 +143,9 @@ mod tests {
 
     #[test]
     fn unsafe_methods_need_the_session_token_unless_json() {
-        let session = Session::default();
-        let token = session.csrf_token();
+        // As the browser's token cookie brought it.
+        let token = "ab".repeat(32);
+        let session = Session::loaded(None, Some(token.clone()));
         let form = ("Content-Type", "application/x-www-form-urlencoded");
         let cases: &[(Request, Option<Refusal>)] = &[
             (Request::new("GET", "/"), None),
@@ -210,9 +212,16 @@ mod tests {
             assert_eq!(got, *expected, "case {i}");
             assert_eq!(check(req, &session).is_ok(), expected.is_none(), "case {i}");
         }
-        // A session that never made a token refuses every token.
+        // A browser that never got a token refuses every token, and so does
+        // one whose token was made in this very request (not yet its cookie's).
         assert_eq!(
             refusal(&post(&[("X-CSRF-Token", &token)], ""), &Session::default()),
+            Some(Refusal::MissingToken)
+        );
+        let fresh = Session::default();
+        let made_now = fresh.csrf_token();
+        assert_eq!(
+            refusal(&post(&[("X-CSRF-Token", &made_now)], ""), &fresh),
             Some(Refusal::MissingToken)
         );
     }

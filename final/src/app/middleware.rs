@@ -66,12 +66,17 @@ impl Next<'_> {
     }
 }
 
-/// Logs one line per request at `INFO`: peer, method, path, version,
-/// status, body bytes, duration.
+/// Logs one line per request at `INFO`: client, method, path, version,
+/// status, body bytes, duration, and the request's id
+/// ([`Request::id`], also on the response as `X-Request-Id`).
 ///
 /// ```text
-/// 2026-11-20 20:19:05 INFO 127.0.0.1:51234 "GET /hello/you HTTP/1.1" 200 11B 0.052ms
+/// 2026-11-20 20:19:05 INFO 127.0.0.1:51234 "GET /hello/you HTTP/1.1" 200 11B 0.052ms 5f3a9c1e-7
 /// ```
+///
+/// The client is the peer, port and all, or, behind a trusted proxy
+/// ([`Request::client_ip`]), the address it named (no port: the proxy's
+/// connection has the port, not the client's).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccessLog;
 
@@ -83,21 +88,25 @@ impl Middleware for AccessLog {
         }
         let started = Instant::now();
         let res = next.run(req);
-        // Behind an authenticated front, the client it saw (without a port:
-        // the front's connection has the port, not the client's).
-        let peer = match (req.forwarded_client(), req.peer_addr()) {
-            (Some(client), _) => Some(client.to_string()),
-            (None, peer) => peer.map(|p| p.to_string()),
-        };
         log_access(
-            peer.as_deref(),
+            shown_client(req).as_deref(),
             req.method(),
             req.path(),
             req.version(),
             &res,
             started,
+            req.id(),
         );
         res
+    }
+}
+
+/// The client as the access log shows it: the address a trusted proxy
+/// named, or the peer's, port and all.
+pub(crate) fn shown_client(req: &Request) -> Option<String> {
+    match (req.forwarded_client(), req.peer_addr()) {
+        (Some(client), _) => Some(client.to_string()),
+        (None, peer) => peer.map(|p| p.to_string()),
     }
 }
 
@@ -110,6 +119,7 @@ pub(crate) fn log_access(
     version: &str,
     res: &Response,
     started: Instant,
+    id: &str,
 ) {
     let peer = peer.unwrap_or("-");
     // The bytes of body that go on the wire: none for HEAD, 204 or 304,
@@ -121,7 +131,7 @@ pub(crate) fn log_access(
     };
     log::info!(
         target: "httprs::access",
-        "{peer} \"{method} {path} {version}\" {} {sent}B {:.3}ms",
+        "{peer} \"{method} {path} {version}\" {} {sent}B {:.3}ms {id}",
         res.status().code(),
         started.elapsed().as_secs_f64() * 1000.0
     );

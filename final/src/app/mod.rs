@@ -307,7 +307,8 @@ impl App {
     /// Switches sessions on, and with them CSRF protection: handlers read and
     /// write [`Request::session`], and every `POST`, `PUT`, `PATCH` and
     /// `DELETE` is checked against forgery: a cross-site one is refused, and
-    /// a form `POST` must carry the session's token; see [`Session`](crate::Session)
+    /// a form `POST` must carry the browser's token (kept in a signed cookie of
+    /// its own, so that it stores no session row); see [`Session`](crate::Session)
     /// and the rules below. Sessions live in the app's database, so this switches
     /// the data layer on too (as [`App::database`] with no migrations, if
     /// the app has none), and start-up applies the framework's migration

@@ -6,7 +6,7 @@
 //! ```text
 //! 2026-11-20 20:19:04 INFO server started
 //! 2026-11-20 20:19:04 INFO listening on 127.0.0.1:7777
-//! 2026-11-20 20:19:05 INFO 127.0.0.1:51234 "GET /hello/you HTTP/1.1" 200 11B 0.052ms
+//! 2026-11-20 20:19:05 INFO 127.0.0.1:51234 "GET /hello/you HTTP/1.1" 200 11B 0.052ms 5f3a9c1e-7
 //! ```
 //!
 //! Timestamps are UTC, taken from the per-second cache in [`crate::http::date`].

@@ -26,6 +26,7 @@
 //! database = "data/app.sqlite3"   # relative to this file's folder, or postgres://user@host/db
 //! secret_key = "..."      # signs session cookies; better in HTTPRS_SECRET_KEY
 //! split_key = "..."       # backend mode: the key its fronts must prove; better in HTTPRS_SPLIT_KEY
+//! trusted_proxies = ["10.0.0.5", "fd00::/8"]   # whose X-Forwarded-For/-Proto are believed
 //! ```
 //!
 //! A mistake stops start-up with a message naming where, which key and what
@@ -42,6 +43,7 @@ use log::LevelFilter;
 use crate::config::app_settings::AppSettings;
 use crate::config::keys::{KeyError, SecretKey};
 use crate::config::settings_error::SettingsError;
+use crate::http::trusted_proxies::{NetworkError, TrustedProxies};
 
 /// Where an app listens unless told otherwise.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:7777";
@@ -122,6 +124,9 @@ pub struct Settings {
     /// How long a session lives after its last change (`session_max_age`,
     /// two weeks): the cookie's `Max-Age` and the stored row's expiry.
     pub session_max_age: Duration,
+    /// How often expired sessions are deleted, by a background thread
+    /// (`session_sweep_interval`, seconds; ten minutes by default).
+    pub session_sweep_interval: Duration,
     /// Send the session cookie over HTTPS only (`session_cookie_secure`,
     /// false): turn it on wherever a TLS proxy stands in front.
     pub session_cookie_secure: bool,
@@ -131,6 +136,12 @@ pub struct Settings {
     /// protocol's version 2, [`crate::dev::auth`]). Required in backend mode
     /// unless `debug` is on; better in `HTTPRS_SPLIT_KEY` than in a file.
     pub split_key: Option<SecretKey>,
+    /// The reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto`,
+    /// `Forwarded` and `X-Request-Id` are believed (`trusted_proxies`:
+    /// addresses or networks, `["10.0.0.5", "fd00::/8"]`;
+    /// `HTTPRS_TRUSTED_PROXIES=10.0.0.5,fd00::/8`). Empty by default:
+    /// nobody's are. See [`crate::Request::client_ip`].
+    pub trusted_proxies: TrustedProxies,
     /// The folder relative paths in settings are read from: the settings
     /// file's folder once one is loaded, else the working directory (`.`).
     /// Not a key: it follows from where the file is.
@@ -163,8 +174,10 @@ impl Default for Settings {
             database_pool: 4,
             secret_key: None,
             session_max_age: Duration::from_secs(14 * 24 * 3600),
+            session_sweep_interval: Duration::from_secs(600),
             session_cookie_secure: false,
             split_key: None,
+            trusted_proxies: TrustedProxies::default(),
             root: PathBuf::from("."),
             app: AppSettings::default(),
         }
@@ -262,6 +275,26 @@ impl Raw<'_> {
             Raw::Env("false" | "0" | "no") => Ok(false),
             _ => Err(Problem::expected("true or false", self.shown())),
         }
+    }
+
+    /// A list of addresses or networks: a TOML array of strings (or one
+    /// string), or a comma-separated variable.
+    fn networks(&self) -> Result<TrustedProxies, Problem> {
+        let list: Option<Vec<&str>> = match self {
+            Raw::Toml(toml::Value::String(s)) => Some(vec![s.as_str()]),
+            Raw::Toml(toml::Value::Array(items)) => items.iter().map(|v| v.as_str()).collect(),
+            // An empty variable: none trusted, as unset.
+            Raw::Env(s) => Some(s.split(',').filter(|a| !a.trim().is_empty()).collect()),
+            _ => None,
+        };
+        let list = list.ok_or_else(|| {
+            Problem::expected(
+                "a list of addresses or networks such as [\"10.0.0.0/8\"]",
+                self.shown(),
+            )
+        })?;
+        TrustedProxies::parse(list)
+            .map_err(|err| Problem::expected(NetworkError::EXPECTED, format!("{:?}", err.entry())))
     }
 
     fn addrs(&self) -> Result<Vec<String>, Problem> {
@@ -392,8 +425,10 @@ const KEYS: &[&str] = &[
     "database_pool",
     "secret_key",
     "session_max_age",
+    "session_sweep_interval",
     "session_cookie_secure",
     "split_key",
+    "trusted_proxies",
 ];
 
 impl Settings {
@@ -428,10 +463,12 @@ impl Settings {
             // Never `raw.shown()`: the message must not print the key.
             "secret_key" => self.secret_key = Some(SecretKey::new(raw.text().as_bytes())?),
             "session_max_age" => self.session_max_age = raw.seconds()?,
+            "session_sweep_interval" => self.session_sweep_interval = raw.seconds()?,
             "session_cookie_secure" => self.session_cookie_secure = raw.boolean()?,
             // Checked whatever `debug` says: a front must be given the same
             // key, and a development key there would be no better.
             "split_key" => self.split_key = Some(crate::config::keys::parse_key(raw.text())?),
+            "trusted_proxies" => self.trusted_proxies = raw.networks()?,
             _ => return Err(Problem::UnknownKey),
         }
         Ok(())
@@ -656,6 +693,8 @@ mod tests {
             secret_key = "0123456789abcdef0123456789abcdef"
             session_max_age = 3600
             session_cookie_secure = true
+            session_sweep_interval = 30
+            trusted_proxies = ["10.0.0.5", "fd00::/8"]
             "#,
             "s.toml",
         )
@@ -670,6 +709,36 @@ mod tests {
         assert_eq!(s.secret_key.as_ref().map(|k| k.bytes().len()), Some(32));
         assert_eq!(s.session_max_age, Duration::from_secs(3600));
         assert!(s.session_cookie_secure);
+        assert_eq!(s.session_sweep_interval, Duration::from_secs(30));
+        assert!(s.trusted_proxies.contains("fd00::9".parse().unwrap()));
+        assert!(!s.trusted_proxies.contains("10.0.0.6".parse().unwrap()));
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_a_comma_separated_variable() {
+        let mut s = Settings::default();
+        s.apply_env(env(&[("HTTPRS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]))
+            .unwrap();
+        assert!(s.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
+        let err = s
+            .apply_env(env(&[("HTTPRS_TRUSTED_PROXIES", "10.0.0.0/8,nginx")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "environment variable HTTPRS_TRUSTED_PROXIES: key 'trusted_proxies': expected an IP \
+             address or a network such as 10.0.0.0/8 or fd00::/8, found \"nginx\""
+        );
+        let err = s
+            .apply_toml("trusted_proxies = 3", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected a list of addresses or networks"),
+            "{err}"
+        );
+        s.apply_env(env(&[("HTTPRS_TRUSTED_PROXIES", "")])).unwrap();
+        assert!(s.trusted_proxies.is_empty());
     }
 
     #[test]

@@ -116,16 +116,25 @@ impl ChunkedDecoder {
 
 /// Takes one line (without its CRLF or bare LF) off `buf`, or `None` if no
 /// line ending has arrived yet. A line longer than [`MAX_LINE`] is `too_long`.
+///
+/// The answer does not depend on how the bytes arrived: a line over the
+/// limit is refused whether its LF is already here or not, and the bare CR
+/// reported first is one within the first `MAX_LINE + 1` bytes, as a reader
+/// given one byte at a time would see it.
 fn take_line(buf: &mut InputBuffer, too_long: ParseError) -> Result<Option<Vec<u8>>, ParseError> {
     let bytes = buf.bytes();
-    let Some(lf) = bytes.iter().position(|&b| b == b'\n') else {
+    let lf = bytes.iter().position(|&b| b == b'\n');
+    // The line's bytes before its LF (its CR included), or all of them so far.
+    let line_len = lf.unwrap_or(bytes.len());
+    if line_len > MAX_LINE {
+        let seen = &bytes[..=MAX_LINE];
+        check_bare_cr(seen.strip_suffix(b"\r").unwrap_or(seen))?;
+        return Err(too_long);
+    }
+    let Some(lf) = lf else {
         // A CR as the last byte may still be followed by its LF; any other is bare.
         check_bare_cr(bytes.strip_suffix(b"\r").unwrap_or(bytes))?;
-        return if bytes.len() > MAX_LINE {
-            Err(too_long)
-        } else {
-            Ok(None)
-        };
+        return Ok(None);
     };
     let with_ending = &bytes[..=lf];
     check_bare_cr(with_ending)?;
@@ -222,6 +231,30 @@ mod tests {
     fn data_not_followed_by_a_line_ending_is_refused() {
         assert_eq!(decode(b"2\r\nabc\r\n").unwrap_err(), ParseError::BadChunk);
         assert_eq!(decode(b"2\r\nab\rX").unwrap_err(), ParseError::BareCr);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_however_it_arrives() {
+        // Found by the chunked_body fuzz target: a chunk extension of 5000
+        // bytes was refused when it arrived in pieces (no LF yet, over
+        // MAX_LINE) and accepted when its LF came in the same read.
+        let long = format!("5;{}\r\nhello\r\n0\r\n\r\n", "x".repeat(5000));
+        assert_eq!(decode(long.as_bytes()), Err(ParseError::BadChunkSize));
+        // At the limit, with CRLF or a bare LF, it is still a line.
+        for eol in ["\r\n", "\n"] {
+            let ext = "x".repeat(MAX_LINE - 2 - eol.len() + 1);
+            let at_limit = format!("5;{ext}{eol}hello\r\n0\r\n\r\n");
+            assert_eq!(
+                decode(at_limit.as_bytes()),
+                Ok(Some(b"hello".to_vec())),
+                "{eol:?}"
+            );
+        }
+        // A bare CR past the limit is not what stops it; the length is.
+        let cr_late = format!("5;{}\rX\r\n", "x".repeat(5000));
+        assert_eq!(decode(cr_late.as_bytes()), Err(ParseError::BadChunkSize));
+        let trailer = format!("0\r\nX-T: {}\r\n\r\n", "x".repeat(5000));
+        assert_eq!(decode(trailer.as_bytes()), Err(ParseError::BadChunk));
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::http::cookie;
 use crate::http::extensions::Extensions;
 use crate::http::headers::Headers;
 use crate::http::parse::RawRequest;
+use crate::http::request_id;
 use crate::http::state::AppState;
+use crate::http::trusted_proxies::{self, Scheme, TrustedProxies};
 
 /// An HTTP request, as given to a [`crate::Handler`].
 ///
@@ -43,9 +45,13 @@ pub struct Request {
     body: Vec<u8>,
     params: Vec<(String, String)>,
     peer: Option<SocketAddr>,
-    /// The client's address when it is not the peer's: a backend's request
-    /// from an authenticated front ([`Request::client_ip`]).
+    /// The client's address when it is not the peer's: as a trusted proxy
+    /// or an authenticated front told it ([`Request::client_ip`]).
     client: Option<IpAddr>,
+    /// `https` when a trusted proxy said the client used it ([`Request::scheme`]).
+    scheme: Scheme,
+    /// This request's name in logs and on the response ([`Request::id`]).
+    id: String,
     /// The app's state, attached when the app resolves the request.
     app: Option<Arc<AppState>>,
     /// Values the layers above attach to this request, by type: the
@@ -99,6 +105,8 @@ impl Request {
             params: Vec::new(),
             peer: None,
             client: None,
+            scheme: Scheme::Http,
+            id: request_id::generate(),
             app: None,
             extensions: Extensions::new(),
         }
@@ -323,13 +331,13 @@ impl Request {
         self.peer
     }
 
-    /// The client's address: the peer's in HTTP mode; in backend mode with
-    /// a `split_key`, the address the front saw, which it appended last to
-    /// `X-Forwarded-For` (only an authenticated front reaches a keyed
-    /// backend, so its word is trusted; the entries before it are the
-    /// client's say-so, and are not). Without a key, or without the field,
-    /// the peer's: the front. What [`crate::LoginLimit`] and the access log
-    /// count by.
+    /// The client's address: the peer's, unless the peer is a trusted
+    /// proxy (the `trusted_proxies` setting; in backend mode with a
+    /// `split_key`, the authenticated front too). Then it is the right-most
+    /// address in the proxy's `Forwarded` or `X-Forwarded-For` that is not
+    /// itself a trusted proxy: the entries a trusted proxy appended are
+    /// facts, the ones before them the client's say-so. What
+    /// [`crate::LoginLimit`] and the access log count by.
     ///
     /// ```
     /// use httprs::Request;
@@ -343,23 +351,55 @@ impl Request {
         self.client.or(self.peer.map(|p| p.ip()))
     }
 
-    /// The client's address if a trusted front told it (see
+    /// How the client reached the site: `https` only when a trusted proxy
+    /// said so (`X-Forwarded-Proto`, or `proto=` in `Forwarded`); httprs
+    /// itself speaks plain HTTP. Cookies set on an `https` request are
+    /// marked `Secure`.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// This request's id: a trusted proxy's `X-Request-Id` (nginx's
+    /// `$request_id`, or the front's in split mode) when it sent a valid
+    /// one, else one made here (`5f3a9c1e-1042`: a per-process prefix and a
+    /// counter). It is in the access log line and on the response.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The client's address if a trusted proxy told it (see
     /// [`Request::client_ip`]); `None` when it is the peer's.
     pub(crate) fn forwarded_client(&self) -> Option<IpAddr> {
         self.client
     }
 
-    /// Takes the client's address from the last entry of the last
-    /// `X-Forwarded-For` field, the one an authenticated front appended
-    /// (see [`Request::client_ip`]). A field that is missing or not an
-    /// address leaves the peer's.
-    pub(crate) fn trust_forwarded_for(&mut self) {
-        self.client = self
+    /// Believes what a trusted peer says about the request: the client's
+    /// address and scheme (see [`Request::client_ip`]) and its id. The peer
+    /// is trusted when it is in `trusted`, or when `keyed` (an authenticated
+    /// front, in backend mode). From anyone else nothing is read.
+    pub(crate) fn believe_proxy(&mut self, trusted: &TrustedProxies, keyed: bool) {
+        let peer_trusted = keyed || self.peer.is_some_and(|p| trusted.contains(p.ip()));
+        if !peer_trusted {
+            return;
+        }
+        // Only the fields the walk reads, in order (a trusted peer's
+        // requests only: from anyone else this costs nothing).
+        let fields: Vec<(&str, &str)> = self
             .headers
-            .get_all("x-forwarded-for")
-            .last()
-            .and_then(|list| list.rsplit(',').next())
-            .and_then(|last| last.trim().parse().ok());
+            .iter()
+            .filter(|(name, _)| trusted_proxies::is_forwarding_field(name))
+            .collect();
+        if let Some(origin) = trusted_proxies::resolve(trusted, fields.iter().copied()) {
+            self.client = Some(origin.client);
+            self.scheme = origin.scheme;
+        }
+        if let Some(id) = self
+            .headers
+            .get(request_id::HEADER)
+            .and_then(|id| request_id::valid(id.trim()))
+        {
+            self.id = id.to_string();
+        }
     }
 
     fn expect_content_type(&self, expected: &'static str) -> Result<(), BodyError> {

@@ -32,6 +32,7 @@ use crate::app::static_files::StaticFiles;
 use crate::config::keys::SecretKey;
 use crate::config::settings::{DEFAULT_ADDR, Parsed, Settings, check_addr};
 use crate::config::start_error::StartError;
+use crate::http::trusted_proxies::TrustedProxies;
 use crate::split::proxy::Proxy;
 
 /// A mistake on `httprs-front`'s command line: the flag (or variable) it
@@ -97,6 +98,9 @@ pub struct FrontOptions {
     /// The key shared with the backends (`--split-key-file`, else
     /// `HTTPRS_SPLIT_KEY`): with one, version 2; without, version 1.
     pub split_key: Option<SecretKey>,
+    /// Proxies in front of the front (nginx with TLS, say) whose
+    /// `X-Forwarded-*` it believes and passes on (`--trusted-proxy`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl FrontOptions {
@@ -109,6 +113,7 @@ impl FrontOptions {
 usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PORT]...
                     [--static PREFIX=DIR]... [--timeout-ms N] [--workers N]
                     [--access-log true|false] [--split-key-file PATH]
+                    [--trusted-proxy ADDR|NET]...
 
   --backend HOST:PORT   a backend (an httprs app run with --backend); repeat for
                         several, used in turn. Default: HTTPRS_BACKENDS=HOST:PORT,...
@@ -122,6 +127,9 @@ usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PO
   --split-key-file PATH the key the backends hold (their split_key), read from a
                         file: each connection proves it. Default: HTTPRS_SPLIT_KEY.
                         Without either, the backends must run unkeyed (debug on).
+  --trusted-proxy NET   a proxy in front of this one (nginx ending TLS, say) whose
+                        X-Forwarded-For/-Proto are believed and passed on to the
+                        backends: an address or a network, 10.0.0.0/8 (repeatable)
 
 Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
 
@@ -159,6 +167,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             workers: FrontOptions::DEFAULT_WORKERS,
             access_log: true,
             split_key: None,
+            trusted_proxies: TrustedProxies::default(),
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -178,6 +187,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                     | "--workers"
                     | "--access-log"
                     | "--split-key-file"
+                    | "--trusted-proxy"
             ) {
                 return Err(FlagError::whole(format!("unknown argument {arg:?}")));
             }
@@ -202,6 +212,11 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                     let key = crate::config::keys::parse_key(&text)
                         .map_err(|p| invalid(&flag, format!("the key in {value}: {p}")))?;
                     options.split_key = Some(key);
+                }
+                "--trusted-proxy" => {
+                    let more = TrustedProxies::parse([value.as_str()])
+                        .map_err(|err| invalid(&flag, err.to_string()))?;
+                    options.trusted_proxies.extend(more);
                 }
                 "--static" => options.statics.push(parse_static(&value)?),
                 "--timeout-ms" => {
@@ -281,6 +296,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             addrs: self.addrs.clone(),
             workers: self.workers,
             access_log: self.access_log,
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Settings::default()
         }
     }
@@ -383,6 +399,9 @@ mod tests {
                 "--workers",
                 "3",
                 "--access-log=false",
+                "--trusted-proxy",
+                "10.0.0.0/8",
+                "--trusted-proxy=::1",
             ]),
             Some("127.0.0.1:9"),
         ) else {
@@ -400,7 +419,16 @@ mod tests {
             (Duration::from_millis(250), 3)
         );
         assert!(!options.access_log && !options.settings().access_log);
+        let trusted = options.settings().trusted_proxies;
+        assert!(
+            trusted.contains("10.1.2.3".parse().unwrap())
+                && trusted.contains("::1".parse().unwrap())
+        );
         let cases: &[(&[&str], &str)] = &[
+            (
+                &["--backend=127.0.0.1:1", "--trusted-proxy", "nginx"],
+                "--trusted-proxy: expected an IP address or a network",
+            ),
             (&[], "no backend: give --backend HOST:PORT"),
             (&["--backend"], "--backend: needs a value"),
             (&["--backend", "localhost"], "--backend: expected HOST:PORT"),

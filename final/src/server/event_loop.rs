@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
+use crate::app::core::with_request_id;
 use crate::app::middleware::log_access;
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
@@ -557,7 +558,9 @@ impl EventLoop {
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
         };
-        let req = Request::from_raw(raw, Some(conn.peer()));
+        let mut req = Request::from_raw(raw, Some(conn.peer()));
+        // Forwarding fields count only from the `trusted_proxies` setting's peers.
+        req.believe_proxy(&self.shared.settings.trusted_proxies, false);
         self.dispatch(slot, req, Reply::Http(framing));
     }
 
@@ -576,10 +579,10 @@ impl EventLoop {
         let id = message.id;
         let mut req = protocol::request_from_message(message, conn.peer());
         // With a split key, only a front holding it gets this far (its
-        // frames come after its hello): its word on the client is trusted.
-        if self.shared.settings.split_key.is_some() {
-            req.trust_forwarded_for();
-        }
+        // frames come after its hello): it is a trusted proxy, as the
+        // `trusted_proxies` setting's peers are. Without, only those.
+        let keyed = self.shared.settings.split_key.is_some();
+        req.believe_proxy(&self.shared.settings.trusted_proxies, keyed);
         self.dispatch(slot, req, Reply::Frame { id });
     }
 
@@ -643,19 +646,23 @@ impl EventLoop {
                 batch.append(&mut forwarder.finished);
             }
             for done in batch.drain(..) {
+                // A keyed backend answered with this id already (an unkeyed
+                // one with an id of its own); a 502 of the front's has none.
+                let res = with_request_id(done.res, &done.request_id);
                 let res = if self.shared.app.secure_headers {
-                    secure_headers::apply(done.res)
+                    secure_headers::apply(res)
                 } else {
-                    done.res
+                    res
                 };
                 if log::log_enabled!(target: "httprs::access", log::Level::Info) {
                     log_access(
-                        done.peer.map(|p| p.to_string()).as_deref(),
+                        done.client_shown.as_deref(),
                         &done.method,
                         &done.path,
                         done.version,
                         &res,
                         done.started,
+                        &done.request_id,
                     );
                 }
                 let out = self.spare_buffers.pop().unwrap_or_default();

@@ -32,13 +32,15 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 
+use crate::app::middleware::shown_client;
 use crate::http::request::Request;
+use crate::http::request_id;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::server::backend_conn::{BackendConn, InFlight, Outcome};
 use crate::split::codec;
 use crate::split::proxy::Proxy;
-use crate::split::proxy::forwarded::{FORWARDED_PROTO, forwarded_for, is_replaced};
+use crate::split::proxy::forwarded::{forwarded_for, is_replaced};
 use crate::split::proxy::retry::{Failure, is_idempotent};
 
 /// Connections one loop opens to one backend at most; more requests wait.
@@ -74,7 +76,9 @@ pub(crate) struct Finished {
     pub(crate) method: String,
     pub(crate) path: String,
     pub(crate) version: &'static str,
-    pub(crate) peer: Option<SocketAddr>,
+    /// The client as the access log shows it ([`shown_client`]).
+    pub(crate) client_shown: Option<String>,
+    pub(crate) request_id: String,
     pub(crate) started: Instant,
 }
 
@@ -85,7 +89,8 @@ struct Exchange {
     method: String,
     path: String,
     version: &'static str,
-    peer: Option<SocketAddr>,
+    client_shown: Option<String>,
+    request_id: String,
     started: Instant,
     deadline: Instant,
     /// The request frame, kept for a retry: the same bytes, another connection.
@@ -169,9 +174,11 @@ impl Forwarder {
         let id = self.next_id;
         self.next_id += 1;
         let forwarded_for = forwarded_for(req.headers().iter(), req.peer_addr());
-        let mut extra = Vec::with_capacity(2);
+        let mut extra = Vec::with_capacity(3);
         extra.extend(forwarded_for.as_deref().map(|v| ("X-Forwarded-For", v)));
-        extra.push(FORWARDED_PROTO);
+        extra.push(("X-Forwarded-Proto", req.scheme().as_str()));
+        // A keyed backend takes it as its own: one id in both logs.
+        extra.push((request_id::HEADER, req.id()));
         let mut frame = Vec::new();
         let keep = |name: &str| !is_replaced(name);
         let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
@@ -181,7 +188,8 @@ impl Forwarder {
             method: req.method().to_string(),
             path: req.path().to_string(),
             version: req.version(),
-            peer: req.peer_addr(),
+            client_shown: shown_client(req),
+            request_id: req.id().to_string(),
             started: now,
             deadline: now + self.proxy.timeout,
             frame: Vec::new(),
@@ -681,7 +689,8 @@ impl Forwarder {
             method: ex.method,
             path: ex.path,
             version: ex.version,
-            peer: ex.peer,
+            client_shown: ex.client_shown,
+            request_id: ex.request_id,
             started: ex.started,
         });
     }

@@ -53,7 +53,7 @@ struct RequestPayload<'a> {
 /// The request frame at the start of `buf`, and how many bytes it takes,
 /// if it is all there and plain (see the module docs); `None` for anything
 /// else, which [`protocol::decode`] then looks at.
-pub(crate) fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
+pub fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
     let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
     let length = u32::from_be_bytes(*prefix) as usize;
     if length > MAX_FRAME_BYTES {
@@ -93,7 +93,7 @@ struct ReplyPayload<'a> {
 /// The reply frame at the start of `buf`, and how many bytes it takes, if
 /// it is all there and plain: [`decode_request`]'s twin, for the front.
 /// `None` for anything else, which [`protocol::decode`] then looks at.
-pub(crate) fn decode_response(buf: &[u8]) -> Option<(protocol::Response, usize)> {
+pub fn decode_response(buf: &[u8]) -> Option<(protocol::Response, usize)> {
     let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
     let length = u32::from_be_bytes(*prefix) as usize;
     if length > MAX_FRAME_BYTES {

@@ -196,7 +196,9 @@ fn hex(bytes: &[u8]) -> String {
 fn unhex<const N: usize>(text: Option<&str>, what: &str) -> Result<[u8; N], HandshakeError> {
     let bad = || HandshakeError::Malformed(format!("{what}: expected {} hex digits", 2 * N));
     let text = text.ok_or_else(|| HandshakeError::Malformed(format!("no {what}")))?;
-    if text.len() != 2 * N || !text.is_ascii() {
+    // Hex digits only: `from_str_radix` alone would also take a `+` sign,
+    // so "+f" would read as 0x0f and a frame would have two spellings.
+    if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let mut out = [0; N];
@@ -556,5 +558,25 @@ mod tests {
             backend.receive(&raw(r#"{"v":2,"type":"welcome","mac":"00"}"#)),
             Err(HandshakeError::NoHello { .. })
         ));
+    }
+
+    #[test]
+    fn a_nonce_with_a_plus_sign_is_malformed_not_read_as_hex() {
+        // Found by the split_handshake fuzz target: u8::from_str_radix takes
+        // "+1" as 1, so this challenge was answered as if its nonce were hex.
+        let nonce = format!("1111111111+{}", "1".repeat(53));
+        let challenge = format!(r#"{{"v":2,"type":"challenge","nonce":"{nonce}"}}"#);
+        let mut frame = (challenge.len() as u32).to_be_bytes().to_vec();
+        frame.extend_from_slice(challenge.as_bytes());
+        assert!(matches!(
+            FrontHandshake::answer(&key(7), [2; 32], &frame),
+            Err(HandshakeError::Malformed(_))
+        ));
+        assert_eq!(
+            unhex::<1>(Some("+f"), "mac"),
+            Err(HandshakeError::Malformed(
+                "mac: expected 2 hex digits".into()
+            ))
+        );
     }
 }

@@ -160,11 +160,27 @@ pub fn app(gate: Gate) -> App {
                 .unwrap_or("0")
                 .parse::<u32>()
                 .unwrap_or(0);
-            Response::text(format!("visits={seen}")).with_cookie(
-                Cookie::new("visits", (seen + 1).to_string())
-                    .path("/")
-                    .http_only(),
-            )
+            // A number and a fixed path: nothing to refuse.
+            let cookie = Cookie::new("visits", (seen + 1).to_string())
+                .and_then(|c| c.path("/"))
+                .expect("a number is a valid cookie value");
+            Response::text(format!("visits={seen}")).with_cookie(cookie.http_only())
+        })
+        // A cookie whose value the client chooses: the classic place for a
+        // `;` to sneak an attribute in. Refused text is a 400 naming it.
+        .get("/theme", |req: &Request| {
+            match Cookie::new("theme", req.query("v").unwrap_or_default()) {
+                Ok(cookie) => Response::text("set").with_cookie(cookie),
+                Err(err) => Response::text(err.to_string()).with_status(400),
+            }
+        })
+        // Who the server thinks the client is, and how it came.
+        .get("/whoami", |req: &Request| {
+            Response::text(format!(
+                "{} {}",
+                req.client_ip().map(|ip| ip.to_string()).unwrap_or_default(),
+                req.scheme().as_str()
+            ))
         })
         .get("/peer", |req: &Request| {
             Response::text(req.peer_addr().map(|p| p.to_string()).unwrap_or_default())
@@ -225,6 +241,23 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     stream
 }
 
+/// A connection to `addr` from loopback address `from`: on Linux all of
+/// 127.0.0.0/8 is loopback, so one machine has many client addresses (for
+/// tests of who the server thinks a client is).
+#[track_caller]
+pub fn connect_from(from: std::net::Ipv4Addr, addr: SocketAddr) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket
+        .bind(&SocketAddr::from((from, 0)).into())
+        .unwrap_or_else(|err| panic!("bind a client to {from}: {err}"));
+    socket.connect_timeout(&addr.into(), IO_TIMEOUT).unwrap();
+    let stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream
+}
+
 /// A parsed response read off a socket.
 #[derive(Debug)]
 pub struct Reply {
@@ -239,6 +272,29 @@ impl Reply {
             let (n, v) = line.split_once(':')?;
             n.eq_ignore_ascii_case(name).then(|| v.trim())
         })
+    }
+
+    /// Every value of header `name`, in order (`Set-Cookie` comes once per cookie).
+    pub fn headers(&self, name: &str) -> Vec<&str> {
+        self.head
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.eq_ignore_ascii_case(name).then(|| v.trim())
+            })
+            .collect()
+    }
+
+    /// The `name=value` pairs of every `Set-Cookie`, as a browser would send
+    /// them back in one `Cookie` field (`a=1; b=2`); deleted ones left out.
+    pub fn cookies(&self) -> String {
+        self.headers("set-cookie")
+            .iter()
+            .filter_map(|set| set.split(';').next())
+            .filter(|pair| pair.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn text(&self) -> String {

@@ -17,9 +17,12 @@
 //!   however it dies, the pipe closes and the shell sends the master SIGTERM,
 //!   on which it stops its workers too (a SIGKILL would leave the workers
 //!   holding the port). The same leash as `support/postgres.rs`.
-//! - **Root.** As root, nginx's workers run as `nobody`; everything they
-//!   read (the static folder) must be readable by all, and the temporary
-//!   folders nginx makes itself, in the scratch folder.
+//! - **Root.** As root, nginx's workers run as `nobody`: every file they
+//!   serve, and every folder above it, must be readable by all. A checkout
+//!   need not be (a clone in a `mktemp -d` folder is its owner's alone), so
+//!   a test serves its static files from a [`published`] copy, as the README
+//!   tells an operator to. The temporary folders nginx makes itself, in the
+//!   scratch folder.
 //! - **Missing.** Where nginx is not installed, [`start`] returns `None`
 //!   after saying so in capitals (outside CI), so a plain `cargo test` on a
 //!   machine with only a Rust toolchain still runs everything else. Under
@@ -28,6 +31,7 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -192,4 +196,44 @@ impl Drop for Nginx {
         let _ = self.shell.kill();
         let _ = self.shell.wait();
     }
+}
+
+/// A copy of the files in `from` (one level: a static folder) in a fresh
+/// folder every user can read, as the README's recipe has an operator copy
+/// the static folder to `/srv/guestbook/static/`: nginx's workers run as
+/// `nobody` when it starts as root, and a checkout (a clone in a `mktemp -d`
+/// folder, a home folder) may be its owner's alone.
+///
+/// # Panics
+/// If a file cannot be copied, or a folder above the copy is not open to
+/// all (a private `TMPDIR`): nginx would answer 403, for a reason the
+/// message names.
+#[track_caller]
+pub fn published(from: &Path) -> TempDir {
+    let to = TempDir::new("static");
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|err| panic!("chmod {mode:o} {}: {err}", path.display()))
+    };
+    set(to.path(), 0o755);
+    for entry in std::fs::read_dir(from).unwrap_or_else(|err| panic!("{}: {err}", from.display())) {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            let copy = to.join(entry.file_name());
+            std::fs::copy(entry.path(), &copy)
+                .unwrap_or_else(|err| panic!("copy {}: {err}", entry.path().display()));
+            set(&copy, 0o644);
+        }
+    }
+    for folder in to.path().ancestors().skip(1) {
+        let mode = std::fs::metadata(folder).map_or(0, |m| m.permissions().mode());
+        assert!(
+            mode & 0o001 != 0,
+            "{} is closed to other users (mode {mode:o}): nginx's workers could not reach \
+             {}; set TMPDIR to a folder open to all",
+            folder.display(),
+            to.path().display()
+        );
+    }
+    to
 }

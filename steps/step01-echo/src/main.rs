@@ -1,4 +1,4 @@
-//! `cargo run -p step01`: a TCP echo server. Try it with `nc 127.0.0.1 7878`.
+//! `cargo run -p step01`: a TCP echo server. Try it with `nc -N 127.0.0.1 7878`.
 
 use step01::{cli, echo, server};
 
@@ -10,7 +10,7 @@ fn main() {
         .local_addr()
         .expect("a bound listener has an address");
     println!("step01: echo server listening on {local}");
-    println!("try it:  nc {} {}", local.ip(), local.port());
+    println!("try it:  nc -N {} {}", local.ip(), local.port());
     server::serve(&listener, |mut stream| {
         if let Err(err) = echo::echo(&mut stream) {
             eprintln!("echo failed: {err}");

@@ -219,3 +219,198 @@ impl Answer {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
+
+/// Sends `request` on a new connection and reads exactly one response: its
+/// head, then `Content-Length` bytes of body (none for a `HEAD` request,
+/// nor for 1xx, 204 and 304), without waiting for the server to close. For
+/// a kept-alive connection, as curl has it.
+///
+/// # Panics
+/// If the server closes before a whole response.
+#[track_caller]
+pub fn one_response(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = connect(addr);
+    stream.write_all(request).expect("write to test server");
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut read = |bytes: &mut Vec<u8>| {
+        let n = stream.read(&mut buf).expect("read from test server");
+        assert!(
+            n > 0,
+            "closed before a whole response: {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        bytes.extend_from_slice(&buf[..n]);
+    };
+    let head_end = loop {
+        if let Some(at) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        read(&mut bytes);
+    };
+    let head = Answer::parse(&bytes[..head_end]);
+    let bodiless = request.starts_with(b"HEAD ")
+        || head.status / 100 == 1
+        || head.status == 204
+        || head.status == 304;
+    let length: usize = match head.header("content-length") {
+        Some(value) if !bodiless => value.parse().expect("a numeric Content-Length"),
+        _ => 0,
+    };
+    while bytes.len() < head_end + length {
+        read(&mut bytes);
+    }
+    bytes.truncate(head_end + length);
+    bytes
+}
+
+/// The lines of the fenced block of `TUTORIAL.md` that a test reproduces:
+/// the block right after the marker
+/// `<!-- output-from-test: TEST_FILE::TEST -->` (or `built-by-test:`, for a
+/// file the reader writes and the test builds; `TEST_FILE` from the
+/// workspace root). The drift test (`tests/tutorial_sync/output.rs`) checks
+/// that every such marker names a test that calls this with its own name.
+///
+/// # Panics
+/// If the tutorial has no such marker, or no block right after it.
+pub fn tutorial_block(test_file: &str, test: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("TUTORIAL.md")).expect("read TUTORIAL.md");
+    let target = format!("{test_file}::{test}");
+    let marker = format!("<!-- output-from-test: {target} -->");
+    let built = format!("<!-- built-by-test: {target} -->");
+    let mut lines = text
+        .lines()
+        .skip_while(|line| line.trim() != marker && line.trim() != built);
+    assert!(lines.next().is_some(), "TUTORIAL.md has no `{marker}`");
+    let fence = lines.next().unwrap_or_default();
+    assert!(fence.starts_with("```"), "no block right after `{marker}`");
+    lines
+        .take_while(|line| !line.starts_with("```"))
+        .map(|line| line.trim_end().to_string())
+        .collect()
+}
+
+/// Checks that `block` (from [`tutorial_block`]: `$ ` command lines, then
+/// what curl printed) shows `response` as it really is, line by line. The
+/// values of the headers named in `varying` (a date, an ETag) are not
+/// compared, only their names and places; a `...` line ends the comparison
+/// (the block shows the start of the body).
+///
+/// # Panics
+/// With both texts, at the first line that differs.
+#[track_caller]
+pub fn assert_block_shows(block: &[String], response: &[u8], varying: &[&str]) {
+    let text = String::from_utf8_lossy(response);
+    let actual: Vec<&str> = text
+        .split("\r\n")
+        .flat_map(|line| line.split('\n'))
+        .collect();
+    let shown: Vec<&String> = block
+        .iter()
+        .filter(|line| !line.starts_with("$ "))
+        .collect();
+    let same_header = |want: &str, got: &str| match (want.split_once(": "), got.split_once(": ")) {
+        (Some((name, _)), Some((got_name, _))) if name == got_name => {
+            varying.iter().any(|v| v.eq_ignore_ascii_case(name))
+        }
+        _ => false,
+    };
+    for (i, want) in shown.iter().enumerate() {
+        if want.as_str() == "..." {
+            return;
+        }
+        let got = actual.get(i).copied().unwrap_or("<nothing>");
+        assert!(
+            want.as_str() == got.trim_end() || same_header(want, got),
+            "line {} of the tutorial's block differs:\n  block:  {want:?}\n  really: {got:?}\n\
+             the whole response:\n{text}",
+            i + 1
+        );
+    }
+    let rest: Vec<&str> = actual[shown.len()..]
+        .iter()
+        .copied()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        rest.is_empty(),
+        "the response goes on after the block: {rest:?}"
+    );
+}
+
+/// Asserts that `answer`, the raw bytes of an HTTP response, is what a
+/// tutorial block shows `curl -i` printing: the status line and every
+/// header line the same and in order, except `Date`, which only has to be
+/// an HTTP date in both (it is the time of the request), and `X-Request-Id`,
+/// which only has to be there in both (httprs names each request anew: a
+/// per-process random prefix and a counter); then the body,
+/// line for line, where a `...` line of the block stands for any number of
+/// lines it trims. `$ ` command lines in the block are skipped.
+///
+/// # Panics
+/// With both texts, at the first line that differs.
+#[track_caller]
+pub fn assert_answer_matches_block(block: &[String], answer: &[u8]) {
+    let answer = String::from_utf8_lossy(answer);
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of head in {answer:?}"));
+    let shown: Vec<&str> = block
+        .iter()
+        .map(String::as_str)
+        .filter(|line| !line.starts_with("$ "))
+        .collect();
+    let blank = shown
+        .iter()
+        .position(|line| line.is_empty())
+        .unwrap_or(shown.len());
+    let (shown_head, shown_body) = (&shown[..blank], shown.get(blank + 1..).unwrap_or(&[]));
+    let real_head: Vec<&str> = head.lines().collect();
+    let is_date = |line: &str| {
+        line.strip_prefix("Date: ")
+            .is_some_and(|d| d.len() == 29 && d.ends_with(" GMT") && d.as_bytes()[3] == b',')
+    };
+    let is_request_id = |line: &str| {
+        line.strip_prefix("X-Request-Id: ")
+            .is_some_and(|id| !id.is_empty() && !id.contains(' '))
+    };
+    let differs = |what: &str| -> ! {
+        panic!(
+            "the tutorial's block is stale ({what}):\n--- block ---\n{}\n--- real ---\n{answer}",
+            block.join("\n")
+        )
+    };
+    if shown_head.len() != real_head.len() {
+        differs("the number of head lines");
+    }
+    for (text, real) in shown_head.iter().zip(&real_head) {
+        if !(text == real
+            || is_date(text) && is_date(real)
+            || is_request_id(text) && is_request_id(real))
+        {
+            differs(&format!("{text:?} is {real:?}"));
+        }
+    }
+    let real_body: Vec<&str> = body.lines().map(str::trim_end).collect();
+    let mut at = 0;
+    let mut skipping = false;
+    for text in shown_body {
+        if *text == "..." {
+            skipping = true;
+            continue;
+        }
+        let found = real_body[at.min(real_body.len())..]
+            .iter()
+            .position(|real| real == text);
+        match found {
+            Some(0) => at += 1,
+            Some(n) if skipping => at += n + 1,
+            _ => differs(&format!("body line {text:?}")),
+        }
+        skipping = false;
+    }
+    if !skipping && at != real_body.len() {
+        differs("the body goes on after the block's last line");
+    }
+}

@@ -330,6 +330,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_lf_ends_a_line_and_an_empty_line_ends_the_head_as_rfc_9112_allows() {
+        // RFC 9112 §2.2: a recipient MAY take a bare LF as a line ending, and
+        // httparse does. So `\n\n`, `\r\n\n` and `\n\r\n` all end a head, and
+        // ex02 finds the end of a head the same way.
+        let heads: [&[u8]; 3] = [
+            b"GET /lf HTTP/1.1\nHost: x\n\nrest",
+            b"GET /lf HTTP/1.1\r\nHost: x\r\n\nrest",
+            b"GET /lf HTTP/1.1\nHost: x\n\r\nrest",
+        ];
+        for raw in heads {
+            let (head, len) = parse_head(raw).unwrap().expect("a complete head");
+            assert_eq!(head.path, "/lf");
+            assert_eq!(head.header("host"), Some("x"));
+            assert_eq!(&raw[len..], b"rest", "{:?}", String::from_utf8_lossy(raw));
+        }
+        // One line ending is not an empty line: still waiting.
+        assert!(
+            parse_head(b"GET /lf HTTP/1.1\nHost: x\n")
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
     fn bytes_after_the_head_are_returned_as_the_start_of_the_body() {
         let mut reader = &b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"[..];
         let (head, rest) = read_head(&mut reader).unwrap();

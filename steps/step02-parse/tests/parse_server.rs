@@ -110,3 +110,18 @@ fn the_binary_prints_its_address_and_answers() {
     let answer = text(testing::exchange(server.addr, b"GET /bin HTTP/1.1\r\n\r\n"));
     assert!(answer.contains("path:    /bin"), "{answer}");
 }
+
+/// What `curl -i 'http://127.0.0.1:7878/hello?x=1'` sends (curl 7.88.1, as
+/// the tutorial shows): its answer is the tutorial's block, byte for byte.
+#[test]
+fn the_tutorials_curl_i_is_what_step02_answers() {
+    let block = testing::tutorial_block(
+        "steps/step02-parse/tests/parse_server.rs",
+        "the_tutorials_curl_i_is_what_step02_answers",
+    );
+    let answer = testing::exchange(
+        server(),
+        b"GET /hello?x=1 HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    testing::assert_answer_matches_block(&block, &answer);
+}

@@ -19,7 +19,9 @@
 //! `Connection: close` is honest: this server answers one request per
 //! connection and then hangs up (keep-alive arrives in step 07).
 
+use std::fs::File;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// An HTTP response: a status code, headers, and a body.
@@ -38,9 +40,74 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// A body read from a file as it is sent, in place of `body`: see
+    /// [`Response::with_file`].
+    file: Option<FileBody>,
     /// False for the answer to a `HEAD` request: see [`Response::without_body`].
     send_body: bool,
 }
+
+/// A body that stays in a file until it is sent: `len` bytes from `offset`.
+///
+/// Added for step 09's static files: a 1 GB video held in a `Vec` would
+/// cost 1 GB of memory per download. Whoever writes the response (step 07's
+/// loop, or [`Response::write_to`]) reads it a piece at a time instead.
+/// Cloning shares the open file; each piece is read at its own position,
+/// so clones never disturb each other.
+#[derive(Debug, Clone)]
+pub struct FileBody {
+    file: Arc<File>,
+    offset: u64,
+    len: u64,
+}
+
+impl FileBody {
+    /// The `len` bytes of `file` from `offset` on. The caller checked that
+    /// the file is that long (its metadata said so).
+    pub fn new(file: File, offset: u64, len: u64) -> FileBody {
+        FileBody {
+            file: Arc::new(file),
+            offset,
+            len,
+        }
+    }
+
+    /// How many bytes the body has.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the body has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads the body's bytes from `done` bytes in, into `buf` (at most
+    /// `buf.len()`, never past the end of the body). Returns how many were
+    /// read: 0 only at the end of the body, or if the file has shrunk.
+    ///
+    /// # Errors
+    /// Whatever the operating system reports.
+    pub fn read_at(&self, done: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.len.saturating_sub(done);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let at = self.offset + done;
+        // A positioned read: no shared cursor to move, so `&File` will do.
+        #[cfg(unix)]
+        return std::os::unix::fs::FileExt::read_at(&*self.file, &mut buf[..want], at);
+        #[cfg(windows)]
+        return std::os::windows::fs::FileExt::seek_read(&*self.file, &mut buf[..want], at);
+    }
+}
+
+impl PartialEq for FileBody {
+    /// The same bytes of the same open file.
+    fn eq(&self, other: &FileBody) -> bool {
+        Arc::ptr_eq(&self.file, &other.file) && (self.offset, self.len) == (other.offset, other.len)
+    }
+}
+
+impl Eq for FileBody {}
 
 /// The headers [`Response::to_bytes`] computes itself; values set by hand are replaced.
 const COMPUTED_HEADERS: [&str; 3] = ["content-length", "date", "connection"];
@@ -52,6 +119,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            file: None,
             send_body: true,
         }
     }
@@ -86,6 +154,15 @@ impl Response {
     /// The same response with `body` as its body; any bytes are fine.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
         self.body = body.into();
+        self.file = None;
+        self
+    }
+
+    /// The same response with `file` as its body, read as it is sent
+    /// (step 09). `Content-Length` is the file body's length.
+    pub fn with_file(mut self, file: FileBody) -> Response {
+        self.body = Vec::new();
+        self.file = Some(file);
         self
     }
 
@@ -115,9 +192,28 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The body.
+    /// The body held in memory (empty for a file body: see [`Response::file`]).
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The file body, if the body is one.
+    pub fn file(&self) -> Option<&FileBody> {
+        self.file.as_ref()
+    }
+
+    /// The length of the body, in memory or in a file: the `Content-Length`.
+    pub fn body_len(&self) -> u64 {
+        match &self.file {
+            Some(file) => file.len(),
+            None => self.body.len() as u64,
+        }
+    }
+
+    /// Whether the body goes on the wire: not for a `HEAD` answer, nor for
+    /// a status that never has one (1xx, 204, 304).
+    pub fn sends_body(&self) -> bool {
+        self.send_body && allows_body(self.status)
     }
 
     /// Serialises the response to HTTP/1.1 bytes: status line, headers
@@ -126,6 +222,9 @@ impl Response {
     ///
     /// Statuses that HTTP says never carry a body (1xx, `204 No Content`,
     /// `304 Not Modified`) are sent without one and without `Content-Length`.
+    ///
+    /// A file body (step 09) is not in these bytes: they end with the head,
+    /// and the writer sends the file after them, a piece at a time.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.to_bytes_with_connection(false)
     }
@@ -145,7 +244,7 @@ impl Response {
             }
         }
         let body: &[u8] = if allows_body(self.status) {
-            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+            head.push_str(&format!("Content-Length: {}\r\n", self.body_len()));
             // A HEAD answer announces the length of the body it leaves out.
             if self.send_body { &self.body } else { &[] }
         } else {
@@ -171,6 +270,22 @@ impl Response {
         // One buffer, one write: the head and body leave in the same packet
         // when they fit, instead of a packet per header line.
         out.write_all(&self.to_bytes())?;
+        if let Some(file) = self.file.as_ref().filter(|_| self.sends_body()) {
+            // A file body follows, 64 KiB at a time: never all of it in memory.
+            let mut piece = vec![0u8; 64 * 1024];
+            let mut done = 0;
+            while done < file.len() {
+                let n = file.read_at(done, &mut piece)?;
+                if n == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the file shrank while it was being sent",
+                    ));
+                }
+                out.write_all(&piece[..n])?;
+                done += n as u64;
+            }
+        }
         out.flush()
     }
 }
@@ -389,6 +504,27 @@ mod tests {
         let text = String::from_utf8(written).unwrap();
         assert!(text.contains("Content-Length: 5\r\n"), "{text}");
         assert!(text.ends_with("\r\n\r\n"), "{text}");
+    }
+
+    #[test]
+    fn a_file_body_is_announced_by_its_length_and_written_after_the_head() {
+        let path = std::env::temp_dir().join(format!("step03-file-body-{}", std::process::id()));
+        std::fs::write(&path, b"0123456789").unwrap();
+        let file = File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let response = Response::new(200).with_file(FileBody::new(file, 2, 5));
+        assert_eq!((response.body_len(), response.body()), (5, &b""[..]));
+        let head = String::from_utf8(response.to_bytes()).unwrap();
+        assert!(
+            head.contains("Content-Length: 5\r\n") && head.ends_with("\r\n\r\n"),
+            "{head}"
+        );
+        let mut written = Vec::new();
+        response.clone().write_to(&mut written).unwrap();
+        assert!(written.starts_with(head.as_bytes()) && written.ends_with(b"\r\n\r\n23456"));
+        let mut head_only = Vec::new();
+        response.without_body().write_to(&mut head_only).unwrap();
+        assert!(head_only.ends_with(b"Connection: close\r\n\r\n"));
     }
 
     #[test]

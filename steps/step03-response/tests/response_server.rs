@@ -162,3 +162,18 @@ fn a_panicking_application_costs_one_500_not_the_server() {
         ("HTTP/1.1 200 OK", &b"still here"[..])
     );
 }
+
+/// What `curl -i http://127.0.0.1:7878/` sends (curl 7.88.1): the answer is
+/// the tutorial's block, but for the date; the block trims the page.
+#[test]
+fn the_tutorials_curl_i_of_the_home_page_is_what_step03_answers() {
+    let block = testing::tutorial_block(
+        "steps/step03-response/tests/response_server.rs",
+        "the_tutorials_curl_i_of_the_home_page_is_what_step03_answers",
+    );
+    let answer = testing::exchange(
+        server(),
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    testing::assert_answer_matches_block(&block, &answer);
+}

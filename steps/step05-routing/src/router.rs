@@ -150,14 +150,18 @@ fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// One line of the table: a method, a pattern, and who answers.
-struct Route {
+struct Route<H: ?Sized> {
     method: String,
     pattern: String,
     regex: Regex,
-    handler: Box<dyn Handler>,
+    handler: Box<H>,
 }
 
 /// A table of routes; [`Router::dispatch`] answers a request from it.
+///
+/// The table holds [`Handler`]s unless told otherwise: `H` is the kind of
+/// handler stored, so a layer above (step 08's app) can keep its own kind
+/// of handler in the same table and ask [`Router::resolve`] which one answers.
 ///
 /// ```
 /// use step05::response::Response;
@@ -171,12 +175,17 @@ struct Route {
 /// #     path: "/hello/J%C3%BCrgen".into(), version: 1, headers: vec![] };
 /// # assert_eq!(router.dispatch(&head, vec![]).body(), "Hello, Jürgen!".as_bytes());
 /// ```
-#[derive(Default)]
-pub struct Router {
-    routes: Vec<Route>,
+pub struct Router<H: ?Sized = dyn Handler> {
+    routes: Vec<Route<H>>,
 }
 
-impl fmt::Debug for Router {
+impl<H: ?Sized> Default for Router<H> {
+    fn default() -> Router<H> {
+        Router { routes: Vec::new() }
+    }
+}
+
+impl<H: ?Sized> fmt::Debug for Router<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut list = f.debug_list();
         for route in &self.routes {
@@ -186,10 +195,19 @@ impl fmt::Debug for Router {
     }
 }
 
+/// What the table says about a request: who answers it, or the answer the
+/// rules give when no route does.
+pub enum Resolved<'r, H: ?Sized> {
+    /// This handler answers, with these path parameters (already decoded).
+    Route(&'r H, Vec<(String, String)>),
+    /// No handler: the 405 (with `Allow`), 308 or 404 of the module docs.
+    Answer(Response),
+}
+
 /// What the table says about a method and a path.
-enum Lookup<'r> {
+enum Lookup<'r, H: ?Sized> {
     /// This route answers, with these raw (still encoded) parameters.
-    Found(&'r Route, Vec<(String, String)>),
+    Found(&'r Route<H>, Vec<(String, String)>),
     /// Routes match the path, but for these other methods.
     MethodNotAllowed(Vec<String>),
     /// No route matches the path.
@@ -210,16 +228,8 @@ impl Router {
     /// If `pattern` is not a valid pattern: a regular expression that does not
     /// compile, or a `{name}` that is not a valid group name. Routes are
     /// written by the programmer, so this is a bug to fix, found at start-up.
-    pub fn route(mut self, method: &str, pattern: &str, handler: impl Handler + 'static) -> Router {
-        let regex = compile(pattern)
-            .unwrap_or_else(|err| panic!("invalid route pattern {pattern:?}: {err}"));
-        self.routes.push(Route {
-            method: method.to_string(),
-            pattern: pattern.to_string(),
-            regex,
-            handler: Box::new(handler),
-        });
-        self
+    pub fn route(self, method: &str, pattern: &str, handler: impl Handler + 'static) -> Router {
+        self.with_route(method, pattern, Box::new(handler))
     }
 
     /// [`Router::route`] for `GET` (which also answers `HEAD`).
@@ -237,34 +247,70 @@ impl Router {
     /// trailing slash, or 404.
     pub fn dispatch(&self, head: &RequestHead, body: Vec<u8>) -> Response {
         let mut req = Request::new(head.clone(), body);
-        let is_head = req.method() == "HEAD";
-        let found = match self.lookup(req.method(), req.path()) {
-            // No route for HEAD itself: answer as GET would, minus the body.
-            Lookup::MethodNotAllowed(_) | Lookup::NotFound if is_head => {
-                self.lookup("GET", req.path())
+        let response = match self.resolve(head) {
+            Resolved::Route(handler, params) => {
+                req.params = params;
+                handler.handle(&req)
             }
-            found => found,
+            Resolved::Answer(response) => response,
         };
-        let response = match found {
-            Lookup::Found(route, params) => {
-                req.params = params
-                    .into_iter()
-                    .map(|(name, value)| (name, percent_decode(&value)))
-                    .collect();
-                route.handler.handle(&req)
-            }
-            Lookup::MethodNotAllowed(allowed) => method_not_allowed(allowed),
-            Lookup::NotFound => self.redirect_to_slash(head).unwrap_or_else(not_found),
-        };
-        if is_head {
+        if req.method() == "HEAD" {
             response.without_body()
         } else {
             response
         }
     }
+}
+
+impl<H: ?Sized> Router<H> {
+    /// The same router with one more route whose handler is `handler`, of
+    /// whatever kind this table holds: [`Router::route`] for any table.
+    ///
+    /// # Panics
+    /// If `pattern` is not a valid pattern, as [`Router::route`].
+    pub fn with_route(mut self, method: &str, pattern: &str, handler: Box<H>) -> Router<H> {
+        let regex = compile(pattern)
+            .unwrap_or_else(|err| panic!("invalid route pattern {pattern:?}: {err}"));
+        self.routes.push(Route {
+            method: method.to_string(),
+            pattern: pattern.to_string(),
+            regex,
+            handler,
+        });
+        self
+    }
+
+    /// Finds who answers `head` by the four rules of the module docs: the
+    /// matching route's handler and its decoded parameters, or the 405, 308
+    /// or 404 answer. `HEAD` with no route of its own is looked up as `GET`
+    /// (the caller drops the body, as [`Router::dispatch`] does).
+    pub fn resolve(&self, head: &RequestHead) -> Resolved<'_, H> {
+        // The path without its query string, still percent-encoded.
+        let path = head.path.split('?').next().unwrap_or_default();
+        let found = match self.lookup(&head.method, path) {
+            // No route for HEAD itself: answer as GET would, minus the body.
+            Lookup::MethodNotAllowed(_) | Lookup::NotFound if head.method == "HEAD" => {
+                self.lookup("GET", path)
+            }
+            found => found,
+        };
+        match found {
+            Lookup::Found(route, params) => {
+                let params = params
+                    .into_iter()
+                    .map(|(name, value)| (name, percent_decode(&value)))
+                    .collect();
+                Resolved::Route(&*route.handler, params)
+            }
+            Lookup::MethodNotAllowed(allowed) => Resolved::Answer(method_not_allowed(allowed)),
+            Lookup::NotFound => {
+                Resolved::Answer(self.redirect_to_slash(head).unwrap_or_else(not_found))
+            }
+        }
+    }
 
     /// Looks `method` and `path` up in the table.
-    fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
+    fn lookup(&self, method: &str, path: &str) -> Lookup<'_, H> {
         let mut allowed = Vec::new();
         for route in &self.routes {
             let Some(captures) = route.regex.captures(path) else {
@@ -366,7 +412,14 @@ fn not_found() -> Response {
 
 /// Splits a query string into decoded `key=value` pairs, in order. A key
 /// with no `=` gets an empty value; empty pieces (`a=1&&b=2`) are skipped.
-fn parse_query(query: &str) -> Vec<(String, String)> {
+/// An HTML form's body (`application/x-www-form-urlencoded`) has the same
+/// shape, so step 08 reads forms with it.
+///
+/// ```
+/// use step05::router::parse_query;
+/// assert_eq!(parse_query("name=Ann+Lee&x"), [("name".into(), "Ann Lee".into()), ("x".into(), "".into())]);
+/// ```
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())

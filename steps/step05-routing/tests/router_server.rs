@@ -176,3 +176,19 @@ fn the_binary_routes_a_percent_encoded_name() {
     assert_eq!(answer.status_line, "HTTP/1.1 200 OK");
     assert_eq!(answer.text(), "Hello, café!\n");
 }
+
+/// The tutorial's `curl -i` of `/hello/J%C3%BCrgen?greeting=...` (curl
+/// 7.88.1): the answer is its block, but for the date.
+#[test]
+fn the_tutorials_curl_i_of_a_greeting_is_what_step05_answers() {
+    let block = testing::tutorial_block(
+        "steps/step05-routing/tests/router_server.rs",
+        "the_tutorials_curl_i_of_a_greeting_is_what_step05_answers",
+    );
+    let server = demo();
+    let answer = testing::exchange(
+        server.addr,
+        b"GET /hello/J%C3%BCrgen?greeting=Gr%C3%BC%C3%9F+dich HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+    );
+    testing::assert_answer_matches_block(&block, &answer);
+}

@@ -547,3 +547,61 @@ fn sigterm_stops_the_launcher_gracefully_and_its_backend_with_it() {
     assert!(status.success(), "the launcher exited with {status}");
     wait_until_gone(launched.backend);
 }
+
+/// curl 7.88.1's request for `path`, as the tutorial's `curl -i` sends it.
+fn curl_request(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+        .into_bytes()
+}
+
+#[test]
+fn the_tutorials_curl_i_through_the_front_is_what_step06_answers() {
+    let block = testing::tutorial_block(
+        "steps/step06-split/tests/split.rs",
+        "the_tutorials_curl_i_through_the_front_is_what_step06_answers",
+    );
+    let split = start(&[], &[]);
+    let answer = testing::exchange(split.front.addr, &curl_request("/hello/world"));
+    testing::assert_answer_matches_block(&block, &answer);
+}
+
+#[test]
+fn the_tutorials_502_page_is_what_the_front_answers_for_a_dead_backend() {
+    let block = testing::tutorial_block(
+        "steps/step06-split/tests/split.rs",
+        "the_tutorials_502_page_is_what_the_front_answers_for_a_dead_backend",
+    );
+    let Split { front, backend } = start(&[], &[]);
+    let backend_addr = backend.addr.to_string();
+    drop(backend); // kills it
+    let answer = testing::exchange(front.addr, &curl_request("/hello/world"));
+    // The tutorial's backend listens on 127.0.0.1:7879; this one on a port
+    // the kernel chose, which may be longer, and the page names it.
+    const SHOWN: &str = "127.0.0.1:7879";
+    let longer = backend_addr.len() as i64 - SHOWN.len() as i64;
+    let block: Vec<String> = block
+        .iter()
+        .map(|line| match line.strip_prefix("Content-Length: ") {
+            Some(n) => format!("Content-Length: {}", n.parse::<i64>().unwrap() + longer),
+            None => line.replace(SHOWN, &backend_addr),
+        })
+        .collect();
+    testing::assert_answer_matches_block(&block, &answer);
+}
+
+#[test]
+fn the_tutorials_curl_after_the_restart_is_what_step06_answers() {
+    let block = testing::tutorial_block(
+        "steps/step06-split/tests/split.rs",
+        "the_tutorials_curl_after_the_restart_is_what_step06_answers",
+    );
+    let split = start(&[], &[]);
+    let answer = Answer::parse(&testing::exchange(
+        split.front.addr,
+        &curl_request("/hello/again"),
+    ));
+    // Plain `curl` prints the body only.
+    let shown: Vec<&str> = block.iter().skip(1).map(String::as_str).collect();
+    assert_eq!(block[0], "$ curl http://127.0.0.1:7878/hello/again");
+    assert_eq!(answer.text().lines().collect::<Vec<_>>(), shown);
+}

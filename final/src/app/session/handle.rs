@@ -1,5 +1,6 @@
 //! One browser's session as a handler sees it: typed values by key, and
-//! the CSRF token. No I/O here: `store.rs` loads and saves it, and a
+//! the CSRF token (which is kept in a cookie of its own, not in the values:
+//! `csrf_cookie.rs`). No I/O here: `store.rs` loads and saves it, and a
 //! request carries it (`Request::session`).
 //!
 //! `Request::session` is defined here, not in `http/request.rs`: the
@@ -13,9 +14,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::http::request::Request;
-
-/// The session's key for its CSRF token ([`Session::csrf_token`]).
-pub(crate) const CSRF_KEY: &str = "_csrf_token";
 
 /// One browser's session, from [`Request::session`](crate::Request::session): typed values by key.
 ///
@@ -60,14 +58,29 @@ pub(super) struct SessionData {
     pub(super) rotate: bool,
     /// A handler read or wrote it: the page depends on the cookie.
     pub(super) accessed: bool,
+    /// The CSRF token: the one the browser's token cookie holds, or one
+    /// made during this request (then `csrf_new`).
+    pub(super) csrf: Option<String>,
+    /// `csrf` was made now: the middleware must send its cookie.
+    pub(super) csrf_new: bool,
 }
 
 impl Session {
-    pub(super) fn loaded(id: String, values: Map<String, Value>) -> Session {
+    /// The session of a request: its stored row (`id`, `values`) if it
+    /// has one, and the token its token cookie holds, if valid.
+    pub(crate) fn loaded(
+        row: Option<(String, Map<String, Value>)>,
+        csrf: Option<String>,
+    ) -> Session {
+        let (id, values) = match row {
+            Some((id, values)) => (Some(id), values),
+            None => (None, Map::new()),
+        };
         Session {
             inner: Mutex::new(SessionData {
-                id: Some(id),
+                id,
                 values,
+                csrf,
                 ..SessionData::default()
             }),
         }
@@ -112,22 +125,24 @@ impl Session {
         }
     }
 
-    /// Removes every value, the CSRF token too: what a logout does. The
-    /// stored row is deleted and the browser told to drop the cookie.
+    /// Removes every value, and gives a new CSRF token: what a logout
+    /// does. The stored row is deleted and the browser told to drop the
+    /// session cookie.
     pub fn clear(&self) {
         let mut data = self.used();
         data.values.clear();
         data.changed = true;
+        new_token(&mut data);
     }
 
     /// Saves the session under a new id, with a new CSRF token, deleting
-    /// the old row: call it on login, so that an id planted before the
-    /// login (session fixation) is worth nothing after it.
+    /// the old row: call it on login, so that an id or a token planted
+    /// before the login (session fixation) is worth nothing after it.
     pub fn rotate(&self) {
         let mut data = self.used();
-        data.values.remove(CSRF_KEY);
         data.rotate = true;
         data.changed = true;
+        new_token(&mut data);
     }
 
     /// Whether the session holds no value.
@@ -135,20 +150,32 @@ impl Session {
         self.used().values.is_empty()
     }
 
-    /// The session's CSRF token, made (and the session saved) on first use.
+    /// This browser's CSRF token, made on first use and sent in its own
+    /// signed cookie, `httprs_csrf` (no session row is stored for it).
     /// Templates write it with `{{ csrf_field() }}`; a script sends it in
     /// the `X-CSRF-Token` header. A form `POST` without it is refused.
     pub fn csrf_token(&self) -> String {
         let mut data = self.used();
-        if let Some(Value::String(token)) = data.values.get(CSRF_KEY) {
-            return token.clone();
+        match &data.csrf {
+            Some(token) => token.clone(),
+            None => new_token(&mut data),
         }
-        let token = random_hex();
-        data.values
-            .insert(CSRF_KEY.to_string(), Value::String(token.clone()));
-        data.changed = true;
-        token
     }
+
+    /// The token the browser's cookie holds, which a post must match
+    /// (`None` if it has none, or a forged one); never a new one.
+    pub(crate) fn expected_csrf_token(&self) -> Option<String> {
+        let data = self.used();
+        data.csrf.clone().filter(|_| !data.csrf_new)
+    }
+}
+
+/// Gives the session a new CSRF token, whose cookie the middleware sends.
+fn new_token(data: &mut SessionData) -> String {
+    let token = random_hex();
+    data.csrf = Some(token.clone());
+    data.csrf_new = true;
+    token
 }
 
 /// 32 bytes from the operating system's generator, as 64 hex digits.

@@ -1,12 +1,14 @@
 //! Sessions: what the server remembers about one browser between requests.
-//! The choices (data on the server, a signed cookie, saved only when
-//! changed, lazy expiry, rotation, the key) are in `final/docs/sessions.md`,
-//! which is [`Session`](crate::Session)'s documentation.
+//! The choices (data on the server, a signed cookie, stored only when
+//! used, expiry swept on a schedule, rotation, the key) are in
+//! `final/docs/sessions.md`, which is [`Session`](crate::Session)'s documentation.
 //!
 //! | file | concept |
 //! |---|---|
 //! | `handle.rs` | the session a handler reads and writes, and its CSRF token |
 //! | `store.rs` | rows in `httprs_sessions`, signed cookies, the key check |
+//! | `csrf_cookie.rs` | the CSRF token's own signed cookie: no row for a visitor who only reads |
+//! | `sweep.rs` | the thread that deletes expired rows every `session_sweep_interval` |
 //! | `mod.rs` | the middleware: load, check CSRF, run the handler, save |
 
 use std::sync::Arc;
@@ -18,8 +20,10 @@ use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
+pub(crate) mod csrf_cookie;
 pub(crate) mod handle;
 pub(crate) mod store;
+pub(crate) mod sweep;
 
 /// The middleware [`crate::App::sessions`] adds: loads the session, checks
 /// CSRF on unsafe methods, runs the handler, saves the session if changed.
@@ -39,6 +43,6 @@ impl Middleware for SessionMiddleware {
             return refused;
         }
         let res = next.run(req);
-        store.save(&session, res)
+        store.save(req, &session, res)
     }
 }

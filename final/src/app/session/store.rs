@@ -8,7 +8,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
+use crate::app::session::csrf_cookie::{self, unhex};
 use crate::app::session::handle::{Session, SessionData, hex, random_hex};
+use crate::app::session::sweep::Sweeper;
 use crate::config::keys::SecretKey;
 use crate::config::settings::Settings;
 use crate::config::start_error::{StartError, StartErrorKind};
@@ -19,6 +21,7 @@ use crate::http::cookie::{Cookie, SameSite};
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
+use crate::http::trusted_proxies::Scheme;
 
 /// The session cookie's name.
 pub(crate) const COOKIE_NAME: &str = "httprs_session";
@@ -39,17 +42,8 @@ pub(crate) fn migration() -> Migration {
     )
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
-fn now() -> i64 {
+/// Seconds since 1970, as `expires` counts them.
+pub(super) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -61,6 +55,8 @@ pub(crate) struct SessionStore {
     db: Database,
     max_age: Duration,
     secure: bool,
+    /// Deletes expired rows while the store lives (`sweep.rs`).
+    _sweeper: Sweeper,
 }
 
 impl SessionStore {
@@ -72,7 +68,7 @@ impl SessionStore {
     ///
     /// # Errors
     /// A [`StartErrorKind::Io`] one if the operating system gives no
-    /// random bytes for a key.
+    /// random bytes for a key, or no thread for the expired-session sweep.
     pub(crate) fn new(settings: &Settings, db: Database) -> Result<SessionStore, StartError> {
         let key = match &settings.secret_key {
             Some(key) => key.clone(),
@@ -92,23 +88,26 @@ impl SessionStore {
                     .unwrap_or_else(|_| unreachable!("32 bytes are SecretKey::MIN_BYTES"))
             }
         };
+        let sweeper =
+            Sweeper::start(db.clone(), settings.session_sweep_interval).map_err(|err| {
+                StartError::new(
+                    StartErrorKind::Io,
+                    format!("cannot start the expired-session sweep: {err}"),
+                )
+            })?;
         Ok(SessionStore {
             key,
             db,
             max_age: settings.session_max_age,
             secure: settings.session_cookie_secure,
+            _sweeper: sweeper,
         })
     }
 
     fn mac(&self, id: &str) -> Hmac<Sha256> {
-        // Any key length works for HMAC; `new_from_slice` cannot fail here.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        // A label, so a MAC made with the same key for another purpose can
-        // never pass as a session cookie.
-        mac.update(b"httprs session id:");
-        mac.update(id.as_bytes());
-        mac
+        // A label, so a MAC made with the same key for another purpose (a
+        // CSRF token's cookie) can never pass as a session cookie.
+        csrf_cookie::mac(self.key.bytes(), b"httprs session id:", id)
     }
 
     fn cookie_value(&self, id: &str) -> String {
@@ -123,23 +122,29 @@ impl SessionStore {
     }
 
     /// The request's session, or a fresh one: a cookie that is missing,
-    /// tampered with, unknown or expired gives a new, empty session.
+    /// tampered with, unknown or expired gives a new, empty session. With
+    /// it, the CSRF token of the browser's token cookie, if its MAC is
+    /// right. A browser without a session cookie costs no query.
     pub(super) fn load(&self, req: &Request) -> Session {
+        let csrf = req
+            .cookie(csrf_cookie::COOKIE_NAME)
+            .and_then(|value| csrf_cookie::verified(self.key.bytes(), value))
+            .map(str::to_string);
         let Some(id) = req
             .cookie(COOKIE_NAME)
             .and_then(|value| self.verified_id(value))
         else {
-            return Session::default();
+            return Session::loaded(None, csrf);
         };
         match self.read(id) {
-            Ok(Some(values)) => Session::loaded(id.to_string(), values),
-            Ok(None) => Session::default(),
+            Ok(Some(values)) => Session::loaded(Some((id.to_string(), values)), csrf),
+            Ok(None) => Session::loaded(None, csrf),
             Err(err) => {
                 log::error!(
                     "session {}...: cannot read it: {err}",
                     &id[..8.min(id.len())]
                 );
-                Session::default()
+                Session::loaded(None, csrf)
             }
         }
     }
@@ -158,33 +163,46 @@ impl SessionStore {
         Ok(serde_json::from_str(&data).ok())
     }
 
-    /// Stores the session if it changed and adds its `Set-Cookie` to `res`.
-    pub(super) fn save(&self, session: &Session, res: Response) -> Response {
+    /// Stores the session if it changed and adds its `Set-Cookie` to `res`,
+    /// then the token cookie's if a CSRF token was made. Cookies sent to a
+    /// request that came over HTTPS (as a trusted proxy says) are `Secure`.
+    pub(super) fn save(&self, req: &Request, session: &Session, res: Response) -> Response {
         let data = session.data();
+        let secure = self.secure || req.scheme() == Scheme::Https;
         // A page that read the session (a name, a CSRF token in a form) is
         // this browser's: a shared cache must keep one copy per cookie.
         // (Every write goes through a public method, so `changed` implies `accessed`.)
-        let res = if data.accessed {
+        let mut res = if data.accessed {
             vary_on_cookie(res)
         } else {
             res
         };
-        if !data.changed {
-            return res;
+        if data.changed {
+            res = match self.write(&data) {
+                Ok(Some(id)) => private(res.with_cookie(cookie(
+                    COOKIE_NAME,
+                    &self.cookie_value(&id),
+                    self.max_age,
+                    secure,
+                ))),
+                // Emptied: the row is gone, and so should the cookie be.
+                Ok(None) if data.id.is_some() => {
+                    private(res.with_cookie(cookie(COOKIE_NAME, "", Duration::ZERO, secure)))
+                }
+                Ok(None) => res,
+                Err(err) => {
+                    log::error!("cannot save a session: {err}");
+                    return Response::error(Status::INTERNAL_SERVER_ERROR);
+                }
+            };
         }
-        match self.write(&data) {
-            Ok(Some(id)) => {
-                private(res.with_cookie(self.cookie(&self.cookie_value(&id), self.max_age)))
+        match data.csrf.as_deref().filter(|_| data.csrf_new) {
+            Some(token) => {
+                let value = csrf_cookie::signed(self.key.bytes(), token);
+                let token_cookie = cookie(csrf_cookie::COOKIE_NAME, &value, self.max_age, secure);
+                private(res.with_cookie(token_cookie))
             }
-            // Emptied: the row is gone, and so should the cookie be.
-            Ok(None) if data.id.is_some() => {
-                private(res.with_cookie(self.cookie("", Duration::ZERO)))
-            }
-            Ok(None) => res,
-            Err(err) => {
-                log::error!("cannot save a session: {err}");
-                Response::error(Status::INTERNAL_SERVER_ERROR)
-            }
+            None => res,
         }
     }
 
@@ -219,21 +237,24 @@ impl SessionStore {
                     "INSERT INTO httprs_sessions (id, data, expires) VALUES ($1, $2, $3)",
                     &[&id, &text, &expires],
                 )?;
-                // Lazy expiry: one indexed delete per new session.
-                conn.execute("DELETE FROM httprs_sessions WHERE expires <= $1", &[&now()])?;
+                // Expired rows are the sweeper's (`sweep.rs`), not this visitor's.
                 Ok(Some(id))
             }
         }
     }
+}
 
-    fn cookie(&self, value: &str, max_age: Duration) -> Cookie {
-        let cookie = Cookie::new(COOKIE_NAME, value)
-            .path("/")
-            .max_age(max_age.as_secs() as i64)
-            .http_only()
-            .same_site(SameSite::Lax);
-        if self.secure { cookie.secure() } else { cookie }
-    }
+/// One of the framework's cookies: `HttpOnly; SameSite=Lax` on the whole
+/// site, `Secure` when asked.
+fn cookie(name: &'static str, value: &str, max_age: Duration, secure: bool) -> Cookie {
+    // Our names are tokens and our values hex, dots or empty: never refused.
+    let cookie = Cookie::new(name, value)
+        .and_then(|c| c.path("/"))
+        .unwrap_or_else(|err| unreachable!("the framework's own cookie: {err}"))
+        .max_age(max_age.as_secs() as i64)
+        .http_only()
+        .same_site(SameSite::Lax);
+    if secure { cookie.secure() } else { cookie }
 }
 
 /// Adds `Cookie` to the response's `Vary` (RFC 9110 §12.5.5), keeping what
@@ -304,14 +325,15 @@ mod tests {
     fn a_session_is_saved_only_when_changed_and_read_back() {
         let store = store();
         let fresh = Session::default();
+        let get = Request::new("GET", "/");
         assert!(
             store
-                .save(&fresh, Response::text("x"))
+                .save(&get, &fresh, Response::text("x"))
                 .header("set-cookie")
                 .is_none()
         );
         fresh.insert("n", 7).unwrap();
-        let res = store.save(&fresh, Response::text("x"));
+        let res = store.save(&get, &fresh, Response::text("x"));
         let cookie = res.header("set-cookie").unwrap().to_string();
         assert!(
             cookie.ends_with("; Path=/; Max-Age=1209600; HttpOnly; SameSite=Lax"),
@@ -332,8 +354,86 @@ mod tests {
         );
         // Cleared: the row goes, and the cookie with it.
         again.clear();
-        let res = store.save(&again, Response::text("x"));
+        let res = store.save(&req, &again, Response::text("x"));
         assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
         assert!(store.load(&req).is_empty());
+    }
+
+    fn rows(store: &SessionStore) -> i64 {
+        let conn = store.db.checkout().unwrap();
+        let row = conn
+            .query_opt("SELECT count(*) AS n FROM httprs_sessions", &[])
+            .unwrap()
+            .unwrap();
+        row.get("n").unwrap()
+    }
+
+    #[test]
+    fn a_csrf_token_is_a_signed_cookie_and_stores_no_row() {
+        let store = store();
+        let session = Session::default();
+        let token = session.csrf_token();
+        let res = store.save(&Request::new("GET", "/"), &session, Response::text("x"));
+        let set = res.header("set-cookie").unwrap().to_string();
+        assert!(set.starts_with("httprs_csrf="), "{set}");
+        assert_eq!(res.header("cache-control"), Some("private"));
+        assert_eq!(rows(&store), 0);
+        // The browser sends it back: the same token, still no row.
+        let pair = set.split(';').next().unwrap();
+        let req = Request::new("GET", "/").with_header("Cookie", pair);
+        let again = store.load(&req);
+        assert_eq!(again.expected_csrf_token().as_deref(), Some(token.as_str()));
+        assert_eq!(again.csrf_token(), token);
+        assert!(
+            store
+                .save(&req, &again, Response::text("x"))
+                .header("set-cookie")
+                .is_none()
+        );
+        assert_eq!(rows(&store), 0);
+        // Another key's cookie is no token.
+        let forged = Request::new("GET", "/").with_header(
+            "Cookie",
+            &format!("httprs_csrf={}", csrf_cookie::signed(&[2; 32], &token)),
+        );
+        assert_eq!(store.load(&forged).expected_csrf_token(), None);
+    }
+
+    #[test]
+    fn cookies_to_an_https_request_are_secure() {
+        let store = store();
+        let session = Session::default();
+        session.csrf_token();
+        let https = Request::new("GET", "/")
+            .with_peer_addr("10.0.0.1:1".parse().unwrap())
+            .with_header("X-Forwarded-Proto", "https")
+            .with_header("X-Forwarded-For", "192.0.2.1");
+        let mut https = https;
+        https.believe_proxy(
+            &crate::http::trusted_proxies::TrustedProxies::parse(["10.0.0.1"]).unwrap(),
+            false,
+        );
+        let res = store.save(&https, &session, Response::text("x"));
+        assert!(
+            res.header("set-cookie")
+                .unwrap()
+                .ends_with("; Secure; SameSite=Lax")
+        );
+    }
+
+    #[test]
+    fn the_sweep_deletes_expired_rows_only() {
+        let store = store();
+        let conn = store.db.checkout().unwrap();
+        for (id, expires) in [("old", now() - 1), ("new", now() + 60)] {
+            conn.execute(
+                "INSERT INTO httprs_sessions (id, data, expires) VALUES ($1, '{}', $2)",
+                &[&id, &expires],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        assert_eq!(crate::app::session::sweep::sweep(&store.db).unwrap(), 1);
+        assert_eq!(rows(&store), 1);
     }
 }

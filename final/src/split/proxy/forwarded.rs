@@ -1,17 +1,29 @@
-//! `X-Forwarded-For` and `X-Forwarded-Proto`: who the client was, told to
-//! a backend that sees only the front as its peer.
+//! `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Request-Id`: who the
+//! client was, and which request this is, told to a backend that sees only
+//! the front as its peer.
 //!
 //! The client's address is appended to any list the client sent, as nginx's
 //! `$proxy_add_x_forwarded_for` does (only the last entry was seen by us;
-//! the rest are the client's say-so). `X-Forwarded-Proto` is always `http`,
-//! replacing the client's: the front has no TLS, and trusting the client's
-//! value would let any client claim `https`.
+//! the rest are the client's say-so, which the backend walks past only
+//! where they are its `trusted_proxies`). `X-Forwarded-Proto` is the
+//! request's scheme as the front believed it: `http`, unless one of the
+//! front's own `trusted_proxies` (nginx with TLS, say) said `https`; the
+//! client's value is replaced, or any client could claim `https`. So is its
+//! `Forwarded` (the backend would read it where no `X-Forwarded-For` is),
+//! and its `X-Request-Id`, replaced by the request's id.
 
 use std::net::SocketAddr;
 
 /// Whether the client's field `name` is one the front replaces.
 pub(crate) fn is_replaced(name: &str) -> bool {
-    name.eq_ignore_ascii_case("x-forwarded-for") || name.eq_ignore_ascii_case("x-forwarded-proto")
+    [
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "forwarded",
+        "x-request-id",
+    ]
+    .iter()
+    .any(|field| name.eq_ignore_ascii_case(field))
 }
 
 /// The front's `X-Forwarded-For`: the client's list (its fields' `values`)
@@ -30,9 +42,6 @@ pub(crate) fn forwarded_for<'a>(
     (!chain.is_empty()).then(|| chain.join(", "))
 }
 
-/// The front's `X-Forwarded-Proto`: it has no TLS.
-pub(crate) const FORWARDED_PROTO: (&str, &str) = ("X-Forwarded-Proto", "http");
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +52,8 @@ mod tests {
             ("Host", "site"),
             ("X-Forwarded-For", "1.2.3.4"),
             ("x-forwarded-proto", "https"),
+            ("Forwarded", "for=1.1.1.1"),
+            ("X-Request-Id", "mine"),
         ];
         let peer = Some("10.0.0.9:5555".parse().unwrap());
         assert_eq!(

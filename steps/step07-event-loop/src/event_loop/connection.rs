@@ -18,7 +18,7 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::request::{self, RequestError, RequestHead};
-use crate::response::Response;
+use crate::response::{FileBody, Response};
 
 /// What a connection needs from its socket: bytes both ways, and a way to
 /// say "I have finished writing" while still reading.
@@ -42,6 +42,14 @@ pub const LINGER: Duration = Duration::from_secs(2);
 
 /// The most bytes thrown away while lingering before closing anyway.
 const LINGER_BYTES: usize = 1024 * 1024;
+
+/// How much of a file body is read into the outbox at a time (step 09):
+/// what a connection sending a file holds in memory, whatever the file's size.
+pub const FILE_CHUNK: usize = 64 * 1024;
+
+/// How many file chunks one [`Connection::flush`] sends at most (1 MiB)
+/// before it gives the loop back to the other connections.
+pub const FILE_CHUNKS_PER_TURN: usize = 16;
 
 /// A request cut out of the inbox: its head, its body, and how many bytes
 /// of the inbox it used (the next pipelined request starts there).
@@ -217,6 +225,12 @@ pub struct Connection<S> {
     inbox: Vec<u8>,
     /// Answer bytes the socket has not taken yet.
     outbox: Vec<u8>,
+    /// A file body still to send after the outbox (step 09), and how many
+    /// of its bytes are already in the outbox or sent.
+    file: Option<(FileBody, u64)>,
+    /// Whether the last `flush` stopped with the socket still writable, to
+    /// let the other connections have a turn: see [`Connection::yielded`].
+    yielded: bool,
     phase: Phase,
     /// When something last happened: accepted, bytes read, bytes written,
     /// an answer queued. The idle and stall timeouts count from here.
@@ -235,6 +249,8 @@ impl<S: Socket> Connection<S> {
             stream,
             inbox: Vec::new(),
             outbox: Vec::new(),
+            file: None,
+            yielded: false,
             phase: Phase::Reading,
             last_active: now,
             request_started: None,
@@ -250,7 +266,7 @@ impl<S: Socket> Connection<S> {
     /// Whether answer bytes wait in the outbox (the loop then asks to hear
     /// when the socket is writable).
     pub fn has_output(&self) -> bool {
-        !self.outbox.is_empty()
+        !self.outbox.is_empty() || self.file.is_some()
     }
 
     /// Reads and parses until there is a whole request, or nothing more to
@@ -309,6 +325,10 @@ impl<S: Socket> Connection<S> {
     pub fn answer(&mut self, response: &Response, keep_alive: bool, now: Instant) {
         self.outbox
             .extend_from_slice(&response.to_bytes_with_connection(keep_alive));
+        // A file body is not in those bytes: `flush` reads it in as the socket drains.
+        if let Some(file) = response.file().filter(|_| response.sends_body()) {
+            self.file = Some((file.clone(), 0));
+        }
         self.phase = if keep_alive {
             Phase::Reading
         } else {
@@ -317,24 +337,43 @@ impl<S: Socket> Connection<S> {
         self.last_active = now;
     }
 
-    /// Writes as much of the outbox as the socket takes. When it is empty
-    /// and the connection is closing, shuts our writing half and starts
-    /// lingering.
+    /// Writes as much of the outbox as the socket takes, refilling it from
+    /// the file body being sent, if any, one [`FILE_CHUNK`] at a time. When
+    /// all is written and the connection is closing, shuts our writing half
+    /// and starts lingering.
     ///
     /// # Errors
-    /// A failed write: the client has gone, drop the connection.
+    /// A failed write: the client has gone, drop the connection. A file
+    /// that cannot be read, or has shrunk since its length was announced:
+    /// the answer cannot be finished, so the connection must close.
     pub fn flush(&mut self, now: Instant) -> io::Result<()> {
-        while !self.outbox.is_empty() {
-            match self.stream.write(&self.outbox) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.outbox.drain(..n);
-                    self.last_active = now;
+        let mut chunks = 0;
+        self.yielded = false;
+        loop {
+            while !self.outbox.is_empty() {
+                match self.stream.write(&self.outbox) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        self.outbox.drain(..n);
+                        self.last_active = now;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(err),
                 }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(err),
             }
+            // The socket took everything: the next piece of the file, if any.
+            // A client that reads as fast as we write (loopback) would keep
+            // us here to the end of a 1 GB file, and every other connection
+            // waiting: after a turn's worth, give the loop back.
+            if chunks == FILE_CHUNKS_PER_TURN && self.file.is_some() {
+                self.yielded = true;
+                return Ok(());
+            }
+            if !self.refill_from_file()? {
+                break;
+            }
+            chunks += 1;
         }
         if self.phase == Phase::Closing {
             self.stream.shutdown_write()?;
@@ -343,6 +382,39 @@ impl<S: Socket> Connection<S> {
             };
         }
         Ok(())
+    }
+
+    /// Whether the last [`Connection::flush`] stopped to give the other
+    /// connections a turn, not because the socket was full. Readiness is
+    /// edge-triggered, so no event will come to finish the job: the loop
+    /// must call `flush` again by itself.
+    pub fn yielded(&self) -> bool {
+        self.yielded
+    }
+
+    /// Reads the next piece of the file body into the (empty) outbox.
+    /// Returns whether there was one; once the file is all sent, forgets it.
+    fn refill_from_file(&mut self) -> io::Result<bool> {
+        let Some((file, done)) = &mut self.file else {
+            return Ok(false);
+        };
+        if *done == file.len() {
+            self.file = None;
+            // Give back the piece's buffer: an idle connection stays small.
+            self.outbox = Vec::new();
+            return Ok(false);
+        }
+        self.outbox.resize(FILE_CHUNK, 0);
+        let n = file.read_at(*done, &mut self.outbox)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the file shrank while it was being sent",
+            ));
+        }
+        self.outbox.truncate(n);
+        *done += n as u64;
+        Ok(true)
     }
 
     /// While lingering: reads and throws away what the client sends.
@@ -598,6 +670,62 @@ mod tests {
         assert!(matches!(conn.phase(), Phase::Lingering { .. }));
         assert!(conn.stream.shut.get(), "our writing half is shut");
         assert!(conn.discard(&mut chunk), "the fake client has closed");
+    }
+
+    #[test]
+    fn a_file_body_goes_out_a_chunk_at_a_time_as_the_socket_takes_it() {
+        let path = std::env::temp_dir().join(format!("step07-file-body-{}", std::process::id()));
+        let content: Vec<u8> = (0..3 * FILE_CHUNK + 100).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut conn = Connection::new(FakeSocket::with(&[None]), Instant::now());
+        let now = Instant::now();
+        let body = FileBody::new(file, 100, content.len() as u64 - 100);
+        conn.answer(&Response::new(200).with_file(body), true, now);
+        // The socket takes 1000 bytes per turn: never more than a chunk is held.
+        let mut turns = 0;
+        while conn.has_output() {
+            conn.stream.room = 1000;
+            conn.flush(now).unwrap();
+            assert!(conn.outbox.len() <= FILE_CHUNK);
+            assert!(!conn.yielded(), "a full socket is not a yield");
+            turns += 1;
+        }
+        assert!(
+            turns > 3 * FILE_CHUNK / 1000,
+            "written in many turns: {turns}"
+        );
+        let written = &conn.stream.written;
+        let split = written.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&written[..split]);
+        assert!(head.contains(&format!("Content-Length: {}\r\n", content.len() - 100)));
+        assert!(
+            written[split..] == content[100..],
+            "the file's bytes, in order"
+        );
+        assert_eq!(conn.phase(), Phase::Reading);
+    }
+
+    #[test]
+    fn a_socket_that_takes_everything_gets_a_turn_of_a_file_then_the_loop_is_given_back() {
+        let path = std::env::temp_dir().join(format!("step07-file-turn-{}", std::process::id()));
+        let len = (FILE_CHUNKS_PER_TURN * 2 + 1) * FILE_CHUNK;
+        std::fs::write(&path, vec![7u8; len]).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut conn = Connection::new(FakeSocket::with(&[None]), Instant::now());
+        let now = Instant::now();
+        let body = FileBody::new(file, 0, len as u64);
+        conn.answer(&Response::new(200).with_file(body), true, now);
+        let mut turns = 0;
+        while conn.has_output() {
+            conn.flush(now).unwrap();
+            turns += 1;
+            assert_eq!(conn.yielded(), conn.has_output(), "turn {turns}");
+        }
+        assert_eq!(turns, 3, "1 MiB per turn, then the last chunk");
+        assert!(conn.stream.written.ends_with(&[7u8; 100]));
     }
 
     #[test]

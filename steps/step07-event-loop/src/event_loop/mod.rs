@@ -35,8 +35,8 @@
 mod connection;
 
 pub use connection::{
-    Advance, Connection, Expiry, LINGER, ParsedRequest, Phase, Socket, Timeouts, parse_request,
-    wants_keep_alive,
+    Advance, Connection, Expiry, FILE_CHUNK, FILE_CHUNKS_PER_TURN, LINGER, ParsedRequest, Phase,
+    Socket, Timeouts, parse_request, wants_keep_alive,
 };
 
 use std::collections::HashMap;
@@ -66,6 +66,10 @@ macro_rules! log_line {
 /// The application: a request head and body in, a response out. Step 05's
 /// router is one (see [`crate::demo_app`]).
 pub type App = Arc<dyn Fn(&RequestHead, Vec<u8>) -> Response + Send + Sync>;
+
+/// An application that is also told who is asking: the client's address
+/// comes first. Step 08's app layer is one (its access log names the client).
+pub type PeerApp = Arc<dyn Fn(SocketAddr, &RequestHead, Vec<u8>) -> Response + Send + Sync>;
 
 /// The listening socket's token; connections count up from `FIRST_CONNECTION`.
 const LISTENER: Token = Token(0);
@@ -105,6 +109,37 @@ pub fn serve(
     shutdown: &Shutdown,
     timeouts: Timeouts,
 ) -> io::Result<()> {
+    let app: PeerApp = Arc::new(move |_peer, head, body| app(head, body));
+    run(listener, app, pool, shutdown, timeouts, true)
+}
+
+/// [`serve`] for a [`PeerApp`]: the application gets the client's address
+/// with each request, and logs the requests itself (the loop leaves out its
+/// own `127.0.0.1:57626 GET / -> 200` line; it still logs bad requests and
+/// timeouts, which no application sees).
+///
+/// # Errors
+/// As [`serve`].
+pub fn serve_with_peer(
+    listener: std::net::TcpListener,
+    app: PeerApp,
+    pool: ThreadPool,
+    shutdown: &Shutdown,
+    timeouts: Timeouts,
+) -> io::Result<()> {
+    run(listener, app, pool, shutdown, timeouts, false)
+}
+
+/// The loop behind [`serve`] and [`serve_with_peer`]; `log_requests` says
+/// whether the loop logs each answered request.
+fn run(
+    listener: std::net::TcpListener,
+    app: PeerApp,
+    pool: ThreadPool,
+    shutdown: &Shutdown,
+    timeouts: Timeouts,
+    log_requests: bool,
+) -> io::Result<()> {
     listener.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(listener);
     let poll = Poll::new()?;
@@ -120,9 +155,11 @@ pub fn serve(
         replies,
         waker,
         app,
+        log_requests,
         pool: Some(pool),
         timeouts,
         chunk: vec![0u8; READ_CHUNK],
+        another_turn: Vec::new(),
     };
     // Timeouts are checked every `tick`: a few times per shortest timeout.
     let tick = (timeouts.idle.min(timeouts.request) / 4)
@@ -130,7 +167,12 @@ pub fn serve(
     let mut events = Events::with_capacity(1024);
     let mut next_sweep = Instant::now() + tick;
     loop {
-        let wait = next_sweep.saturating_duration_since(Instant::now());
+        // A connection that yielded its turn must not wait for an event.
+        let wait = if event_loop.another_turn.is_empty() {
+            next_sweep.saturating_duration_since(Instant::now())
+        } else {
+            Duration::ZERO
+        };
         match event_loop.poll.poll(&mut events, Some(wait)) {
             Ok(()) => {}
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
@@ -147,6 +189,10 @@ pub fn serve(
                 WAKER => event_loop.deliver_replies(),
                 token => event_loop.on_ready(token, event.is_readable(), event.is_writable()),
             }
+        }
+        // The file downloads that gave the others a turn continue, in order.
+        for token in std::mem::take(&mut event_loop.another_turn) {
+            event_loop.flush(token);
         }
         let now = Instant::now();
         if now >= next_sweep {
@@ -180,11 +226,17 @@ struct EventLoop {
     replies_in: Sender<Reply>,
     replies: Receiver<Reply>,
     waker: Arc<Waker>,
-    app: App,
+    app: PeerApp,
+    /// Whether `deliver_replies` logs each answer (see [`serve_with_peer`]).
+    log_requests: bool,
     /// `None` only while shutting down, once the pool has been dropped.
     pool: Option<ThreadPool>,
     timeouts: Timeouts,
     chunk: Vec<u8>,
+    /// Connections whose last `flush` yielded with the socket still
+    /// writable (a file body: see [`Connection::yielded`]); flushed again
+    /// after the next poll, which then does not wait.
+    another_turn: Vec<Token>,
 }
 
 impl EventLoop {
@@ -256,7 +308,10 @@ impl EventLoop {
         match conn.advance(&mut self.chunk, Instant::now()) {
             Advance::Wait => {}
             Advance::Gone => self.close(token),
-            Advance::Request(request) => self.submit(token, request),
+            Advance::Request(request) => {
+                let peer = *peer;
+                self.submit(token, peer, request);
+            }
             Advance::Refused(err) => {
                 log_line!("{peer} bad request: {err}");
                 self.flush(token);
@@ -266,7 +321,7 @@ impl EventLoop {
 
     /// Queues a request on the pool. The job runs the application and sends
     /// the answer back through the channel, then wakes the loop.
-    fn submit(&self, token: Token, request: ParsedRequest) {
+    fn submit(&self, token: Token, peer: SocketAddr, request: ParsedRequest) {
         let ParsedRequest { head, body, .. } = request;
         let app = Arc::clone(&self.app);
         let replies = self.replies_in.clone();
@@ -277,7 +332,7 @@ impl EventLoop {
         let pool = self.pool.as_ref().expect("the pool lives until shutdown");
         pool.execute(move || {
             // A panicking handler costs its own request a 500, nothing more.
-            let response = panic::catch_unwind(AssertUnwindSafe(|| app(&head, body)))
+            let response = panic::catch_unwind(AssertUnwindSafe(|| app(peer, &head, body)))
                 .unwrap_or_else(|_| {
                     Response::text("500 Internal Server Error: the handler panicked\n")
                         .with_status(500)
@@ -307,11 +362,13 @@ impl EventLoop {
             // While shutting down, every answer is the last on its connection.
             let keep_alive = reply.keep_alive && self.pool.is_some();
             conn.answer(&reply.response, keep_alive, now);
-            log_line!(
-                "{peer} {} -> {}",
-                reply.request_line,
-                reply.response.status()
-            );
+            if self.log_requests {
+                log_line!(
+                    "{peer} {} -> {}",
+                    reply.request_line,
+                    reply.response.status()
+                );
+            }
             self.flush(reply.token);
         }
     }
@@ -326,6 +383,9 @@ impl EventLoop {
         let conn = &mut client.conn;
         if conn.flush(Instant::now()).is_err() {
             return self.close(token);
+        }
+        if conn.yielded() {
+            self.another_turn.push(token);
         }
         // Change the interest only when it changes: it is a system call.
         if conn.has_output() != client.wants_writable {
