@@ -149,11 +149,12 @@ impl Response {
                 if format == Format::Text {
                     return self;
                 }
-                // The handler's own headers (`Retry-After`, `Allow`) are kept.
+                // The handler's own headers (`Retry-After`, `Allow`, each
+                // `Set-Cookie`) are kept, repeated ones too.
                 let mut res = Response::rendered(problem, format);
                 for (name, value) in self.headers.iter() {
                     if !name.eq_ignore_ascii_case("content-type") {
-                        res.headers.set(name.to_string(), value.to_string());
+                        res.headers.append(name.to_string(), value.to_string());
                     }
                 }
                 res
@@ -361,6 +362,30 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_rendered_for_a_json_client_keeps_the_handler_s_headers() {
+        let res = Response::problem(Problem::new(503).with_detail("busy"))
+            .with_header("Retry-After", "1")
+            .append_header("Set-Cookie", "a=1")
+            .append_header("Set-Cookie", "b=2");
+        let req = crate::http::request::Request::new("GET", "/")
+            .with_header("Accept", "application/json");
+        let rendered = res.clone().render_problem_for(&req);
+        assert_eq!(rendered.status().code(), 503);
+        assert_eq!(
+            rendered.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(rendered.header("retry-after"), Some("1"));
+        assert_eq!(rendered.headers().get_all("set-cookie").count(), 2);
+        assert!(rendered.pending_problem().is_none());
+        // curl's text is the response as the handler made it.
+        let text = res
+            .clone()
+            .render_problem_for(&crate::http::request::Request::new("GET", "/"));
+        assert_eq!(text, res);
+    }
 
     #[test]
     fn decimals_are_written_like_display() {
