@@ -39,6 +39,8 @@
 //! | `http/extensions.rs` | values of any type a request carries for the floors above, by type: [`Extensions`] | the `http` crate |
 //! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
 //! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
+//! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
+//! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
@@ -52,6 +54,9 @@
 //! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
 //! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
 //! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`]; `--help` as [`Parsed::Help`] | all steps' `main` |
+//! | `config/settings_error.rs` | where a setting was read, which key, what is wrong: [`SettingsError`] | all steps' `main` |
+//! | `config/app_settings.rs` | the app's own keys: `[app]` and `HTTPRS_APP_*`, read into its type: [`AppSettings`] | Rocket's figment |
+//! | `config/flags.rs` | the app's own command-line flags, shown in `--help`: [`Flag`], [`Flags`] | all steps' `main` |
 //! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`], [`KeyError`] | new |
 //! | `config/checks.rs` | the start-up checks, run once: a key for the mode and `debug` in force | new |
 //! | `config/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
@@ -64,10 +69,13 @@
 //! | `split/proxy/` | the front's choices: [`Proxy`], round robin, down and back, what may be retried, `X-Forwarded-*` | step 06 |
 //! | **`app/`** | **the application: what answers a request** | |
 //! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 05 |
-//! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`: [`Route`] | step 05 |
+//! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`, groups under a prefix: [`Route`] | step 05 |
+//! | `app/view_error.rs` | one error for a view: input, database, URLs, its own [`Problem`]; `?` on each: [`ViewError`] | axum's apps |
+//! | `app/urls.rs` | a URL from a route's name: [`Request::url_for`], the templates' `url_for`, [`UrlError`] | Django's `reverse` |
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
+//! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
 //! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | Django, by way of httppy |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
@@ -121,7 +129,7 @@ mod run;
 mod server;
 mod split;
 
-pub use app::App;
+pub use app::cors::Cors;
 pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
 pub use app::middleware::{AccessLog, Middleware, Next, Timing};
@@ -129,8 +137,14 @@ pub use app::router::Route;
 pub use app::session::handle::Session;
 pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
+pub use app::urls::UrlError;
+pub use app::view_error::ViewError;
+pub use app::{App, CommandError};
+pub use config::app_settings::AppSettings;
+pub use config::flags::{Flag, Flags};
 pub use config::keys::{KeyError, SecretKey};
-pub use config::settings::{Mode, Parsed, Settings, SettingsError};
+pub use config::settings::{Mode, Parsed, Settings};
+pub use config::settings_error::SettingsError;
 pub use config::start_error::{StartError, StartErrorKind};
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
@@ -143,10 +157,12 @@ pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
+pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
+pub use http::typed_input::InputError;
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;

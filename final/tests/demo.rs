@@ -310,11 +310,44 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
         415
     );
     assert_eq!(get(demo.addr, "/api/entries?limit=0").status, 400);
-    let missing = get(demo.addr, "/api/entries/999");
-    assert_eq!(missing.status, 404);
-    assert_eq!(missing.header("content-type"), Some("application/json"));
-    assert_eq!(missing.text(), r#"{"error":"no such entry"}"#);
-    assert_eq!(get(demo.addr, "/api/entries/abc").status, 404);
+    assert_eq!(get(demo.addr, "/api/entries?limit=ten").status, 400);
+    // A script that accepts JSON gets problem details (RFC 9457).
+    let script_get = |path: &str| {
+        request(
+            demo.addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    for (path, status, detail) in [
+        ("/api/entries/999", 404, "no entries row with id 999"),
+        (
+            "/api/entries/abc",
+            404,
+            "path parameter id = \"abc\": invalid digit found in string",
+        ),
+        (
+            "/api/entries?limit=ten",
+            400,
+            "query string: limit: expected a whole number of at least 0 (32 bits), found \"ten\"",
+        ),
+        (
+            "/api/entries?limit=0",
+            400,
+            "limit must be a whole number from 1 to 200",
+        ),
+    ] {
+        let missing = script_get(path);
+        assert_eq!(missing.status, status, "{path}");
+        assert_eq!(
+            missing.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+        let problem: serde_json::Value = serde_json::from_slice(&missing.body).unwrap();
+        assert_eq!(problem["status"], status, "{path}");
+        assert_eq!(problem["detail"], detail, "{path}");
+    }
     assert_eq!(get(demo.addr, "/nowhere").status, 404);
     // Nothing was stored by any of it.
     assert!(entries(demo.addr).is_empty());
@@ -812,4 +845,83 @@ fn a_malformed_database_url_stops_start_up_naming_the_setting() {
         "the password stays out of the message: {stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// Runs the demo with `args` (its own settings, a database in `dir`); returns its output.
+fn run_demo(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(example_exe("demo"));
+    command
+        .args(args)
+        .env_remove("HTTPRS_SETTINGS")
+        .env(
+            "HTTPRS_DATABASE",
+            dir.join("guestbook.sqlite3").to_str().unwrap(),
+        )
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn help_lists_the_demo_s_own_flag_beside_the_framework_s() {
+    let dir = TempDir::new("demo-help");
+    let out = run_demo(&dir, &["--help"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("usage: [--addr HOST:PORT]... [--backend]\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("this app's flags:\n  --create-admin NAME   save an admin"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_undeclared_flag_or_the_admin_flag_without_a_name_is_refused_with_status_2() {
+    let dir = TempDir::new("demo-flags");
+    let out = run_demo(&dir, &["--create-admn", "ada"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("command line: key '--create-admn': unknown argument"),
+        "{stderr}"
+    );
+    let out = run_demo(&dir, &["--create-admin"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "error: command line: key '--create-admin': needs a value NAME"
+    );
+    // A refused command is status 1, and says why.
+    let out = run_demo(
+        &dir,
+        &["--create-admin", "ada"],
+        &[("GUESTBOOK_ADMIN_PASSWORD", "short")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("at least 8 characters"), "{stderr}");
+}
+
+#[test]
+fn a_bad_app_setting_stops_the_demo_naming_the_variable_and_the_key() {
+    let dir = TempDir::new("demo-app-setting");
+    let out = run_demo(
+        &dir,
+        &["--addr", "127.0.0.1:0"],
+        &[("HTTPRS_APP_PAGE_SIZE", "fifty")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: environment variable HTTPRS_APP_PAGE_SIZE: key 'app.page_size': invalid type: string \"fifty\""
+        ),
+        "{stderr}"
+    );
 }

@@ -35,24 +35,31 @@
 mod app;
 mod urls;
 
-use std::process::ExitCode;
 use std::time::Duration;
 
-use httprs::{App, LoginLimit};
+use httprs::{App, Flag, LoginLimit};
+
+use crate::app::accounts;
 
 /// This folder's `settings.toml`. Relative paths (the database file, the
 /// templates, the static files) are read from the settings file's folder,
 /// so the demo runs the same from any working directory.
 const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/settings.toml");
 
-fn main() -> ExitCode {
-    // `--create-admin NAME` saves an admin and ends the program, before
-    // `run` reads (and would refuse) the command line.
-    if let Some(status) = app::accounts::create_admin_if_asked(SETTINGS) {
-        return status;
-    }
+fn main() {
     App::new()
         .settings_file(SETTINGS)
+        // `--create-admin NAME` saves an admin instead of serving; `--help` lists it.
+        .command(
+            Flag::value(
+                accounts::CREATE_ADMIN,
+                "NAME",
+                "save an admin (password from GUESTBOOK_ADMIN_PASSWORD or standard input), then exit",
+            ),
+            accounts::create_admin,
+        )
+        // The `[app]` table of settings.toml, as `req.state::<Config>()`.
+        .app_settings::<app::Config>()
         .templates("templates")
         .static_files("/static", "static")
         .database(app::models::migrations())
@@ -60,6 +67,6 @@ fn main() -> ExitCode {
         // Five wrong passwords a minute per address, then 429 (in memory).
         .state(LoginLimit::new(5, Duration::from_secs(60)))
         .urls(urls::urls())
+        .mount("/api", urls::api())
         .run();
-    ExitCode::SUCCESS
 }

@@ -3,26 +3,34 @@
 //! Like httppy's `urls.py`, the whole site is readable in one screen.
 //! Routes are tried in order; a path that matches with another method gets
 //! a 405 with `Allow`, a path that matches nothing a 404. The static files
-//! are mounted in `main.rs` (`/static/...`).
+//! are mounted in `main.rs` (`/static/...`), and so is the JSON API (`/api/...`).
 
 use httprs::Route;
 
 use crate::app::{accounts, views};
 
-/// The guestbook's routes, in the order they are tried.
+/// The guestbook's routes, in the order they are tried. Each has a name,
+/// which views (`req.url_for`) and templates (`url_for(...)`) build
+/// links from, so a path is written here and nowhere else.
 pub fn urls() -> Vec<Route> {
     vec![
         // The page: the entries and the form; the form posts back to `/`.
-        Route::get("/", views::index),
-        Route::post("/", views::sign),
+        Route::get("/", views::index).name("index"),
+        Route::post("/", views::sign).name("index"),
         // The admin: log in and out, and delete an entry (403 for anyone else).
-        Route::get("/login", accounts::login_page),
-        Route::post("/login", accounts::login),
-        Route::post("/logout", accounts::logout),
-        Route::post("/entries/{id}/delete", views::delete),
-        // The same entries as JSON, for scripts and other programs.
-        Route::get("/api/entries", views::api_list),
-        Route::post("/api/entries", views::api_create),
-        Route::get("/api/entries/{id}", views::api_show),
+        Route::get("/login", accounts::login_page).name("login"),
+        Route::post("/login", accounts::login).name("login"),
+        Route::post("/logout", accounts::logout).name("logout"),
+        Route::post("/entries/{id}/delete", views::delete).name("delete_entry"),
+    ]
+}
+
+/// The same entries as JSON, for scripts and other programs: mounted at
+/// `/api` in `main.rs`, so `/entries/{id}` here answers `/api/entries/{id}`.
+pub fn api() -> Vec<Route> {
+    vec![
+        Route::get("/entries", views::api_list).name("api_entries"),
+        Route::post("/entries", views::api_create),
+        Route::get("/entries/{id}", views::api_show).name("api_entry"),
     ]
 }

@@ -62,6 +62,9 @@ impl AppCore {
                     // Caught here, inside the chain, so the access log still sees the 500.
                     catch_unwind(AssertUnwindSafe(|| handler.handle(req)))
                         .unwrap_or_else(|panic| self.panicked(req, panic))
+                        // An error answered as the client asks: problem
+                        // details, an HTML page or text (`http/problem.rs`).
+                        .render_problem_for(req)
                 }
                 Resolution::MethodNotAllowed(allow) => {
                     Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())

@@ -28,17 +28,26 @@
 
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+
 use crate::app::core::AppCore;
+use crate::app::cors::{Cors, CorsMiddleware, CorsRules};
 use crate::app::handler::Handler;
 use crate::app::middleware::Middleware;
 use crate::app::router::Route;
 use crate::app::static_files::StaticFiles;
 use crate::app::templates::Templates;
+use crate::app::urls::Urls;
+use crate::config::flags::{Flag, Flags};
+use crate::config::settings::Settings;
+use crate::config::settings_error::SettingsError;
 use crate::data::migrate::Migration;
 use crate::http::request::Request;
 use crate::http::response::Response;
+use crate::http::state::AppState;
 
 pub(crate) mod core;
+pub(crate) mod cors;
 pub(crate) mod csrf;
 pub(crate) mod handler;
 pub(crate) mod login_limit;
@@ -48,6 +57,8 @@ pub(crate) mod secure_headers;
 pub(crate) mod session;
 pub(crate) mod static_files;
 pub(crate) mod templates;
+pub(crate) mod urls;
+pub(crate) mod view_error;
 
 /// A web application: routes, middleware, and where to listen.
 ///
@@ -71,7 +82,23 @@ pub struct App {
     pub(crate) migrations: Option<Vec<Migration>>,
     /// [`App::sessions`] was called.
     pub(crate) sessions: bool,
+    /// The app's own flags ([`App::flag`], [`App::command`]), for [`App::run`].
+    pub(crate) flags: Vec<Flag>,
+    /// What runs instead of the server when its flag is given.
+    pub(crate) commands: Vec<(String, Command)>,
+    /// Each reads the `[app]` settings into the app's type, into the state, at start.
+    pub(crate) app_settings: Vec<AppSettingsLoader>,
 }
+
+/// What [`App::command`] runs: the settings as loaded, and the app's flags.
+type Command = Box<dyn FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send>;
+
+/// Reads the `[app]` table into one type and stores it in the state.
+pub(crate) type AppSettingsLoader =
+    Box<dyn Fn(&Settings, &mut AppState) -> Result<(), SettingsError> + Send + Sync>;
+
+/// Why an [`App::command`] failed: any error, printed after `error: `.
+pub type CommandError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Handlers and middleware are closures and trait objects with nothing to
 /// show, so an app shows its shape: how many routes and middleware, where
@@ -85,6 +112,7 @@ impl std::fmt::Debug for App {
             .field("settings_file", &self.settings_file)
             .field("database", &self.migrations.is_some())
             .field("sessions", &self.sessions)
+            .field("flags", &self.flags)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +136,9 @@ impl App {
             settings_file: None,
             migrations: None,
             sessions: false,
+            flags: Vec::new(),
+            commands: Vec::new(),
+            app_settings: Vec::new(),
         }
     }
 
@@ -152,9 +183,41 @@ impl App {
         self.method("PUT", pattern, handler)
     }
 
+    /// Adds a `PATCH` route.
+    pub fn patch(self, pattern: &str, handler: impl Handler) -> App {
+        self.method("PATCH", pattern, handler)
+    }
+
     /// Adds a `DELETE` route.
     pub fn delete(self, pattern: &str, handler: impl Handler) -> App {
         self.method("DELETE", pattern, handler)
+    }
+
+    /// Adds `routes` under `prefix`, in order: a group written once, with
+    /// paths relative to where it is mounted. `/entries/{id}` mounted at
+    /// `/api` answers `/api/entries/{id}`; a regular expression `^/x$`
+    /// becomes `^/api/x$`; names stay as they are, and
+    /// [`Request::url_for`] gives the mounted path.
+    ///
+    /// # Panics
+    /// If `prefix` does not start with `/`.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Route};
+    /// let api = vec![
+    ///     Route::get("/entries", |_: &Request| "all").name("entries"),
+    ///     Route::delete("/entries/{id}", |r: &Request| format!("gone {}", r.param("id").unwrap())),
+    /// ];
+    /// let app = App::new().mount("/api", api);
+    /// assert_eq!(app.handle(Request::new("GET", "/api/entries")).body_text(), "all");
+    /// assert_eq!(app.handle(Request::new("DELETE", "/api/entries/7")).body_text(), "gone 7");
+    /// assert_eq!(app.handle(Request::new("GET", "/entries")).status().code(), 404);
+    /// ```
+    pub fn mount(self, prefix: &str, routes: impl IntoIterator<Item = Route>) -> App {
+        routes
+            .into_iter()
+            .fold(self, |app, route| app.add_route(route.under(prefix)))
     }
 
     /// Serves the files under `folder` at URLs starting with `prefix`:
@@ -199,8 +262,18 @@ impl App {
         self
     }
 
-    /// Adds a prepared [`Route`].
+    /// Adds a prepared [`Route`]; a named one ([`Route::name`]) can then
+    /// be found by [`Request::url_for`] and the templates' `url_for`.
+    ///
+    /// # Panics
+    /// If the route's name already names a route with another pattern.
     pub fn add_route(mut self, route: Route) -> App {
+        if let Some(name) = &route.name {
+            let state = Arc::make_mut(&mut self.core.state);
+            let mut urls = state.get::<Urls>().cloned().unwrap_or_default();
+            urls.add(name, route.source());
+            state.insert(urls);
+        }
         self.core.router.add(route);
         self
     }
@@ -259,6 +332,43 @@ impl App {
         self
     }
 
+    /// Lets scripts from other origins call the routes under `prefix`
+    /// (`"/"` for all), as `cors` allows: preflights answered with `204`
+    /// and the allowed set, allowed answers marked with
+    /// `Access-Control-Allow-Origin`, every answer under the prefix with
+    /// `Vary: Origin`, and nothing for an origin not allowed. With
+    /// [`App::sessions`], the CSRF check lets these origins through (and
+    /// only these): see [`Cors`](crate::Cors).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Cors, Request};
+    /// let app = App::new()
+    ///     .cors("/api", Cors::new().allow_origin("https://app.example").allow_methods(["GET", "DELETE"]))
+    ///     .get("/api/entries", |_: &Request| "[]");
+    /// let preflight = Request::new("OPTIONS", "/api/entries")
+    ///     .with_header("Origin", "https://app.example")
+    ///     .with_header("Access-Control-Request-Method", "DELETE");
+    /// let res = app.handle(preflight);
+    /// assert_eq!(res.status().code(), 204);
+    /// assert_eq!(res.header("access-control-allow-origin"), Some("https://app.example"));
+    /// assert_eq!(res.header("access-control-allow-methods"), Some("GET, DELETE"));
+    /// ```
+    pub fn cors(mut self, prefix: &str, cors: Cors) -> App {
+        let state = Arc::make_mut(&mut self.core.state);
+        let first = state.get::<CorsRules>().is_none();
+        let mut rules = state.get::<CorsRules>().cloned().unwrap_or_default();
+        rules.add(prefix, cors);
+        state.insert(rules);
+        if first {
+            // Outside the sessions and the app's own middleware: a
+            // preflight is answered before a session is loaded.
+            let at = 1.min(self.core.middleware.len());
+            self.core.middleware.insert(at, Arc::new(CorsMiddleware));
+        }
+        self
+    }
+
     /// Whether HTML responses get the secure headers below that a handler
     /// did not set itself (on by default); `false` turns them off.
     ///
@@ -290,6 +400,78 @@ impl App {
     /// `.settings_file(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.toml"))`.
     pub fn settings_file(mut self, path: impl Into<std::path::PathBuf>) -> App {
         self.settings_file = Some(path.into());
+        self
+    }
+
+    /// Reads the `[app]` table of the settings (and `HTTPRS_APP_*` over it)
+    /// into the app's own type `T` when the app starts, and adds it to the
+    /// state: handlers read it with `req.state::<T>()`. A value `T` refuses
+    /// stops the start with a [`StartError`](crate::StartError) of kind
+    /// [`Settings`](crate::StartErrorKind::Settings) naming the key (exit
+    /// status 2 from [`App::run`]). See [`AppSettings`](crate::AppSettings).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use httprs::{App, Request};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Guestbook { title: String }
+    ///
+    /// // settings.toml:  [app]
+    /// //                 title = "Sign here"
+    /// App::new()
+    ///     .app_settings::<Guestbook>()
+    ///     .get("/", |req: &Request| req.state::<Guestbook>().unwrap().title.clone())
+    ///     .run();
+    /// ```
+    pub fn app_settings<T: DeserializeOwned + Send + Sync + 'static>(mut self) -> App {
+        self.app_settings.push(Box::new(|settings, state| {
+            state.insert(settings.app.parse::<T>()?);
+            Ok(())
+        }));
+        self
+    }
+
+    /// Declares a flag of the app's own for [`App::run`]: `--help` shows it
+    /// with its help text, and its value reaches handlers as
+    /// `req.state::<Flags>()`. A flag nobody declared is still refused.
+    ///
+    /// # Panics
+    /// If it is declared twice (here or by [`App::command`]).
+    pub fn flag(mut self, flag: Flag) -> App {
+        assert!(
+            !self.flags.iter().any(|f| f.name() == flag.name()),
+            "flag {:?} is declared twice",
+            flag.name()
+        );
+        self.flags.push(flag);
+        self
+    }
+
+    /// Declares a flag that runs `command` instead of the server: with the
+    /// flag given, [`App::run`] loads the settings, calls `command` with
+    /// them and the flags, and exits: status 0 if it returned `Ok`, else 1
+    /// after `error: ` and its message. A one-off task of the app, such as
+    /// creating an admin (Django's management commands).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use httprs::{App, Flag};
+    /// App::new()
+    ///     .command(Flag::value("--greet", "NAME", "say hello, then exit"), |_settings, flags| {
+    ///         println!("hello {}", flags.get("--greet").unwrap_or_default());
+    ///         Ok(())
+    ///     })
+    ///     .run();
+    /// ```
+    pub fn command(
+        mut self,
+        flag: Flag,
+        command: impl FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send + 'static,
+    ) -> App {
+        let name = flag.name().to_string();
+        self = self.flag(flag);
+        self.commands.push((name, Box::new(command)));
         self
     }
 

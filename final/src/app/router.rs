@@ -28,7 +28,12 @@ use crate::split::proxy::Proxy;
 #[doc = include_str!("../../docs/routing.md")]
 pub struct Route {
     method: Option<String>,
+    /// The pattern as written, kept to prefix it ([`App::mount`](crate::App::mount))
+    /// and to build URLs from it ([`Request::url_for`]).
+    source: String,
     pattern: Pattern,
+    /// Set by [`Route::name`]: the name [`Request::url_for`] finds it by.
+    pub(crate) name: Option<String>,
     pub(crate) handler: Arc<dyn Handler>,
     /// Set by [`Route::may_block`]: the server never runs it inline.
     pub(crate) may_block: bool,
@@ -60,6 +65,7 @@ impl std::fmt::Debug for Route {
         f.debug_struct("Route")
             .field("method", &self.method.as_deref().unwrap_or("*"))
             .field("pattern", &self.pattern)
+            .field("name", &self.name)
             .field("may_block", &self.may_block)
             .field("forward", &self.forward)
             .finish_non_exhaustive()
@@ -85,7 +91,9 @@ impl Route {
         }
         Route {
             method: method.map(str::to_string),
+            source: pattern.to_string(),
             pattern: Pattern::compile(pattern),
+            name: None,
             handler: Arc::new(handler),
             may_block: false,
             forward: None,
@@ -119,6 +127,64 @@ impl Route {
     /// A `POST` route.
     pub fn post(pattern: &str, handler: impl Handler) -> Route {
         Route::new(Some("POST"), pattern, handler)
+    }
+
+    /// A `PUT` route: replace the resource at this URL.
+    pub fn put(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("PUT"), pattern, handler)
+    }
+
+    /// A `PATCH` route: change part of the resource at this URL.
+    pub fn patch(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("PATCH"), pattern, handler)
+    }
+
+    /// A `DELETE` route.
+    pub fn delete(pattern: &str, handler: impl Handler) -> Route {
+        Route::new(Some("DELETE"), pattern, handler)
+    }
+
+    /// Names the route, so that views and templates build its URL from the
+    /// name and the parameters instead of writing the path out:
+    /// [`Request::url_for`] and `{{ url_for("entry", id=7) }}`. Two routes
+    /// may share a name when they share a pattern (a `GET` and a `POST` of
+    /// one URL); see [`App::add_route`](crate::App::add_route).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Route};
+    /// let app = App::new()
+    ///     .add_route(Route::get("/entries/{id}", |_: &Request| "an entry").name("entry"))
+    ///     .get("/", |req: &Request| req.url_for("entry", &[("id", "7")]));
+    /// assert_eq!(app.handle(Request::new("GET", "/")).body_text(), "/entries/7");
+    /// ```
+    pub fn name(mut self, name: &str) -> Route {
+        self.name = Some(name.to_string());
+        self
+    }
+
+    /// The pattern as written (after any [`App::mount`](crate::App::mount) prefix).
+    pub(crate) fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The same route under `prefix`: `/entries/{id}` under `/api` is
+    /// `/api/entries/{id}`; a regular expression `^/x$` becomes `^/api/x$`.
+    ///
+    /// # Panics
+    /// If `prefix` does not start with `/`: a mount point is a path.
+    pub(crate) fn under(mut self, prefix: &str) -> Route {
+        assert!(
+            prefix.starts_with('/'),
+            "mount point {prefix:?} must start with '/'"
+        );
+        let prefix = prefix.trim_end_matches('/');
+        self.source = match self.source.strip_prefix('^') {
+            Some(rest) => format!("^{}{rest}", regex::escape(prefix)),
+            None => format!("{prefix}{}", self.source),
+        };
+        self.pattern = Pattern::compile(&self.source);
+        self
     }
 
     /// Marks the handler as one that may block (a database query, a file

@@ -253,13 +253,23 @@ impl Response {
     pub fn render(req: &Request, name: &str, context: impl Serialize) -> Response {
         let rendered = match req.state::<Templates>() {
             // With sessions on, `csrf_field()` and `csrf_token()` too (the app's own names win).
-            Some(templates) => match crate::app::csrf::template_helpers(req) {
-                Some(helpers) => templates.render(
-                    name,
-                    minijinja::value::merge_maps([Value::from(Serde(context)), helpers]),
-                ),
-                None => templates.render(name, context),
-            },
+            Some(templates) => {
+                // `url_for()` with named routes; `csrf_field()` and `csrf_token()`
+                // with sessions. The app's own names win over both.
+                let helpers: Vec<Value> = [
+                    crate::app::urls::template_helper(req),
+                    crate::app::csrf::template_helpers(req),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if helpers.is_empty() {
+                    templates.render(name, context)
+                } else {
+                    let maps = std::iter::once(Value::from(Serde(context))).chain(helpers);
+                    templates.render(name, minijinja::value::merge_maps(maps))
+                }
+            }
             None => Err(TemplateError::not_configured(name)),
         };
         match rendered {

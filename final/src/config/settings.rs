@@ -40,7 +40,9 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
+use crate::config::app_settings::AppSettings;
 use crate::config::keys::{KeyError, SecretKey};
+use crate::config::settings_error::SettingsError;
 use crate::http::trusted_proxies::{NetworkError, TrustedProxies};
 
 /// Where an app listens unless told otherwise.
@@ -144,6 +146,10 @@ pub struct Settings {
     /// file's folder once one is loaded, else the working directory (`.`).
     /// Not a key: it follows from where the file is.
     pub root: PathBuf,
+    /// The app's own keys: the `[app]` table, and `HTTPRS_APP_*` variables
+    /// over it, which the framework does not check; the app reads them into
+    /// its own type ([`AppSettings::parse`], [`App::app_settings`](crate::App::app_settings)).
+    pub app: AppSettings,
 }
 
 impl Default for Settings {
@@ -173,32 +179,10 @@ impl Default for Settings {
             split_key: None,
             trusted_proxies: TrustedProxies::default(),
             root: PathBuf::from("."),
+            app: AppSettings::default(),
         }
     }
 }
-
-/// A setting that could not be used: where it came from, which key, what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingsError {
-    /// The file path, or `environment variable HTTPRS_X`, or `command line`.
-    pub source: String,
-    /// The key, empty when the whole source is unreadable.
-    pub key: String,
-    /// What is wrong, with the value found.
-    pub problem: String,
-}
-
-impl fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key.is_empty() {
-            write!(f, "{}: {}", self.source, self.problem)
-        } else {
-            write!(f, "{}: key '{}': {}", self.source, self.key, self.problem)
-        }
-    }
-}
-
-impl std::error::Error for SettingsError {}
 
 /// What is wrong with one setting; [`SettingsError`] adds where it was
 /// read and which key it is. Also what [`check_addr`] says of an address.
@@ -512,6 +496,18 @@ impl Settings {
             problem: format!("invalid TOML: {}", err.to_string().trim()),
         })?;
         for (key, value) in &table {
+            if key == "app" {
+                // The app's own table: its type checks it, not this file.
+                let Some(app) = value.as_table() else {
+                    return Err(SettingsError {
+                        source: source.to_string(),
+                        key: key.clone(),
+                        problem: Problem::expected("a table [app]", value.to_string()).to_string(),
+                    });
+                };
+                self.app.merge(app, source);
+                continue;
+            }
             self.apply(key, Raw::Toml(value))
                 .map_err(|problem| SettingsError {
                     source: source.to_string(),
@@ -536,6 +532,11 @@ impl Settings {
             };
             // HTTPRS_SETTINGS names the file; it is not a setting itself.
             if key == "SETTINGS" {
+                continue;
+            }
+            if let Some(app_key) = key.strip_prefix("APP_") {
+                let origin = format!("environment variable {name}");
+                self.app.set_from_env(app_key, &value, &origin);
                 continue;
             }
             let key = match key.to_ascii_lowercase().as_str() {

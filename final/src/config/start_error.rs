@@ -51,6 +51,8 @@ pub enum StartErrorKind {
     /// use, not this machine's), a thread not started, no random bytes
     /// given (exit status 1).
     Io,
+    /// An app's command ([`App::command`](crate::App::command)) failed (exit status 1).
+    Command,
 }
 
 impl StartError {
@@ -72,7 +74,7 @@ impl StartError {
     pub fn exit_code(&self) -> u8 {
         match self.kind {
             StartErrorKind::Settings | StartErrorKind::Key | StartErrorKind::Database => 2,
-            StartErrorKind::Migration | StartErrorKind::Io => 1,
+            StartErrorKind::Migration | StartErrorKind::Io | StartErrorKind::Command => 1,
         }
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::data::value::FromValueError;
 
 use crate::http::into_response::IntoResponse;
+use crate::http::problem::Problem;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
@@ -204,29 +205,55 @@ impl std::error::Error for DbError {
 }
 
 impl IntoResponse for DbError {
-    /// The status from [`DbError::status`]. The client's mistakes (404, 409,
-    /// 422, 400) say what was wrong, the engine's message included: it names a
-    /// table and column of the client's own data, which is what it needs to
-    /// fix the request. A 503 asks to retry in a second. A 500 is logged
-    /// and its body says nothing, since it may hold paths or SQL; except for
-    /// a missing database, which is the developer's to fix.
+    /// A [`Problem`] with the status from [`DbError::status`], shown as the
+    /// client asks (problem details as JSON, an HTML page, or text). The
+    /// detail is written for the client and never quotes the engine: a
+    /// constraint's message names tables, columns and constraints, which is
+    /// the schema's business, so it is logged and the client reads which
+    /// kind of value was refused. A 404 says what was not found (the
+    /// framework's words), a 400 which columns exist. A 503 asks to retry
+    /// in a second. A 500 is logged and says nothing, except for a missing
+    /// database, which is the developer's to fix.
     fn into_response(self) -> Response {
         let status = self.status();
-        match status {
-            Status::SERVICE_UNAVAILABLE => {
+        let problem = Problem::new(status);
+        match &self {
+            DbError::PoolTimeout { .. } | DbError::Busy(_) => {
                 log::warn!("{self}");
-                Response::error(status).with_header("Retry-After", "1")
+                problem
+                    .with_detail("The database is busy; try again in a moment.")
+                    .into_response()
+                    .with_header("Retry-After", "1")
             }
-            Status::INTERNAL_SERVER_ERROR => {
-                log::error!("{self}");
-                match self {
-                    DbError::NotConfigured => {
-                        Response::error(status).with_body(format!("{status}\n\n{self}\n"))
-                    }
-                    _ => Response::error(status),
+            DbError::Constraint { kind, .. } => {
+                log::info!("refused by the schema ({status}): {self}");
+                problem.with_detail(kind.detail()).into_response()
+            }
+            DbError::NotFound(_) | DbError::UnknownColumn { .. } | DbError::NotConfigured => {
+                if status == Status::INTERNAL_SERVER_ERROR {
+                    log::error!("{self}");
                 }
+                problem.with_detail(self.to_string()).into_response()
             }
-            _ => Response::error(status).with_body(format!("{status}\n\n{self}\n")),
+            _ => {
+                log::error!("{self}");
+                problem.into_response()
+            }
+        }
+    }
+}
+
+impl ConstraintKind {
+    /// What the client is told of a refused change: the kind of value, not
+    /// the engine's message.
+    fn detail(self) -> &'static str {
+        match self {
+            ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
+                "A record with this value already exists."
+            }
+            ConstraintKind::NotNull => "A required value is missing.",
+            ConstraintKind::Check => "A value is outside what is allowed.",
+            ConstraintKind::ForeignKey => "A value refers to a record that does not exist.",
         }
     }
 }
@@ -304,11 +331,14 @@ mod tests {
         }
         let dup = error_of(&conn, "INSERT INTO authors (name) VALUES ('Ada')");
         assert_eq!(dup.to_string(), "UNIQUE constraint failed: authors.name");
+        // The client reads the kind of refusal; the engine's message, which
+        // names the table and the column, goes to the log only.
         let body = dup.into_response().body_text();
         assert_eq!(
             body,
-            "409 Conflict\n\nUNIQUE constraint failed: authors.name\n"
+            "409 Conflict\n\nA record with this value already exists.\n"
         );
+        assert!(!body.contains("authors"), "{body}");
     }
 
     #[test]

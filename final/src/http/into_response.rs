@@ -4,6 +4,7 @@
 //! app layer's handlers return it, and the data layer's errors implement
 //! it, so both import it from here.
 
+use crate::http::problem::Problem;
 use crate::http::response::Response;
 use crate::http::status::Status;
 
@@ -67,6 +68,13 @@ impl IntoResponse for &'static str {
 impl IntoResponse for String {
     fn into_response(self) -> Response {
         Response::text(self)
+    }
+}
+
+/// An error of the handler's own, shown as the request asks: see [`Problem`].
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        Response::problem(self)
     }
 }
 

@@ -32,6 +32,7 @@ use crate::http::cookie::Cookie;
 use crate::http::date;
 use crate::http::file_body::FileBody;
 use crate::http::headers::{Headers, check_field};
+use crate::http::problem::{Format, Problem, format_for};
 use crate::http::status::Status;
 
 /// An HTTP response: status, headers, body.
@@ -51,6 +52,9 @@ pub struct Response {
     body: Vec<u8>,
     /// Sent instead of `body` when set.
     file: Option<FileBody>,
+    /// An error still to be shown in the format the request asks for
+    /// (`problem.rs`); boxed, so a response without one grows by a pointer.
+    problem: Option<Box<Problem>>,
 }
 
 /// How the server frames a response on a connection.
@@ -72,6 +76,7 @@ impl Response {
             headers: Headers::new(),
             body: Vec::new(),
             file: None,
+            problem: None,
         }
     }
 
@@ -110,6 +115,51 @@ impl Response {
     pub fn error(status: impl Into<Status>) -> Response {
         let status = status.into();
         Response::text(format!("{status}\n")).with_status(status)
+    }
+
+    /// An error response for `problem`, shown as the request asks (problem
+    /// details as JSON, an HTML page, or text: see [`Problem`]) once the
+    /// app renders it; until then, and outside an app, plain text.
+    pub fn problem(problem: Problem) -> Response {
+        let mut res = Response::rendered(&problem, Format::Text);
+        res.problem = Some(Box::new(problem));
+        res
+    }
+
+    /// `problem` shown in `format`.
+    fn rendered(problem: &Problem, format: Format) -> Response {
+        let (content_type, body) = problem.body(format);
+        Response::new(problem.status())
+            .with_header("Content-Type", content_type)
+            .with_body(body)
+    }
+
+    /// The problem this response is still to show, if any.
+    pub fn pending_problem(&self) -> Option<&Problem> {
+        self.problem.as_deref()
+    }
+
+    /// The response rendered for `req` if it carries a problem: what the
+    /// app does with every handler's response.
+    pub(crate) fn render_problem_for(self, req: &crate::http::request::Request) -> Response {
+        match &self.problem {
+            None => self,
+            Some(problem) => {
+                let format = format_for(req);
+                if format == Format::Text {
+                    return self;
+                }
+                // The handler's own headers (`Retry-After`, `Allow`, each
+                // `Set-Cookie`) are kept, repeated ones too.
+                let mut res = Response::rendered(problem, format);
+                for (name, value) in self.headers.iter() {
+                    if !name.eq_ignore_ascii_case("content-type") {
+                        res.headers.append(name.to_string(), value.to_string());
+                    }
+                }
+                res
+            }
+        }
     }
 
     /// Replaces the status.
@@ -312,6 +362,30 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_rendered_for_a_json_client_keeps_the_handler_s_headers() {
+        let res = Response::problem(Problem::new(503).with_detail("busy"))
+            .with_header("Retry-After", "1")
+            .append_header("Set-Cookie", "a=1")
+            .append_header("Set-Cookie", "b=2");
+        let req = crate::http::request::Request::new("GET", "/")
+            .with_header("Accept", "application/json");
+        let rendered = res.clone().render_problem_for(&req);
+        assert_eq!(rendered.status().code(), 503);
+        assert_eq!(
+            rendered.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(rendered.header("retry-after"), Some("1"));
+        assert_eq!(rendered.headers().get_all("set-cookie").count(), 2);
+        assert!(rendered.pending_problem().is_none());
+        // curl's text is the response as the handler made it.
+        let text = res
+            .clone()
+            .render_problem_for(&crate::http::request::Request::new("GET", "/"));
+        assert_eq!(text, res);
+    }
 
     #[test]
     fn decimals_are_written_like_display() {

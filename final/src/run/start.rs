@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::app::App;
 use crate::app::session;
 use crate::app::templates::Templates;
+use crate::config::flags;
 use crate::config::logger;
 use crate::config::settings::{DEFAULT_ADDR, Parsed, Settings};
 use crate::config::start_error::{StartError, StartErrorKind};
@@ -59,6 +60,10 @@ impl App {
             settings.addrs.push(DEFAULT_ADDR.to_string());
         }
         let state = Arc::make_mut(&mut self.core.state);
+        // The app's own `[app]` settings, read into its types.
+        for load in &self.app_settings {
+            load(&settings, state).map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
+        }
         state.debug = settings.debug;
         // Static files read a relative folder from here, at each request.
         state.root = settings.root.clone();
@@ -120,7 +125,7 @@ impl App {
     /// [`App::run`] short of the exit: the settings loaded from the file,
     /// the environment and the command line, then the usage printed for
     /// `--help`, or the server run.
-    fn load_and_run(self) -> Result<(), StartError> {
+    fn load_and_run(mut self) -> Result<(), StartError> {
         let base = Settings {
             addrs: self.addrs.clone(),
             ..Settings::default()
@@ -132,13 +137,28 @@ impl App {
         let mut settings = base
             .load_from(&default_file)
             .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
+        // The app's own flags first; what is left is the framework's, and
+        // `apply_args` refuses anything it does not know.
+        let (flags, rest) = flags::take(std::env::args().skip(1), &self.flags)
+            .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
         let parsed = settings
-            .apply_args(std::env::args().skip(1))
+            .apply_args(rest)
             .map_err(|err| StartError::new(StartErrorKind::Settings, err))?;
         match parsed {
-            Parsed::Run(()) => self.run_with(settings),
+            Parsed::Run(()) => {
+                let given = self
+                    .commands
+                    .iter()
+                    .position(|(name, _)| flags.is_set(name));
+                if let Some(at) = given {
+                    let (_, command) = self.commands.swap_remove(at);
+                    return command(&settings, &flags)
+                        .map_err(|err| StartError::new(StartErrorKind::Command, err));
+                }
+                self.state(flags).run_with(settings)
+            }
             Parsed::Help(usage) => {
-                println!("{usage}");
+                println!("{usage}{}", flags::help(&self.flags));
                 Ok(())
             }
         }

@@ -19,14 +19,14 @@
 
 use std::io::BufRead;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use httprs::{
+    CommandError, DbError, Flags, LoginLimit, Request, Response, Settings, Status, context,
+};
 use httprs::{Connection, Database};
-use httprs::{DbError, LoginLimit, Request, Response, Settings, Status, context};
 
 /// The session key holding the logged-in admin's name.
 const USER: &str = "user";
@@ -133,37 +133,22 @@ pub fn logout(req: &Request) -> Response {
     Response::redirect("/")
 }
 
-/// With `--create-admin NAME` on the command line, makes (or updates) that
-/// admin and returns the status `main` should end with: 0 when saved, 1
-/// when not, 2 without a name. Without the flag, `None`: the server starts.
-pub fn create_admin_if_asked(settings_file: &str) -> Option<ExitCode> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let at = args.iter().position(|arg| arg == "--create-admin")?;
-    let Some(name) = args.get(at + 1) else {
-        eprintln!(
-            "error: --create-admin needs a NAME (the password is read from standard input or {PASSWORD_VARIABLE})"
-        );
-        return Some(ExitCode::from(2));
-    };
-    match try_create_admin(settings_file, name) {
-        Ok(()) => {
-            println!("admin {name} saved: log in at /login");
-            Some(ExitCode::SUCCESS)
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            Some(ExitCode::FAILURE)
-        }
-    }
+/// `--create-admin NAME`: makes (or updates) that admin. `main` declares
+/// the flag with `App::command`, so `--help` lists it and `run` calls this
+/// instead of starting the server, with the settings it loaded (the file,
+/// then `HTTPRS_*` variables): status 0 when saved, 1 when not, 2 (from
+/// `run`) for the flag without a name.
+pub fn create_admin(settings: &Settings, flags: &Flags) -> Result<(), CommandError> {
+    let name = flags.get(CREATE_ADMIN).unwrap_or_default();
+    try_create_admin(settings, name)?;
+    println!("admin {} saved: log in at /login", name.trim());
+    Ok(())
 }
 
-/// What went wrong, in words for the command line: the settings, the
-/// database and the password hasher each have an error type of their own,
-/// and this one-off command only prints them, so a `Box<dyn Error>` takes
-/// them all (`?` converts each, and a `String` too).
-type CommandError = Box<dyn std::error::Error>;
+/// The flag that runs [`create_admin`].
+pub const CREATE_ADMIN: &str = "--create-admin";
 
-fn try_create_admin(settings_file: &str, name: &str) -> Result<(), CommandError> {
+fn try_create_admin(settings: &Settings, name: &str) -> Result<(), CommandError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > super::models::MAX_NAME {
         return Err(format!(
@@ -187,7 +172,7 @@ fn try_create_admin(settings_file: &str, name: &str) -> Result<(), CommandError>
     if password.chars().count() < MIN_PASSWORD {
         return Err(format!("the password needs at least {MIN_PASSWORD} characters").into());
     }
-    let db = open(settings_file)?;
+    let db = open(settings)?;
     let phc = hash(&password).map_err(|err| format!("cannot hash the password: {err}"))?;
     let conn = db.checkout()?;
     conn.execute(
@@ -198,20 +183,8 @@ fn try_create_admin(settings_file: &str, name: &str) -> Result<(), CommandError>
     Ok(())
 }
 
-/// The demo's database, as the server would open it (the settings file,
-/// then `HTTPRS_*` variables), migrated.
-fn open(settings_file: &str) -> Result<Database, CommandError> {
-    let mut settings = Settings::default();
-    let text = std::fs::read_to_string(settings_file)
-        .map_err(|err| format!("{settings_file}: cannot read: {err}"))?;
-    settings.apply_toml(&text, settings_file)?;
-    // The password variable is this command's, not a setting.
-    let vars = std::env::vars().filter(|(name, _)| name != PASSWORD_VARIABLE);
-    settings.apply_env(vars)?;
-    settings.root = Path::new(settings_file)
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+/// The demo's database, as the server would open it, migrated.
+fn open(settings: &Settings) -> Result<Database, CommandError> {
     let db = Database::open(settings.database_location(), 1)?;
     db.migrate(&super::models::migrations())
         .map_err(|err| format!("database {}: {err}", db.name()))?;

@@ -1,8 +1,12 @@
 //! The guestbook's views: what each URL in `urls.rs` answers.
 //!
-//! Every view returns `Result<Response, DbError>`, so a database error is a
-//! `?` away from its proper response (a missing entry is a 404, a busy
-//! database a 503) instead of a `match` in each view or a panic.
+//! Every view returns `Result<Response, ViewError>`, so a bad input or a
+//! database error is a `?` away from its proper response (an id that is
+//! not a number or a missing entry is a 404, a malformed query a 400, a
+//! body that is not JSON a 415, a busy database a 503) instead of a
+//! `match` in each view or a panic. Errors are answered as the client
+//! asks: problem details (`application/problem+json`) to a script that
+//! sends or accepts JSON, a page to a browser.
 //!
 //! The HTML form follows the post/redirect/get pattern: a valid post is
 //! stored and answered with `303 See Other` to `/`, so the browser shows the
@@ -13,45 +17,36 @@
 //! (`{{ csrf_field() }}` in the templates): the app has sessions on, and
 //! httprs refuses a form post without it (403) before any view runs.
 
-use httprs::{BodyError, DbError, Request, Response, Status, context};
 use httprs::{Model, Order};
+use httprs::{Problem, Request, Response, Status, ViewError, context};
 use serde_json::json;
 
+use super::Config;
 use super::accounts;
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
 
-/// How many entries the page shows, and the API's default page size.
-const PAGE: u32 = 50;
+/// How many entries the page shows, and the API's default page size: the
+/// `[app]` setting `page_size` (`main.rs` reads it into [`Config`]).
+fn page_size(req: &Request) -> u32 {
+    req.state::<Config>().map_or(50, |config| config.page_size)
+}
 /// The most entries one API call returns (`?limit=`).
 const MAX_LIMIT: u32 = 200;
 
 /// `GET /`: the newest entries and an empty form.
-pub fn index(req: &Request) -> Result<Response, DbError> {
+pub fn index(req: &Request) -> Result<Response, ViewError> {
     page(req, &Draft::default(), &Errors::new())
 }
 
 /// `POST /`: sign the guestbook from the HTML form (`name`, `message`).
-pub fn sign(req: &Request) -> Result<Response, DbError> {
-    // A browser's form arrives urlencoded; anything else is not this form.
-    let Ok(fields) = req.form() else {
-        return Ok(Response::error(Status::UNSUPPORTED_MEDIA_TYPE));
-    };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let draft = Draft {
-        name: field("name"),
-        message: field("message"),
-    };
+pub fn sign(req: &Request) -> Result<Response, ViewError> {
+    // A browser's form arrives urlencoded; anything else is a 415.
+    let draft: Draft = req.form_as()?;
     match draft.validate() {
         Ok(mut entry) => {
             let conn = req.db()?;
             entry.insert(&conn)?;
-            Ok(Response::redirect("/"))
+            Ok(Response::redirect(&req.url_for("index", &[])?))
         }
         // The same page, the visitor's text kept, each problem by its field.
         Err(errors) => Ok(page(req, &draft, &errors)?.with_status(Status::UNPROCESSABLE_CONTENT)),
@@ -59,9 +54,9 @@ pub fn sign(req: &Request) -> Result<Response, DbError> {
 }
 
 /// The page itself, for both views: the entries, the form as typed, its errors.
-fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, DbError> {
+fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, ViewError> {
     let conn = req.db()?;
-    let entries = Entry::list(&conn, Order::desc("id"), PAGE)?;
+    let entries = Entry::list(&conn, Order::desc("id"), page_size(req))?;
     let limits = json!({ "name": MAX_NAME, "message": MAX_MESSAGE });
     // The logged-in admin's name, which shows a delete button per entry.
     let admin = accounts::admin(req, &conn)?;
@@ -74,31 +69,33 @@ fn page(req: &Request, form: &Draft, errors: &Errors) -> Result<Response, DbErro
 
 /// `POST /entries/{id}/delete`: for the admin, the entry deleted and 303 to
 /// the page; for anyone else 403, whatever the id.
-pub fn delete(req: &Request) -> Result<Response, DbError> {
+pub fn delete(req: &Request) -> Result<Response, ViewError> {
     let conn = req.db()?;
     if accounts::admin(req, &conn)?.is_none() {
         return Ok(Response::error(Status::FORBIDDEN));
     }
-    let Some(id) = req.param("id").and_then(|id| id.parse::<i64>().ok()) else {
-        return Ok(Response::error(Status::NOT_FOUND));
-    };
+    // Not a number: no such entry, a 404.
+    let id: i64 = req.param_as("id")?;
     // Deleting an entry already gone is a 404 (`DbError::NotFound`).
     Entry::delete(&conn, id)?;
-    Ok(Response::redirect("/"))
+    Ok(Response::redirect(&req.url_for("index", &[])?))
+}
+
+/// The API's query: `?limit=N`, optional.
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    limit: Option<u32>,
 }
 
 /// `GET /api/entries?limit=N`: the newest entries as a JSON array.
-pub fn api_list(req: &Request) -> Result<Response, DbError> {
-    let limit = match req.query("limit") {
-        None => PAGE,
-        Some(text) => match text.parse::<u32>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                let error = format!("limit must be a whole number from 1 to {MAX_LIMIT}");
-                return Ok(json_error(Status::BAD_REQUEST, &error));
-            }
-        },
-    };
+pub fn api_list(req: &Request) -> Result<Response, ViewError> {
+    // `?limit=ten` is a 400 from `query_as`; a number out of range, ours.
+    let query: ListQuery = req.query_as()?;
+    let limit = query.limit.unwrap_or_else(|| page_size(req));
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        let detail = format!("limit must be a whole number from 1 to {MAX_LIMIT}");
+        return Err(Problem::new(Status::BAD_REQUEST).with_detail(detail).into());
+    }
     let conn = req.db()?;
     Ok(Response::json(&Entry::list(
         &conn,
@@ -109,20 +106,15 @@ pub fn api_list(req: &Request) -> Result<Response, DbError> {
 
 /// `POST /api/entries` with `{"name": ..., "message": ...}`: 201 and the
 /// stored entry, with its URL in `Location`; 422 and the errors by field.
-pub fn api_create(req: &Request) -> Result<Response, DbError> {
-    let draft: Draft = match req.json() {
-        Ok(draft) => draft,
-        // Not JSON at all is a 415, as for the form; JSON that does not parse, a 400.
-        Err(err @ BodyError::WrongContentType { .. }) => {
-            return Ok(json_error(Status::UNSUPPORTED_MEDIA_TYPE, &err.to_string()));
-        }
-        Err(err) => return Ok(json_error(Status::BAD_REQUEST, &err.to_string())),
-    };
+pub fn api_create(req: &Request) -> Result<Response, ViewError> {
+    // Not JSON at all is a 415, JSON that does not parse a 400.
+    let draft: Draft = req.json_as()?;
     match draft.validate() {
         Ok(mut entry) => {
             let conn = req.db()?;
             entry.insert(&conn)?;
-            let location = format!("/api/entries/{}", entry.id.unwrap_or_default());
+            let id = entry.id.unwrap_or_default().to_string();
+            let location = req.url_for("api_entry", &[("id", &id)])?;
             Ok(Response::json(&entry)
                 .with_status(Status::CREATED)
                 .with_header("Location", location))
@@ -134,22 +126,10 @@ pub fn api_create(req: &Request) -> Result<Response, DbError> {
     }
 }
 
-/// `GET /api/entries/{id}`: one entry, or 404.
-pub fn api_show(req: &Request) -> Result<Response, DbError> {
-    // Not a number: no such entry either.
-    let Some(id) = req.param("id").and_then(|id| id.parse::<i64>().ok()) else {
-        return Ok(json_error(Status::NOT_FOUND, "no such entry"));
-    };
+/// `GET /api/entries/{id}`: one entry, or 404 (for an id that is not a
+/// number too), as problem details to a client that accepts JSON.
+pub fn api_show(req: &Request) -> Result<Response, ViewError> {
+    let id: i64 = req.param_as("id")?;
     let conn = req.db()?;
-    match Entry::get(&conn, id) {
-        Ok(entry) => Ok(Response::json(&entry)),
-        // `?` would send DbError's own 404, which is text; an API answers JSON.
-        Err(DbError::NotFound(_)) => Ok(json_error(Status::NOT_FOUND, "no such entry")),
-        Err(other) => Err(other),
-    }
-}
-
-/// `{"error": "..."}` with a status: how the API says what went wrong.
-fn json_error(status: Status, message: &str) -> Response {
-    Response::json(&json!({ "error": message })).with_status(status)
+    Ok(Response::json(&Entry::get(&conn, id)?))
 }
