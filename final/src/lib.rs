@@ -1,6 +1,6 @@
 //! # httprs: a small, hardened web framework built from the socket up
 //!
-//! `final/` is where the seven steps of the workspace meet, rebuilt to
+//! `final/` is where the twelve steps of the workspace meet, rebuilt to
 //! production grade in one crate. Its folders are **floors**: each file
 //! names only files on its own floor or below, and no files import each
 //! other in a loop. `tests/layering.rs` reads every `crate::` path and
@@ -42,25 +42,25 @@
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
-//! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 03 |
+//! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
-//! | **`data/`** | **the data layer** | httppy's data layer |
-//! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | httppy's data layer |
-//! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`] (and [`FromValueError`]), [`Row`] | httppy's data layer |
-//! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types, and its error codes sorted | httppy's data layer |
-//! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | httppy's data layer |
-//! | `data/request_db.rs` | `req.db()?`: a handler borrows a connection | httppy's data layer |
-//! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | httppy's data layer |
-//! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | httppy's data layer |
+//! | **`data/`** | **the data layer** | step 11 |
+//! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
+//! | `data/connection.rs`, `data/value.rs`, `data/row.rs` | one API for both engines: [`Connection`], [`Value`] (and [`FromValueError`]), [`Row`] | step 11 |
+//! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types, and its error codes sorted | step 11 |
+//! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | step 11 |
+//! | `data/request_db.rs` | `req.db()?`: a handler borrows a connection | step 11 |
+//! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | step 11 |
+//! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | step 11 |
 //! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
-//! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`]; `--help` as [`Parsed::Help`] | all steps' `main` |
-//! | `config/settings_error.rs` | where a setting was read, which key, what is wrong: [`SettingsError`] | all steps' `main` |
+//! | `config/settings.rs` | config from file, environment and flags: [`Settings`], [`Mode`]; `--help` as [`Parsed::Help`] | step 08 |
+//! | `config/settings_error.rs` | where a setting was read, which key, what is wrong: [`SettingsError`] | step 08 |
 //! | `config/app_settings.rs` | the app's own keys: `[app]` and `HTTPRS_APP_*`, read into its type: [`AppSettings`] | Rocket's figment |
 //! | `config/flags.rs` | the app's own command-line flags, shown in `--help`: [`Flag`], [`Flags`] | all steps' `main` |
 //! | `config/keys.rs` | the session key and the split key, parsed and never shown: [`SecretKey`], [`KeyError`] | new |
 //! | `config/checks.rs` | the start-up checks, run once: a key for the mode and `debug` in force | new |
 //! | `config/start_error.rs` | why a start failed, and the exit status it suggests: [`StartError`] | all steps' `main` |
-//! | `config/logger.rs` | the log lines and the access log | all steps' `main` |
+//! | `config/logger.rs` | the log lines and the access log | step 08 |
 //! | **`split/`** | **split mode's wire, sans-IO: an HTTP front and app backends** | step 06 |
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
@@ -68,18 +68,18 @@
 //! | `split/backend_mode.rs` | what a backend's connection takes off its buffer and sends back ([`Mode::Backend`]) | step 06, on step 07's loops |
 //! | `split/proxy/` | the front's choices: [`Proxy`], round robin, down and back, what may be retried, `X-Forwarded-*` | step 06 |
 //! | **`app/`** | **the application: what answers a request** | |
-//! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 05 |
+//! | `app/mod.rs` | the builder: routes, middleware, state, sessions: [`App`] | step 08 (on step 05's router) |
 //! | `app/router.rs` | the URL table, its patterns, 404 and 405 with `Allow`, groups under a prefix: [`Route`] | step 05 |
 //! | `app/view_error.rs` | one error for a view: input, database, URLs, its own [`Problem`]; `?` on each: [`ViewError`] | axum's apps |
 //! | `app/urls.rs` | a URL from a route's name: [`Request::url_for`], the templates' `url_for`, [`UrlError`] | Django's `reverse` |
-//! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 05 |
-//! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 05 |
-//! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 05 |
+//! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 08 |
+//! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 08 |
+//! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 08 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
-//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | Django, by way of httppy |
-//! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | Django, by way of httppy |
-//! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 05 |
-//! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 05 |
+//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | step 12 |
+//! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | step 12 |
+//! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
+//! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
 //! | **`server/`** | **the server: every socket, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
