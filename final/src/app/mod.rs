@@ -91,7 +91,16 @@ pub struct App {
 }
 
 /// What [`App::command`] runs: the settings as loaded, and the app's flags.
-type Command = Box<dyn FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send>;
+/// `Sync` as well as `Send`, like everything else an [`App`] holds, so an
+/// `App` can be shared between threads (a static, a test harness).
+type Command = Box<dyn FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send + Sync>;
+
+// An `App` is shared between threads (a static in the fuzz targets, test
+// harnesses): this stops compiling if a field ever makes it lose `Sync`.
+const _: fn() = || {
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<App>();
+};
 
 /// Reads the `[app]` table into one type and stores it in the state.
 pub(crate) type AppSettingsLoader =
@@ -467,7 +476,7 @@ impl App {
     pub fn command(
         mut self,
         flag: Flag,
-        command: impl FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send + 'static,
+        command: impl FnOnce(&Settings, &Flags) -> Result<(), CommandError> + Send + Sync + 'static,
     ) -> App {
         let name = flag.name().to_string();
         self = self.flag(flag);
