@@ -17,7 +17,7 @@
 //! - every error maps to one of the statuses the decoder may answer.
 #![no_main]
 
-use httprs::dev::{Framing, RawRequest};
+use httprs::dev::{BodyFraming, RawRequest};
 use httprs_fuzz::{decode_in_pieces, drip_cuts, hashed_cuts};
 use libfuzzer_sys::fuzz_target;
 
@@ -67,9 +67,9 @@ fn check_invariants(request: &RawRequest) {
         "accepted both Content-Length and Transfer-Encoding"
     );
     match head.framing {
-        Framing::Length(n) => assert_eq!(request.body.len(), n),
-        Framing::Empty => assert!(request.body.is_empty()),
-        Framing::Chunked => assert!(head.headers.contains("transfer-encoding")),
+        BodyFraming::Length(n) => assert_eq!(request.body.len(), n),
+        BodyFraming::Empty => assert!(request.body.is_empty()),
+        BodyFraming::Chunked => assert!(head.headers.contains("transfer-encoding")),
     }
     let target = &head.target;
     assert!(
@@ -131,8 +131,8 @@ fn agree_with_httparse(bytes: &[u8], request: &RawRequest) -> Option<usize> {
         .collect();
     assert_eq!(ours, theirs, "header fields");
     match head.framing {
-        Framing::Empty => Some(skipped + head_len),
-        Framing::Length(n) => {
+        BodyFraming::Empty => Some(skipped + head_len),
+        BodyFraming::Length(n) => {
             assert_eq!(
                 request.body,
                 bytes[head_len..head_len + n],
@@ -140,6 +140,6 @@ fn agree_with_httparse(bytes: &[u8], request: &RawRequest) -> Option<usize> {
             );
             Some(skipped + head_len + n)
         }
-        Framing::Chunked => None,
+        BodyFraming::Chunked => None,
     }
 }
