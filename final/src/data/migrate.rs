@@ -111,7 +111,7 @@ impl Migration {
 }
 
 /// Applies, in order, each migration not recorded yet; returns their names.
-/// See [`crate::data::pool::Database::migrate`].
+/// See [`Database::migrate`](crate::Database::migrate), which calls it.
 pub(crate) fn apply(conn: &Connection, migrations: &[Migration]) -> Result<Vec<String>, DbError> {
     // Checked before anything runs: a repeated name would be skipped as
     // "already applied", silently.
