@@ -11,6 +11,8 @@
 //! A name given twice fills a `Vec` field with every value, in order; a
 //! single-valued field takes the first, as [`Request::query`](crate::Request::query) does.
 
+use std::collections::HashMap;
+
 use serde::de::value::{Error, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
@@ -22,11 +24,17 @@ use serde::forward_to_deserialize_any;
 /// string` for `page=two`, `missing field `q`` for a required field absent.
 pub(crate) fn from_pairs<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, Error> {
     // Group the values by name, keeping the order names first appear in.
+    // The index makes this linear: a search of `grouped` per pair would be
+    // quadratic, and a 1 MiB form of 150,000 distinct names took 30 s of CPU.
     let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (name, value) in pairs {
-        match grouped.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, values)) => values.push(value),
-            None => grouped.push((name, vec![value])),
+        match index.get(&name) {
+            Some(&at) => grouped[at].1.push(value),
+            None => {
+                index.insert(name.clone(), grouped.len());
+                grouped.push((name, vec![value]));
+            }
         }
     }
     T::deserialize(Pairs {
