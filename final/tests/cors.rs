@@ -31,6 +31,7 @@ fn app() -> App {
         .delete("/api/entries/{id}", |_: &Request| "gone")
         .post("/form", |_: &Request| "posted")
         .get("/public/feed", |_: &Request| "feed")
+        .post("/public/feed", |_: &Request| "posted")
 }
 
 fn start(dir: &TempDir) -> Server {
@@ -220,5 +221,16 @@ fn the_csrf_check_lets_through_the_origin_cors_allows_there_and_no_other() {
         "a=1",
     );
     assert_eq!(form.status, 403);
+    // A rule without credentials (any origin, under /public) lets scripts
+    // read answers, but is no pass for the CSRF check: a cross-site JSON
+    // POST with the visitor's cookies is refused there.
+    let public = send(
+        &server,
+        "POST",
+        "/public/feed",
+        &[("Origin", "https://elsewhere.example"), cross, json],
+        "{}",
+    );
+    assert_eq!(public.status, 403, "{}", public.text());
     server.shutdown();
 }

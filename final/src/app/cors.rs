@@ -194,15 +194,19 @@ impl CorsRules {
     }
 }
 
-/// Whether `req` comes from an origin the CORS rules allow for its path:
-/// what the CSRF check accepts as a cross-site caller.
+/// Whether `req` comes from an origin the CORS rules allow, with
+/// credentials, for its path: what the CSRF check accepts as a cross-site
+/// caller. Only a rule with [`Cors::allow_credentials`] counts (and it
+/// names its origins): a rule without credentials says the app expects no
+/// cookie-bearing calls from other origins, so the CSRF check keeps
+/// refusing them there.
 pub(crate) fn origin_allowed(req: &Request) -> bool {
     let Some(origin) = req.header("origin") else {
         return false;
     };
     req.state::<CorsRules>()
         .and_then(|rules| rules.for_path(req.path()))
-        .is_some_and(|cors| cors.allows_origin(origin))
+        .is_some_and(|cors| cors.credentials && cors.allows_origin(origin))
 }
 
 /// The middleware that answers preflights and marks allowed responses.
