@@ -22,7 +22,7 @@
 //! the longest path first (RFC 6265 §5.4), the most specific for the page.
 
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Finds cookie `name` in a `Cookie` header value such as `a=1; b=2`: the
 /// first of that name, without one pair of surrounding double quotes.
@@ -186,9 +186,13 @@ impl Cookie {
     }
 
     /// Keeps the cookie until `when` (an `Expires` date). Browsers prefer
-    /// `Max-Age` when both are set; old ones know only `Expires`.
+    /// `Max-Age` when both are set; old ones know only `Expires`. An HTTP
+    /// date cannot say a time before 1970 or after the year 9999, so `when`
+    /// is held to that range (the date writer would panic past it).
     pub fn expires(mut self, when: SystemTime) -> Cookie {
-        self.expires = Some(when);
+        // 9999-12-31 23:59:59 UTC, the last second an HTTP date can say.
+        let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        self.expires = Some(when.clamp(UNIX_EPOCH, last));
         self
     }
 
@@ -270,7 +274,26 @@ impl fmt::Display for Cookie {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn an_expiry_outside_what_an_http_date_can_say_is_held_to_its_range() {
+        let before = Cookie::new("a", "b")
+            .unwrap()
+            .expires(UNIX_EPOCH - Duration::from_secs(1))
+            .to_string();
+        assert!(
+            before.contains("Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+            "{before}"
+        );
+        let after = Cookie::new("a", "b")
+            .unwrap()
+            .expires(UNIX_EPOCH + Duration::from_secs(400_000_000_000))
+            .to_string();
+        assert!(
+            after.contains("Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
+            "{after}"
+        );
+    }
 
     #[test]
     fn cookies_are_found_by_exact_name_and_the_first_wins() {
