@@ -720,4 +720,22 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn every_exercise_file_tells_its_story_in_chinese_too() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for ex in CATALOG {
+            let file = dir.join("src").join(format!("{}.rs", ex.name));
+            let source = std::fs::read_to_string(&file).expect("readable exercise");
+            let story: Vec<&str> = source
+                .lines()
+                .take_while(|l| l.starts_with("//!"))
+                .collect();
+            assert!(
+                story.contains(&"//! ## 中文说明"),
+                "{}: the module docs need a `## 中文说明` section (the story in Chinese)",
+                file.display()
+            );
+        }
+    }
 }
