@@ -425,6 +425,34 @@ fn the_chinese_readme_shows_the_code_of_each_section_it_translates_byte_for_byte
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
 }
 
+/// The glossary's rows as (English term, Chinese term): its first two columns.
+fn glossary(text: &str, heading: &str) -> Vec<(String, String)> {
+    let section = text
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading}"));
+    section
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .skip(2) // the header row and its |---| line
+        .map(|row| {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect()
+}
+
+/// The glossary is the one source of the Chinese terms: both editions list
+/// the same terms with the same Chinese names, in the same order.
+#[test]
+fn both_glossaries_pair_the_same_terms_with_the_same_chinese_names() {
+    let english = glossary(&read_doc("TUTORIAL.md"), "\n## Glossary\n");
+    let chinese = glossary(&read_doc("TUTORIAL.zh-CN.md"), "\n## 术语表\n");
+    assert!(english.len() > 40, "{english:?}");
+    assert_eq!(english, chinese);
+}
+
 #[test]
 fn each_edition_links_to_the_other_at_the_top() {
     for (doc, other) in [
