@@ -21,6 +21,7 @@
 
 mod cargo;
 mod catalog;
+mod lang;
 mod progress;
 mod stubs;
 mod watch;
@@ -30,57 +31,51 @@ use std::process::ExitCode;
 
 use cargo::{Outcome, Output};
 use catalog::{CATALOG, Exercise};
+use lang::Lang;
 use progress::{Failure, Row, Status};
 
 /// The `exercises/` folder, wherever the runner is started from.
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-const USAGE: &str = "\
-usage: cargo run -p exercises [-- COMMAND]
-
-commands:
-  list           progress table and the next exercise to do (the default)
-  hint NAME      print the hint for one exercise
-  check NAME     run one exercise's tests
-  watch          re-check an exercise each time its file is saved (Ctrl-C to stop)
-  help           this text
-
-NAME is a full name such as ex05_status_reason, or just ex05.";
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let dir = Path::new(DIR);
+    let lang = Lang::from_env();
     match args.as_slice() {
-        [] | ["list"] => list(dir),
-        ["hint", name] => with_exercise(name, |ex| {
-            println!(
-                "Hint for {} (chapter {}, {}, {}):\n\n{}",
-                ex.name, ex.chapter, ex.difficulty, ex.topic, ex.hint
-            );
+        [] | ["list"] => list(dir, lang),
+        ["hint", name] => with_exercise(name, lang, |ex| {
+            let level = lang.difficulty(ex.difficulty.label());
+            let heading = lang.hint_heading(ex.name, ex.chapter, level, ex.topic(lang));
+            println!("{heading}\n\n{}", ex.hint(lang));
             ExitCode::SUCCESS
         }),
-        ["check", name] => with_exercise(name, |ex| check(dir, ex)),
-        ["watch"] => watch::run(dir),
+        ["check", name] => with_exercise(name, lang, |ex| check(dir, ex, lang)),
+        ["watch"] => watch::run(dir, lang),
         // For CI (check-honesty.sh): the catalog's stub counts match the files.
         ["verify-stubs"] => verify_stubs(dir),
         ["help" | "-h" | "--help"] => {
-            println!("{USAGE}");
+            println!("{}", lang.usage());
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("unknown command: {}\n\n{USAGE}", args.join(" "));
+            let unknown = lang.unknown_command(&args.join(" "));
+            eprintln!("{unknown}\n\n{}", lang.usage());
             ExitCode::from(2)
         }
     }
 }
 
 /// Runs `action` on the named exercise, or explains that there is none (exit 2).
-fn with_exercise(name: &str, action: impl FnOnce(&'static Exercise) -> ExitCode) -> ExitCode {
+fn with_exercise(
+    name: &str,
+    lang: Lang,
+    action: impl FnOnce(&'static Exercise) -> ExitCode,
+) -> ExitCode {
     match catalog::find(name) {
         Some(exercise) => action(exercise),
         None => {
-            eprintln!("unknown exercise {name:?}. The exercises are:");
+            eprintln!("{}", lang.unknown_exercise(name));
             for ex in catalog::in_tutorial_order() {
                 eprintln!("  {}", ex.name);
             }
@@ -97,7 +92,7 @@ fn todos_in(dir: &Path, exercise: &Exercise) -> Option<usize> {
 }
 
 /// The status of one exercise, running its tests if it was started.
-pub(crate) fn status_of(dir: &Path, exercise: &Exercise) -> Status {
+pub(crate) fn status_of(dir: &Path, exercise: &Exercise, lang: Lang) -> Status {
     let todos_left = todos_in(dir, exercise).unwrap_or(0);
     if todos_left == exercise.stubs {
         return Status::NotStarted;
@@ -108,44 +103,41 @@ pub(crate) fn status_of(dir: &Path, exercise: &Exercise) -> Status {
         Ok(Outcome::BuildError) => Failure::Build,
         Ok(Outcome::TimedOut) => Failure::Timeout,
         Err(err) => {
-            eprintln!("could not run the tests of {}: {err}", exercise.name);
+            eprintln!("{}", lang.cannot_run_tests(Some(exercise.name), &err));
             Failure::Tests
         }
     };
     Status::Failing { why, todos_left }
 }
 
-pub(crate) fn rows(dir: &Path) -> Vec<Row> {
+pub(crate) fn rows(dir: &Path, lang: Lang) -> Vec<Row> {
     catalog::in_tutorial_order()
         .into_iter()
         .map(|exercise| {
             let started = todos_in(dir, exercise) != Some(exercise.stubs);
             if started {
-                eprintln!("checking {}...", exercise.name);
+                eprintln!("{}", lang.checking_quietly(exercise.name));
             }
             Row {
                 exercise,
-                status: status_of(dir, exercise),
+                status: status_of(dir, exercise, lang),
             }
         })
         .collect()
 }
 
-fn list(dir: &Path) -> ExitCode {
-    print!("{}", progress::render(&rows(dir)));
+fn list(dir: &Path, lang: Lang) -> ExitCode {
+    print!("{}", progress::render(&rows(dir, lang), lang));
     ExitCode::SUCCESS
 }
 
-fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
-    println!(
-        "Checking {} ({})...\n",
-        exercise.name,
-        progress::display_file(exercise)
-    );
+fn check(dir: &Path, exercise: &Exercise, lang: Lang) -> ExitCode {
+    let file = progress::display_file(exercise);
+    println!("{}", lang.checking(exercise.name, &file));
     let outcome = match cargo::run_tests(dir, exercise.name, Output::Visible) {
         Ok(outcome) => outcome,
         Err(err) => {
-            eprintln!("could not run the tests: {err}");
+            eprintln!("{}", lang.cannot_run_tests(None, &err));
             return ExitCode::FAILURE;
         }
     };
@@ -153,7 +145,7 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
     println!();
     match outcome {
         Outcome::Passed => {
-            println!("✓ {} passed.", exercise.name);
+            println!("{}", lang.check_passed(exercise.name));
             // Point at the next exercise not started yet, found without
             // running any tests (a full table would run every started one).
             let next = catalog::in_tutorial_order()
@@ -162,49 +154,32 @@ fn check(dir: &Path, exercise: &Exercise) -> ExitCode {
                 .skip(1)
                 .find(|ex| todos_in(dir, ex) == Some(ex.stubs));
             match next {
-                Some(next) => println!(
-                    "Next: {} (chapter {}, {}): {}. Edit {}.",
-                    next.name,
-                    next.chapter,
-                    next.difficulty,
-                    next.topic,
-                    progress::display_file(next)
-                ),
-                None => println!("See what is left with: cargo run -p exercises"),
+                Some(next) => {
+                    let level = lang.difficulty(next.difficulty.label());
+                    let line = lang.next(next.name, next.chapter, level, next.topic(lang));
+                    let file = progress::display_file(next);
+                    println!("{}", lang.next_after_pass(&line, &file));
+                }
+                None => println!("{}", lang.see_what_is_left()),
             }
             ExitCode::SUCCESS
         }
         Outcome::BuildError => {
-            println!(
-                "✗ {} does not compile yet: the compiler's messages above say where.",
-                progress::display_file(exercise)
-            );
+            println!("{}", lang.does_not_compile(&file));
             ExitCode::FAILURE
         }
         Outcome::TimedOut => {
-            println!(
-                "✗ {}'s tests were still running after {} s and were stopped: is there a loop \
-                 that never ends, or a wait that never returns?",
-                exercise.name,
-                cargo::TIME_LIMIT.as_secs()
-            );
+            let seconds = cargo::TIME_LIMIT.as_secs();
+            println!("{}", lang.timed_out(exercise.name, seconds));
             ExitCode::FAILURE
         }
         Outcome::Failed => {
             if todos_left > 0 {
-                println!(
-                    "✗ {} is not done: {todos_left} todo!() left in {} (a test that reaches one \
-                     panics with \"not yet implemented\").",
-                    exercise.name,
-                    progress::display_file(exercise)
-                );
+                println!("{}", lang.not_done(exercise.name, todos_left, &file));
             } else {
-                println!(
-                    "✗ {} has failing tests: each message above says what was expected.",
-                    exercise.name
-                );
+                println!("{}", lang.tests_failing(exercise.name));
             }
-            println!("  stuck? cargo run -p exercises -- hint {}", exercise.name);
+            println!("{}", lang.stuck(exercise.name));
             ExitCode::FAILURE
         }
     }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::catalog::Exercise;
+use crate::lang::{Lang, display_width, pad};
 
 /// How far one exercise has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,20 +37,20 @@ pub enum Failure {
 }
 
 impl Status {
-    fn label(self) -> String {
+    fn label(self, lang: Lang) -> String {
         match self {
-            Status::NotStarted => "not started".to_string(),
-            Status::Passed => "passed".to_string(),
+            Status::NotStarted => lang.not_started().to_string(),
+            Status::Passed => lang.passed().to_string(),
             Status::Failing {
                 why: Failure::Build,
                 ..
-            } => "failing (does not compile)".to_string(),
+            } => lang.failing_build().to_string(),
             Status::Failing {
                 why: Failure::Timeout,
                 ..
-            } => "failing (tests ran too long)".to_string(),
-            Status::Failing { todos_left: 0, .. } => "failing".to_string(),
-            Status::Failing { todos_left, .. } => format!("failing ({todos_left} todo!() left)"),
+            } => lang.failing_timeout().to_string(),
+            Status::Failing { todos_left: 0, .. } => lang.failing().to_string(),
+            Status::Failing { todos_left, .. } => lang.failing_todos(todos_left),
         }
     }
 }
@@ -78,26 +79,44 @@ pub fn next_to_do(rows: &[Row]) -> Option<&Row> {
     rows.iter().find(|row| row.status != Status::Passed)
 }
 
-/// Renders the progress table, a summary line, and what to do next.
-pub fn render(rows: &[Row]) -> String {
-    let name_width = rows
-        .iter()
-        .map(|r| r.exercise.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let topic_width = rows
-        .iter()
-        .map(|r| r.exercise.topic.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+/// Renders the progress table, a summary line, and what to do next, in `lang`.
+pub fn render(rows: &[Row], lang: Lang) -> String {
+    let [exercise, chapter, level, topic, status] = lang.columns();
+    // Each column as wide as its widest cell, counted in terminal columns
+    // (a Chinese character takes two), so the rows line up in both languages.
+    let width = |title: &str, cells: &mut dyn Iterator<Item = usize>| {
+        cells.fold(display_width(title), usize::max)
+    };
+    let name_width = width(exercise, &mut rows.iter().map(|r| r.exercise.name.len()));
+    let chapter_width = width(
+        chapter,
+        &mut rows.iter().map(|r| r.exercise.chapter.to_string().len()),
+    );
+    let level_width = width(
+        level,
+        &mut ["easy", "medium", "hard"]
+            .iter()
+            .map(|l| display_width(lang.difficulty(l))),
+    );
+    let topic_width = width(
+        topic,
+        &mut rows.iter().map(|r| display_width(r.exercise.topic(lang))),
+    );
+    let right = |text: &str, width: usize| {
+        format!(
+            "{}{text}",
+            " ".repeat(width.saturating_sub(display_width(text)))
+        )
+    };
     let mut out = String::new();
     // `write!` to a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(
         out,
-        "  {:<name_width$}  {:>7}  {:<6}  {:<topic_width$}  status",
-        "exercise", "chapter", "level", "topic"
+        "  {}  {}  {}  {}  {status}",
+        pad(exercise, name_width),
+        right(chapter, chapter_width),
+        pad(level, level_width),
+        pad(topic, topic_width),
     );
     for row in rows {
         let mark = match row.status {
@@ -107,32 +126,31 @@ pub fn render(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "{mark} {:<name_width$}  {:>7}  {:<6}  {:<topic_width$}  {}",
-            row.exercise.name,
-            row.exercise.chapter,
-            row.exercise.difficulty,
-            row.exercise.topic,
-            row.status.label()
+            "{mark} {}  {}  {}  {}  {}",
+            pad(row.exercise.name, name_width),
+            right(&row.exercise.chapter.to_string(), chapter_width),
+            pad(
+                lang.difficulty(row.exercise.difficulty.label()),
+                level_width
+            ),
+            pad(row.exercise.topic(lang), topic_width),
+            row.status.label(lang)
         );
     }
     let passed = rows.iter().filter(|r| r.status == Status::Passed).count();
-    let _ = writeln!(out, "\n{passed} of {} exercises passed.", rows.len());
+    let _ = writeln!(out, "\n{}", lang.summary(passed, rows.len()));
     match next_to_do(rows) {
         None => {
-            let _ = writeln!(out, "All done. Well played!");
+            let _ = writeln!(out, "{}", lang.all_done());
         }
         Some(row) => {
-            let name = row.exercise.name;
+            let ex = row.exercise;
+            let level = lang.difficulty(ex.difficulty.label());
             let _ = writeln!(
                 out,
-                "Next: {name} (chapter {}, {}): {}.\n  \
-                 edit   {}\n  \
-                 check  cargo run -p exercises -- check {name}\n  \
-                 stuck? cargo run -p exercises -- hint {name}",
-                row.exercise.chapter,
-                row.exercise.difficulty,
-                row.exercise.topic,
-                display_file(row.exercise)
+                "{}\n{}",
+                lang.next(ex.name, ex.chapter, level, ex.topic(lang)),
+                lang.next_commands(ex.name, &display_file(ex))
             );
         }
     }
@@ -144,6 +162,10 @@ mod tests {
     use super::*;
     use crate::catalog::{CATALOG as EXERCISES, in_tutorial_order};
     use std::path::Path;
+
+    fn render_en(rows: &[Row]) -> String {
+        render(rows, Lang::English)
+    }
 
     fn rows(statuses: &[Status]) -> Vec<Row> {
         in_tutorial_order()
@@ -159,7 +181,7 @@ mod tests {
 
     #[test]
     fn a_fresh_table_lists_every_exercise_as_not_started_and_points_at_the_first() {
-        let table = render(&rows(&[]));
+        let table = render_en(&rows(&[]));
         for ex in EXERCISES {
             let line = table.lines().find(|l| l.contains(ex.name)).expect(ex.name);
             assert!(line.ends_with("not started"), "{line}");
@@ -182,7 +204,7 @@ mod tests {
             why: Failure::Tests,
             todos_left: 0,
         };
-        let table = render(&rows(&[Status::Passed, Status::Passed, failing]));
+        let table = render_en(&rows(&[Status::Passed, Status::Passed, failing]));
         let summary = format!("2 of {} exercises passed.", EXERCISES.len());
         assert!(table.contains(&summary), "{table}");
         assert!(table.contains("Next: ex03_request_line"), "{table}");
@@ -195,7 +217,7 @@ mod tests {
 
     #[test]
     fn failing_rows_say_why() {
-        let table = render(&rows(&[
+        let table = render_en(&rows(&[
             Status::Failing {
                 why: Failure::Build,
                 todos_left: 1,
@@ -217,7 +239,7 @@ mod tests {
     #[test]
     fn all_passed_says_so() {
         let all = vec![Status::Passed; EXERCISES.len()];
-        let table = render(&rows(&all));
+        let table = render_en(&rows(&all));
         let n = EXERCISES.len();
         assert!(
             table.contains(&format!("{n} of {n} exercises passed.")),
@@ -228,7 +250,7 @@ mod tests {
 
     #[test]
     fn every_row_shows_its_chapter_and_difficulty_in_chapter_order() {
-        let table = render(&rows(&[]));
+        let table = render_en(&rows(&[]));
         let mut last_chapter = 0;
         for ex in EXERCISES {
             let line = table.lines().find(|l| l.contains(ex.name)).expect(ex.name);
@@ -264,7 +286,7 @@ mod tests {
     fn the_tutorials_fresh_table_is_what_the_runner_prints() {
         let block = tutorial_block("the_tutorials_fresh_table_is_what_the_runner_prints");
         assert_eq!(block[0], "$ cargo run -p exercises");
-        let table = render(&rows(&[]));
+        let table = render_en(&rows(&[]));
         let printed: Vec<&str> = table.lines().map(str::trim_end).collect();
         // The block's lines in order; `...` stands for the rows it trims.
         let mut at = 0;
@@ -289,7 +311,7 @@ mod tests {
 
     #[test]
     fn columns_line_up() {
-        let table = render(&rows(&[]));
+        let table = render_en(&rows(&[]));
         // Every row ends in "not started": equal lengths mean equal columns.
         let status_column: Vec<usize> = table
             .lines()
@@ -298,5 +320,41 @@ mod tests {
             .map(|l| l.chars().count() - "not started".len())
             .collect();
         assert!(status_column.windows(2).all(|w| w[0] == w[1]), "{table}");
+    }
+
+    #[test]
+    fn in_chinese_the_table_and_the_next_step_are_chinese_and_still_line_up() {
+        let table = render(&rows(&[]), Lang::Chinese);
+        assert!(table.starts_with("  练习"), "{table}");
+        let summary = format!("{} 道练习已通过 0 道。", EXERCISES.len());
+        assert!(table.contains(&summary), "{table}");
+        assert!(
+            table.contains("下一道：ex01_echo（第 1 章，简单）"),
+            "{table}"
+        );
+        assert!(
+            table.contains("检查     cargo run -p exercises -- check ex01_echo"),
+            "{table}"
+        );
+        let widths: Vec<usize> = table
+            .lines()
+            .skip(1)
+            .take(EXERCISES.len())
+            .map(|l| {
+                assert!(l.ends_with("未开始"), "{l}");
+                display_width(l)
+            })
+            .collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{table}");
+        // Every topic has its Chinese text: no English topic leaks into the table.
+        for ex in EXERCISES {
+            assert!(table.contains(ex.topic(Lang::Chinese)), "{}", ex.name);
+            assert_ne!(
+                ex.topic(Lang::Chinese),
+                ex.topic(Lang::English),
+                "{}",
+                ex.name
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use crate::catalog::CATALOG;
+use crate::lang::Lang;
 use crate::progress;
 
 fn modified_times(dir: &Path) -> HashMap<&'static str, SystemTime> {
@@ -23,19 +24,19 @@ fn modified_times(dir: &Path) -> HashMap<&'static str, SystemTime> {
 }
 
 /// Shows the table, then loops forever: when a file changes, check it.
-pub fn run(dir: &Path) -> ExitCode {
-    print!("{}", progress::render(&crate::rows(dir)));
-    println!("\nWatching exercises/src for changes (Ctrl-C to stop)...");
+pub fn run(dir: &Path, lang: Lang) -> ExitCode {
+    print!("{}", progress::render(&crate::rows(dir, lang), lang));
+    println!("\n{}", lang.watching_start());
     let mut seen = modified_times(dir);
     loop {
         thread::sleep(Duration::from_secs(1));
         let now = modified_times(dir);
         for exercise in CATALOG {
             if now.get(exercise.name) != seen.get(exercise.name) {
-                println!("\n──── {} changed ────", exercise.name);
+                println!("\n{}", lang.file_changed(exercise.name));
                 // `check` prints the tests' output and a verdict.
-                let _ = crate::check(dir, exercise);
-                println!("\nWatching for changes (Ctrl-C to stop)...");
+                let _ = crate::check(dir, exercise, lang);
+                println!("\n{}", lang.watching_again());
             }
         }
         seen = now;

@@ -30,6 +30,34 @@
 //! (request line plus headers) that the benches race against `httparse`.
 //!
 //! Check it with `cargo run -p exercises -- check ex03_request_line`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 03：手写解析请求行
+//!
+//! `TUTORIAL.zh-CN.md` 第 2 章（step02）把请求头部交给 `httparse` crate 处理。
+//! 这里由你亲手完成这项工作的第一部分，看看其中都涉及些什么。每个 HTTP/1.x
+//! 请求都以一行请求行（request line）开头（见上面的示意）：方法（method）、
+//! 目标（target）和版本（version），彼此之间恰好隔一个空格。
+//!
+//! 实现 [`parse_request_line`]。它接收*不带* `\r\n` 的这一行，返回其中三个部分（从输入借用，
+//! 不做复制），或者返回一个指明哪一部分有错的 [`RequestLineError`]：
+//! - **方法**是一个或多个 token 字符（[`is_token_byte`]）。方法区分大小写：
+//!   `get` 是一个合法的方法（尽管没人认识它）；
+//! - **目标**是一个或多个可见 ASCII 字符，即 `!` 到 `~`（所以不能有空格，
+//!   也不能有控制字节）。`/`、`*` 和 `http://host/` 都可以；
+//! - **版本**恰好是 `HTTP/1.1` 或 `HTTP/1.0`，后面不能再有任何东西。
+//!
+//! 某个部分缺失时（这一行提前结束，或者两个连续的空格让它成了空的），
+//! 错误指明缺失的那个部分。
+//!
+//! 测试（`tests/ex03_request_line.rs`）是一张由正确行和错误行组成的表格，
+//! 包括空行、双空格、控制字节、小写的 `http`、未知版本和行尾空格。
+//!
+//! 参考答案更进一步，实现了一个完整的请求头部解析器（请求行加上各个请求头），
+//! 基准测试（benches）拿它和 `httparse` 比速度。
+//!
+//! 用 `cargo run -p exercises -- check ex03_request_line` 检查。
 
 use std::fmt;
 

@@ -25,6 +25,31 @@
 //! block and a lookup of a header that is not there.
 //!
 //! Check it with `cargo run -p exercises -- check ex04_headers`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 04：请求头行
+//!
+//! `TUTORIAL.zh-CN.md` 第 2 章（step02）从 `httparse` 拿到请求的各个请求头（header），
+//! 再按名字查找。HTTP 的两条规则让这种查找比一个 `HashMap<String, String>` 更讲究：
+//! - 字段名**不区分大小写**：`Host`、`host` 和 `HOST` 是同一个请求头；
+//! - 一个字段可以**重复出现**（`Set-Cookie`、`Accept`），每个值都算数，
+//!   并保持发送时的顺序。
+//!
+//! 实现 [`Headers::parse`] 和两个查找方法：
+//! - `parse` 读取请求头部中的请求头块：若干形如 `Name: value` 的行，每行以 `\r\n`
+//!   结尾（块的最后一个 `\r\n` 可有可无）。值两边的空格和制表符不属于值本身；
+//!   值可以为空；值里的冒号只是普通数据。某一行出现以下情况时被拒绝，并报告它的行号（从 1
+//!   开始）：没有冒号；名字为空；名字里有不是 token 字符的字节（比如冒号前有空格）；
+//!   值里含有制表符以外的控制字符。以空格或制表符开头的行（已废弃的“行折叠”，
+//!   line folding）按名字错误拒绝；
+//! - `get` 返回某个名字的第一个值，比较时忽略 ASCII 大小写；
+//! - `get_all` 按顺序返回某个名字的所有值。
+//!
+//! 测试（`tests/ex04_headers.rs`）检查上述所有规则，另外还有空块，
+//! 以及查找一个不存在的请求头。
+//!
+//! 用 `cargo run -p exercises -- check ex04_headers` 检查。
 
 use std::fmt;
 

@@ -28,6 +28,36 @@
 //! 1000 has a phrase exactly when it has a class.
 //!
 //! Check it with `cargo run -p exercises -- check ex05_status_reason`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 05：状态码的含义和叫法
+//!
+//! `TUTORIAL.zh-CN.md` 第 3 章（step03）开始应答请求。每个响应都以一个状态行开头，
+//! 例如 `HTTP/1.1 404 Not Found`：三位数的状态码（status code）给程序看，
+//! 原因短语（reason phrase）给人看。
+//!
+//! 这里要记住的道理在第一位数字上。RFC 9110 把每个状态码归入五个类别之一（1xx 信息、
+//! 2xx 成功、3xx 重定向、4xx 客户端错误、5xx 服务器错误）；
+//! 客户端遇到一个它不认识的状态码时，必须把它当作同类的 `x00` 处理：`499`
+//! 就是“某种客户端错误”。原因短语只是装饰，程序从来不读它。
+//!
+//! 实现两个小函数：
+//! - [`status_class`] 把 100 到 599 之间的任意状态码归入它的类别，超出这个范围时返回
+//!   `None`（`99` 和 `600` 都不是状态码）；
+//! - [`reason_phrase`] 给出要发送的原因短语。
+//!   本工作区的服务器会发送的那些状态码各有自己的短语（按 RFC 9110 的写法）：
+//!   200 OK、201 Created、204 No Content、301 Moved Permanently、304 Not Modified、
+//!   308 Permanent Redirect、400 Bad Request、404 Not Found、405 Method Not Allowed、
+//!   408 Request Timeout、413 Content Too Large、431 Request Header Fields Too Large、
+//!   500 Internal Server Error、503 Service Unavailable。其他合法的状态码退而使用所属类别的
+//!   [`StatusClass::label`]（所以 `299` 是 "Success"），不合法的则没有短语（`None`）。
+//!
+//! 测试（`tests/ex05_status_reason.rs`）检查：类别的边界（99、100、199、
+//! 200、……、599、600）；这十四个短语；没有专属短语的状态码的后备短语（102、
+//! 299、418、499、599）；以及从 0 到 1000 的每个数，当且仅当它有类别时才有短语。
+//!
+//! 用 `cargo run -p exercises -- check ex05_status_reason` 检查。
 
 /// The five classes of status codes (RFC 9110, section 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

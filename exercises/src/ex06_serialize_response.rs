@@ -34,6 +34,32 @@
 //! check each refusal.
 //!
 //! Check it with `cargo run -p exercises -- check ex06_serialize_response`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 06：把响应变成字节
+//!
+//! `TUTORIAL.zh-CN.md` 第 3 章（step03）发送真正的 HTTP 响应。在线路上，
+//! 一个响应就是一段纯文本，后面跟着响应体（见上面的示意）。
+//!
+//! 实现 [`serialize_response`]，把一个 [`Response`] 变成与之完全一致的字节：
+//! 1. 状态行 `HTTP/1.1 {status} {reason}\r\n`（原因短语为空时，状态码后面的空格仍然保留）；
+//! 2. 每个响应头（header）写成 `Name: value\r\n`，保持原有顺序，但调用者设置的
+//!    `Content-Length`（不论字母大小写）除外：它会被丢弃，
+//!    因为唯一正确的长度是响应体的实际长度；
+//! 3. `Content-Length: {body length}\r\n`，由你在其他响应头之后写出，
+//!    让客户端知道响应体在哪里结束；但 1xx、204 和 304 响应不写，它们从来没有响应体；
+//! 4. 空行 `\r\n`，然后是响应体。
+//!
+//! 凡是会产生残缺或危险响应的情况，都用一个 [`SerializeError`] 拒绝：
+//! 状态码不在 100..=999 之内；原因短语里有控制字符；响应头的名字不是 token；
+//! 响应头的值里有控制字符（制表符除外）；以及 1xx/204/304 响应带有响应体。
+//! 如果有人把 `\r\n` 夹带进响应头的值里，谁控制了这个值，
+//! 谁就能加上自己的响应头（即“响应拆分”，response splitting）。
+//!
+//! 测试（`tests/ex06_serialize_response.rs`）逐字节比较输出，并检查每一种拒绝。
+//!
+//! 用 `cargo run -p exercises -- check ex06_serialize_response` 检查。
 
 use std::fmt;
 

@@ -24,6 +24,30 @@
 //! trailing slashes and case.
 //!
 //! Check it with `cargo run -p exercises -- check ex09_route_match`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 09：匹配路由模式
+//!
+//! `TUTORIAL.zh-CN.md` 第 5 章（step05）给服务器加上一个路由器（router）：
+//! 一张由 `/hello/{name}` 这类模式组成的列表，每个模式对应一个处理函数（handler）。
+//! 对每个请求，路由器都逐个询问这些模式：“你匹配这个路径吗？如果匹配，
+//! 参数是什么？”
+//!
+//! 实现 [`match_route`]：
+//! - 在 `/` 处把模式和路径切成若干段；只有段数相同，二者才可能匹配；
+//! - 字面段必须与路径中对应的段完全相等（区分大小写：`/Hello` 不是 `/hello`）；
+//! - 写成 `{name}` 的段匹配任何**非空**的路径段，并把它捕获为参数 `name`；
+//! - 结果按模式中的顺序列出 `(name, value)` 对，它们借用自模式和路径；路径不匹配时返回
+//!   `None`。
+//!
+//! 末尾的斜杠自成一段（一个空段）：`/users/` 既不匹配 `/users`，也不匹配 `/users/{id}`。
+//! 返回的值是原样的，仍然带着百分号编码；解码是 ex08 的事。
+//!
+//! 测试（`tests/ex09_route_match.rs`）检查：字面段、一个和多个参数、根路径、
+//! 段数过少和过多、空段、末尾斜杠以及大小写。
+//!
+//! 用 `cargo run -p exercises -- check ex09_route_match` 检查。
 
 /// Matches `path` against `pattern`, returning the named parameters.
 ///

@@ -24,6 +24,30 @@
 //! both sides, and that a too-large announcement is refused early.
 //!
 //! Check it with `cargo run -p exercises -- check ex10_frame`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 10：长度前缀帧
+//!
+//! `TUTORIAL.zh-CN.md` 第 6 章（step06）把服务器拆成两个进程（process），
+//! 它们通过管道用 JSON 通信。管道和 TCP 一样，是没有消息边界的字节流，
+//! 所以每条消息都以*帧*（frame）的形式传输：先是 4 字节的大端（big-endian）
+//! 长度，然后是这么多字节的载荷（payload），见上面的示意。
+//!
+//! 仿照 mini-redis，实现对称的两半：
+//! - [`encode_frame`] 把前缀和载荷追加到 `out` 的末尾（这样多个帧可以共用一个缓冲区），
+//!   载荷长于 `max` 时则拒绝；
+//! - [`decode_frame`] 查看 `buf` 的开头，用一个值来回答：要么是 [`Decoded::Frame`]，
+//!   带上载荷（借用而不复制）和这个帧用掉的字节数；要么是 [`Decoded::Partial`]，
+//!   表示前缀或载荷还没有完全到达。一旦前缀声明的长度超过 `max` 字节，它就立即返回
+//!   [`FrameError::TooLarge`]，*不等*这些字节到达：绝不能让对端迫使我们为 4 GiB 数据而等待，
+//!   或者把它们缓冲下来。
+//!
+//! 测试（`tests/ex10_frame.rs`）检查：确切的字节、编码后再解码的往返、
+//! 空载荷、前缀每一种不完整的情况、首尾相接的多个帧、两侧的长度上限，
+//! 以及过大的声明会被提前拒绝。
+//!
+//! 用 `cargo run -p exercises -- check ex10_frame` 检查。
 
 use std::fmt;
 

@@ -44,6 +44,50 @@
 //! close` and HTTP/1.0, and refuse heads over the limit, garbage and bodies.
 //!
 //! Check it with `cargo run -p exercises -- check ex11_connection`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 11：非阻塞套接字上的一个连接
+//!
+//! `TUTORIAL.zh-CN.md` 第 7 章（step07）用一个线程服务成千上万个连接：
+//! 一个事件循环（event loop）掌管所有套接字（socket），
+//! 由内核告诉它哪些套接字已经*就绪*（readiness）。非阻塞（non-blocking）
+//! 套接字从不等待：没有数据可读的 `read` 返回 `Err(WouldBlock)`；发送缓冲区已满时，
+//! `write` 只收下一部分字节，甚至一个也不收。于是一个连接就成了一个*状态机*（state
+//! machine）：这个值在两次就绪事件之间，记住已经到达的半个请求头部，
+//! 以及还没发出去的半个响应。
+//!
+//! 事件循环在套接字有数据时调用 [`Connection::on_readable`]（它按顺序返回每个完整的请求，
+//! 包括以管线化（pipelining）方式发来的请求；“字节还不够”是一个空列表，
+//! 而不是错误），然后按同样的顺序用每个响应调用 [`Connection::queue`]，
+//! 在套接字可以写入时调用 [`Connection::on_writable`]，并在 [`Connection::should_close`]
+//! 成立后丢弃这个套接字。以下情况之后不再读取任何内容：对端的文件结束（`Ok(0)`：
+//! 半关闭的客户端仍然会收到它的响应）；一个 [`Request::wants_close`] 的请求；
+//! 或者一个 [`BadRequest`]（它总是最后一项：收到乱码之后，谁也不知道下一个请求从哪里开始）。
+//! 超过 [`MAX_HEAD`] 字节的请求头部是 [`BadRequest::HeadTooLarge`]（431），
+//! 声明带有请求体的请求头部是 [`BadRequest::Malformed`]：这个服务器不读请求体（第 13 章的
+//! `final/` 才读）。
+//!
+//! 已经给出的部分（先读它们）：解析（`parse_one`，用 `httparse`），以及
+//! [`Connection::on_readable`] 中的读取循环，它一直读到 `WouldBlock`，
+//! 把每次到达的数据交给 `take_requests`。你要写的是状态机的决策，一共四个 `todo!()`：
+//! - `take_requests`：一个完整的请求、一个 `Partial` 的头部和一个错误的头部，
+//!   分别对连接意味着什么，以及 `read_buf` 里要留下什么；
+//! - [`Connection::queue`]：欠下的响应少了一个；
+//! - [`Connection::on_writable`]：一次写入可能只收下一部分字节，
+//!   或者一个都不收（`WouldBlock`），剩下的必须等到下一个事件；
+//! - [`Connection::should_close`]：什么时候可以关掉这个套接字。
+//!
+//! 套接字可以是任何 `Read`/`Write`，所以同样的代码也能在 `mio::net::TcpStream` 上运行。
+//! 测试用一个 `FakeSocket`（在测试文件里）来驱动它：它的 read 依次返回预先编排好的数据，
+//! 然后返回 `WouldBlock`；它的 write 先接收设定数量的字节，然后返回 `WouldBlock`。
+//!
+//! 测试（`tests/ex11_connection.rs`）逐字节拆分一个请求头部；在一次 read 中以及跨多次 read
+//! 发送管线化的请求；通过一个每次只收三个字节的套接字写出响应；在文件结束、
+//! `Connection: close` 和 HTTP/1.0 之后关闭连接；并拒绝超出上限的头部、
+//! 乱码和请求体。
+//!
+//! 用 `cargo run -p exercises -- check ex11_connection` 检查。
 
 use std::fmt;
 use std::io::{self, Read, Write};

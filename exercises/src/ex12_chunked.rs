@@ -34,6 +34,35 @@
 //! prefix, and each error.
 //!
 //! Check it with `cargo run -p exercises -- check ex12_chunked`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 12：分块传输的请求体
+//!
+//! `TUTORIAL.zh-CN.md` 第 13 章（生产环境还要补上什么，在 `final/` 中）
+//! 接受事先不知道长度的请求体。客户端声明 `Transfer-Encoding: chunked`，
+//! 然后把请求体分成若干块发送，每块前面是用**十六进制**写的块大小，
+//! 最后以一个大小为零的块结束。这就是分块传输编码（chunked transfer encoding）。
+//! 上面的示意逐行注明了各部分：块大小后面可以带一个 `;` 开头的扩展（如 `7;note=x`），
+//! 我们忽略它；每块数据之后是 `\r\n`；大小为 `0` 的最后一块之后是可选的尾部字段（trailer，
+//! 如 `Expires: 0`），我们跳过它们；最后的空行表示结束。
+//!
+//! 实现 [`decode_chunked`]。给它请求头部之后的字节，它返回解码后的请求体以及用掉的字节数；
+//! 在结尾还没到达时返回 [`Chunked::Partial`]。块大小来自网络，
+//! 所以要把它们当作恶意输入对待：
+//! - 空的大小（只有 `\r\n`，或者 `;ext` 前面没有数字）是 [`ChunkedError::EmptySize`]；
+//! - 除十六进制数字以外的任何东西（`0x5`、`-5`、`+5`、` 5`、`5z`）是
+//!   [`ChunkedError::BadSize`]；数字*之后*、`;` 或 `\r\n` 之前的空格或制表符是允许的；
+//! - 放不进 `usize` 的大小是 [`ChunkedError::SizeOverflow`]，既不能 panic，
+//!   也不能悄悄地回绕；
+//! - 会让请求体超过 `max_body` 的是 [`ChunkedError::TooLarge`]，大小行一到就要做出判断，
+//!   不等数据到达；
+//! - 块数据以及每一行之后都必须跟着 `\r\n`，否则是 [`ChunkedError::MissingCrlf`]。
+//!
+//! 测试（`tests/ex12_chunked.rs`）检查：一个和多个块、两种大小写的十六进制、
+//! 扩展、尾部字段、结尾之后的字节、每一种不完整的前缀，以及每一种错误。
+//!
+//! 用 `cargo run -p exercises -- check ex12_chunked` 检查。
 
 use std::fmt;
 

@@ -27,6 +27,36 @@
 //! starts with `root`.
 //!
 //! Check it with `cargo run -p exercises -- check ex13_safe_path`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 13：逃不出根目录的静态文件路径
+//!
+//! `TUTORIAL.zh-CN.md` 第 9 章（step09）讲静态文件（static files）：从一个文件夹（比如
+//! `public/`）中提供文件。请求指明要哪个文件：`GET /css/site.css` 对应
+//! `public/css/site.css`。经典的攻击是目录遍历（directory traversal）：
+//! 请求 `GET /../../etc/passwd`，或者为了躲过幼稚的检查而把点号藏起来，
+//! 写成 `/%2e%2e/%2e%2e/etc/passwd`。拼接路径时稍不小心，
+//! 服务器就会把机器上的任何文件拱手送出。
+//!
+//! 实现 [`safe_path`]：把一个 URL 路径（不含查询字符串）映射为 `root` 之下的一个文件路径，
+//! 或者拒绝它。逐段处理，并且在*解码之后*再检查：
+//! - URL 路径必须以 `/` 开头，否则是 [`UnsafePath::NotAbsolute`]；
+//! - 在 `/` 处切分，跳过空段和 `.`，并对每一段做百分号解码（已给出 [`decode_segment`]）；
+//!   错误的转义序列是 [`UnsafePath::BadEncoding`]；
+//! - 拒绝这样的解码后的段：是 `..` 的（[`UnsafePath::ParentDir`]）；含有 `\`
+//!   的（[`UnsafePath::Backslash`]：它在 Windows 上是路径分隔符）；含有 `/` 的（只可能来自
+//!   `%2F`：[`UnsafePath::EncodedSlash`]）；含有 NUL 字节的（[`UnsafePath::NulByte`]：
+//!   C API 会在那里把文件名截断）；
+//! - 把剩下的段逐个拼接到 `root` 上。
+//!
+//! 所以 `/` 映射为 `root` 本身，而 `//etc/passwd` 仍然留在里面，成为 `root/etc/passwd`。
+//! 这个函数只计算路径，从不访问文件系统（`root` 里的符号链接由运维人员自行决定）。
+//!
+//! 测试（`tests/ex13_safe_path.rs`）检查：普通路径；每一种攻击的原始形式、
+//! 编码形式和大小写混合的编码形式；以及每个被接受的路径都以 `root` 开头。
+//!
+//! 用 `cargo run -p exercises -- check ex13_safe_path` 检查。
 
 use std::fmt;
 use std::path::{Path, PathBuf};

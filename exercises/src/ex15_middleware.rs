@@ -30,6 +30,32 @@
 //! with no layers at all.
 //!
 //! Check it with `cargo run -p exercises -- check ex15_middleware`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 15：中间件链
+//!
+//! `TUTORIAL.zh-CN.md` 第 8 章用*中间件*（middleware）把应用包裹起来：
+//! 中间件是围绕每个处理函数（handler）运行的代码。一个中间件拿到请求和
+//! `next`（链条的其余部分）。它可以修改请求；可以不调用 `next`，自己直接作答（即*短路*，
+//! short-circuit：对没有密钥的请求返回 401）；也可以调用 `next.run(req)`，
+//! 再在响应返回的路上修改它（见上面的示意）。
+//!
+//! 托管你这个留言板的人想要两层：一层给每个响应加上一个响应头，另一层拒绝任何没有 `X-Key`
+//! 请求头的请求。实现这条链和这两层：
+//!
+//! - [`Next::run`]：运行 `self.layers` 的第一层，交给它一个持有其后各层的 `Next`；
+//!   没有剩下的层时，调用处理函数。
+//! - [`App::respond`]：对一个请求运行整条链。
+//! - [`add_header`]：一个给每个响应加上一个响应头的层。
+//! - [`require_header`]：一个层，当请求没有名为 `name` 的请求头时，回答 `401`（响应体为
+//!   `"missing {name}\n"`），而不运行链条的其余部分；否则放行这个请求。
+//!
+//! 各层按加入的顺序运行：最先加入的层最先看到请求，最后看到响应。
+//! 测试（`tests/ex15_middleware.rs`）检查：顺序、短路、修改请求的层，
+//! 以及一条完全没有层的链。
+//!
+//! 用 `cargo run -p exercises -- check ex15_middleware` 检查。
 
 /// A request, cut down to what the layers look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

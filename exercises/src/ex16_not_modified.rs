@@ -27,6 +27,34 @@
 //! ours, and the fraction of a second.
 //!
 //! Check it with `cargo run -p exercises -- check ex16_not_modified`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 16：304 的判断
+//!
+//! `TUTORIAL.zh-CN.md` 第 9 章在提供留言板的样式表时附上两个标识：
+//! `ETag: "6751f3a2-1c4"`（一个随文件变化而变化的标签）和
+//! `Last-Modified: Sat, 05 Dec 2026 18:22:58 GMT`。下次访问时，浏览器会发出*条件*请求，
+//! 也就是协商缓存（conditional request）：把这两个值分别放在 `If-None-Match` 和
+//! `If-Modified-Since` 中送回来；如果文件没有变，服务器就回答不带响应体的
+//! `304 Not Modified`，浏览器使用它自己的副本。
+//!
+//! 按 RFC 9110 的规则（§13.2.2）编写这个判断，即 [`not_modified`]：
+//!
+//! 1. 如果请求带有 `If-None-Match`，就只按标签判断：
+//!    它是一个逗号分隔的列表（逗号两边允许有空格），只要其中某一项是 `*` 或等于我们的 `etag`，
+//!    答案就是“未修改”。标签按*弱比较*：任一标签前面的 `W/` 都不计，所以 `W/"abc"` 与 `"abc"`
+//!    匹配。这时 `If-Modified-Since` 被忽略，即使它会得出“未修改”的结论。
+//! 2. 否则，如果请求带有 `If-Modified-Since`（调用者已经替你解析好了日期：
+//!    没有这个头部或者它不是日期时为 `None`），只要文件在那个日期之后没有修改过，
+//!    答案就是“未修改”。HTTP 日期以整秒计，所以要按整秒比较：在 12:00:00.7 修改的文件，
+//!    并没有在 `12:00:00` 之后修改。
+//! 3. 否则：已修改（发送文件）。
+//!
+//! 测试（`tests/ex16_not_modified.rs`）逐条检查这些规则和其中的陷阱：
+//! 弱标记、列表中的空格、仅仅开头和我们的标签一样的标签，以及不足一秒的零头。
+//!
+//! 用 `cargo run -p exercises -- check ex16_not_modified` 检查。
 
 use std::time::SystemTime;
 

@@ -32,6 +32,34 @@
 //! fit.
 //!
 //! Check it with `cargo run -p exercises -- check ex18_model`.
+//!
+//! ## 中文说明
+//!
+//! ### 练习 18：从行到结构体，再回到行
+//!
+//! `TUTORIAL.zh-CN.md` 第 11 章借助一个 `Model` trait（模型，model）把留言板的留言存进
+//! SQLite：一个结构体说明它存放在哪张表里、有哪些列，以及在两个方向上如何跨越这道边界。
+//! 然后由这个 trait 的辅助函数来写 SQL。你的书店也用同样的方式保存它的书，
+//! 表就是上面这张 `books`。
+//!
+//! 缺了三块：
+//!
+//! 1. [`insert_sql`]：适用于任何模型的 `INSERT` 语句，由模型的常量构建：
+//!    `INSERT INTO "books" ("title", "year", "note") VALUES (?1, ?2, ?3)`。
+//!    名字放在双引号里；值**绝不**出现在 SQL 文本中，只用编号的占位符（参数化查询，
+//!    parameterized query），这样像 `x'); DROP TABLE books; --` 这样的书名只会作为书名存下来，
+//!    仅此而已。
+//! 2. `Book::from_row`：按列名把一行（它包含 `id` 和每一列）读成一个 `Book`。
+//!    `NULL` 的 note 是 `None`。放不进字段的值（`year` 里的文本）必须以 `Err` 返回，
+//!    绝不能 panic。
+//! 3. `Book::to_params`：`COLUMNS` 中各列的值，顺序相同。
+//!
+//! [`insert`] 和 [`all`] 已经为你写好了：读一读它们，用到你这三块代码的正是它们。
+//!
+//! 测试（`tests/ex18_model.rs`）检查：书和另一个模型的 SQL 文本、在内存中的真实 SQLite
+//! 数据库里走一个来回、`NULL` 值、一次被原样存下来的注入尝试，以及一个放不进结构体的行。
+//!
+//! 用 `cargo run -p exercises -- check ex18_model` 检查。
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, Row};

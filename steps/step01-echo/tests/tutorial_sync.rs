@@ -23,13 +23,21 @@ use std::path::{Path, PathBuf};
 
 #[path = "tutorial_sync/commands.rs"]
 mod commands;
+#[path = "tutorial_sync/editions.rs"]
+mod editions;
 #[path = "tutorial_sync/output.rs"]
 mod output;
 #[path = "tutorial_sync/workspace.rs"]
 mod workspace;
 
-/// The documents a reader follows.
-const DOCS: [&str; 2] = ["TUTORIAL.md", "README.md"];
+/// The documents a reader follows, in English and in Chinese (`editions`
+/// checks that the two editions show the same blocks).
+const DOCS: [&str; 4] = [
+    "TUTORIAL.md",
+    "README.md",
+    "TUTORIAL.zh-CN.md",
+    "README.zh-CN.md",
+];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -135,10 +143,14 @@ fn cargo_package_mentions(text: &str) -> Vec<String> {
 fn every_tutorial_and_readme_excerpt_still_appears_in_the_file_it_names() {
     let root = workspace_root();
     let mut problems = Vec::new();
-    for doc in ["TUTORIAL.md", "README.md"] {
+    for doc in DOCS {
         let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
         let (quoted, unnamed_rust) = excerpts(&text);
-        assert!(!quoted.is_empty(), "{doc} quotes no code at all");
+        // The Chinese README translates only the first sections, which quote no file.
+        assert!(
+            !quoted.is_empty() || doc == "README.zh-CN.md",
+            "{doc} quotes no code at all"
+        );
         for line in unnamed_rust {
             problems.push(format!(
                 "{doc}:{line}: a rust block with no `<!-- file: ... -->` line above it"
@@ -167,7 +179,7 @@ fn every_tutorial_and_readme_excerpt_still_appears_in_the_file_it_names() {
 fn every_cargo_command_in_the_docs_names_a_real_package() {
     let root = workspace_root();
     let packages = workspace_packages(&root);
-    for doc in ["TUTORIAL.md", "README.md"] {
+    for doc in DOCS {
         let text = fs::read_to_string(root.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
         let mentions = cargo_package_mentions(&text);
         assert!(!mentions.is_empty(), "{doc} names no package to run");
@@ -386,6 +398,77 @@ fn the_checker_demands_a_marker_on_every_output_block_and_a_real_test_behind_a_t
         "GUESTBOOK_ADMIN_PASSWORD='x y' cargo run -p httprs"
     ));
     assert!(!output::is_command("connection opened: 127.0.0.1:5"));
+}
+
+/// Read one of the documents at the workspace root.
+fn read_doc(doc: &str) -> String {
+    fs::read_to_string(workspace_root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"))
+}
+
+#[test]
+fn the_chinese_tutorial_shows_the_english_chapters_code_and_output_byte_for_byte() {
+    let problems = editions::compare_tutorials(
+        "TUTORIAL.zh-CN.md",
+        &read_doc("TUTORIAL.md"),
+        &read_doc("TUTORIAL.zh-CN.md"),
+    );
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+}
+
+#[test]
+fn the_chinese_readme_shows_the_code_of_each_section_it_translates_byte_for_byte() {
+    let problems = editions::compare_readmes(
+        "README.zh-CN.md",
+        &read_doc("README.md"),
+        &read_doc("README.zh-CN.md"),
+    );
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+}
+
+/// The glossary's rows as (English term, Chinese term): its first two columns.
+fn glossary(text: &str, heading: &str) -> Vec<(String, String)> {
+    let section = text
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading}"));
+    section
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .skip(2) // the header row and its |---| line
+        .map(|row| {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect()
+}
+
+/// The glossary is the one source of the Chinese terms: both editions list
+/// the same terms with the same Chinese names, in the same order.
+#[test]
+fn both_glossaries_pair_the_same_terms_with_the_same_chinese_names() {
+    let english = glossary(&read_doc("TUTORIAL.md"), "\n## Glossary\n");
+    let chinese = glossary(&read_doc("TUTORIAL.zh-CN.md"), "\n## 术语表\n");
+    assert!(english.len() > 40, "{english:?}");
+    assert_eq!(english, chinese);
+}
+
+#[test]
+fn each_edition_links_to_the_other_at_the_top() {
+    for (doc, other) in [
+        ("TUTORIAL.md", "TUTORIAL.zh-CN.md"),
+        ("TUTORIAL.zh-CN.md", "TUTORIAL.md"),
+        ("README.md", "README.zh-CN.md"),
+        ("README.zh-CN.md", "README.md"),
+    ] {
+        let text = read_doc(doc);
+        let top: Vec<&str> = text.lines().take(5).collect();
+        let link = format!("]({other})");
+        assert!(
+            top.iter().any(|line| line.contains(&link)),
+            "{doc} should link to {other} in its first lines: {top:#?}"
+        );
+    }
 }
 
 /// Every chapter ("## Chapter N"), each as `wc -w` counts its section: a
