@@ -222,14 +222,19 @@ impl SessionStore {
         let expires = now().saturating_add(self.max_age.as_secs() as i64);
         match old.filter(|_| !data.rotate) {
             Some(id) => {
-                // The row was read at the start of this request; should it
-                // have expired since, this stores it again under the same id.
-                conn.execute(
-                    "INSERT INTO httprs_sessions (id, data, expires) VALUES ($1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires",
-                    &[&id, &text, &expires],
+                // The row was read at the start of this request, but another
+                // request of the same browser may have ended the session since
+                // (a logout in another tab deletes the row), or it expired. An
+                // UPDATE of a live row only, never an upsert: writing the row
+                // back would bring a logged-out session back to life, with
+                // its user id in it. Nothing updated: the session is over,
+                // this request's changes to it go with it, and the browser's
+                // cookie is cleared.
+                let updated = conn.execute(
+                    "UPDATE httprs_sessions SET data = $2, expires = $3 WHERE id = $1 AND expires > $4",
+                    &[&id, &text, &expires, &now()],
                 )?;
-                Ok(Some(id.to_string()))
+                Ok((updated > 0).then(|| id.to_string()))
             }
             None => {
                 let id = random_hex();
@@ -435,5 +440,35 @@ mod tests {
         drop(conn);
         assert_eq!(crate::app::session::sweep::sweep(&store.db).unwrap(), 1);
         assert_eq!(rows(&store), 1);
+    }
+
+    /// Two requests of one browser at once: a long one that read the session
+    /// and changes it, and a logout in another tab that ends while the first
+    /// still runs. The first one's save must not bring the session back.
+    #[test]
+    fn a_request_that_ends_after_a_logout_does_not_bring_the_session_back() {
+        let store = store();
+        let login = Session::default();
+        login.insert("user", 1).unwrap();
+        let set = store
+            .save(&Request::new("POST", "/login"), &login, Response::text("x"))
+            .header("set-cookie")
+            .unwrap()
+            .to_string();
+        let pair = set.split(';').next().unwrap().to_string();
+        let req = Request::new("GET", "/").with_header("Cookie", &pair);
+
+        let long = store.load(&req);
+        let logout = store.load(&req);
+        logout.clear();
+        store.save(&req, &logout, Response::text("bye"));
+        assert_eq!(rows(&store), 0);
+
+        long.insert("visits", 2).unwrap();
+        let res = store.save(&req, &long, Response::text("late"));
+        assert_eq!(rows(&store), 0, "the logged-out session came back");
+        assert!(store.load(&req).is_empty());
+        let cookie = res.header("set-cookie").unwrap();
+        assert!(cookie.contains("Max-Age=0"), "{cookie}");
     }
 }
