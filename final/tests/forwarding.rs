@@ -70,6 +70,8 @@ fn a_trusted_proxy_names_the_client_and_the_scheme() {
         ),
         // A proxy that said nothing: the proxy is the client.
         ("", "127.0.0.2 http"),
+        // A balancer that says the scheme only: believed; it stays the client.
+        ("X-Forwarded-Proto: https\r\n", "127.0.0.2 https"),
         // A scheme that is neither: plain HTTP.
         (
             "X-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Proto: gopher\r\n",

@@ -390,7 +390,7 @@ impl Request {
             .filter(|(name, _)| trusted_proxies::is_forwarding_field(name))
             .collect();
         if let Some(origin) = trusted_proxies::resolve(trusted, fields.iter().copied()) {
-            self.client = Some(origin.client);
+            self.client = origin.client.or(self.client);
             self.scheme = origin.scheme;
         }
         if let Some(id) = self

@@ -25,7 +25,9 @@
 //!
 //! The scheme (`https` behind a TLS-terminating proxy) is believed from a
 //! trusted peer only, too: the nearest `X-Forwarded-Proto`, or the `proto`
-//! of the chosen `Forwarded` element.
+//! of the chosen `Forwarded` element. A trusted peer that sends
+//! `X-Forwarded-Proto` and no hop at all (some load balancers say the
+//! scheme only) is believed on the scheme, and stays the client.
 //!
 //! A keyed split-mode backend uses the same walk, with its authenticated
 //! front counted as one more trusted peer.
@@ -212,7 +214,9 @@ impl Scheme {
 /// trusted proxy said so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Origin {
-    pub(crate) client: IpAddr,
+    /// `None` when the proxy named only the scheme: the client is then the
+    /// peer as far as anyone can tell.
+    pub(crate) client: Option<IpAddr>,
     pub(crate) scheme: Scheme,
 }
 
@@ -249,21 +253,31 @@ pub(crate) fn resolve<'a>(
             proto: None,
         })
         .collect();
-    let mut proto = None;
-    if hops.is_empty() {
+    // The nearest proxy's word on the scheme: the last entry of the last field.
+    let proto = headers
+        .clone()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-proto"))
+        .last()
+        .and_then(|(_, v)| v.rsplit(',').next())
+        .and_then(Scheme::parse);
+    let from_xff = !hops.is_empty();
+    if !from_xff {
         hops = headers
             .clone()
             .filter(|(n, _)| n.eq_ignore_ascii_case("forwarded"))
             .flat_map(|(_, v)| v.split(','))
             .map(forwarded_element)
             .collect();
-    } else {
-        // The nearest proxy's word on the scheme: the last entry of the last field.
-        proto = headers
-            .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-proto"))
-            .last()
-            .and_then(|(_, v)| v.rsplit(',').next())
-            .and_then(Scheme::parse);
+        if hops.is_empty() {
+            // No hop at all, only `X-Forwarded-Proto`: some load balancers
+            // say the scheme and not the address. The peer is trusted (the
+            // caller checked), so its word on the scheme is believed; the
+            // client stays the peer.
+            return proto.map(|scheme| Origin {
+                client: None,
+                scheme,
+            });
+        }
     }
     // Right to left: the nearest hop first. A hop that is no address (or
     // is garbage) ends the walk: nothing to its left can be checked.
@@ -276,9 +290,12 @@ pub(crate) fn resolve<'a>(
         }
     }
     let hop = chosen?;
+    // `X-Forwarded-Proto` goes with `X-Forwarded-For`; `Forwarded` says
+    // the scheme in the hop itself.
+    let scheme = if from_xff { proto } else { hop.proto };
     Some(Origin {
-        client: hop.addr?,
-        scheme: hop.proto.or(proto).unwrap_or_default(),
+        client: Some(hop.addr?),
+        scheme: scheme.unwrap_or_default(),
     })
 }
 
@@ -368,8 +385,12 @@ mod tests {
 
     fn walk(trusted: &[&str], headers: &[(&str, &str)]) -> Option<(String, &'static str)> {
         let trusted = TrustedProxies::parse(trusted).unwrap();
-        resolve(&trusted, headers.iter().copied())
-            .map(|o| (o.client.to_string(), o.scheme.as_str()))
+        resolve(&trusted, headers.iter().copied()).map(|o| {
+            (
+                o.client.map_or("(peer)".into(), |c| c.to_string()),
+                o.scheme.as_str(),
+            )
+        })
     }
 
     #[test]
@@ -410,6 +431,18 @@ mod tests {
             // Garbage where the proxy wrote: the walk stops with nothing.
             (&[("X-Forwarded-For", "203.0.113.5, unknown")], None),
             (&[], None),
+            // Only the scheme (some load balancers): believed, the client
+            // stays the peer; a scheme that is none, or `Forwarded` with
+            // hops, changes nothing.
+            (&[("X-Forwarded-Proto", "https")], some("(peer)", "https")),
+            (&[("X-Forwarded-Proto", "gopher")], None),
+            (
+                &[
+                    ("X-Forwarded-Proto", "https"),
+                    ("Forwarded", "for=198.51.100.17"),
+                ],
+                some("198.51.100.17", "http"),
+            ),
             // RFC 7239, v6 in brackets with a port, the element's proto.
             (
                 &[(
