@@ -43,6 +43,7 @@
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
+//! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
@@ -160,7 +161,9 @@ pub use http::into_response::IntoResponse;
 pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
+pub use http::sse::{Event, EventSender};
 pub use http::status::Status;
+pub use http::stream_body::{BodyChannel, BodySender, StreamBody, StreamClosed, TrySendError};
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
 pub use run::front::{FlagError, FrontOptions};
