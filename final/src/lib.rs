@@ -78,6 +78,7 @@
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 08 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
 //! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | step 12 |
+//! | `app/broadcast.rs` | one event to every open event stream; a slow one is dropped and catches up on reconnect: [`Broadcast`] | issue #26 |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | step 12 |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
@@ -130,6 +131,7 @@ mod run;
 mod server;
 mod split;
 
+pub use app::broadcast::Broadcast;
 pub use app::cors::Cors;
 pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;

@@ -580,6 +580,35 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_body_has_no_length_and_is_chunked_only_for_http_1_1() {
+        let res =
+            Response::stream("text/plain", ["a", "b"]).with_header("Transfer-Encoding", "gzip");
+        let wire = encode(&res, false, true, 1);
+        assert!(
+            wire.contains("\r\nTransfer-Encoding: chunked\r\n"),
+            "{wire}"
+        );
+        assert_eq!(
+            wire.matches("Transfer-Encoding").count(),
+            1,
+            "the handler's is dropped"
+        );
+        assert!(!wire.contains("Content-Length"), "{wire}");
+        assert!(wire.ends_with("\r\n\r\n"), "the chunks are not in the head");
+        let wire = encode(&res, false, false, 0);
+        assert!(!wire.contains("Transfer-Encoding") && !wire.contains("Content-Length"));
+        let framing = ResponseFraming {
+            head_only: false,
+            keep_alive: true,
+            minor_version: 1,
+        };
+        assert!(matches!(
+            res.encode(framing, &mut Vec::new()),
+            Some(BodyTail::Stream(_))
+        ));
+    }
+
+    #[test]
     fn a_handler_cannot_forge_the_content_length() {
         let r = Response::text("abc").with_header("Content-Length", "99");
         let wire = encode(&r, false, true, 1);

@@ -962,6 +962,85 @@ mod tests {
         assert_eq!(h.written(), "ok");
     }
 
+    /// A streamed tail for `deliver`, chunked, and its sender.
+    fn stream_tail() -> (crate::http::stream_body::BodySender, Option<Tail>) {
+        use crate::http::response::BodyTail;
+        use crate::http::stream_body::BodyChannel;
+        let (tx, body) = BodyChannel::bounded(4);
+        let tail = crate::server::stream::tail(Some(BodyTail::Stream(body)), true, None);
+        (tx, tail)
+    }
+
+    #[test]
+    fn a_streamed_body_goes_out_chunk_by_chunk_as_it_comes_and_ends_with_its_producer() {
+        let mut h = Harness::new(&[
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait), "nothing to send yet");
+        assert_eq!(h.written(), "HEAD|");
+        tx.send("abc").unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "HEAD|3\r\nabc\r\n");
+        drop(tx);
+        // The end of the body, and only then the pipelined request.
+        assert_eq!(h.request(), "/next");
+        assert_eq!(h.written(), "HEAD|3\r\nabc\r\n0\r\n\r\n");
+    }
+
+    #[test]
+    fn a_client_that_leaves_during_a_stream_closes_it_and_its_producer_learns_it() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        h.conn.stream.eof = true;
+        h.conn.mark_readable();
+        h.conn.mark_fin_arrived();
+        assert!(matches!(h.advance(), Progress::Close));
+        drop(h);
+        assert!(tx.send("anyone?").is_err());
+    }
+
+    #[test]
+    fn a_stream_waiting_for_its_producer_has_no_idle_timeout_only_keep_alives() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (_tx, tail) = stream_tail();
+        if let Some(Tail::Stream(out)) = &tail {
+            out.body.set_keep_alive(IDLE_TIMEOUT * 3, b": ka\n\n");
+        }
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.timer(IDLE_TIMEOUT * 2), None, "quiet, but a stream");
+        assert_eq!(h.timer(IDLE_TIMEOUT * 3), Some(Expired::KeepAlive));
+        h.conn.send_keep_alive();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "HEAD|6\r\n: ka\n\n\r\n");
+    }
+
+    #[test]
+    fn a_client_that_does_not_read_its_stream_is_closed_after_the_idle_timeout() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.conn.stream.room = Some(5);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        tx.send("stuck").unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(
+            h.timer(IDLE_TIMEOUT + Duration::from_millis(1)),
+            Some(Expired::Close)
+        );
+    }
+
     #[test]
     fn a_fin_that_came_with_the_last_request_closes_once_the_answer_is_out() {
         let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
