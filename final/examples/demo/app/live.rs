@@ -16,6 +16,9 @@
 //!
 //! Without JavaScript none of this runs, and the page is the plain page it
 //! was: reload to see new entries.
+//!
+//! The hub is in this process: with several instances behind nginx, a page
+//! sees at once only the entries signed on the instance it streams from.
 
 use httprs::{Broadcast, Event, Model, Order, Request, Response, ViewError};
 
