@@ -35,7 +35,7 @@ fn app(hub: Broadcast) -> App {
         .get("/silent", |_: &Request| {
             let (events, res) = Response::event_stream(4);
             std::mem::forget(events); // never ends, never sends
-            res.with_keep_alive(Duration::from_millis(50))
+            res.with_keep_alive_comments(Duration::from_millis(50))
         })
         .get("/live", move |_: &Request| {
             let (events, res) = Response::event_stream(8);

@@ -198,7 +198,7 @@ impl Response {
     /// A `text/event-stream` response and the sender that feeds it, which
     /// holds at most `capacity` events the client has not taken yet. A
     /// keep-alive comment goes out after 15 seconds of silence (see
-    /// [`Response::with_keep_alive`]).
+    /// [`Response::with_keep_alive_comments`]).
     ///
     /// # Examples
     /// ```
@@ -233,7 +233,7 @@ impl Response {
     /// Sets how long an event stream may be quiet before the server sends
     /// a keep-alive comment (15 seconds by default). No effect on a
     /// response that is not an event stream.
-    pub fn with_keep_alive(mut self, every: Duration) -> Response {
+    pub fn with_keep_alive_comments(mut self, every: Duration) -> Response {
         if let Some(body) = self.stream_mut()
             && let Some((_, chunk)) = body.keep_alive()
         {
@@ -296,7 +296,7 @@ mod tests {
         assert!(res.is_streamed());
         assert_eq!(res.header("cache-control"), Some("no-cache"));
         assert_eq!(res.header("x-accel-buffering"), Some("no"));
-        let mut res = res.with_keep_alive(Duration::from_secs(3));
+        let mut res = res.with_keep_alive_comments(Duration::from_secs(3));
         let every = res
             .stream_mut()
             .unwrap()
