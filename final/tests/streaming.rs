@@ -360,3 +360,19 @@ fn other_clients_are_answered_while_a_hundred_streams_are_open() {
         assert_eq!(read_chunk(&mut reader), None);
     }
 }
+
+#[test]
+fn a_shutdown_ends_a_waiting_stream_with_its_last_chunk_and_closes_it() {
+    let (server, producers) = start(settings());
+    let mut reader = get(server.addr(), "/quiet");
+    read_head(&mut reader);
+    assert_eq!(read_chunk(&mut reader).unwrap(), b"start\n");
+    let stopping = std::thread::spawn(move || server.shutdown());
+    assert_eq!(read_chunk(&mut reader), None, "the body ends properly");
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).unwrap();
+    assert_eq!(rest, b"", "then the connection closes");
+    stopping.join().unwrap();
+    let tx = producers.quiet.lock().unwrap().pop().unwrap();
+    assert!(tx.send("late").is_err(), "the producer learns it");
+}
