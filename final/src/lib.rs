@@ -43,6 +43,7 @@
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
+//! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
@@ -77,6 +78,7 @@
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 08 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
 //! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | step 12 |
+//! | `app/broadcast.rs` | one event to every open event stream; a slow one is dropped and catches up on reconnect: [`Broadcast`] | issue #26 |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | step 12 |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
@@ -129,6 +131,7 @@ mod run;
 mod server;
 mod split;
 
+pub use app::broadcast::Broadcast;
 pub use app::cors::Cors;
 pub use app::handler::Handler;
 pub use app::login_limit::LoginLimit;
@@ -160,7 +163,9 @@ pub use http::into_response::IntoResponse;
 pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
+pub use http::sse::{Event, EventSender};
 pub use http::status::Status;
+pub use http::stream_body::{BodyChannel, BodySender, StreamBody, StreamClosed, TrySendError};
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
 pub use run::front::{FlagError, FrontOptions};

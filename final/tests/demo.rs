@@ -377,6 +377,67 @@ fn the_stylesheet_and_the_script_are_static_files() {
     assert!(page.contains(r#"src="/static/guestbook.js""#));
 }
 
+/// Opens the guestbook's event stream as the page's `EventSource` does,
+/// reads its head, and returns the connection (subscribed by then).
+fn open_events(addr: SocketAddr, extra: &str) -> std::io::BufReader<std::net::TcpStream> {
+    use std::io::{BufRead, Write};
+    let mut stream = support::connect(addr);
+    write!(
+        stream,
+        "GET /events?after=0 HTTP/1.1\r\nHost: demo\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    let mut head = String::new();
+    while !head.ends_with("\r\n\r\n") {
+        assert!(reader.read_line(&mut head).unwrap() > 0, "{head}");
+    }
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.contains("Content-Type: text/event-stream\r\n"),
+        "{head}"
+    );
+    reader
+}
+
+/// Reads the stream until `wanted` has come (at most the connection's read timeout).
+#[track_caller]
+fn read_until(reader: &mut std::io::BufReader<std::net::TcpStream>, wanted: &str) -> String {
+    use std::io::BufRead;
+    let mut seen = String::new();
+    while !seen.contains(wanted) {
+        assert!(
+            reader.read_line(&mut seen).unwrap() > 0,
+            "ended before {wanted:?}: {seen}"
+        );
+    }
+    seen
+}
+
+#[test]
+fn an_entry_signed_anywhere_reaches_every_open_page_live() {
+    let backend = Backend::Sqlite;
+    let dir = TempDir::new("demo-live");
+    let demo = start_demo(&dir, &backend);
+    let page = get(demo.addr, "/").text();
+    assert!(page.contains(r#"data-events="/events""#), "{page}");
+    let mut windows = [open_events(demo.addr, ""), open_events(demo.addr, "")];
+    let created = post(
+        demo.addr,
+        "/api/entries",
+        "application/json",
+        r#"{"name": "Ada", "message": "<b>live</b>"}"#,
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    for window in &mut windows {
+        let seen = read_until(window, r#""message":"<b>live</b>""#);
+        assert!(seen.contains("id: 1\nevent: entry\ndata: {"), "{seen}");
+    }
+    // A page that reconnects after it (Last-Event-ID 0) catches up.
+    let mut late = open_events(demo.addr, "Last-Event-ID: 0\r\n");
+    read_until(&mut late, r#""message":"<b>live</b>""#);
+}
+
 fn the_same_guestbook_runs_split_behind_httprs_front(backend: Backend) {
     let dir = TempDir::new("demo-split");
     // Two backends on one database (SQLite's WAL lets two processes share

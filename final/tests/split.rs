@@ -237,6 +237,16 @@ fn a_body_over_max_body_bytes_is_413_without_running_the_app() {
 }
 
 #[test]
+fn a_streamed_response_is_answered_501_by_a_backend_and_its_connection_goes_on() {
+    let (server, _gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    // A reply frame holds a whole body; a stream may never end.
+    assert_eq!(front.ask("GET", "/stream", b"").status, 501);
+    assert_eq!(front.ask("GET", "/hello/you", b"").status, 200);
+    assert_eq!(server.stats().streams, 0, "no stream was opened");
+}
+
+#[test]
 fn an_oversized_frame_is_refused_from_its_prefix_and_only_that_connection_closes() {
     let (server, _gate) = start_backend();
     let mut bad = FrontConn::open(server.addr());

@@ -9,6 +9,7 @@
 //! ├── app/             the application (an app folder)
 //! │   ├── models.rs    an Entry, its table, its migrations, what makes one valid
 //! │   ├── views.rs     the handlers: the HTML page, the form, the JSON API
+//! │   ├── live.rs      new entries pushed to every open page (server-sent events)
 //! │   └── accounts.rs  the admin: --create-admin, log in, log out
 //! ├── templates/       base.html (the layout), index.html (the page), login.html
 //! ├── static/          style.css and guestbook.js, served as files
@@ -37,7 +38,7 @@ mod urls;
 
 use std::time::Duration;
 
-use httprs::{App, Flag, LoginLimit};
+use httprs::{App, Broadcast, Flag, LoginLimit};
 
 use crate::app::accounts;
 
@@ -66,6 +67,8 @@ fn main() {
         .sessions()
         // Five wrong passwords a minute per address, then 429 (in memory).
         .state(LoginLimit::new(5, Duration::from_secs(60)))
+        // Every open page's event stream, told of each new entry (`app/live.rs`).
+        .state(Broadcast::new())
         .urls(urls::urls())
         .mount("/api", urls::api())
         .run();

@@ -7,7 +7,7 @@
 
 use httprs::Route;
 
-use crate::app::{accounts, views};
+use crate::app::{accounts, live, views};
 
 /// The guestbook's routes, in the order they are tried. Each has a name,
 /// which views (`req.url_for`) and templates (`url_for(...)`) build
@@ -22,6 +22,10 @@ pub fn urls() -> Vec<Route> {
         Route::post("/login", accounts::login).name("login"),
         Route::post("/logout", accounts::logout).name("logout"),
         Route::post("/entries/{id}/delete", views::delete).name("delete_entry"),
+        // New entries pushed to every open page (server-sent events; `app/live.rs`).
+        Route::get("/events", live::events)
+            .name("events")
+            .may_block(),
     ]
 }
 

@@ -84,6 +84,11 @@ pub struct Settings {
     pub event_loops: usize,
     /// Open connections beyond which new ones get 503 and are closed (`max_connections`).
     pub max_connections: usize,
+    /// Streamed responses (server-sent events, ...) open at once (`max_streams`,
+    /// 1,000): each holds a connection for as long as its producer likes, so
+    /// past this a handler's stream is answered `503` with `Retry-After`.
+    /// Streams count toward `max_connections` too.
+    pub max_streams: usize,
     /// Longest request head in bytes (`max_head_bytes`, 8 KiB): 431, or 414 for the request line.
     pub max_head_bytes: usize,
     /// Longest request body in bytes (`max_body_bytes`, 1 MiB): 413.
@@ -161,6 +166,7 @@ impl Default for Settings {
             workers: (4 * cores).max(8),
             event_loops: cores,
             max_connections: 10_000,
+            max_streams: 1_000,
             max_head_bytes: 8 * 1024,
             max_body_bytes: 1024 * 1024,
             header_timeout: Duration::from_secs(10),
@@ -412,6 +418,7 @@ const KEYS: &[&str] = &[
     "workers",
     "event_loops",
     "max_connections",
+    "max_streams",
     "max_head_bytes",
     "max_body_bytes",
     "header_timeout",
@@ -449,6 +456,7 @@ impl Settings {
             "workers" => self.workers = raw.count(1)? as usize,
             "event_loops" => self.event_loops = raw.count(1)? as usize,
             "max_connections" => self.max_connections = raw.count(1)? as usize,
+            "max_streams" => self.max_streams = raw.count(0)? as usize,
             "max_head_bytes" => self.max_head_bytes = raw.count(64)? as usize,
             "max_body_bytes" => self.max_body_bytes = raw.count(0)? as usize,
             "header_timeout" => self.header_timeout = raw.seconds()?,

@@ -20,7 +20,10 @@
 //! A body is either bytes in memory (the common case, kept as a plain
 //! `Vec<u8>` so it costs nothing extra) or a range of an open file
 //! ([`Response::with_file`]), which `encode` hands back to the connection
-//! to stream in chunks (module `file_body`).
+//! to stream in chunks (module `file_body`), or chunks produced over time
+//! ([`Response::stream`], [`Response::with_stream`]: module `stream_body`),
+//! which go out with `Transfer-Encoding: chunked` (HTTP/1.1) or until the
+//! connection closes (HTTP/1.0), since no length is known up front.
 
 use std::borrow::Cow;
 
@@ -34,6 +37,7 @@ use crate::http::file_body::FileBody;
 use crate::http::headers::{Headers, check_field};
 use crate::http::problem::{Format, Problem, format_for};
 use crate::http::status::Status;
+use crate::http::stream_body::StreamBody;
 
 /// An HTTP response: status, headers, body.
 ///
@@ -50,11 +54,23 @@ pub struct Response {
     status: Status,
     headers: Headers,
     body: Vec<u8>,
-    /// Sent instead of `body` when set.
-    file: Option<FileBody>,
+    /// Sent instead of `body` when set: a file's range, or chunks produced
+    /// over time. One field for both keeps a `Response` small (it is moved
+    /// through every middleware).
+    tail: Option<BodyTail>,
     /// An error still to be shown in the format the request asks for
     /// (`problem.rs`); boxed, so a response without one grows by a pointer.
     problem: Option<Box<Problem>>,
+}
+
+/// What [`Response::encode`] leaves for the connection to send after the
+/// head: a body that is not in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyTail {
+    /// A file's range, `Content-Length` bytes.
+    File(FileBody),
+    /// Chunks still to come: chunked (HTTP/1.1), or until the close (HTTP/1.0).
+    Stream(StreamBody),
 }
 
 /// How the server frames a response on a connection.
@@ -75,7 +91,7 @@ impl Response {
             status: status.into(),
             headers: Headers::new(),
             body: Vec::new(),
-            file: None,
+            tail: None,
             problem: None,
         }
     }
@@ -104,6 +120,32 @@ impl Response {
             Err(err) => Response::text(format!("cannot serialize response: {err}"))
                 .with_status(Status::INTERNAL_SERVER_ERROR),
         }
+    }
+
+    /// 200 with a body of `chunks`, produced while the response is sent:
+    /// the iterator is pulled on the worker pool as the client takes what
+    /// came before (never on the event loop, never far ahead of the client).
+    /// An iterator that waits for events between chunks belongs in a
+    /// [`BodyChannel`](crate::BodyChannel) instead, which holds no thread.
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::Response;
+    /// let rows = (1..=3).map(|i| format!("row {i}\n"));
+    /// let res = Response::stream("text/plain; charset=utf-8", rows);
+    /// assert!(res.is_streamed());
+    /// assert_eq!(res.body(), b"", "the chunks are not in memory");
+    /// ```
+    pub fn stream<I>(content_type: &'static str, chunks: I) -> Response
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<Vec<u8>> + 'static,
+    {
+        let chunks = Box::new(chunks.into_iter().map(Into::into));
+        Response::new(Status::OK)
+            .with_header("Content-Type", content_type)
+            .with_stream(StreamBody::from_iter(chunks))
     }
 
     /// 303 See Other to `location`: after a POST, "now GET this".
@@ -197,7 +239,7 @@ impl Response {
     /// Replaces the body.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Response {
         self.body = body.into();
-        self.file = None;
+        self.tail = None;
         self
     }
 
@@ -210,8 +252,30 @@ impl Response {
     /// [`Response::body`] is empty for such a response.
     pub fn with_file(mut self, file: File, offset: u64, len: u64) -> Response {
         self.body = Vec::new();
-        self.file = Some(FileBody::new(file, offset, len));
+        self.tail = Some(BodyTail::File(FileBody::new(file, offset, len)));
         self
+    }
+
+    /// Replaces the body with `body`, produced over time (see
+    /// [`BodyChannel`](crate::BodyChannel) and [`Response::stream`]).
+    /// [`Response::body`] is empty for such a response.
+    pub fn with_stream(mut self, body: StreamBody) -> Response {
+        self.body = Vec::new();
+        self.tail = Some(BodyTail::Stream(body));
+        self
+    }
+
+    /// The streamed body, to adjust (`sse.rs`'s keep-alive interval).
+    pub(crate) fn stream_mut(&mut self) -> Option<&mut StreamBody> {
+        match &mut self.tail {
+            Some(BodyTail::Stream(body)) => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Whether the body is produced over time ([`Response::with_stream`]).
+    pub fn is_streamed(&self) -> bool {
+        matches!(self.tail, Some(BodyTail::Stream(_)))
     }
 
     /// The status.
@@ -249,18 +313,22 @@ impl Response {
         self.headers.has_token("connection", "close")
     }
 
-    /// The length of the body, in memory or on disk.
+    /// The length of the body, in memory or on disk; 0 for a streamed
+    /// body, whose length nobody knows yet.
     pub fn body_len(&self) -> u64 {
-        self.file
-            .as_ref()
-            .map_or(self.body.len() as u64, FileBody::remaining)
+        match &self.tail {
+            Some(BodyTail::File(file)) => file.remaining(),
+            Some(BodyTail::Stream(_)) => 0,
+            None => self.body.len() as u64,
+        }
     }
 
     /// The whole body in memory: the bytes, or the file's range read from
-    /// disk. For split mode, where a body travels inside one frame; the
+    /// disk (nothing for a stream, which split mode refuses before this).
+    /// For split mode, where a body travels inside one frame; the
     /// caller checks [`Response::body_len`] against the frame limit first.
     pub(crate) fn into_body(self) -> std::io::Result<Vec<u8>> {
-        let Some(mut file) = self.file else {
+        let Some(BodyTail::File(mut file)) = self.tail else {
             return Ok(self.body);
         };
         let mut out = Vec::with_capacity(usize::try_from(file.remaining()).unwrap_or(0));
@@ -271,11 +339,11 @@ impl Response {
     }
 
     /// Writes status line, headers and (unless forbidden) body into `out`.
-    /// A body that is a file is not written but returned, for the
-    /// connection to stream after `out`.
+    /// A body that is a file or a stream is not written but returned, for
+    /// the connection to send after `out`.
     /// A response that must not be sent (see the module docs) becomes a
     /// `500`, logged.
-    pub(crate) fn encode(&self, framing: ResponseFraming, out: &mut Vec<u8>) -> Option<FileBody> {
+    pub(crate) fn encode(&self, framing: ResponseFraming, out: &mut Vec<u8>) -> Option<BodyTail> {
         let status = self.status;
         if status.code() < 200 {
             log::error!(
@@ -301,7 +369,13 @@ impl Response {
                 out.extend_from_slice(b"\r\n");
             });
         }
-        if !status.forbids_body() {
+        if self.is_streamed() {
+            // No length to promise: HTTP/1.1 frames each chunk, HTTP/1.0
+            // reads until the close (the server sees to `keep_alive`).
+            if !status.forbids_body() && framing.minor_version > 0 {
+                out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
+            }
+        } else if !status.forbids_body() {
             out.extend_from_slice(b"Content-Length: ");
             push_decimal(out, self.body_len());
             out.extend_from_slice(b"\r\n");
@@ -315,6 +389,7 @@ impl Response {
             // Ours, computed above; a handler's value would contradict the framing.
             if name.eq_ignore_ascii_case("content-length")
                 || name.eq_ignore_ascii_case("connection")
+                || name.eq_ignore_ascii_case("transfer-encoding")
             {
                 continue;
             }
@@ -333,13 +408,10 @@ impl Response {
         if framing.head_only || status.forbids_body() {
             return None;
         }
-        match &self.file {
-            None => {
-                out.extend_from_slice(&self.body);
-                None
-            }
-            Some(file) => Some(file.clone()),
+        if self.tail.is_none() {
+            out.extend_from_slice(&self.body);
         }
+        self.tail.clone()
     }
 }
 
@@ -505,6 +577,35 @@ mod tests {
             assert!(wire.starts_with("HTTP/1.1 500 "), "{code}: {wire:?}");
         }
         assert!(encode(&Response::new(200), false, true, 1).starts_with("HTTP/1.1 200 "));
+    }
+
+    #[test]
+    fn a_streamed_body_has_no_length_and_is_chunked_only_for_http_1_1() {
+        let res =
+            Response::stream("text/plain", ["a", "b"]).with_header("Transfer-Encoding", "gzip");
+        let wire = encode(&res, false, true, 1);
+        assert!(
+            wire.contains("\r\nTransfer-Encoding: chunked\r\n"),
+            "{wire}"
+        );
+        assert_eq!(
+            wire.matches("Transfer-Encoding").count(),
+            1,
+            "the handler's is dropped"
+        );
+        assert!(!wire.contains("Content-Length"), "{wire}");
+        assert!(wire.ends_with("\r\n\r\n"), "the chunks are not in the head");
+        let wire = encode(&res, false, false, 0);
+        assert!(!wire.contains("Transfer-Encoding") && !wire.contains("Content-Length"));
+        let framing = ResponseFraming {
+            head_only: false,
+            keep_alive: true,
+            minor_version: 1,
+        };
+        assert!(matches!(
+            res.encode(framing, &mut Vec::new()),
+            Some(BodyTail::Stream(_))
+        ));
     }
 
     #[test]

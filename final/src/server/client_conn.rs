@@ -1,7 +1,8 @@
 //! One client connection: its socket, its buffers, and where it is in the exchange.
 //!
-//! One concept over 500 lines: the phase machine, and the unit tests that
-//! specify it (about 330 of its lines), side by side.
+//! One concept over 1,000 lines: the phase machine (about 720 of them, a
+//! streamed body's states included) and the unit tests that specify it
+//! (about 330), side by side.
 //!
 //! Step 01 served a connection with a blocking loop: read, echo, repeat,
 //! with a thread parked in `read` the whole time. Here no thread is
@@ -21,6 +22,17 @@
 //! is parsed only after the previous response is queued. That is how
 //! pipelined requests get their responses in order, and it bounds what one
 //! client can make the server buffer.
+//!
+//! A response's body may come after its head, at the socket's pace: a file
+//! read chunk by chunk, or a stream whose chunks a producer sends over time
+//! (`server/stream.rs`). The output buffer is refilled from either only once
+//! it has been written out, and a stream's by at most 64 KiB: that is the
+//! back-pressure that makes a slow client block its producer instead of
+//! filling the server's memory. While a stream waits for its producer, the
+//! connection watches for the client leaving (it reads, and an end of file
+//! drops the body, which the producer sees), and it is exempt from
+//! `idle_timeout`; a server-sent events stream sends its keep-alive comment
+//! when it has been quiet too long ([`Expired::KeepAlive`]).
 //!
 //! The bytes are HTTP from a browser, or, in backend mode, step 06's frames
 //! from a front ([`Wire`]): the same machine serves both, and only what the
@@ -47,6 +59,8 @@ use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::parse_error::ParseError;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
+use crate::http::stream_body::{Took, frame_chunk};
+use crate::server::stream::{OutStream, Tail};
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::BackendHandshake;
 use crate::split::protocol;
@@ -132,6 +146,9 @@ pub(crate) enum Expired {
     Close,
     /// A request began and did not finish in time: 408, then close.
     RequestTimeout,
+    /// A stream has been quiet for its keep-alive interval: call
+    /// [`ClientConn::send_keep_alive`].
+    KeepAlive,
 }
 
 /// What a read attempt found.
@@ -160,6 +177,10 @@ const FILE_CHUNKS_PER_FLUSH: usize = 16;
 /// refuse to read just to close politely.
 const MAX_DISCARD: usize = 256 * 1024;
 
+/// Bytes a client may send ahead (pipelined requests) while a stream is
+/// sent to it; past this, reading waits until the stream has ended.
+const MAX_READ_AHEAD: usize = 64 * 1024;
+
 /// One client connection; see the module docs.
 pub(crate) struct ClientConn<S: Socket = TcpStream> {
     stream: S,
@@ -174,6 +195,9 @@ pub(crate) struct ClientConn<S: Socket = TcpStream> {
     written: usize,
     /// A file body still to send after `output`, refilling it chunk by chunk.
     file: Option<FileBody>,
+    /// A streamed body still to send after `output`, refilling it as its
+    /// producer queues chunks (see the module docs).
+    streamed: Option<OutStream>,
     /// The last `flush` stopped at [`FILE_CHUNKS_PER_FLUSH`] with the socket
     /// still writable: no "writable" event will come, so the loop must
     /// come back to this connection by itself.
@@ -211,6 +235,7 @@ impl<S: Socket> ClientConn<S> {
             output: Vec::new(),
             written: 0,
             file: None,
+            streamed: None,
             yielded: false,
             readable: true,
             fin_arrived: false,
@@ -260,7 +285,12 @@ impl<S: Socket> ClientConn<S> {
 
     /// Whether bytes are waiting to be sent.
     fn has_output(&self) -> bool {
-        self.written < self.output.len() || self.file.is_some()
+        self.written < self.output.len() || self.file.is_some() || self.streamed.is_some()
+    }
+
+    /// Whether a streamed body is being sent.
+    pub(crate) fn is_streaming(&self) -> bool {
+        self.streamed.is_some()
     }
 
     /// Whether the connection is between requests with nothing half-read.
@@ -294,6 +324,11 @@ impl<S: Socket> ClientConn<S> {
         turn_over: bool,
     ) -> io::Result<Progress> {
         loop {
+            // A shutdown ends a stream at a chunk's boundary, properly.
+            if draining && self.streamed.is_some() && self.written == self.output.len() {
+                self.end_stream();
+                self.phase = Phase::Closing;
+            }
             match self.phase {
                 Phase::Busy => {
                     // An answer from the loop's thread comes within the turn:
@@ -306,6 +341,9 @@ impl<S: Socket> ClientConn<S> {
                 }
                 Phase::Closing => {
                     if self.has_output() && !self.flush(now)? {
+                        if self.streamed.is_some() && self.client_left(scratch, now)? {
+                            return Ok(Progress::Close);
+                        }
                         return Ok(Progress::Wait); // the socket is full: wait for "writable"
                     }
                     // Nothing half-read: a plain close is clean.
@@ -333,7 +371,14 @@ impl<S: Socket> ClientConn<S> {
             // one write; only a large backlog is sent before parsing on, and
             // a file being streamed is sent to its end first (the next
             // answer's bytes must not overtake it in `output`).
-            if (self.output.len() >= WRITE_BATCH || self.file.is_some()) && !self.flush(now)? {
+            if (self.output.len() >= WRITE_BATCH || self.file.is_some() || self.streamed.is_some())
+                && !self.flush(now)?
+            {
+                // Waiting for the socket, or for a stream's producer: a
+                // client that has left meanwhile ends the stream.
+                if self.streamed.is_some() && self.client_left(scratch, now)? {
+                    return Ok(Progress::Close);
+                }
                 return Ok(Progress::Wait);
             }
             // Fairness: a client pipelining without pause must not keep the
@@ -421,7 +466,7 @@ impl<S: Socket> ClientConn<S> {
         &mut self,
         bytes: Vec<u8>,
         keep_alive: bool,
-        file: Option<FileBody>,
+        tail: Option<Tail>,
         draining: bool,
     ) -> Vec<u8> {
         let spare = if self.output.is_empty() {
@@ -430,9 +475,13 @@ impl<S: Socket> ClientConn<S> {
             self.output.extend_from_slice(&bytes);
             bytes
         };
-        // The previous answer's file, if any, was sent to its end before
-        // this request was parsed (see `advance`), so the slot is free.
-        self.file = file;
+        // The previous answer's file or stream, if any, was sent to its end
+        // before this request was parsed (see `advance`), so the slots are free.
+        match tail {
+            Some(Tail::File(file)) => self.file = Some(file),
+            Some(Tail::Stream(stream)) => self.streamed = Some(stream),
+            None => {}
+        }
         self.phase = Phase::Open;
         self.responded(keep_alive, draining);
         spare
@@ -490,6 +539,9 @@ impl<S: Socket> ClientConn<S> {
         match self.phase {
             Phase::Busy => None,
             Phase::Lingering { until } => (now >= until).then_some(Expired::Close),
+            Phase::Open | Phase::Closing if self.streamed.is_some() => {
+                self.stream_timer(now, quiet)
+            }
             Phase::Closing => quiet.then_some(Expired::Close),
             // A client that does not read its responses.
             Phase::Open if self.has_output() => quiet.then_some(Expired::Close),
@@ -516,6 +568,53 @@ impl<S: Socket> ClientConn<S> {
                 None => (self.is_idle() && quiet).then_some(Expired::Close),
             },
         }
+    }
+
+    /// [`ClientConn::timer`] while a stream is sent: a client that does not
+    /// read it gets `idle_timeout`; one waiting for the producer, none
+    /// at all, only a keep-alive chunk now and then if the stream has one.
+    fn stream_timer(&self, now: Instant, quiet: bool) -> Option<Expired> {
+        if self.written < self.output.len() {
+            return quiet.then_some(Expired::Close);
+        }
+        let (every, _) = self.streamed.as_ref()?.body.keep_alive()?;
+        (now.duration_since(self.last_activity) >= every).then_some(Expired::KeepAlive)
+    }
+
+    /// Queues the stream's keep-alive chunk (a comment, for server-sent
+    /// events) if nothing else is waiting to be sent; the loop then drives
+    /// the connection to send it.
+    pub(crate) fn send_keep_alive(&mut self) {
+        let Some(out) = &self.streamed else { return };
+        if let Some((_, chunk)) = out.body.keep_alive()
+            && self.written == self.output.len()
+        {
+            self.output.clear();
+            self.written = 0;
+            frame_chunk(&mut self.output, chunk, out.chunked);
+        }
+    }
+
+    /// Lets go of the stream (its producer sees the client gone, if it was
+    /// still producing) and queues the end of the chunked body.
+    fn end_stream(&mut self) {
+        if let Some(out) = self.streamed.take()
+            && out.chunked
+        {
+            self.output.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+
+    /// While a stream is sent: reads what the client sends (pipelined
+    /// requests, kept for later, up to [`MAX_READ_AHEAD`]) to learn whether
+    /// it has closed. Without this a quiet stream would never notice.
+    fn client_left(&mut self, scratch: &mut [u8], now: Instant) -> io::Result<bool> {
+        while self.readable && !self.peer_closed && self.input.len() < MAX_READ_AHEAD {
+            if let Fill::WouldBlock = self.fill(scratch, now)? {
+                break;
+            }
+        }
+        Ok(self.peer_closed)
     }
 
     /// Reads once into `scratch` and appends what came to the input buffer.
@@ -553,8 +652,15 @@ impl<S: Socket> ClientConn<S> {
     /// Writes queued output until done (`Ok(true)`) or the socket is full
     /// (`Ok(false)`). A file body refills `output` one chunk at a time, each
     /// time the last chunk has gone: the socket's pace sets the reading pace.
-    /// After [`FILE_CHUNKS_PER_FLUSH`] chunks it also stops with `Ok(false)`,
-    /// setting `yielded` so the loop knows to come back.
+    /// A stream refills it the same way from its queue, and stops with
+    /// `Ok(false)` when the queue is empty (the producer's wake-up brings the
+    /// loop back). After [`FILE_CHUNKS_PER_FLUSH`] refills it also stops with
+    /// `Ok(false)`, setting `yielded` so the loop knows to come back.
+    ///
+    /// # Errors
+    /// The socket's, a file's read error, or a stream whose producer failed:
+    /// the connection closes without ending the body properly, so the client
+    /// sees that it was cut short.
     fn flush(&mut self, now: Instant) -> io::Result<bool> {
         let mut chunks = 0;
         loop {
@@ -573,17 +679,27 @@ impl<S: Socket> ClientConn<S> {
             // Everything sent: reuse the allocation for the next chunk or response.
             self.output.clear();
             self.written = 0;
-            match &mut self.file {
-                Some(_) if chunks == FILE_CHUNKS_PER_FLUSH => {
-                    self.yielded = true;
-                    return Ok(false);
-                }
-                Some(file) if file.remaining() > 0 => {
+            if (self.file.is_some() || self.streamed.is_some()) && chunks == FILE_CHUNKS_PER_FLUSH {
+                self.yielded = true;
+                return Ok(false);
+            }
+            if let Some(file) = &mut self.file {
+                if file.remaining() > 0 {
                     chunks += 1;
                     file.read_chunk(&mut self.output)?;
+                } else {
+                    self.file = None;
                 }
-                Some(_) => self.file = None,
-                None => return Ok(true),
+                continue;
+            }
+            let Some(out) = &self.streamed else {
+                return Ok(true);
+            };
+            match out.body.take(&mut self.output, out.chunked) {
+                Took::Data => chunks += 1,
+                Took::Pending => return Ok(false),
+                Took::End => self.end_stream(),
+                Took::Broken => return Err(io::Error::other("the streamed body was cut short")),
             }
         }
     }
@@ -845,6 +961,85 @@ mod tests {
             .unwrap();
         assert!(matches!(progress, Progress::Close));
         assert_eq!(h.written(), "ok");
+    }
+
+    /// A streamed tail for `deliver`, chunked, and its sender.
+    fn stream_tail() -> (crate::http::stream_body::BodySender, Option<Tail>) {
+        use crate::http::response::BodyTail;
+        use crate::http::stream_body::BodyChannel;
+        let (tx, body) = BodyChannel::bounded(4);
+        let tail = crate::server::stream::tail(Some(BodyTail::Stream(body)), true, None);
+        (tx, tail)
+    }
+
+    #[test]
+    fn a_streamed_body_goes_out_chunk_by_chunk_as_it_comes_and_ends_with_its_producer() {
+        let mut h = Harness::new(&[
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait), "nothing to send yet");
+        assert_eq!(h.written(), "HEAD|");
+        tx.send("abc").unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "HEAD|3\r\nabc\r\n");
+        drop(tx);
+        // The end of the body, and only then the pipelined request.
+        assert_eq!(h.request(), "/next");
+        assert_eq!(h.written(), "HEAD|3\r\nabc\r\n0\r\n\r\n");
+    }
+
+    #[test]
+    fn a_client_that_leaves_during_a_stream_closes_it_and_its_producer_learns_it() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        h.conn.stream.eof = true;
+        h.conn.mark_readable();
+        h.conn.mark_fin_arrived();
+        assert!(matches!(h.advance(), Progress::Close));
+        drop(h);
+        assert!(tx.send("anyone?").is_err());
+    }
+
+    #[test]
+    fn a_stream_waiting_for_its_producer_has_no_idle_timeout_only_keep_alives() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (_tx, tail) = stream_tail();
+        if let Some(Tail::Stream(out)) = &tail {
+            out.body.set_keep_alive(IDLE_TIMEOUT * 3, b": ka\n\n");
+        }
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.timer(IDLE_TIMEOUT * 2), None, "quiet, but a stream");
+        assert_eq!(h.timer(IDLE_TIMEOUT * 3), Some(Expired::KeepAlive));
+        h.conn.send_keep_alive();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.written(), "HEAD|6\r\n: ka\n\n\r\n");
+    }
+
+    #[test]
+    fn a_client_that_does_not_read_its_stream_is_closed_after_the_idle_timeout() {
+        let mut h = Harness::new(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.conn.stream.room = Some(5);
+        assert_eq!(h.request(), "/");
+        h.conn.begin_request(false);
+        let (tx, tail) = stream_tail();
+        h.conn.deliver(b"HEAD|".to_vec(), true, tail, false);
+        tx.send("stuck").unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(
+            h.timer(IDLE_TIMEOUT + Duration::from_millis(1)),
+            Some(Expired::Close)
+        );
     }
 
     #[test]

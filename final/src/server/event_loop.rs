@@ -46,7 +46,6 @@ use crate::app::middleware::log_access;
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
-use crate::http::file_body::FileBody;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
 use crate::http::response::ResponseFraming;
@@ -54,7 +53,9 @@ use crate::http::status::Status;
 use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
+use crate::server::loop_waker;
 use crate::server::shared::{Message, Shared};
+use crate::server::stream::Tail;
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::{self, BackendHandshake};
@@ -471,8 +472,20 @@ impl EventLoop {
                     id,
                     bytes,
                     keep_alive,
-                    file,
-                } => self.deliver(slot, id, bytes, keep_alive, file),
+                    tail,
+                } => self.deliver(slot, id, bytes, keep_alive, tail),
+                // A stream's producer queued chunks or finished.
+                Message::Wake { slot, id } => {
+                    if self
+                        .slots
+                        .get(slot)
+                        .and_then(Option::as_ref)
+                        .map(ClientConn::id)
+                        == Some(id)
+                    {
+                        self.drive(slot);
+                    }
+                }
                 Message::Adopt(stream, peer) => {
                     if self.drain_deadline.is_some() {
                         self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
@@ -667,9 +680,9 @@ impl EventLoop {
                 }
                 let out = self.spare_buffers.pop().unwrap_or_default();
                 let client = done.client;
-                let (bytes, keep_alive, file) =
+                let (bytes, keep_alive, tail) =
                     dispatch::encode(&self.shared, res, Reply::Http(client.framing), out);
-                self.deliver(client.slot, client.id, bytes, keep_alive, file);
+                self.deliver(client.slot, client.id, bytes, keep_alive, tail);
             }
             self.forwarded = batch;
         }
@@ -683,14 +696,14 @@ impl EventLoop {
     }
 
     /// Puts an answer on its connection (unless that connection has gone):
-    /// `bytes`, then `file` streamed after them if the body is a file.
+    /// `bytes`, then `tail` sent after them if the body is a file or a stream.
     pub(crate) fn deliver(
         &mut self,
         slot: usize,
         id: u64,
         bytes: Vec<u8>,
         keep_alive: bool,
-        file: Option<FileBody>,
+        tail: Option<Tail>,
     ) {
         let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
             return;
@@ -700,7 +713,15 @@ impl EventLoop {
         if conn.id() != id {
             return;
         }
-        let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
+        loop_waker::attach(
+            tail.as_ref(),
+            &self.shared,
+            &self.pool,
+            self.index,
+            slot,
+            id,
+        );
+        let spare = conn.deliver(bytes, keep_alive, tail, self.drain_deadline.is_some());
         // Keep the spare buffer for a later answer; not a big one, which a
         // large body grew and which would sit in memory for a small answer.
         if self.spare_buffers.len() < MAX_SPARE_BUFFERS && spare.capacity() <= WRITE_BATCH {
@@ -752,6 +773,11 @@ impl EventLoop {
         for slot in 0..self.slots.len() {
             if self.slots[slot].as_ref().is_some_and(ClientConn::is_idle) {
                 self.close(slot);
+            } else if self.slots[slot]
+                .as_ref()
+                .is_some_and(ClientConn::is_streaming)
+            {
+                self.drive(slot); // it ends its stream, or will once its outbox is sent
             }
         }
     }
@@ -777,6 +803,12 @@ impl EventLoop {
                 Some(Expired::Close) => self.close(slot),
                 Some(Expired::RequestTimeout) => {
                     self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
+                    self.drive(slot);
+                }
+                Some(Expired::KeepAlive) => {
+                    if let Some(conn) = self.slots[slot].as_mut() {
+                        conn.send_keep_alive();
+                    }
                     self.drive(slot);
                 }
             }
@@ -829,6 +861,7 @@ mod tests {
                 inline_budget: Duration::from_micros(settings.inline_budget_us),
                 counters: vec![Counters::default()],
                 open: AtomicUsize::new(0),
+                open_streams: Arc::new(AtomicUsize::new(0)),
                 loads: vec![AtomicUsize::new(0)],
                 inboxes: vec![Inbox {
                     queue: Mutex::new(Vec::new()),

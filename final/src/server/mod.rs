@@ -11,6 +11,7 @@
 //! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
 //! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
+//! | `stream.rs`, `loop_waker.rs` | a streamed response on its connection: `max_streams`, and the producer's way back to the loop |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
 //! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
@@ -51,10 +52,12 @@ pub(crate) mod event_loop;
 #[cfg(test)]
 pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
+pub(crate) mod loop_waker;
 pub(crate) mod runner;
 pub(crate) mod shared;
 pub(crate) mod shutdown;
 pub(crate) mod stats;
+pub(crate) mod stream;
 pub(crate) mod worker_pool;
 
 /// A running server; dropping it shuts it down and waits for it.
@@ -119,6 +122,7 @@ impl Server {
             inline_budget: Duration::from_micros(settings.inline_budget_us),
             counters: (0..loops).map(|_| Counters::default()).collect(),
             open: AtomicUsize::new(0),
+            open_streams: Arc::new(AtomicUsize::new(0)),
             loads: (0..loops).map(|_| AtomicUsize::new(0)).collect(),
             inboxes,
             shutdown,
@@ -218,7 +222,10 @@ impl Server {
     /// and a response is a reply frame.
     pub fn stats(&self) -> Stats {
         let shared = &self.shared;
-        Counters::sum(&shared.counters, shared.open.load(Ordering::Relaxed) as u64)
+        Stats {
+            streams: shared.open_streams.load(Ordering::Relaxed) as u64,
+            ..Counters::sum(&shared.counters, shared.open.load(Ordering::Relaxed) as u64)
+        }
     }
 
     /// Waits until the server has stopped (after a shutdown request) and its

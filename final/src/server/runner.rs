@@ -135,7 +135,7 @@ fn run(runners: &Runners, index: usize) {
             let started = runners.stamp(now);
             cell.state.store(started, Ordering::SeqCst);
             let (slot, id) = (job.slot, job.id);
-            let (bytes, keep_alive, file) = answer(shared, job, now, true);
+            let (bytes, keep_alive, tail) = answer(shared, job, now, true);
             let replaced = cell
                 .state
                 .compare_exchange(started, OWNED, Ordering::SeqCst, Ordering::SeqCst)
@@ -147,7 +147,7 @@ fn run(runners: &Runners, index: usize) {
                     id,
                     bytes,
                     keep_alive,
-                    file,
+                    tail,
                 });
                 for job in pending {
                     offload(shared, &runners.pool, index, job);
@@ -156,7 +156,7 @@ fn run(runners: &Runners, index: usize) {
             }
             // Still ours: deliver at once, so the answer leaves before the next handler runs.
             event_loop = cell.lock();
-            event_loop.deliver(slot, id, bytes, keep_alive, file);
+            event_loop.deliver(slot, id, bytes, keep_alive, tail);
         }
     }
 }

@@ -18,11 +18,11 @@ use mio::net::TcpStream;
 
 use crate::app::core::AppCore;
 use crate::config::settings::Settings;
-use crate::http::file_body::FileBody;
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
 use crate::server::shutdown::ShutdownHandle;
 use crate::server::stats::Counters;
+use crate::server::stream::Tail;
 
 /// What other threads send to a loop.
 pub(crate) enum Message {
@@ -32,9 +32,12 @@ pub(crate) enum Message {
         id: u64,
         bytes: Vec<u8>,
         keep_alive: bool,
-        /// A body to stream after `bytes`, if it is a file.
-        file: Option<FileBody>,
+        /// A body to send after `bytes`, if it is a file or a stream.
+        tail: Option<Tail>,
     },
+    /// The streamed body of connection `slot`/`id` has chunks, or has
+    /// ended (`server/loop_waker.rs`).
+    Wake { slot: usize, id: u64 },
     /// Another loop accepted a connection and hands it over.
     Adopt(TcpStream, SocketAddr),
 }
@@ -72,6 +75,9 @@ pub(crate) struct Shared {
     pub(crate) counters: Vec<Counters>,
     /// Connections open in the whole server, against `max_connections`.
     pub(crate) open: AtomicUsize,
+    /// Streamed responses open in the whole server, against `max_streams`
+    /// (`server/stream.rs`).
+    pub(crate) open_streams: Arc<AtomicUsize>,
     /// Connections open on each loop: a new one goes to the least loaded.
     pub(crate) loads: Vec<AtomicUsize>,
     pub(crate) inboxes: Vec<Inbox>,

@@ -19,6 +19,8 @@ pub struct Stats {
     pub responses: u64,
     /// Connections open right now.
     pub open: u64,
+    /// Streamed responses (server-sent events, ...) open right now, against `max_streams`.
+    pub streams: u64,
 }
 
 /// One loop's counters, alone on its cache line: each loop bumps its own
@@ -47,6 +49,7 @@ impl Counters {
             served: sum(|c| &c.served),
             responses: sum(|c| &c.responses),
             open,
+            streams: 0,
         }
     }
 }

@@ -197,6 +197,11 @@ pub fn app(gate: Gate) -> App {
         .get("/status/{code}", |req: &Request| {
             Response::text("any").with_status(req.param("code").unwrap().parse::<u16>().unwrap())
         })
+        // A body produced over time (tests/streaming.rs has its own app; this
+        // one is for split mode, which does not relay streams).
+        .get("/stream", |_: &Request| {
+            Response::stream("text/plain", ["a", "b"])
+        })
         .get("/close", |_: &Request| {
             Response::text("bye").with_header("Connection", "close")
         })

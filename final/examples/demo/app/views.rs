@@ -23,6 +23,7 @@ use serde_json::json;
 
 use super::Config;
 use super::accounts;
+use super::live;
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
 
 /// How many entries the page shows, and the API's default page size: the
@@ -46,6 +47,7 @@ pub fn sign(req: &Request) -> Result<Response, ViewError> {
         Ok(mut entry) => {
             let conn = req.db()?;
             entry.insert(&conn)?;
+            live::entry_signed(req, &entry);
             Ok(Response::redirect(&req.url_for("index", &[])?))
         }
         // The same page, the visitor's text kept, each problem by its field.
@@ -78,6 +80,7 @@ pub fn delete(req: &Request) -> Result<Response, ViewError> {
     let id: i64 = req.param_as("id")?;
     // Deleting an entry already gone is a 404 (`DbError::NotFound`).
     Entry::delete(&conn, id)?;
+    live::entry_deleted(req, id);
     Ok(Response::redirect(&req.url_for("index", &[])?))
 }
 
@@ -113,6 +116,7 @@ pub fn api_create(req: &Request) -> Result<Response, ViewError> {
         Ok(mut entry) => {
             let conn = req.db()?;
             entry.insert(&conn)?;
+            live::entry_signed(req, &entry);
             let id = entry.id.unwrap_or_default().to_string();
             let location = req.url_for("api_entry", &[("id", &id)])?;
             Ok(Response::json(&entry)

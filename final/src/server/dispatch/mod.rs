@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::app::router::Resolution;
-use crate::http::file_body::FileBody;
 use crate::http::request::Request;
 use crate::http::response::{Response, ResponseFraming};
+use crate::http::status::Status;
 use crate::server::shared::{Message, Shared};
+use crate::server::stream::{self, Tail};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode;
 
@@ -46,14 +47,14 @@ pub(crate) enum Reply {
 
 /// Runs middleware and handler for `job` (which started at `started`) and
 /// encodes the answer; returns the bytes, whether the connection stays
-/// open, and a file to stream after the bytes, if the body is one. Times
-/// the run for [`policy`].
+/// open, and a file or a stream to send after the bytes, if the body is
+/// one. Times the run for [`policy`].
 pub(crate) fn answer(
     shared: &Shared,
     job: Job,
     started: Instant,
     inline: bool,
-) -> (Vec<u8>, bool, Option<FileBody>) {
+) -> (Vec<u8>, bool, Option<Tail>) {
     let stats = shared.timings.of(&job.resolution);
     let res = shared.app.respond(&job.req, &job.resolution);
     policy::record(stats, started.elapsed(), shared.inline_budget, inline);
@@ -63,30 +64,57 @@ pub(crate) fn answer(
 /// Encodes `res` as `reply` says into `bytes` (cleared first): a handler's
 /// response, or a backend's reply forwarded by the front. Returns what
 /// [`answer`] returns.
+///
+/// A streamed body takes one of the `max_streams` places or becomes a 503
+/// (`server/stream.rs`); to an HTTP/1.0 client it ends with the connection.
+/// In backend mode it is refused with a 501: a reply frame holds a whole
+/// body, and a stream may never end (relaying streams is issue #26's split
+/// part, not done yet).
 pub(crate) fn encode(
     shared: &Shared,
-    res: Response,
+    mut res: Response,
     reply: Reply,
     mut bytes: Vec<u8>,
-) -> (Vec<u8>, bool, Option<FileBody>) {
+) -> (Vec<u8>, bool, Option<Tail>) {
     // A shutdown that began while the handler ran makes this the last response.
     let stopping = shared.shutdown.is_requested();
     bytes.clear();
     match reply {
         Reply::Http(framing) => {
-            let keep_alive = framing.keep_alive && !res.wants_close() && !stopping;
-            let file = res.encode(
+            let mut permit = None;
+            if res.is_streamed() && !framing.head_only {
+                let max = shared.settings.max_streams;
+                match stream::admit(&shared.open_streams, max) {
+                    Some(place) => permit = Some(place),
+                    // Dropping the handler's response tells its producer.
+                    None => res = stream::refusal(max),
+                }
+            }
+            // HTTP/1.0 has no chunks: a stream's end is the connection's.
+            let until_close = res.is_streamed() && framing.minor_version == 0;
+            let keep_alive = framing.keep_alive && !res.wants_close() && !stopping && !until_close;
+            let tail = res.encode(
                 ResponseFraming {
                     keep_alive,
                     ..framing
                 },
                 &mut bytes,
             );
-            (bytes, keep_alive, file)
+            let chunked = framing.minor_version > 0;
+            (bytes, keep_alive, stream::tail(tail, chunked, permit))
         }
         // `Connection: close` from a handler concerns one hop, the front's
         // with its browser: it does not end this connection.
         Reply::Frame { id } => {
+            let res = if res.is_streamed() {
+                log::error!(
+                    "a handler answered request {id} with a streamed body, which split mode \
+                     cannot relay yet; sending a 501"
+                );
+                Response::error(Status::NOT_IMPLEMENTED)
+            } else {
+                res
+            };
             backend_mode::reply_frame(id, res, &mut bytes);
             (bytes, !stopping, None)
         }
@@ -98,13 +126,13 @@ pub(crate) fn offload(shared: &Arc<Shared>, pool: &WorkerPool, index: usize, job
     let shared = shared.clone();
     pool.execute(move || {
         let (slot, id) = (job.slot, job.id);
-        let (bytes, keep_alive, file) = answer(&shared, job, Instant::now(), false);
+        let (bytes, keep_alive, tail) = answer(&shared, job, Instant::now(), false);
         shared.inboxes[index].send(Message::Done {
             slot,
             id,
             bytes,
             keep_alive,
-            file,
+            tail,
         });
     });
 }
