@@ -25,19 +25,20 @@
 //! says so.
 
 use std::collections::VecDeque;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mio::Token;
 use mio::net::TcpStream;
-use mio::{Interest, Registry, Token};
 
 use crate::app::middleware::shown_client;
 use crate::http::request::Request;
 use crate::http::request_id;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
-use crate::server::backend_conn::{BackendConn, InFlight, Outcome};
+use crate::server::backend_conn::{BackendConn, InFlight, Link, Outcome};
+use crate::server::dialer::Dialer;
 use crate::split::codec;
 use crate::split::proxy::Proxy;
 use crate::split::proxy::forwarded::{forwarded_for, is_replaced};
@@ -118,11 +119,18 @@ struct Lane {
 }
 
 /// One loop's forwarding state for one [`Proxy`]; see the module docs.
-pub(crate) struct Forwarder {
+///
+/// Generic over the socket `L` for the tests (`forwarder/on_fakes.rs` drives
+/// it through a fake [`Dialer`]); the server's is a `mio` TCP stream.
+pub(crate) struct Forwarder<L: Link = TcpStream> {
     proxy: Arc<Proxy>,
     /// Connection `i` is registered with token `token_base + i`.
     token_base: usize,
-    conns: Vec<Option<BackendConn>>,
+    /// Connection slots: an index is a token (`token_base + i`), reused
+    /// once [`Forwarder::close`] has deregistered its socket, so a stale
+    /// event for a closed one finds `None` (or, rarely, the slot's next
+    /// connection, which then just tries a read or a write that would block).
+    conns: Vec<Option<BackendConn<L>>>,
     /// When each connection's connect began, while it is under way.
     connecting: Vec<Option<(Instant, Vec<SocketAddr>)>>,
     free_conns: Vec<usize>,
@@ -138,8 +146,8 @@ pub(crate) struct Forwarder {
     pub(crate) finished: Vec<Finished>,
 }
 
-impl Forwarder {
-    pub(crate) fn new(proxy: Arc<Proxy>, token_base: usize) -> Forwarder {
+impl<L: Link> Forwarder<L> {
+    pub(crate) fn new(proxy: Arc<Proxy>, token_base: usize) -> Forwarder<L> {
         let lanes = proxy.backends.iter().map(|_| Lane::default()).collect();
         Forwarder {
             proxy,
@@ -166,7 +174,7 @@ impl Forwarder {
     /// `finished`, now (a 502 when every backend is down) or later.
     pub(crate) fn start(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         req: &Request,
         client: ReplyTo,
         now: Instant,
@@ -210,7 +218,7 @@ impl Forwarder {
         match frame {
             Ok(frame) => {
                 self.exchange(key).frame = frame;
-                self.route(registry, key, now);
+                self.route(dialer, key, now);
             }
             Err(err) => {
                 log::warn!("cannot forward {} {}: {err}", req.method(), req.path());
@@ -225,7 +233,7 @@ impl Forwarder {
 
     /// Sends exchange `key` to the next backend in its turn that takes
     /// requests, or answers 502 when none is left.
-    fn route(&mut self, registry: &Registry, key: usize, now: Instant) {
+    fn route(&mut self, dialer: &dyn Dialer<Link = L>, key: usize, now: Instant) {
         let count = self.proxy.backends.len();
         loop {
             let ex = self.exchanges[key].as_mut().expect("a live exchange");
@@ -243,7 +251,7 @@ impl Forwarder {
             };
             ex.backend = backend;
             ex.probe = probe;
-            return self.place(registry, key, false, now);
+            return self.place(dialer, key, false, now);
         }
     }
 
@@ -251,13 +259,13 @@ impl Forwarder {
     /// loaded one with room, a new one, or (all full, and as many as
     /// allowed) in the queue. `fresh`: on a new connection, whatever has
     /// room (the retry after a reused connection failed).
-    fn place(&mut self, registry: &Registry, key: usize, fresh: bool, now: Instant) {
+    fn place(&mut self, dialer: &dyn Dialer<Link = L>, key: usize, fresh: bool, now: Instant) {
         let backend = self.exchange(key).backend;
         if !fresh {
             let open = self.lanes[backend].conns.len();
             let roomiest = self.roomiest(backend, open < MAX_CONNECTIONS, now);
             if let Some(conn) = roomiest {
-                return self.put_on(registry, key, conn, now);
+                return self.put_on(dialer, key, conn, now);
             }
             let lane = &mut self.lanes[backend];
             if lane.conns.len() >= MAX_CONNECTIONS {
@@ -265,21 +273,21 @@ impl Forwarder {
                 return;
             }
         }
-        let addrs = match self.proxy.backends[backend].addr.to_socket_addrs() {
-            Ok(addrs) => addrs.collect(),
+        let addrs = match dialer.resolve(&self.proxy.backends[backend].addr) {
+            Ok(addrs) => addrs,
             Err(err) => {
                 let failure = Failure::Unreachable(format!("cannot resolve: {err}"));
-                return self.failed(registry, key, failure, false, now);
+                return self.failed(dialer, key, failure, false, now);
             }
         };
-        self.connect(registry, key, backend, addrs, now);
+        self.connect(dialer, key, backend, addrs, now);
     }
 
     /// The connection to `backend` with the fewest requests in flight, if
     /// one has room. `skip_stalled`: not one whose oldest request has been
     /// out longer than [`STALLED`] (a new connection is better then).
     fn roomiest(&self, backend: usize, skip_stalled: bool, now: Instant) -> Option<usize> {
-        let stalled = |up: &BackendConn| {
+        let stalled = |up: &BackendConn<L>| {
             skip_stalled && up.oldest().is_some_and(|t| now.duration_since(t) > STALLED)
         };
         self.lanes[backend]
@@ -295,48 +303,46 @@ impl Forwarder {
     /// exchange `key`; the rest are kept, to try if this one is refused.
     fn connect(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         key: usize,
         backend: usize,
         mut addrs: Vec<SocketAddr>,
         now: Instant,
     ) {
         let mut last = "the name resolves to no address".to_string();
+        // Reversed, so that `pop` takes them in the resolver's order and
+        // what is left over stays in that order for the next try.
         addrs.reverse();
         while let Some(addr) = addrs.pop() {
-            let mut stream = match TcpStream::connect(addr) {
-                Ok(stream) => stream,
-                Err(err) => {
-                    last = format!("cannot connect: {err}");
-                    continue;
-                }
-            };
+            // The slot first: its index is the token the socket is watched under.
             let conn = self.free_conns.pop().unwrap_or_else(|| {
                 self.conns.push(None);
                 self.connecting.push(None);
                 self.conns.len() - 1
             });
-            let registered = registry.register(
-                &mut stream,
-                Token(self.token_base + conn),
-                Interest::READABLE | Interest::WRITABLE,
-            );
-            if let Err(err) = registered {
-                self.free_conns.push(conn);
-                last = format!("cannot register: {err}");
-                continue;
-            }
-            self.conns[conn] = Some(BackendConn::new(stream, backend, self.proxy.key.clone()));
+            let link = match dialer.dial(addr, Token(self.token_base + conn)) {
+                Ok(link) => link,
+                Err(err) => {
+                    self.free_conns.push(conn);
+                    last = err.to_string();
+                    continue;
+                }
+            };
+            self.conns[conn] = Some(BackendConn::new(link, backend, self.proxy.key.clone()));
+            // The addresses not tried yet go with the connect: if this one
+            // is refused (its first event says so), `drive` tries the next
+            // before calling the backend down. The instant starts the
+            // connect timeout the sweep applies.
             self.connecting[conn] = Some((now, addrs));
             self.lanes[backend].conns.push(conn);
-            return self.put_on(registry, key, conn, now);
+            return self.put_on(dialer, key, conn, now);
         }
-        self.failed(registry, key, Failure::Unreachable(last), false, now);
+        self.failed(dialer, key, Failure::Unreachable(last), false, now);
     }
 
     /// Queues exchange `key` on connection `conn`, which has room; it
     /// leaves at the next [`Forwarder::flush`].
-    fn put_on(&mut self, _registry: &Registry, key: usize, conn: usize, now: Instant) {
+    fn put_on(&mut self, _dialer: &dyn Dialer<Link = L>, key: usize, conn: usize, now: Instant) {
         let ex = self.exchanges[key].as_mut().expect("a live exchange");
         ex.conn = Some(conn);
         let in_flight = InFlight {
@@ -353,12 +359,12 @@ impl Forwarder {
     /// Sends what this turn queued: the loop calls it once it has handled
     /// its events, and again while it returns `true` (sending may fail, and
     /// the retries queue frames again; answers may wait in `finished`).
-    pub(crate) fn flush(&mut self, registry: &Registry, now: Instant) -> bool {
+    pub(crate) fn flush(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) -> bool {
         if self.dirty.is_empty() {
             return false;
         }
         while let Some(conn) = self.dirty.pop() {
-            self.drive(registry, conn, now);
+            self.drive(dialer, conn, now);
         }
         true
     }
@@ -366,7 +372,7 @@ impl Forwarder {
     /// An event for one of this forwarder's tokens.
     pub(crate) fn event(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         token: usize,
         readable: bool,
         read_closed: bool,
@@ -375,12 +381,12 @@ impl Forwarder {
         let conn = token - self.token_base;
         if let Some(up) = self.conns.get_mut(conn).and_then(Option::as_mut) {
             up.mark_ready(readable, read_closed);
-            self.drive(registry, conn, now);
+            self.drive(dialer, conn, now);
         }
     }
 
     /// Moves connection `conn` on, and acts on what happened.
-    fn drive(&mut self, registry: &Registry, conn: usize, now: Instant) {
+    fn drive(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize, now: Instant) {
         loop {
             let Some(up) = self.conns[conn].as_mut() else {
                 return;
@@ -398,7 +404,7 @@ impl Forwarder {
                     self.connecting[conn] = None;
                     self.proxy.backends[backend].mark_up();
                     self.finish(in_flight.exchange, res);
-                    self.release(registry, conn, now);
+                    self.release(dialer, conn, now);
                 }
                 Outcome::Dead { lost } => {
                     let never_connected = !connected;
@@ -406,7 +412,7 @@ impl Forwarder {
                         .take()
                         .map(|(_, addrs)| addrs)
                         .unwrap_or_default();
-                    self.close(registry, conn);
+                    self.close(dialer, conn);
                     for (in_flight, failure) in lost {
                         let key = in_flight.exchange;
                         if self.exchanges[key].is_none() {
@@ -418,12 +424,12 @@ impl Forwarder {
                             && matches!(failure, Failure::Unreachable(_))
                         {
                             // Refused at one of the name's addresses: the next.
-                            self.connect(registry, key, backend, others.clone(), now);
+                            self.connect(dialer, key, backend, others.clone(), now);
                         } else {
-                            self.failed(registry, key, failure, reused, now);
+                            self.failed(dialer, key, failure, reused, now);
                         }
                     }
-                    self.refill(registry, backend, now);
+                    self.refill(dialer, backend, now);
                     return;
                 }
             }
@@ -435,7 +441,7 @@ impl Forwarder {
     /// `retry.rs` and "Which failures are retried" in `docs/proxy.md`).
     fn failed(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         key: usize,
         failure: Failure,
         reused: bool,
@@ -458,14 +464,14 @@ impl Forwarder {
             log::debug!(
                 "backend {addr}: a reused connection failed ({reason}); trying a fresh one"
             );
-            return self.place(registry, key, true, now);
+            return self.place(dialer, key, true, now);
         }
         match failure {
             // Nothing was sent: the next backend, whatever the method.
             Failure::Unreachable(reason) => {
                 let probe = ex.probe;
-                self.mark_down(registry, backend, probe, &reason, now);
-                self.route(registry, key, now);
+                self.mark_down(dialer, backend, probe, &reason, now);
+                self.route(dialer, key, now);
             }
             Failure::Died { reason, replying } => {
                 let (probe, resend) = (ex.probe, ex.may_resend && !ex.resent && !replying);
@@ -477,9 +483,9 @@ impl Forwarder {
                     );
                 }
                 ex.resent |= resend;
-                self.mark_down(registry, backend, probe, &reason, now);
+                self.mark_down(dialer, backend, probe, &reason, now);
                 if resend {
-                    self.route(registry, key, now);
+                    self.route(dialer, key, now);
                 } else {
                     let page = Proxy::bad_gateway(
                         "The application backend failed while answering this request.",
@@ -502,7 +508,7 @@ impl Forwarder {
     /// go on to the next backend (none of them was sent).
     fn mark_down(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         backend: usize,
         probe: bool,
         reason: &str,
@@ -513,16 +519,16 @@ impl Forwarder {
             .filter(|&c| self.conns[c].as_ref().is_some_and(|up| up.is_idle()))
             .collect();
         for conn in idle {
-            self.close(registry, conn);
+            self.close(dialer, conn);
         }
         for key in std::mem::take(&mut self.lanes[backend].queue) {
-            self.route(registry, key, now);
+            self.route(dialer, key, now);
         }
     }
 
     /// Connection `conn` has room: it takes the oldest waiting request of
     /// its backend, if any.
-    fn release(&mut self, registry: &Registry, conn: usize, now: Instant) {
+    fn release(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize, now: Instant) {
         let Some(backend) = (self.conns[conn].as_ref())
             .filter(|up| up.accepts())
             .map(|up| up.backend)
@@ -530,25 +536,28 @@ impl Forwarder {
             return;
         };
         if let Some(key) = self.lanes[backend].queue.pop_front() {
-            self.put_on(registry, key, conn, now);
+            self.put_on(dialer, key, conn, now);
         }
     }
 
     /// A connection to `backend` closed: if requests wait, they go out, on
     /// a new connection each time the last one opened is full.
-    fn refill(&mut self, registry: &Registry, backend: usize, now: Instant) {
+    fn refill(&mut self, dialer: &dyn Dialer<Link = L>, backend: usize, now: Instant) {
         while self.lanes[backend].conns.len() < MAX_CONNECTIONS {
             let Some(key) = self.lanes[backend].queue.pop_front() else {
                 return;
             };
-            self.place(registry, key, false, now);
+            self.place(dialer, key, false, now);
         }
     }
 
     /// Closes connection `conn` (whatever it carried is someone else's business).
-    fn close(&mut self, registry: &Registry, conn: usize) {
+    fn close(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize) {
         if let Some(mut up) = self.conns[conn].take() {
-            let _ = registry.deregister(up.link_mut());
+            // Deregistered before the slot is freed: the slot's index is a
+            // token, and the next connection put in it takes that token.
+            // Dropping `up` at the end of this block closes the socket.
+            dialer.hang_up(up.link_mut());
             let lane = &mut self.lanes[up.backend];
             lane.conns.retain(|&c| c != conn);
             self.connecting[conn] = None;
@@ -557,9 +566,9 @@ impl Forwarder {
     }
 
     /// Closes every connection: the loop is stopping.
-    pub(crate) fn close_all(&mut self, registry: &Registry) {
+    pub(crate) fn close_all(&mut self, dialer: &dyn Dialer<Link = L>) {
         for conn in 0..self.conns.len() {
-            self.close(registry, conn);
+            self.close(dialer, conn);
         }
     }
 
@@ -569,7 +578,7 @@ impl Forwarder {
     /// (never reused: the backend is busy with it, and may answer in
     /// order), and the other requests on that connection go again where
     /// the retry rules allow ([`Forwarder::resend_or_fail`]).
-    pub(crate) fn sweep(&mut self, registry: &Registry, now: Instant) {
+    pub(crate) fn sweep(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) {
         for conn in 0..self.conns.len() {
             let slow = self.connecting[conn]
                 .as_ref()
@@ -590,18 +599,18 @@ impl Forwarder {
                 .take()
                 .map(|(_, addrs)| addrs)
                 .unwrap_or_default();
-            self.close(registry, conn);
+            self.close(dialer, conn);
             for in_flight in in_flight {
                 let key = in_flight.exchange;
                 self.exchange(key).conn = None;
                 if others.is_empty() {
                     let failure = Failure::Unreachable(reason.to_string());
-                    self.failed(registry, key, failure, false, now);
+                    self.failed(dialer, key, failure, false, now);
                 } else {
-                    self.connect(registry, key, backend, others.clone(), now);
+                    self.connect(dialer, key, backend, others.clone(), now);
                 }
             }
-            self.refill(registry, backend, now);
+            self.refill(dialer, backend, now);
         }
         for key in 0..self.exchanges.len() {
             let Some(ex) = self.exchanges[key].as_ref().filter(|ex| now >= ex.deadline) else {
@@ -616,16 +625,16 @@ impl Forwarder {
                 }
             };
             if let Some(conn) = conn {
-                self.close(registry, conn);
+                self.close(dialer, conn);
             }
             let page = self.gateway_timeout(key);
             self.finish(key, page);
             for (in_flight, failure) in others {
                 if in_flight.exchange != key {
-                    self.resend_or_fail(registry, in_flight.exchange, failure, now);
+                    self.resend_or_fail(dialer, in_flight.exchange, failure, now);
                 }
             }
-            self.refill(registry, backend, now);
+            self.refill(dialer, backend, now);
         }
     }
 
@@ -633,7 +642,13 @@ impl Forwarder {
     /// on it timed out: its backend is not to blame. Not sent yet, or
     /// idempotent and not resent before: once more, on another connection
     /// to the same backend; otherwise 502, as for a backend that died.
-    fn resend_or_fail(&mut self, registry: &Registry, key: usize, failure: Failure, now: Instant) {
+    fn resend_or_fail(
+        &mut self,
+        dialer: &dyn Dialer<Link = L>,
+        key: usize,
+        failure: Failure,
+        now: Instant,
+    ) {
         let Some(ex) = self.exchanges[key].as_mut() else {
             return;
         };
@@ -648,7 +663,7 @@ impl Forwarder {
             Failure::Broken(_) => false,
         };
         if again {
-            self.place(registry, key, false, now);
+            self.place(dialer, key, false, now);
         } else {
             log::warn!(
                 "{} {}: its backend connection was closed after another request timed out; 502",
@@ -695,6 +710,10 @@ impl Forwarder {
         });
     }
 }
+
+// The same policy on scripted fake sockets, no network: `forwarder/on_fakes.rs`.
+#[cfg(test)]
+mod on_fakes;
 
 /// The forwarder driven as its event loop drives it (start, flush, the
 /// poll's events, the sweep), against fake backends: threads on loopback

@@ -8,9 +8,10 @@
 //! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
 //! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
-//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
+//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 (its policy tested on fakes in `forwarder/on_fakes.rs`) |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
-//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
+//! | `dialer.rs` | `Dialer`: how the forwarder opens and drops backend connections (the loop's `mio` registry, or a fake in tests) |
+//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive, and a fake `Dialer` handing them out |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
 //! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
@@ -46,6 +47,7 @@ use crate::server::worker_pool::WorkerPool;
 
 pub(crate) mod backend_conn;
 pub(crate) mod client_conn;
+pub(crate) mod dialer;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
 #[cfg(test)]
