@@ -32,7 +32,7 @@
 //! a shutdown that drains. What one connection does is tested on a fake
 //! socket in `client_conn.rs`.
 
-use std::io::{self, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -43,7 +43,6 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::app::core::with_request_id;
 use crate::app::middleware::log_access;
-use crate::app::router::Resolution;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
 use crate::http::file_body::FileBody;
@@ -54,6 +53,7 @@ use crate::http::status::Status;
 use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
+use crate::server::loop_decisions::{self as decide, Admission, Destination};
 use crate::server::shared::{Message, Shared};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode::{self, FrameError};
@@ -84,9 +84,6 @@ const REQUESTS_PER_TURN: usize = 32;
 const SPINS_BEFORE_SLEEP: usize = 2;
 /// Spare output buffers a loop keeps for reuse.
 const MAX_SPARE_BUFFERS: usize = 256;
-/// A connection may hold this many more than the least-loaded loop before
-/// a new one is handed over, so a burst of accepts does not ping-pong.
-const BALANCE_SLACK: usize = 1;
 
 /// What an event's token is for; see the token constants.
 #[derive(Debug, PartialEq, Eq)]
@@ -112,20 +109,6 @@ impl Source {
             Token(t) => Source::Listener(t - FIRST_LISTENER),
         }
     }
-}
-
-/// The loop a new connection should go to, if not this one (`mine`):
-/// the least loaded, but only when this loop has more than
-/// [`BALANCE_SLACK`] connections above it. Without the slack, two loops
-/// with nearly equal loads would hand each burst of accepts back and forth,
-/// and each hand-over costs an inbox message and a wake-up.
-fn hand_over_to(mine: usize, loads: impl IntoIterator<Item = usize>) -> Option<usize> {
-    let loads: Vec<usize> = loads.into_iter().collect();
-    let own = *loads.get(mine)?;
-    // The first of the least loaded: ties go to the lowest index, so every
-    // loop that accepts picks the same one.
-    let (target, least) = (loads.iter().copied().enumerate()).min_by_key(|&(_, load)| load)?;
-    (target != mine && own > least + BALANCE_SLACK).then_some(target)
 }
 
 /// How long a poll may sleep: not at all while work is left over from the
@@ -317,7 +300,7 @@ impl EventLoop {
         }
         if let Some(deadline) = self.drain_deadline {
             let open = self.slots.iter().flatten().count();
-            if open == 0 || self.now >= deadline {
+            if decide::drain_over(open, self.now, deadline) {
                 if open > 0 {
                     log::warn!("shutdown deadline passed; closing {open} connection(s)");
                 }
@@ -376,37 +359,27 @@ impl EventLoop {
     /// it to a less busy loop.
     fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
         let shared = &self.shared;
-        // Counted first and taken back if over: two loops accepting at the
-        // same moment cannot both see room for the last place.
-        let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
-        if open > shared.settings.max_connections {
-            shared.open.fetch_sub(1, Ordering::Relaxed);
-            shared.counters[self.index]
-                .refused
-                .fetch_add(1, Ordering::Relaxed);
-            // The socket is fresh, so its send buffer has room: this write
-            // completes. A front gets no bytes, only the close, which it
-            // reads as "this backend is full".
-            if shared.settings.mode == Mode::Http {
-                let _ = stream.write(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
-                );
+        let (max, mine) = (shared.settings.max_connections, self.index);
+        // Counts it in `open` and in a loop's load, or refuses it (`loop_decisions.rs`).
+        let admission = decide::admit(&shared.open, max, mine, &shared.loads);
+        let counters = &shared.counters[mine];
+        match admission {
+            Admission::Refuse { open } => {
+                counters.refused.fetch_add(1, Ordering::Relaxed);
+                decide::refuse(&mut stream, shared.settings.mode);
+                log::warn!("refused {peer}: {open} connections open");
+                // `stream` is dropped here: the close follows the 503.
             }
-            log::warn!("refused {peer}: {open} connections open");
-            return;
-        }
-        shared.counters[self.index]
-            .accepted
-            .fetch_add(1, Ordering::Relaxed);
-        let loads = shared.loads.iter().map(|l| l.load(Ordering::Relaxed));
-        if let Some(target) = hand_over_to(self.index, loads) {
-            // Counted on the target now, not when it adopts: the next accept
-            // in this burst must already see it as busier.
-            shared.loads[target].fetch_add(1, Ordering::Relaxed);
-            shared.inboxes[target].send(Message::Adopt(stream, peer));
-        } else {
-            shared.loads[self.index].fetch_add(1, Ordering::Relaxed);
-            self.adopt(stream, peer);
+            Admission::HandOver(target) => {
+                counters.accepted.fetch_add(1, Ordering::Relaxed);
+                // The target registers it with its own poll: a socket is
+                // watched by one loop only, the one that reads it.
+                shared.inboxes[target].send(Message::Adopt(stream, peer));
+            }
+            Admission::Keep => {
+                counters.accepted.fetch_add(1, Ordering::Relaxed);
+                self.adopt(stream, peer);
+            }
         }
     }
 
@@ -591,23 +564,31 @@ impl EventLoop {
     fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
         let shared = &self.shared;
         let resolution = shared.app.resolve(&mut req);
-        if let (Resolution::Found { index, .. }, Reply::Http(framing)) = (&resolution, reply)
-            && let Some((_, forwarder)) = self.forwarders.iter_mut().find(|(i, _)| i == index)
-        {
-            let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-            // Not inline: what is queued for the client leaves now. The
-            // answer comes back through `finished` (`deliver_forwarded`),
-            // tagged with the slot and the connection's id, as a worker's does.
-            conn.begin_request(false);
-            let client = ReplyTo {
-                slot,
-                id: conn.id(),
-                framing,
-            };
-            forwarder.start(self.poll.registry(), &req, client, self.now);
-            return;
-        }
-        let inline = dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+        let forwarded = self.forwarders.iter().map(|(route, _)| *route);
+        let runs_inline =
+            || dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+        let inline = match decide::destination(&resolution, &reply, forwarded, runs_inline) {
+            Destination::Forward(k) => {
+                let Reply::Http(framing) = reply else {
+                    unreachable!("only an HTTP request is forwarded (`destination`)")
+                };
+                let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+                // Not inline: what is queued for the client leaves now. The
+                // answer comes back through `finished` (`deliver_forwarded`),
+                // tagged with the slot and the connection's id, as a worker's does.
+                conn.begin_request(false);
+                let client = ReplyTo {
+                    slot,
+                    id: conn.id(),
+                    framing,
+                };
+                let forwarder = &mut self.forwarders[k].1;
+                forwarder.start(self.poll.registry(), &req, client, self.now);
+                return;
+            }
+            Destination::Inline => true,
+            Destination::Worker => false,
+        };
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         conn.begin_request(inline);
         let job = Job {
@@ -692,14 +673,11 @@ impl EventLoop {
         keep_alive: bool,
         file: Option<FileBody>,
     ) {
-        let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
+        // The client may have gone while its answer was made, and its slot
+        // may hold a new connection by now: then the answer is dropped.
+        let Some(conn) = decide::addressee(&mut self.slots, slot, id) else {
             return;
         };
-        // The slot was closed and given to a new connection while this
-        // answer was on its way: it is not for this one.
-        if conn.id() != id {
-            return;
-        }
         let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
         // Keep the spare buffer for a later answer; not a big one, which a
         // large body grew and which would sit in memory for a small answer.
@@ -749,10 +727,8 @@ impl EventLoop {
         self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
         // Dropping the listeners deregisters them; once every loop has, the port is free.
         self.listeners.clear();
-        for slot in 0..self.slots.len() {
-            if self.slots[slot].as_ref().is_some_and(ClientConn::is_idle) {
-                self.close(slot);
-            }
+        for slot in decide::idle_slots(&self.slots) {
+            self.close(slot);
         }
     }
 
@@ -768,14 +744,11 @@ impl EventLoop {
         }
         let settings = &self.shared.settings;
         let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
-        for slot in 0..self.slots.len() {
-            let Some(conn) = self.slots[slot].as_ref() else {
-                continue;
-            };
-            match conn.timer(self.now, header_timeout, idle_timeout) {
-                None => {}
-                Some(Expired::Close) => self.close(slot),
-                Some(Expired::RequestTimeout) => {
+        for (slot, expired) in decide::expired(&self.slots, self.now, header_timeout, idle_timeout)
+        {
+            match expired {
+                Expired::Close => self.close(slot),
+                Expired::RequestTimeout => {
                     self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
                     self.drive(slot);
                 }
@@ -786,7 +759,7 @@ impl EventLoop {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
+    use std::io::{Read, Write};
     use std::sync::Mutex;
     use std::sync::atomic::AtomicUsize;
 
@@ -970,21 +943,6 @@ mod tests {
             Source::of(Token(FIRST_UPSTREAM)),
             Source::Backend(FIRST_UPSTREAM)
         );
-    }
-
-    #[test]
-    fn a_new_connection_stays_unless_another_loop_is_clearly_less_busy() {
-        // Equal, or only `BALANCE_SLACK` more: kept, no hand-over.
-        assert_eq!(hand_over_to(0, [3, 3]), None);
-        assert_eq!(hand_over_to(0, [3 + BALANCE_SLACK, 3]), None);
-        // More than the slack above the least loaded: handed to it.
-        assert_eq!(hand_over_to(0, [5, 3, 1]), Some(2));
-        // Ties among the least loaded go to the lowest index.
-        assert_eq!(hand_over_to(2, [1, 1, 9]), Some(0));
-        // The least loaded loop itself keeps what it accepts.
-        assert_eq!(hand_over_to(1, [5, 0]), None);
-        // A loop the shared loads do not know about hands over nothing.
-        assert_eq!(hand_over_to(4, [5, 0]), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! | `mod.rs` | [`Server`], the handle [`crate::App::start`] returns: addresses, counters, shutdown |
 //! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
+//! | `loop_decisions.rs` | the loop's choices without its sockets: admit or refuse, where a request goes, who times out, whose late answer is dropped, when a drain ends |
 //! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
 //! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 (its policy tested on fakes in `forwarder/on_fakes.rs`) |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
@@ -53,6 +54,7 @@ pub(crate) mod event_loop;
 #[cfg(test)]
 pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
+pub(crate) mod loop_decisions;
 pub(crate) mod runner;
 pub(crate) mod shared;
 pub(crate) mod shutdown;
