@@ -79,6 +79,8 @@ const _: () = assert!(FIRST_CONNECTION - FIRST_LISTENER > 1000);
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
+/// Without it, a client pipelining thousands of requests in one burst would
+/// keep the loop, and every other connection on it, until its last answer.
 const REQUESTS_PER_TURN: usize = 32;
 /// Non-blocking polls (each followed by a yield) before a loop sleeps.
 const SPINS_BEFORE_SLEEP: usize = 2;
@@ -125,7 +127,12 @@ pub(crate) struct EventLoop {
     listeners: Vec<TcpListener>,
     /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
     slots: Vec<Option<ClientConn>>,
+    /// Empty slots, the last freed on top: a new connection takes the slot
+    /// (and so the token) a closed one had. That is safe because closing
+    /// drops the socket, which takes it out of epoll, and because answers
+    /// carry the connection's `id` as well as its slot (`decide::addressee`).
     free: Vec<usize>,
+    /// The last connection's number; never reused, unlike slots.
     next_id: u64,
     shared: Arc<Shared>,
     pool: WorkerPool,
@@ -217,16 +224,24 @@ impl EventLoop {
     /// leaves before the other events are handled) and calls `turn` again,
     /// which resumes with the next event instead of polling.
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
+        // A new poll only once every event of the last one is handled: a
+        // turn that paused for an inline answer resumes where it stopped.
         if self.next_ready == self.ready.len() {
             // Work left over from the last turn: look for events, do not sleep.
             let work_left = !self.again.is_empty() || !self.inline_jobs.is_empty();
             let timeout = poll_timeout(work_left, self.tick);
             if let Err(err) = self.wait_for_events(events, timeout) {
+                // A signal interrupted the wait (EINTR): nothing is wrong, the
+                // turn goes on with no events. Anything else means the poll
+                // itself is broken, and the loop cannot go on.
                 if err.kind() != io::ErrorKind::Interrupted {
                     log::error!("event loop {} cannot poll: {err}", self.index);
                     return true;
                 }
             }
+            // One clock read per batch: every event of it is handled "now".
+            // A deadline is then late by at most one batch's work, and a
+            // busy loop saves a system call per event.
             self.now = Instant::now();
             self.ready.clear();
             self.next_ready = 0;
@@ -245,7 +260,10 @@ impl EventLoop {
         while let Some(&(token, readable, read_closed)) = self.ready.get(self.next_ready) {
             self.next_ready += 1;
             match Source::of(token) {
-                // The inbox is read once per turn, below, whatever woke us.
+                // The inbox is read once per turn, below, whatever woke us:
+                // the waker fires once for many messages (`Inbox::send`), and
+                // a message posted while this loop was busy, whose wake-up
+                // came with an earlier batch, is read all the same.
                 Source::Waker => {}
                 Source::Backend(t) => {
                     let registry = self.poll.registry();
@@ -257,7 +275,12 @@ impl EventLoop {
                 }
                 Source::Client(slot) => {
                     // A slot closed earlier in this batch may have events
-                    // still queued: an empty slot ignores them.
+                    // still queued: an empty slot ignores them. If an accept
+                    // in this batch already gave the slot to a new
+                    // connection, that one gets a spurious event: it reads,
+                    // finds nothing (`WouldBlock`) and waits, which costs one
+                    // system call and harms nothing. So does any spurious
+                    // wake-up: readiness is a hint, the read is the truth.
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
                         if readable {
                             conn.mark_readable();
@@ -280,14 +303,24 @@ impl EventLoop {
             }
         }
         self.read_inbox();
+        // Connections that gave way (a pipelined burst, a download) go on
+        // now, after every other event of the batch had its turn. No event
+        // will come for them: their bytes are already buffered, or their
+        // socket is still writable, and an edge-triggered poll reports only
+        // changes. A slot closed meanwhile is skipped (taken: a connection
+        // that gives way again is pushed anew).
         for slot in std::mem::take(&mut self.again) {
             if self.slots.get(slot).is_some_and(Option::is_some) {
                 self.drive(slot);
             }
         }
+        // Checked every turn: the shutdown handle's waker only interrupts
+        // the poll, it carries no message.
         if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
             self.begin_drain();
         }
+        // The poll may return long before the tick (any event wakes it):
+        // the sweep runs at most once a tick, however busy the loop.
         if self.now.duration_since(self.last_sweep) >= self.tick {
             self.last_sweep = self.now;
             self.sweep();
@@ -335,14 +368,20 @@ impl EventLoop {
         self.poll.poll(events, Some(timeout))
     }
 
+    /// Accepts every connection waiting on `listener`. Until `WouldBlock`:
+    /// the listener is edge-triggered, so one event may stand for many
+    /// connections, and one left in the backlog would get no event of its
+    /// own until yet another arrives.
     fn accept(&mut self, listener: usize) {
         loop {
+            // Looked up each time: after a shutdown began, the listeners are gone.
             let Some(l) = self.listeners.get(listener) else {
                 return;
             };
             match l.accept() {
                 Ok((stream, peer)) => self.place(stream, peer),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
+                // A signal: the connection is still there, try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     // Out of file descriptors, usually: the connection waits in the
@@ -389,6 +428,11 @@ impl EventLoop {
             self.slots.push(None);
             self.slots.len() - 1
         });
+        // Registered once, for both directions, and never re-armed: mio is
+        // edge-triggered, so WRITABLE costs nothing until a full send buffer
+        // drains (the one moment a waiting answer needs it), and READABLE
+        // comes once per burst of bytes, which is why `ClientConn` reads until
+        // `WouldBlock` every time it is told.
         let registered = self.poll.registry().register(
             &mut stream,
             Token(FIRST_CONNECTION + slot),
@@ -427,10 +471,16 @@ impl EventLoop {
             conn.queue_first(&frame);
         }
         self.slots[slot] = Some(conn);
+        // Driven at once, not at its first event: a client often sends its
+        // request with the connect, and the bytes may already be here (a
+        // new `ClientConn` starts out readable). It also sends a challenge.
         self.drive(slot);
     }
 
     fn read_inbox(&mut self) {
+        // The whole queue in one swap: the lock is held for a pointer's
+        // move, never while a message is handled (a worker posting its
+        // answer never waits for this loop's work).
         let messages = std::mem::take(
             &mut *self.shared.inboxes[self.index]
                 .queue
@@ -447,6 +497,9 @@ impl EventLoop {
                     file,
                 } => self.deliver(slot, id, bytes, keep_alive, file),
                 Message::Adopt(stream, peer) => {
+                    // Handed over just before this loop began its drain: not
+                    // served, closed (dropped) at once, and taken off the
+                    // counts that `admit` added it to.
                     if self.drain_deadline.is_some() {
                         self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
                         self.forget();
@@ -461,7 +514,11 @@ impl EventLoop {
     /// Moves a connection forward as far as it can go without blocking
     /// ([`ClientConn::advance`]), and closes it if it is done.
     fn drive(&mut self, slot: usize) {
+        // An I/O error (a reset, a broken pipe) ends the connection like a
+        // close: nothing more can be said to that client.
         let keep = self.advance(slot).unwrap_or(false);
+        // Before `close`: a connection closed after its last byte left
+        // still counts as served.
         self.count_served(slot);
         if !keep {
             self.close(slot);
@@ -483,6 +540,8 @@ impl EventLoop {
                 .as_mut()
                 .expect("driven slot holds a connection");
             let draining = self.drain_deadline.is_some();
+            // Its share of this wake-up used: it sends what it has and is
+            // put on `again` (`Progress::Again`) to go on after the others.
             let turn_over = started == REQUESTS_PER_TURN;
             match conn.advance(self.now, &mut self.scratch, draining, turn_over)? {
                 Progress::Wait => return Ok(true),
@@ -528,6 +587,8 @@ impl EventLoop {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         let framing = ResponseFraming {
             head_only: raw.head.method == "HEAD",
+            // Draining: this answer is the connection's last, and says so
+            // (`Connection: close`), so the client does not send another.
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
         };
@@ -678,6 +739,11 @@ impl EventLoop {
         let Some(conn) = decide::addressee(&mut self.slots, slot, id) else {
             return;
         };
+        // The order matters: the answer is queued, counted, then the
+        // connection driven. Driving writes it at once (most answers leave
+        // in this very call, with no writable event to wait for), and only
+        // then, the connection no longer busy, parses the next pipelined
+        // request: answers leave in the order their requests came.
         let spare = conn.deliver(bytes, keep_alive, file, self.drain_deadline.is_some());
         // Keep the spare buffer for a later answer; not a big one, which a
         // large body grew and which would sit in memory for a small answer.
@@ -708,8 +774,11 @@ impl EventLoop {
     }
 
     fn close(&mut self, slot: usize) {
+        // `take`: closing twice (a sweep and a drain in one turn) is harmless.
         if let Some(conn) = self.slots.get_mut(slot).and_then(Option::take) {
-            // Dropping the stream closes the socket, which also removes it from epoll.
+            // Dropping the stream closes the socket, which also removes it
+            // from epoll (it was never cloned: no other descriptor keeps it
+            // registered). So its slot, and token, can go to the next one.
             drop(conn);
             self.free.push(slot);
             self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
@@ -725,7 +794,10 @@ impl EventLoop {
     /// Stops accepting and closes every connection that is between requests.
     fn begin_drain(&mut self) {
         self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
-        // Dropping the listeners deregisters them; once every loop has, the port is free.
+        // Dropping the listeners deregisters and closes them: only loop 0
+        // holds them (`Server::start` dropped its own once the loops had
+        // their clones), so once it has begun its drain the port is free.
+        // Connections accepted but not yet adopted are closed in `read_inbox`.
         self.listeners.clear();
         for slot in decide::idle_slots(&self.slots) {
             self.close(slot);
@@ -734,9 +806,14 @@ impl EventLoop {
 
     /// Applies the timeouts ([`ClientConn::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
+        // The forwarders' 504s and 502s land in `finished`; the turn
+        // delivers them right after this sweep.
         for (_, forwarder) in &mut self.forwarders {
             forwarder.sweep(self.poll.registry(), self.now);
         }
+        // A failed accept left connections in the backlog with no event to
+        // come for them (the edge was spent): this is their retry, once a
+        // tick, until a close has freed a file descriptor.
         if std::mem::take(&mut self.accept_failed) {
             for listener in 0..self.listeners.len() {
                 self.accept(listener);
@@ -750,6 +827,8 @@ impl EventLoop {
                 Expired::Close => self.close(slot),
                 Expired::RequestTimeout => {
                     self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
+                    // Queued is not sent: driving writes the 408 now, and
+                    // closes the connection once it has left.
                     self.drive(slot);
                 }
             }

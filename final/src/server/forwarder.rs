@@ -23,6 +23,11 @@
 //! "Nobody waits long behind a slow request").
 //! A connection the backend closes while idle is dropped when its event
 //! says so.
+//!
+//! **No sockets of its own.** Connections are opened through a [`Dialer`]
+//! (the loop's `mio` registry) and moved by [`BackendConn`], so every
+//! decision here is tested on scripted fake sockets in `forwarder/on_fakes.rs`;
+//! `forwarder/on_loopback.rs` runs the same against real backends on loopback.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -179,6 +184,9 @@ impl<L: Link> Forwarder<L> {
         client: ReplyTo,
         now: Instant,
     ) {
+        // Unique in this forwarder, so on every connection it opens: a
+        // request resent on another connection keeps its id, and can never
+        // meet another request's reply there.
         let id = self.next_id;
         self.next_id += 1;
         let forwarded_for = forwarded_for(req.headers().iter(), req.peer_addr());
@@ -189,6 +197,7 @@ impl<L: Link> Forwarder<L> {
         extra.push((request_id::HEADER, req.id()));
         let mut frame = Vec::new();
         let keep = |name: &str| !is_replaced(name);
+        // Encoded once, here: a retry sends the same bytes again.
         let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
         let count = self.proxy.backends.len();
         let exchange = Exchange {
@@ -204,6 +213,9 @@ impl<L: Link> Forwarder<L> {
             id,
             may_resend: is_idempotent(req.method()),
             resent: false,
+            // The round robin's counter is shared by every loop, so the
+            // loops together spread requests evenly. `max(1)`: no division
+            // by zero for a proxy without backends (`route` answers 502).
             first: self.proxy.next_backend() % count.max(1),
             tried: 0,
             backend: 0,
@@ -220,6 +232,7 @@ impl<L: Link> Forwarder<L> {
                 self.exchange(key).frame = frame;
                 self.route(dialer, key, now);
             }
+            // The one way encoding fails: a frame over the protocol's limit.
             Err(err) => {
                 log::warn!("cannot forward {} {}: {err}", req.method(), req.path());
                 self.finish(key, Response::error(Status::CONTENT_TOO_LARGE));
@@ -245,7 +258,11 @@ impl<L: Link> Forwarder<L> {
                 return self.finish(key, page);
             }
             let backend = (ex.first + ex.tried) % count;
+            // Counted tried even when skipped: a request goes round the
+            // backends once, never twice, whatever happens to them meanwhile.
             ex.tried += 1;
+            // `None`: down, in its back-off; `Some(true)`: down, and this
+            // request is the probe that tries it (see `health.rs`).
             let Some(probe) = self.proxy.backends[backend].claim() else {
                 continue;
             };
@@ -351,6 +368,8 @@ impl<L: Link> Forwarder<L> {
         };
         let up = self.conns[conn].as_mut().expect("a live connection");
         up.send(in_flight, &ex.frame, now);
+        // Not written yet: every frame queued this turn on `conn` leaves in
+        // one write at `flush`. A short list, so `contains` beats a set.
         if !self.dirty.contains(&conn) {
             self.dirty.push(conn);
         }
@@ -363,6 +382,7 @@ impl<L: Link> Forwarder<L> {
         if self.dirty.is_empty() {
             return false;
         }
+        // `drive` may queue more (a retry, a refill): they are popped too.
         while let Some(conn) = self.dirty.pop() {
             self.drive(dialer, conn, now);
         }
@@ -379,6 +399,10 @@ impl<L: Link> Forwarder<L> {
         now: Instant,
     ) {
         let conn = token - self.token_base;
+        // An event for a connection closed earlier in this batch finds an
+        // empty slot and is dropped. One whose slot was already reused for a
+        // new connection reaches that one: a read or write that would
+        // block, then `Wait`. Harmless, as any spurious wake-up is.
         if let Some(up) = self.conns.get_mut(conn).and_then(Option::as_mut) {
             up.mark_ready(readable, read_closed);
             self.drive(dialer, conn, now);
@@ -392,18 +416,26 @@ impl<L: Link> Forwarder<L> {
                 return;
             };
             let outcome = up.advance(&mut self.scratch);
+            // Read before acting: acting may close the connection.
             let (backend, reused, connected) = (up.backend, up.is_reused(), up.is_connected());
             match outcome {
                 Outcome::Wait => {
+                    // Connected (and past the challenge): the connect
+                    // timeout no longer applies, nor the other addresses.
                     if connected {
                         self.connecting[conn] = None;
                     }
                     return;
                 }
+                // Not `return`: more replies may be whole in the buffer, and
+                // no new event will come for them (edge-triggered), so the
+                // loop goes round until `advance` says `Wait`.
                 Outcome::Reply(in_flight, res) => {
                     self.connecting[conn] = None;
+                    // Any reply is proof of health: a backend that was down is up.
                     self.proxy.backends[backend].mark_up();
                     self.finish(in_flight.exchange, res);
+                    // The reply made room: the oldest waiting request takes it.
                     self.release(dialer, conn, now);
                 }
                 Outcome::Dead { lost } => {
@@ -412,9 +444,15 @@ impl<L: Link> Forwarder<L> {
                         .take()
                         .map(|(_, addrs)| addrs)
                         .unwrap_or_default();
+                    // Closed before its requests go elsewhere: their retry
+                    // must not land on this dead connection, and its slot
+                    // is free for the connection a retry opens.
                     self.close(dialer, conn);
                     for (in_flight, failure) in lost {
                         let key = in_flight.exchange;
+                        // Defensive: an exchange is finished only once no
+                        // connection holds it (see `finish`), so each here
+                        // is live; a stale one must never be answered twice.
                         if self.exchanges[key].is_none() {
                             continue;
                         }
@@ -515,6 +553,9 @@ impl<L: Link> Forwarder<L> {
         now: Instant,
     ) {
         self.proxy.backends[backend].mark_down(probe, reason);
+        // Idle connections to a backend just found failing are most likely
+        // dead too: closing them spares a later request a stale one. Busy
+        // ones stay; their own replies or failures will tell.
         let idle: Vec<usize> = (self.lanes[backend].conns.iter().copied())
             .filter(|&c| self.conns[c].as_ref().is_some_and(|up| up.is_idle()))
             .collect();
@@ -579,6 +620,8 @@ impl<L: Link> Forwarder<L> {
     /// order), and the other requests on that connection go again where
     /// the retry rules allow ([`Forwarder::resend_or_fail`]).
     pub(crate) fn sweep(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) {
+        // The range is fixed before the loop: a connection opened by a
+        // retry below has just started its connect and is not slow.
         for conn in 0..self.conns.len() {
             let slow = self.connecting[conn]
                 .as_ref()
@@ -600,6 +643,12 @@ impl<L: Link> Forwarder<L> {
                 .map(|(_, addrs)| addrs)
                 .unwrap_or_default();
             self.close(dialer, conn);
+            // Nothing left the front on a connection still connecting (or
+            // waiting for its challenge): every request is unsent, free to go
+            // to the name's next address or the next backend, whatever its
+            // method. Each opens its own connection there: rarely more than
+            // one, since a connect times out long before a second request
+            // would join a connection whose first has waited that long.
             for in_flight in in_flight {
                 let key = in_flight.exchange;
                 self.exchange(key).conn = None;
@@ -612,7 +661,10 @@ impl<L: Link> Forwarder<L> {
             }
             self.refill(dialer, backend, now);
         }
+        // The deadline is the request's, set once in `start`: a retry does
+        // not restart it, so a client waits at most the route's timeout.
         for key in 0..self.exchanges.len() {
+            // Finished earlier in this loop (a neighbour's 502), or free: skipped.
             let Some(ex) = self.exchanges[key].as_ref().filter(|ex| now >= ex.deadline) else {
                 continue;
             };
@@ -624,6 +676,10 @@ impl<L: Link> Forwarder<L> {
                     Vec::new()
                 }
             };
+            // Closed, never reused: the backend may still be working on the
+            // late request, and a reply to it would arrive where no one
+            // waits (or, from a backend that answers in order, delay every
+            // request queued behind it).
             if let Some(conn) = conn {
                 self.close(dialer, conn);
             }
@@ -697,6 +753,11 @@ impl<L: Link> Forwarder<L> {
         let Some(ex) = self.exchanges[key].take() else {
             return;
         };
+        // The key is reused by the next `start`. Safe because every caller
+        // finishes an exchange only when no connection carries it any more
+        // (its reply came, its connection died or was given up, or it was
+        // never sent): no `InFlight` naming the old key is left to answer a
+        // stranger with it.
         self.free_exchanges.push(key);
         self.finished.push(Finished {
             client: ex.client,
@@ -711,264 +772,9 @@ impl<L: Link> Forwarder<L> {
     }
 }
 
-// The same policy on scripted fake sockets, no network: `forwarder/on_fakes.rs`.
+// The same policy on scripted fake sockets, no network.
 #[cfg(test)]
 mod on_fakes;
-
-/// The forwarder driven as its event loop drives it (start, flush, the
-/// poll's events, the sweep), against fake backends: threads on loopback
-/// ports that read the request frames and answer, die or keep silent as
-/// each test scripts them. No HTTP client and no server: what comes out is
-/// the `Finished` the loop would encode for its client.
+// And against real backends on loopback.
 #[cfg(test)]
-mod tests {
-    use std::net::TcpListener;
-    use std::thread::JoinHandle;
-
-    use mio::{Events, Poll};
-
-    use super::*;
-    use crate::split::protocol::{self, Message};
-
-    const BASE: usize = 1 << 20;
-
-    /// What a fake backend does with each request frame.
-    #[derive(Clone, Copy)]
-    enum Script {
-        /// Answers it with this status.
-        Answer(u16),
-        /// Closes the connection without a word, the frame read.
-        Die,
-        /// Reads it and says nothing, until the front closes.
-        Hold,
-    }
-
-    /// A fake backend on a loopback port that serves one connection, up to
-    /// `frames` request frames; its thread returns the requests it read.
-    fn backend(frames: usize, script: Script) -> (String, JoinHandle<Vec<protocol::Request>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let thread = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            // Bounded: a test that goes wrong ends, it does not hang.
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut seen = Vec::new();
-            while seen.len() < frames {
-                let Ok(Some(Message::Request(req))) = protocol::read_frame(&mut stream) else {
-                    break;
-                };
-                let id = req.id;
-                seen.push(req);
-                match script {
-                    Script::Answer(status) => {
-                        let reply = Message::Response(protocol::Response {
-                            id,
-                            status,
-                            headers: vec![("X-From".into(), "backend".into())],
-                            body: b"from the backend".to_vec(),
-                        });
-                        protocol::write_frame(&mut stream, &reply).unwrap();
-                    }
-                    Script::Die => break,
-                    Script::Hold => {
-                        let _ = protocol::read_frame(&mut stream);
-                        break;
-                    }
-                }
-            }
-            seen
-        });
-        (addr, thread)
-    }
-
-    /// An address where nothing listens: a port just closed.
-    fn nobody() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().to_string()
-    }
-
-    fn forwarder(backends: &[&str]) -> Forwarder {
-        let proxy = Proxy::new(backends.iter().copied(), Duration::from_secs(30));
-        Forwarder::new(Arc::new(proxy), BASE)
-    }
-
-    fn client(slot: usize) -> ReplyTo {
-        ReplyTo {
-            slot,
-            id: 1,
-            framing: ResponseFraming {
-                head_only: false,
-                keep_alive: true,
-                minor_version: 1,
-            },
-        }
-    }
-
-    /// Turns of the loop, as far as the forwarder is concerned, until it
-    /// has an answer; at most five seconds.
-    #[track_caller]
-    fn answer(poll: &mut Poll, fw: &mut Forwarder) -> Finished {
-        let mut events = Events::with_capacity(64);
-        let give_up = Instant::now() + Duration::from_secs(5);
-        loop {
-            while fw.flush(poll.registry(), Instant::now()) {}
-            if let Some(done) = fw.finished.pop() {
-                return done;
-            }
-            assert!(Instant::now() < give_up, "no answer within 5 s");
-            poll.poll(&mut events, Some(Duration::from_millis(50)))
-                .unwrap();
-            for event in events.iter() {
-                let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-                let (token, closed) = (event.token().0, event.is_read_closed());
-                assert!(fw.owns(token), "an event for a token not ours: {token}");
-                fw.event(poll.registry(), token, readable, closed, Instant::now());
-            }
-        }
-    }
-
-    #[test]
-    fn a_request_goes_out_with_forwarded_fields_and_the_reply_comes_back_to_its_client() {
-        let (addr, thread) = backend(1, Script::Answer(201));
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&addr]);
-        let req = Request::new("POST", "/notes?x=1")
-            .with_header("X-Forwarded-Proto", "https")
-            .with_body("hello");
-        fw.start(poll.registry(), &req, client(7), Instant::now());
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.client.slot, 7);
-        assert_eq!(done.res.status().code(), 201);
-        assert_eq!(done.res.header("x-from"), Some("backend"));
-        assert_eq!(done.res.body(), b"from the backend");
-        assert_eq!(
-            (done.method.as_str(), done.path.as_str()),
-            ("POST", "/notes")
-        );
-        let seen = thread.join().unwrap();
-        assert_eq!(seen.len(), 1);
-        assert_eq!(
-            (seen[0].path.as_str(), seen[0].query.as_str()),
-            ("/notes", "x=1")
-        );
-        assert_eq!(seen[0].body, b"hello");
-        // The client's own X-Forwarded-Proto is replaced, never passed on.
-        let protos: Vec<_> = (seen[0].headers.iter())
-            .filter(|(name, _)| name.eq_ignore_ascii_case("x-forwarded-proto"))
-            .map(|(_, value)| value.as_str())
-            .collect();
-        assert_eq!(protos, ["http"]);
-    }
-
-    #[test]
-    fn a_backend_that_refuses_is_skipped_and_the_next_one_answers() {
-        let (live, thread) = backend(1, Script::Answer(200));
-        let mut poll = Poll::new().unwrap();
-        // Round robin starts at the first: the one that refuses.
-        let mut fw = forwarder(&[&nobody(), &live]);
-        fw.start(
-            poll.registry(),
-            &Request::new("POST", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 200, "{}", done.res.body_text());
-        assert_eq!(thread.join().unwrap().len(), 1);
-        assert!(
-            fw.proxy.backends[0].claim().is_none(),
-            "the refusing backend is down for the next requests"
-        );
-    }
-
-    #[test]
-    fn with_every_backend_down_the_answer_is_a_502_that_says_so() {
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&nobody()]);
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 502);
-        assert!(
-            done.res.body_text().contains("all 1 are down"),
-            "{}",
-            done.res.body_text()
-        );
-    }
-
-    #[test]
-    fn a_get_whose_backend_died_with_it_is_resent_once_elsewhere() {
-        let (dying, died) = backend(1, Script::Die);
-        let (live, answered) = backend(1, Script::Answer(200));
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&dying, &live]);
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 200, "{}", done.res.body_text());
-        assert_eq!(died.join().unwrap().len(), 1, "the first backend read it");
-        assert_eq!(
-            answered.join().unwrap().len(),
-            1,
-            "and the second answered it"
-        );
-    }
-
-    #[test]
-    fn a_post_whose_backend_died_with_it_is_a_502_not_sent_twice() {
-        let (dying, died) = backend(1, Script::Die);
-        let mut poll = Poll::new().unwrap();
-        // One backend: a resent GET would end "all 1 are down" (see above).
-        let mut fw = forwarder(&[&dying]);
-        fw.start(
-            poll.registry(),
-            &Request::new("POST", "/pay"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 502);
-        assert!(
-            done.res.body_text().contains("failed while answering"),
-            "{}",
-            done.res.body_text()
-        );
-        assert_eq!(died.join().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn a_reply_later_than_the_timeout_is_a_504_and_its_connection_is_closed() {
-        let (silent, held) = backend(1, Script::Hold);
-        let poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&silent]);
-        let start = Instant::now();
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/slow"),
-            client(3),
-            start,
-        );
-        while fw.flush(poll.registry(), start) {}
-        // No waiting: the sweep is told the time is past the deadline.
-        fw.sweep(poll.registry(), start + Duration::from_secs(31));
-        let done = fw.finished.pop().expect("an answer from the sweep");
-        assert_eq!(done.client.slot, 3);
-        assert_eq!(done.res.status().code(), 504);
-        assert!(
-            fw.conns.iter().all(Option::is_none),
-            "its connection is closed"
-        );
-        // The backend sees the close: its thread ends.
-        assert_eq!(held.join().unwrap().len(), 1);
-    }
-}
+mod on_loopback;

@@ -9,7 +9,7 @@
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
 //! | `loop_decisions.rs` | the loop's choices without its sockets: admit or refuse, where a request goes, who times out, whose late answer is dropped, when a drain ends |
 //! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
-//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 (its policy tested on fakes in `forwarder/on_fakes.rs`) |
+//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 (its tests in `forwarder/`: on fake sockets, and on loopback) |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
 //! | `dialer.rs` | `Dialer`: how the forwarder opens and drops backend connections (the loop's `mio` registry, or a fake in tests) |
 //! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive, and a fake `Dialer` handing them out |

@@ -5,8 +5,8 @@
 //! what the forwarder decided: which backend was dialled, under which
 //! token, what each client gets back. No thread, no port, no waiting.
 //!
-//! The tests in `forwarder.rs` run the same policy against real backends
-//! on loopback, and `tests/forwarding.rs` and `tests/split.rs` the whole
+//! The tests in `on_loopback.rs` run the same policy against real
+//! backends on loopback, and `tests/forwarding.rs` and `tests/split.rs` the whole
 //! front; these pin the orderings those cannot force (a reply cut in the
 //! middle of its length prefix, a close in the instant between the hello
 //! and the welcome, two deadlines ten milliseconds apart).
