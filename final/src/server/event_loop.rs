@@ -1,8 +1,10 @@
 //! An event loop: one thread, many connections, no blocking.
 //!
-//! One concept, a little over 500 lines: one loop's turn (poll, accept,
-//! hand over, drive, deliver, sweep). What a single connection does is in
-//! `client_conn.rs`; what the threads share is in `shared.rs`.
+//! One concept: one loop's turn (poll, accept, hand over, drive, deliver,
+//! sweep). What a single connection does is in `client_conn.rs`; the
+//! choices the loop makes on the way (admit or refuse, where a request
+//! goes, who times out) in `loop_decisions.rs`; what the threads share is
+//! in `shared.rs`.
 //!
 //! This is step 01's accept loop turned inside out. Instead of calling
 //! `accept` and `read` and sleeping inside them, the loop asks `epoll`
@@ -30,7 +32,8 @@
 //! it by hand, with a client socket of their own on loopback: a request
 //! answered through a worker, a connection past `max_connections` refused,
 //! a shutdown that drains. What one connection does is tested on a fake
-//! socket in `client_conn.rs`.
+//! socket in `client_conn.rs`, and each of the loop's choices in
+//! `loop_decisions.rs`.
 
 use std::io;
 use std::net::SocketAddr;
@@ -629,10 +632,10 @@ impl EventLoop {
         let runs_inline =
             || dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
         let inline = match decide::destination(&resolution, &reply, forwarded, runs_inline) {
-            Destination::Forward(k) => {
-                let Reply::Http(framing) = reply else {
-                    unreachable!("only an HTTP request is forwarded (`destination`)")
-                };
+            Destination::Forward {
+                forwarder: k,
+                framing,
+            } => {
                 let conn = self.slots[slot].as_mut().expect("slot holds a connection");
                 // Not inline: what is queued for the client leaves now. The
                 // answer comes back through `finished` (`deliver_forwarded`),

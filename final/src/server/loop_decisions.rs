@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::router::Resolution;
 use crate::config::settings::Mode;
+use crate::http::response::ResponseFraming;
 use crate::server::client_conn::{ClientConn, Expired, Socket};
 use crate::server::dispatch::Reply;
 
@@ -94,10 +95,14 @@ pub(crate) fn hand_over_to(mine: usize, loads: impl IntoIterator<Item = usize>) 
 }
 
 /// Where a routed request goes.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Destination {
-    /// To a backend, through the loop's forwarder number `k`.
-    Forward(usize),
+    /// To a backend, through the loop's forwarder number `forwarder`; the
+    /// answer is framed for the client as `framing` says.
+    Forward {
+        forwarder: usize,
+        framing: ResponseFraming,
+    },
     /// Answered on the loop's own thread, once the turn is over.
     Inline,
     /// Answered on a worker; the answer comes back through the inbox.
@@ -119,10 +124,13 @@ pub(crate) fn destination(
     forwarded: impl IntoIterator<Item = usize>,
     inline: impl FnOnce() -> bool,
 ) -> Destination {
-    if let (Resolution::Found { index, .. }, Reply::Http(_)) = (resolution, reply)
+    if let (Resolution::Found { index, .. }, Reply::Http(framing)) = (resolution, reply)
         && let Some(k) = forwarded.into_iter().position(|i| i == *index)
     {
-        return Destination::Forward(k);
+        return Destination::Forward {
+            forwarder: k,
+            framing: *framing,
+        };
     }
     if inline() {
         Destination::Inline
@@ -281,6 +289,18 @@ mod tests {
         minor_version: 1,
     });
 
+    /// A destination in words, to compare.
+    fn said(destination: Destination) -> String {
+        match destination {
+            Destination::Forward { forwarder, framing } => format!(
+                "forwarder {forwarder}, head only {}, keep-alive {}",
+                framing.head_only, framing.keep_alive
+            ),
+            Destination::Inline => "inline".to_string(),
+            Destination::Worker => "worker".to_string(),
+        }
+    }
+
     #[test]
     fn a_request_for_a_forwarding_route_goes_to_its_forwarder_and_never_runs_here() {
         let asked = std::cell::Cell::new(false);
@@ -288,27 +308,33 @@ mod tests {
             asked.set(true);
             true
         };
-        // Routes 2 and 5 forward; route 5 has the loop's second forwarder.
+        // Routes 2 and 5 forward; route 5 has the loop's second forwarder,
+        // which gets the client's framing for its answer.
+        let head = Reply::Http(ResponseFraming {
+            head_only: true,
+            keep_alive: false,
+            minor_version: 0,
+        });
         assert_eq!(
-            destination(&found(5), &HTTP, [2, 5], inline),
-            Destination::Forward(1)
+            said(destination(&found(5), &head, [2, 5], inline)),
+            "forwarder 1, head only true, keep-alive false"
         );
         assert!(
             !asked.get(),
             "the timing policy is not asked for a forwarded request"
         );
         assert_eq!(
-            destination(&found(3), &HTTP, [2, 5], || true),
-            Destination::Inline
+            said(destination(&found(3), &HTTP, [2, 5], || true)),
+            "inline"
         );
         assert_eq!(
-            destination(&found(3), &HTTP, [2, 5], || false),
-            Destination::Worker
+            said(destination(&found(3), &HTTP, [2, 5], || false)),
+            "worker"
         );
         // A 404 or a 405 runs its middleware here or on a worker too.
         assert_eq!(
-            destination(&Resolution::NotFound, &HTTP, [2], || false),
-            Destination::Worker
+            said(destination(&Resolution::NotFound, &HTTP, [2], || false)),
+            "worker"
         );
     }
 
@@ -316,13 +342,10 @@ mod tests {
     fn a_frame_for_a_forwarding_route_runs_its_handler_instead_of_forwarding_again() {
         let frame = Reply::Frame { id: 9 };
         assert_eq!(
-            destination(&found(2), &frame, [2], || false),
-            Destination::Worker
+            said(destination(&found(2), &frame, [2], || false)),
+            "worker"
         );
-        assert_eq!(
-            destination(&found(2), &frame, [2], || true),
-            Destination::Inline
-        );
+        assert_eq!(said(destination(&found(2), &frame, [2], || true)), "inline");
     }
 
     fn conn(id: u64, reads: &[&[u8]], now: Instant) -> ClientConn<FakeSocket> {
