@@ -278,8 +278,12 @@ impl<L: Link> Forwarder<L> {
     /// room (the retry after a reused connection failed).
     fn place(&mut self, dialer: &dyn Dialer<Link = L>, key: usize, fresh: bool, now: Instant) {
         let backend = self.exchange(key).backend;
+        // `fresh` skips the limit: it follows the close of the connection
+        // that failed, so the count does not grow.
         if !fresh {
             let open = self.lanes[backend].conns.len();
+            // A stalled connection is passed over only while a new one may
+            // be opened; at the limit, its room is better than the queue.
             let roomiest = self.roomiest(backend, open < MAX_CONNECTIONS, now);
             if let Some(conn) = roomiest {
                 return self.put_on(dialer, key, conn, now);
@@ -576,6 +580,7 @@ impl<L: Link> Forwarder<L> {
         else {
             return;
         };
+        // One: a reply frees one place.
         if let Some(key) = self.lanes[backend].queue.pop_front() {
             self.put_on(dialer, key, conn, now);
         }
@@ -584,6 +589,8 @@ impl<L: Link> Forwarder<L> {
     /// A connection to `backend` closed: if requests wait, they go out, on
     /// a new connection each time the last one opened is full.
     fn refill(&mut self, dialer: &dyn Dialer<Link = L>, backend: usize, now: Instant) {
+        // Checked before each: below the limit `place` never queues (it opens
+        // a connection when none has room), so no request goes round twice.
         while self.lanes[backend].conns.len() < MAX_CONNECTIONS {
             let Some(key) = self.lanes[backend].queue.pop_front() else {
                 return;
@@ -710,7 +717,11 @@ impl<L: Link> Forwarder<L> {
         };
         ex.conn = None;
         let again = match failure {
+            // Its frame never left whole: the backend never saw it.
             Failure::Unreachable(_) => true,
+            // Sent: it may have run. Once more only if running it twice
+            // does no harm, and no part of its reply had come (a backend
+            // that began to answer has certainly run it).
             Failure::Died { replying, .. } => {
                 let resend = ex.may_resend && !ex.resent && !replying;
                 ex.resent |= resend;
