@@ -84,9 +84,9 @@
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
 //! | **`server/`** | **the server: every socket, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
-//! | `server/event_loop.rs` | mio event loops owning the sockets; accept, read, write, timeouts | step 07 |
+//! | `server/event_loop.rs`, `server/loop_decisions.rs` | mio event loops owning the sockets; accept, read, write, timeouts; their choices, testable without sockets | step 07 |
 //! | `server/client_conn.rs` | one accepted connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
-//! | `server/forwarder.rs`, `server/backend_conn.rs` | split mode's front: one loop's connections to the backends; retries, 502, 504 | step 06 |
+//! | `server/forwarder.rs`, `server/backend_conn.rs`, `server/dialer.rs` | split mode's front: one loop's connections to the backends; retries, 502, 504 | step 06 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
 //! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |

@@ -1,8 +1,10 @@
 //! An event loop: one thread, many connections, no blocking.
 //!
-//! One concept, a little over 500 lines: one loop's turn (poll, accept,
-//! hand over, drive, deliver, sweep). What a single connection does is in
-//! `client_conn.rs`; what the threads share is in `shared.rs`.
+//! One concept: one loop's turn (poll, accept, hand over, drive, deliver,
+//! sweep). What a single connection does is in `client_conn.rs`; the
+//! choices the loop makes on the way (admit or refuse, where a request
+//! goes, who times out) in `loop_decisions.rs`; what the threads share is
+//! in `shared.rs`.
 //!
 //! This is step 01's accept loop turned inside out. Instead of calling
 //! `accept` and `read` and sleeping inside them, the loop asks `epoll`
@@ -30,9 +32,10 @@
 //! it by hand, with a client socket of their own on loopback: a request
 //! answered through a worker, a connection past `max_connections` refused,
 //! a shutdown that drains. What one connection does is tested on a fake
-//! socket in `client_conn.rs`.
+//! socket in `client_conn.rs`, and each of the loop's choices in
+//! `loop_decisions.rs`.
 
-use std::io::{self, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -43,7 +46,6 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::app::core::with_request_id;
 use crate::app::middleware::log_access;
-use crate::app::router::Resolution;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
 use crate::http::parse::{RawRequest, RequestDecoder};
@@ -53,6 +55,7 @@ use crate::http::status::Status;
 use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
+use crate::server::loop_decisions::{self as decide, Admission, Destination};
 use crate::server::loop_waker;
 use crate::server::shared::{Message, Shared};
 use crate::server::stream::Tail;
@@ -80,14 +83,13 @@ const _: () = assert!(FIRST_CONNECTION - FIRST_LISTENER > 1000);
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
 /// Requests one connection may start per wake-up before the others get a turn.
+/// Without it, a client pipelining thousands of requests in one burst would
+/// keep the loop, and every other connection on it, until its last answer.
 const REQUESTS_PER_TURN: usize = 32;
 /// Non-blocking polls (each followed by a yield) before a loop sleeps.
 const SPINS_BEFORE_SLEEP: usize = 2;
 /// Spare output buffers a loop keeps for reuse.
 const MAX_SPARE_BUFFERS: usize = 256;
-/// A connection may hold this many more than the least-loaded loop before
-/// a new one is handed over, so a burst of accepts does not ping-pong.
-const BALANCE_SLACK: usize = 1;
 
 /// What an event's token is for; see the token constants.
 #[derive(Debug, PartialEq, Eq)]
@@ -115,20 +117,6 @@ impl Source {
     }
 }
 
-/// The loop a new connection should go to, if not this one (`mine`):
-/// the least loaded, but only when this loop has more than
-/// [`BALANCE_SLACK`] connections above it. Without the slack, two loops
-/// with nearly equal loads would hand each burst of accepts back and forth,
-/// and each hand-over costs an inbox message and a wake-up.
-fn hand_over_to(mine: usize, loads: impl IntoIterator<Item = usize>) -> Option<usize> {
-    let loads: Vec<usize> = loads.into_iter().collect();
-    let own = *loads.get(mine)?;
-    // The first of the least loaded: ties go to the lowest index, so every
-    // loop that accepts picks the same one.
-    let (target, least) = (loads.iter().copied().enumerate()).min_by_key(|&(_, load)| load)?;
-    (target != mine && own > least + BALANCE_SLACK).then_some(target)
-}
-
 /// How long a poll may sleep: not at all while work is left over from the
 /// last turn (a connection that used up its turn, a request to answer on
 /// this thread), else until the next sweep is due.
@@ -143,7 +131,12 @@ pub(crate) struct EventLoop {
     listeners: Vec<TcpListener>,
     /// Connection `i` is registered with token `FIRST_CONNECTION + i`.
     slots: Vec<Option<ClientConn>>,
+    /// Empty slots, the last freed on top: a new connection takes the slot
+    /// (and so the token) a closed one had. That is safe because closing
+    /// drops the socket, which takes it out of epoll, and because answers
+    /// carry the connection's `id` as well as its slot (`decide::addressee`).
     free: Vec<usize>,
+    /// The last connection's number; never reused, unlike slots.
     next_id: u64,
     shared: Arc<Shared>,
     pool: WorkerPool,
@@ -235,16 +228,24 @@ impl EventLoop {
     /// leaves before the other events are handled) and calls `turn` again,
     /// which resumes with the next event instead of polling.
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
+        // A new poll only once every event of the last one is handled: a
+        // turn that paused for an inline answer resumes where it stopped.
         if self.next_ready == self.ready.len() {
             // Work left over from the last turn: look for events, do not sleep.
             let work_left = !self.again.is_empty() || !self.inline_jobs.is_empty();
             let timeout = poll_timeout(work_left, self.tick);
             if let Err(err) = self.wait_for_events(events, timeout) {
+                // A signal interrupted the wait (EINTR): nothing is wrong, the
+                // turn goes on with no events. Anything else means the poll
+                // itself is broken, and the loop cannot go on.
                 if err.kind() != io::ErrorKind::Interrupted {
                     log::error!("event loop {} cannot poll: {err}", self.index);
                     return true;
                 }
             }
+            // One clock read per batch: every event of it is handled "now".
+            // A deadline is then late by at most one batch's work, and a
+            // busy loop saves a system call per event.
             self.now = Instant::now();
             self.ready.clear();
             self.next_ready = 0;
@@ -263,7 +264,10 @@ impl EventLoop {
         while let Some(&(token, readable, read_closed)) = self.ready.get(self.next_ready) {
             self.next_ready += 1;
             match Source::of(token) {
-                // The inbox is read once per turn, below, whatever woke us.
+                // The inbox is read once per turn, below, whatever woke us:
+                // the waker fires once for many messages (`Inbox::send`), and
+                // a message posted while this loop was busy, whose wake-up
+                // came with an earlier batch, is read all the same.
                 Source::Waker => {}
                 Source::Backend(t) => {
                     let registry = self.poll.registry();
@@ -275,7 +279,12 @@ impl EventLoop {
                 }
                 Source::Client(slot) => {
                     // A slot closed earlier in this batch may have events
-                    // still queued: an empty slot ignores them.
+                    // still queued: an empty slot ignores them. If an accept
+                    // in this batch already gave the slot to a new
+                    // connection, that one gets a spurious event: it reads,
+                    // finds nothing (`WouldBlock`) and waits, which costs one
+                    // system call and harms nothing. So does any spurious
+                    // wake-up: readiness is a hint, the read is the truth.
                     if let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) {
                         if readable {
                             conn.mark_readable();
@@ -298,14 +307,24 @@ impl EventLoop {
             }
         }
         self.read_inbox();
+        // Connections that gave way (a pipelined burst, a download) go on
+        // now, after every other event of the batch had its turn. No event
+        // will come for them: their bytes are already buffered, or their
+        // socket is still writable, and an edge-triggered poll reports only
+        // changes. A slot closed meanwhile is skipped (taken: a connection
+        // that gives way again is pushed anew).
         for slot in std::mem::take(&mut self.again) {
             if self.slots.get(slot).is_some_and(Option::is_some) {
                 self.drive(slot);
             }
         }
+        // Checked every turn: the shutdown handle's waker only interrupts
+        // the poll, it carries no message.
         if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
             self.begin_drain();
         }
+        // The poll may return long before the tick (any event wakes it):
+        // the sweep runs at most once a tick, however busy the loop.
         if self.now.duration_since(self.last_sweep) >= self.tick {
             self.last_sweep = self.now;
             self.sweep();
@@ -318,7 +337,7 @@ impl EventLoop {
         }
         if let Some(deadline) = self.drain_deadline {
             let open = self.slots.iter().flatten().count();
-            if open == 0 || self.now >= deadline {
+            if decide::drain_over(open, self.now, deadline) {
                 if open > 0 {
                     log::warn!("shutdown deadline passed; closing {open} connection(s)");
                 }
@@ -353,14 +372,20 @@ impl EventLoop {
         self.poll.poll(events, Some(timeout))
     }
 
+    /// Accepts every connection waiting on `listener`. Until `WouldBlock`:
+    /// the listener is edge-triggered, so one event may stand for many
+    /// connections, and one left in the backlog would get no event of its
+    /// own until yet another arrives.
     fn accept(&mut self, listener: usize) {
         loop {
+            // Looked up each time: after a shutdown began, the listeners are gone.
             let Some(l) = self.listeners.get(listener) else {
                 return;
             };
             match l.accept() {
                 Ok((stream, peer)) => self.place(stream, peer),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => return,
+                // A signal: the connection is still there, try again.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     // Out of file descriptors, usually: the connection waits in the
@@ -377,37 +402,27 @@ impl EventLoop {
     /// it to a less busy loop.
     fn place(&mut self, mut stream: TcpStream, peer: SocketAddr) {
         let shared = &self.shared;
-        // Counted first and taken back if over: two loops accepting at the
-        // same moment cannot both see room for the last place.
-        let open = shared.open.fetch_add(1, Ordering::Relaxed) + 1;
-        if open > shared.settings.max_connections {
-            shared.open.fetch_sub(1, Ordering::Relaxed);
-            shared.counters[self.index]
-                .refused
-                .fetch_add(1, Ordering::Relaxed);
-            // The socket is fresh, so its send buffer has room: this write
-            // completes. A front gets no bytes, only the close, which it
-            // reads as "this backend is full".
-            if shared.settings.mode == Mode::Http {
-                let _ = stream.write(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n",
-                );
+        let (max, mine) = (shared.settings.max_connections, self.index);
+        // Counts it in `open` and in a loop's load, or refuses it (`loop_decisions.rs`).
+        let admission = decide::admit(&shared.open, max, mine, &shared.loads);
+        let counters = &shared.counters[mine];
+        match admission {
+            Admission::Refuse { open } => {
+                counters.refused.fetch_add(1, Ordering::Relaxed);
+                decide::refuse(&mut stream, shared.settings.mode);
+                log::warn!("refused {peer}: {open} connections open");
+                // `stream` is dropped here: the close follows the 503.
             }
-            log::warn!("refused {peer}: {open} connections open");
-            return;
-        }
-        shared.counters[self.index]
-            .accepted
-            .fetch_add(1, Ordering::Relaxed);
-        let loads = shared.loads.iter().map(|l| l.load(Ordering::Relaxed));
-        if let Some(target) = hand_over_to(self.index, loads) {
-            // Counted on the target now, not when it adopts: the next accept
-            // in this burst must already see it as busier.
-            shared.loads[target].fetch_add(1, Ordering::Relaxed);
-            shared.inboxes[target].send(Message::Adopt(stream, peer));
-        } else {
-            shared.loads[self.index].fetch_add(1, Ordering::Relaxed);
-            self.adopt(stream, peer);
+            Admission::HandOver(target) => {
+                counters.accepted.fetch_add(1, Ordering::Relaxed);
+                // The target registers it with its own poll: a socket is
+                // watched by one loop only, the one that reads it.
+                shared.inboxes[target].send(Message::Adopt(stream, peer));
+            }
+            Admission::Keep => {
+                counters.accepted.fetch_add(1, Ordering::Relaxed);
+                self.adopt(stream, peer);
+            }
         }
     }
 
@@ -417,6 +432,11 @@ impl EventLoop {
             self.slots.push(None);
             self.slots.len() - 1
         });
+        // Registered once, for both directions, and never re-armed: mio is
+        // edge-triggered, so WRITABLE costs nothing until a full send buffer
+        // drains (the one moment a waiting answer needs it), and READABLE
+        // comes once per burst of bytes, which is why `ClientConn` reads until
+        // `WouldBlock` every time it is told.
         let registered = self.poll.registry().register(
             &mut stream,
             Token(FIRST_CONNECTION + slot),
@@ -455,10 +475,16 @@ impl EventLoop {
             conn.queue_first(&frame);
         }
         self.slots[slot] = Some(conn);
+        // Driven at once, not at its first event: a client often sends its
+        // request with the connect, and the bytes may already be here (a
+        // new `ClientConn` starts out readable). It also sends a challenge.
         self.drive(slot);
     }
 
     fn read_inbox(&mut self) {
+        // The whole queue in one swap: the lock is held for a pointer's
+        // move, never while a message is handled (a worker posting its
+        // answer never waits for this loop's work).
         let messages = std::mem::take(
             &mut *self.shared.inboxes[self.index]
                 .queue
@@ -487,6 +513,9 @@ impl EventLoop {
                     }
                 }
                 Message::Adopt(stream, peer) => {
+                    // Handed over just before this loop began its drain: not
+                    // served, closed (dropped) at once, and taken off the
+                    // counts that `admit` added it to.
                     if self.drain_deadline.is_some() {
                         self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
                         self.forget();
@@ -501,7 +530,11 @@ impl EventLoop {
     /// Moves a connection forward as far as it can go without blocking
     /// ([`ClientConn::advance`]), and closes it if it is done.
     fn drive(&mut self, slot: usize) {
+        // An I/O error (a reset, a broken pipe) ends the connection like a
+        // close: nothing more can be said to that client.
         let keep = self.advance(slot).unwrap_or(false);
+        // Before `close`: a connection closed after its last byte left
+        // still counts as served.
         self.count_served(slot);
         if !keep {
             self.close(slot);
@@ -523,6 +556,8 @@ impl EventLoop {
                 .as_mut()
                 .expect("driven slot holds a connection");
             let draining = self.drain_deadline.is_some();
+            // Its share of this wake-up used: it sends what it has and is
+            // put on `again` (`Progress::Again`) to go on after the others.
             let turn_over = started == REQUESTS_PER_TURN;
             match conn.advance(self.now, &mut self.scratch, draining, turn_over)? {
                 Progress::Wait => return Ok(true),
@@ -568,6 +603,8 @@ impl EventLoop {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         let framing = ResponseFraming {
             head_only: raw.head.method == "HEAD",
+            // Draining: this answer is the connection's last, and says so
+            // (`Connection: close`), so the client does not send another.
             keep_alive: raw.head.keep_alive() && self.drain_deadline.is_none(),
             minor_version: raw.head.minor_version,
         };
@@ -604,23 +641,31 @@ impl EventLoop {
     fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
         let shared = &self.shared;
         let resolution = shared.app.resolve(&mut req);
-        if let (Resolution::Found { index, .. }, Reply::Http(framing)) = (&resolution, reply)
-            && let Some((_, forwarder)) = self.forwarders.iter_mut().find(|(i, _)| i == index)
-        {
-            let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-            // Not inline: what is queued for the client leaves now. The
-            // answer comes back through `finished` (`deliver_forwarded`),
-            // tagged with the slot and the connection's id, as a worker's does.
-            conn.begin_request(false);
-            let client = ReplyTo {
-                slot,
-                id: conn.id(),
+        let forwarded = self.forwarders.iter().map(|(route, _)| *route);
+        let runs_inline =
+            || dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+        let inline = match decide::destination(&resolution, &reply, forwarded, runs_inline) {
+            Destination::Forward {
+                forwarder: k,
                 framing,
-            };
-            forwarder.start(self.poll.registry(), &req, client, self.now);
-            return;
-        }
-        let inline = dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
+            } => {
+                let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+                // Not inline: what is queued for the client leaves now. The
+                // answer comes back through `finished` (`deliver_forwarded`),
+                // tagged with the slot and the connection's id, as a worker's does.
+                conn.begin_request(false);
+                let client = ReplyTo {
+                    slot,
+                    id: conn.id(),
+                    framing,
+                };
+                let forwarder = &mut self.forwarders[k].1;
+                forwarder.start(self.poll.registry(), &req, client, self.now);
+                return;
+            }
+            Destination::Inline => true,
+            Destination::Worker => false,
+        };
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         conn.begin_request(inline);
         let job = Job {
@@ -705,14 +750,13 @@ impl EventLoop {
         keep_alive: bool,
         tail: Option<Tail>,
     ) {
-        let Some(conn) = self.slots.get_mut(slot).and_then(Option::as_mut) else {
+        // The client may have gone while its answer was made, and its slot
+        // may hold a new connection by now: then the answer is dropped.
+        let Some(conn) = decide::addressee(&mut self.slots, slot, id) else {
             return;
         };
-        // The slot was closed and given to a new connection while this
-        // answer was on its way: it is not for this one.
-        if conn.id() != id {
-            return;
-        }
+        // A streamed answer's producer may wake this loop when it has
+        // more: tell it where to knock (this loop, this slot, this id).
         loop_waker::attach(
             tail.as_ref(),
             &self.shared,
@@ -721,6 +765,11 @@ impl EventLoop {
             slot,
             id,
         );
+        // The order matters: the answer is queued, counted, then the
+        // connection driven. Driving writes it at once (most answers leave
+        // in this very call, with no writable event to wait for), and only
+        // then, the connection no longer busy, parses the next pipelined
+        // request: answers leave in the order their requests came.
         let spare = conn.deliver(bytes, keep_alive, tail, self.drain_deadline.is_some());
         // Keep the spare buffer for a later answer; not a big one, which a
         // large body grew and which would sit in memory for a small answer.
@@ -751,8 +800,11 @@ impl EventLoop {
     }
 
     fn close(&mut self, slot: usize) {
+        // `take`: closing twice (a sweep and a drain in one turn) is harmless.
         if let Some(conn) = self.slots.get_mut(slot).and_then(Option::take) {
-            // Dropping the stream closes the socket, which also removes it from epoll.
+            // Dropping the stream closes the socket, which also removes it
+            // from epoll (it was never cloned: no other descriptor keeps it
+            // registered). So its slot, and token, can go to the next one.
             drop(conn);
             self.free.push(slot);
             self.shared.loads[self.index].fetch_sub(1, Ordering::Relaxed);
@@ -768,25 +820,36 @@ impl EventLoop {
     /// Stops accepting and closes every connection that is between requests.
     fn begin_drain(&mut self) {
         self.drain_deadline = Some(self.now + self.shared.settings.shutdown_timeout);
-        // Dropping the listeners deregisters them; once every loop has, the port is free.
+        // Dropping the listeners deregisters and closes them: only loop 0
+        // holds them (`Server::start` dropped its own once the loops had
+        // their clones), so once it has begun its drain the port is free.
+        // Connections accepted but not yet adopted are closed in `read_inbox`.
         self.listeners.clear();
+        for slot in decide::idle_slots(&self.slots) {
+            self.close(slot);
+        }
+        // A stream waiting for its producer ends now, or once its outbox
+        // is sent: a drain must not wait on a feed that never ends.
         for slot in 0..self.slots.len() {
-            if self.slots[slot].as_ref().is_some_and(ClientConn::is_idle) {
-                self.close(slot);
-            } else if self.slots[slot]
+            if self.slots[slot]
                 .as_ref()
                 .is_some_and(ClientConn::is_streaming)
             {
-                self.drive(slot); // it ends its stream, or will once its outbox is sent
+                self.drive(slot);
             }
         }
     }
 
     /// Applies the timeouts ([`ClientConn::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
+        // The forwarders' 504s and 502s land in `finished`; the turn
+        // delivers them right after this sweep.
         for (_, forwarder) in &mut self.forwarders {
             forwarder.sweep(self.poll.registry(), self.now);
         }
+        // A failed accept left connections in the backlog with no event to
+        // come for them (the edge was spent): this is their retry, once a
+        // tick, until a close has freed a file descriptor.
         if std::mem::take(&mut self.accept_failed) {
             for listener in 0..self.listeners.len() {
                 self.accept(listener);
@@ -794,18 +857,17 @@ impl EventLoop {
         }
         let settings = &self.shared.settings;
         let (header_timeout, idle_timeout) = (settings.header_timeout, settings.idle_timeout);
-        for slot in 0..self.slots.len() {
-            let Some(conn) = self.slots[slot].as_ref() else {
-                continue;
-            };
-            match conn.timer(self.now, header_timeout, idle_timeout) {
-                None => {}
-                Some(Expired::Close) => self.close(slot),
-                Some(Expired::RequestTimeout) => {
+        for (slot, expired) in decide::expired(&self.slots, self.now, header_timeout, idle_timeout)
+        {
+            match expired {
+                Expired::Close => self.close(slot),
+                Expired::RequestTimeout => {
                     self.answer_and_close(slot, Status::REQUEST_TIMEOUT, "request timeout");
+                    // Queued is not sent: driving writes the 408 now, and
+                    // closes the connection once it has left.
                     self.drive(slot);
                 }
-                Some(Expired::KeepAlive) => {
+                Expired::KeepAlive => {
                     if let Some(conn) = self.slots[slot].as_mut() {
                         conn.send_keep_alive();
                     }
@@ -818,7 +880,7 @@ impl EventLoop {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
+    use std::io::{Read, Write};
     use std::sync::Mutex;
     use std::sync::atomic::AtomicUsize;
 
@@ -1003,21 +1065,6 @@ mod tests {
             Source::of(Token(FIRST_UPSTREAM)),
             Source::Backend(FIRST_UPSTREAM)
         );
-    }
-
-    #[test]
-    fn a_new_connection_stays_unless_another_loop_is_clearly_less_busy() {
-        // Equal, or only `BALANCE_SLACK` more: kept, no hand-over.
-        assert_eq!(hand_over_to(0, [3, 3]), None);
-        assert_eq!(hand_over_to(0, [3 + BALANCE_SLACK, 3]), None);
-        // More than the slack above the least loaded: handed to it.
-        assert_eq!(hand_over_to(0, [5, 3, 1]), Some(2));
-        // Ties among the least loaded go to the lowest index.
-        assert_eq!(hand_over_to(2, [1, 1, 9]), Some(0));
-        // The least loaded loop itself keeps what it accepts.
-        assert_eq!(hand_over_to(1, [5, 0]), None);
-        // A loop the shared loads do not know about hands over nothing.
-        assert_eq!(hand_over_to(4, [5, 0]), None);
     }
 
     #[test]

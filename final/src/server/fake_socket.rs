@@ -11,13 +11,21 @@
 //! then `WouldBlock`, or the end of the stream once `eof` is set, or a
 //! reset once `reset` is. Writes are taken up to `room` bytes in all, then
 //! `WouldBlock`: a full send buffer.
+//!
+//! [`FakeDialer`] opens such sockets for the forwarder's tests
+//! (`forwarder/on_fakes.rs`): each dial gives a fresh one, still
+//! connecting, which the test then scripts through the forwarder's slot.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+
+use mio::Token;
 
 use crate::server::backend_conn::Link;
 use crate::server::client_conn::Socket;
+use crate::server::dialer::{DialError, Dialer};
 
 /// A socket whose reads are scripted and whose writes are kept; see the module docs.
 #[derive(Default)]
@@ -107,6 +115,44 @@ impl Link for FakeSocket {
             return Err(io::ErrorKind::ConnectionRefused.into());
         }
         Ok(self.up)
+    }
+}
+
+/// A [`Dialer`] that opens [`FakeSocket`]s and remembers every dial.
+#[derive(Default)]
+pub(crate) struct FakeDialer {
+    /// Names that resolve to several addresses; any other name must be an
+    /// address (`10.0.0.1:7001`) and resolves to itself.
+    pub(crate) names: Vec<(String, Vec<SocketAddr>)>,
+    /// Addresses whose connect fails at once (no route to them).
+    pub(crate) unroutable: Vec<SocketAddr>,
+    /// Every dial that gave a socket, in order: where to, under which token.
+    pub(crate) dialled: RefCell<Vec<(SocketAddr, Token)>>,
+    /// How many sockets were hung up (deregistered, about to be closed).
+    pub(crate) hung_up: Cell<usize>,
+}
+
+impl Dialer for FakeDialer {
+    type Link = FakeSocket;
+
+    fn resolve(&self, name: &str) -> io::Result<Vec<SocketAddr>> {
+        if let Some((_, addrs)) = self.names.iter().find(|(n, _)| n == name) {
+            return Ok(addrs.clone());
+        }
+        let addr = name.parse().map_err(io::Error::other)?;
+        Ok(vec![addr])
+    }
+
+    fn dial(&self, addr: SocketAddr, token: Token) -> Result<FakeSocket, DialError> {
+        if self.unroutable.contains(&addr) {
+            return Err(DialError::Connect(io::Error::other("no route to host")));
+        }
+        self.dialled.borrow_mut().push((addr, token));
+        Ok(FakeSocket::default())
+    }
+
+    fn hang_up(&self, _link: &mut FakeSocket) {
+        self.hung_up.set(self.hung_up.get() + 1);
     }
 }
 

@@ -23,21 +23,27 @@
 //! "Nobody waits long behind a slow request").
 //! A connection the backend closes while idle is dropped when its event
 //! says so.
+//!
+//! **No sockets of its own.** Connections are opened through a [`Dialer`]
+//! (the loop's `mio` registry) and moved by [`BackendConn`], so every
+//! decision here is tested on scripted fake sockets in `forwarder/on_fakes.rs`;
+//! `forwarder/on_loopback.rs` runs the same against real backends on loopback.
 
 use std::collections::VecDeque;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mio::Token;
 use mio::net::TcpStream;
-use mio::{Interest, Registry, Token};
 
 use crate::app::middleware::shown_client;
 use crate::http::request::Request;
 use crate::http::request_id;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
-use crate::server::backend_conn::{BackendConn, InFlight, Outcome};
+use crate::server::backend_conn::{BackendConn, InFlight, Link, Outcome};
+use crate::server::dialer::Dialer;
 use crate::split::codec;
 use crate::split::proxy::Proxy;
 use crate::split::proxy::forwarded::{forwarded_for, is_replaced};
@@ -118,11 +124,18 @@ struct Lane {
 }
 
 /// One loop's forwarding state for one [`Proxy`]; see the module docs.
-pub(crate) struct Forwarder {
+///
+/// Generic over the socket `L` for the tests (`forwarder/on_fakes.rs` drives
+/// it through a fake [`Dialer`]); the server's is a `mio` TCP stream.
+pub(crate) struct Forwarder<L: Link = TcpStream> {
     proxy: Arc<Proxy>,
     /// Connection `i` is registered with token `token_base + i`.
     token_base: usize,
-    conns: Vec<Option<BackendConn>>,
+    /// Connection slots: an index is a token (`token_base + i`), reused
+    /// once [`Forwarder::close`] has deregistered its socket, so a stale
+    /// event for a closed one finds `None` (or, rarely, the slot's next
+    /// connection, which then just tries a read or a write that would block).
+    conns: Vec<Option<BackendConn<L>>>,
     /// When each connection's connect began, while it is under way.
     connecting: Vec<Option<(Instant, Vec<SocketAddr>)>>,
     free_conns: Vec<usize>,
@@ -138,8 +151,8 @@ pub(crate) struct Forwarder {
     pub(crate) finished: Vec<Finished>,
 }
 
-impl Forwarder {
-    pub(crate) fn new(proxy: Arc<Proxy>, token_base: usize) -> Forwarder {
+impl<L: Link> Forwarder<L> {
+    pub(crate) fn new(proxy: Arc<Proxy>, token_base: usize) -> Forwarder<L> {
         let lanes = proxy.backends.iter().map(|_| Lane::default()).collect();
         Forwarder {
             proxy,
@@ -166,11 +179,14 @@ impl Forwarder {
     /// `finished`, now (a 502 when every backend is down) or later.
     pub(crate) fn start(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         req: &Request,
         client: ReplyTo,
         now: Instant,
     ) {
+        // Unique in this forwarder, so on every connection it opens: a
+        // request resent on another connection keeps its id, and can never
+        // meet another request's reply there.
         let id = self.next_id;
         self.next_id += 1;
         let forwarded_for = forwarded_for(req.headers().iter(), req.peer_addr());
@@ -181,6 +197,7 @@ impl Forwarder {
         extra.push((request_id::HEADER, req.id()));
         let mut frame = Vec::new();
         let keep = |name: &str| !is_replaced(name);
+        // Encoded once, here: a retry sends the same bytes again.
         let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
         let count = self.proxy.backends.len();
         let exchange = Exchange {
@@ -196,6 +213,9 @@ impl Forwarder {
             id,
             may_resend: is_idempotent(req.method()),
             resent: false,
+            // The round robin's counter is shared by every loop, so the
+            // loops together spread requests evenly. `max(1)`: no division
+            // by zero for a proxy without backends (`route` answers 502).
             first: self.proxy.next_backend() % count.max(1),
             tried: 0,
             backend: 0,
@@ -210,8 +230,9 @@ impl Forwarder {
         match frame {
             Ok(frame) => {
                 self.exchange(key).frame = frame;
-                self.route(registry, key, now);
+                self.route(dialer, key, now);
             }
+            // The one way encoding fails: a frame over the protocol's limit.
             Err(err) => {
                 log::warn!("cannot forward {} {}: {err}", req.method(), req.path());
                 self.finish(key, Response::error(Status::CONTENT_TOO_LARGE));
@@ -225,7 +246,7 @@ impl Forwarder {
 
     /// Sends exchange `key` to the next backend in its turn that takes
     /// requests, or answers 502 when none is left.
-    fn route(&mut self, registry: &Registry, key: usize, now: Instant) {
+    fn route(&mut self, dialer: &dyn Dialer<Link = L>, key: usize, now: Instant) {
         let count = self.proxy.backends.len();
         loop {
             let ex = self.exchanges[key].as_mut().expect("a live exchange");
@@ -237,13 +258,17 @@ impl Forwarder {
                 return self.finish(key, page);
             }
             let backend = (ex.first + ex.tried) % count;
+            // Counted tried even when skipped: a request goes round the
+            // backends once, never twice, whatever happens to them meanwhile.
             ex.tried += 1;
+            // `None`: down, in its back-off; `Some(true)`: down, and this
+            // request is the probe that tries it (see `health.rs`).
             let Some(probe) = self.proxy.backends[backend].claim() else {
                 continue;
             };
             ex.backend = backend;
             ex.probe = probe;
-            return self.place(registry, key, false, now);
+            return self.place(dialer, key, false, now);
         }
     }
 
@@ -251,13 +276,17 @@ impl Forwarder {
     /// loaded one with room, a new one, or (all full, and as many as
     /// allowed) in the queue. `fresh`: on a new connection, whatever has
     /// room (the retry after a reused connection failed).
-    fn place(&mut self, registry: &Registry, key: usize, fresh: bool, now: Instant) {
+    fn place(&mut self, dialer: &dyn Dialer<Link = L>, key: usize, fresh: bool, now: Instant) {
         let backend = self.exchange(key).backend;
+        // `fresh` skips the limit: it follows the close of the connection
+        // that failed, so the count does not grow.
         if !fresh {
             let open = self.lanes[backend].conns.len();
+            // A stalled connection is passed over only while a new one may
+            // be opened; at the limit, its room is better than the queue.
             let roomiest = self.roomiest(backend, open < MAX_CONNECTIONS, now);
             if let Some(conn) = roomiest {
-                return self.put_on(registry, key, conn, now);
+                return self.put_on(dialer, key, conn, now);
             }
             let lane = &mut self.lanes[backend];
             if lane.conns.len() >= MAX_CONNECTIONS {
@@ -265,21 +294,21 @@ impl Forwarder {
                 return;
             }
         }
-        let addrs = match self.proxy.backends[backend].addr.to_socket_addrs() {
-            Ok(addrs) => addrs.collect(),
+        let addrs = match dialer.resolve(&self.proxy.backends[backend].addr) {
+            Ok(addrs) => addrs,
             Err(err) => {
                 let failure = Failure::Unreachable(format!("cannot resolve: {err}"));
-                return self.failed(registry, key, failure, false, now);
+                return self.failed(dialer, key, failure, false, now);
             }
         };
-        self.connect(registry, key, backend, addrs, now);
+        self.connect(dialer, key, backend, addrs, now);
     }
 
     /// The connection to `backend` with the fewest requests in flight, if
     /// one has room. `skip_stalled`: not one whose oldest request has been
     /// out longer than [`STALLED`] (a new connection is better then).
     fn roomiest(&self, backend: usize, skip_stalled: bool, now: Instant) -> Option<usize> {
-        let stalled = |up: &BackendConn| {
+        let stalled = |up: &BackendConn<L>| {
             skip_stalled && up.oldest().is_some_and(|t| now.duration_since(t) > STALLED)
         };
         self.lanes[backend]
@@ -295,48 +324,46 @@ impl Forwarder {
     /// exchange `key`; the rest are kept, to try if this one is refused.
     fn connect(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         key: usize,
         backend: usize,
         mut addrs: Vec<SocketAddr>,
         now: Instant,
     ) {
         let mut last = "the name resolves to no address".to_string();
+        // Reversed, so that `pop` takes them in the resolver's order and
+        // what is left over stays in that order for the next try.
         addrs.reverse();
         while let Some(addr) = addrs.pop() {
-            let mut stream = match TcpStream::connect(addr) {
-                Ok(stream) => stream,
-                Err(err) => {
-                    last = format!("cannot connect: {err}");
-                    continue;
-                }
-            };
+            // The slot first: its index is the token the socket is watched under.
             let conn = self.free_conns.pop().unwrap_or_else(|| {
                 self.conns.push(None);
                 self.connecting.push(None);
                 self.conns.len() - 1
             });
-            let registered = registry.register(
-                &mut stream,
-                Token(self.token_base + conn),
-                Interest::READABLE | Interest::WRITABLE,
-            );
-            if let Err(err) = registered {
-                self.free_conns.push(conn);
-                last = format!("cannot register: {err}");
-                continue;
-            }
-            self.conns[conn] = Some(BackendConn::new(stream, backend, self.proxy.key.clone()));
+            let link = match dialer.dial(addr, Token(self.token_base + conn)) {
+                Ok(link) => link,
+                Err(err) => {
+                    self.free_conns.push(conn);
+                    last = err.to_string();
+                    continue;
+                }
+            };
+            self.conns[conn] = Some(BackendConn::new(link, backend, self.proxy.key.clone()));
+            // The addresses not tried yet go with the connect: if this one
+            // is refused (its first event says so), `drive` tries the next
+            // before calling the backend down. The instant starts the
+            // connect timeout the sweep applies.
             self.connecting[conn] = Some((now, addrs));
             self.lanes[backend].conns.push(conn);
-            return self.put_on(registry, key, conn, now);
+            return self.put_on(dialer, key, conn, now);
         }
-        self.failed(registry, key, Failure::Unreachable(last), false, now);
+        self.failed(dialer, key, Failure::Unreachable(last), false, now);
     }
 
     /// Queues exchange `key` on connection `conn`, which has room; it
     /// leaves at the next [`Forwarder::flush`].
-    fn put_on(&mut self, _registry: &Registry, key: usize, conn: usize, now: Instant) {
+    fn put_on(&mut self, _dialer: &dyn Dialer<Link = L>, key: usize, conn: usize, now: Instant) {
         let ex = self.exchanges[key].as_mut().expect("a live exchange");
         ex.conn = Some(conn);
         let in_flight = InFlight {
@@ -345,6 +372,8 @@ impl Forwarder {
         };
         let up = self.conns[conn].as_mut().expect("a live connection");
         up.send(in_flight, &ex.frame, now);
+        // Not written yet: every frame queued this turn on `conn` leaves in
+        // one write at `flush`. A short list, so `contains` beats a set.
         if !self.dirty.contains(&conn) {
             self.dirty.push(conn);
         }
@@ -353,12 +382,13 @@ impl Forwarder {
     /// Sends what this turn queued: the loop calls it once it has handled
     /// its events, and again while it returns `true` (sending may fail, and
     /// the retries queue frames again; answers may wait in `finished`).
-    pub(crate) fn flush(&mut self, registry: &Registry, now: Instant) -> bool {
+    pub(crate) fn flush(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) -> bool {
         if self.dirty.is_empty() {
             return false;
         }
+        // `drive` may queue more (a retry, a refill): they are popped too.
         while let Some(conn) = self.dirty.pop() {
-            self.drive(registry, conn, now);
+            self.drive(dialer, conn, now);
         }
         true
     }
@@ -366,39 +396,51 @@ impl Forwarder {
     /// An event for one of this forwarder's tokens.
     pub(crate) fn event(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         token: usize,
         readable: bool,
         read_closed: bool,
         now: Instant,
     ) {
         let conn = token - self.token_base;
+        // An event for a connection closed earlier in this batch finds an
+        // empty slot and is dropped. One whose slot was already reused for a
+        // new connection reaches that one: a read or write that would
+        // block, then `Wait`. Harmless, as any spurious wake-up is.
         if let Some(up) = self.conns.get_mut(conn).and_then(Option::as_mut) {
             up.mark_ready(readable, read_closed);
-            self.drive(registry, conn, now);
+            self.drive(dialer, conn, now);
         }
     }
 
     /// Moves connection `conn` on, and acts on what happened.
-    fn drive(&mut self, registry: &Registry, conn: usize, now: Instant) {
+    fn drive(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize, now: Instant) {
         loop {
             let Some(up) = self.conns[conn].as_mut() else {
                 return;
             };
             let outcome = up.advance(&mut self.scratch);
+            // Read before acting: acting may close the connection.
             let (backend, reused, connected) = (up.backend, up.is_reused(), up.is_connected());
             match outcome {
                 Outcome::Wait => {
+                    // Connected (and past the challenge): the connect
+                    // timeout no longer applies, nor the other addresses.
                     if connected {
                         self.connecting[conn] = None;
                     }
                     return;
                 }
+                // Not `return`: more replies may be whole in the buffer, and
+                // no new event will come for them (edge-triggered), so the
+                // loop goes round until `advance` says `Wait`.
                 Outcome::Reply(in_flight, res) => {
                     self.connecting[conn] = None;
+                    // Any reply is proof of health: a backend that was down is up.
                     self.proxy.backends[backend].mark_up();
                     self.finish(in_flight.exchange, res);
-                    self.release(registry, conn, now);
+                    // The reply made room: the oldest waiting request takes it.
+                    self.release(dialer, conn, now);
                 }
                 Outcome::Dead { lost } => {
                     let never_connected = !connected;
@@ -406,9 +448,15 @@ impl Forwarder {
                         .take()
                         .map(|(_, addrs)| addrs)
                         .unwrap_or_default();
-                    self.close(registry, conn);
+                    // Closed before its requests go elsewhere: their retry
+                    // must not land on this dead connection, and its slot
+                    // is free for the connection a retry opens.
+                    self.close(dialer, conn);
                     for (in_flight, failure) in lost {
                         let key = in_flight.exchange;
+                        // Defensive: an exchange is finished only once no
+                        // connection holds it (see `finish`), so each here
+                        // is live; a stale one must never be answered twice.
                         if self.exchanges[key].is_none() {
                             continue;
                         }
@@ -418,12 +466,12 @@ impl Forwarder {
                             && matches!(failure, Failure::Unreachable(_))
                         {
                             // Refused at one of the name's addresses: the next.
-                            self.connect(registry, key, backend, others.clone(), now);
+                            self.connect(dialer, key, backend, others.clone(), now);
                         } else {
-                            self.failed(registry, key, failure, reused, now);
+                            self.failed(dialer, key, failure, reused, now);
                         }
                     }
-                    self.refill(registry, backend, now);
+                    self.refill(dialer, backend, now);
                     return;
                 }
             }
@@ -435,7 +483,7 @@ impl Forwarder {
     /// `retry.rs` and "Which failures are retried" in `docs/proxy.md`).
     fn failed(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         key: usize,
         failure: Failure,
         reused: bool,
@@ -458,14 +506,14 @@ impl Forwarder {
             log::debug!(
                 "backend {addr}: a reused connection failed ({reason}); trying a fresh one"
             );
-            return self.place(registry, key, true, now);
+            return self.place(dialer, key, true, now);
         }
         match failure {
             // Nothing was sent: the next backend, whatever the method.
             Failure::Unreachable(reason) => {
                 let probe = ex.probe;
-                self.mark_down(registry, backend, probe, &reason, now);
-                self.route(registry, key, now);
+                self.mark_down(dialer, backend, probe, &reason, now);
+                self.route(dialer, key, now);
             }
             Failure::Died { reason, replying } => {
                 let (probe, resend) = (ex.probe, ex.may_resend && !ex.resent && !replying);
@@ -477,9 +525,9 @@ impl Forwarder {
                     );
                 }
                 ex.resent |= resend;
-                self.mark_down(registry, backend, probe, &reason, now);
+                self.mark_down(dialer, backend, probe, &reason, now);
                 if resend {
-                    self.route(registry, key, now);
+                    self.route(dialer, key, now);
                 } else {
                     let page = Proxy::bad_gateway(
                         "The application backend failed while answering this request.",
@@ -502,53 +550,62 @@ impl Forwarder {
     /// go on to the next backend (none of them was sent).
     fn mark_down(
         &mut self,
-        registry: &Registry,
+        dialer: &dyn Dialer<Link = L>,
         backend: usize,
         probe: bool,
         reason: &str,
         now: Instant,
     ) {
         self.proxy.backends[backend].mark_down(probe, reason);
+        // Idle connections to a backend just found failing are most likely
+        // dead too: closing them spares a later request a stale one. Busy
+        // ones stay; their own replies or failures will tell.
         let idle: Vec<usize> = (self.lanes[backend].conns.iter().copied())
             .filter(|&c| self.conns[c].as_ref().is_some_and(|up| up.is_idle()))
             .collect();
         for conn in idle {
-            self.close(registry, conn);
+            self.close(dialer, conn);
         }
         for key in std::mem::take(&mut self.lanes[backend].queue) {
-            self.route(registry, key, now);
+            self.route(dialer, key, now);
         }
     }
 
     /// Connection `conn` has room: it takes the oldest waiting request of
     /// its backend, if any.
-    fn release(&mut self, registry: &Registry, conn: usize, now: Instant) {
+    fn release(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize, now: Instant) {
         let Some(backend) = (self.conns[conn].as_ref())
             .filter(|up| up.accepts())
             .map(|up| up.backend)
         else {
             return;
         };
+        // One: a reply frees one place.
         if let Some(key) = self.lanes[backend].queue.pop_front() {
-            self.put_on(registry, key, conn, now);
+            self.put_on(dialer, key, conn, now);
         }
     }
 
     /// A connection to `backend` closed: if requests wait, they go out, on
     /// a new connection each time the last one opened is full.
-    fn refill(&mut self, registry: &Registry, backend: usize, now: Instant) {
+    fn refill(&mut self, dialer: &dyn Dialer<Link = L>, backend: usize, now: Instant) {
+        // Checked before each: below the limit `place` never queues (it opens
+        // a connection when none has room), so no request goes round twice.
         while self.lanes[backend].conns.len() < MAX_CONNECTIONS {
             let Some(key) = self.lanes[backend].queue.pop_front() else {
                 return;
             };
-            self.place(registry, key, false, now);
+            self.place(dialer, key, false, now);
         }
     }
 
     /// Closes connection `conn` (whatever it carried is someone else's business).
-    fn close(&mut self, registry: &Registry, conn: usize) {
+    fn close(&mut self, dialer: &dyn Dialer<Link = L>, conn: usize) {
         if let Some(mut up) = self.conns[conn].take() {
-            let _ = registry.deregister(up.link_mut());
+            // Deregistered before the slot is freed: the slot's index is a
+            // token, and the next connection put in it takes that token.
+            // Dropping `up` at the end of this block closes the socket.
+            dialer.hang_up(up.link_mut());
             let lane = &mut self.lanes[up.backend];
             lane.conns.retain(|&c| c != conn);
             self.connecting[conn] = None;
@@ -557,9 +614,9 @@ impl Forwarder {
     }
 
     /// Closes every connection: the loop is stopping.
-    pub(crate) fn close_all(&mut self, registry: &Registry) {
+    pub(crate) fn close_all(&mut self, dialer: &dyn Dialer<Link = L>) {
         for conn in 0..self.conns.len() {
-            self.close(registry, conn);
+            self.close(dialer, conn);
         }
     }
 
@@ -569,7 +626,9 @@ impl Forwarder {
     /// (never reused: the backend is busy with it, and may answer in
     /// order), and the other requests on that connection go again where
     /// the retry rules allow ([`Forwarder::resend_or_fail`]).
-    pub(crate) fn sweep(&mut self, registry: &Registry, now: Instant) {
+    pub(crate) fn sweep(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) {
+        // The range is fixed before the loop: a connection opened by a
+        // retry below has just started its connect and is not slow.
         for conn in 0..self.conns.len() {
             let slow = self.connecting[conn]
                 .as_ref()
@@ -590,20 +649,29 @@ impl Forwarder {
                 .take()
                 .map(|(_, addrs)| addrs)
                 .unwrap_or_default();
-            self.close(registry, conn);
+            self.close(dialer, conn);
+            // Nothing left the front on a connection still connecting (or
+            // waiting for its challenge): every request is unsent, free to go
+            // to the name's next address or the next backend, whatever its
+            // method. Each opens its own connection there: rarely more than
+            // one, since a connect times out long before a second request
+            // would join a connection whose first has waited that long.
             for in_flight in in_flight {
                 let key = in_flight.exchange;
                 self.exchange(key).conn = None;
                 if others.is_empty() {
                     let failure = Failure::Unreachable(reason.to_string());
-                    self.failed(registry, key, failure, false, now);
+                    self.failed(dialer, key, failure, false, now);
                 } else {
-                    self.connect(registry, key, backend, others.clone(), now);
+                    self.connect(dialer, key, backend, others.clone(), now);
                 }
             }
-            self.refill(registry, backend, now);
+            self.refill(dialer, backend, now);
         }
+        // The deadline is the request's, set once in `start`: a retry does
+        // not restart it, so a client waits at most the route's timeout.
         for key in 0..self.exchanges.len() {
+            // Finished earlier in this loop (a neighbour's 502), or free: skipped.
             let Some(ex) = self.exchanges[key].as_ref().filter(|ex| now >= ex.deadline) else {
                 continue;
             };
@@ -615,17 +683,21 @@ impl Forwarder {
                     Vec::new()
                 }
             };
+            // Closed, never reused: the backend may still be working on the
+            // late request, and a reply to it would arrive where no one
+            // waits (or, from a backend that answers in order, delay every
+            // request queued behind it).
             if let Some(conn) = conn {
-                self.close(registry, conn);
+                self.close(dialer, conn);
             }
             let page = self.gateway_timeout(key);
             self.finish(key, page);
             for (in_flight, failure) in others {
                 if in_flight.exchange != key {
-                    self.resend_or_fail(registry, in_flight.exchange, failure, now);
+                    self.resend_or_fail(dialer, in_flight.exchange, failure, now);
                 }
             }
-            self.refill(registry, backend, now);
+            self.refill(dialer, backend, now);
         }
     }
 
@@ -633,13 +705,23 @@ impl Forwarder {
     /// on it timed out: its backend is not to blame. Not sent yet, or
     /// idempotent and not resent before: once more, on another connection
     /// to the same backend; otherwise 502, as for a backend that died.
-    fn resend_or_fail(&mut self, registry: &Registry, key: usize, failure: Failure, now: Instant) {
+    fn resend_or_fail(
+        &mut self,
+        dialer: &dyn Dialer<Link = L>,
+        key: usize,
+        failure: Failure,
+        now: Instant,
+    ) {
         let Some(ex) = self.exchanges[key].as_mut() else {
             return;
         };
         ex.conn = None;
         let again = match failure {
+            // Its frame never left whole: the backend never saw it.
             Failure::Unreachable(_) => true,
+            // Sent: it may have run. Once more only if running it twice
+            // does no harm, and no part of its reply had come (a backend
+            // that began to answer has certainly run it).
             Failure::Died { replying, .. } => {
                 let resend = ex.may_resend && !ex.resent && !replying;
                 ex.resent |= resend;
@@ -648,7 +730,7 @@ impl Forwarder {
             Failure::Broken(_) => false,
         };
         if again {
-            self.place(registry, key, false, now);
+            self.place(dialer, key, false, now);
         } else {
             log::warn!(
                 "{} {}: its backend connection was closed after another request timed out; 502",
@@ -682,6 +764,11 @@ impl Forwarder {
         let Some(ex) = self.exchanges[key].take() else {
             return;
         };
+        // The key is reused by the next `start`. Safe because every caller
+        // finishes an exchange only when no connection carries it any more
+        // (its reply came, its connection died or was given up, or it was
+        // never sent): no `InFlight` naming the old key is left to answer a
+        // stranger with it.
         self.free_exchanges.push(key);
         self.finished.push(Finished {
             client: ex.client,
@@ -696,260 +783,9 @@ impl Forwarder {
     }
 }
 
-/// The forwarder driven as its event loop drives it (start, flush, the
-/// poll's events, the sweep), against fake backends: threads on loopback
-/// ports that read the request frames and answer, die or keep silent as
-/// each test scripts them. No HTTP client and no server: what comes out is
-/// the `Finished` the loop would encode for its client.
+// The same policy on scripted fake sockets, no network.
 #[cfg(test)]
-mod tests {
-    use std::net::TcpListener;
-    use std::thread::JoinHandle;
-
-    use mio::{Events, Poll};
-
-    use super::*;
-    use crate::split::protocol::{self, Message};
-
-    const BASE: usize = 1 << 20;
-
-    /// What a fake backend does with each request frame.
-    #[derive(Clone, Copy)]
-    enum Script {
-        /// Answers it with this status.
-        Answer(u16),
-        /// Closes the connection without a word, the frame read.
-        Die,
-        /// Reads it and says nothing, until the front closes.
-        Hold,
-    }
-
-    /// A fake backend on a loopback port that serves one connection, up to
-    /// `frames` request frames; its thread returns the requests it read.
-    fn backend(frames: usize, script: Script) -> (String, JoinHandle<Vec<protocol::Request>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let thread = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            // Bounded: a test that goes wrong ends, it does not hang.
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut seen = Vec::new();
-            while seen.len() < frames {
-                let Ok(Some(Message::Request(req))) = protocol::read_frame(&mut stream) else {
-                    break;
-                };
-                let id = req.id;
-                seen.push(req);
-                match script {
-                    Script::Answer(status) => {
-                        let reply = Message::Response(protocol::Response {
-                            id,
-                            status,
-                            headers: vec![("X-From".into(), "backend".into())],
-                            body: b"from the backend".to_vec(),
-                        });
-                        protocol::write_frame(&mut stream, &reply).unwrap();
-                    }
-                    Script::Die => break,
-                    Script::Hold => {
-                        let _ = protocol::read_frame(&mut stream);
-                        break;
-                    }
-                }
-            }
-            seen
-        });
-        (addr, thread)
-    }
-
-    /// An address where nothing listens: a port just closed.
-    fn nobody() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().to_string()
-    }
-
-    fn forwarder(backends: &[&str]) -> Forwarder {
-        let proxy = Proxy::new(backends.iter().copied(), Duration::from_secs(30));
-        Forwarder::new(Arc::new(proxy), BASE)
-    }
-
-    fn client(slot: usize) -> ReplyTo {
-        ReplyTo {
-            slot,
-            id: 1,
-            framing: ResponseFraming {
-                head_only: false,
-                keep_alive: true,
-                minor_version: 1,
-            },
-        }
-    }
-
-    /// Turns of the loop, as far as the forwarder is concerned, until it
-    /// has an answer; at most five seconds.
-    #[track_caller]
-    fn answer(poll: &mut Poll, fw: &mut Forwarder) -> Finished {
-        let mut events = Events::with_capacity(64);
-        let give_up = Instant::now() + Duration::from_secs(5);
-        loop {
-            while fw.flush(poll.registry(), Instant::now()) {}
-            if let Some(done) = fw.finished.pop() {
-                return done;
-            }
-            assert!(Instant::now() < give_up, "no answer within 5 s");
-            poll.poll(&mut events, Some(Duration::from_millis(50)))
-                .unwrap();
-            for event in events.iter() {
-                let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-                let (token, closed) = (event.token().0, event.is_read_closed());
-                assert!(fw.owns(token), "an event for a token not ours: {token}");
-                fw.event(poll.registry(), token, readable, closed, Instant::now());
-            }
-        }
-    }
-
-    #[test]
-    fn a_request_goes_out_with_forwarded_fields_and_the_reply_comes_back_to_its_client() {
-        let (addr, thread) = backend(1, Script::Answer(201));
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&addr]);
-        let req = Request::new("POST", "/notes?x=1")
-            .with_header("X-Forwarded-Proto", "https")
-            .with_body("hello");
-        fw.start(poll.registry(), &req, client(7), Instant::now());
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.client.slot, 7);
-        assert_eq!(done.res.status().code(), 201);
-        assert_eq!(done.res.header("x-from"), Some("backend"));
-        assert_eq!(done.res.body(), b"from the backend");
-        assert_eq!(
-            (done.method.as_str(), done.path.as_str()),
-            ("POST", "/notes")
-        );
-        let seen = thread.join().unwrap();
-        assert_eq!(seen.len(), 1);
-        assert_eq!(
-            (seen[0].path.as_str(), seen[0].query.as_str()),
-            ("/notes", "x=1")
-        );
-        assert_eq!(seen[0].body, b"hello");
-        // The client's own X-Forwarded-Proto is replaced, never passed on.
-        let protos: Vec<_> = (seen[0].headers.iter())
-            .filter(|(name, _)| name.eq_ignore_ascii_case("x-forwarded-proto"))
-            .map(|(_, value)| value.as_str())
-            .collect();
-        assert_eq!(protos, ["http"]);
-    }
-
-    #[test]
-    fn a_backend_that_refuses_is_skipped_and_the_next_one_answers() {
-        let (live, thread) = backend(1, Script::Answer(200));
-        let mut poll = Poll::new().unwrap();
-        // Round robin starts at the first: the one that refuses.
-        let mut fw = forwarder(&[&nobody(), &live]);
-        fw.start(
-            poll.registry(),
-            &Request::new("POST", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 200, "{}", done.res.body_text());
-        assert_eq!(thread.join().unwrap().len(), 1);
-        assert!(
-            fw.proxy.backends[0].claim().is_none(),
-            "the refusing backend is down for the next requests"
-        );
-    }
-
-    #[test]
-    fn with_every_backend_down_the_answer_is_a_502_that_says_so() {
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&nobody()]);
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 502);
-        assert!(
-            done.res.body_text().contains("all 1 are down"),
-            "{}",
-            done.res.body_text()
-        );
-    }
-
-    #[test]
-    fn a_get_whose_backend_died_with_it_is_resent_once_elsewhere() {
-        let (dying, died) = backend(1, Script::Die);
-        let (live, answered) = backend(1, Script::Answer(200));
-        let mut poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&dying, &live]);
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 200, "{}", done.res.body_text());
-        assert_eq!(died.join().unwrap().len(), 1, "the first backend read it");
-        assert_eq!(
-            answered.join().unwrap().len(),
-            1,
-            "and the second answered it"
-        );
-    }
-
-    #[test]
-    fn a_post_whose_backend_died_with_it_is_a_502_not_sent_twice() {
-        let (dying, died) = backend(1, Script::Die);
-        let mut poll = Poll::new().unwrap();
-        // One backend: a resent GET would end "all 1 are down" (see above).
-        let mut fw = forwarder(&[&dying]);
-        fw.start(
-            poll.registry(),
-            &Request::new("POST", "/pay"),
-            client(0),
-            Instant::now(),
-        );
-        let done = answer(&mut poll, &mut fw);
-        assert_eq!(done.res.status().code(), 502);
-        assert!(
-            done.res.body_text().contains("failed while answering"),
-            "{}",
-            done.res.body_text()
-        );
-        assert_eq!(died.join().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn a_reply_later_than_the_timeout_is_a_504_and_its_connection_is_closed() {
-        let (silent, held) = backend(1, Script::Hold);
-        let poll = Poll::new().unwrap();
-        let mut fw = forwarder(&[&silent]);
-        let start = Instant::now();
-        fw.start(
-            poll.registry(),
-            &Request::new("GET", "/slow"),
-            client(3),
-            start,
-        );
-        while fw.flush(poll.registry(), start) {}
-        // No waiting: the sweep is told the time is past the deadline.
-        fw.sweep(poll.registry(), start + Duration::from_secs(31));
-        let done = fw.finished.pop().expect("an answer from the sweep");
-        assert_eq!(done.client.slot, 3);
-        assert_eq!(done.res.status().code(), 504);
-        assert!(
-            fw.conns.iter().all(Option::is_none),
-            "its connection is closed"
-        );
-        // The backend sees the close: its thread ends.
-        assert_eq!(held.join().unwrap().len(), 1);
-    }
-}
+mod on_fakes;
+// And against real backends on loopback.
+#[cfg(test)]
+mod on_loopback;

@@ -7,10 +7,12 @@
 //! | `mod.rs` | [`Server`], the handle [`crate::App::start`] returns: addresses, counters, shutdown |
 //! | `shared.rs` | what the threads share (`Shared`) and how they talk (an `Inbox` per loop) |
 //! | `event_loop.rs` | one loop: accept, poll, read, write, the timeout sweep |
+//! | `loop_decisions.rs` | the loop's choices without its sockets: admit or refuse, where a request goes, who times out, whose late answer is dropped, when a drain ends |
 //! | `client_conn.rs` | `ClientConn`: one accepted connection (a browser's, or a front's in backend mode) and its phase machine, testable without a socket |
-//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 |
+//! | `forwarder.rs` | split mode's front: one loop's connections to the backends and queues, and each request's way: retry, 502, 504 (its tests in `forwarder/`: on fake sockets, and on loopback) |
 //! | `backend_conn.rs` | `BackendConn`: one connection from the front to a backend, testable without a socket |
-//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive |
+//! | `dialer.rs` | `Dialer`: how the forwarder opens and drops backend connections (the loop's `mio` registry, or a fake in tests) |
+//! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive, and a fake `Dialer` handing them out |
 //! | `stream.rs`, `loop_waker.rs` | a streamed response on its connection: `max_streams`, and the producer's way back to the loop |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
@@ -47,11 +49,13 @@ use crate::server::worker_pool::WorkerPool;
 
 pub(crate) mod backend_conn;
 pub(crate) mod client_conn;
+pub(crate) mod dialer;
 pub(crate) mod dispatch;
 pub(crate) mod event_loop;
 #[cfg(test)]
 pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
+pub(crate) mod loop_decisions;
 pub(crate) mod loop_waker;
 pub(crate) mod runner;
 pub(crate) mod shared;
