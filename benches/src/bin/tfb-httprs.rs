@@ -1,0 +1,191 @@
+//! httprs answering TechEmpower's six test types (benches/tfb.sh runs it
+//! beside axum and actix-web): `/plaintext`, `/json`, `/db`,
+//! `/queries?queries=N`, `/fortunes`, `/updates?queries=N`.
+//!
+//! Written as an application would write it, with the framework's own
+//! parts: the data layer's pool and [`Model`]s for every row read and
+//! written, `Response::json` for JSON, the minijinja templates (with their
+//! HTML escaping) for the fortunes page. Nothing here is tuned for the
+//! benchmark; where httprs is slow, the fix belongs in the framework.
+//!
+//! The database is the `database` setting, as in any httprs app:
+//! `HTTPRS_DATABASE=postgres://...` for PostgreSQL, a file path for SQLite.
+//! The `world` and `fortune` tables must exist and be filled (the script
+//! does it, the same rows for every framework). `--addr` as usual.
+
+use std::cell::Cell;
+
+use httprs::{App, Column, DbError, Model, Order, Request, Response, Route, Row, ToValue};
+use serde::Serialize;
+
+/// The most rows `/queries` and `/updates` read per request, as the rules say.
+const MAX_QUERIES: i64 = 500;
+
+/// One row of `world`: an id in 1..=10000 and a random number in the same range.
+#[derive(Debug, Serialize)]
+struct World {
+    id: i64,
+    #[serde(rename = "randomNumber")]
+    random_number: i64,
+}
+
+impl Model for World {
+    const TABLE: &'static str = "world";
+    const COLUMNS: &'static [Column] = &[Column::new("randomnumber", "INTEGER NOT NULL")];
+
+    fn id(&self) -> Option<i64> {
+        Some(self.id)
+    }
+    fn set_id(&mut self, id: i64) {
+        self.id = id;
+    }
+    fn to_params(&self) -> Vec<&dyn ToValue> {
+        vec![&self.random_number]
+    }
+    fn from_row(row: &Row) -> Result<World, DbError> {
+        Ok(World {
+            id: row.get("id")?,
+            random_number: row.get("randomnumber")?,
+        })
+    }
+}
+
+/// One row of `fortune`.
+#[derive(Debug, Serialize)]
+struct Fortune {
+    id: i64,
+    message: String,
+}
+
+impl Model for Fortune {
+    const TABLE: &'static str = "fortune";
+    const COLUMNS: &'static [Column] = &[Column::new("message", "TEXT NOT NULL")];
+
+    fn id(&self) -> Option<i64> {
+        Some(self.id)
+    }
+    fn set_id(&mut self, id: i64) {
+        self.id = id;
+    }
+    fn to_params(&self) -> Vec<&dyn ToValue> {
+        vec![&self.message]
+    }
+    fn from_row(row: &Row) -> Result<Fortune, DbError> {
+        Ok(Fortune {
+            id: row.get("id")?,
+            message: row.get("message")?,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Message {
+    message: &'static str,
+}
+
+#[derive(Serialize)]
+struct FortunesPage {
+    fortunes: Vec<Fortune>,
+}
+
+thread_local! {
+    /// Each worker's xorshift state: random ids need no quality beyond
+    /// spreading over the table, and no lock between workers.
+    static RANDOM: Cell<u64> = Cell::new(seed());
+}
+
+/// A seed that differs per thread and per run: std's random hasher keys.
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+        | 1
+}
+
+/// A random number in 1..=10000.
+fn random_id() -> i64 {
+    RANDOM.with(|state| {
+        let mut x = state.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        (x % 10_000) as i64 + 1
+    })
+}
+
+/// `?queries=N` clamped to 1..=500; missing or not a number is 1.
+fn queries(req: &Request) -> usize {
+    let n = req
+        .query("queries")
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or(1);
+    n.clamp(1, MAX_QUERIES) as usize
+}
+
+fn plaintext(_: &Request) -> Response {
+    Response::text("Hello, World!")
+}
+
+fn json(_: &Request) -> Response {
+    Response::json(&Message {
+        message: "Hello, World!",
+    })
+}
+
+fn db(req: &Request) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    Ok(Response::json(&World::get(&conn, random_id())?))
+}
+
+fn many(req: &Request) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    let worlds = (0..queries(req))
+        .map(|_| World::get(&conn, random_id()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Response::json(&worlds))
+}
+
+fn fortunes(req: &Request) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    let mut fortunes = Fortune::list(&conn, Order::asc("id"), 1_000)?;
+    fortunes.push(Fortune {
+        id: 0,
+        message: "Additional fortune added at request time.".to_string(),
+    });
+    fortunes.sort_by(|a, b| a.message.cmp(&b.message));
+    Ok(Response::render(
+        req,
+        "fortunes.html",
+        FortunesPage { fortunes },
+    ))
+}
+
+fn updates(req: &Request) -> Result<Response, DbError> {
+    let conn = req.db()?;
+    let mut worlds = (0..queries(req))
+        .map(|_| World::get(&conn, random_id()))
+        .collect::<Result<Vec<_>, _>>()?;
+    for world in &mut worlds {
+        world.random_number = random_id();
+        world.update(&conn)?;
+    }
+    Ok(Response::json(&worlds))
+}
+
+fn main() {
+    App::new()
+        .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/tfb/templates"))
+        .database([])
+        .get("/plaintext", plaintext)
+        .get("/json", json)
+        // The database handlers block on their queries: they say so, and
+        // run on the workers, never inside an event loop.
+        .add_route(Route::get("/db", db).may_block())
+        .add_route(Route::get("/queries", many).may_block())
+        .add_route(Route::get("/fortunes", fortunes).may_block())
+        .add_route(Route::get("/updates", updates).may_block())
+        .bind("127.0.0.1:8080")
+        .run();
+}
