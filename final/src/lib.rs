@@ -43,6 +43,7 @@
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
+//! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`] | RFC 6455 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
@@ -188,6 +189,9 @@ pub mod dev {
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
+    /// WebSockets (RFC 6455), sans-IO: the handshake, frames, the connection's
+    /// state machine. The event loop drives it; a handler API comes later.
+    pub use crate::http::websocket;
     pub use crate::split::protocol;
 
     /// Version 2 of the split protocol: the handshake, and the split key it proves.

@@ -23,3 +23,4 @@ pub(crate) mod state;
 pub(crate) mod status;
 pub(crate) mod trusted_proxies;
 pub(crate) mod typed_input;
+pub mod websocket;
