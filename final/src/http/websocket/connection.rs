@@ -1,18 +1,25 @@
 //! One WebSocket connection as a state machine, with no socket in it.
 //!
-//! Like the request decoder, this is *sans-IO*: the event loop reads bytes
-//! and hands them to [`WebSocket::feed`], which returns what happened
-//! (messages, pings, the close); the application's sends and the answers
-//! the protocol owes (a pong for each ping, the close echoed) pile up in an
-//! output buffer that the loop writes when the socket can take it. The same
-//! code runs under a test that feeds it bytes, a fuzzer, or a thread with a
-//! blocking socket.
+//! Like the request decoder, this is *sans-IO*: the event loop hands it the
+//! bytes each read brought ([`WebSocket::feed`]) and takes events off it one
+//! at a time ([`WebSocket::next_event`]): messages, pings, the close. The
+//! application's sends and the answers the protocol owes (a pong for each
+//! ping, the close echoed) pile up in an output buffer that the loop writes
+//! when the socket can take it. The same code runs under a test that feeds
+//! it bytes, a fuzzer, or a thread with a blocking socket.
 //!
-//! The payload of a frame is not buffered until the frame is whole: each
-//! piece goes straight into the message being assembled, unmasked and (for
-//! text) checked as it lands. Only a header cut between two reads (at most
-//! 13 bytes) waits here. So memory per connection is bounded by the
-//! maximum message size, however the peer splits or announces its frames.
+//! Why events are *pulled* one at a time rather than returned all at once:
+//! order. If a read brings a message and then the peer's close, an echo
+//! server must answer the message before it echoes the close (no data may
+//! follow a close frame). Pulled one by one, the message is answered while
+//! the close is still unread; decoded in one go, the close would already
+//! have been answered.
+//!
+//! The payload of a frame is not held until the frame is whole: each piece
+//! moves into the message being assembled, unmasked and (for text) checked
+//! as it lands. So memory per connection is bounded by the maximum message
+//! size plus what one read brought, however the peer splits or announces
+//! its frames.
 //!
 //! The lifecycle: `Open` → (we call [`close`](WebSocket::close)) `CloseSent`
 //! → (the peer's close arrives) `Closed`; or `Open` → (the peer's close
@@ -27,12 +34,12 @@ use super::close::CloseFrame;
 use super::close_code::CloseCode;
 use super::error::ProtocolError;
 use super::frame::{
-    FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode, Role, apply_mask, encode_frame,
-    parse_header,
+    FrameHeader, MAX_CONTROL_PAYLOAD, Opcode, Role, apply_mask, encode_frame, parse_header,
 };
 use super::message::{Assembler, Message};
+use crate::http::buffer::InputBuffer;
 
-/// What one [`WebSocket::feed`] found in the bytes.
+/// What [`WebSocket::next_event`] found in the bytes fed so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// A whole text or binary message.
@@ -94,8 +101,9 @@ struct InFrame {
 ///
 /// let mut server = WebSocket::server(1 << 20);
 /// // The RFC's example: a masked "Hello" from a client.
-/// let events = server.feed(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
-/// assert_eq!(events, [Event::Message(Message::Text("Hello".into()))]);
+/// server.feed(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+/// assert_eq!(server.next_event(), Some(Event::Message(Message::Text("Hello".into()))));
+/// assert_eq!(server.next_event(), None); // not enough bytes for another yet
 /// server.send_text("Hi").unwrap();
 /// assert_eq!(server.take_output(), [0x81, 0x02, b'H', b'i']);
 /// ```
@@ -103,8 +111,8 @@ struct InFrame {
 pub struct WebSocket {
     role: Role,
     state: State,
-    /// The start of a header cut between two feeds (under 14 bytes).
-    partial_header: Vec<u8>,
+    /// Bytes fed and not yet decoded.
+    input: InputBuffer,
     frame: Option<InFrame>,
     assembler: Assembler,
     /// A control frame's payload as it arrives (at most 125 bytes).
@@ -135,7 +143,7 @@ impl WebSocket {
         WebSocket {
             role,
             state: State::Open,
-            partial_header: Vec::with_capacity(MAX_HEADER_LEN),
+            input: InputBuffer::new(),
             frame: None,
             assembler: Assembler::new(max_message),
             control: Vec::new(),
@@ -144,21 +152,51 @@ impl WebSocket {
         }
     }
 
-    /// Takes bytes read from the socket, in any pieces, and returns what
-    /// they completed. A protocol fault ends with [`Event::Failed`]; bytes
-    /// after a close are ignored.
-    pub fn feed(&mut self, mut bytes: &[u8]) -> Vec<Event> {
-        let mut events = Vec::new();
-        while !bytes.is_empty() && self.state != State::Closed {
-            match self.step(bytes, &mut events) {
-                Ok(used) => bytes = &bytes[used..],
+    /// Takes bytes read from the socket, in any pieces. Nothing is decoded
+    /// until [`next_event`](WebSocket::next_event); bytes fed after the
+    /// connection closed are dropped.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.state != State::Closed {
+            self.input.extend(bytes);
+        }
+    }
+
+    /// Decodes what was fed until it completes one event; `None` when the
+    /// bytes so far complete none (not enough bytes yet is not an error) or
+    /// the connection is closed. A protocol fault is [`Event::Failed`], and
+    /// the last event.
+    pub fn next_event(&mut self) -> Option<Event> {
+        // The input is taken out while a step reads it, so that the step may
+        // change the rest of `self`; it goes back before returning.
+        let mut input = std::mem::take(&mut self.input);
+        let mut event = None;
+        while event.is_none() && self.state != State::Closed && !input.is_empty() {
+            match self.step(input.bytes()) {
+                Ok((0, _)) => break,
+                Ok((used, found)) => {
+                    input.consume(used);
+                    event = found;
+                }
                 Err(err) => {
                     self.fail(err);
-                    events.push(Event::Failed(err));
+                    event = Some(Event::Failed(err));
                 }
             }
         }
-        events
+        if self.state == State::Closed {
+            input = InputBuffer::new();
+        }
+        self.input = input;
+        event
+    }
+
+    /// Feeds `bytes` and takes every event they complete. Handy in tests;
+    /// a server that answers messages should pull them with
+    /// [`next_event`](WebSocket::next_event), to answer each before a close
+    /// that came behind it is read.
+    pub fn feed_all(&mut self, bytes: &[u8]) -> Vec<Event> {
+        self.feed(bytes);
+        std::iter::from_fn(|| self.next_event()).collect()
     }
 
     /// Queues a text message as one frame.
@@ -274,10 +312,23 @@ impl WebSocket {
     }
 
     /// Takes what it can from `bytes`: a header, or payload of the current
-    /// frame. Returns how many bytes it used (at least one).
-    fn step(&mut self, bytes: &[u8], events: &mut Vec<Event>) -> Result<usize, ProtocolError> {
+    /// frame. Returns how many bytes it used (0: not enough for a header
+    /// yet) and the event a frame's end completed, if any.
+    fn step(&mut self, bytes: &[u8]) -> Result<(usize, Option<Event>), ProtocolError> {
         let Some(frame) = &mut self.frame else {
-            return self.read_header(bytes, events);
+            let Some(header) = parse_header(bytes, self.role)? else {
+                return Ok((0, None));
+            };
+            if header.opcode.is_control() {
+                self.control.clear();
+            } else {
+                self.assembler.start_frame(&header)?;
+            }
+            if header.payload_len > 0 {
+                self.frame = Some(InFrame { header, got: 0 });
+                return Ok((header.header_len, None));
+            }
+            return Ok((header.header_len, self.end_frame(header)?));
         };
         let header = frame.header;
         let left = header.payload_len - frame.got;
@@ -292,70 +343,31 @@ impl WebSocket {
         } else {
             self.assembler.extend(&bytes[..n], header.mask, offset)?;
         }
-        if done {
-            self.frame = None;
-            self.end_frame(header, events)?;
+        if !done {
+            return Ok((n, None));
         }
-        Ok(n)
+        self.frame = None;
+        Ok((n, self.end_frame(header)?))
     }
 
-    fn read_header(
-        &mut self,
-        bytes: &[u8],
-        events: &mut Vec<Event>,
-    ) -> Result<usize, ProtocolError> {
-        let had = self.partial_header.len();
-        let parsed = if had == 0 {
-            parse_header(bytes, self.role)?
-        } else {
-            let take = bytes.len().min(MAX_HEADER_LEN - had);
-            self.partial_header.extend_from_slice(&bytes[..take]);
-            parse_header(&self.partial_header, self.role)?
-        };
-        let Some(header) = parsed else {
-            // Under 14 bytes in all: keep them for the next feed.
-            if had == 0 {
-                self.partial_header.extend_from_slice(bytes);
-            }
-            return Ok(bytes.len());
-        };
-        self.partial_header.clear();
-        if header.opcode.is_control() {
-            self.control.clear();
-        } else {
-            self.assembler.start_frame(&header)?;
-        }
-        if header.payload_len == 0 {
-            self.end_frame(header, events)?;
-        } else {
-            self.frame = Some(InFrame { header, got: 0 });
-        }
-        Ok(header.header_len - had)
-    }
-
-    fn end_frame(
-        &mut self,
-        header: FrameHeader,
-        events: &mut Vec<Event>,
-    ) -> Result<(), ProtocolError> {
+    /// A frame's payload is all here: what it completes.
+    fn end_frame(&mut self, header: FrameHeader) -> Result<Option<Event>, ProtocolError> {
         if !header.opcode.is_control() {
-            if let Some(message) = self.assembler.end_frame(header.fin)? {
-                events.push(Event::Message(message));
-            }
-            return Ok(());
+            let message = self.assembler.end_frame(header.fin)?;
+            return Ok(message.map(Event::Message));
         }
         let mut payload = std::mem::take(&mut self.control);
         if let Some(key) = header.mask {
             apply_mask(&mut payload, key, 0);
         }
-        match header.opcode {
+        Ok(Some(match header.opcode {
             Opcode::Ping => {
                 if self.state == State::Open {
                     self.write_frame(Opcode::Pong, &payload);
                 }
-                events.push(Event::Ping(payload));
+                Event::Ping(payload)
             }
-            Opcode::Pong => events.push(Event::Pong(payload)),
+            Opcode::Pong => Event::Pong(payload),
             _ => {
                 let close = CloseFrame::parse(&payload)?;
                 if self.state == State::Open {
@@ -367,10 +379,9 @@ impl WebSocket {
                     self.write_frame(Opcode::Close, &echo.payload());
                 }
                 self.state = State::Closed;
-                events.push(Event::Closed(close));
+                Event::Closed(close)
             }
-        }
-        Ok(())
+        }))
     }
 }
 
@@ -391,15 +402,33 @@ mod tests {
         let mut server = WebSocket::server(100);
         let mut events = Vec::new();
         for byte in &wire {
-            events.extend(server.feed(std::slice::from_ref(byte)));
+            events.extend(server.feed_all(std::slice::from_ref(byte)));
         }
         assert_eq!(events, [Event::Message(Message::Text("héllo".into()))]);
     }
 
     #[test]
+    fn a_message_is_answered_before_the_close_behind_it_is_read() {
+        let mut wire = client_frame(true, Opcode::Text, b"echo me");
+        wire.extend(client_frame(true, Opcode::Close, &[0x03, 0xe8]));
+        let mut server = WebSocket::server(100);
+        server.feed(&wire);
+        let Some(Event::Message(Message::Text(text))) = server.next_event() else {
+            panic!("the message comes first");
+        };
+        server.send_text(&text).unwrap();
+        assert!(matches!(server.next_event(), Some(Event::Closed(_))));
+        assert_eq!(server.next_event(), None);
+        let mut expected = Vec::new();
+        encode_frame(&mut expected, true, Opcode::Text, b"echo me", None);
+        encode_frame(&mut expected, true, Opcode::Close, &[0x03, 0xe8], None);
+        assert_eq!(server.take_output(), expected);
+    }
+
+    #[test]
     fn a_ping_is_answered_with_a_pong_of_the_same_payload() {
         let mut server = WebSocket::server(100);
-        let events = server.feed(&client_frame(true, Opcode::Ping, b"are you there"));
+        let events = server.feed_all(&client_frame(true, Opcode::Ping, b"are you there"));
         assert_eq!(events, [Event::Ping(b"are you there".to_vec())]);
         let mut pong = Vec::new();
         encode_frame(&mut pong, true, Opcode::Pong, b"are you there", None);
@@ -415,7 +444,7 @@ mod tests {
         };
         let mut wire = client_frame(true, Opcode::Close, &close.payload());
         wire.extend(client_frame(true, Opcode::Text, b"ignored"));
-        assert_eq!(server.feed(&wire), [Event::Closed(close)]);
+        assert_eq!(server.feed_all(&wire), [Event::Closed(close)]);
         assert!(server.is_closed());
         assert_eq!(server.take_output(), [0x88, 0x02, 0x03, 0xe9]);
         assert_eq!(server.send_text("late"), Err(SendError::Closed));
@@ -432,7 +461,7 @@ mod tests {
         );
         assert_eq!(server.close(CloseCode::NORMAL, ""), Err(SendError::Closed));
         let answer = client_frame(true, Opcode::Close, &[0x03, 0xe8]);
-        let events = server.feed(&answer);
+        let events = server.feed_all(&answer);
         assert!(matches!(&events[..], [Event::Closed(c)] if c.code == Some(CloseCode::NORMAL)));
         assert!(server.is_closed());
         assert!(server.output().is_empty(), "no second close frame");
@@ -444,7 +473,7 @@ mod tests {
         let mut unmasked = Vec::new();
         encode_frame(&mut unmasked, true, Opcode::Text, b"hi", None);
         assert_eq!(
-            server.feed(&unmasked),
+            server.feed_all(&unmasked),
             [Event::Failed(ProtocolError::BadMask)]
         );
         assert!(server.is_closed());
@@ -456,7 +485,7 @@ mod tests {
         assert_eq!(&frame.payload[..2], &1002u16.to_be_bytes());
         assert!(
             server
-                .feed(&client_frame(true, Opcode::Text, b"x"))
+                .feed_all(&client_frame(true, Opcode::Text, b"x"))
                 .is_empty()
         );
     }
@@ -467,7 +496,7 @@ mod tests {
         let mut server = WebSocket::server(1 << 16);
         client.send_text("ping?").unwrap();
         client.send_binary(&[0; 300]).unwrap();
-        let events = server.feed(&client.take_output());
+        let events = server.feed_all(&client.take_output());
         assert_eq!(
             events,
             [
@@ -477,7 +506,7 @@ mod tests {
         );
         server.send_text("pong!").unwrap();
         assert_eq!(
-            client.feed(&server.take_output()),
+            client.feed_all(&server.take_output()),
             [Event::Message(Message::Text("pong!".into()))]
         );
     }

@@ -13,7 +13,8 @@
 //! one frame or several fragments (`message.rs`); close, ping and pong are
 //! control frames, allowed between fragments (`close.rs` has the codes).
 //! [`WebSocket`] ties them together as a state machine with no socket:
-//! bytes in ([`WebSocket::feed`]) → [`Event`]s out, and the bytes it owes
+//! bytes in ([`WebSocket::feed`]), [`Event`]s out one at a time
+//! ([`WebSocket::next_event`]), and the bytes it owes
 //! (pongs, the close echoed, what the application sends) in
 //! [`WebSocket::output`], for the event loop to write.
 //!
@@ -32,7 +33,7 @@
 //! | `message.rs` | fragments joined; text checked as it arrives; the maximum size |
 //! | `close_code.rs`, `close.rs` | close codes (which a peer may send), and a close frame's body |
 //! | `error.rs` | each fault, and its close code |
-//! | `connection.rs` | the state machine: `feed` → events; sends → output; the close handshake |
+//! | `connection.rs` | the state machine: `feed`, `next_event`; sends → output; the close handshake |
 
 mod close;
 mod close_code;
