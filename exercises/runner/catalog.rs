@@ -377,6 +377,22 @@ variable that starts as `peer`. For each entry, `trim_matches([' ', '\\t'])` and
 one is the answer, a parse error ends the walk with `last_trusted`. After the
 loop, `last_trusted` is the answer too.",
     },
+    Exercise {
+        name: "ex22_websocket_frame",
+        topic: "read one WebSocket frame",
+        chapter: 15,
+        difficulty: Medium,
+        stubs: 2,
+        hint: "\
+`let [first, second, rest @ ..] = buf else { return Ok(Parsed::Partial) };`
+gives the two fixed bytes. `first & 0x70` is the RSV bits, `second & 0x80` the
+mask bit, `first & 0x0F` the opcode. Match `second & 0x7F`: 126 and 127 say
+\"read 2 (or 8) more bytes\": `rest.split_first_chunk::<2>()` is `None`
+(Partial) while they have not arrived, and `u16::from_be_bytes` reads them.
+Keep the length a `u64` and compare it with `max as u64` before the payload.
+Then `split_first_chunk::<4>()` for the key, `rest.get(..len)` for the payload
+(None: Partial), and `consumed` is the header's bytes plus `len`.",
+    },
 ];
 
 /// Looks an exercise up by its full name or by its number prefix (`ex05`).
