@@ -5,28 +5,26 @@
 //! Autobahn's `fuzzingclient` (a Python 2 package) connects to an *echo*
 //! server, sends each case's bytes (sometimes in chunks, octet by octet),
 //! and judges what comes back: the echoed messages, the pongs, and the close
-//! code. The server here is the same: a thread per connection on
-//! `127.0.0.1:0` that reads the upgrade with httprs's request decoder,
-//! answers with [`Upgrade`], then feeds [`WebSocket`] whatever each read
-//! brought and echoes each text and binary message it takes off. (The event loop's own
+//! code. The server here is the one it runs against:
+//! `examples/websocket_echo.rs`'s `serve` (a thread per connection that
+//! reads the upgrade with httprs's request decoder, answers with `Upgrade`,
+//! then feeds `WebSocket` whatever each read brought and echoes each text
+//! and binary message it takes off), on `127.0.0.1:0`. (The event loop's own
 //! WebSocket phase is wired later; this test pins the layer it will drive.)
 //! Each test names its Autobahn case numbers.
-//!
-//! After a close (ours or the peer's), the server writes what it owes,
-//! shuts its side down, and reads until the client goes (a "lingering
-//! close"), so that bytes the client had in flight do not turn its close
-//! frame into a reset.
+
+/// The echo server, shared with the example Autobahn runs against.
+#[path = "../examples/websocket_echo.rs"]
+mod echo;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use httprs::Request;
 use httprs::dev::websocket::{
-    CloseCode, Event, Message, Opcode, Upgrade, WebSocket, accept_key, encode_frame,
+    CloseCode, Event, Message, Opcode, WebSocket, accept_key, encode_frame,
 };
-use httprs::dev::{InputBuffer, Limits, RequestDecoder};
 
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The echo server's maximum message size (case 9 would need more; 1 to 7
@@ -42,73 +40,10 @@ fn echo_server(max_message: usize, connections: usize) -> std::net::SocketAddr {
     thread::spawn(move || {
         for stream in listener.incoming().take(connections) {
             let stream = stream.unwrap();
-            thread::spawn(move || serve(stream, max_message));
+            thread::spawn(move || echo::serve(stream, max_message));
         }
     });
     addr
-}
-
-/// One connection: the upgrade, then frames until either side closes.
-fn serve(mut stream: TcpStream, max_message: usize) {
-    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-    stream.set_nodelay(true).unwrap();
-    let mut decoder = RequestDecoder::new(Limits::default());
-    let mut input = InputBuffer::new();
-    let mut chunk = [0u8; 8192];
-    let raw = loop {
-        if let Some(raw) = decoder.decode(&mut input).unwrap() {
-            break raw;
-        }
-        let n = stream.read(&mut chunk).unwrap();
-        assert!(n > 0, "the client left during its handshake");
-        input.extend(&chunk[..n]);
-    };
-    assert_eq!(raw.head.minor_version, 1);
-    let mut req = Request::new(raw.head.method.clone(), raw.head.target.clone());
-    for (name, value) in raw.head.headers.iter() {
-        req = req.with_header(name, value);
-    }
-    let upgrade = match Upgrade::accept(&req, &["echo"]) {
-        Ok(upgrade) => upgrade,
-        Err(err) => {
-            let answer = format!(
-                "HTTP/1.1 {} x\r\nContent-Length: 0\r\n\r\n",
-                err.status().code()
-            );
-            let _ = stream.write_all(answer.as_bytes());
-            return;
-        }
-    };
-    stream.write_all(&upgrade.response_head()).unwrap();
-
-    let mut ws = WebSocket::server(max_message);
-    // Bytes that came with the handshake belong to the frames.
-    ws.feed(input.bytes());
-    loop {
-        // One event at a time: a message is echoed before a close that came
-        // behind it in the same read is even decoded.
-        while let Some(event) = ws.next_event() {
-            if let Event::Message(message) = event {
-                let _ = match message {
-                    Message::Text(text) => ws.send_text(&text),
-                    Message::Binary(data) => ws.send_binary(&data),
-                };
-            }
-        }
-        if stream.write_all(&ws.take_output()).is_err() {
-            return;
-        }
-        if ws.is_closed() {
-            break;
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => ws.feed(&chunk[..n]),
-        }
-    }
-    // Lingering close: our FIN, then what the client still sends, discarded.
-    let _ = stream.shutdown(Shutdown::Write);
-    while matches!(stream.read(&mut chunk), Ok(n) if n > 0) {}
 }
 
 /// A test client: raw bytes out, the server's frames read as events.
