@@ -11,7 +11,8 @@
 //! then feeds `WebSocket` whatever each read brought and echoes each text
 //! and binary message it takes off), on `127.0.0.1:0`. (The event loop's own
 //! WebSocket phase is wired later; this test pins the layer it will drive.)
-//! Each test names its Autobahn case numbers.
+//! Each test names its Autobahn case numbers. The real fuzzingclient, run
+//! by hand against the example, agrees: see `examples/websocket_echo.rs`.
 
 /// The echo server, shared with the example Autobahn runs against.
 #[path = "../examples/websocket_echo.rs"]
