@@ -177,7 +177,7 @@ pub use split::proxy::Proxy;
 pub use rusqlite;
 
 /// Internals for benches, tests, and other fronts and backends: the
-/// request parser and the split protocol.
+/// request parser, the split protocol, and the WebSocket layer.
 ///
 /// **Not covered by semver.** What is here may change in any release; an
 /// app needs none of it. It is public because the workspace's benches
