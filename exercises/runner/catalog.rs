@@ -552,6 +552,31 @@ loop, `last_trusted` is the answer too.",
 `trim_matches([' ', '\\t'])` 和 `parse::<IpAddr>()`：受信任的地址更新 `last_trusted`，不受
 信任的就是答案，解析失败则以 `last_trusted` 结束遍历。循环结束后，`last_trusted` 也是答案。",
     },
+    Exercise {
+        name: "ex22_websocket_frame",
+        topic: "read one WebSocket frame",
+        topic_zh: "读取一个 WebSocket 帧",
+        chapter: 15,
+        difficulty: Medium,
+        stubs: 2,
+        hint: "\
+`let [first, second, rest @ ..] = buf else { return Ok(Parsed::Partial) };`
+gives the two fixed bytes. `first & 0x70` is the RSV bits, `second & 0x80` the
+mask bit, `first & 0x0F` the opcode. Match `second & 0x7F`: 126 and 127 say
+\"read 2 (or 8) more bytes\": `rest.split_first_chunk::<2>()` is `None`
+(Partial) while they have not arrived, and `u16::from_be_bytes` reads them.
+Keep the length a `u64` and compare it with `max as u64` before the payload.
+Then `split_first_chunk::<4>()` for the key, `rest.get(..len)` for the payload
+(None: Partial), and `consumed` is the header's bytes plus `len`.",
+        hint_zh: "\
+`let [first, second, rest @ ..] = buf else { return Ok(Parsed::Partial) };`
+取出两个固定字节。`first & 0x70` 是 RSV 位，`second & 0x80` 是掩码位，
+`first & 0x0F` 是操作码。对 `second & 0x7F` 做 match：126 和 127 表示
+“再读 2（或 8）个字节”：这些字节还没到齐时 `rest.split_first_chunk::<2>()` 是
+`None`（Partial），到齐后用 `u16::from_be_bytes` 读出它们。长度保持为 `u64`，
+在读负载之前先和 `max as u64` 比较。然后用 `split_first_chunk::<4>()` 取掩码键，
+用 `rest.get(..len)` 取负载（None 即 Partial），`consumed` 就是头部的字节数加上 `len`。",
+    },
 ];
 
 /// Looks an exercise up by its full name or by its number prefix (`ex05`).

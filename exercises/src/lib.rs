@@ -56,6 +56,7 @@
 //! - `ex19_signed_cookie`: chapter 12, check a signed cookie's tag in constant time.
 //! - `ex20_csrf`: chapter 12, the CSRF decision: safe methods, same origin, the token.
 //! - `ex21_forwarded_for`: chapter 14, the client's address behind trusted proxies (`X-Forwarded-For`).
+//! - `ex22_websocket_frame`: chapter 15, read one WebSocket frame: FIN, opcode, the mask, three sizes of length.
 //!
 //! With `--features solutions` (never in a learner's build) the library
 //! exposes the reference solutions as modules of the same names, so their
@@ -129,6 +130,9 @@ pub mod ex20_csrf;
 #[cfg(feature = "solutions")]
 #[path = "../solutions/ex21_forwarded_for.rs"]
 pub mod ex21_forwarded_for;
+#[cfg(feature = "solutions")]
+#[path = "../solutions/ex22_websocket_frame.rs"]
+pub mod ex22_websocket_frame;
 
 /// Reference code other crates may use; exists only with `--features solutions`.
 ///

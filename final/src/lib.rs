@@ -44,6 +44,7 @@
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
+//! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`] | RFC 6455 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
@@ -181,7 +182,7 @@ pub use split::proxy::Proxy;
 pub use rusqlite;
 
 /// Internals for benches, tests, and other fronts and backends: the
-/// request parser and the split protocol.
+/// request parser, the split protocol, and the WebSocket layer.
 ///
 /// **Not covered by semver.** What is here may change in any release; an
 /// app needs none of it. It is public because the workspace's benches
@@ -193,6 +194,9 @@ pub mod dev {
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
+    /// WebSockets (RFC 6455), sans-IO: the handshake, frames, the connection's
+    /// state machine. The event loop drives it; a handler API comes later.
+    pub use crate::http::websocket;
     pub use crate::split::protocol;
 
     /// Version 2 of the split protocol: the handshake, and the split key it proves.

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use httprs::dev::auth::{BackendHandshake, FrontHandshake};
 use httprs::dev::protocol::{self, Message};
+use httprs::dev::websocket::{self, Opcode};
 
 /// The key, nonces and frame builder the fuzz targets use.
 #[path = "../fuzz/src/lib.rs"]
@@ -58,6 +59,7 @@ fn seeds() -> Vec<(&'static str, Seeds)> {
         ("form", forms()),
         ("percent_decode", escapes()),
         ("static_path", static_paths()),
+        ("websocket_frame", websocket_frames()),
     ]
 }
 
@@ -249,4 +251,56 @@ fn static_paths() -> Seeds {
         seeds.push((name, bytes));
     }
     seeds
+}
+
+/// `websocket_frame`: the first byte is the size of the pieces (less one),
+/// the rest a client's masked frames.
+fn websocket_frames() -> Seeds {
+    const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+    let frames = |piece: u8, frames: &[(bool, Opcode, &[u8])]| {
+        let mut out = vec![piece];
+        for (fin, opcode, payload) in frames {
+            websocket::encode_frame(&mut out, *fin, *opcode, payload, Some(KEY));
+        }
+        out
+    };
+    let mut close = 1001u16.to_be_bytes().to_vec();
+    close.extend_from_slice("bye κόσμε".as_bytes());
+    vec![
+        ("hello", frames(255, &[(true, Opcode::Text, b"Hello")])),
+        (
+            "fragments-ping",
+            frames(
+                2,
+                &[
+                    (false, Opcode::Text, "κό".as_bytes()),
+                    (true, Opcode::Ping, b"are you there"),
+                    (false, Opcode::Continuation, "σμ".as_bytes()),
+                    (true, Opcode::Continuation, "ε".as_bytes()),
+                ],
+            ),
+        ),
+        (
+            "lengths",
+            frames(
+                100,
+                &[
+                    (true, Opcode::Binary, &[7; 126]),
+                    (true, Opcode::Binary, &[7; 1000]),
+                ],
+            ),
+        ),
+        ("close", frames(0, &[(true, Opcode::Close, &close)])),
+        (
+            "invalid-utf8",
+            frames(3, &[(true, Opcode::Text, b"\xce\xba\xf4\x90\x80")]),
+        ),
+        // A 64-bit length: past the targets' 1 KiB maximum (1009).
+        (
+            "long-header",
+            vec![
+                0, 0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 0x37, 0xfa, 0x21, 0x3d,
+            ],
+        ),
+    ]
 }

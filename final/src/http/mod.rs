@@ -25,3 +25,4 @@ pub(crate) mod status;
 pub(crate) mod stream_body;
 pub(crate) mod trusted_proxies;
 pub(crate) mod typed_input;
+pub mod websocket;
