@@ -38,6 +38,7 @@ use crate::http::headers::{Headers, check_field};
 use crate::http::problem::{Format, Problem, format_for};
 use crate::http::status::Status;
 use crate::http::stream_body::StreamBody;
+use crate::http::websocket::WsUpgrade;
 
 /// An HTTP response: status, headers, body.
 ///
@@ -71,6 +72,8 @@ pub(crate) enum BodyTail {
     File(FileBody),
     /// Chunks still to come: chunked (HTTP/1.1), or until the close (HTTP/1.0).
     Stream(StreamBody),
+    /// No body: a `101` and the connection speaks WebSocket from then on.
+    Upgrade(WsUpgrade),
 }
 
 /// How the server frames a response on a connection.
@@ -273,6 +276,30 @@ impl Response {
         }
     }
 
+    /// An accepted WebSocket upgrade: the loop sends its 101 head instead
+    /// of this response's, and switches the connection.
+    pub(crate) fn upgrade(upgrade: WsUpgrade) -> Response {
+        let mut res = Response::new(200);
+        res.tail = Some(BodyTail::Upgrade(upgrade));
+        res
+    }
+
+    /// The accepted WebSocket upgrade this response carries, if any.
+    pub(crate) fn take_upgrade(&mut self) -> Option<WsUpgrade> {
+        match self.tail.take() {
+            Some(BodyTail::Upgrade(up)) => Some(up),
+            other => {
+                self.tail = other;
+                None
+            }
+        }
+    }
+
+    /// Whether this response switches its connection to a WebSocket.
+    pub(crate) fn is_upgrade(&self) -> bool {
+        matches!(self.tail, Some(BodyTail::Upgrade(_)))
+    }
+
     /// Whether the body is produced over time ([`Response::with_stream`]).
     pub fn is_streamed(&self) -> bool {
         matches!(self.tail, Some(BodyTail::Stream(_)))
@@ -318,7 +345,7 @@ impl Response {
     pub fn body_len(&self) -> u64 {
         match &self.tail {
             Some(BodyTail::File(file)) => file.remaining(),
-            Some(BodyTail::Stream(_)) => 0,
+            Some(BodyTail::Stream(_) | BodyTail::Upgrade(_)) => 0,
             None => self.body.len() as u64,
         }
     }

@@ -61,6 +61,7 @@ use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::http::stream_body::{Took, frame_chunk};
 use crate::server::stream::{OutStream, Tail};
+use crate::server::ws_conn::WsConn;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::BackendHandshake;
 use crate::split::protocol;
@@ -221,6 +222,9 @@ pub(crate) struct ClientConn<S: Socket = TcpStream> {
     answered_inline: bool,
     /// Bytes thrown away while lingering.
     discarded: usize,
+    /// After a `101`: the connection speaks WebSocket (`ws_conn.rs`), and
+    /// every read and write goes through [`ClientConn::advance_ws`].
+    ws: Option<WsConn>,
 }
 
 impl<S: Socket> ClientConn<S> {
@@ -246,6 +250,7 @@ impl<S: Socket> ClientConn<S> {
             served: false,
             answered_inline: false,
             discarded: 0,
+            ws: None,
         }
     }
 
@@ -288,14 +293,16 @@ impl<S: Socket> ClientConn<S> {
         self.written < self.output.len() || self.file.is_some() || self.streamed.is_some()
     }
 
-    /// Whether a streamed body is being sent.
+    /// Whether a streamed body is being sent, or the connection is a
+    /// WebSocket: either must be driven to end properly on a shutdown.
     pub(crate) fn is_streaming(&self) -> bool {
-        self.streamed.is_some()
+        self.streamed.is_some() || self.ws.is_some()
     }
 
     /// Whether the connection is between requests with nothing half-read.
     pub(crate) fn is_idle(&self) -> bool {
         self.phase == Phase::Open
+            && self.ws.is_none()
             && self.input.is_empty()
             && self.between_requests()
             && !self.has_output()
@@ -364,6 +371,9 @@ impl<S: Socket> ClientConn<S> {
                     } else {
                         Progress::Wait
                     });
+                }
+                Phase::Open if self.ws.is_some() => {
+                    return self.advance_ws(now, scratch, draining);
                 }
                 Phase::Open => {}
             }
@@ -480,6 +490,15 @@ impl<S: Socket> ClientConn<S> {
         match tail {
             Some(Tail::File(file)) => self.file = Some(file),
             Some(Tail::Stream(stream)) => self.streamed = Some(stream),
+            Some(Tail::WebSocket(open)) => {
+                // The switch. Bytes the client sent after its upgrade
+                // request (its first frames, perhaps) are in the input
+                // buffer already: they are the WebSocket's first input.
+                let mut ws = WsConn::new(open, self.last_activity);
+                ws.feed(self.input.bytes());
+                self.input.consume(self.input.len());
+                self.ws = Some(ws);
+            }
             None => {}
         }
         self.phase = Phase::Open;
@@ -539,6 +558,7 @@ impl<S: Socket> ClientConn<S> {
         match self.phase {
             Phase::Busy => None,
             Phase::Lingering { until } => (now >= until).then_some(Expired::Close),
+            Phase::Open if self.ws.is_some() => self.ws_timer(now, quiet),
             Phase::Open | Phase::Closing if self.streamed.is_some() => {
                 self.stream_timer(now, quiet)
             }
@@ -581,10 +601,25 @@ impl<S: Socket> ClientConn<S> {
         (now.duration_since(self.last_activity) >= every).then_some(Expired::KeepAlive)
     }
 
+    /// [`ClientConn::timer`] for a WebSocket: a client that does not read
+    /// (or a close handshake that does not finish) gets `idle_timeout`; an
+    /// open one, its heartbeat instead.
+    fn ws_timer(&self, now: Instant, quiet: bool) -> Option<Expired> {
+        let ws = self.ws.as_ref()?;
+        if self.written < self.output.len() || !ws.output().is_empty() || ws.is_closed() {
+            return quiet.then_some(Expired::Close);
+        }
+        ws.ping_due(now).then_some(Expired::KeepAlive)
+    }
+
     /// Queues the stream's keep-alive chunk (a comment, for server-sent
-    /// events) if nothing else is waiting to be sent; the loop then drives
-    /// the connection to send it.
-    pub(crate) fn send_keep_alive(&mut self) {
+    /// events) if nothing else is waiting to be sent, or a WebSocket's
+    /// heartbeat; the loop then drives the connection to send it.
+    pub(crate) fn send_keep_alive(&mut self, now: Instant) {
+        if let Some(ws) = &mut self.ws {
+            ws.heartbeat(now);
+            return;
+        }
         let Some(out) = &self.streamed else { return };
         if let Some((_, chunk)) = out.body.keep_alive()
             && self.written == self.output.len()
@@ -700,6 +735,84 @@ impl<S: Socket> ClientConn<S> {
                 Took::Pending => return Ok(false),
                 Took::End => self.end_stream(),
                 Took::Broken => return Err(io::Error::other("the streamed body was cut short")),
+            }
+        }
+    }
+
+    /// [`ClientConn::advance`] after the `101`: the application's messages
+    /// into the output while it is under the high-water mark, the output to
+    /// the socket, the client's bytes to the WebSocket while the output is
+    /// under the mark (the back-pressure, `ws_conn.rs`). Once the close
+    /// handshake is done and its frame sent: our FIN, then linger until the
+    /// client closes.
+    fn advance_ws(
+        &mut self,
+        now: Instant,
+        scratch: &mut [u8],
+        draining: bool,
+    ) -> io::Result<Progress> {
+        loop {
+            // The 101 head (and any answer before it) leaves first.
+            if self.written < self.output.len() && !self.flush(now)? {
+                return Ok(Progress::Wait);
+            }
+            let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");
+            if draining {
+                ws.go_away("server shutting down");
+            }
+            let at_mark = ws.take_outgoing();
+            let mut blocked = false;
+            while !ws.output().is_empty() {
+                match self.stream.write(ws.output()) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        ws.consume_output(n);
+                        self.last_activity = now;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        blocked = true;
+                        break;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            if ws.is_closed() {
+                if blocked {
+                    return Ok(Progress::Wait);
+                }
+                if self.peer_closed {
+                    return Ok(Progress::Close);
+                }
+                self.stream.shutdown_write()?;
+                self.phase = Phase::Lingering {
+                    until: now + LINGER,
+                };
+                let closed = self.discard(scratch)?;
+                return Ok(if closed {
+                    Progress::Close
+                } else {
+                    Progress::Wait
+                });
+            }
+            if self.peer_closed {
+                ws.client_gone();
+                return Ok(Progress::Close);
+            }
+            if !blocked && at_mark {
+                continue; // all written: take more of what the application sent
+            }
+            if !ws.wants_input() || !self.readable {
+                return Ok(Progress::Wait);
+            }
+            match self.fill(scratch, now)? {
+                Fill::Data => {
+                    let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");
+                    ws.feed(self.input.bytes());
+                    self.input.consume(self.input.len());
+                }
+                Fill::Eof => {}
+                Fill::WouldBlock => return Ok(Progress::Wait),
             }
         }
     }
@@ -1021,7 +1134,7 @@ mod tests {
         assert!(matches!(h.advance(), Progress::Wait));
         assert_eq!(h.timer(IDLE_TIMEOUT * 2), None, "quiet, but a stream");
         assert_eq!(h.timer(IDLE_TIMEOUT * 3), Some(Expired::KeepAlive));
-        h.conn.send_keep_alive();
+        h.conn.send_keep_alive(h.start);
         assert!(matches!(h.advance(), Progress::Wait));
         assert_eq!(h.written(), "HEAD|6\r\n: ka\n\n\r\n");
     }

@@ -81,6 +81,24 @@ pub(crate) fn encode(
     bytes.clear();
     match reply {
         Reply::Http(framing) => {
+            // An accepted WebSocket upgrade: its 101 head, and the
+            // connection switches (`client_conn.rs`). It takes a
+            // `max_streams` place, as any connection that stays open
+            // without a request does.
+            if let Some(upgrade) = res.take_upgrade() {
+                let max = shared.settings.max_streams;
+                match stream::admit(&shared.open_streams, max) {
+                    Some(permit) => {
+                        bytes.extend_from_slice(&upgrade.head);
+                        let open = stream::WsOpen {
+                            upgrade,
+                            permit: Some(permit),
+                        };
+                        return (bytes, true, Some(Tail::WebSocket(open)));
+                    }
+                    None => res = stream::refusal(max),
+                }
+            }
             let mut permit = None;
             if res.is_streamed() && !framing.head_only {
                 let max = shared.settings.max_streams;
@@ -106,7 +124,17 @@ pub(crate) fn encode(
         // `Connection: close` from a handler concerns one hop, the front's
         // with its browser: it does not end this connection.
         Reply::Frame { id } => {
-            let res = if res.is_streamed() {
+            let res = if res.is_upgrade() {
+                log::warn!(
+                    "request {id} asks for a WebSocket, which split mode does not relay yet; \
+                     sending a 501"
+                );
+                Response::text(
+                    "WebSockets are not relayed in split mode yet: \
+                     connect to this server in HTTP mode for this route.\n",
+                )
+                .with_status(Status::NOT_IMPLEMENTED)
+            } else if res.is_streamed() {
                 log::error!(
                     "a handler answered request {id} with a streamed body, which split mode \
                      cannot relay yet; sending a 501"
