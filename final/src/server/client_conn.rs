@@ -1,8 +1,8 @@
 //! One client connection: its socket, its buffers, and where it is in the exchange.
 //!
-//! One concept over 1,000 lines: the phase machine (about 720 of them, a
-//! streamed body's states included) and the unit tests that specify it
-//! (about 330), side by side.
+//! One concept over 1,200 lines: the phase machine (about 840 of them, a
+//! streamed body's states and the WebSocket phase's I/O included) and the
+//! unit tests that specify it (about 450), side by side.
 //!
 //! Step 01 served a connection with a blocking loop: read, echo, repeat,
 //! with a thread parked in `read` the whole time. Here no thread is
@@ -33,6 +33,10 @@
 //! drops the body, which the producer sees), and it is exempt from
 //! `idle_timeout`; a server-sent events stream sends its keep-alive comment
 //! when it has been quiet too long ([`Expired::KeepAlive`]).
+//!
+//! After a `101 Switching Protocols` the connection speaks WebSocket: the
+//! same socket and buffers, the bytes' meaning in `ws_conn.rs`, and
+//! [`ClientConn::advance_ws`] in place of the HTTP phases.
 //!
 //! The bytes are HTTP from a browser, or, in backend mode, step 06's frames
 //! from a front ([`Wire`]): the same machine serves both, and only what the
@@ -1168,5 +1172,122 @@ mod tests {
             "the read after the answer sees the end, not the idle timeout"
         );
         assert_eq!(h.written(), "ok");
+    }
+
+    /// Runs the handler's jobs at once, on the test's thread.
+    struct InlineJobs;
+
+    impl crate::http::stream_body::StreamWaker for InlineJobs {
+        fn wake(&self) {}
+        fn run_off_loop(&self, job: Box<dyn FnOnce() + Send>) {
+            job();
+        }
+    }
+
+    const HEAD_101: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\n\r\n";
+
+    /// An accepted upgrade to `handler`, as the dispatcher hands it over.
+    fn ws_tail(handler: impl crate::http::websocket::WsHandler) -> Tail {
+        use crate::http::websocket::{WsOptions, WsUpgrade};
+        use crate::server::stream::WsOpen;
+        let upgrade = WsUpgrade::new(
+            HEAD_101.to_vec(),
+            WsOptions::default(),
+            std::sync::Arc::new(handler),
+            crate::http::request::Request::new("GET", "/ws"),
+        );
+        upgrade.link.set_waker(std::sync::Arc::new(InlineJobs));
+        Tail::WebSocket(WsOpen {
+            upgrade,
+            permit: None,
+        })
+    }
+
+    fn masked_text(text: &str) -> Vec<u8> {
+        let mut frame = Vec::new();
+        crate::http::websocket::encode_frame(
+            &mut frame,
+            true,
+            crate::http::websocket::Opcode::Text,
+            text.as_bytes(),
+            Some([9, 8, 7, 6]),
+        );
+        frame
+    }
+
+    fn echo(
+        ws: &crate::http::websocket::WsSender,
+        _: &crate::http::request::Request,
+        m: crate::http::websocket::Message,
+    ) {
+        if let crate::http::websocket::Message::Text(t) = m {
+            ws.send_text(t).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_frame_read_with_the_upgrade_request_is_the_websockets_first_input() {
+        let mut wire = b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+        wire.extend(masked_text("hi"));
+        let mut h = Harness::new(&[&wire]);
+        assert_eq!(h.request(), "/ws");
+        h.conn.begin_request(false);
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(echo)), false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        let mut expected = HEAD_101.to_vec();
+        expected.extend([0x81, 2, b'h', b'i']);
+        assert_eq!(h.conn.stream.written, expected, "the 101, then the echo");
+        assert!(!h.conn.is_idle(), "a WebSocket is never idle");
+        assert_eq!(h.timer(Duration::from_secs(20)), None, "no idle timeout");
+        assert_eq!(
+            h.timer(Duration::from_secs(31)),
+            Some(Expired::KeepAlive),
+            "the heartbeat is due"
+        );
+    }
+
+    #[test]
+    fn output_over_the_high_water_mark_stops_reading_and_taking_until_the_socket_drains() {
+        use crate::http::websocket::{Message, WsSendError, WsSender};
+        use crate::server::ws_conn::HIGH_WATER;
+        let sender: std::sync::Arc<std::sync::Mutex<Option<WsSender>>> = Default::default();
+        let keep = sender.clone();
+        struct Keep(std::sync::Arc<std::sync::Mutex<Option<WsSender>>>);
+        impl crate::http::websocket::WsHandler for Keep {
+            fn on_open(&self, ws: &WsSender, _: &crate::http::request::Request) {
+                *self.0.lock().unwrap() = Some(ws.clone());
+            }
+            fn on_message(&self, _: &WsSender, _: &crate::http::request::Request, _: Message) {}
+        }
+        let mut h = Harness::new(&[b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.request();
+        h.conn.begin_request(false);
+        h.conn.stream.room = Some(HEAD_101.len());
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(Keep(keep))), false);
+        let ws = sender.lock().unwrap().clone().expect("on_open ran");
+        let piece = vec![0u8; 700 * 1024];
+        ws.send_binary(piece.clone()).unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        ws.send_binary(piece.clone()).unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        // 1.4 MiB in the output now: over the mark, nothing more is taken...
+        ws.send_binary(piece.clone()).unwrap();
+        assert_eq!(
+            ws.send_binary(piece.clone()),
+            Err(WsSendError::Full),
+            "the sender's queue is bounded"
+        );
+        // ...and the client's next frame is not read.
+        h.arrive(&masked_text("later"));
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.conn.stream.reads.len(), 1, "reading waits for the output");
+        assert!(h.conn.ws.as_ref().unwrap().output().len() >= HIGH_WATER);
+        // The client reads: everything leaves, the frame is read.
+        h.conn.stream.room = None;
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert!(h.conn.stream.reads.is_empty());
+        assert!(h.conn.stream.written.len() > HEAD_101.len() + 3 * piece.len());
     }
 }

@@ -201,12 +201,15 @@ impl Link {
     fn post(self: &Arc<Link>, event: Inbound) {
         let mut state = self.lock();
         state.inbound.push_back(event);
-        if std::mem::replace(&mut state.running, true) {
+        if state.running {
             return; // the running job will get to it
         }
+        // No waker yet: the loop has not taken the connection over; what is
+        // queued runs with `start`.
         let Some(waker) = state.waker.clone() else {
             return;
         };
+        state.running = true;
         drop(state);
         let link = self.clone();
         waker.run_off_loop(Box::new(move || link.run_handler()));
