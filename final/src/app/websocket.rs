@@ -20,6 +20,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::app::App;
+use crate::app::router::Route;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::websocket::{Upgrade, WsHandler, WsOptions, WsSendError, WsSender, WsUpgrade};
@@ -28,8 +29,9 @@ use crate::http::websocket::{Upgrade, WsHandler, WsOptions, WsSendError, WsSende
 const TRY_AGAIN_LATER: u16 = 1013;
 
 impl App {
-    /// Adds a WebSocket route with the default [`WsOptions`]; see the
-    /// module docs and `docs/websockets.md`.
+    /// Adds a WebSocket route with the default [`WsOptions`].
+    ///
+    #[doc = include_str!("../../docs/websockets.md")]
     ///
     /// # Examples
     /// ```no_run
@@ -49,7 +51,7 @@ impl App {
     /// [`App::websocket`] with a route's own limits.
     pub fn websocket_with(self, pattern: &str, options: WsOptions, handler: impl WsHandler) -> App {
         let handler: Arc<dyn WsHandler> = Arc::new(handler);
-        self.get(pattern, move |req: &Request| -> Response {
+        let mut route = Route::new(Some("GET"), pattern, move |req: &Request| -> Response {
             match Upgrade::accept(req, &[]) {
                 Ok(upgrade) => Response::upgrade(WsUpgrade::new(
                     upgrade.response_head(),
@@ -59,7 +61,9 @@ impl App {
                 )),
                 Err(refused) => refused.response(),
             }
-        })
+        });
+        route.websocket = true;
+        self.add_route(route)
     }
 }
 
