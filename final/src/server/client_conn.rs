@@ -182,6 +182,9 @@ const FILE_CHUNKS_PER_FLUSH: usize = 16;
 /// refuse to read just to close politely.
 const MAX_DISCARD: usize = 256 * 1024;
 
+/// Reads (of up to 64 KiB each) one WebSocket may make per turn.
+const WS_READS_PER_TURN: usize = 16;
+
 /// Bytes a client may send ahead (pipelined requests) while a stream is
 /// sent to it; past this, reading waits until the stream has ended.
 const MAX_READ_AHEAD: usize = 64 * 1024;
@@ -507,6 +510,11 @@ impl<S: Socket> ClientConn<S> {
         }
         self.phase = Phase::Open;
         self.responded(keep_alive, draining);
+        if self.ws.is_some() {
+            // A WebSocket is ended by its close handshake (1001 when
+            // draining, in `advance_ws`), not by the HTTP phases.
+            self.phase = Phase::Open;
+        }
         spare
     }
 
@@ -755,6 +763,7 @@ impl<S: Socket> ClientConn<S> {
         scratch: &mut [u8],
         draining: bool,
     ) -> io::Result<Progress> {
+        let mut reads = 0;
         loop {
             // The 101 head (and any answer before it) leaves first.
             if self.written < self.output.len() && !self.flush(now)? {
@@ -780,6 +789,9 @@ impl<S: Socket> ClientConn<S> {
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                     Err(err) => return Err(err),
                 }
+            }
+            if ws.is_abandoned() {
+                return Ok(Progress::Close);
             }
             if ws.is_closed() {
                 if blocked {
@@ -809,6 +821,12 @@ impl<S: Socket> ClientConn<S> {
             if !ws.wants_input() || !self.readable {
                 return Ok(Progress::Wait);
             }
+            // Fairness, as for pipelined requests: a client sending without
+            // pause gives way after a while, and goes on after the others.
+            if reads == WS_READS_PER_TURN {
+                return Ok(Progress::Again);
+            }
+            reads += 1;
             match self.fill(scratch, now)? {
                 Fill::Data => {
                     let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");

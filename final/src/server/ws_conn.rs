@@ -40,6 +40,9 @@ pub(crate) struct WsConn {
     ping_at: Instant,
     /// A ping is out and its pong has not come.
     pong_due: bool,
+    /// Our close went a heartbeat ago and the client has not answered:
+    /// close the socket without waiting any longer.
+    abandoned: bool,
 }
 
 impl WsConn {
@@ -55,6 +58,7 @@ impl WsConn {
             ping_every: options.ping_interval,
             ping_at: now,
             pong_due: false,
+            abandoned: false,
         }
     }
 
@@ -109,8 +113,17 @@ impl WsConn {
 
     /// Whether to read from the client now: not over the high-water mark,
     /// not after the close handshake.
+    /// Also not while the handler is behind (`INBOX_BYTES` of messages
+    /// wait for it): it wakes the loop when it has caught up.
     pub(crate) fn wants_input(&self) -> bool {
-        self.machine.output().len() < HIGH_WATER && !self.machine.is_closed()
+        self.machine.output().len() < HIGH_WATER
+            && !self.machine.is_closed()
+            && !self.link.inbound_full()
+    }
+
+    /// Whether to give up on the close handshake (see the field).
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.abandoned
     }
 
     /// Whether the close handshake is over (the output may still hold its last frame).
@@ -142,8 +155,10 @@ impl WsConn {
             self.go_away("no pong");
             return;
         }
-        if self.machine.send_ping(b"httprs").is_ok() {
-            self.pong_due = true;
+        match self.machine.send_ping(b"httprs") {
+            Ok(()) => self.pong_due = true,
+            // Our close is out and a whole interval passed without its answer.
+            Err(_) => self.abandoned = true,
         }
         self.ping_at = now;
     }

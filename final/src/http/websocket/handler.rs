@@ -37,6 +37,11 @@ use crate::http::stream_body::StreamWaker;
 /// loop (beyond this, [`WsSender`]'s sends fail with [`WsSendError::Full`]).
 pub const OUTBOX_BYTES: usize = 1024 * 1024;
 
+/// Bytes of received messages a connection may have waiting for its
+/// handler; beyond this the loop stops reading from that client until the
+/// handler catches up (a client cannot queue unbounded work).
+pub(crate) const INBOX_BYTES: usize = 1024 * 1024;
+
 /// What an application does with one route's WebSocket connections. One
 /// value serves every connection of its route; its calls for one connection
 /// come one at a time, in order, on the worker pool.
@@ -131,6 +136,16 @@ enum Inbound {
     Closed(u16),
 }
 
+impl Inbound {
+    fn len(&self) -> usize {
+        match self {
+            Inbound::Message(Message::Text(text)) => text.len(),
+            Inbound::Message(Message::Binary(data)) => data.len(),
+            Inbound::Open | Inbound::Closed(_) => 0,
+        }
+    }
+}
+
 #[derive(Default)]
 struct LinkState {
     outbox: VecDeque<Outgoing>,
@@ -139,6 +154,10 @@ struct LinkState {
     closing: bool,
     waker: Option<Arc<dyn StreamWaker>>,
     inbound: VecDeque<Inbound>,
+    inbound_bytes: usize,
+    /// The loop stopped reading because `inbound` was full: wake it when
+    /// the handler has made room.
+    reader_paused: bool,
     /// A job on the worker pool is calling the handler for this connection.
     running: bool,
     /// `on_close` has been posted: nothing comes after it.
@@ -190,6 +209,15 @@ impl Link {
         self.post(Inbound::Closed(code));
     }
 
+    /// Whether the handler is [`INBOX_BYTES`] behind: the loop stops
+    /// reading, and is woken when the handler has caught up.
+    pub(crate) fn inbound_full(&self) -> bool {
+        let mut state = self.lock();
+        let full = state.inbound_bytes >= INBOX_BYTES;
+        state.reader_paused |= full;
+        full
+    }
+
     /// The next message the application queued, if any.
     pub(crate) fn take_outgoing(&self) -> Option<Outgoing> {
         let mut state = self.lock();
@@ -200,6 +228,7 @@ impl Link {
 
     fn post(self: &Arc<Link>, event: Inbound) {
         let mut state = self.lock();
+        state.inbound_bytes += event.len();
         state.inbound.push_back(event);
         if state.running {
             return; // the running job will get to it
@@ -221,16 +250,21 @@ impl Link {
     fn run_handler(self: Arc<Link>) {
         let sender = WsSender { link: self.clone() };
         loop {
-            let event = {
+            let (event, resume) = {
                 let mut state = self.lock();
-                match state.inbound.pop_front() {
-                    Some(event) => event,
-                    None => {
-                        state.running = false;
-                        return;
-                    }
-                }
+                let Some(event) = state.inbound.pop_front() else {
+                    state.running = false;
+                    return;
+                };
+                state.inbound_bytes -= event.len();
+                let resume = state.reader_paused && state.inbound_bytes < INBOX_BYTES;
+                state.reader_paused &= !resume;
+                (event, resume.then(|| state.waker.clone()).flatten())
             };
+            // Room again: the loop reads on.
+            if let Some(waker) = resume {
+                waker.wake();
+            }
             let handler = &*self.handler;
             let req = &self.req;
             let called = catch_unwind(AssertUnwindSafe(|| match event {
@@ -421,5 +455,49 @@ mod tests {
         assert_eq!(ws.send_text("one more"), Err(WsSendError::Full));
         link.end(1000);
         assert_eq!(ws.send_text("late"), Err(WsSendError::Closed));
+    }
+
+    /// Keeps jobs for the test to run, as a busy pool would; counts wake-ups.
+    #[derive(Default)]
+    struct Deferred {
+        jobs: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+        wakes: Mutex<usize>,
+    }
+
+    impl StreamWaker for Deferred {
+        fn wake(&self) {
+            *self.wakes.lock().unwrap() += 1;
+        }
+        fn run_off_loop(&self, job: Box<dyn FnOnce() + Send>) {
+            self.jobs.lock().unwrap().push(job);
+        }
+    }
+
+    #[test]
+    fn a_handler_behind_by_the_inbox_bound_pauses_reading_and_wakes_the_loop_when_it_catches_up() {
+        let up = WsUpgrade::new(
+            Vec::new(),
+            WsOptions::default(),
+            Arc::new(|_: &WsSender, _: &Request, _: Message| {}),
+            Request::new("GET", "/ws"),
+        );
+        let waker = Arc::new(Deferred::default());
+        up.link.set_waker(waker.clone());
+        up.link.start();
+        up.link.message(Message::Binary(vec![0; INBOX_BYTES / 2]));
+        assert!(!up.link.inbound_full());
+        up.link.message(Message::Binary(vec![0; INBOX_BYTES / 2]));
+        assert!(up.link.inbound_full(), "the loop stops reading");
+        let jobs: Vec<_> = std::mem::take(&mut *waker.jobs.lock().unwrap());
+        assert_eq!(jobs.len(), 1, "one job per connection at a time");
+        for job in jobs {
+            job();
+        }
+        assert!(!up.link.inbound_full());
+        assert_eq!(
+            *waker.wakes.lock().unwrap(),
+            1,
+            "the loop is told to read on"
+        );
     }
 }
