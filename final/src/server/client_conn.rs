@@ -771,9 +771,9 @@ impl<S: Socket> ClientConn<S> {
             }
             let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");
             if draining {
-                ws.go_away("server shutting down");
+                ws.go_away("server shutting down", now);
             }
-            let at_mark = ws.take_outgoing();
+            let at_mark = ws.take_outgoing(now);
             let mut blocked = false;
             while !ws.output().is_empty() {
                 match self.stream.write(ws.output()) {
@@ -1307,5 +1307,32 @@ mod tests {
         assert!(matches!(h.advance(), Progress::Wait));
         assert!(h.conn.stream.reads.is_empty());
         assert!(h.conn.stream.written.len() > HEAD_101.len() + 3 * piece.len());
+    }
+
+    #[test]
+    fn a_client_that_answers_neither_ping_nor_close_is_closed_with_1001_then_abandoned() {
+        let mut h = Harness::new(&[b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.request();
+        h.conn.begin_request(false);
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(echo)), false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        let beat = |h: &mut Harness, secs: u64| {
+            let at = Duration::from_secs(secs);
+            assert_eq!(h.timer(at), Some(Expired::KeepAlive), "at {secs} s");
+            h.conn.send_keep_alive(h.start + at);
+            h.advance()
+        };
+        assert!(matches!(beat(&mut h, 31), Progress::Wait));
+        assert_eq!(
+            &h.conn.stream.written[HEAD_101.len()..][..2],
+            [0x89, 6],
+            "a ping"
+        );
+        assert!(matches!(beat(&mut h, 62), Progress::Wait));
+        let close = &h.conn.stream.written[HEAD_101.len() + 8..];
+        assert_eq!(&close[..4], [0x88, 9, 0x03, 0xe9], "a close with 1001");
+        assert_eq!(h.timer(Duration::from_secs(70)), None);
+        assert!(matches!(beat(&mut h, 93), Progress::Close), "abandoned");
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct WsConn {
     ping_at: Instant,
     /// A ping is out and its pong has not come.
     pong_due: bool,
+    /// When our close frame went, if it has.
+    close_sent_at: Option<Instant>,
     /// Our close went a heartbeat ago and the client has not answered:
     /// close the socket without waiting any longer.
     abandoned: bool,
@@ -58,6 +60,7 @@ impl WsConn {
             ping_every: options.ping_interval,
             ping_at: now,
             pong_due: false,
+            close_sent_at: None,
             abandoned: false,
         }
     }
@@ -84,7 +87,7 @@ impl WsConn {
 
     /// Moves what the application sent into the output, while it is under
     /// [`HIGH_WATER`]; `true` if it stopped at the mark with more perhaps waiting.
-    pub(crate) fn take_outgoing(&mut self) -> bool {
+    pub(crate) fn take_outgoing(&mut self, now: Instant) -> bool {
         loop {
             if self.machine.output().len() >= HIGH_WATER {
                 return true;
@@ -96,7 +99,13 @@ impl WsConn {
             let _ = match out {
                 Outgoing::Text(text) => self.machine.send_text(&text),
                 Outgoing::Binary(data) => self.machine.send_binary(&data),
-                Outgoing::Close(code, reason) => self.machine.close(code, &reason),
+                Outgoing::Close(code, reason) => {
+                    let sent = self.machine.close(code, &reason);
+                    if sent.is_ok() {
+                        self.close_sent_at = Some(now);
+                    }
+                    sent
+                }
             };
         }
     }
@@ -131,10 +140,12 @@ impl WsConn {
         self.machine.is_closed()
     }
 
-    /// Closes with 1001 (the server is shutting down).
-    pub(crate) fn go_away(&mut self, reason: &str) {
+    /// Closes with 1001 (the server is shutting down, or the client stopped
+    /// answering pings); once only.
+    pub(crate) fn go_away(&mut self, reason: &str, now: Instant) {
         let code = CloseCode::new(GOING_AWAY).expect("1001 is a close code");
         if self.machine.close(code, reason).is_ok() {
+            self.close_sent_at = Some(now);
             self.link.end(GOING_AWAY);
         }
     }
@@ -150,17 +161,21 @@ impl WsConn {
     }
 
     /// The heartbeat: a ping, or a close with 1001 if the last one went unanswered.
+    /// After our close, the heartbeat is the close handshake's deadline
+    /// instead: a client that has not answered within one interval is abandoned.
     pub(crate) fn heartbeat(&mut self, now: Instant) {
-        if self.pong_due {
-            self.go_away("no pong");
+        self.ping_at = now;
+        if let Some(sent) = self.close_sent_at {
+            self.abandoned = now.duration_since(sent) >= self.ping_every;
             return;
         }
-        match self.machine.send_ping(b"httprs") {
-            Ok(()) => self.pong_due = true,
-            // Our close is out and a whole interval passed without its answer.
-            Err(_) => self.abandoned = true,
+        if self.pong_due {
+            self.go_away("no pong", now);
+            return;
         }
-        self.ping_at = now;
+        if self.machine.send_ping(b"httprs").is_ok() {
+            self.pong_due = true;
+        }
     }
 }
 
