@@ -131,3 +131,49 @@ impl WsGroup {
         members.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::websocket::{Message, OUTBOX_BYTES, Outgoing};
+
+    fn member() -> WsUpgrade {
+        WsUpgrade::new(
+            Vec::new(),
+            WsOptions::default(),
+            Arc::new(|_: &WsSender, _: &Request, _: Message| {}),
+            Request::new("GET", "/room"),
+        )
+    }
+
+    #[test]
+    fn a_member_whose_queue_is_full_is_closed_with_1013_and_the_others_get_the_message() {
+        let (slow, fast) = (member(), member());
+        let group = WsGroup::new();
+        group.join(&slow.sender());
+        group.join(&fast.sender());
+        slow.sender().send_binary(vec![0; OUTBOX_BYTES]).unwrap();
+        assert_eq!(group.broadcast_text("news"), 1);
+        assert_eq!(group.len(), 1, "the slow one left the group");
+        assert!(matches!(fast.link.take_outgoing(), Some(Outgoing::Text(t)) if t == "news"));
+        assert!(matches!(
+            slow.link.take_outgoing(),
+            Some(Outgoing::Binary(_))
+        ));
+        match slow.link.take_outgoing() {
+            Some(Outgoing::Close(code, _)) => assert_eq!(code.get(), 1013),
+            other => panic!("expected a close with 1013, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_member_that_left_is_not_sent_to() {
+        let one = member();
+        let group = WsGroup::new();
+        group.join(&one.sender());
+        group.leave(&one.sender());
+        assert!(group.is_empty());
+        assert_eq!(group.broadcast_text("anyone?"), 0);
+        assert!(one.link.take_outgoing().is_none());
+    }
+}

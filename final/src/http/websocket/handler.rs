@@ -379,6 +379,16 @@ impl WsUpgrade {
     }
 }
 
+#[cfg(test)]
+impl WsUpgrade {
+    /// A sender to this upgrade's connection, before any loop has it (tests).
+    pub(crate) fn sender(&self) -> WsSender {
+        WsSender {
+            link: self.link.clone(),
+        }
+    }
+}
+
 impl PartialEq for WsUpgrade {
     fn eq(&self, other: &WsUpgrade) -> bool {
         Arc::ptr_eq(&self.link, &other.link)
