@@ -123,6 +123,8 @@ fn read_head(stream: &mut TcpStream) -> (String, Vec<u8>) {
 
 /// A WebSocket client over a real socket.
 struct Client {
+    /// The 101's head.
+    head: String,
     stream: TcpStream,
     ws: WebSocket,
     events: std::collections::VecDeque<Event>,
@@ -139,6 +141,7 @@ impl Client {
             "{head}"
         );
         let mut client = Client {
+            head,
             stream,
             ws: WebSocket::client(usize::MAX),
             events: Default::default(),
@@ -212,6 +215,11 @@ fn eventually(what: &str, check: impl Fn() -> bool) {
 fn text_and_binary_messages_are_echoed_in_order() {
     let (server, _) = start();
     let mut client = Client::connect(server.addr(), "/echo");
+    assert!(
+        client.head.contains("\r\nX-Request-Id: "),
+        "what middleware adds on the way out is on the 101: {}",
+        client.head
+    );
     client.send_text("one");
     client.send_binary(&[0, 1, 2, 255]);
     client.send_text("three");
@@ -239,6 +247,7 @@ fn frames_sent_with_the_upgrade_request_are_read_after_the_switch() {
     let (head, rest) = read_head(&mut stream);
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
     let mut client = Client {
+        head,
         stream,
         ws: WebSocket::client(usize::MAX),
         events: Default::default(),

@@ -97,7 +97,7 @@ pub(crate) fn encode(
                 let max = shared.settings.max_streams;
                 match stream::admit(&shared.open_streams, max) {
                     Some(permit) => {
-                        bytes.extend_from_slice(&upgrade.head);
+                        res.encode_upgrade_head(&upgrade.head, &mut bytes);
                         let open = stream::WsOpen {
                             upgrade,
                             permit: Some(permit),
