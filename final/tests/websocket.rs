@@ -18,7 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use httprs::dev::websocket::{Event, Message, Opcode, WebSocket, encode_frame};
-use httprs::{App, Request, Server, Settings, WsGroup, WsHandler, WsOptions, WsSender};
+use httprs::{
+    App, Request, Server, Settings, WsGroup, WsHandler, WsOptions, WsSendError, WsSender,
+};
 use support::{IO_TIMEOUT, connect, settings};
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -53,6 +55,31 @@ impl WsHandler for Room {
         self.group.leave(ws);
         self.closed.fetch_add(1, Ordering::SeqCst);
     }
+}
+
+/// Sends 64 KiB messages from its own thread, without pause, until a send
+/// fails; reports how many were queued and why it stopped.
+struct Flood {
+    report: std::sync::mpsc::SyncSender<(usize, WsSendError)>,
+}
+
+/// Messages `/flood` would send if nothing stopped it (1 GiB).
+const FLOOD: usize = 16 * 1024;
+
+impl WsHandler for Flood {
+    fn on_open(&self, ws: &WsSender, _: &Request) {
+        let (ws, report) = (ws.clone(), self.report.clone());
+        std::thread::spawn(move || {
+            for sent in 0..FLOOD {
+                if let Err(err) = ws.send_binary(vec![sent as u8; 64 * 1024]) {
+                    let _ = report.send((sent, err));
+                    return;
+                }
+            }
+        });
+    }
+
+    fn on_message(&self, _: &WsSender, _: &Request, _: Message) {}
 }
 
 /// The test app; `closed` counts the chat room's `on_close` calls.
@@ -381,6 +408,34 @@ fn a_client_that_does_not_answer_pings_is_closed_with_1001() {
     }
     let _ = client.ws.take_output();
     client.expect_close(1001);
+}
+
+#[test]
+fn a_client_that_does_not_read_makes_its_sender_full_instead_of_growing_the_server() {
+    let (report, reports) = std::sync::mpsc::sync_channel(1);
+    let server = App::new()
+        .websocket("/flood", Flood { report })
+        .start(settings())
+        .unwrap();
+    let mut client = Client::connect(server.addr(), "/flood");
+    // The client reads nothing: the socket buffers fill, then the server's
+    // output (1 MiB high-water mark), then the sender's queue (1 MiB).
+    let (queued, err) = reports.recv_timeout(IO_TIMEOUT).expect("the flood stops");
+    assert_eq!(err, WsSendError::Full);
+    let bytes = queued * 64 * 1024;
+    println!("a client that does not read: {queued} messages ({bytes} bytes) queued before Full");
+    // Kernel buffers on loopback hold a few MiB; the server's share is 2 MiB.
+    assert!(
+        bytes < 32 << 20,
+        "{bytes} bytes accepted for a client that reads nothing"
+    );
+    // The client reads after all: the messages come, in order.
+    for i in 0..queued.min(8) {
+        assert_eq!(
+            client.next(),
+            Event::Message(Message::Binary(vec![i as u8; 64 * 1024]))
+        );
+    }
 }
 
 /// The process's resident memory, from /proc (Linux).
