@@ -2,8 +2,9 @@
 //! refusals, after which the connection goes on as HTTP), echo of text and
 //! binary, a 1 MiB message and the 1009 past the limit, an unmasked frame's
 //! 1002, a panicking handler's 1011 (the server still answers), a client
-//! that leaves frees its connection, a broadcast to a group, a shutdown's
-//! 1001, and 5,000 idle WebSockets held by one process while HTTP requests
+//! that leaves frees its connection, a client that reads nothing makes its
+//! sender say `Full`, a broadcast to a group, a heartbeat unanswered and a
+//! shutdown's 1001, and 5,000 idle WebSockets held by one process while HTTP requests
 //! are still answered (with the memory they took, printed).
 //!
 //! The client is the layer's own client side ([`WebSocket::client`]), which
