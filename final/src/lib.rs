@@ -42,6 +42,7 @@
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
+//! | `http/multipart.rs`, `http/upload.rs` | `multipart/form-data` parsed as it arrives; files past a threshold spooled to temporary files: [`Multipart`], [`UploadedFile`] | RFC 7578 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
@@ -157,12 +158,14 @@ pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
+pub use http::multipart::MultipartError;
 pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
 pub use http::status::Status;
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
+pub use http::upload::{Multipart, UploadConfig, UploadedFile};
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;
@@ -186,6 +189,9 @@ pub use rusqlite;
 pub mod dev {
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
+    pub use crate::http::multipart::{
+        MultipartLimits, MultipartParser, PartHead, PartSink, multipart_boundary,
+    };
     pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
     pub use crate::split::protocol;
