@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 
 use crate::http::form_de;
 use crate::http::into_response::IntoResponse;
+use crate::http::multipart::MultipartError;
 use crate::http::problem::Problem;
 use crate::http::request::{BodyError, Request};
 use crate::http::response::Response;
@@ -66,6 +67,9 @@ pub enum InputError {
     Malformed(String),
     /// The body was read, and its values do not fit the type. (422)
     Invalid(String),
+    /// The server could not keep the body (an upload's temporary file
+    /// could not be written). (500)
+    Server(String),
 }
 
 impl InputError {
@@ -73,7 +77,7 @@ impl InputError {
     pub fn status(&self) -> Status {
         match self {
             InputError::Param { .. } => Status::NOT_FOUND,
-            InputError::NoSuchParam(_) => Status::INTERNAL_SERVER_ERROR,
+            InputError::NoSuchParam(_) | InputError::Server(_) => Status::INTERNAL_SERVER_ERROR,
             InputError::Query(_) | InputError::Malformed(_) => Status::BAD_REQUEST,
             InputError::UnsupportedMediaType { .. } => Status::UNSUPPORTED_MEDIA_TYPE,
             InputError::Invalid(_) => Status::UNPROCESSABLE_CONTENT,
@@ -98,6 +102,7 @@ impl fmt::Display for InputError {
             }
             InputError::Malformed(problem) => write!(f, "malformed body: {problem}"),
             InputError::Invalid(problem) => write!(f, "invalid body: {problem}"),
+            InputError::Server(problem) => write!(f, "cannot read the body: {problem}"),
         }
     }
 }
@@ -111,6 +116,16 @@ impl From<BodyError> for InputError {
                 InputError::UnsupportedMediaType { expected, found }
             }
             BodyError::NotUtf8 => InputError::Malformed("the body is not valid UTF-8".into()),
+            BodyError::Multipart(MultipartError::NotMultipart) => {
+                InputError::UnsupportedMediaType {
+                    expected: "multipart/form-data",
+                    found: String::new(),
+                }
+            }
+            BodyError::Multipart(err) if err.status() == Status::BAD_REQUEST => {
+                InputError::Malformed(err.to_string())
+            }
+            BodyError::Multipart(err) => InputError::Server(err.to_string()),
             // serde_json tells a syntax error (or a body cut short) from
             // JSON that parsed and did not fit the type.
             BodyError::Json(err) => match err.classify() {

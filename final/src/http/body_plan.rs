@@ -1,0 +1,169 @@
+//! What to do with a request's body, decided when its head has been read:
+//! how large it may be, and whether it is an upload parsed as it streams.
+//!
+//! Why at head time: a `Content-Length` over the limit must be refused
+//! before a byte of the body is read, and a limit may belong to the route
+//! (`Route::post(..).max_body(20 << 20)` for an upload form, smaller or
+//! larger than `max_body_bytes`). The decoder (`parse.rs`) knows the head
+//! but not the routes; the server knows the routes. So the decoder asks a
+//! [`BodyPlanner`] the server gives it, and `http/` never names the router.
+//!
+//! # Uploads as they stream
+//!
+//! A `multipart/form-data` body bound for a route of the app is not
+//! gathered in the input buffer. [`StreamedUpload`] feeds each read's bytes
+//! to the multipart parser at once, which hands text fields to memory and
+//! file bytes to the spooler (`upload.rs`), and the buffer lets them go.
+//! So a 20 MiB picture costs the server 64 KiB of memory and a temporary
+//! file, not 20 MiB, and a malformed body is refused (400) at the byte that
+//! breaks it, not after the whole body has come. The handler finds the
+//! parsed form on its request ([`Request::multipart`](crate::Request::multipart)).
+//!
+//! The alternative, spooling the raw body to a file and parsing it in the
+//! handler, would write every upload to disk twice and answer a malformed
+//! body only after it had all arrived. The cost of this design is that the
+//! event loop writes the temporary files itself: a write to the page cache,
+//! as cheap as the reads of a static file the loop already does.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::http::buffer::InputBuffer;
+use crate::http::chunked::ChunkedDecoder;
+use crate::http::multipart::{MultipartParser, multipart_boundary};
+use crate::http::parse::{BodyFraming, RequestHead};
+use crate::http::parse_error::{Limits, ParseError};
+use crate::http::upload::{Multipart, Spooler, UploadConfig};
+
+/// What the decoder does with one request's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyPlan {
+    /// The most bytes the body may have (413 past it).
+    pub max_body: usize,
+    /// Parse a `multipart/form-data` body as it comes, keeping files as
+    /// this says; `None`: gather the body in memory as any other.
+    pub uploads: Option<Arc<UploadConfig>>,
+}
+
+/// Decides a [`BodyPlan`] from a request head: the server, which knows the routes.
+pub trait BodyPlanner: Send + Sync {
+    /// The plan for the body that follows `head`.
+    fn plan(&self, head: &RequestHead) -> BodyPlan;
+}
+
+/// How the rest of an upload's body is delimited.
+enum Framing {
+    Length {
+        left: usize,
+    },
+    Chunked {
+        chunks: ChunkedDecoder,
+        decoded: Vec<u8>,
+        total: usize,
+    },
+}
+
+/// An upload being parsed as its body arrives; see the module docs.
+pub(crate) struct StreamedUpload {
+    framing: Framing,
+    limits: Limits,
+    parser: MultipartParser,
+    spooler: Spooler,
+}
+
+impl fmt::Debug for StreamedUpload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamedUpload")
+            .field("parser", &self.parser)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamedUpload {
+    /// The upload that follows `head`, if the plan says to stream it and
+    /// the head announces a multipart form with a valid boundary. A
+    /// multipart type with a bad boundary is an error now (400); any other
+    /// body is `None`, for the decoder to gather.
+    pub(crate) fn start(
+        head: &RequestHead,
+        plan: &BodyPlan,
+    ) -> Result<Option<StreamedUpload>, ParseError> {
+        let Some(config) = &plan.uploads else {
+            return Ok(None);
+        };
+        let Some(content_type) = head.headers.get("content-type") else {
+            return Ok(None);
+        };
+        let boundary = match multipart_boundary(content_type) {
+            Ok(boundary) => boundary,
+            Err(crate::http::multipart::MultipartError::NotMultipart) => return Ok(None),
+            Err(err) => return Err(ParseError::Multipart(err)),
+        };
+        let framing = match head.framing {
+            BodyFraming::Empty => return Ok(None),
+            BodyFraming::Length(left) => Framing::Length { left },
+            BodyFraming::Chunked => Framing::Chunked {
+                chunks: ChunkedDecoder::new(),
+                decoded: Vec::new(),
+                total: 0,
+            },
+        };
+        Ok(Some(StreamedUpload {
+            framing,
+            limits: Limits {
+                max_body: plan.max_body,
+                ..Limits::default()
+            },
+            parser: MultipartParser::new(boundary, config.limits),
+            spooler: Spooler::new(UploadConfig::clone(config)),
+        }))
+    }
+
+    /// Parses what `buf` holds of the body and lets it go; the form once
+    /// the body is complete, `None` while more is to come.
+    pub(crate) fn take(
+        &mut self,
+        buf: &mut InputBuffer,
+        max_head: usize,
+    ) -> Result<Option<Multipart>, ParseError> {
+        let done = match &mut self.framing {
+            Framing::Length { left } => {
+                let n = (*left).min(buf.len());
+                self.parser
+                    .feed(&buf.bytes()[..n], &mut self.spooler)
+                    .map_err(ParseError::Multipart)?;
+                buf.consume(n);
+                *left -= n;
+                *left == 0
+            }
+            Framing::Chunked {
+                chunks,
+                decoded,
+                total,
+            } => {
+                let limits = Limits {
+                    max_head,
+                    ..self.limits
+                };
+                let done = chunks.decode(buf, decoded, limits)?;
+                // The chunk decoder checks one chunk against the limit; the
+                // whole body is counted here, since its bytes do not stay.
+                *total += decoded.len();
+                if *total > self.limits.max_body {
+                    return Err(ParseError::BodyTooLarge);
+                }
+                self.parser
+                    .feed(decoded, &mut self.spooler)
+                    .map_err(ParseError::Multipart)?;
+                decoded.clear();
+                done
+            }
+        };
+        if !done {
+            return Ok(None);
+        }
+        self.parser.finish().map_err(ParseError::Multipart)?;
+        let spooler = std::mem::replace(&mut self.spooler, Spooler::new(UploadConfig::default()));
+        Ok(Some(spooler.into_form()))
+    }
+}
