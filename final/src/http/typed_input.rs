@@ -152,6 +152,19 @@ impl IntoResponse for InputError {
     }
 }
 
+impl From<MultipartError> for InputError {
+    fn from(err: MultipartError) -> InputError {
+        InputError::from(BodyError::Multipart(err))
+    }
+}
+
+impl IntoResponse for MultipartError {
+    /// As the [`InputError`] it becomes: 415, 400 or 500.
+    fn into_response(self) -> Response {
+        InputError::from(self).into_response()
+    }
+}
+
 impl IntoResponse for BodyError {
     /// As the [`InputError`] it becomes: 415, 400 or 422.
     fn into_response(self) -> Response {
