@@ -187,6 +187,7 @@ pub use rusqlite;
 /// and a front or backend written outside httprs speaks the same frames
 /// (as actix-web keeps such things in its `dev` module).
 pub mod dev {
+    pub use crate::http::body_plan::{BodyPlan, BodyPlanner};
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
     pub use crate::http::multipart::{
