@@ -252,7 +252,8 @@ enum State {
 ///
 /// # Examples
 /// ```
-/// use httprs::dev::{MultipartError, MultipartLimits, MultipartParser, PartHead, PartSink};
+/// use httprs::MultipartError;
+/// use httprs::dev::{MultipartLimits, MultipartParser, PartHead, PartSink};
 /// #[derive(Default)]
 /// struct Names(Vec<String>);
 /// impl PartSink for Names {

@@ -60,6 +60,8 @@ impl Default for UploadConfig {
 
 /// A parsed `multipart/form-data` form: its text fields and its files,
 /// each in the order sent. From [`Request::multipart`](crate::Request::multipart).
+///
+#[doc = include_str!("../../docs/uploads.md")]
 #[derive(Debug, Default)]
 pub struct Multipart {
     fields: Vec<(String, String)>,
