@@ -167,3 +167,126 @@ impl StreamedUpload {
         Ok(Some(spooler.into_form()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::parse::RequestDecoder;
+
+    /// Streams every body as an upload under `max_body`, kept in `dir`.
+    struct Plan(usize, Option<Arc<UploadConfig>>);
+
+    impl BodyPlanner for Plan {
+        fn plan(&self, _: &RequestHead) -> BodyPlan {
+            BodyPlan {
+                max_body: self.0,
+                uploads: self.1.clone(),
+            }
+        }
+    }
+
+    fn decoder(max_body: usize, dir: &std::path::Path) -> RequestDecoder {
+        let config = UploadConfig {
+            dir: Some(dir.to_path_buf()),
+            memory_limit: 16,
+            ..UploadConfig::default()
+        };
+        RequestDecoder::new(Limits::default())
+            .with_planner(Arc::new(Plan(max_body, Some(Arc::new(config)))))
+    }
+
+    const FORM: &[u8] =
+        b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n\
+        0123456789abcdefghijklmnopqrstuvwxyz\r\n--b--\r\n";
+
+    fn head(framing: &str) -> Vec<u8> {
+        format!("POST / HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b\r\n{framing}\r\n\r\n")
+            .into_bytes()
+    }
+
+    #[test]
+    fn an_upload_is_parsed_as_it_arrives_and_its_bytes_leave_the_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut decoder = decoder(1000, dir.path());
+        let mut buf = InputBuffer::new();
+        buf.extend(&head(&format!("Content-Length: {}", FORM.len())));
+        buf.extend(&FORM[..95]);
+        assert!(decoder.decode(&mut buf).unwrap().is_none());
+        assert!(buf.is_empty(), "parsed bytes are not kept");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "spooled already"
+        );
+        buf.extend(&FORM[95..]);
+        let raw = decoder.decode(&mut buf).unwrap().unwrap();
+        let form = raw.uploads.expect("the form");
+        assert_eq!(
+            form.file("f").unwrap().bytes().unwrap().as_ref(),
+            b"0123456789abcdefghijklmnopqrstuvwxyz"
+        );
+        drop(form);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn the_plan_s_limit_holds_for_a_length_and_for_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = InputBuffer::new();
+        buf.extend(&head(&format!("Content-Length: {}", FORM.len())));
+        assert_eq!(
+            decoder(10, dir.path()).decode(&mut buf).unwrap_err(),
+            ParseError::BodyTooLarge
+        );
+        let mut buf = InputBuffer::new();
+        buf.extend(&head("Transfer-Encoding: chunked"));
+        buf.extend(format!("{:x}\r\n", FORM.len()).as_bytes());
+        buf.extend(FORM);
+        buf.extend(b"\r\n0\r\n\r\n");
+        let err = decoder(FORM.len() - 1, dir.path())
+            .decode(&mut buf)
+            .unwrap_err();
+        assert_eq!(err, ParseError::BodyTooLarge);
+        let mut buf2 = InputBuffer::new();
+        buf2.extend(&head("Transfer-Encoding: chunked"));
+        buf2.extend(format!("{:x}\r\n", FORM.len()).as_bytes());
+        buf2.extend(FORM);
+        buf2.extend(b"\r\n0\r\n\r\n");
+        let raw = decoder(FORM.len(), dir.path())
+            .decode(&mut buf2)
+            .unwrap()
+            .unwrap();
+        assert_eq!(raw.uploads.unwrap().files().len(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_bad_boundary_is_refused_from_the_head_and_other_bodies_are_gathered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = InputBuffer::new();
+        buf.extend(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data\r\nContent-Length: 3\r\n\r\n");
+        let err = decoder(1000, dir.path()).decode(&mut buf).unwrap_err();
+        assert_eq!(
+            err,
+            ParseError::Multipart(crate::http::multipart::MultipartError::BadBoundary(
+                "missing"
+            ))
+        );
+        assert_eq!(err.status().code(), 400);
+        let mut buf = InputBuffer::new();
+        buf.extend(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc");
+        let raw = decoder(1000, dir.path()).decode(&mut buf).unwrap().unwrap();
+        assert_eq!((raw.body.as_slice(), raw.uploads), (&b"abc"[..], None));
+    }
+
+    #[test]
+    fn a_plan_without_uploads_gathers_a_multipart_body_as_it_is() {
+        let mut decoder =
+            RequestDecoder::new(Limits::default()).with_planner(Arc::new(Plan(1000, None)));
+        let mut buf = InputBuffer::new();
+        buf.extend(&head(&format!("Content-Length: {}", FORM.len())));
+        buf.extend(FORM);
+        let raw = decoder.decode(&mut buf).unwrap().unwrap();
+        assert_eq!((raw.body.as_slice(), raw.uploads), (FORM, None));
+    }
+}
