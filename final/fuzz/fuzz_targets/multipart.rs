@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 
 use httprs::dev::{
     BodyPlan, BodyPlanner, InputBuffer, Limits, MultipartLimits, MultipartParser,
-    ParseError, PartHead, PartSink, RequestDecoder, RequestHead,
+    ParseError, PartHead, PartSink, RequestDecoder,
 };
 use httprs::{Multipart, MultipartError, UploadConfig};
 use httprs_fuzz::{drip_cuts, hashed_cuts};
@@ -106,7 +106,7 @@ fn config() -> UploadConfig {
 struct StreamAll(Arc<UploadConfig>);
 
 impl BodyPlanner for StreamAll {
-    fn plan(&self, _: &RequestHead) -> BodyPlan {
+    fn plan(&self, _: &str, _: &str) -> BodyPlan {
         BodyPlan {
             max_body: 1 << 20,
             uploads: Some(self.0.clone()),

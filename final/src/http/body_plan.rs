@@ -31,7 +31,6 @@ use std::sync::Arc;
 use crate::http::buffer::InputBuffer;
 use crate::http::chunked::ChunkedDecoder;
 use crate::http::multipart::{MultipartParser, multipart_boundary};
-use crate::http::parse::{BodyFraming, RequestHead};
 use crate::http::parse_error::{Limits, ParseError};
 use crate::http::upload::{Multipart, Spooler, UploadConfig};
 
@@ -45,10 +44,11 @@ pub struct BodyPlan {
     pub uploads: Option<Arc<UploadConfig>>,
 }
 
-/// Decides a [`BodyPlan`] from a request head: the server, which knows the routes.
+/// Decides a [`BodyPlan`] from a request's method and target (as sent,
+/// query included): the server, which knows the routes.
 pub trait BodyPlanner: Send + Sync {
-    /// The plan for the body that follows `head`.
-    fn plan(&self, head: &RequestHead) -> BodyPlan;
+    /// The plan for the body of a request for `method` and `target`.
+    fn plan(&self, method: &str, target: &str) -> BodyPlan;
 }
 
 /// How the rest of an upload's body is delimited.
@@ -80,18 +80,16 @@ impl fmt::Debug for StreamedUpload {
 }
 
 impl StreamedUpload {
-    /// The upload that follows `head`, if the plan says to stream it and
-    /// the head announces a multipart form with a valid boundary. A
-    /// multipart type with a bad boundary is an error now (400); any other
-    /// body is `None`, for the decoder to gather.
+    /// The upload whose head said `content_type` and `length` (`None`:
+    /// chunked), if the plan says to stream it and the type is a multipart
+    /// form with a valid boundary. A multipart type with a bad boundary is
+    /// an error now (400); any other body is `None`, for the decoder to gather.
     pub(crate) fn start(
-        head: &RequestHead,
+        content_type: Option<&str>,
+        length: Option<usize>,
         plan: &BodyPlan,
     ) -> Result<Option<StreamedUpload>, ParseError> {
-        let Some(config) = &plan.uploads else {
-            return Ok(None);
-        };
-        let Some(content_type) = head.headers.get("content-type") else {
+        let (Some(config), Some(content_type)) = (&plan.uploads, content_type) else {
             return Ok(None);
         };
         let boundary = match multipart_boundary(content_type) {
@@ -99,10 +97,9 @@ impl StreamedUpload {
             Err(crate::http::multipart::MultipartError::NotMultipart) => return Ok(None),
             Err(err) => return Err(ParseError::Multipart(err)),
         };
-        let framing = match head.framing {
-            BodyFraming::Empty => return Ok(None),
-            BodyFraming::Length(left) => Framing::Length { left },
-            BodyFraming::Chunked => Framing::Chunked {
+        let framing = match length {
+            Some(left) => Framing::Length { left },
+            None => Framing::Chunked {
                 chunks: ChunkedDecoder::new(),
                 decoded: Vec::new(),
                 total: 0,
@@ -177,7 +174,7 @@ mod tests {
     struct Plan(usize, Option<Arc<UploadConfig>>);
 
     impl BodyPlanner for Plan {
-        fn plan(&self, _: &RequestHead) -> BodyPlan {
+        fn plan(&self, _: &str, _: &str) -> BodyPlan {
             BodyPlan {
                 max_body: self.0,
                 uploads: self.1.clone(),

@@ -195,7 +195,7 @@ impl RequestDecoder {
                         }));
                     }
                     let plan = match &self.planner {
-                        Some(planner) => planner.plan(&head),
+                        Some(planner) => planner.plan(&head.method, &head.target),
                         None => BodyPlan {
                             max_body: self.limits.max_body,
                             uploads: None,
@@ -212,7 +212,13 @@ impl RequestDecoder {
                         max_body: plan.max_body,
                         ..self.limits
                     };
-                    self.state = match (StreamedUpload::start(&head, &plan)?, head.framing) {
+                    let length = match head.framing {
+                        BodyFraming::Length(n) => Some(n),
+                        _ => None,
+                    };
+                    let content_type = head.headers.get("content-type");
+                    let upload = StreamedUpload::start(content_type, length, &plan)?;
+                    self.state = match (upload, head.framing) {
                         (Some(upload), _) => State::Upload {
                             head,
                             upload: Box::new(upload),

@@ -1,5 +1,6 @@
 //! Typed input: a path parameter, the query, a form or a JSON body read
-//! straight into the handler's own types, with `?`.
+//! straight into the handler's own types, with `?`; and a multipart form
+//! with its files ([`Request::multipart`], kept by `upload.rs`).
 //!
 //! Why here: parsing `req.param("id")` by hand in every view, and matching
 //! a [`BodyError`] in every JSON route, is where a web app's 500s (an
@@ -25,6 +26,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
@@ -35,6 +37,7 @@ use crate::http::problem::Problem;
 use crate::http::request::{BodyError, Request};
 use crate::http::response::Response;
 use crate::http::status::Status;
+use crate::http::upload::{self, Multipart};
 
 /// Why a request's input did not fit the type a handler asked for; see
 /// [`InputError::status`]. Returned with `?`, it is its own response.
@@ -249,6 +252,39 @@ impl Request {
     /// wrong shape (a missing field, a string for a number).
     pub fn json_as<T: DeserializeOwned>(&self) -> Result<T, InputError> {
         Ok(self.json()?)
+    }
+
+    /// The `multipart/form-data` form this request carries: its text fields
+    /// and its files. A form bound for a route of a running server was
+    /// parsed as it arrived, its large files already in temporary files; a
+    /// request built in code (or from a front's frame) is parsed here, once.
+    /// The text fields are also what [`Request::form`] and
+    /// [`Request::form_as`] read.
+    ///
+    /// # Errors
+    /// [`MultipartError::NotMultipart`] (415) for another content type; a
+    /// malformed body (400); a temporary file that cannot be written (500).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::Request;
+    /// let req = Request::new("POST", "/entries")
+    ///     .with_header("Content-Type", "multipart/form-data; boundary=b")
+    ///     .with_body("--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n\
+    ///                 --b\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"a.gif\"\r\n\
+    ///                 Content-Type: image/gif\r\n\r\nGIF89a\r\n--b--\r\n");
+    /// let form = req.multipart().unwrap();
+    /// assert_eq!(form.field("message"), Some("hi"));
+    /// let picture = form.file("picture").unwrap();
+    /// assert_eq!((picture.filename(), picture.len()), ("a.gif", 6));
+    /// ```
+    pub fn multipart(&self) -> Result<&Multipart, MultipartError> {
+        if let Some(form) = self.uploads.get() {
+            return Ok(form);
+        }
+        let content_type = self.header("content-type").unwrap_or("");
+        let form = upload::parse_body(content_type, self.body(), self.upload_config())?;
+        Ok(self.uploads.get_or_init(|| Arc::new(form)))
     }
 }
 

@@ -29,12 +29,9 @@ use std::fmt;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
 use tempfile::NamedTempFile;
 
 use crate::http::multipart::{MultipartError, MultipartLimits, PartHead, PartSink};
-use crate::http::request::Request;
 
 /// How uploads are kept: where their files go and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,41 +312,6 @@ impl PartSink for Spooler {
             None => {}
         }
         Ok(())
-    }
-}
-
-impl Request {
-    /// The `multipart/form-data` form this request carries: its text fields
-    /// and its files. A form bound for a route of a running server was
-    /// parsed as it arrived, its large files already in temporary files; a
-    /// request built in code (or from a front's frame) is parsed here, once.
-    /// The text fields are also what [`Request::form`] and
-    /// [`Request::form_as`] read.
-    ///
-    /// # Errors
-    /// [`MultipartError::NotMultipart`] (415) for another content type; a
-    /// malformed body (400); a temporary file that cannot be written (500).
-    ///
-    /// # Examples
-    /// ```
-    /// use httprs::Request;
-    /// let req = Request::new("POST", "/entries")
-    ///     .with_header("Content-Type", "multipart/form-data; boundary=b")
-    ///     .with_body("--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n\
-    ///                 --b\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"a.gif\"\r\n\
-    ///                 Content-Type: image/gif\r\n\r\nGIF89a\r\n--b--\r\n");
-    /// let form = req.multipart().unwrap();
-    /// assert_eq!(form.field("message"), Some("hi"));
-    /// let picture = form.file("picture").unwrap();
-    /// assert_eq!((picture.filename(), picture.len()), ("a.gif", 6));
-    /// ```
-    pub fn multipart(&self) -> Result<&Multipart, MultipartError> {
-        if let Some(form) = self.uploads.get() {
-            return Ok(form);
-        }
-        let content_type = self.header("content-type").unwrap_or("");
-        let form = parse_body(content_type, self.body(), self.upload_config())?;
-        Ok(self.uploads.get_or_init(|| Arc::new(form)))
     }
 }
 

@@ -20,7 +20,6 @@ use crate::app::core::AppCore;
 use crate::config::settings::Settings;
 use crate::http::body_plan::{BodyPlan, BodyPlanner};
 use crate::http::file_body::FileBody;
-use crate::http::parse::RequestHead;
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
 use crate::server::shutdown::ShutdownHandle;
@@ -97,11 +96,8 @@ impl Shared {
 /// route the app answers; no for a forwarding route, whose backend gets the
 /// bytes as they came, nor for a path with no route (gathered, and 404).
 impl BodyPlanner for Shared {
-    fn plan(&self, head: &RequestHead) -> BodyPlan {
-        let route = self
-            .app
-            .router
-            .route_for(&head.method, path_of(&head.target));
+    fn plan(&self, method: &str, target: &str) -> BodyPlan {
+        let route = self.app.router.route_for(method, path_of(target));
         BodyPlan {
             max_body: route
                 .and_then(|route| route.max_body)
