@@ -276,6 +276,23 @@ mod tests {
         assert_eq!((raw.body.as_slice(), raw.uploads), (&b"abc"[..], None));
     }
 
+    // Found by the fuzz target: `Content-Length: 0` is no body, so nothing
+    // is streamed; the request reaches its handler, whose `multipart()`
+    // finds no closing boundary in nothing (400), as for a request built in code.
+    #[test]
+    fn an_empty_multipart_body_is_not_streamed_and_reads_as_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = InputBuffer::new();
+        buf.extend(&head("Content-Length: 0"));
+        let raw = decoder(1000, dir.path()).decode(&mut buf).unwrap().unwrap();
+        assert_eq!(raw.uploads, None);
+        let req = crate::http::request::Request::from_raw(raw, None);
+        assert_eq!(
+            req.multipart().unwrap_err(),
+            crate::http::multipart::MultipartError::Truncated
+        );
+    }
+
     #[test]
     fn a_plan_without_uploads_gathers_a_multipart_body_as_it_is() {
         let mut decoder =
