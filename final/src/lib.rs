@@ -42,7 +42,7 @@
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
-//! | `http/multipart.rs`, `http/upload.rs` | `multipart/form-data` parsed as it arrives; files past a threshold spooled to temporary files: [`Multipart`], [`UploadedFile`] | RFC 7578 |
+//! | `http/multipart.rs`, `http/upload.rs`, `http/body_plan.rs` | `multipart/form-data` parsed as it arrives (the decoder asks the routes at head time for the body's limit and whether to stream it); files past a threshold spooled to temporary files: [`Multipart`], [`UploadedFile`] | RFC 7578 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
