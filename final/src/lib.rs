@@ -42,6 +42,7 @@
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
+//! | `http/multipart.rs`, `http/upload.rs`, `http/body_plan.rs` | `multipart/form-data` parsed as it arrives (the decoder asks the routes at head time for the body's limit and whether to stream it); files past a threshold spooled to temporary files: [`Multipart`], [`UploadedFile`] | RFC 7578 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
 //! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`] | RFC 6455 |
@@ -161,6 +162,7 @@ pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
+pub use http::multipart::MultipartError;
 pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
@@ -169,6 +171,7 @@ pub use http::status::Status;
 pub use http::stream_body::{BodyChannel, BodySender, StreamBody, StreamClosed, TrySendError};
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
+pub use http::upload::{Multipart, UploadConfig, UploadedFile};
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;
@@ -190,8 +193,12 @@ pub use rusqlite;
 /// and a front or backend written outside httprs speaks the same frames
 /// (as actix-web keeps such things in its `dev` module).
 pub mod dev {
+    pub use crate::http::body_plan::{BodyPlan, BodyPlanner};
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
+    pub use crate::http::multipart::{
+        MultipartLimits, MultipartParser, PartHead, PartSink, multipart_boundary,
+    };
     pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
     /// WebSockets (RFC 6455), sans-IO: the handshake, frames, the connection's

@@ -10,6 +10,7 @@
 //! │   ├── models.rs    an Entry, its table, its migrations, what makes one valid
 //! │   ├── views.rs     the handlers: the HTML page, the form, the JSON API
 //! │   ├── live.rs      new entries pushed to every open page (server-sent events)
+//! │   ├── pictures.rs  an entry's optional picture: checked, stored, served
 //! │   └── accounts.rs  the admin: --create-admin, log in, log out
 //! ├── templates/       base.html (the layout), index.html (the page), login.html
 //! ├── static/          style.css and guestbook.js, served as files
@@ -24,7 +25,7 @@
 //! ```
 //!
 //! The entries are kept in `final/examples/demo/guestbook.sqlite3`, created
-//! on first start, with the sessions (the app calls `App::sessions`, which
+//! on first start (their pictures in `media/` beside it), with the sessions (the app calls `App::sessions`, which
 //! also refuses forged form posts) and the admins. Make an admin, who can
 //! delete entries, with
 //!

@@ -62,6 +62,9 @@ fn refusal(req: &Request, session: &Session) -> Option<Refusal> {
     }
     let sent = match req.header(HEADER).map(str::to_string) {
         Some(token) => token,
+        // An urlencoded form's field, or a multipart form's (an upload):
+        // the connection parsed that form as it came, so this reads the
+        // field it kept, never the upload again.
         None => match req.form_value(FIELD) {
             Some(token) => token,
             None => return Some(Refusal::MissingToken),
@@ -223,6 +226,32 @@ mod tests {
         assert_eq!(
             refusal(&post(&[("X-CSRF-Token", &made_now)], ""), &fresh),
             Some(Refusal::MissingToken)
+        );
+    }
+
+    #[test]
+    fn the_token_may_come_in_a_multipart_form_field() {
+        let token = "ab".repeat(32);
+        let session = Session::loaded(None, Some(token.clone()));
+        let upload = ("Content-Type", "multipart/form-data; boundary=b");
+        let form = |field: &str| {
+            format!(
+                "--b\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{token}\r\n\
+                 --b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--b--\r\n"
+            )
+        };
+        assert_eq!(
+            refusal(&post(&[upload], &form("csrf_token")), &session),
+            None
+        );
+        assert_eq!(
+            refusal(&post(&[upload], &form("other")), &session),
+            Some(Refusal::MissingToken)
+        );
+        assert_eq!(
+            refusal(&post(&[upload], "--b\r\ntruncated"), &session),
+            Some(Refusal::MissingToken),
+            "a malformed form carries no token"
         );
     }
 

@@ -67,6 +67,7 @@ impl App {
         state.debug = settings.debug;
         // Static files read a relative folder from here, at each request.
         state.root = settings.root.clone();
+        state.uploads = Arc::new(settings.upload_config());
         // Templates are read from beside the settings file (`join` keeps an
         // absolute folder as it is), and re-read on change in debug.
         if let Some(templates) = state.get::<Templates>() {
