@@ -46,6 +46,7 @@ use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::state::AppState;
 
+pub(crate) mod compression;
 pub(crate) mod core;
 pub(crate) mod cors;
 pub(crate) mod csrf;

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::app::handler::Handler;
+use crate::http::accept_encoding::{self, AcceptEncoding, Coding};
+use crate::http::headers::etag_matches;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -173,14 +175,6 @@ pub(crate) fn parse_range(value: &str, len: u64) -> ByteRange {
     }
 }
 
-/// Whether an `If-None-Match` value lists `etag` (weak comparison, as
-/// RFC 9110 §13.1.2 asks for a GET) or is `*`.
-fn etag_matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag.trim_start_matches("W/")
-    })
-}
-
 /// The validators of one version of a file.
 struct Validators {
     etag: String,
@@ -303,28 +297,40 @@ impl StaticFiles {
         // Length and validators come from the file as opened, not from the
         // earlier look at the path: a file replaced in between (a deploy)
         // is described as the version actually sent.
-        let Some((file, meta)) = File::open(path)
-            .and_then(|f| f.metadata().map(|m| (f, m)))
-            .ok()
-            .filter(|(_, m)| m.is_file())
-        else {
+        let Some((file, meta)) = open_file(path) else {
             return Response::error(Status::NOT_FOUND);
         };
+        // A precompressed copy beside the file, if the client takes it.
+        let precompressed = Precompressed::find(req, path, &meta);
+        let (file, meta, coding) = match precompressed.chosen {
+            Some(chosen) => chosen,
+            None => (file, meta, Coding::Identity),
+        };
         let len = meta.len();
-        let validators = Validators::of(&meta);
+        let mut validators = Validators::of(&meta);
+        validators.etag = accept_encoding::etag_for(&validators.etag, coding);
+        let negotiated = |mut res: Response| {
+            if precompressed.any {
+                accept_encoding::vary_on_accept_encoding(res.headers_mut());
+            }
+            res
+        };
         if validators.client_is_current(req) {
-            return validators.add_to(Response::new(Status::NOT_MODIFIED));
+            return negotiated(validators.add_to(Response::new(Status::NOT_MODIFIED)));
         }
+        // The type is the original's: `site.css.br` is CSS, brotli-encoded.
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         let content_type = if mime.type_() == mime_guess::mime::TEXT {
             format!("{mime}; charset=utf-8")
         } else {
             mime.to_string()
         };
-        let res = validators
-            .add_to(Response::new(Status::OK))
+        let mut res = negotiated(validators.add_to(Response::new(Status::OK)))
             .with_header("Content-Type", content_type)
             .with_header("Accept-Ranges", "bytes");
+        if let Some(name) = coding.token() {
+            res = res.with_header("Content-Encoding", name);
+        }
         let range = match req.header("range") {
             Some(value) if validators.range_applies(req) => parse_range(value, len),
             _ => ByteRange::Whole,
@@ -338,6 +344,72 @@ impl StaticFiles {
             ByteRange::Unsatisfiable => Response::error(Status::RANGE_NOT_SATISFIABLE)
                 .with_header("Content-Range", format!("bytes */{len}")),
         }
+    }
+}
+
+/// `path` opened, with its metadata, if it is a file.
+fn open_file(path: &Path) -> Option<(File, Metadata)> {
+    File::open(path)
+        .and_then(|f| f.metadata().map(|m| (f, m)))
+        .ok()
+        .filter(|(_, m)| m.is_file())
+}
+
+/// The precompressed copies of a file: `site.css.br` and `site.css.gz`
+/// beside `site.css`, made once at build time at the highest level (what
+/// nginx's `gzip_static` and `brotli_static` serve). Used when it exists,
+/// is a plain file (a symbolic link could lead out of the folder), and is
+/// not older than the file (an edited `site.css` beside yesterday's
+/// `site.css.br` is sent as it is, not as yesterday's).
+///
+/// A request with `Range` gets the file itself: its byte offsets count the
+/// bytes a download manager or a video player will put together, and the
+/// compressed copy's bytes are others.
+struct Precompressed {
+    /// A copy exists, so the answer depends on `Accept-Encoding` (`Vary`).
+    any: bool,
+    /// The copy chosen for this request, opened, with its coding.
+    chosen: Option<(File, Metadata, Coding)>,
+}
+
+impl Precompressed {
+    /// The codings a copy can have, with its file name's suffix; in the
+    /// order ties are broken (`http/accept_encoding.rs`).
+    const SUFFIXES: [(Coding, &'static str); 2] = [(Coding::Brotli, "br"), (Coding::Gzip, "gz")];
+
+    fn find(req: &Request, path: &Path, original: &Metadata) -> Precompressed {
+        let fresh: Vec<(Coding, PathBuf)> = Precompressed::SUFFIXES
+            .iter()
+            .filter_map(|&(coding, suffix)| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".");
+                name.push(suffix);
+                let copy = PathBuf::from(name);
+                // `symlink_metadata`: a link is not a file here.
+                let meta = fs::symlink_metadata(&copy).ok()?;
+                let not_older = match (meta.modified(), original.modified()) {
+                    (Ok(copy), Ok(original)) => copy >= original,
+                    _ => false,
+                };
+                (meta.is_file() && not_older).then_some((coding, copy))
+            })
+            .collect();
+        let mut found = Precompressed {
+            any: !fresh.is_empty(),
+            chosen: None,
+        };
+        if fresh.is_empty() || req.header("range").is_some() {
+            return found;
+        }
+        let offered: Vec<Coding> = fresh.iter().map(|(coding, _)| *coding).collect();
+        let accept = AcceptEncoding::of_fields(req.headers().get_all("accept-encoding"));
+        let coding = accept.preferred(&offered);
+        found.chosen = fresh
+            .into_iter()
+            .find(|(c, _)| *c == coding)
+            .and_then(|(_, copy)| open_file(&copy))
+            .map(|(file, meta)| (file, meta, coding));
+        found
     }
 }
 
@@ -467,14 +539,5 @@ mod tests {
         for &(value, len, expected) in cases {
             assert_eq!(parse_range(value, len), expected, "for {value} of {len}");
         }
-    }
-
-    #[test]
-    fn if_none_match_compares_weakly_and_accepts_a_star() {
-        assert!(etag_matches("\"a-1\"", "\"a-1\""));
-        assert!(etag_matches("W/\"a-1\"", "\"a-1\""));
-        assert!(etag_matches("\"x\", \"a-1\"", "\"a-1\""));
-        assert!(etag_matches("*", "\"a-1\""));
-        assert!(!etag_matches("\"a-2\"", "\"a-1\""));
     }
 }
