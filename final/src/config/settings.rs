@@ -111,8 +111,9 @@ pub struct Settings {
     /// shrinks to a fifth for every visitor, and the one secret httprs puts
     /// in pages, the CSRF token, is masked per response against BREACH. An
     /// app that echoes input beside its own secrets in one body, or runs
-    /// behind a proxy that compresses, can switch it off. See
-    /// `final/docs/compression.md`.
+    /// behind a proxy that compresses, can switch it off.
+    ///
+    #[doc = include_str!("../../docs/compression.md")]
     pub compression: bool,
     /// Bodies shorter than this many bytes are never compressed
     /// (`compression_min_size`, 1024): below about one packet the saving
