@@ -111,8 +111,8 @@ impl Compression {
         }
         // 6.
         let encoded = match coding {
-            Coding::Brotli => brotli(res.body()),
-            Coding::Gzip => gzip(res.body()),
+            Coding::Brotli => brotli(res.body(), BROTLI_QUALITY),
+            Coding::Gzip => gzip(res.body(), GZIP_LEVEL),
             Coding::Identity => return res,
         };
         if encoded.len() >= res.body().len() {
@@ -143,7 +143,7 @@ fn compressible(res: &Response) -> bool {
 /// and `+xml` kin such as `application/problem+json`). Images, audio,
 /// video, fonts in WOFF and archives are compressed already; compressing
 /// them again costs CPU and saves nothing.
-fn compressible_type(content_type: &str) -> bool {
+pub(crate) fn compressible_type(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
     let Some((kind, subtype)) = essence.split_once('/') else {
         return false;
@@ -179,20 +179,20 @@ fn not_modified(res: Response) -> Response {
     not_modified
 }
 
-/// `body` gzip-encoded. Writing into a `Vec` cannot fail.
-pub(crate) fn gzip(body: &[u8]) -> Vec<u8> {
+/// `body` gzip-encoded at `level` (0 to 9). Writing into a `Vec` cannot fail.
+pub(crate) fn gzip(body: &[u8], level: u32) -> Vec<u8> {
     let out = Vec::with_capacity(body.len() / 3);
-    let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::new(GZIP_LEVEL));
+    let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
     encoder
         .write_all(body)
         .and_then(|()| encoder.finish())
         .unwrap_or_else(|_| unreachable!("writing into a Vec cannot fail"))
 }
 
-/// `body` brotli-encoded. Writing into a `Vec` cannot fail.
-pub(crate) fn brotli(body: &[u8]) -> Vec<u8> {
+/// `body` brotli-encoded at `quality` (0 to 11). Writing into a `Vec` cannot fail.
+pub(crate) fn brotli(body: &[u8], quality: u32) -> Vec<u8> {
     let out = Vec::with_capacity(body.len() / 3);
-    let mut encoder = brotli::CompressorWriter::new(out, 4096, BROTLI_QUALITY, BROTLI_WINDOW);
+    let mut encoder = brotli::CompressorWriter::new(out, 4096, quality, BROTLI_WINDOW);
     if encoder.write_all(body).is_err() {
         unreachable!("writing into a Vec cannot fail");
     }

@@ -53,6 +53,7 @@ pub(crate) mod csrf;
 pub(crate) mod handler;
 pub(crate) mod login_limit;
 pub(crate) mod middleware;
+pub(crate) mod precompressed;
 pub(crate) mod router;
 pub(crate) mod secure_headers;
 pub(crate) mod session;

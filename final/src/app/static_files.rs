@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::app::handler::Handler;
-use crate::http::accept_encoding::{self, AcceptEncoding, Coding};
+use crate::app::precompressed::Precompressed;
+use crate::http::accept_encoding::{self, Coding};
 use crate::http::headers::etag_matches;
 use crate::http::request::Request;
 use crate::http::response::Response;
@@ -249,6 +250,27 @@ impl StaticFiles {
         }
     }
 
+    /// Writes `NAME.br` and `NAME.gz` beside each file under `folder`
+    /// (subfolders too) whose type compresses: text, CSS, JavaScript,
+    /// JSON, SVG. Run it once per release, as a build step or an app's
+    /// command ([`App::command`](crate::App::command)): static files are
+    /// never compressed per request, and a client that takes brotli or
+    /// gzip then gets the copy (see `final/docs/compression.md`). Copies
+    /// are made at the highest levels (brotli 11, gzip 9), slow to make
+    /// and smallest to send. Returns the files compressed.
+    ///
+    /// # Errors
+    /// The first file or folder that cannot be read or written.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let done = httprs::StaticFiles::precompress("static").unwrap();
+    /// println!("{} files compressed", done.len());
+    /// ```
+    pub fn precompress(folder: impl AsRef<Path>) -> std::io::Result<Vec<PathBuf>> {
+        crate::app::precompressed::make_copies(folder.as_ref())
+    }
+
     /// The route pattern matching the prefix and everything below it.
     pub(crate) fn pattern(&self) -> String {
         format!("^{}(?:/.*)?$", regex::escape(&self.prefix))
@@ -302,10 +324,11 @@ impl StaticFiles {
         };
         // A precompressed copy beside the file, if the client takes it.
         let precompressed = Precompressed::find(req, path, &meta);
-        let (file, meta, coding) = match precompressed.chosen {
-            Some(chosen) => chosen,
-            None => (file, meta, Coding::Identity),
-        };
+        let copy = precompressed
+            .chosen
+            .as_ref()
+            .and_then(|(copy, coding)| open_file(copy).map(|(file, meta)| (file, meta, *coding)));
+        let (file, meta, coding) = copy.unwrap_or((file, meta, Coding::Identity));
         let len = meta.len();
         let mut validators = Validators::of(&meta);
         validators.etag = accept_encoding::etag_for(&validators.etag, coding);
@@ -348,69 +371,11 @@ impl StaticFiles {
 }
 
 /// `path` opened, with its metadata, if it is a file.
-fn open_file(path: &Path) -> Option<(File, Metadata)> {
+pub(crate) fn open_file(path: &Path) -> Option<(File, Metadata)> {
     File::open(path)
         .and_then(|f| f.metadata().map(|m| (f, m)))
         .ok()
         .filter(|(_, m)| m.is_file())
-}
-
-/// The precompressed copies of a file: `site.css.br` and `site.css.gz`
-/// beside `site.css`, made once at build time at the highest level (what
-/// nginx's `gzip_static` and `brotli_static` serve). Used when it exists,
-/// is a plain file (a symbolic link could lead out of the folder), and is
-/// not older than the file (an edited `site.css` beside yesterday's
-/// `site.css.br` is sent as it is, not as yesterday's).
-///
-/// A request with `Range` gets the file itself: its byte offsets count the
-/// bytes a download manager or a video player will put together, and the
-/// compressed copy's bytes are others.
-struct Precompressed {
-    /// A copy exists, so the answer depends on `Accept-Encoding` (`Vary`).
-    any: bool,
-    /// The copy chosen for this request, opened, with its coding.
-    chosen: Option<(File, Metadata, Coding)>,
-}
-
-impl Precompressed {
-    /// The codings a copy can have, with its file name's suffix; in the
-    /// order ties are broken (`http/accept_encoding.rs`).
-    const SUFFIXES: [(Coding, &'static str); 2] = [(Coding::Brotli, "br"), (Coding::Gzip, "gz")];
-
-    fn find(req: &Request, path: &Path, original: &Metadata) -> Precompressed {
-        let fresh: Vec<(Coding, PathBuf)> = Precompressed::SUFFIXES
-            .iter()
-            .filter_map(|&(coding, suffix)| {
-                let mut name = path.as_os_str().to_owned();
-                name.push(".");
-                name.push(suffix);
-                let copy = PathBuf::from(name);
-                // `symlink_metadata`: a link is not a file here.
-                let meta = fs::symlink_metadata(&copy).ok()?;
-                let not_older = match (meta.modified(), original.modified()) {
-                    (Ok(copy), Ok(original)) => copy >= original,
-                    _ => false,
-                };
-                (meta.is_file() && not_older).then_some((coding, copy))
-            })
-            .collect();
-        let mut found = Precompressed {
-            any: !fresh.is_empty(),
-            chosen: None,
-        };
-        if fresh.is_empty() || req.header("range").is_some() {
-            return found;
-        }
-        let offered: Vec<Coding> = fresh.iter().map(|(coding, _)| *coding).collect();
-        let accept = AcceptEncoding::of_fields(req.headers().get_all("accept-encoding"));
-        let coding = accept.preferred(&offered);
-        found.chosen = fresh
-            .into_iter()
-            .find(|(c, _)| *c == coding)
-            .and_then(|(_, copy)| open_file(&copy))
-            .map(|(file, meta)| (file, meta, coding));
-        found
-    }
 }
 
 /// Canonicalizes `path` (following every symbolic link) and returns it with
