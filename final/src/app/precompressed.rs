@@ -46,14 +46,10 @@ pub(crate) struct Precompressed {
 }
 
 impl Precompressed {
-    /// The codings a copy can have, with its file name's suffix; in the
-    /// order ties are broken (`http/accept_encoding.rs`).
-    const SUFFIXES: [(Coding, &'static str); 2] = SUFFIXES;
-
     /// The copies of the file at `path` (whose metadata is `original`),
     /// and the one to send for `req`, if any.
     pub(crate) fn find(req: &Request, path: &Path, original: &Metadata) -> Precompressed {
-        let fresh: Vec<(Coding, PathBuf)> = Precompressed::SUFFIXES
+        let fresh: Vec<(Coding, PathBuf)> = SUFFIXES
             .iter()
             .filter_map(|&(coding, suffix)| {
                 let copy = copy_path(path, suffix);
