@@ -96,17 +96,16 @@ impl Compression {
             return res;
         };
         // 5.
-        if let Some(etag) = res
+        let etag = res
             .header("etag")
-            .map(|tag| accept_encoding::etag_for(tag, coding))
-        {
+            .map(|tag| accept_encoding::etag_for(tag, coding));
+        if let Some(etag) = &etag {
             let current = matches!(req.method(), "GET" | "HEAD")
                 && req
                     .header("if-none-match")
-                    .is_some_and(|tags| etag_matches(tags, &etag));
-            res = res.with_header("ETag", etag);
+                    .is_some_and(|tags| etag_matches(tags, etag));
             if current {
-                return not_modified(res);
+                return not_modified(res.with_header("ETag", etag.clone()));
             }
         }
         // 6.
@@ -116,9 +115,14 @@ impl Compression {
             Coding::Identity => return res,
         };
         if encoded.len() >= res.body().len() {
+            // Sent as identity after all: its tag stays the identity tag.
             return res;
         }
-        res.with_header("Content-Encoding", name).with_body(encoded)
+        let res = res.with_header("Content-Encoding", name).with_body(encoded);
+        match etag {
+            Some(etag) => res.with_header("ETag", etag),
+            None => res,
+        }
     }
 }
 
@@ -312,6 +316,21 @@ mod tests {
         );
         assert_eq!(other.status(), Status::OK);
         assert_eq!(other.header("content-encoding"), Some("gzip"));
+    }
+
+    #[test]
+    fn a_body_that_does_not_shrink_keeps_its_identity_tag() {
+        let on = Compression {
+            min_size: 4,
+            ..Compression::default()
+        };
+        let res = on.apply(
+            &get("gzip"),
+            Response::html("<p>x</p>").with_header("ETag", "\"v1\""),
+        );
+        assert_eq!(res.header("content-encoding"), None);
+        assert_eq!(res.header("etag"), Some("\"v1\""));
+        assert_eq!(res.body(), b"<p>x</p>");
     }
 
     #[test]
