@@ -61,6 +61,7 @@ fn seeds() -> Vec<(&'static str, Seeds)> {
         ("static_path", static_paths()),
         ("websocket_frame", websocket_frames()),
         ("multipart", multiparts()),
+        ("accept_encoding", accept_encodings()),
     ]
 }
 
@@ -256,6 +257,14 @@ fn escapes() -> Seeds {
         ("plus", "a+b%20c%2B"),
         ("malformed", "%zz%4%"),
         ("slash", "a%2Fb%3Fc%26d"),
+    ])
+}
+
+fn accept_encodings() -> Seeds {
+    text(&[
+        ("browser", "gzip, deflate, br, zstd"),
+        ("weights", "gzip;q=1, br;q=0.5"),
+        ("refuse-all", "identity;q=0, *;q=0"),
     ])
 }
 

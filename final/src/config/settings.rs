@@ -117,6 +117,20 @@ pub struct Settings {
     pub log_level: LevelFilter,
     /// Log one line per request (`access_log`, true).
     pub access_log: bool,
+    /// Send text, JSON, JavaScript, SVG and XML bodies gzip- or
+    /// brotli-encoded to clients that ask for it in `Accept-Encoding`
+    /// (`compression`, true). On by default: a page or a style sheet
+    /// shrinks to a fifth for every visitor, and the one secret httprs puts
+    /// in pages, the CSRF token, is masked per response against BREACH. An
+    /// app that echoes input beside its own secrets in one body, or runs
+    /// behind a proxy that compresses, can switch it off.
+    ///
+    #[doc = include_str!("../../docs/compression.md")]
+    pub compression: bool,
+    /// Bodies shorter than this many bytes are never compressed
+    /// (`compression_min_size`, 1024): below about one packet the saving
+    /// is nothing and the CPU is not.
+    pub compression_min_size: usize,
     /// The data layer's database, if the app has one (`database`,
     /// `httprs.sqlite3`): the path of a SQLite file, a relative one taken
     /// from [`Settings::root`], or a PostgreSQL server's URL,
@@ -185,6 +199,8 @@ impl Default for Settings {
             debug: false,
             log_level: LevelFilter::Info,
             access_log: true,
+            compression: true,
+            compression_min_size: 1024,
             database: PathBuf::from("httprs.sqlite3"),
             database_pool: 4,
             secret_key: None,
@@ -439,6 +455,8 @@ const KEYS: &[&str] = &[
     "debug",
     "log_level",
     "access_log",
+    "compression",
+    "compression_min_size",
     "database",
     "database_pool",
     "secret_key",
@@ -488,6 +506,8 @@ impl Settings {
             "debug" => self.debug = raw.boolean()?,
             "log_level" => self.log_level = raw.level()?,
             "access_log" => self.access_log = raw.boolean()?,
+            "compression" => self.compression = raw.boolean()?,
+            "compression_min_size" => self.compression_min_size = raw.count(0)? as usize,
             "database" => self.database = raw.database()?,
             "database_pool" => self.database_pool = raw.count(1)? as usize,
             // Never `raw.shown()`: the message must not print the key.

@@ -3,6 +3,7 @@
 //! server feeds the decoder whatever each read brought and writes what
 //! [`Response::encode`](response::Response) produced.
 
+pub(crate) mod accept_encoding;
 pub(crate) mod body_plan;
 pub(crate) mod buffer;
 pub(crate) mod chunked;

@@ -6,6 +6,7 @@
 //! and `urls.rs` would gather their routes.
 
 pub mod accounts;
+pub mod assets;
 pub mod live;
 pub mod models;
 pub mod pictures;

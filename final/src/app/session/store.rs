@@ -8,8 +8,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::app::session::csrf_cookie::{self, unhex};
-use crate::app::session::handle::{Session, SessionData, hex, random_hex};
+use crate::app::session::csrf_cookie;
+use crate::app::session::handle::{Session, SessionData, random_hex};
+use crate::app::session::hex::{hex, unhex};
 use crate::app::session::sweep::Sweeper;
 use crate::config::keys::SecretKey;
 use crate::config::settings::Settings;
@@ -377,7 +378,7 @@ mod tests {
     fn a_csrf_token_is_a_signed_cookie_and_stores_no_row() {
         let store = store();
         let session = Session::default();
-        let token = session.csrf_token();
+        let token = session.raw_csrf_token();
         let res = store.save(&Request::new("GET", "/"), &session, Response::text("x"));
         let set = res.header("set-cookie").unwrap().to_string();
         assert!(set.starts_with("httprs_csrf="), "{set}");
@@ -388,7 +389,11 @@ mod tests {
         let req = Request::new("GET", "/").with_header("Cookie", pair);
         let again = store.load(&req);
         assert_eq!(again.expected_csrf_token().as_deref(), Some(token.as_str()));
-        assert_eq!(again.csrf_token(), token);
+        assert_eq!(again.raw_csrf_token(), token);
+        // What a page shows is masked, and unmasks to it.
+        let shown = again.csrf_token();
+        assert!(!shown.contains(&token));
+        assert!(super::super::csrf_mask::matches(&shown, &token));
         assert!(
             store
                 .save(&req, &again, Response::text("x"))
