@@ -2,7 +2,7 @@
 //! found from a signed cookie. Why the data stays on the server, how the
 //! cookie is signed and when rows expire: `final/docs/sessions.md`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -11,7 +11,7 @@ use sha2::Sha256;
 use crate::app::session::csrf_cookie;
 use crate::app::session::handle::{Session, SessionData, random_hex};
 use crate::app::session::hex::{hex, unhex};
-use crate::app::session::sweep::Sweeper;
+use crate::app::session::sweep::{Sweeper, now};
 use crate::config::keys::SecretKey;
 use crate::config::settings::Settings;
 use crate::config::start_error::{StartError, StartErrorKind};
@@ -41,13 +41,6 @@ pub(crate) fn migration() -> Migration {
         );
         CREATE INDEX httprs_sessions_expires ON httprs_sessions (expires);",
     )
-}
-
-/// Seconds since 1970, as `expires` counts them.
-pub(super) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// What the session middleware needs, made at start-up and kept in the app's state.
