@@ -42,7 +42,9 @@
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |
+//! | `http/multipart.rs`, `http/upload.rs`, `http/body_plan.rs` | `multipart/form-data` parsed as it arrives (the decoder asks the routes at head time for the body's limit and whether to stream it); files past a threshold spooled to temporary files: [`Multipart`], [`UploadedFile`] | RFC 7578 |
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
+//! | `http/accept_encoding.rs` | which coding a client takes (q-values, `*`, identity), `Vary`, an ETag per coding | RFC 9110 §12.5.3 |
 //! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
 //! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`]; the application's side, [`WsHandler`] and [`WsSender`] | RFC 6455 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
@@ -78,11 +80,12 @@
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 08 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 08 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
-//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own, expired rows swept; forged forms refused: [`Session`] | step 12 |
+//! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own (masked per page against BREACH), expired rows swept; forged forms refused: [`Session`] | step 12 |
 //! | `app/broadcast.rs` | one event to every open event stream; a slow one is dropped and catches up on reconnect: [`Broadcast`] | issue #26 |
 //! | `app/websocket.rs` | WebSocket routes ([`App::websocket`]) and groups; a member too slow for a broadcast is closed with 1013: [`WsGroup`] | issue #26 |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | step 12 |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
+//! | `app/compression.rs`, `app/precompressed.rs` | gzip or brotli per response for those who ask; `.br`/`.gz` copies of static files, found and made | nginx's `gzip`, `gzip_static` |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
 //! | **`server/`** | **the server: every socket, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
@@ -164,6 +167,7 @@ pub use http::cookie::{Cookie, CookieError, SameSite};
 pub use http::extensions::Extensions;
 pub use http::headers::Headers;
 pub use http::into_response::IntoResponse;
+pub use http::multipart::MultipartError;
 pub use http::problem::Problem;
 pub use http::request::{BodyError, Request};
 pub use http::response::Response;
@@ -172,6 +176,7 @@ pub use http::status::Status;
 pub use http::stream_body::{BodyChannel, BodySender, StreamBody, StreamClosed, TrySendError};
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
+pub use http::upload::{Multipart, UploadConfig, UploadedFile};
 pub use http::websocket::{Message as WsMessage, WsHandler, WsOptions, WsSendError, WsSender};
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
@@ -194,8 +199,12 @@ pub use rusqlite;
 /// and a front or backend written outside httprs speaks the same frames
 /// (as actix-web keeps such things in its `dev` module).
 pub mod dev {
+    pub use crate::http::body_plan::{BodyPlan, BodyPlanner};
     pub use crate::http::buffer::InputBuffer;
     pub use crate::http::headers::{FieldError, check_field};
+    pub use crate::http::multipart::{
+        MultipartLimits, MultipartParser, PartHead, PartSink, multipart_boundary,
+    };
     pub use crate::http::parse::{BodyFraming, RawRequest, RequestDecoder, RequestHead};
     pub use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError};
     /// WebSockets (RFC 6455), sans-IO: the handshake, frames, the connection's

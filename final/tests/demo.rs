@@ -43,6 +43,7 @@ fn start_demo(dir: &TempDir, backend: &Backend) -> Process {
 /// The demo with these flags (`--backend` for split mode), on `backend`.
 fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
     let database = database(dir, backend);
+    let media = dir.join("media");
     Process::spawn(
         &example_exe("demo"),
         args,
@@ -55,6 +56,8 @@ fn start_demo_with(dir: &TempDir, backend: &Backend, args: &[&str]) -> Process {
             ("HTTPRS_SECRET_KEY", SECRET_KEY),
             // And, as a backend (`--backend`), the key its front proves it holds.
             ("HTTPRS_SPLIT_KEY", SPLIT_KEY),
+            // Pictures go to the test's folder, not the demo's.
+            ("HTTPRS_APP_MEDIA_DIR", media.to_str().unwrap()),
         ],
     )
 }
@@ -351,6 +354,75 @@ fn a_wrong_form_comes_back_with_what_was_typed_and_why() {
     assert_eq!(get(demo.addr, "/nowhere").status, 404);
     // Nothing was stored by any of it.
     assert!(entries(demo.addr).is_empty());
+}
+
+/// The page's form with a picture, as a browser posts it: multipart, the
+/// token among the fields, the picture's bytes (`GIF89a` and text, so the
+/// body is a string; past the 64 KiB spooling threshold).
+fn post_picture(browser: &mut Browser, addr: SocketAddr, name: &str, picture: &str) -> Reply {
+    let b = "----demo-boundary";
+    let field = |n: &str, v: &str| {
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n")
+    };
+    let body = format!(
+        "{}{}{}--{b}\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"me.gif\"\r\n\
+         Content-Type: image/gif\r\n\r\n{picture}\r\n--{b}--\r\n",
+        field("csrf_token", &browser.token.clone()),
+        field("name", name),
+        field("message", "With a picture"),
+    );
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+         Content-Type: multipart/form-data; boundary={b}\r\n"
+    );
+    browser.send(addr, &head, &body)
+}
+
+#[test]
+fn a_picture_signed_with_an_entry_is_shown_beside_it_and_served_back() {
+    let backend = Backend::Sqlite;
+    let dir = TempDir::new("demo-picture");
+    let demo = start_demo(&dir, &backend);
+    let mut browser = Browser::default();
+    browser.get(demo.addr, "/");
+    // Over max_body_bytes (1 MiB), within the sign route's own limit.
+    let picture = format!("GIF89a{}", "x".repeat(1_500_000));
+    let signed = post_picture(&mut browser, demo.addr, "Ada", &picture);
+    assert_eq!(signed.status, 303, "{}", signed.text());
+
+    let page = browser.get(demo.addr, "/").text();
+    let at = page
+        .find("src=\"/media/")
+        .expect("the entry shows its picture")
+        + 5;
+    let src = &page[at..at + page[at..].find('"').unwrap()];
+    let served = get(demo.addr, src);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.header("content-type"), Some("image/gif"));
+    assert!(
+        served.body == picture.as_bytes(),
+        "the picture came back changed"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("media")).unwrap().count(), 1);
+
+    // Not a picture, whatever its name says: the form again, nothing stored.
+    browser.get(demo.addr, "/");
+    let refused = post_picture(&mut browser, demo.addr, "Eve", "<html>not a gif</html>");
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .text()
+            .contains("Please choose a PNG, JPEG, GIF or WebP picture.")
+    );
+    // Over the route's limit: 413 from the head alone, before the body is
+    // read or the view runs (so only the head is sent).
+    let head = "POST / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\
+                Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 3000000\r\n\r\n";
+    assert_eq!(request(demo.addr, head.as_bytes()).status, 413);
+    assert_eq!(entries(demo.addr).len(), 1);
+    assert_eq!(std::fs::read_dir(dir.join("media")).unwrap().count(), 1);
+    // Only names the demo made are read from the folder.
+    assert_eq!(get(demo.addr, "/media/..%2Fguestbook.sqlite3").status, 404);
 }
 
 #[test]

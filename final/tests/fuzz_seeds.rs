@@ -60,6 +60,8 @@ fn seeds() -> Vec<(&'static str, Seeds)> {
         ("percent_decode", escapes()),
         ("static_path", static_paths()),
         ("websocket_frame", websocket_frames()),
+        ("multipart", multiparts()),
+        ("accept_encoding", accept_encodings()),
     ]
 }
 
@@ -221,12 +223,48 @@ fn forms() -> Seeds {
     seeds
 }
 
+/// Bodies for the boundary `XyZ` (the target's): a browser's form with a
+/// text field and a picture, an empty file input, the epilogue and
+/// padding the RFC allows; and, read the target's second way, values split
+/// at `0xff` after a byte of flags.
+fn multiparts() -> Seeds {
+    let mut seeds = text(&[
+        (
+            "browser",
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nab12\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhello\r\nthere\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"cat.gif\"\r\n\
+             Content-Type: image/gif\r\n\r\nGIF89a\x01\x00\x01\x00\r\n--XyZ--\r\n",
+        ),
+        (
+            "empty-file",
+            "--XyZ\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\r\n--XyZ--",
+        ),
+        (
+            "preamble-padding",
+            "ignored\r\n--XyZ \t\r\nContent-Disposition: form-data; name=a; \
+             filename*=UTF-8''caf%C3%A9.txt\r\n\r\n--X\r\n--XyZ--\r\nepilogue",
+        ),
+    ]);
+    seeds.push(("values", b"\x05first\xff\r\n--Xy\xffthird\xff".to_vec()));
+    seeds
+}
+
 fn escapes() -> Seeds {
     text(&[
         ("utf8", "w%C3%B6rld"),
         ("plus", "a+b%20c%2B"),
         ("malformed", "%zz%4%"),
         ("slash", "a%2Fb%3Fc%26d"),
+    ])
+}
+
+fn accept_encodings() -> Seeds {
+    text(&[
+        ("browser", "gzip, deflate, br, zstd"),
+        ("weights", "gzip;q=1, br;q=0.5"),
+        ("refuse-all", "identity;q=0, *;q=0"),
     ])
 }
 

@@ -234,7 +234,9 @@ fn imports_of(
 ) -> Result<Vec<Import>, String> {
     let code = code_of(text);
     let use_statement = Regex::new(r"(?s)\buse\s+((?:crate|super)::[^;]*);").unwrap();
-    let inline = Regex::new(r"\$?\bcrate(?:::[A-Za-z_][A-Za-z0-9_]*)+").unwrap();
+    // Paths written in the code itself count too (`super::store::now()`):
+    // a loop is a loop whether or not a `use` line names it.
+    let inline = Regex::new(r"\$?\b(?:crate|super)(?:::[A-Za-z_][A-Za-z0-9_]*)+").unwrap();
     let line_of = |offset: usize| code[..offset].matches('\n').count() + 1;
     let here = module_path(rel);
     let mut found = Vec::new();

@@ -221,7 +221,20 @@ fn anonymous_page_views_store_no_session_and_a_login_stores_one(backend: Backend
     let cookie = page.cookies();
     let token = page.text().split('"').nth(1).unwrap().to_string();
     let again = get(addr, "/form", &cookie);
-    assert!(again.text().contains(&token), "the cookie's token again");
+    // Each page masks the token afresh (BREACH): another string, the same
+    // token underneath, the one the cookie holds.
+    let token_again = again.text().split('"').nth(1).unwrap().to_string();
+    assert_ne!(token_again, token, "masked anew");
+    let secret = support::unmasked_csrf_token(&token);
+    assert_eq!(
+        support::unmasked_csrf_token(&token_again),
+        secret,
+        "the cookie's token again"
+    );
+    assert!(
+        cookie.contains(&format!("httprs_csrf={secret}.")),
+        "{cookie}"
+    );
     assert!(again.headers("set-cookie").is_empty(), "{}", again.head);
     let raw = format!(
         "POST /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\
@@ -233,7 +246,7 @@ fn anonymous_page_views_store_no_session_and_a_login_stores_one(backend: Backend
     let set = login.headers("set-cookie");
     assert!(set[0].starts_with("httprs_session="), "{set:?}");
     assert!(
-        set[1].starts_with("httprs_csrf=") && !set[1].contains(&token),
+        set[1].starts_with("httprs_csrf=") && !set[1].contains(&secret),
         "a new token: {set:?}"
     );
     assert_eq!(stored_sessions(&dir, &backend), 1);
@@ -319,7 +332,43 @@ fn sessions_without_a_secret_key_start_only_in_debug(backend: Backend) {
     assert!(get(addr, "/count", &cookie).text().starts_with("2 "));
 }
 
+fn each_page_masks_the_token_anew_every_mask_is_accepted_and_a_forged_one_is_not(backend: Backend) {
+    let dir = TempDir::new("sessions-masked");
+    let (server, posted) = start(&dir, &backend);
+    let addr = server.addrs()[0];
+    let first = get(addr, "/form", "");
+    let cookie = first.cookies();
+    let shown = |page: &Reply| page.text().split('"').nth(1).unwrap().to_string();
+    let second = get(addr, "/form", &cookie);
+    let (a, b) = (shown(&first), shown(&second));
+    assert_ne!(a, b, "two responses, two strings (BREACH)");
+    let secret = support::unmasked_csrf_token(&a);
+    assert!(!first.text().contains(&secret) && !second.text().contains(&secret));
+    // Both are accepted, from a form and from the header a script sends.
+    assert_eq!(post(addr, &cookie, &format!("csrf_token={a}")).status, 303);
+    assert_eq!(post(addr, &cookie, &format!("csrf_token={b}")).status, 303);
+    let raw = format!(
+        "POST /do HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         X-CSRF-Token: {b}\r\nContent-Length: 0\r\n\r\n"
+    );
+    assert_eq!(request(addr, raw.as_bytes()).status, 303);
+    assert_eq!(posted.load(Ordering::SeqCst), 3);
+    // Another visitor's masked token, and this one's with a digit changed.
+    let other = shown(&get(addr, "/form", ""));
+    let mut flipped = a.clone().into_bytes();
+    flipped[100] = if flipped[100] == b'0' { b'1' } else { b'0' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    for forged in [other, flipped] {
+        assert_eq!(
+            post(addr, &cookie, &format!("csrf_token={forged}")).status,
+            403
+        );
+    }
+    assert_eq!(posted.load(Ordering::SeqCst), 3);
+}
+
 on_both_engines!(
+    each_page_masks_the_token_anew_every_mask_is_accepted_and_a_forged_one_is_not,
     a_session_keeps_typed_values_and_is_saved_only_when_changed,
     anonymous_page_views_store_no_session_and_a_login_stores_one,
     expired_sessions_are_swept_on_the_interval_without_a_request,

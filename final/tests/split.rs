@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use httprs::FrontOptions;
 use httprs::Mode;
 use httprs::dev::protocol::{self, Message};
-use httprs::{Server, Settings};
+use httprs::{Request, Route, Server, Settings};
 use support::process::{Process, example_exe};
 use support::{Gate, IO_TIMEOUT, Reply};
 
@@ -244,6 +244,57 @@ fn a_streamed_response_is_answered_501_by_a_backend_and_its_connection_goes_on()
     assert_eq!(front.ask("GET", "/stream", b"").status, 501);
     assert_eq!(front.ask("GET", "/hello/you", b"").status, 200);
     assert_eq!(server.stats().streams, 0, "no stream was opened");
+}
+
+#[test]
+fn a_route_s_own_body_limit_holds_in_backend_mode_and_its_upload_is_parsed_from_the_frame() {
+    let server = support::app(Gate::default())
+        .add_route(
+            Route::post(
+                "/upload",
+                |req: &Request| -> Result<String, httprs::InputError> {
+                    let form = req.multipart()?;
+                    Ok(format!(
+                        "{} {}",
+                        form.field("a").unwrap_or("-"),
+                        form.files().len()
+                    ))
+                },
+            )
+            .max_body(5000),
+        )
+        .add_route(Route::post("/tiny", |_: &Request| "ok").max_body(10))
+        .start(backend_settings())
+        .expect("start");
+    let mut front = FrontConn::open(server.addr());
+    // Above the global 1000 bytes, within the route's 5000.
+    let mut form = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
+        --b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n"
+        .to_vec();
+    form.extend_from_slice(&[b'x'; 3000]);
+    form.extend_from_slice(b"\r\n--b--\r\n");
+    let id = front.next_id;
+    front.next_id += 1;
+    let request = Message::Request(protocol::Request {
+        id,
+        method: "POST".into(),
+        path: "/upload".into(),
+        query: String::new(),
+        headers: vec![
+            ("Host".into(), "backend.test".into()),
+            (
+                "Content-Type".into(),
+                "multipart/form-data; boundary=b".into(),
+            ),
+        ],
+        body: form,
+    });
+    protocol::write_frame(&mut front.stream, &request).expect("send a frame");
+    let reply = front.reply();
+    assert_eq!((reply.status, reply.body.as_slice()), (200, &b"1 1"[..]));
+    assert_eq!(front.ask("POST", "/upload", &[b'x'; 5001]).status, 413);
+    assert_eq!(front.ask("POST", "/tiny", &[b'x'; 11]).status, 413);
+    assert_eq!(front.ask("POST", "/tiny", &[b'x'; 10]).status, 200);
 }
 
 #[test]

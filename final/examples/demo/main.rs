@@ -10,9 +10,11 @@
 //! │   ├── models.rs    an Entry, its table, its migrations, what makes one valid
 //! │   ├── views.rs     the handlers: the HTML page, the form, the JSON API
 //! │   ├── live.rs      new entries pushed to every open page (server-sent events)
+//! │   ├── pictures.rs  an entry's optional picture: checked, stored, served
 //! │   └── accounts.rs  the admin: --create-admin, log in, log out
 //! ├── templates/       base.html (the layout), index.html (the page), login.html
-//! ├── static/          style.css and guestbook.js, served as files
+//! ├── static/          style.css and guestbook.js, served as files, with their
+//! │                    .br and .gz copies (made by --compress-static)
 //! └── deploy/          nginx.conf: nginx in front of two instances (the README's
 //!                      "Growing past one machine", run by final/tests/deployment.rs)
 //! ```
@@ -24,7 +26,7 @@
 //! ```
 //!
 //! The entries are kept in `final/examples/demo/guestbook.sqlite3`, created
-//! on first start, with the sessions (the app calls `App::sessions`, which
+//! on first start (their pictures in `media/` beside it), with the sessions (the app calls `App::sessions`, which
 //! also refuses forged form posts) and the admins. Make an admin, who can
 //! delete entries, with
 //!
@@ -40,7 +42,7 @@ use std::time::Duration;
 
 use httprs::{App, Broadcast, Flag, LoginLimit};
 
-use crate::app::accounts;
+use crate::app::{accounts, assets};
 
 /// This folder's `settings.toml`. Relative paths (the database file, the
 /// templates, the static files) are read from the settings file's folder,
@@ -58,6 +60,14 @@ fn main() {
                 "save an admin (password from GUESTBOOK_ADMIN_PASSWORD or standard input), then exit",
             ),
             accounts::create_admin,
+        )
+        // `--compress-static` writes the .br and .gz copies of static/ (app/assets.rs).
+        .command(
+            Flag::switch(
+                assets::COMPRESS_STATIC,
+                "compress static/'s text files into .br and .gz copies beside them, then exit",
+            ),
+            assets::compress_static,
         )
         // The `[app]` table of settings.toml, as `req.state::<Config>()`.
         .app_settings::<app::Config>()

@@ -7,6 +7,7 @@
 
 use httprs::Route;
 
+use crate::app::pictures::{self, MAX_PICTURE};
 use crate::app::{accounts, live, views};
 
 /// The guestbook's routes, in the order they are tried. Each has a name,
@@ -16,7 +17,12 @@ pub fn urls() -> Vec<Route> {
     vec![
         // The page: the entries and the form; the form posts back to `/`.
         Route::get("/", views::index).name("index"),
-        Route::post("/", views::sign).name("index"),
+        // The form may carry a picture: up to 2 MiB and the text around
+        // it, above the 1 MiB `max_body_bytes` every other route keeps.
+        Route::post("/", views::sign)
+            .name("index")
+            .max_body(MAX_PICTURE + 64 * 1024),
+        Route::get("/media/{name}", pictures::serve).name("media"),
         // The admin: log in and out, and delete an entry (403 for anyone else).
         Route::get("/login", accounts::login_page).name("login"),
         Route::post("/login", accounts::login).name("login"),

@@ -10,6 +10,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::app::compression::Compression;
 use crate::app::middleware::{AccessLog, Middleware, Next};
 use crate::app::router::{ALLOW_IMPLEMENTED, Resolution, Router};
 use crate::app::secure_headers;
@@ -28,6 +29,9 @@ pub(crate) struct AppCore {
     /// Add the secure headers to HTML responses (on unless
     /// [`App::secure_headers`](crate::App::secure_headers)`(false)`).
     pub(crate) secure_headers: bool,
+    /// gzip or brotli for the clients that ask (`compression.rs`); on by
+    /// default, set from the settings at start.
+    pub(crate) compression: Compression,
 }
 
 impl AppCore {
@@ -38,6 +42,7 @@ impl AppCore {
             middleware: vec![Arc::new(AccessLog)],
             state: Arc::default(),
             secure_headers: true,
+            compression: Compression::default(),
         }
     }
 
@@ -52,8 +57,8 @@ impl AppCore {
     }
 
     /// Middleware, then the handler (or a 404, 405 or 501, or the answer to
-    /// `OPTIONS *`), then the secure headers: a panic anywhere becomes a 500
-    /// for this request only.
+    /// `OPTIONS *`), then the secure headers, then compression: a panic
+    /// anywhere becomes a 500 for this request only.
     pub(crate) fn respond(&self, req: &Request, resolution: &Resolution) -> Response {
         let endpoint = |req: &Request| -> Response {
             match resolution {
@@ -84,11 +89,14 @@ impl AppCore {
         let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
             .unwrap_or_else(|panic| self.panicked(req, panic));
         let res = with_request_id(res, req.id());
-        if self.secure_headers {
+        let res = if self.secure_headers {
             secure_headers::apply(res)
         } else {
             res
-        }
+        };
+        // Last, so it sees every header the response will carry (`Vary`,
+        // `ETag`, `Cache-Control`), and first to return for a tiny body.
+        self.compression.apply(req, res)
     }
 
     fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {

@@ -3,8 +3,8 @@
 //! of [`App::sessions`](crate::App::sessions)).
 
 use minijinja::Value;
-use subtle::ConstantTimeEq;
 
+use crate::app::session::csrf_mask;
 use crate::app::session::handle::Session;
 use crate::http::request::Request;
 use crate::http::response::Response;
@@ -62,6 +62,9 @@ fn refusal(req: &Request, session: &Session) -> Option<Refusal> {
     }
     let sent = match req.header(HEADER).map(str::to_string) {
         Some(token) => token,
+        // An urlencoded form's field, or a multipart form's (an upload):
+        // the connection parsed that form as it came, so this reads the
+        // field it kept, never the upload again.
         None => match req.form_value(FIELD) {
             Some(token) => token,
             None => return Some(Refusal::MissingToken),
@@ -72,8 +75,9 @@ fn refusal(req: &Request, session: &Session) -> Option<Refusal> {
         // No token was ever given to this browser: whatever was sent is wrong.
         return Some(Refusal::MissingToken);
     };
-    let equal: bool = sent.as_bytes().ct_eq(expected.as_bytes()).into();
-    (!equal).then_some(Refusal::WrongToken)
+    // Masked afresh in each page (`session/csrf_mask.rs`, BREACH): unmasked,
+    // then compared in constant time.
+    (!csrf_mask::matches(&sent, &expected)).then_some(Refusal::WrongToken)
 }
 
 /// Whether `Origin: scheme://host[:port]` names the `Host` the request was sent to.
@@ -110,9 +114,10 @@ fn forbidden(why: Refusal) -> Response {
 }
 
 /// The template helpers of a request with a session: `csrf_field()`,
-/// the hidden input, and `csrf_token()`, the bare token (for a `<meta>`
+/// the hidden input, and `csrf_token()`, the token alone (for a `<meta>`
 /// a script reads). Functions, not values, so that a page that never
-/// calls them makes no token and stores no session.
+/// calls them makes no token and stores no session. Each call writes the
+/// token under a new mask ([`Session::csrf_token`]).
 pub(crate) fn template_helpers(req: &Request) -> Option<Value> {
     let session = req.attached_session()?;
     let for_field = session.clone();
@@ -223,6 +228,55 @@ mod tests {
         assert_eq!(
             refusal(&post(&[("X-CSRF-Token", &made_now)], ""), &fresh),
             Some(Refusal::MissingToken)
+        );
+    }
+
+    #[test]
+    fn the_token_may_come_in_a_multipart_form_field() {
+        let token = "ab".repeat(32);
+        let session = Session::loaded(None, Some(token.clone()));
+        let upload = ("Content-Type", "multipart/form-data; boundary=b");
+        let form = |field: &str| {
+            format!(
+                "--b\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{token}\r\n\
+                 --b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--b--\r\n"
+            )
+        };
+        assert_eq!(
+            refusal(&post(&[upload], &form("csrf_token")), &session),
+            None
+        );
+        assert_eq!(
+            refusal(&post(&[upload], &form("other")), &session),
+            Some(Refusal::MissingToken)
+        );
+        assert_eq!(
+            refusal(&post(&[upload], "--b\r\ntruncated"), &session),
+            Some(Refusal::MissingToken),
+            "a malformed form carries no token"
+        );
+    }
+
+    #[test]
+    fn every_masked_form_of_the_token_is_accepted_and_a_forged_one_is_not() {
+        let token = "ab".repeat(32);
+        let session = Session::loaded(None, Some(token.clone()));
+        let form = ("Content-Type", "application/x-www-form-urlencoded");
+        let (first, second) = (session.csrf_token(), session.csrf_token());
+        assert_ne!(first, second, "a new mask each time");
+        assert!(!first.contains(&token), "the token itself is never shown");
+        for shown in [&first, &second] {
+            let field = post(&[form], &format!("a=1&csrf_token={shown}"));
+            assert_eq!(refusal(&field, &session), None);
+            assert_eq!(
+                refusal(&post(&[("X-CSRF-Token", shown)], ""), &session),
+                None
+            );
+        }
+        let forged = Session::loaded(None, Some("cd".repeat(32))).csrf_token();
+        assert_eq!(
+            refusal(&post(&[form], &format!("csrf_token={forged}")), &session),
+            Some(Refusal::WrongToken)
         );
     }
 

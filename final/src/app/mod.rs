@@ -47,12 +47,14 @@ use crate::http::response::Response;
 use crate::http::state::AppState;
 
 pub(crate) mod broadcast;
+pub(crate) mod compression;
 pub(crate) mod core;
 pub(crate) mod cors;
 pub(crate) mod csrf;
 pub(crate) mod handler;
 pub(crate) mod login_limit;
 pub(crate) mod middleware;
+pub(crate) mod precompressed;
 pub(crate) mod router;
 pub(crate) mod secure_headers;
 pub(crate) mod session;

@@ -43,6 +43,8 @@ pub struct Route {
     /// Set by [`App::websocket`](crate::App::websocket): a backend answers
     /// it 501 without running it (a front does not relay WebSockets).
     pub(crate) websocket: bool,
+    /// Set by [`Route::max_body`]: this route's body limit, over `max_body_bytes`.
+    pub(crate) max_body: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -71,6 +73,7 @@ impl std::fmt::Debug for Route {
             .field("name", &self.name)
             .field("may_block", &self.may_block)
             .field("forward", &self.forward)
+            .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +104,7 @@ impl Route {
             may_block: false,
             forward: None,
             websocket: false,
+            max_body: None,
         }
     }
 
@@ -207,6 +211,29 @@ impl Route {
     /// ```
     pub fn may_block(mut self) -> Route {
         self.may_block = true;
+        self
+    }
+
+    /// The most bytes a request body for this route may have, larger or
+    /// smaller than the `max_body_bytes` setting, which it replaces here:
+    /// a longer body is answered `413`, before it is read when its
+    /// `Content-Length` says so. For an upload form, with
+    /// [`Request::multipart`](crate::Request::multipart).
+    ///
+    /// In split mode the backend applies it when the front's frame
+    /// arrives; the front knows no routes, so its own `max_body_bytes`
+    /// must let the largest upload through (see `docs/uploads.md`).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::{App, Request, Response, Route};
+    /// let app = App::new().add_route(
+    ///     Route::post("/pictures", |_: &Request| Response::text("thanks")).max_body(20 << 20),
+    /// );
+    /// # let _ = app;
+    /// ```
+    pub fn max_body(mut self, bytes: usize) -> Route {
+        self.max_body = Some(bytes);
         self
     }
 
@@ -365,6 +392,14 @@ pub(crate) struct Router {
 impl Router {
     pub(crate) fn add(&mut self, route: Route) {
         self.routes.push(route);
+    }
+
+    /// The route a request for `method` and `path` goes to, if any.
+    pub(crate) fn route_for(&self, method: &str, path: &str) -> Option<&Route> {
+        match self.resolve(method, path) {
+            Resolution::Found { index, .. } => self.routes.get(index),
+            _ => None,
+        }
     }
 
     pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolution {

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::app::handler::Handler;
+use crate::app::precompressed::Precompressed;
+use crate::http::accept_encoding::{self, Coding};
+use crate::http::headers::etag_matches;
 use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::status::Status;
@@ -173,14 +176,6 @@ pub(crate) fn parse_range(value: &str, len: u64) -> ByteRange {
     }
 }
 
-/// Whether an `If-None-Match` value lists `etag` (weak comparison, as
-/// RFC 9110 §13.1.2 asks for a GET) or is `*`.
-fn etag_matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag.trim_start_matches("W/")
-    })
-}
-
 /// The validators of one version of a file.
 struct Validators {
     etag: String,
@@ -255,6 +250,27 @@ impl StaticFiles {
         }
     }
 
+    /// Writes `NAME.br` and `NAME.gz` beside each file under `folder`
+    /// (subfolders too) whose type compresses: text, CSS, JavaScript,
+    /// JSON, SVG. Run it once per release, as a build step or an app's
+    /// command ([`App::command`](crate::App::command)): static files are
+    /// never compressed per request, and a client that takes brotli or
+    /// gzip then gets the copy (see `final/docs/compression.md`). Copies
+    /// are made at the highest levels (brotli 11, gzip 9), slow to make
+    /// and smallest to send. Returns the files compressed.
+    ///
+    /// # Errors
+    /// The first file or folder that cannot be read or written.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let done = httprs::StaticFiles::precompress("static").unwrap();
+    /// println!("{} files compressed", done.len());
+    /// ```
+    pub fn precompress(folder: impl AsRef<Path>) -> std::io::Result<Vec<PathBuf>> {
+        crate::app::precompressed::make_copies(folder.as_ref())
+    }
+
     /// The route pattern matching the prefix and everything below it.
     pub(crate) fn pattern(&self) -> String {
         format!("^{}(?:/.*)?$", regex::escape(&self.prefix))
@@ -303,28 +319,41 @@ impl StaticFiles {
         // Length and validators come from the file as opened, not from the
         // earlier look at the path: a file replaced in between (a deploy)
         // is described as the version actually sent.
-        let Some((file, meta)) = File::open(path)
-            .and_then(|f| f.metadata().map(|m| (f, m)))
-            .ok()
-            .filter(|(_, m)| m.is_file())
-        else {
+        let Some((file, meta)) = open_file(path) else {
             return Response::error(Status::NOT_FOUND);
         };
+        // A precompressed copy beside the file, if the client takes it.
+        let precompressed = Precompressed::find(req, path, &meta);
+        let copy = precompressed
+            .chosen
+            .as_ref()
+            .and_then(|(copy, coding)| open_file(copy).map(|(file, meta)| (file, meta, *coding)));
+        let (file, meta, coding) = copy.unwrap_or((file, meta, Coding::Identity));
         let len = meta.len();
-        let validators = Validators::of(&meta);
+        let mut validators = Validators::of(&meta);
+        validators.etag = accept_encoding::etag_for(&validators.etag, coding);
+        let negotiated = |mut res: Response| {
+            if precompressed.any {
+                accept_encoding::vary_on_accept_encoding(res.headers_mut());
+            }
+            res
+        };
         if validators.client_is_current(req) {
-            return validators.add_to(Response::new(Status::NOT_MODIFIED));
+            return negotiated(validators.add_to(Response::new(Status::NOT_MODIFIED)));
         }
+        // The type is the original's: `site.css.br` is CSS, brotli-encoded.
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         let content_type = if mime.type_() == mime_guess::mime::TEXT {
             format!("{mime}; charset=utf-8")
         } else {
             mime.to_string()
         };
-        let res = validators
-            .add_to(Response::new(Status::OK))
+        let mut res = negotiated(validators.add_to(Response::new(Status::OK)))
             .with_header("Content-Type", content_type)
             .with_header("Accept-Ranges", "bytes");
+        if let Some(name) = coding.token() {
+            res = res.with_header("Content-Encoding", name);
+        }
         let range = match req.header("range") {
             Some(value) if validators.range_applies(req) => parse_range(value, len),
             _ => ByteRange::Whole,
@@ -339,6 +368,14 @@ impl StaticFiles {
                 .with_header("Content-Range", format!("bytes */{len}")),
         }
     }
+}
+
+/// `path` opened, with its metadata, if it is a file.
+pub(crate) fn open_file(path: &Path) -> Option<(File, Metadata)> {
+    File::open(path)
+        .and_then(|f| f.metadata().map(|m| (f, m)))
+        .ok()
+        .filter(|(_, m)| m.is_file())
 }
 
 /// Canonicalizes `path` (following every symbolic link) and returns it with
@@ -467,14 +504,5 @@ mod tests {
         for &(value, len, expected) in cases {
             assert_eq!(parse_range(value, len), expected, "for {value} of {len}");
         }
-    }
-
-    #[test]
-    fn if_none_match_compares_weakly_and_accepts_a_star() {
-        assert!(etag_matches("\"a-1\"", "\"a-1\""));
-        assert!(etag_matches("W/\"a-1\"", "\"a-1\""));
-        assert!(etag_matches("\"x\", \"a-1\"", "\"a-1\""));
-        assert!(etag_matches("*", "\"a-1\""));
-        assert!(!etag_matches("\"a-2\"", "\"a-1\""));
     }
 }

@@ -96,6 +96,12 @@ impl From<BodyError> for ViewError {
     }
 }
 
+impl From<crate::http::multipart::MultipartError> for ViewError {
+    fn from(err: crate::http::multipart::MultipartError) -> ViewError {
+        ViewError::Input(err.into())
+    }
+}
+
 impl From<DbError> for ViewError {
     fn from(err: DbError) -> ViewError {
         ViewError::Db(err)

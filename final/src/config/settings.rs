@@ -91,8 +91,15 @@ pub struct Settings {
     pub max_streams: usize,
     /// Longest request head in bytes (`max_head_bytes`, 8 KiB): 431, or 414 for the request line.
     pub max_head_bytes: usize,
-    /// Longest request body in bytes (`max_body_bytes`, 1 MiB): 413.
+    /// Longest request body in bytes (`max_body_bytes`, 1 MiB): 413. A
+    /// route may set its own ([`Route::max_body`](crate::Route::max_body)).
     pub max_body_bytes: usize,
+    /// Bytes of an uploaded file kept in memory before it goes to a
+    /// temporary file (`upload_memory_bytes`, 64 KiB). See [`crate::Multipart`].
+    pub upload_memory_bytes: usize,
+    /// The folder uploads' temporary files are made in (`upload_dir`,
+    /// relative to [`Settings::root`]; none by default: the system's temporary folder).
+    pub upload_dir: Option<PathBuf>,
     /// Time allowed for a complete head (`header_timeout`, 10 s): 408.
     pub header_timeout: Duration,
     /// Time a keep-alive connection may sit idle, or a body or a write may stall (`idle_timeout`, 60 s).
@@ -110,6 +117,20 @@ pub struct Settings {
     pub log_level: LevelFilter,
     /// Log one line per request (`access_log`, true).
     pub access_log: bool,
+    /// Send text, JSON, JavaScript, SVG and XML bodies gzip- or
+    /// brotli-encoded to clients that ask for it in `Accept-Encoding`
+    /// (`compression`, true). On by default: a page or a style sheet
+    /// shrinks to a fifth for every visitor, and the one secret httprs puts
+    /// in pages, the CSRF token, is masked per response against BREACH. An
+    /// app that echoes input beside its own secrets in one body, or runs
+    /// behind a proxy that compresses, can switch it off.
+    ///
+    #[doc = include_str!("../../docs/compression.md")]
+    pub compression: bool,
+    /// Bodies shorter than this many bytes are never compressed
+    /// (`compression_min_size`, 1024): below about one packet the saving
+    /// is nothing and the CPU is not.
+    pub compression_min_size: usize,
     /// The data layer's database, if the app has one (`database`,
     /// `httprs.sqlite3`): the path of a SQLite file, a relative one taken
     /// from [`Settings::root`], or a PostgreSQL server's URL,
@@ -169,6 +190,8 @@ impl Default for Settings {
             max_streams: 1_000,
             max_head_bytes: 8 * 1024,
             max_body_bytes: 1024 * 1024,
+            upload_memory_bytes: 64 * 1024,
+            upload_dir: None,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             shutdown_timeout: Duration::from_secs(10),
@@ -176,6 +199,8 @@ impl Default for Settings {
             debug: false,
             log_level: LevelFilter::Info,
             access_log: true,
+            compression: true,
+            compression_min_size: 1024,
             database: PathBuf::from("httprs.sqlite3"),
             database_pool: 4,
             secret_key: None,
@@ -421,6 +446,8 @@ const KEYS: &[&str] = &[
     "max_streams",
     "max_head_bytes",
     "max_body_bytes",
+    "upload_memory_bytes",
+    "upload_dir",
     "header_timeout",
     "idle_timeout",
     "shutdown_timeout",
@@ -428,6 +455,8 @@ const KEYS: &[&str] = &[
     "debug",
     "log_level",
     "access_log",
+    "compression",
+    "compression_min_size",
     "database",
     "database_pool",
     "secret_key",
@@ -449,6 +478,15 @@ impl Settings {
         }
     }
 
+    /// How uploads are kept: `upload_memory_bytes` and `upload_dir` (joined to [`Settings::root`]).
+    pub fn upload_config(&self) -> crate::UploadConfig {
+        crate::UploadConfig {
+            dir: self.upload_dir.as_ref().map(|dir| self.root.join(dir)),
+            memory_limit: self.upload_memory_bytes,
+            ..crate::UploadConfig::default()
+        }
+    }
+
     fn apply(&mut self, key: &str, raw: Raw<'_>) -> Result<(), Problem> {
         match key {
             "addrs" => self.addrs = raw.addrs()?,
@@ -459,6 +497,8 @@ impl Settings {
             "max_streams" => self.max_streams = raw.count(0)? as usize,
             "max_head_bytes" => self.max_head_bytes = raw.count(64)? as usize,
             "max_body_bytes" => self.max_body_bytes = raw.count(0)? as usize,
+            "upload_memory_bytes" => self.upload_memory_bytes = raw.count(0)? as usize,
+            "upload_dir" => self.upload_dir = Some(raw.path()?),
             "header_timeout" => self.header_timeout = raw.seconds()?,
             "idle_timeout" => self.idle_timeout = raw.seconds()?,
             "shutdown_timeout" => self.shutdown_timeout = raw.seconds()?,
@@ -466,6 +506,8 @@ impl Settings {
             "debug" => self.debug = raw.boolean()?,
             "log_level" => self.log_level = raw.level()?,
             "access_log" => self.access_log = raw.boolean()?,
+            "compression" => self.compression = raw.boolean()?,
+            "compression_min_size" => self.compression_min_size = raw.count(0)? as usize,
             "database" => self.database = raw.database()?,
             "database_pool" => self.database_pool = raw.count(1)? as usize,
             // Never `raw.shown()`: the message must not print the key.

@@ -116,6 +116,15 @@ impl Headers {
     }
 }
 
+/// Whether an `If-None-Match` value lists `etag` (weak comparison, as
+/// RFC 9110 §13.1.2 asks for a GET) or is `*`. Static files and the
+/// compression stage both decide a 304 with it.
+pub(crate) fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    if_none_match.split(',').map(str::trim).any(|tag| {
+        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag.trim_start_matches("W/")
+    })
+}
+
 /// A header field that must not be sent as it is; see [`check_field`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -178,6 +187,15 @@ fn is_token_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_a_star() {
+        assert!(etag_matches("\"a-1\"", "\"a-1\""));
+        assert!(etag_matches("W/\"a-1\"", "\"a-1\""));
+        assert!(etag_matches("\"x\", \"a-1\"", "\"a-1\""));
+        assert!(etag_matches("*", "\"a-1\""));
+        assert!(!etag_matches("\"a-2\"", "\"a-1\""));
+    }
 
     #[test]
     fn only_tokens_and_values_without_cr_lf_or_nul_may_be_sent() {

@@ -3,6 +3,8 @@
 //! server feeds the decoder whatever each read brought and writes what
 //! [`Response::encode`](response::Response) produced.
 
+pub(crate) mod accept_encoding;
+pub(crate) mod body_plan;
 pub(crate) mod buffer;
 pub(crate) mod chunked;
 pub(crate) mod cookie;
@@ -13,6 +15,7 @@ pub(crate) mod form_de;
 pub(crate) mod headers;
 pub(crate) mod host;
 pub(crate) mod into_response;
+pub(crate) mod multipart;
 pub(crate) mod parse;
 pub(crate) mod parse_error;
 pub(crate) mod problem;
@@ -25,4 +28,5 @@ pub(crate) mod status;
 pub(crate) mod stream_body;
 pub(crate) mod trusted_proxies;
 pub(crate) mod typed_input;
+pub(crate) mod upload;
 pub mod websocket;

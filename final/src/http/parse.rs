@@ -36,12 +36,15 @@
 
 use std::borrow::Cow;
 use std::mem::MaybeUninit;
+use std::sync::Arc;
 
+use crate::http::body_plan::{BodyPlan, BodyPlanner, StreamedUpload};
 use crate::http::buffer::InputBuffer;
 use crate::http::chunked::ChunkedDecoder;
 use crate::http::headers::Headers;
 use crate::http::host::valid_host;
 use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError, check_bare_cr};
+use crate::http::upload::Multipart;
 
 /// How the body of a request is delimited (RFC 9112 §6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +98,12 @@ impl RequestHead {
 pub struct RawRequest {
     /// The request line and header fields.
     pub head: RequestHead,
-    /// The body, with any chunked framing removed.
+    /// The body, with any chunked framing removed; empty for an upload
+    /// parsed as it streamed (see `uploads`).
     pub body: Vec<u8>,
+    /// A `multipart/form-data` body parsed as it arrived, when the
+    /// decoder's [`BodyPlanner`] asked for it (`http/body_plan.rs`).
+    pub uploads: Option<Arc<Multipart>>,
 }
 
 #[derive(Debug)]
@@ -105,20 +112,38 @@ enum State {
     Head { scanned: usize },
     /// Reading a `Content-Length` body.
     Fixed { head: RequestHead, len: usize },
-    /// Reading a chunked body.
+    /// Reading a chunked body, within `limits` (the route's body limit).
     Chunked {
         head: RequestHead,
         chunks: ChunkedDecoder,
         body: Vec<u8>,
+        limits: Limits,
+    },
+    /// Parsing a `multipart/form-data` body as it arrives.
+    Upload {
+        head: RequestHead,
+        upload: Box<StreamedUpload>,
     },
 }
 
 /// Turns buffered bytes into requests, one at a time; see the module docs.
-#[derive(Debug)]
 pub struct RequestDecoder {
     state: State,
     limits: Limits,
     continue_pending: bool,
+    /// Decides each body's limit and whether it is an upload to stream;
+    /// without one, every body is gathered under `limits.max_body`.
+    planner: Option<Arc<dyn BodyPlanner>>,
+}
+
+impl std::fmt::Debug for RequestDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestDecoder")
+            .field("state", &self.state)
+            .field("limits", &self.limits)
+            .field("planner", &self.planner.is_some())
+            .finish()
+    }
 }
 
 impl RequestDecoder {
@@ -128,7 +153,15 @@ impl RequestDecoder {
             state: State::Head { scanned: 0 },
             limits,
             continue_pending: false,
+            planner: None,
         }
+    }
+
+    /// The decoder asks `planner` about each body once its head is read
+    /// (the server's routes: a per-route limit, uploads streamed).
+    pub fn with_planner(mut self, planner: Arc<dyn BodyPlanner>) -> RequestDecoder {
+        self.planner = Some(planner);
+        self
     }
 
     /// Takes one request off the front of `buf` if it is all there.
@@ -154,20 +187,48 @@ impl RequestDecoder {
                     let Some(head) = read_head(buf, scanned, self.limits)? else {
                         return Ok(None);
                     };
+                    if head.framing == BodyFraming::Empty {
+                        return Ok(Some(RawRequest {
+                            head,
+                            body: Vec::new(),
+                            uploads: None,
+                        }));
+                    }
+                    let plan = match &self.planner {
+                        Some(planner) => planner.plan(&head.method, &head.target),
+                        None => BodyPlan {
+                            max_body: self.limits.max_body,
+                            uploads: None,
+                        },
+                    };
+                    // Refuse an announced body over the limit now, before a byte of it is read.
+                    if let BodyFraming::Length(n) = head.framing
+                        && n > plan.max_body
+                    {
+                        return Err(ParseError::BodyTooLarge);
+                    }
                     self.continue_pending = head.expects_continue();
-                    self.state = match head.framing {
-                        BodyFraming::Empty => {
-                            self.continue_pending = false;
-                            return Ok(Some(RawRequest {
-                                head,
-                                body: Vec::new(),
-                            }));
-                        }
-                        BodyFraming::Length(len) => State::Fixed { head, len },
-                        BodyFraming::Chunked => State::Chunked {
+                    let limits = Limits {
+                        max_body: plan.max_body,
+                        ..self.limits
+                    };
+                    let length = match head.framing {
+                        BodyFraming::Length(n) => Some(n),
+                        _ => None,
+                    };
+                    let content_type = head.headers.get("content-type");
+                    let upload = StreamedUpload::start(content_type, length, &plan)?;
+                    self.state = match (upload, head.framing) {
+                        (Some(upload), _) => State::Upload {
+                            head,
+                            upload: Box::new(upload),
+                        },
+                        (None, BodyFraming::Length(len)) => State::Fixed { head, len },
+                        (None, _) => State::Chunked {
                             head,
                             chunks: ChunkedDecoder::new(),
                             body: Vec::new(),
+                            limits,
                         },
                     };
                 }
@@ -179,13 +240,26 @@ impl RequestDecoder {
                     buf.consume(*len);
                     return Ok(Some(self.finish(body)));
                 }
-                State::Chunked { chunks, body, .. } => {
-                    let done = chunks.decode(buf, body, self.limits)?;
+                State::Chunked {
+                    chunks,
+                    body,
+                    limits,
+                    ..
+                } => {
+                    let done = chunks.decode(buf, body, *limits)?;
                     if !done {
                         return Ok(None);
                     }
                     let body = std::mem::take(body);
                     return Ok(Some(self.finish(body)));
+                }
+                State::Upload { upload, .. } => {
+                    let Some(form) = upload.take(buf, self.limits.max_head)? else {
+                        return Ok(None);
+                    };
+                    let mut raw = self.finish(Vec::new());
+                    raw.uploads = Some(Arc::new(form));
+                    return Ok(Some(raw));
                 }
             }
         }
@@ -210,7 +284,13 @@ impl RequestDecoder {
     fn finish(&mut self, body: Vec<u8>) -> RawRequest {
         self.continue_pending = false;
         match std::mem::replace(&mut self.state, State::Head { scanned: 0 }) {
-            State::Fixed { head, .. } | State::Chunked { head, .. } => RawRequest { head, body },
+            State::Fixed { head, .. }
+            | State::Chunked { head, .. }
+            | State::Upload { head, .. } => RawRequest {
+                head,
+                body,
+                uploads: None,
+            },
             State::Head { .. } => unreachable!("finish is only called while reading a body"),
         }
     }
@@ -264,12 +344,6 @@ fn read_head(
     let head_bytes = &bytes[..end];
     check_bare_cr(head_bytes)?;
     let head = parse_head(head_bytes)?;
-    // Refuse an announced body over the limit now, before a byte of it is read.
-    if let BodyFraming::Length(n) = head.framing
-        && n > limits.max_body
-    {
-        return Err(ParseError::BodyTooLarge);
-    }
     buf.consume(end);
     *scanned = 0;
     Ok(Some(head))

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::http::multipart::MultipartError;
 use crate::http::status::Status;
 
 /// How many header fields a request may carry; more is answered with 431.
@@ -65,8 +66,11 @@ pub enum ParseError {
     BadChunkSize,
     /// Chunk data not followed by a line ending, or a bad trailer section (400).
     BadChunk,
-    /// The body is longer than [`Limits::max_body`] (413).
+    /// The body is longer than [`Limits::max_body`], or than its route's limit (413).
     BodyTooLarge,
+    /// A `multipart/form-data` body parsed as it came is malformed (400;
+    /// 500 if its file cannot be written).
+    Multipart(MultipartError),
 }
 
 impl ParseError {
@@ -80,6 +84,7 @@ impl ParseError {
             ParseError::UnsupportedVersion(_) => Status::HTTP_VERSION_NOT_SUPPORTED,
             ParseError::UnknownTransferCoding(_) => Status::NOT_IMPLEMENTED,
             ParseError::BodyTooLarge => Status::CONTENT_TOO_LARGE,
+            ParseError::Multipart(err) => err.status(),
             _ => Status::BAD_REQUEST,
         }
     }
@@ -106,6 +111,7 @@ impl fmt::Display for ParseError {
             ParseError::BadChunkSize => write!(f, "invalid chunk size"),
             ParseError::BadChunk => write!(f, "invalid chunked framing"),
             ParseError::BodyTooLarge => write!(f, "request body too large"),
+            ParseError::Multipart(err) => write!(f, "{err}"),
         }
     }
 }

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
@@ -18,10 +18,12 @@ use serde::de::DeserializeOwned;
 use crate::http::cookie;
 use crate::http::extensions::Extensions;
 use crate::http::headers::Headers;
+use crate::http::multipart::MultipartError;
 use crate::http::parse::RawRequest;
 use crate::http::request_id;
 use crate::http::state::AppState;
 use crate::http::trusted_proxies::{self, Scheme, TrustedProxies};
+use crate::http::upload::Multipart;
 
 /// An HTTP request, as given to a [`crate::Handler`].
 ///
@@ -57,6 +59,10 @@ pub struct Request {
     /// Values the layers above attach to this request, by type: the
     /// session middleware's session, a user's own ([`Request::extensions`]).
     extensions: Extensions,
+    /// The `multipart/form-data` form: streamed and parsed by the
+    /// connection, or parsed from `body` at the first
+    /// [`Request::multipart`] (`upload.rs`).
+    pub(crate) uploads: OnceLock<Arc<Multipart>>,
 }
 
 /// Why a body could not be read as the asked-for type.
@@ -74,6 +80,8 @@ pub enum BodyError {
     NotUtf8,
     /// The JSON is malformed or does not fit the type; serde's message says where.
     Json(serde_json::Error),
+    /// A `multipart/form-data` body that is malformed.
+    Multipart(MultipartError),
 }
 
 impl fmt::Display for BodyError {
@@ -84,6 +92,7 @@ impl fmt::Display for BodyError {
             }
             BodyError::NotUtf8 => write!(f, "body is not valid UTF-8"),
             BodyError::Json(err) => write!(f, "invalid JSON body: {err}"),
+            BodyError::Multipart(err) => write!(f, "{err}"),
         }
     }
 }
@@ -109,6 +118,7 @@ impl Request {
             id: request_id::generate(),
             app: None,
             extensions: Extensions::new(),
+            uploads: OnceLock::new(),
         }
     }
 
@@ -128,6 +138,9 @@ impl Request {
         req.minor_version = raw.head.minor_version;
         req.headers = raw.head.headers;
         req.body = raw.body;
+        if let Some(form) = raw.uploads {
+            req.uploads = OnceLock::from(form);
+        }
         req.peer = peer;
         req
     }
@@ -215,6 +228,14 @@ impl Request {
             .map_or(std::path::Path::new(""), |app| app.root.as_path())
     }
 
+    /// How uploads are kept: the app's `upload_*` settings, else the defaults.
+    pub(crate) fn upload_config(&self) -> crate::http::upload::UploadConfig {
+        self.app
+            .as_ref()
+            .map(|app| (*app.uploads).clone())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn set_app(&mut self, app: Arc<AppState>) {
         self.app = Some(app);
     }
@@ -290,21 +311,37 @@ impl Request {
         std::str::from_utf8(&self.body).map_err(|_| BodyError::NotUtf8)
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body, decoded.
+    /// The fields of an `application/x-www-form-urlencoded` body, decoded;
+    /// or the text fields of a `multipart/form-data` one (its files are in
+    /// [`Request::multipart`]).
     ///
     /// # Errors
     /// [`BodyError::WrongContentType`] for another content type,
-    /// [`BodyError::NotUtf8`] for a body that is not text.
+    /// [`BodyError::NotUtf8`] for a body that is not text,
+    /// [`BodyError::Multipart`] for a malformed multipart body.
     pub fn form(&self) -> Result<Vec<(String, String)>, BodyError> {
+        if self.is_multipart() {
+            let form = self.multipart().map_err(BodyError::Multipart)?;
+            return Ok(form.fields().to_vec());
+        }
         self.expect_content_type("application/x-www-form-urlencoded")?;
         Ok(decode_pairs(self.text()?))
     }
 
-    /// One field of a urlencoded form body, or `None` if absent or not a form.
+    /// One field of a form body (urlencoded, or a multipart form's text
+    /// field), or `None` if absent or not a form.
     pub fn form_value(&self, name: &str) -> Option<String> {
+        if self.is_multipart() {
+            return self.multipart().ok()?.field(name).map(str::to_string);
+        }
         self.expect_content_type("application/x-www-form-urlencoded")
             .ok()?;
         find_pair(self.text().ok()?, name)
+    }
+
+    /// Whether the body is a `multipart/form-data` form.
+    pub(crate) fn is_multipart(&self) -> bool {
+        self.uploads.get().is_some() || self.expect_content_type("multipart/form-data").is_ok()
     }
 
     /// The body parsed as JSON into any serde type.

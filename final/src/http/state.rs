@@ -18,6 +18,9 @@ pub(crate) struct AppState {
     /// `Settings::root`, the folder relative paths are read from (empty
     /// until the app starts, which reads them from the working directory).
     pub(crate) root: std::path::PathBuf,
+    /// How uploads are kept (the `upload_*` settings), for a form parsed
+    /// from a body in memory as for one the connection streamed.
+    pub(crate) uploads: Arc<crate::http::upload::UploadConfig>,
 }
 
 impl AppState {

@@ -1,5 +1,6 @@
 //! Typed input: a path parameter, the query, a form or a JSON body read
-//! straight into the handler's own types, with `?`.
+//! straight into the handler's own types, with `?`; and a multipart form
+//! with its files ([`Request::multipart`], kept by `upload.rs`).
 //!
 //! Why here: parsing `req.param("id")` by hand in every view, and matching
 //! a [`BodyError`] in every JSON route, is where a web app's 500s (an
@@ -25,15 +26,18 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
 use crate::http::form_de;
 use crate::http::into_response::IntoResponse;
+use crate::http::multipart::MultipartError;
 use crate::http::problem::Problem;
 use crate::http::request::{BodyError, Request};
 use crate::http::response::Response;
 use crate::http::status::Status;
+use crate::http::upload::{self, Multipart};
 
 /// Why a request's input did not fit the type a handler asked for; see
 /// [`InputError::status`]. Returned with `?`, it is its own response.
@@ -66,6 +70,9 @@ pub enum InputError {
     Malformed(String),
     /// The body was read, and its values do not fit the type. (422)
     Invalid(String),
+    /// The server could not keep the body (an upload's temporary file
+    /// could not be written). (500)
+    Server(String),
 }
 
 impl InputError {
@@ -73,7 +80,7 @@ impl InputError {
     pub fn status(&self) -> Status {
         match self {
             InputError::Param { .. } => Status::NOT_FOUND,
-            InputError::NoSuchParam(_) => Status::INTERNAL_SERVER_ERROR,
+            InputError::NoSuchParam(_) | InputError::Server(_) => Status::INTERNAL_SERVER_ERROR,
             InputError::Query(_) | InputError::Malformed(_) => Status::BAD_REQUEST,
             InputError::UnsupportedMediaType { .. } => Status::UNSUPPORTED_MEDIA_TYPE,
             InputError::Invalid(_) => Status::UNPROCESSABLE_CONTENT,
@@ -98,6 +105,7 @@ impl fmt::Display for InputError {
             }
             InputError::Malformed(problem) => write!(f, "malformed body: {problem}"),
             InputError::Invalid(problem) => write!(f, "invalid body: {problem}"),
+            InputError::Server(problem) => write!(f, "cannot read the body: {problem}"),
         }
     }
 }
@@ -111,6 +119,16 @@ impl From<BodyError> for InputError {
                 InputError::UnsupportedMediaType { expected, found }
             }
             BodyError::NotUtf8 => InputError::Malformed("the body is not valid UTF-8".into()),
+            BodyError::Multipart(MultipartError::NotMultipart) => {
+                InputError::UnsupportedMediaType {
+                    expected: "multipart/form-data",
+                    found: String::new(),
+                }
+            }
+            BodyError::Multipart(err) if err.status() == Status::BAD_REQUEST => {
+                InputError::Malformed(err.to_string())
+            }
+            BodyError::Multipart(err) => InputError::Server(err.to_string()),
             // serde_json tells a syntax error (or a body cut short) from
             // JSON that parsed and did not fit the type.
             BodyError::Json(err) => match err.classify() {
@@ -134,6 +152,19 @@ impl IntoResponse for InputError {
         Problem::new(status)
             .with_detail(self.to_string())
             .into_response()
+    }
+}
+
+impl From<MultipartError> for InputError {
+    fn from(err: MultipartError) -> InputError {
+        InputError::from(BodyError::Multipart(err))
+    }
+}
+
+impl IntoResponse for MultipartError {
+    /// As the [`InputError`] it becomes: 415, 400 or 500.
+    fn into_response(self) -> Response {
+        InputError::from(self).into_response()
     }
 }
 
@@ -221,6 +252,39 @@ impl Request {
     /// wrong shape (a missing field, a string for a number).
     pub fn json_as<T: DeserializeOwned>(&self) -> Result<T, InputError> {
         Ok(self.json()?)
+    }
+
+    /// The `multipart/form-data` form this request carries: its text fields
+    /// and its files. A form bound for a route of a running server was
+    /// parsed as it arrived, its large files already in temporary files; a
+    /// request built in code (or from a front's frame) is parsed here, once.
+    /// The text fields are also what [`Request::form`] and
+    /// [`Request::form_as`] read.
+    ///
+    /// # Errors
+    /// [`MultipartError::NotMultipart`] (415) for another content type; a
+    /// malformed body (400); a temporary file that cannot be written (500).
+    ///
+    /// # Examples
+    /// ```
+    /// use httprs::Request;
+    /// let req = Request::new("POST", "/entries")
+    ///     .with_header("Content-Type", "multipart/form-data; boundary=b")
+    ///     .with_body("--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n\
+    ///                 --b\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"a.gif\"\r\n\
+    ///                 Content-Type: image/gif\r\n\r\nGIF89a\r\n--b--\r\n");
+    /// let form = req.multipart().unwrap();
+    /// assert_eq!(form.field("message"), Some("hi"));
+    /// let picture = form.file("picture").unwrap();
+    /// assert_eq!((picture.filename(), picture.len()), ("a.gif", 6));
+    /// ```
+    pub fn multipart(&self) -> Result<&Multipart, MultipartError> {
+        if let Some(form) = self.uploads.get() {
+            return Ok(form);
+        }
+        let content_type = self.header("content-type").unwrap_or("");
+        let form = upload::parse_body(content_type, self.body(), self.upload_config())?;
+        Ok(self.uploads.get_or_init(|| Arc::new(form)))
     }
 }
 

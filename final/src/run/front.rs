@@ -101,6 +101,11 @@ pub struct FrontOptions {
     /// Proxies in front of the front (nginx with TLS, say) whose
     /// `X-Forwarded-*` it believes and passes on (`--trusted-proxy`).
     pub trusted_proxies: TrustedProxies,
+    /// The longest request body the front takes (`--max-body-bytes`, the
+    /// backends' default `max_body_bytes`, 1 MiB, unless told): it knows no
+    /// routes, so an upload route allowing more (`Route::max_body`) needs
+    /// this raised too; the backend still holds each route to its own.
+    pub max_body_bytes: usize,
 }
 
 impl FrontOptions {
@@ -113,7 +118,7 @@ impl FrontOptions {
 usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PORT]...
                     [--static PREFIX=DIR]... [--timeout-ms N] [--workers N]
                     [--access-log true|false] [--split-key-file PATH]
-                    [--trusted-proxy ADDR|NET]...
+                    [--trusted-proxy ADDR|NET]... [--max-body-bytes N]
 
   --backend HOST:PORT   a backend (an httprs app run with --backend); repeat for
                         several, used in turn. Default: HTTPRS_BACKENDS=HOST:PORT,...
@@ -130,6 +135,8 @@ usage: httprs-front --backend HOST:PORT [--backend HOST:PORT]... [--addr HOST:PO
   --trusted-proxy NET   a proxy in front of this one (nginx ending TLS, say) whose
                         X-Forwarded-For/-Proto are believed and passed on to the
                         backends: an address or a network, 10.0.0.0/8 (repeatable)
+  --max-body-bytes N    the longest request body taken (default 1048576); raise it
+                        for a backend route with a larger Route::max_body (uploads)
 
 Other HTTPRS_* variables and settings.toml are not read: they are the backends'.";
 
@@ -168,6 +175,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             access_log: true,
             split_key: None,
             trusted_proxies: TrustedProxies::default(),
+            max_body_bytes: Settings::default().max_body_bytes,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -188,6 +196,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                     | "--access-log"
                     | "--split-key-file"
                     | "--trusted-proxy"
+                    | "--max-body-bytes"
             ) {
                 return Err(FlagError::whole(format!("unknown argument {arg:?}")));
             }
@@ -219,6 +228,14 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
                     options.trusted_proxies.extend(more);
                 }
                 "--static" => options.statics.push(parse_static(&value)?),
+                "--max-body-bytes" => {
+                    options.max_body_bytes = value.parse().map_err(|_| {
+                        invalid(
+                            &flag,
+                            format!("expected a number of bytes, found {value:?}"),
+                        )
+                    })?;
+                }
                 "--timeout-ms" => {
                     let ms = value
                         .parse::<u64>()
@@ -297,6 +314,7 @@ Other HTTPRS_* variables and settings.toml are not read: they are the backends'.
             workers: self.workers,
             access_log: self.access_log,
             trusted_proxies: self.trusted_proxies.clone(),
+            max_body_bytes: self.max_body_bytes,
             ..Settings::default()
         }
     }
@@ -402,6 +420,7 @@ mod tests {
                 "--trusted-proxy",
                 "10.0.0.0/8",
                 "--trusted-proxy=::1",
+                "--max-body-bytes=3145728",
             ]),
             Some("127.0.0.1:9"),
         ) else {
@@ -419,6 +438,7 @@ mod tests {
             (Duration::from_millis(250), 3)
         );
         assert!(!options.access_log && !options.settings().access_log);
+        assert_eq!(options.settings().max_body_bytes, 3 << 20);
         let trusted = options.settings().trusted_proxies;
         assert!(
             trusted.contains("10.1.2.3".parse().unwrap())
@@ -430,6 +450,10 @@ mod tests {
                 "--trusted-proxy: expected an IP address or a network",
             ),
             (&[], "no backend: give --backend HOST:PORT"),
+            (
+                &["--backend=127.0.0.1:1", "--max-body-bytes", "2MB"],
+                "--max-body-bytes: expected a number of bytes, found \"2MB\"",
+            ),
             (&["--backend"], "--backend: needs a value"),
             (&["--backend", "localhost"], "--backend: expected HOST:PORT"),
             (

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::app::App;
+use crate::app::compression::Compression;
 use crate::app::session;
 use crate::app::templates::Templates;
 use crate::config::flags;
@@ -59,6 +60,10 @@ impl App {
         if settings.addrs.is_empty() {
             settings.addrs.push(DEFAULT_ADDR.to_string());
         }
+        self.core.compression = Compression {
+            enabled: settings.compression,
+            min_size: settings.compression_min_size,
+        };
         let state = Arc::make_mut(&mut self.core.state);
         // The app's own `[app]` settings, read into its types.
         for load in &self.app_settings {
@@ -67,6 +72,7 @@ impl App {
         state.debug = settings.debug;
         // Static files read a relative folder from here, at each request.
         state.root = settings.root.clone();
+        state.uploads = Arc::new(settings.upload_config());
         // Templates are read from beside the settings file (`join` keeps an
         // absolute folder as it is), and re-read on change in debug.
         if let Some(templates) = state.get::<Templates>() {

@@ -453,7 +453,9 @@ impl EventLoop {
         // With a split key, a fresh nonce and the challenge, sent first.
         let mut challenge = None;
         let wire = match (settings.mode, &settings.split_key) {
-            (Mode::Http, _) => Wire::Http(RequestDecoder::new(self.shared.limits)),
+            (Mode::Http, _) => Wire::Http(
+                RequestDecoder::new(self.shared.limits).with_planner(self.shared.clone()),
+            ),
             (Mode::Backend, None) => Wire::Frames(None),
             (Mode::Backend, Some(key)) => match handshake::fresh_nonce() {
                 Ok(nonce) => {
@@ -619,9 +621,9 @@ impl EventLoop {
     /// body over `max_body_bytes` is answered `413` without running the app.
     fn start_frame(&mut self, slot: usize, message: protocol::Request) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
-        if let Some(refusal) =
-            backend_mode::refuse_large_body(&message, self.shared.limits.max_body, conn.peer())
-        {
+        // The route's limit, if it has one: the front knows no routes.
+        let max_body = self.shared.body_limit(&message.method, &message.path);
+        if let Some(refusal) = backend_mode::refuse_large_body(&message, max_body, conn.peer()) {
             conn.deliver(refusal, true, None, self.drain_deadline.is_some());
             self.responded();
             return;

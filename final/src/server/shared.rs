@@ -18,6 +18,7 @@ use mio::net::TcpStream;
 
 use crate::app::core::AppCore;
 use crate::config::settings::Settings;
+use crate::http::body_plan::{BodyPlan, BodyPlanner};
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
 use crate::server::shutdown::ShutdownHandle;
@@ -82,4 +83,47 @@ pub(crate) struct Shared {
     pub(crate) loads: Vec<AtomicUsize>,
     pub(crate) inboxes: Vec<Inbox>,
     pub(crate) shutdown: ShutdownHandle,
+}
+
+impl Shared {
+    /// The body limit for a request to `method` and `target`: its route's
+    /// ([`Route::max_body`](crate::Route::max_body)), else `max_body_bytes`.
+    pub(crate) fn body_limit(&self, method: &str, target: &str) -> usize {
+        self.app
+            .router
+            .route_for(method, path_of(target))
+            .and_then(|route| route.max_body)
+            .unwrap_or(self.limits.max_body)
+    }
+}
+
+/// The decoder asks the routes about each body (`http/body_plan.rs`): its
+/// limit, and whether a multipart form is parsed as it streams: yes for a
+/// route the app answers; no for a forwarding route, whose backend gets the
+/// bytes as they came, nor for a path with no route (gathered, and 404).
+impl BodyPlanner for Shared {
+    fn plan(&self, method: &str, target: &str) -> BodyPlan {
+        let route = self.app.router.route_for(method, path_of(target));
+        BodyPlan {
+            max_body: route
+                .and_then(|route| route.max_body)
+                .unwrap_or(self.limits.max_body),
+            uploads: route
+                .filter(|route| route.forward.is_none())
+                .map(|_| self.app.state.uploads.clone()),
+        }
+    }
+}
+
+/// The path of a request target, as [`Request::path`](crate::Request::path)
+/// gives it: no query, and no scheme and host in the absolute form.
+fn path_of(target: &str) -> &str {
+    let target = match target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    };
+    target.split('?').next().unwrap_or(target)
 }

@@ -115,7 +115,7 @@ pub(crate) fn refuse_large_body(
     }
     log::info!(
         target: "httprs::access",
-        "{peer} \"{} {}\" 413 (body of {} bytes, max_body_bytes is {max_body})",
+        "{peer} \"{} {}\" 413 (body of {} bytes, the route's limit is {max_body})",
         request.method,
         request.path,
         request.body.len(),

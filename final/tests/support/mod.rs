@@ -431,3 +431,20 @@ macro_rules! on_both_engines {
         }
     )*};
 }
+
+/// The CSRF token a page showed, unmasked: pages carry `hex(MASK || TOKEN
+/// xor MASK)`, a new mask each time (BREACH); the result is the token the
+/// browser's `httprs_csrf` cookie holds (`TOKEN.MAC`), in hex.
+#[track_caller]
+pub fn unmasked_csrf_token(shown: &str) -> String {
+    let bytes: Vec<u8> = (0..shown.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&shown[i..i + 2], 16).expect("a hex token"))
+        .collect();
+    let (mask, masked) = bytes.split_at(bytes.len() / 2);
+    masked
+        .iter()
+        .zip(mask)
+        .map(|(x, m)| format!("{:02x}", x ^ m))
+        .collect()
+}

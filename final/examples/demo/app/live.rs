@@ -54,15 +54,23 @@ pub fn events(req: &Request) -> Result<Response, ViewError> {
         for entry in missed.iter().rev() {
             // A full queue: the hub drops this stream at its next publish,
             // and the reconnect catches up.
-            let _ = events.try_send(&signed(entry));
+            let _ = events.try_send(&signed(req, entry));
         }
     }
     Ok(res)
 }
 
-/// The event for a new entry: its id (for `Last-Event-ID`) and its JSON.
-fn signed(entry: &Entry) -> Event {
-    let json = serde_json::to_string(entry).unwrap_or_default();
+/// The event for a new entry: its id (for `Last-Event-ID`) and its JSON,
+/// with the URL of its picture when it has one (the page's script cannot
+/// know the routes; the server names the URL, as the template does).
+fn signed(req: &Request, entry: &Entry) -> Event {
+    let mut value = serde_json::to_value(entry).unwrap_or_default();
+    if let (Some(name), Some(fields)) = (&entry.picture, value.as_object_mut())
+        && let Ok(url) = req.url_for("media", &[("name", name)])
+    {
+        fields.insert("picture_url".into(), url.into());
+    }
+    let json = value.to_string();
     let id = entry.id.unwrap_or_default().to_string();
     Event::data(json).with_id(id).with_event("entry")
 }
@@ -70,7 +78,7 @@ fn signed(entry: &Entry) -> Event {
 /// Tells every open page about `entry`, just stored.
 pub fn entry_signed(req: &Request, entry: &Entry) {
     if let Some(hub) = req.state::<Broadcast>() {
-        hub.publish(&signed(entry));
+        hub.publish(&signed(req, entry));
     }
 }
 

@@ -6,8 +6,10 @@
 //! and `urls.rs` would gather their routes.
 
 pub mod accounts;
+pub mod assets;
 pub mod live;
 pub mod models;
+pub mod pictures;
 pub mod views;
 
 /// The guestbook's own settings: the `[app]` table of `settings.toml`, or
@@ -18,4 +20,12 @@ pub mod views;
 pub struct Config {
     /// How many entries the page shows, and the API's default page size.
     pub page_size: u32,
+    /// The folder entries' pictures are kept in, relative to
+    /// `settings.toml`'s folder (`media` unless set; `HTTPRS_APP_MEDIA_DIR`).
+    #[serde(default = "default_media_dir")]
+    pub media_dir: std::path::PathBuf,
+}
+
+fn default_media_dir() -> std::path::PathBuf {
+    "media".into()
 }

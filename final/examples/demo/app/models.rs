@@ -29,6 +29,9 @@ pub struct Entry {
     pub message: String,
     /// When it was signed, UTC, ISO 8601: `2026-11-21T09:30:00Z`.
     pub created_at: String,
+    /// The stored name of its picture in the media folder, if it has one
+    /// (`pictures.rs`): `3f2a...c1.png`, never the visitor's file name.
+    pub picture: Option<String>,
 }
 
 impl Model for Entry {
@@ -43,6 +46,8 @@ impl Model for Entry {
             "TEXT NOT NULL CHECK (length(trim(message)) BETWEEN 1 AND 500)",
         ),
         Column::new("created_at", "TEXT NOT NULL"),
+        // Added by migration 0004; NULL for an entry without a picture.
+        Column::new("picture", "TEXT"),
     ];
 
     fn id(&self) -> Option<i64> {
@@ -54,7 +59,7 @@ impl Model for Entry {
     }
 
     fn to_params(&self) -> Vec<&dyn ToValue> {
-        vec![&self.name, &self.message, &self.created_at]
+        vec![&self.name, &self.message, &self.created_at, &self.picture]
     }
 
     fn from_row(row: &Row) -> Result<Entry, DbError> {
@@ -63,6 +68,7 @@ impl Model for Entry {
             name: row.get("name")?,
             message: row.get("message")?,
             created_at: row.get("created_at")?,
+            picture: row.get("picture")?,
         })
     }
 }
@@ -71,7 +77,11 @@ impl Model for Entry {
 /// Never edit a migration that has run somewhere: add the next one.
 pub fn migrations() -> Vec<Migration> {
     vec![
-        Migration::create_table::<Entry>("0001_create_entries"),
+        // The table as it was first made: its first three columns. (It
+        // said `create_table::<Entry>` until the model grew a column, which
+        // must come by a migration of its own, 0004, or a new database would
+        // get it twice.)
+        Migration::table("0001_create_entries", Entry::TABLE, &Entry::COLUMNS[..3]),
         // The schema's second change: an index for queries by time. (The
         // page sorts by id, the table's key, which needs no index.)
         Migration::new(
@@ -95,6 +105,11 @@ pub fn migrations() -> Vec<Migration> {
                 Column::new("password", "TEXT NOT NULL CHECK (password LIKE '$argon2%')"),
                 Column::new("is_admin", "INTEGER NOT NULL DEFAULT 0"),
             ],
+        ),
+        // An entry's optional picture: the name it is stored under.
+        Migration::new(
+            "0004_add_entries_picture",
+            "ALTER TABLE entries ADD COLUMN picture TEXT",
         ),
     ]
 }
@@ -140,6 +155,7 @@ impl Draft {
             name: name.to_string(),
             message: message.to_string(),
             created_at: now_utc(),
+            picture: None,
         })
     }
 }

@@ -18,13 +18,14 @@
 //! httprs refuses a form post without it (403) before any view runs.
 
 use httprs::{Model, Order};
-use httprs::{Problem, Request, Response, Status, ViewError, context};
+use httprs::{MultipartError, Problem, Request, Response, Status, ViewError, context};
 use serde_json::json;
 
 use super::Config;
 use super::accounts;
 use super::live;
 use super::models::{Draft, Entry, Errors, MAX_MESSAGE, MAX_NAME};
+use super::pictures;
 
 /// How many entries the page shows, and the API's default page size: the
 /// `[app]` setting `page_size` (`main.rs` reads it into [`Config`]).
@@ -39,19 +40,48 @@ pub fn index(req: &Request) -> Result<Response, ViewError> {
     page(req, &Draft::default(), &Errors::new())
 }
 
-/// `POST /`: sign the guestbook from the HTML form (`name`, `message`).
+/// `POST /`: sign the guestbook from the HTML form (`name`, `message`,
+/// and an optional `picture`).
 pub fn sign(req: &Request) -> Result<Response, ViewError> {
-    // A browser's form arrives urlencoded; anything else is a 415.
+    // The page's form arrives as multipart/form-data (it may carry a
+    // picture); a plain urlencoded form is read the same way. Anything else
+    // is a 415.
     let draft: Draft = req.form_as()?;
-    match draft.validate() {
-        Ok(mut entry) => {
+    let picture = match req.multipart() {
+        Ok(form) => form.file("picture"),
+        Err(MultipartError::NotMultipart) => None,
+        Err(err) => return Err(err.into()),
+    };
+    let checked = picture.map(pictures::check).transpose();
+    match (draft.validate(), checked) {
+        (Ok(mut entry), Ok(kind)) => {
+            if let (Some(file), Some(ext)) = (picture, kind) {
+                let name = pictures::save(req, file, ext).map_err(|err| {
+                    log::error!("cannot store a picture: {err}");
+                    Problem::new(Status::INTERNAL_SERVER_ERROR)
+                })?;
+                entry.picture = Some(name);
+            }
             let conn = req.db()?;
-            entry.insert(&conn)?;
+            if let Err(err) = entry.insert(&conn) {
+                // No entry, so no picture: nothing would ever show or delete it.
+                if let Some(name) = &entry.picture {
+                    pictures::remove(req, name);
+                }
+                return Err(err.into());
+            }
             live::entry_signed(req, &entry);
             Ok(Response::redirect(&req.url_for("index", &[])?))
         }
-        // The same page, the visitor's text kept, each problem by its field.
-        Err(errors) => Ok(page(req, &draft, &errors)?.with_status(Status::UNPROCESSABLE_CONTENT)),
+        // The same page, the visitor's text kept, each problem by its field
+        // (a file input cannot be refilled: the picture is chosen again).
+        (draft_checked, picture_checked) => {
+            let mut errors = draft_checked.err().unwrap_or_default();
+            if let Err(why) = picture_checked {
+                errors.insert("picture", why);
+            }
+            Ok(page(req, &draft, &errors)?.with_status(Status::UNPROCESSABLE_CONTENT))
+        }
     }
 }
 
@@ -78,9 +108,13 @@ pub fn delete(req: &Request) -> Result<Response, ViewError> {
     }
     // Not a number: no such entry, a 404.
     let id: i64 = req.param_as("id")?;
-    // Deleting an entry already gone is a 404 (`DbError::NotFound`).
+    // An entry already gone is a 404 (`DbError::NotFound`).
+    let entry = Entry::get(&conn, id)?;
     Entry::delete(&conn, id)?;
     live::entry_deleted(req, id);
+    if let Some(name) = &entry.picture {
+        pictures::remove(req, name);
+    }
     Ok(Response::redirect(&req.url_for("index", &[])?))
 }
 

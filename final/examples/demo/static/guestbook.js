@@ -46,6 +46,13 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       const item = document.createElement("li");
       item.dataset.id = entry.id;
+      if (entry.picture_url) {
+        const picture = document.createElement("img");
+        picture.className = "picture";
+        picture.src = entry.picture_url;
+        picture.alt = `${entry.name}'s picture`;
+        item.append(picture);
+      }
       const who = document.createElement("span");
       who.className = "who";
       who.textContent = entry.name;

@@ -16,7 +16,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::app::session::handle::hex;
+use crate::app::session::hex::{hex, unhex};
 
 /// The token cookie's name.
 pub(crate) const COOKIE_NAME: &str = "httprs_csrf";
@@ -50,20 +50,6 @@ pub(super) fn verified<'a>(key: &[u8], value: &'a str) -> Option<&'a str> {
         .verify_slice(&tag)
         .ok()
         .map(|()| token)
-}
-
-/// Hex digits to bytes; `None` for anything else.
-pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
-    // Hex digits only: `from_str_radix` alone would also take a `+` sign
-    // ("+f" as 0x0f), so two spellings of one tag would both verify (the
-    // split handshake's fuzz target found the same slip there).
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

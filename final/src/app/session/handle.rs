@@ -13,6 +13,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::app::session::csrf_mask;
+use crate::app::session::hex::hex;
 use crate::http::request::Request;
 
 /// One browser's session, from [`Request::session`](crate::Request::session): typed values by key.
@@ -154,7 +156,18 @@ impl Session {
     /// signed cookie, `httprs_csrf` (no session row is stored for it).
     /// Templates write it with `{{ csrf_field() }}`; a script sends it in
     /// the `X-CSRF-Token` header. A form `POST` without it is refused.
+    ///
+    /// Each call gives another string: the token under a fresh random
+    /// mask, so that no two responses carry the same bytes for a
+    /// compression side channel (BREACH) to guess at. Every one of them is
+    /// accepted; see `final/docs/compression.md`.
     pub fn csrf_token(&self) -> String {
+        csrf_mask::mask(&self.raw_csrf_token())
+    }
+
+    /// The token itself, as the cookie holds it, made on first use: never
+    /// to be written into a body (see [`Session::csrf_token`]).
+    pub(crate) fn raw_csrf_token(&self) -> String {
         let mut data = self.used();
         match &data.csrf {
             Some(token) => token.clone(),
@@ -187,8 +200,4 @@ pub(crate) fn random_hex() -> String {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).expect("the operating system's random generator failed");
     hex(&bytes)
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

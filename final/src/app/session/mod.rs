@@ -8,6 +8,8 @@
 //! | `handle.rs` | the session a handler reads and writes, and its CSRF token |
 //! | `store.rs` | rows in `httprs_sessions`, signed cookies, the key check |
 //! | `csrf_cookie.rs` | the CSRF token's own signed cookie: no row for a visitor who only reads |
+//! | `csrf_mask.rs` | the token masked afresh in each response, unmasked by the check (BREACH) |
+//! | `hex.rs` | bytes as hex digits and back, for cookies and forms |
 //! | `sweep.rs` | the thread that deletes expired rows every `session_sweep_interval` |
 //! | `mod.rs` | the middleware: load, check CSRF, run the handler, save |
 
@@ -21,7 +23,9 @@ use crate::http::response::Response;
 use crate::http::status::Status;
 
 pub(crate) mod csrf_cookie;
+pub(crate) mod csrf_mask;
 pub(crate) mod handle;
+pub(crate) mod hex;
 pub(crate) mod store;
 pub(crate) mod sweep;
 

@@ -2,15 +2,16 @@
 //! found from a signed cookie. Why the data stays on the server, how the
 //! cookie is signed and when rows expire: `final/docs/sessions.md`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::app::session::csrf_cookie::{self, unhex};
-use crate::app::session::handle::{Session, SessionData, hex, random_hex};
-use crate::app::session::sweep::Sweeper;
+use crate::app::session::csrf_cookie;
+use crate::app::session::handle::{Session, SessionData, random_hex};
+use crate::app::session::hex::{hex, unhex};
+use crate::app::session::sweep::{Sweeper, now};
 use crate::config::keys::SecretKey;
 use crate::config::settings::Settings;
 use crate::config::start_error::{StartError, StartErrorKind};
@@ -40,13 +41,6 @@ pub(crate) fn migration() -> Migration {
         );
         CREATE INDEX httprs_sessions_expires ON httprs_sessions (expires);",
     )
-}
-
-/// Seconds since 1970, as `expires` counts them.
-pub(super) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// What the session middleware needs, made at start-up and kept in the app's state.
@@ -377,7 +371,7 @@ mod tests {
     fn a_csrf_token_is_a_signed_cookie_and_stores_no_row() {
         let store = store();
         let session = Session::default();
-        let token = session.csrf_token();
+        let token = session.raw_csrf_token();
         let res = store.save(&Request::new("GET", "/"), &session, Response::text("x"));
         let set = res.header("set-cookie").unwrap().to_string();
         assert!(set.starts_with("httprs_csrf="), "{set}");
@@ -388,7 +382,11 @@ mod tests {
         let req = Request::new("GET", "/").with_header("Cookie", pair);
         let again = store.load(&req);
         assert_eq!(again.expected_csrf_token().as_deref(), Some(token.as_str()));
-        assert_eq!(again.csrf_token(), token);
+        assert_eq!(again.raw_csrf_token(), token);
+        // What a page shows is masked, and unmasks to it.
+        let shown = again.csrf_token();
+        assert!(!shown.contains(&token));
+        assert!(super::super::csrf_mask::matches(&shown, &token));
         assert!(
             store
                 .save(&req, &again, Response::text("x"))

@@ -13,9 +13,17 @@
 //! thread waits on, and it ends at once, without waiting out its interval.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::data::pool::Database;
+
+/// Seconds since 1970, as `expires` counts them: here, with the expiry
+/// rule, and read by the store when it writes a row's `expires`.
+pub(super) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 /// The statement that does the work; `$1` is now, in seconds since 1970.
 pub(super) const DELETE_EXPIRED: &str = "DELETE FROM httprs_sessions WHERE expires <= $1";
@@ -56,5 +64,5 @@ impl Sweeper {
 /// Deletes the expired rows once; returns how many.
 pub(super) fn sweep(db: &Database) -> Result<u64, crate::data::error::DbError> {
     let conn = db.checkout()?;
-    conn.execute(DELETE_EXPIRED, &[&super::store::now()])
+    conn.execute(DELETE_EXPIRED, &[&now()])
 }
