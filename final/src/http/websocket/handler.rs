@@ -307,7 +307,8 @@ impl WsSender {
     }
 
     /// Starts the close handshake with `code` (1000 for a normal close) and
-    /// a short `reason`; later sends fail.
+    /// a short `reason`; later sends fail. A code no endpoint may send
+    /// (1005, 1006, 1015, or outside the RFC's ranges) is sent as 1000.
     ///
     /// # Errors
     /// [`WsSendError::Closed`] if the connection is already ending.
