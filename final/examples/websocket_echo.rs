@@ -1,6 +1,8 @@
 //! A WebSocket echo server on blocking threads: the target Autobahn's
 //! `fuzzingclient` tests, and the shape of the loop that drives
-//! [`WebSocket`] (the event loop's own WebSocket phase is still to come).
+//! [`WebSocket`] at its simplest. The framework's own WebSockets run on the
+//! event loop instead (`App::websocket`, `docs/websockets.md`); this one
+//! keeps the layer testable on its own.
 //!
 //! ```text
 //! cargo run -p httprs --example websocket_echo                    # ws://127.0.0.1:9001/

@@ -46,7 +46,7 @@
 //! | `http/file_body.rs` | a body streamed from an open file, chunk by chunk | step 09 |
 //! | `http/accept_encoding.rs` | which coding a client takes (q-values, `*`, identity), `Vary`, an ETag per coding | RFC 9110 §12.5.3 |
 //! | `http/stream_body.rs`, `http/sse.rs` | a body produced over time, with back-pressure: [`BodyChannel`], [`Response::stream`]; server-sent events: [`Event`], [`Response::event_stream`] | issue #26 |
-//! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`] | RFC 6455 |
+//! | `http/websocket/` | WebSockets, sans-IO: the upgrade, frames, masking, messages, close codes: [`dev::websocket`]; the application's side, [`WsHandler`] and [`WsSender`] | RFC 6455 |
 //! | `http/trusted_proxies.rs`, `http/request_id.rs` | who the client is behind a trusted proxy ([`TrustedProxies`]); each request's id | nginx's `real_ip` |
 //! | **`data/`** | **the data layer** | step 11 |
 //! | `data/pool.rs` | a bounded pool of SQLite or PostgreSQL connections: [`Database`] | step 11 |
@@ -82,6 +82,7 @@
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
 //! | `app/session/`, `app/csrf.rs` | sessions in the database with signed cookies, the CSRF token in a cookie of its own (masked per page against BREACH), expired rows swept; forged forms refused: [`Session`] | step 12 |
 //! | `app/broadcast.rs` | one event to every open event stream; a slow one is dropped and catches up on reconnect: [`Broadcast`] | issue #26 |
+//! | `app/websocket.rs` | WebSocket routes ([`App::websocket`]) and groups; a member too slow for a broadcast is closed with 1013: [`WsGroup`] | issue #26 |
 //! | `app/secure_headers.rs`, `app/login_limit.rs` | safe defaults on every HTML page; failed logins limited per address: [`LoginLimit`] | step 12 |
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
 //! | `app/compression.rs`, `app/precompressed.rs` | gzip or brotli per response for those who ask; `.br`/`.gz` copies of static files, found and made | nginx's `gzip`, `gzip_static` |
@@ -90,6 +91,7 @@
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs`, `server/loop_decisions.rs` | mio event loops owning the sockets; accept, read, write, timeouts; their choices, testable without sockets | step 07 |
 //! | `server/client_conn.rs` | one accepted connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
+//! | `server/ws_conn.rs` | a connection after its `101`: frames to the handler, its messages out under a high-water mark, pings | issue #26 |
 //! | `server/forwarder.rs`, `server/backend_conn.rs`, `server/dialer.rs` | split mode's front: one loop's connections to the backends; retries, 502, 504 | step 06 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
@@ -146,6 +148,7 @@ pub use app::static_files::StaticFiles;
 pub use app::templates::{Context, TemplateError, TemplateErrorKind, Templates};
 pub use app::urls::UrlError;
 pub use app::view_error::ViewError;
+pub use app::websocket::WsGroup;
 pub use app::{App, CommandError};
 pub use config::app_settings::AppSettings;
 pub use config::flags::{Flag, Flags};
@@ -174,6 +177,7 @@ pub use http::stream_body::{BodyChannel, BodySender, StreamBody, StreamClosed, T
 pub use http::trusted_proxies::{NetworkError, Scheme, TrustedProxies};
 pub use http::typed_input::InputError;
 pub use http::upload::{Multipart, UploadConfig, UploadedFile};
+pub use http::websocket::{Message as WsMessage, WsHandler, WsOptions, WsSendError, WsSender};
 pub use run::front::{FlagError, FrontOptions};
 pub use server::Server;
 pub use server::shutdown::ShutdownHandle;

@@ -1549,3 +1549,27 @@ fn a_backend_that_refuses_the_handshake_sends_even_a_post_on_to_the_next_one() {
     }
     front.line_containing("handshake failed");
 }
+
+#[test]
+fn a_websocket_route_is_answered_501_by_a_backend_with_a_sentence_and_the_connection_goes_on() {
+    let server = httprs::App::new()
+        .get("/hello", |_: &httprs::Request| "hello")
+        .websocket(
+            "/ws",
+            |_: &httprs::WsSender, _: &httprs::Request, _: httprs::WsMessage| {},
+        )
+        .start(backend_settings())
+        .unwrap();
+    let mut front = FrontConn::open(server.addr());
+    // What a front forwards of a browser's upgrade: the Upgrade and
+    // Connection fields are hop-by-hop, so they never arrive.
+    let reply = front.ask("GET", "/ws", b"");
+    assert_eq!(reply.status, 501);
+    assert!(
+        text(&reply).contains("not relayed in split mode"),
+        "{}",
+        text(&reply)
+    );
+    assert_eq!(front.ask("GET", "/hello", b"").status, 200);
+    assert_eq!(server.stats().streams, 0, "no WebSocket was opened");
+}

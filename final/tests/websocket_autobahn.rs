@@ -9,8 +9,8 @@
 //! `examples/websocket_echo.rs`'s `serve` (a thread per connection that
 //! reads the upgrade with httprs's request decoder, answers with `Upgrade`,
 //! then feeds `WebSocket` whatever each read brought and echoes each text
-//! and binary message it takes off), on `127.0.0.1:0`. (The event loop's own
-//! WebSocket phase is wired later; this test pins the layer it will drive.)
+//! and binary message it takes off), on `127.0.0.1:0`. (The event loop
+//! drives the same layer for `App::websocket` routes: `tests/websocket.rs`.)
 //! Each test names its Autobahn case numbers. The real fuzzingclient, run
 //! by hand against the example, agrees: see `examples/websocket_echo.rs`.
 

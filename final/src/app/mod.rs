@@ -62,6 +62,7 @@ pub(crate) mod static_files;
 pub(crate) mod templates;
 pub(crate) mod urls;
 pub(crate) mod view_error;
+pub(crate) mod websocket;
 
 /// A web application: routes, middleware, and where to listen.
 ///

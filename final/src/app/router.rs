@@ -40,6 +40,9 @@ pub struct Route {
     /// Set by [`Route::forward`]: the event loop forwards the request to
     /// these backends itself; `handler` runs only where no loop does.
     pub(crate) forward: Option<Arc<Proxy>>,
+    /// Set by [`App::websocket`](crate::App::websocket): a backend answers
+    /// it 501 without running it (a front does not relay WebSockets).
+    pub(crate) websocket: bool,
     /// Set by [`Route::max_body`]: this route's body limit, over `max_body_bytes`.
     pub(crate) max_body: Option<usize>,
 }
@@ -100,6 +103,7 @@ impl Route {
             handler: Arc::new(handler),
             may_block: false,
             forward: None,
+            websocket: false,
             max_body: None,
         }
     }

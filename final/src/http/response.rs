@@ -38,6 +38,7 @@ use crate::http::headers::{Headers, check_field};
 use crate::http::problem::{Format, Problem, format_for};
 use crate::http::status::Status;
 use crate::http::stream_body::StreamBody;
+use crate::http::websocket::WsUpgrade;
 
 /// An HTTP response: status, headers, body.
 ///
@@ -71,6 +72,8 @@ pub(crate) enum BodyTail {
     File(FileBody),
     /// Chunks still to come: chunked (HTTP/1.1), or until the close (HTTP/1.0).
     Stream(StreamBody),
+    /// No body: a `101` and the connection speaks WebSocket from then on.
+    Upgrade(WsUpgrade),
 }
 
 /// How the server frames a response on a connection.
@@ -273,6 +276,65 @@ impl Response {
         }
     }
 
+    /// An accepted WebSocket upgrade: the loop sends its 101 head instead
+    /// of this response's, and switches the connection.
+    pub(crate) fn upgrade(upgrade: WsUpgrade) -> Response {
+        let mut res = Response::new(200);
+        res.tail = Some(BodyTail::Upgrade(upgrade));
+        res
+    }
+
+    /// The accepted WebSocket upgrade this response carries, if any.
+    pub(crate) fn take_upgrade(&mut self) -> Option<WsUpgrade> {
+        match self.tail.take() {
+            Some(BodyTail::Upgrade(up)) => Some(up),
+            other => {
+                self.tail = other;
+                None
+            }
+        }
+    }
+
+    /// Writes an accepted upgrade's `101` `head` into `out`, with this
+    /// response's own fields added: what middleware set on the way out (a
+    /// session's `Set-Cookie`, the request id). Fields that speak of a body
+    /// or of the connection's framing are the handshake's business and are
+    /// left out; a field that would split the head is dropped, logged.
+    pub(crate) fn encode_upgrade_head(&self, head: &[u8], out: &mut Vec<u8>) {
+        // The head ends with the blank line; the fields go before it.
+        out.extend_from_slice(head.strip_suffix(b"\r\n").unwrap_or(head));
+        for (name, value) in self.headers.iter() {
+            let framing = [
+                "content-length",
+                "content-type",
+                "connection",
+                "transfer-encoding",
+            ]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n));
+            if framing
+                || name.eq_ignore_ascii_case("upgrade")
+                || starts_with_ci(name, "sec-websocket-")
+            {
+                continue;
+            }
+            if let Err(err) = check_field(name, value) {
+                log::error!("{err}: left out of a 101");
+                continue;
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// Whether this response switches its connection to a WebSocket.
+    pub(crate) fn is_upgrade(&self) -> bool {
+        matches!(self.tail, Some(BodyTail::Upgrade(_)))
+    }
+
     /// Whether the body is produced over time ([`Response::with_stream`]).
     pub fn is_streamed(&self) -> bool {
         matches!(self.tail, Some(BodyTail::Stream(_)))
@@ -318,7 +380,7 @@ impl Response {
     pub fn body_len(&self) -> u64 {
         match &self.tail {
             Some(BodyTail::File(file)) => file.remaining(),
-            Some(BodyTail::Stream(_)) => 0,
+            Some(BodyTail::Stream(_) | BodyTail::Upgrade(_)) => 0,
             None => self.body.len() as u64,
         }
     }
@@ -413,6 +475,12 @@ impl Response {
         }
         self.tail.clone()
     }
+}
+
+/// Whether `name` starts with `prefix` (ASCII, any case).
+fn starts_with_ci(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Appends `n` in decimal: what `write!(out, "{n}")` does, without the
@@ -614,5 +682,21 @@ mod tests {
         let wire = encode(&r, false, true, 1);
         assert_eq!(wire.matches("Content-Length").count(), 1);
         assert!(wire.contains("Content-Length: 3\r\n"));
+    }
+    #[test]
+    fn an_upgrade_head_takes_the_responses_own_fields_but_not_its_framing() {
+        let res = Response::new(200)
+            .with_header("Set-Cookie", "sid=1")
+            .with_header("Content-Type", "text/plain")
+            .with_header("Sec-WebSocket-Accept", "forged");
+        let mut out = Vec::new();
+        res.encode_upgrade_head(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSet-Cookie: sid=1\r\n\r\n"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! One client connection: its socket, its buffers, and where it is in the exchange.
 //!
-//! One concept over 1,000 lines: the phase machine (about 720 of them, a
-//! streamed body's states included) and the unit tests that specify it
-//! (about 330), side by side.
+//! One concept over 1,200 lines: the phase machine (about 840 of them, a
+//! streamed body's states and the WebSocket phase's I/O included) and the
+//! unit tests that specify it (about 450), side by side.
 //!
 //! Step 01 served a connection with a blocking loop: read, echo, repeat,
 //! with a thread parked in `read` the whole time. Here no thread is
@@ -34,6 +34,10 @@
 //! `idle_timeout`; a server-sent events stream sends its keep-alive comment
 //! when it has been quiet too long ([`Expired::KeepAlive`]).
 //!
+//! After a `101 Switching Protocols` the connection speaks WebSocket: the
+//! same socket and buffers, the bytes' meaning in `ws_conn.rs`, and
+//! [`ClientConn::advance_ws`] in place of the HTTP phases.
+//!
 //! The bytes are HTTP from a browser, or, in backend mode, step 06's frames
 //! from a front ([`Wire`]): the same machine serves both, and only what the
 //! input buffer yields differs, a request head or a whole frame
@@ -61,6 +65,7 @@ use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::http::stream_body::{Took, frame_chunk};
 use crate::server::stream::{OutStream, Tail};
+use crate::server::ws_conn::WsConn;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::BackendHandshake;
 use crate::split::protocol;
@@ -177,6 +182,9 @@ const FILE_CHUNKS_PER_FLUSH: usize = 16;
 /// refuse to read just to close politely.
 const MAX_DISCARD: usize = 256 * 1024;
 
+/// Reads (of up to 64 KiB each) one WebSocket may make per turn.
+const WS_READS_PER_TURN: usize = 16;
+
 /// Bytes a client may send ahead (pipelined requests) while a stream is
 /// sent to it; past this, reading waits until the stream has ended.
 const MAX_READ_AHEAD: usize = 64 * 1024;
@@ -221,6 +229,9 @@ pub(crate) struct ClientConn<S: Socket = TcpStream> {
     answered_inline: bool,
     /// Bytes thrown away while lingering.
     discarded: usize,
+    /// After a `101`: the connection speaks WebSocket (`ws_conn.rs`), and
+    /// every read and write goes through [`ClientConn::advance_ws`].
+    ws: Option<WsConn>,
 }
 
 impl<S: Socket> ClientConn<S> {
@@ -246,6 +257,7 @@ impl<S: Socket> ClientConn<S> {
             served: false,
             answered_inline: false,
             discarded: 0,
+            ws: None,
         }
     }
 
@@ -288,14 +300,16 @@ impl<S: Socket> ClientConn<S> {
         self.written < self.output.len() || self.file.is_some() || self.streamed.is_some()
     }
 
-    /// Whether a streamed body is being sent.
+    /// Whether a streamed body is being sent, or the connection is a
+    /// WebSocket: either must be driven to end properly on a shutdown.
     pub(crate) fn is_streaming(&self) -> bool {
-        self.streamed.is_some()
+        self.streamed.is_some() || self.ws.is_some()
     }
 
     /// Whether the connection is between requests with nothing half-read.
     pub(crate) fn is_idle(&self) -> bool {
         self.phase == Phase::Open
+            && self.ws.is_none()
             && self.input.is_empty()
             && self.between_requests()
             && !self.has_output()
@@ -364,6 +378,9 @@ impl<S: Socket> ClientConn<S> {
                     } else {
                         Progress::Wait
                     });
+                }
+                Phase::Open if self.ws.is_some() => {
+                    return self.advance_ws(now, scratch, draining);
                 }
                 Phase::Open => {}
             }
@@ -480,10 +497,24 @@ impl<S: Socket> ClientConn<S> {
         match tail {
             Some(Tail::File(file)) => self.file = Some(file),
             Some(Tail::Stream(stream)) => self.streamed = Some(stream),
+            Some(Tail::WebSocket(open)) => {
+                // The switch. Bytes the client sent after its upgrade
+                // request (its first frames, perhaps) are in the input
+                // buffer already: they are the WebSocket's first input.
+                let mut ws = WsConn::new(open, self.last_activity);
+                ws.feed(self.input.bytes());
+                self.input.consume(self.input.len());
+                self.ws = Some(ws);
+            }
             None => {}
         }
         self.phase = Phase::Open;
         self.responded(keep_alive, draining);
+        if self.ws.is_some() {
+            // A WebSocket is ended by its close handshake (1001 when
+            // draining, in `advance_ws`), not by the HTTP phases.
+            self.phase = Phase::Open;
+        }
         spare
     }
 
@@ -539,6 +570,7 @@ impl<S: Socket> ClientConn<S> {
         match self.phase {
             Phase::Busy => None,
             Phase::Lingering { until } => (now >= until).then_some(Expired::Close),
+            Phase::Open if self.ws.is_some() => self.ws_timer(now, quiet),
             Phase::Open | Phase::Closing if self.streamed.is_some() => {
                 self.stream_timer(now, quiet)
             }
@@ -581,10 +613,25 @@ impl<S: Socket> ClientConn<S> {
         (now.duration_since(self.last_activity) >= every).then_some(Expired::KeepAlive)
     }
 
+    /// [`ClientConn::timer`] for a WebSocket: a client that does not read
+    /// (or a close handshake that does not finish) gets `idle_timeout`; an
+    /// open one, its heartbeat instead.
+    fn ws_timer(&self, now: Instant, quiet: bool) -> Option<Expired> {
+        let ws = self.ws.as_ref()?;
+        if self.written < self.output.len() || !ws.output().is_empty() || ws.is_closed() {
+            return quiet.then_some(Expired::Close);
+        }
+        ws.ping_due(now).then_some(Expired::KeepAlive)
+    }
+
     /// Queues the stream's keep-alive chunk (a comment, for server-sent
-    /// events) if nothing else is waiting to be sent; the loop then drives
-    /// the connection to send it.
-    pub(crate) fn send_keep_alive(&mut self) {
+    /// events) if nothing else is waiting to be sent, or a WebSocket's
+    /// heartbeat; the loop then drives the connection to send it.
+    pub(crate) fn send_keep_alive(&mut self, now: Instant) {
+        if let Some(ws) = &mut self.ws {
+            ws.heartbeat(now);
+            return;
+        }
         let Some(out) = &self.streamed else { return };
         if let Some((_, chunk)) = out.body.keep_alive()
             && self.written == self.output.len()
@@ -700,6 +747,94 @@ impl<S: Socket> ClientConn<S> {
                 Took::Pending => return Ok(false),
                 Took::End => self.end_stream(),
                 Took::Broken => return Err(io::Error::other("the streamed body was cut short")),
+            }
+        }
+    }
+
+    /// [`ClientConn::advance`] after the `101`: the application's messages
+    /// into the output while it is under the high-water mark, the output to
+    /// the socket, the client's bytes to the WebSocket while the output is
+    /// under the mark (the back-pressure, `ws_conn.rs`). Once the close
+    /// handshake is done and its frame sent: our FIN, then linger until the
+    /// client closes.
+    fn advance_ws(
+        &mut self,
+        now: Instant,
+        scratch: &mut [u8],
+        draining: bool,
+    ) -> io::Result<Progress> {
+        let mut reads = 0;
+        loop {
+            // The 101 head (and any answer before it) leaves first.
+            if self.written < self.output.len() && !self.flush(now)? {
+                return Ok(Progress::Wait);
+            }
+            let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");
+            if draining {
+                ws.go_away("server shutting down", now);
+            }
+            let at_mark = ws.take_outgoing(now);
+            let mut blocked = false;
+            while !ws.output().is_empty() {
+                match self.stream.write(ws.output()) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        ws.consume_output(n);
+                        self.last_activity = now;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        blocked = true;
+                        break;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            if ws.is_abandoned() {
+                return Ok(Progress::Close);
+            }
+            if ws.is_closed() {
+                if blocked {
+                    return Ok(Progress::Wait);
+                }
+                if self.peer_closed {
+                    return Ok(Progress::Close);
+                }
+                self.stream.shutdown_write()?;
+                self.phase = Phase::Lingering {
+                    until: now + LINGER,
+                };
+                let closed = self.discard(scratch)?;
+                return Ok(if closed {
+                    Progress::Close
+                } else {
+                    Progress::Wait
+                });
+            }
+            if self.peer_closed {
+                ws.client_gone();
+                return Ok(Progress::Close);
+            }
+            if !blocked && at_mark {
+                continue; // all written: take more of what the application sent
+            }
+            if !ws.wants_input() || !self.readable {
+                return Ok(Progress::Wait);
+            }
+            // Fairness, as for pipelined requests: a client sending without
+            // pause gives way after a while, and goes on after the others.
+            if reads == WS_READS_PER_TURN {
+                return Ok(Progress::Again);
+            }
+            reads += 1;
+            match self.fill(scratch, now)? {
+                Fill::Data => {
+                    let ws = self.ws.as_mut().expect("advance_ws on a WebSocket");
+                    ws.feed(self.input.bytes());
+                    self.input.consume(self.input.len());
+                }
+                Fill::Eof => {}
+                Fill::WouldBlock => return Ok(Progress::Wait),
             }
         }
     }
@@ -1021,7 +1156,7 @@ mod tests {
         assert!(matches!(h.advance(), Progress::Wait));
         assert_eq!(h.timer(IDLE_TIMEOUT * 2), None, "quiet, but a stream");
         assert_eq!(h.timer(IDLE_TIMEOUT * 3), Some(Expired::KeepAlive));
-        h.conn.send_keep_alive();
+        h.conn.send_keep_alive(h.start);
         assert!(matches!(h.advance(), Progress::Wait));
         assert_eq!(h.written(), "HEAD|6\r\n: ka\n\n\r\n");
     }
@@ -1055,5 +1190,149 @@ mod tests {
             "the read after the answer sees the end, not the idle timeout"
         );
         assert_eq!(h.written(), "ok");
+    }
+
+    /// Runs the handler's jobs at once, on the test's thread.
+    struct InlineJobs;
+
+    impl crate::http::stream_body::StreamWaker for InlineJobs {
+        fn wake(&self) {}
+        fn run_off_loop(&self, job: Box<dyn FnOnce() + Send>) {
+            job();
+        }
+    }
+
+    const HEAD_101: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\n\r\n";
+
+    /// An accepted upgrade to `handler`, as the dispatcher hands it over.
+    fn ws_tail(handler: impl crate::http::websocket::WsHandler) -> Tail {
+        use crate::http::websocket::{WsOptions, WsUpgrade};
+        use crate::server::stream::WsOpen;
+        let upgrade = WsUpgrade::new(
+            HEAD_101.to_vec(),
+            WsOptions::default(),
+            std::sync::Arc::new(handler),
+            crate::http::request::Request::new("GET", "/ws"),
+        );
+        upgrade.link.set_waker(std::sync::Arc::new(InlineJobs));
+        Tail::WebSocket(WsOpen {
+            upgrade,
+            permit: None,
+        })
+    }
+
+    fn masked_text(text: &str) -> Vec<u8> {
+        let mut frame = Vec::new();
+        crate::http::websocket::encode_frame(
+            &mut frame,
+            true,
+            crate::http::websocket::Opcode::Text,
+            text.as_bytes(),
+            Some([9, 8, 7, 6]),
+        );
+        frame
+    }
+
+    fn echo(
+        ws: &crate::http::websocket::WsSender,
+        _: &crate::http::request::Request,
+        m: crate::http::websocket::Message,
+    ) {
+        if let crate::http::websocket::Message::Text(t) = m {
+            ws.send_text(t).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_frame_read_with_the_upgrade_request_is_the_websockets_first_input() {
+        let mut wire = b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+        wire.extend(masked_text("hi"));
+        let mut h = Harness::new(&[&wire]);
+        assert_eq!(h.request(), "/ws");
+        h.conn.begin_request(false);
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(echo)), false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        let mut expected = HEAD_101.to_vec();
+        expected.extend([0x81, 2, b'h', b'i']);
+        assert_eq!(h.conn.stream.written, expected, "the 101, then the echo");
+        assert!(!h.conn.is_idle(), "a WebSocket is never idle");
+        assert_eq!(h.timer(Duration::from_secs(20)), None, "no idle timeout");
+        assert_eq!(
+            h.timer(Duration::from_secs(31)),
+            Some(Expired::KeepAlive),
+            "the heartbeat is due"
+        );
+    }
+
+    #[test]
+    fn output_over_the_high_water_mark_stops_reading_and_taking_until_the_socket_drains() {
+        use crate::http::websocket::{Message, WsSendError, WsSender};
+        use crate::server::ws_conn::HIGH_WATER;
+        let sender: std::sync::Arc<std::sync::Mutex<Option<WsSender>>> = Default::default();
+        let keep = sender.clone();
+        struct Keep(std::sync::Arc<std::sync::Mutex<Option<WsSender>>>);
+        impl crate::http::websocket::WsHandler for Keep {
+            fn on_open(&self, ws: &WsSender, _: &crate::http::request::Request) {
+                *self.0.lock().unwrap() = Some(ws.clone());
+            }
+            fn on_message(&self, _: &WsSender, _: &crate::http::request::Request, _: Message) {}
+        }
+        let mut h = Harness::new(&[b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.request();
+        h.conn.begin_request(false);
+        h.conn.stream.room = Some(HEAD_101.len());
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(Keep(keep))), false);
+        let ws = sender.lock().unwrap().clone().expect("on_open ran");
+        let piece = vec![0u8; 700 * 1024];
+        ws.send_binary(piece.clone()).unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        ws.send_binary(piece.clone()).unwrap();
+        assert!(matches!(h.advance(), Progress::Wait));
+        // 1.4 MiB in the output now: over the mark, nothing more is taken...
+        ws.send_binary(piece.clone()).unwrap();
+        assert_eq!(
+            ws.send_binary(piece.clone()),
+            Err(WsSendError::Full),
+            "the sender's queue is bounded"
+        );
+        // ...and the client's next frame is not read.
+        h.arrive(&masked_text("later"));
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert_eq!(h.conn.stream.reads.len(), 1, "reading waits for the output");
+        assert!(h.conn.ws.as_ref().unwrap().output().len() >= HIGH_WATER);
+        // The client reads: everything leaves, the frame is read.
+        h.conn.stream.room = None;
+        assert!(matches!(h.advance(), Progress::Wait));
+        assert!(h.conn.stream.reads.is_empty());
+        assert!(h.conn.stream.written.len() > HEAD_101.len() + 3 * piece.len());
+    }
+
+    #[test]
+    fn a_client_that_answers_neither_ping_nor_close_is_closed_with_1001_then_abandoned() {
+        let mut h = Harness::new(&[b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"]);
+        h.request();
+        h.conn.begin_request(false);
+        h.conn
+            .deliver(HEAD_101.to_vec(), true, Some(ws_tail(echo)), false);
+        assert!(matches!(h.advance(), Progress::Wait));
+        let beat = |h: &mut Harness, secs: u64| {
+            let at = Duration::from_secs(secs);
+            assert_eq!(h.timer(at), Some(Expired::KeepAlive), "at {secs} s");
+            h.conn.send_keep_alive(h.start + at);
+            h.advance()
+        };
+        assert!(matches!(beat(&mut h, 31), Progress::Wait));
+        assert_eq!(
+            &h.conn.stream.written[HEAD_101.len()..][..2],
+            [0x89, 6],
+            "a ping"
+        );
+        assert!(matches!(beat(&mut h, 62), Progress::Wait));
+        let close = &h.conn.stream.written[HEAD_101.len() + 8..];
+        assert_eq!(&close[..4], [0x88, 9, 0x03, 0xe9], "a close with 1001");
+        assert_eq!(h.timer(Duration::from_secs(70)), None);
+        assert!(matches!(beat(&mut h, 93), Progress::Close), "abandoned");
     }
 }

@@ -871,7 +871,7 @@ impl EventLoop {
                 }
                 Expired::KeepAlive => {
                     if let Some(conn) = self.slots[slot].as_mut() {
-                        conn.send_keep_alive();
+                        conn.send_keep_alive(self.now);
                     }
                     self.drive(slot);
                 }

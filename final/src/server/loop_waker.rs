@@ -26,14 +26,21 @@ pub(crate) fn attach(
     slot: usize,
     id: u64,
 ) {
-    if let Some(Tail::Stream(out)) = tail {
-        out.body.set_waker(Arc::new(LoopWaker {
+    let waker = || {
+        Arc::new(LoopWaker {
             shared: shared.clone(),
             pool: pool.clone(),
             index,
             slot,
             id,
-        }));
+        })
+    };
+    match tail {
+        Some(Tail::Stream(out)) => out.body.set_waker(waker()),
+        // A WebSocket's senders knock the same way, and its handler's
+        // calls run on the same pool.
+        Some(Tail::WebSocket(open)) => open.upgrade.link.set_waker(waker()),
+        _ => {}
     }
 }
 

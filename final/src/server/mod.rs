@@ -63,6 +63,7 @@ pub(crate) mod shutdown;
 pub(crate) mod stats;
 pub(crate) mod stream;
 pub(crate) mod worker_pool;
+pub(crate) mod ws_conn;
 
 /// A running server; dropping it shuts it down and waits for it.
 ///

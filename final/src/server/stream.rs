@@ -26,6 +26,7 @@ use crate::http::file_body::FileBody;
 use crate::http::response::{BodyTail, Response};
 use crate::http::status::Status;
 use crate::http::stream_body::StreamBody;
+use crate::http::websocket::WsUpgrade;
 
 /// Seconds a client refused for `max_streams` is told to wait.
 const RETRY_AFTER_SECS: &str = "5";
@@ -37,6 +38,16 @@ pub(crate) enum Tail {
     File(FileBody),
     /// Chunks produced over time.
     Stream(OutStream),
+    /// No body: the connection speaks WebSocket after the 101 head.
+    WebSocket(WsOpen),
+}
+
+/// An accepted upgrade as its connection takes it over.
+#[derive(Debug)]
+pub(crate) struct WsOpen {
+    pub(crate) upgrade: WsUpgrade,
+    /// Held while the WebSocket is open; dropped with it.
+    pub(crate) permit: Option<StreamPermit>,
 }
 
 /// A streamed body as its connection sends it.
@@ -93,6 +104,7 @@ pub(crate) fn tail(
             chunked,
             _permit: permit,
         })),
+        BodyTail::Upgrade(upgrade) => Some(Tail::WebSocket(WsOpen { upgrade, permit })),
     }
 }
 

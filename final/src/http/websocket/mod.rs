@@ -34,12 +34,14 @@
 //! | `close_code.rs`, `close.rs` | close codes (which a peer may send), and a close frame's body |
 //! | `error.rs` | each fault, and its close code |
 //! | `connection.rs` | the state machine: `feed`, `next_event`; sends → output; the close handshake |
+//! | `handler.rs` | the application's side: [`WsHandler`], [`WsSender`], the link to the event loop |
 
 mod close;
 mod close_code;
 mod connection;
 mod error;
 mod frame;
+mod handler;
 mod handshake;
 mod message;
 
@@ -51,5 +53,7 @@ pub use frame::{
     Frame, FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode, Role, apply_mask,
     decode_frame, encode_frame, parse_header,
 };
+pub(crate) use handler::{Link, Outgoing, WsUpgrade};
+pub use handler::{OUTBOX_BYTES, WsHandler, WsOptions, WsSendError, WsSender};
 pub use handshake::{HandshakeError, Upgrade, accept_key};
 pub use message::Message;

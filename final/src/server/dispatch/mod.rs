@@ -56,6 +56,14 @@ pub(crate) fn answer(
     inline: bool,
 ) -> (Vec<u8>, bool, Option<Tail>) {
     let stats = shared.timings.of(&job.resolution);
+    // Behind a front the upgrade's headers were stripped as hop-by-hop,
+    // and a reply frame cannot carry a conversation: a WebSocket route says
+    // so instead of running (docs/websockets.md, "Split mode").
+    if let (Reply::Frame { id }, Resolution::Found { index, .. }) = (&job.reply, &job.resolution)
+        && shared.app.router.routes[*index].websocket
+    {
+        return encode(shared, websocket_not_relayed(*id), job.reply, job.out);
+    }
     let res = shared.app.respond(&job.req, &job.resolution);
     policy::record(stats, started.elapsed(), shared.inline_budget, inline);
     encode(shared, res, job.reply, job.out)
@@ -81,6 +89,24 @@ pub(crate) fn encode(
     bytes.clear();
     match reply {
         Reply::Http(framing) => {
+            // An accepted WebSocket upgrade: its 101 head, and the
+            // connection switches (`client_conn.rs`). It takes a
+            // `max_streams` place, as any connection that stays open
+            // without a request does.
+            if let Some(upgrade) = res.take_upgrade() {
+                let max = shared.settings.max_streams;
+                match stream::admit(&shared.open_streams, max) {
+                    Some(permit) => {
+                        res.encode_upgrade_head(&upgrade.head, &mut bytes);
+                        let open = stream::WsOpen {
+                            upgrade,
+                            permit: Some(permit),
+                        };
+                        return (bytes, true, Some(Tail::WebSocket(open)));
+                    }
+                    None => res = stream::refusal(max),
+                }
+            }
             let mut permit = None;
             if res.is_streamed() && !framing.head_only {
                 let max = shared.settings.max_streams;
@@ -106,7 +132,9 @@ pub(crate) fn encode(
         // `Connection: close` from a handler concerns one hop, the front's
         // with its browser: it does not end this connection.
         Reply::Frame { id } => {
-            let res = if res.is_streamed() {
+            let res = if res.is_upgrade() {
+                websocket_not_relayed(id)
+            } else if res.is_streamed() {
                 log::error!(
                     "a handler answered request {id} with a streamed body, which split mode \
                      cannot relay yet; sending a 501"
@@ -119,6 +147,16 @@ pub(crate) fn encode(
             (bytes, !stopping, None)
         }
     }
+}
+
+/// A backend's answer to a WebSocket route: 501, with a sentence saying why.
+fn websocket_not_relayed(id: u64) -> Response {
+    log::warn!("request {id} is for a WebSocket route, which split mode does not relay yet: 501");
+    Response::text(
+        "WebSockets are not relayed in split mode yet: this route needs the server \
+         in HTTP mode (see docs/websockets.md).\n",
+    )
+    .with_status(Status::NOT_IMPLEMENTED)
 }
 
 /// Sends `job` to the worker pool; the answer comes back through loop `index`'s inbox.
