@@ -88,7 +88,7 @@ impl Compression {
         }
         // 3.
         let mut res = res;
-        accept_encoding::vary_on_accept_encoding(res.headers_mut());
+        res.headers_mut().add_vary("Accept-Encoding");
         // 4.
         let accept = AcceptEncoding::of_fields(req.headers().get_all("accept-encoding"));
         let coding = accept.preferred(OFFERED);

@@ -334,7 +334,7 @@ impl StaticFiles {
         validators.etag = accept_encoding::etag_for(&validators.etag, coding);
         let negotiated = |mut res: Response| {
             if precompressed.any {
-                accept_encoding::vary_on_accept_encoding(res.headers_mut());
+                res.headers_mut().add_vary("Accept-Encoding");
             }
             res
         };

@@ -37,8 +37,6 @@
 //! The module also says what a negotiated response must carry: a `Vary`
 //! naming `Accept-Encoding`, and an ETag per coding ([`etag_for`]).
 
-use crate::http::headers::Headers;
-
 /// A content coding httprs can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Coding {
@@ -74,25 +72,6 @@ pub(crate) fn etag_for(etag: &str, coding: Coding) -> String {
         // Identity, or not a quoted tag (then left alone rather than mangled).
         _ => etag.to_string(),
     }
-}
-
-/// Adds `Accept-Encoding` to the response's `Vary` (RFC 9110 §12.5.5):
-/// caches then keep one copy per coding. Whatever `Vary` fields the
-/// response has (`Origin` from CORS, `Cookie` from sessions) become one
-/// list; a `*` is left alone, as is a list that already names it.
-pub(crate) fn vary_on_accept_encoding(headers: &mut Headers) {
-    let mut listed = String::new();
-    for value in headers.get_all("vary") {
-        for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            if token == "*" || token.eq_ignore_ascii_case("accept-encoding") {
-                return;
-            }
-            listed.push_str(token);
-            listed.push_str(", ");
-        }
-    }
-    listed.push_str("Accept-Encoding");
-    headers.set("Vary", listed);
 }
 
 /// A weight in thousandths: `q=0.5` is 500, `q=1` (or none) 1000.
@@ -308,29 +287,6 @@ mod tests {
         assert_eq!(etag_for("W/\"a-1\"", Gzip), "W/\"a-1-gzip\"");
         assert_eq!(etag_for("\"a-1\"", Identity), "\"a-1\"");
         assert_eq!(etag_for("unquoted", Gzip), "unquoted");
-    }
-
-    #[test]
-    fn vary_gains_accept_encoding_once_and_keeps_what_was_there() {
-        let vary = |fields: &[&str]| {
-            let mut headers = Headers::new();
-            for field in fields {
-                headers.append("Vary", field.to_string());
-            }
-            vary_on_accept_encoding(&mut headers);
-            headers.get_all("vary").collect::<Vec<_>>().join(" | ")
-        };
-        assert_eq!(vary(&[]), "Accept-Encoding");
-        assert_eq!(vary(&["Origin"]), "Origin, Accept-Encoding");
-        assert_eq!(
-            vary(&["Cookie", "Origin"]),
-            "Cookie, Origin, Accept-Encoding"
-        );
-        assert_eq!(
-            vary(&["accept-encoding, Cookie"]),
-            "accept-encoding, Cookie"
-        );
-        assert_eq!(vary(&["*"]), "*");
     }
 
     #[test]

@@ -100,6 +100,26 @@ impl Headers {
             .any(|t| t.trim().eq_ignore_ascii_case(token))
     }
 
+    /// Adds `field` to `Vary` (RFC 9110 §12.5.5), so that caches keep one
+    /// copy per value of that request field. Whatever `Vary` fields the
+    /// response has (`Origin` from CORS, `Cookie` from sessions,
+    /// `Accept-Encoding` from compression) become one list; a `*` is left
+    /// alone, as is a list that already names `field`.
+    pub(crate) fn add_vary(&mut self, field: &'static str) {
+        let mut listed = String::new();
+        for value in self.get_all("vary") {
+            for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                if token == "*" || token.eq_ignore_ascii_case(field) {
+                    return;
+                }
+                listed.push_str(token);
+                listed.push_str(", ");
+            }
+        }
+        listed.push_str(field);
+        self.set("Vary", listed);
+    }
+
     /// Every field as `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
@@ -187,6 +207,38 @@ fn is_token_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vary_gains_a_field_once_and_keeps_what_was_there() {
+        let vary = |fields: &[&str], field| {
+            let mut headers = Headers::new();
+            for value in fields {
+                headers.append("Vary", value.to_string());
+            }
+            headers.add_vary(field);
+            headers.get_all("vary").collect::<Vec<_>>().join(" | ")
+        };
+        assert_eq!(vary(&[], "Accept-Encoding"), "Accept-Encoding");
+        assert_eq!(
+            vary(&["Origin"], "Accept-Encoding"),
+            "Origin, Accept-Encoding"
+        );
+        assert_eq!(
+            vary(&["Cookie", "Origin"], "Accept-Encoding"),
+            "Cookie, Origin, Accept-Encoding"
+        );
+        assert_eq!(
+            vary(&["accept-encoding, Cookie"], "Accept-Encoding"),
+            "accept-encoding, Cookie"
+        );
+        assert_eq!(vary(&["*"], "Accept-Encoding"), "*");
+        // Two fields (CORS appends its own) are one list: none is lost.
+        assert_eq!(
+            vary(&["Accept", "Origin"], "Cookie"),
+            "Accept, Origin, Cookie"
+        );
+        assert_eq!(vary(&["cookie"], "Cookie"), "cookie");
+    }
 
     #[test]
     fn if_none_match_compares_weakly_and_accepts_a_star() {

@@ -160,17 +160,15 @@ impl SessionStore {
     /// Stores the session if it changed and adds its `Set-Cookie` to `res`,
     /// then the token cookie's if a CSRF token was made. Cookies sent to a
     /// request that came over HTTPS (as a trusted proxy says) are `Secure`.
-    pub(super) fn save(&self, req: &Request, session: &Session, res: Response) -> Response {
+    pub(super) fn save(&self, req: &Request, session: &Session, mut res: Response) -> Response {
         let data = session.data();
         let secure = self.secure || req.scheme() == Scheme::Https;
         // A page that read the session (a name, a CSRF token in a form) is
         // this browser's: a shared cache must keep one copy per cookie.
         // (Every write goes through a public method, so `changed` implies `accessed`.)
-        let mut res = if data.accessed {
-            vary_on_cookie(res)
-        } else {
-            res
-        };
+        if data.accessed {
+            res.headers_mut().add_vary("Cookie");
+        }
         if data.changed {
             res = match self.write(&data) {
                 Ok(Some(id)) => private(res.with_cookie(cookie(
@@ -254,23 +252,6 @@ fn cookie(name: &'static str, value: &str, max_age: Duration, secure: bool) -> C
         .http_only()
         .same_site(SameSite::Lax);
     if secure { cookie.secure() } else { cookie }
-}
-
-/// Adds `Cookie` to the response's `Vary` (RFC 9110 §12.5.5), keeping what
-/// the handler listed there.
-fn vary_on_cookie(res: Response) -> Response {
-    match res.header("vary").map(str::to_owned) {
-        None => res.with_header("Vary", "Cookie"),
-        Some(vary)
-            if vary.trim() == "*"
-                || vary
-                    .split(',')
-                    .any(|name| name.trim().eq_ignore_ascii_case("cookie")) =>
-        {
-            res
-        }
-        Some(vary) => res.with_header("Vary", format!("{vary}, Cookie")),
-    }
 }
 
 /// A response that sets the session cookie must not be stored by a shared
