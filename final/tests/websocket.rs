@@ -58,6 +58,17 @@ impl WsHandler for Room {
     }
 }
 
+/// Says which subprotocol its connection speaks, as soon as it opens.
+struct Protocol;
+
+impl WsHandler for Protocol {
+    fn on_open(&self, ws: &WsSender, _: &Request) {
+        let _ = ws.send_text(ws.protocol().unwrap_or("none"));
+    }
+
+    fn on_message(&self, _: &WsSender, _: &Request, _: Message) {}
+}
+
 /// Sends 64 KiB messages from its own thread, without pause, until a send
 /// fails; reports how many were queued and why it stopped.
 struct Flood {
@@ -100,6 +111,14 @@ fn app(closed: Arc<AtomicUsize>) -> App {
             panic!("a handler bug")
         })
         .websocket("/idle", |_: &WsSender, _: &Request, _: Message| {})
+        .websocket_with(
+            "/proto",
+            WsOptions {
+                protocols: &["chat.v2", "chat.v1"],
+                ..WsOptions::default()
+            },
+            Protocol,
+        )
         .websocket(
             "/chat",
             Room {
@@ -123,9 +142,14 @@ fn start() -> (Server, Arc<AtomicUsize>) {
 }
 
 fn upgrade_request(path: &str) -> String {
+    upgrade_request_with(path, "")
+}
+
+/// An upgrade request with `extra` header lines (each ending in CRLF).
+fn upgrade_request_with(path: &str, extra: &str) -> String {
     format!(
         "GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
     )
 }
 
@@ -161,8 +185,16 @@ struct Client {
 impl Client {
     #[track_caller]
     fn connect(addr: SocketAddr, path: &str) -> Client {
+        Client::connect_with(addr, path, "")
+    }
+
+    /// [`Client::connect`] with `extra` header lines on the upgrade.
+    #[track_caller]
+    fn connect_with(addr: SocketAddr, path: &str, extra: &str) -> Client {
         let mut stream = connect(addr);
-        stream.write_all(upgrade_request(path).as_bytes()).unwrap();
+        stream
+            .write_all(upgrade_request_with(path, extra).as_bytes())
+            .unwrap();
         let (head, rest) = read_head(&mut stream);
         assert!(
             head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
@@ -282,6 +314,47 @@ fn frames_sent_with_the_upgrade_request_are_read_after_the_switch() {
     };
     client.events.extend(client.ws.feed_all(&rest));
     assert_eq!(client.next(), text("early"));
+}
+
+#[test]
+fn the_routes_first_preferred_subprotocol_the_client_offers_is_chosen_and_told_to_the_handler() {
+    let (server, _) = start();
+    // The client lists v1 first; the route prefers v2, and it decides.
+    let offer = "Sec-WebSocket-Protocol: chat.v1, chat.v2\r\n";
+    let mut client = Client::connect_with(server.addr(), "/proto", offer);
+    assert!(
+        client
+            .head
+            .contains("\r\nSec-WebSocket-Protocol: chat.v2\r\n"),
+        "{}",
+        client.head
+    );
+    assert_eq!(client.next(), text("chat.v2"));
+
+    // Offered in two fields, only v1 in common.
+    let offer = "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Protocol: chat.v1\r\n";
+    let mut client = Client::connect_with(server.addr(), "/proto", offer);
+    assert!(
+        client
+            .head
+            .contains("\r\nSec-WebSocket-Protocol: chat.v1\r\n")
+    );
+    assert_eq!(client.next(), text("chat.v1"));
+
+    // Nothing in common, or nothing offered: the 101 names none.
+    for offer in ["Sec-WebSocket-Protocol: mqtt\r\n", ""] {
+        let mut client = Client::connect_with(server.addr(), "/proto", offer);
+        assert!(
+            !client.head.contains("Sec-WebSocket-Protocol"),
+            "{}",
+            client.head
+        );
+        assert_eq!(client.next(), text("none"));
+    }
+    // A route that names no subprotocol never picks one.
+    let offer = "Sec-WebSocket-Protocol: chat.v2\r\n";
+    let client = Client::connect_with(server.addr(), "/echo", offer);
+    assert!(!client.head.contains("Sec-WebSocket-Protocol"));
 }
 
 #[test]

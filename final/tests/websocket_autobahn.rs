@@ -9,23 +9,30 @@
 //! `examples/websocket_echo.rs`'s `serve` (a thread per connection that
 //! reads the upgrade with httprs's request decoder, answers with `Upgrade`,
 //! then feeds `WebSocket` whatever each read brought and echoes each text
-//! and binary message it takes off), on `127.0.0.1:0`. (The event loop
-//! drives the same layer for `App::websocket` routes: `tests/websocket.rs`.)
-//! Each test names its Autobahn case numbers. The real fuzzingclient, run
-//! by hand against the example, agrees: see `examples/websocket_echo.rs`.
+//! and binary message it takes off), on `127.0.0.1:0`, and the framework's
+//! own: an `App::websocket` echo route on the event loop
+//! (`server/ws_conn.rs`), which takes the bytes in whatever pieces the
+//! loop's reads bring and answers from the worker pool. Every case runs
+//! against both, and both must send back the same frames: the loop adds
+//! no behaviour of its own to the protocol. Each test names its Autobahn
+//! case numbers. The real fuzzingclient, run by hand against the example,
+//! agrees: see `examples/websocket_echo.rs`.
 
 /// The echo server, shared with the example Autobahn runs against.
 #[path = "../examples/websocket_echo.rs"]
 mod echo;
+mod support;
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
 use httprs::dev::websocket::{
     CloseCode, Event, Message, Opcode, WebSocket, accept_key, encode_frame,
 };
+use httprs::{App, Request, WsOptions, WsSender};
 
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The echo server's maximum message size (case 9 would need more; 1 to 7
@@ -33,6 +40,68 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_MESSAGE: usize = 1 << 20;
 /// The key every test client masks with: Autobahn's cases do not depend on it.
 const MASK: [u8; 4] = [0x5a, 0x13, 0xc7, 0x02];
+
+/// The smaller maximum of the 1009 test.
+const SMALL_MESSAGE: usize = 1 << 16;
+
+/// Where a case's bytes go: the example's echo on its own threads, or the
+/// framework's echo route on the event loop.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Threads,
+    EventLoop,
+}
+
+const TARGETS: [Target; 2] = [Target::Threads, Target::EventLoop];
+
+impl Target {
+    /// A server of this kind whose messages may be `max_message` bytes
+    /// (`MAX_MESSAGE` or `SMALL_MESSAGE`), and the path of its echo.
+    fn server(self, max_message: usize) -> (SocketAddr, &'static str) {
+        match self {
+            Target::Threads => (echo_server(max_message, 1), "/echo"),
+            Target::EventLoop => {
+                let path = if max_message == MAX_MESSAGE {
+                    "/echo"
+                } else {
+                    assert_eq!(max_message, SMALL_MESSAGE);
+                    "/small"
+                };
+                (event_loop_server(), path)
+            }
+        }
+    }
+}
+
+/// The echo route as an application writes it.
+fn echo_message(ws: &WsSender, _: &Request, message: Message) {
+    let _ = match message {
+        Message::Text(text) => ws.send_text(text),
+        Message::Binary(data) => ws.send_binary(data),
+    };
+}
+
+/// One framework server for the whole test binary, started on first use,
+/// with an echo route at each maximum; it ends with the process.
+fn event_loop_server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| {
+        let route = |max_message| WsOptions {
+            max_message,
+            protocols: &["echo"],
+            ..WsOptions::default()
+        };
+        let server = App::new()
+            .websocket_with("/echo", route(MAX_MESSAGE), echo_message)
+            .websocket_with("/small", route(SMALL_MESSAGE), echo_message)
+            .start(support::settings())
+            .expect("start the framework's server");
+        let addr = server.addr();
+        // Kept running until the test binary exits.
+        std::mem::forget(server);
+        addr
+    })
+}
 
 /// Starts an echo server for `connections` connections; returns its address.
 fn echo_server(max_message: usize, connections: usize) -> std::net::SocketAddr {
@@ -54,15 +123,17 @@ struct Client {
 }
 
 impl Client {
+    /// Opens a WebSocket to `target`'s echo at `max_message`.
     #[track_caller]
-    fn connect(addr: std::net::SocketAddr) -> Client {
+    fn connect(target: Target, max_message: usize) -> Client {
+        let (addr, path) = target.server(max_message);
         let mut stream = TcpStream::connect(addr).unwrap();
         stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
         stream.set_nodelay(true).unwrap();
         let key = "x3JJHMbDL1EzLkh9GBhXDw==";
         write!(
             stream,
-            "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
              Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n\
              Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: echo\r\n\r\n"
         )
@@ -152,13 +223,21 @@ fn with_first_byte(first: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Runs one case on a fresh connection: sends `wire` in pieces of `chunk`
-/// bytes, and returns what the server sent back, to its close frame.
+/// Runs one case on a fresh connection to each [`Target`]: sends `wire`
+/// in pieces of `chunk` bytes, and returns what the server sent back, to
+/// its close frame, after checking that both servers sent the same.
 #[track_caller]
 fn case(wire: &[u8], chunk: usize) -> Vec<Event> {
-    let mut client = Client::connect(echo_server(MAX_MESSAGE, 1));
-    client.send(wire, chunk);
-    client.events_until_close()
+    let [threads, event_loop] = TARGETS.map(|target| {
+        let mut client = Client::connect(target, MAX_MESSAGE);
+        client.send(wire, chunk);
+        client.events_until_close()
+    });
+    assert_eq!(
+        threads, event_loop,
+        "the event loop answered otherwise than the threads"
+    );
+    threads
 }
 
 /// [`case`], ending with the client's close 1000, which the server echoes.
@@ -475,15 +554,21 @@ fn case_6_invalid_utf8_fails_the_connection_with_1007() {
 fn case_6_4_invalid_utf8_fails_fast_before_the_message_ends() {
     let good = "κόσμε".as_bytes();
     let bad = b"\xf4\x90\x80\x80";
+    for target in TARGETS {
+        case_6_4_on(target, good, bad);
+    }
+}
+
+fn case_6_4_on(target: Target, good: &[u8], bad: &[u8]) {
     // 6.4.1: three fragments; the second makes it invalid; the third is
     // never sent, and the server has failed the connection already.
-    let mut client = Client::connect(echo_server(MAX_MESSAGE, 1));
+    let mut client = Client::connect(target, MAX_MESSAGE);
     let mut first_two = frame(false, Opcode::Text, good);
     first_two.extend(frame(false, Opcode::Continuation, bad));
     client.send(&first_two, usize::MAX);
     assert_eq!(failed_with(client.events_until_close(), 1007), []);
     // 6.4.2: the invalid byte pair is cut between fragments (\xf4 | \x90).
-    let mut client = Client::connect(echo_server(MAX_MESSAGE, 1));
+    let mut client = Client::connect(target, MAX_MESSAGE);
     let mut cut = good.to_vec();
     cut.push(0xf4);
     let mut wire = frame(false, Opcode::Text, &cut);
@@ -497,7 +582,7 @@ fn case_6_4_invalid_utf8_fails_fast_before_the_message_ends() {
     payload.extend_from_slice(b"edited");
     let whole = frame(true, Opcode::Text, &payload);
     let stop = 6 + good.len() + 2; // header (2 + mask 4), κόσμε, \xf4\x90
-    let mut client = Client::connect(echo_server(MAX_MESSAGE, 1));
+    let mut client = Client::connect(target, MAX_MESSAGE);
     client.send(&whole[..stop], 1);
     assert_eq!(failed_with(client.events_until_close(), 1007), []);
 }
@@ -592,14 +677,20 @@ fn an_unmasked_client_frame_fails_the_connection_with_1002() {
 
 #[test]
 fn a_message_over_the_maximum_fails_the_connection_with_1009_from_its_header() {
+    for target in TARGETS {
+        over_the_maximum_on(target);
+    }
+}
+
+fn over_the_maximum_on(target: Target) {
     // Only the header of a 2 MiB frame is sent: the server refuses it
     // without waiting for the payload.
-    let mut client = Client::connect(echo_server(1 << 16, 1));
+    let mut client = Client::connect(target, SMALL_MESSAGE);
     let big = frame(true, Opcode::Binary, &vec![0; 2 << 20]);
     client.send(&big[..14], usize::MAX);
     assert_eq!(failed_with(client.events_until_close(), 1009), []);
     // And fragments that pass it together, though each fits.
-    let mut client = Client::connect(echo_server(1 << 16, 1));
+    let mut client = Client::connect(target, SMALL_MESSAGE);
     let mut wire = frame(false, Opcode::Binary, &vec![0; 40_000]);
     wire.extend(frame(true, Opcode::Continuation, &vec![0; 40_000]));
     client.send(&wire, usize::MAX);
@@ -608,7 +699,13 @@ fn a_message_over_the_maximum_fails_the_connection_with_1009_from_its_header() {
 
 #[test]
 fn a_handshake_with_another_version_gets_426() {
-    let addr = echo_server(MAX_MESSAGE, 1);
+    for target in TARGETS {
+        another_version_on(target);
+    }
+}
+
+fn another_version_on(target: Target) {
+    let (addr, _) = target.server(MAX_MESSAGE);
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
     stream

@@ -52,9 +52,10 @@ impl App {
     pub fn websocket_with(self, pattern: &str, options: WsOptions, handler: impl WsHandler) -> App {
         let handler: Arc<dyn WsHandler> = Arc::new(handler);
         let mut route = Route::new(Some("GET"), pattern, move |req: &Request| -> Response {
-            match Upgrade::accept(req, &[]) {
+            match Upgrade::accept(req, options.protocols) {
                 Ok(upgrade) => Response::upgrade(WsUpgrade::new(
                     upgrade.response_head(),
+                    upgrade.protocol().map(str::to_owned),
                     options,
                     handler.clone(),
                     req.clone(),
@@ -140,6 +141,7 @@ mod tests {
     fn member() -> WsUpgrade {
         WsUpgrade::new(
             Vec::new(),
+            None,
             WsOptions::default(),
             Arc::new(|_: &WsSender, _: &Request, _: Message| {}),
             Request::new("GET", "/room"),

@@ -73,7 +73,8 @@ pub(crate) enum BodyTail {
     /// Chunks still to come: chunked (HTTP/1.1), or until the close (HTTP/1.0).
     Stream(StreamBody),
     /// No body: a `101` and the connection speaks WebSocket from then on.
-    Upgrade(WsUpgrade),
+    /// Boxed: it is rare, and every other response would carry its size.
+    Upgrade(Box<WsUpgrade>),
 }
 
 /// How the server frames a response on a connection.
@@ -280,14 +281,14 @@ impl Response {
     /// of this response's, and switches the connection.
     pub(crate) fn upgrade(upgrade: WsUpgrade) -> Response {
         let mut res = Response::new(200);
-        res.tail = Some(BodyTail::Upgrade(upgrade));
+        res.tail = Some(BodyTail::Upgrade(Box::new(upgrade)));
         res
     }
 
     /// The accepted WebSocket upgrade this response carries, if any.
     pub(crate) fn take_upgrade(&mut self) -> Option<WsUpgrade> {
         match self.tail.take() {
-            Some(BodyTail::Upgrade(up)) => Some(up),
+            Some(BodyTail::Upgrade(up)) => Some(*up),
             other => {
                 self.tail = other;
                 None

@@ -811,7 +811,7 @@ impl<S: Socket> ClientConn<S> {
                     Progress::Wait
                 });
             }
-            if self.peer_closed {
+            if self.peer_closed && !ws.is_closing() {
                 ws.client_gone();
                 return Ok(Progress::Close);
             }
@@ -1210,6 +1210,7 @@ mod tests {
         use crate::server::stream::WsOpen;
         let upgrade = WsUpgrade::new(
             HEAD_101.to_vec(),
+            None,
             WsOptions::default(),
             std::sync::Arc::new(handler),
             crate::http::request::Request::new("GET", "/ws"),

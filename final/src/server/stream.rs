@@ -104,7 +104,10 @@ pub(crate) fn tail(
             chunked,
             _permit: permit,
         })),
-        BodyTail::Upgrade(upgrade) => Some(Tail::WebSocket(WsOpen { upgrade, permit })),
+        BodyTail::Upgrade(upgrade) => Some(Tail::WebSocket(WsOpen {
+            upgrade: *upgrade,
+            permit,
+        })),
     }
 }
 

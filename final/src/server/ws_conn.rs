@@ -15,6 +15,13 @@
 //! The heartbeat: every `ping_interval` the server pings; a connection that
 //! has not answered the previous ping by then is closed with 1001. It
 //! replaces `idle_timeout`, which a quiet chat would otherwise run into.
+//!
+//! The close: the loop reads on while the handler works, so a client's
+//! close can be read before the handler has answered the messages ahead
+//! of it. The machine holds its close reply until the handler has heard
+//! `on_close` and its answers are taken (`Link::caught_up`), then sends
+//! it behind them, as a server that answered at once would have. A
+//! handler that takes longer than a ping interval is not waited for.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,8 +60,12 @@ impl WsConn {
         let options = open.upgrade.options;
         let link = open.upgrade.link;
         link.start();
+        let mut machine = WebSocket::server(options.max_message);
+        // The handler answers on the worker pool, after the loop has read
+        // on: a close read behind a message waits for the answer.
+        machine.hold_close_replies();
         WsConn {
-            machine: WebSocket::server(options.max_message),
+            machine,
             link,
             _permit: open.permit,
             ping_every: options.ping_interval,
@@ -75,11 +86,11 @@ impl WsConn {
                 Event::Ping(_) => {}
                 Event::Pong(_) => self.pong_due = false,
                 Event::Closed(frame) => {
-                    self.link.end(frame.code.map_or(1005, CloseCode::get));
+                    self.link.finish(frame.code.map_or(1005, CloseCode::get));
                 }
                 Event::Failed(err) => {
                     log::info!("WebSocket closed with {}: {err}", err.close_code().get());
-                    self.link.end(err.close_code().get());
+                    self.link.finish(err.close_code().get());
                 }
             }
         }
@@ -93,6 +104,11 @@ impl WsConn {
                 return true;
             }
             let Some(out) = self.link.take_outgoing() else {
+                // The client's close (or fault) came, and the handler has
+                // answered everything before it: our close reply goes.
+                if self.machine.is_closing() && self.link.caught_up() {
+                    self.machine.release_close();
+                }
                 return false;
             };
             // A refusal means a close already went: nothing may follow it.
@@ -135,6 +151,13 @@ impl WsConn {
         self.abandoned
     }
 
+    /// Whether the client's close was read and our reply waits for the
+    /// handler (the client may have shut its side already: that is no
+    /// reason to give up on the answers).
+    pub(crate) fn is_closing(&self) -> bool {
+        self.machine.is_closing()
+    }
+
     /// Whether the close handshake is over (the output may still hold its last frame).
     pub(crate) fn is_closed(&self) -> bool {
         self.machine.is_closed()
@@ -165,6 +188,14 @@ impl WsConn {
     /// instead: a client that has not answered within one interval is abandoned.
     pub(crate) fn heartbeat(&mut self, now: Instant) {
         self.ping_at = now;
+        if self.machine.is_closing() {
+            log::warn!(
+                "a WebSocket handler took a whole ping interval to answer the messages before \
+                 its client's close: closing without waiting for it"
+            );
+            self.machine.release_close();
+            return;
+        }
         if let Some(sent) = self.close_sent_at {
             self.abandoned = now.duration_since(sent) >= self.ping_every;
             return;

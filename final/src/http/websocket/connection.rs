@@ -15,6 +15,16 @@
 //! the close is still unread; decoded in one go, the close would already
 //! have been answered.
 //!
+//! A server whose handler answers somewhere else cannot do that: the event
+//! loop posts each message to the worker pool and reads on, so the close
+//! may be read before the handler has answered what came before it. Such a
+//! server calls [`hold_close_replies`](WebSocket::hold_close_replies): the
+//! peer's close (or a fault) then moves the machine to `Closing`, where
+//! nothing more is read but sends still go, and the close reply waits for
+//! [`release_close`](WebSocket::release_close), which the loop calls once
+//! the handler has caught up. (RFC 6455 §5.5.1: an endpoint "MAY delay
+//! sending a Close frame until its current message is sent".)
+//!
 //! The payload of a frame is not held until the frame is whole: each piece
 //! moves into the message being assembled, unmasked and (for text) checked
 //! as it lands. So memory per connection is bounded by the maximum message
@@ -24,7 +34,9 @@
 //! The lifecycle: `Open` → (we call [`close`](WebSocket::close)) `CloseSent`
 //! → (the peer's close arrives) `Closed`; or `Open` → (the peer's close
 //! arrives; we echo it) `Closed`; or, from either, a protocol fault → the
-//! close frame with its code is queued → `Closed`. Once closed, nothing
+//! close frame with its code is queued → `Closed`. With the reply held,
+//! `Open` → (the peer's close, or a fault) `Closing` → (released) `Closed`.
+//! Once closed, nothing
 //! more is read; the loop writes what is left in the output and closes
 //! the socket (RFC 6455 §7.1.1: the server closes TCP first).
 
@@ -82,6 +94,9 @@ enum State {
     Open,
     /// We sent a close frame and wait for the peer's.
     CloseSent,
+    /// The peer's close came (or it broke the protocol), and our reply is
+    /// held (see the module docs): read nothing more; sends still go.
+    Closing,
     /// Both close frames went (or the connection failed): read nothing more.
     Closed,
 }
@@ -120,6 +135,10 @@ pub struct WebSocket {
     output: Vec<u8>,
     /// A client's masking keys: a xorshift sequence seeded from the OS.
     mask_seed: u32,
+    /// Whether a close reply waits for [`WebSocket::release_close`].
+    hold_close: bool,
+    /// The close payload held in `Closing`.
+    held_close: Option<Vec<u8>>,
 }
 
 impl WebSocket {
@@ -149,14 +168,39 @@ impl WebSocket {
             control: Vec::new(),
             output: Vec::new(),
             mask_seed: u32::from_ne_bytes(seed) | 1,
+            hold_close: false,
+            held_close: None,
         }
+    }
+
+    /// From now on, the answer to the peer's close (or to a fault) waits
+    /// for [`release_close`](WebSocket::release_close) instead of being
+    /// queued at once; until then sends still go (see the module docs).
+    pub fn hold_close_replies(&mut self) {
+        self.hold_close = true;
+    }
+
+    /// Queues the close reply held since the peer's close (or a fault), and
+    /// closes; does nothing unless [`is_closing`](WebSocket::is_closing).
+    pub fn release_close(&mut self) {
+        if let Some(payload) = self.held_close.take() {
+            self.write_frame(Opcode::Close, &payload);
+        }
+        if self.state == State::Closing {
+            self.state = State::Closed;
+        }
+    }
+
+    /// Whether a close reply is held (see [`hold_close_replies`](WebSocket::hold_close_replies)).
+    pub fn is_closing(&self) -> bool {
+        self.state == State::Closing
     }
 
     /// Takes bytes read from the socket, in any pieces. Nothing is decoded
     /// until [`next_event`](WebSocket::next_event); bytes fed after the
     /// connection closed are dropped.
     pub fn feed(&mut self, bytes: &[u8]) {
-        if self.state != State::Closed {
+        if !matches!(self.state, State::Closed | State::Closing) {
             self.input.extend(bytes);
         }
     }
@@ -170,7 +214,7 @@ impl WebSocket {
         // change the rest of `self`; it goes back before returning.
         let mut input = std::mem::take(&mut self.input);
         let mut event = None;
-        while event.is_none() && self.state != State::Closed && !input.is_empty() {
+        while event.is_none() && self.reading() && !input.is_empty() {
             match self.step(input.bytes()) {
                 Ok((0, _)) => break,
                 Ok((used, found)) => {
@@ -183,11 +227,17 @@ impl WebSocket {
                 }
             }
         }
-        if self.state == State::Closed {
+        if !self.reading() {
             input = InputBuffer::new();
         }
         self.input = input;
         event
+    }
+
+    /// Whether input still means anything: not once the peer's close (or
+    /// a fault) was read.
+    fn reading(&self) -> bool {
+        matches!(self.state, State::Open | State::CloseSent)
     }
 
     /// Feeds `bytes` and takes every event they complete. Handy in tests;
@@ -244,7 +294,13 @@ impl WebSocket {
         }
         .payload();
         self.send(Opcode::Close, &payload)?;
-        self.state = State::CloseSent;
+        // While a reply is held the peer's close has come already: ours,
+        // sent now, ends the handshake in its place.
+        self.state = match self.state {
+            State::Closing => State::Closed,
+            _ => State::CloseSent,
+        };
+        self.held_close = None;
         Ok(())
     }
 
@@ -272,7 +328,7 @@ impl WebSocket {
     }
 
     fn send(&mut self, opcode: Opcode, payload: &[u8]) -> Result<(), SendError> {
-        if self.state != State::Open {
+        if !matches!(self.state, State::Open | State::Closing) {
             return Err(SendError::Closed);
         }
         self.write_frame(opcode, payload);
@@ -306,9 +362,22 @@ impl WebSocket {
                 reason: err.to_string(),
             }
             .payload();
-            self.write_frame(Opcode::Close, &payload);
+            self.reply_close(payload);
+        } else {
+            self.state = State::Closed;
         }
-        self.state = State::Closed;
+    }
+
+    /// Answers the peer's close (or a fault) with `payload`, now or, when
+    /// replies are held, at [`release_close`](WebSocket::release_close).
+    fn reply_close(&mut self, payload: Vec<u8>) {
+        if self.hold_close {
+            self.held_close = Some(payload);
+            self.state = State::Closing;
+        } else {
+            self.write_frame(Opcode::Close, &payload);
+            self.state = State::Closed;
+        }
     }
 
     /// Takes what it can from `bytes`: a header, or payload of the current
@@ -376,9 +445,10 @@ impl WebSocket {
                         code: close.code,
                         reason: String::new(),
                     };
-                    self.write_frame(Opcode::Close, &echo.payload());
+                    self.reply_close(echo.payload());
+                } else {
+                    self.state = State::Closed;
                 }
-                self.state = State::Closed;
                 Event::Closed(close)
             }
         }))
@@ -423,6 +493,77 @@ mod tests {
         encode_frame(&mut expected, true, Opcode::Text, b"echo me", None);
         encode_frame(&mut expected, true, Opcode::Close, &[0x03, 0xe8], None);
         assert_eq!(server.take_output(), expected);
+    }
+
+    #[test]
+    fn a_held_close_reply_lets_answers_out_first_and_goes_when_released() {
+        let mut wire = client_frame(true, Opcode::Text, b"one");
+        wire.extend(client_frame(true, Opcode::Text, b"two"));
+        wire.extend(client_frame(true, Opcode::Close, &[0x03, 0xe8]));
+        wire.extend(client_frame(true, Opcode::Text, b"after the close"));
+        let mut server = WebSocket::server(100);
+        server.hold_close_replies();
+        // All read at once, as a loop that answers elsewhere reads them.
+        let events = server.feed_all(&wire);
+        assert_eq!(events.len(), 3, "two messages and the close: {events:?}");
+        assert!(server.is_closing() && !server.is_closed());
+        assert!(server.output().is_empty(), "no reply yet");
+        assert!(
+            server
+                .feed_all(&client_frame(true, Opcode::Text, b"x"))
+                .is_empty()
+        );
+        // The answers, late, still go, and before the close.
+        server.send_text("one").unwrap();
+        server.send_text("two").unwrap();
+        server.release_close();
+        assert!(server.is_closed());
+        assert_eq!(server.send_text("late"), Err(SendError::Closed));
+        let mut expected = Vec::new();
+        encode_frame(&mut expected, true, Opcode::Text, b"one", None);
+        encode_frame(&mut expected, true, Opcode::Text, b"two", None);
+        encode_frame(&mut expected, true, Opcode::Close, &[0x03, 0xe8], None);
+        assert_eq!(server.take_output(), expected);
+    }
+
+    #[test]
+    fn a_fault_with_the_reply_held_keeps_its_code_for_the_release() {
+        let mut server = WebSocket::server(100);
+        server.hold_close_replies();
+        let mut wire = client_frame(true, Opcode::Text, b"fine");
+        encode_frame(&mut wire, true, Opcode::Text, b"unmasked", None);
+        let events = server.feed_all(&wire);
+        assert_eq!(events.last(), Some(&Event::Failed(ProtocolError::BadMask)));
+        assert!(server.is_closing());
+        server.send_text("fine").unwrap();
+        server.release_close();
+        let mut expected = Vec::new();
+        encode_frame(&mut expected, true, Opcode::Text, b"fine", None);
+        assert!(server.output().starts_with(&expected));
+        let (frame, _) = super::super::frame::decode_frame(
+            &server.output()[expected.len()..],
+            Role::Client,
+            125,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(frame.header.opcode, Opcode::Close);
+        assert_eq!(&frame.payload[..2], &1002u16.to_be_bytes());
+    }
+
+    #[test]
+    fn our_own_close_while_a_reply_is_held_ends_the_handshake_in_its_place() {
+        let mut server = WebSocket::server(100);
+        server.hold_close_replies();
+        server.feed_all(&client_frame(true, Opcode::Close, &[0x03, 0xe8]));
+        server.close(CloseCode::GOING_AWAY, "").unwrap();
+        assert!(server.is_closed());
+        server.release_close();
+        assert_eq!(
+            server.take_output(),
+            [0x88, 0x02, 0x03, 0xe9],
+            "one close only"
+        );
     }
 
     #[test]

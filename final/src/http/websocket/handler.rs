@@ -79,14 +79,22 @@ pub struct WsOptions {
     /// How often the server pings a connection; one that has not answered
     /// the last ping by the next is closed with 1001.
     pub ping_interval: Duration,
+    /// The subprotocols the route speaks (`Sec-WebSocket-Protocol`), in
+    /// its order of preference: the first one the client offers is chosen,
+    /// named in the 101, and told to the handler by
+    /// [`WsSender::protocol`]. None in common, or none here, and the 101
+    /// names none; the client then decides whether to go on (a browser's
+    /// `new WebSocket(url, ["chat.v2"])` gives up).
+    pub protocols: &'static [&'static str],
 }
 
 impl Default for WsOptions {
-    /// 16 MiB messages, a ping every 30 seconds.
+    /// 16 MiB messages, a ping every 30 seconds, no subprotocol.
     fn default() -> WsOptions {
         WsOptions {
             max_message: 16 * 1024 * 1024,
             ping_interval: Duration::from_secs(30),
+            protocols: &[],
         }
     }
 }
@@ -169,6 +177,8 @@ pub(crate) struct Link {
     state: Mutex<LinkState>,
     handler: Arc<dyn WsHandler>,
     req: Request,
+    /// The subprotocol the 101 named, if any.
+    protocol: Option<String>,
 }
 
 impl Link {
@@ -207,6 +217,25 @@ impl Link {
         }
         drop(state);
         self.post(Inbound::Closed(code));
+    }
+
+    /// The client's close was read (or its fault, closed with `code`),
+    /// and the loop holds the reply until the handler has answered what
+    /// came before it: sends still go until `on_close` is called, and when
+    /// the handler is done the loop is woken to send the close
+    /// ([`Link::caught_up`]).
+    pub(crate) fn finish(self: &Arc<Link>, code: u16) {
+        if std::mem::replace(&mut self.lock().ended, true) {
+            return;
+        }
+        self.post(Inbound::Closed(code));
+    }
+
+    /// Whether the handler has heard `on_close` and everything it sent
+    /// before has been taken: the held close reply may go.
+    pub(crate) fn caught_up(&self) -> bool {
+        let state = self.lock();
+        state.ended && !state.running && state.inbound.is_empty() && state.outbox.is_empty()
     }
 
     /// Whether the handler is [`INBOX_BYTES`] behind: the loop stops
@@ -254,8 +283,17 @@ impl Link {
                 let mut state = self.lock();
                 let Some(event) = state.inbound.pop_front() else {
                     state.running = false;
+                    // After `on_close` the loop holds the close reply for
+                    // this moment: wake it to send it.
+                    let waker = state.waker.clone().filter(|_| state.ended);
+                    drop(state);
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
                     return;
                 };
+                // No sends from `on_close` on: the close reply follows.
+                state.closing |= matches!(event, Inbound::Closed(_));
                 state.inbound_bytes -= event.len();
                 let resume = state.reader_paused && state.inbound_bytes < INBOX_BYTES;
                 state.reader_paused &= !resume;
@@ -317,6 +355,12 @@ impl WsSender {
         self.queue(Outgoing::Close(code, reason.to_owned()), true)
     }
 
+    /// The subprotocol chosen at the upgrade (see [`WsOptions::protocols`]),
+    /// if any: what the messages on this connection speak.
+    pub fn protocol(&self) -> Option<&str> {
+        self.link.protocol.as_deref()
+    }
+
     /// Whether two senders send to the same connection.
     pub fn same_connection(&self, other: &WsSender) -> bool {
         Arc::ptr_eq(&self.link, &other.link)
@@ -362,8 +406,10 @@ pub(crate) struct WsUpgrade {
 }
 
 impl WsUpgrade {
+    /// `head` is the 101's bytes, which name `protocol` if there is one.
     pub(crate) fn new(
         head: Vec<u8>,
+        protocol: Option<String>,
         options: WsOptions,
         handler: Arc<dyn WsHandler>,
         req: Request,
@@ -375,6 +421,7 @@ impl WsUpgrade {
                 state: Mutex::new(LinkState::default()),
                 handler,
                 req,
+                protocol,
             }),
         }
     }
@@ -426,6 +473,7 @@ mod tests {
     fn upgrade(handler: impl WsHandler) -> (Arc<Link>, Arc<Inline>) {
         let up = WsUpgrade::new(
             Vec::new(),
+            None,
             WsOptions::default(),
             Arc::new(handler),
             Request::new("GET", "/ws"),
@@ -488,6 +536,7 @@ mod tests {
     fn a_handler_behind_by_the_inbox_bound_pauses_reading_and_wakes_the_loop_when_it_catches_up() {
         let up = WsUpgrade::new(
             Vec::new(),
+            None,
             WsOptions::default(),
             Arc::new(|_: &WsSender, _: &Request, _: Message| {}),
             Request::new("GET", "/ws"),
