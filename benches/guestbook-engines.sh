@@ -37,14 +37,14 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
 SECRET_KEY=guestbook-engines-bench-key-32-bytes-or-more-0123456789
 
-# die, find_nginx, await_nginx, hold_open, stop_all, address_in, free_port
+# die, find_nginx, await_nginx, hold_open, stop_all, address_in, free_port,
+# find_postgres, start_postgres, stop_postgres, psql_in
 . benches/common.sh
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
 command -v curl >/dev/null || die "curl is not installed (apt-get install -y curl)"
 find_nginx
-PG_BIN=$(pg_config --bindir 2>/dev/null || true)
-[ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+find_postgres
 [ -x "$PG_BIN/initdb" ] || die "PostgreSQL is not installed (apt-get install -y postgresql)"
 
 echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -77,28 +77,9 @@ leashed() {
 
 # --- PostgreSQL: one throwaway cluster for the whole run -------------------------
 
-# initdb and postgres refuse to run as root: then both run as the postgres
-# user that Debian's package makes, the leash's shell included (so that its
-# SIGINT, PostgreSQL's fast shutdown, reaches postgres itself).
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PG_DIR=$SCRATCH/pg
-mkdir -p "$PG_DIR"
-if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; fi
-as_postgres "$PG_BIN/initdb" --auth=trust --no-sync --encoding=UTF8 --locale=C \
-    -U bench -D "$PG_DIR/data" >/dev/null
-PG_PORT=$(free_port)
-mkfifo "$SCRATCH/pg-hold"
-exec {PG_HOLD}<>"$SCRATCH/pg-hold"
-as_postgres sh -c '"$@" </dev/null & p=$!; read _; kill -INT $p; wait $p' sh \
-    "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR" \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-    <"$SCRATCH/pg-hold" >"$SCRATCH/pg.log" 2>&1 {PG_HOLD}>&- {HOLD}>&- &
-PG_LEASH=$!
-psql_run() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U bench -d postgres -c "$1"; }
-for _ in $(seq 100); do psql_run "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
-psql_run "SELECT 1" >/dev/null || { cat "$SCRATCH/pg.log" >&2; die "PostgreSQL did not start"; }
-stop_postgres() { exec {PG_HOLD}>&-; wait "$PG_LEASH" 2>/dev/null || true; }
+start_postgres bench
 trap 'stop_postgres; rm -rf "$SCRATCH"' EXIT
+psql_run() { psql_in postgres -c "$1"; }
 
 # --- one setup -------------------------------------------------------------------
 

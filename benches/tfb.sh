@@ -38,7 +38,7 @@
 # the chart come from benches/tfb/report.py.
 #
 # PostgreSQL is a throwaway cluster (initdb in a temp folder, loopback, no
-# fsync), as guestbook-engines.sh makes it; the `world` table (10,000 rows,
+# fsync), as benches/common.sh makes it; the `world` table (10,000 rows,
 # random numbers from 1 to 10000) and `fortune` (the 12 standard rows,
 # benches/tfb/tables.sql) are made and filled by this script, in it and in
 # a SQLite file. Every server runs on a leash: stopped when this script ends.
@@ -56,7 +56,8 @@ TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 CSV=${CSV:-$TARGET/tfb.csv}
 SVG=${SVG:-benches/report/tfb.svg}
 
-# die, hold_open, stop_all, address_in, free_port
+# die, hold_open, stop_all, address_in, free_port, find_postgres,
+# start_postgres, stop_postgres, psql_in
 . benches/common.sh
 
 while [ $# -gt 0 ]; do
@@ -89,12 +90,8 @@ command -v sqlite3 >/dev/null || install sqlite3
 command -v sqlite3 >/dev/null || die "sqlite3 is not installed (apt-get install -y sqlite3)"
 command -v python3 >/dev/null || die "python3 is not installed (apt-get install -y python3)"
 command -v curl >/dev/null || die "curl is not installed (apt-get install -y curl)"
-find_pg() {
-    PG_BIN=$(pg_config --bindir 2>/dev/null || true)
-    [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-}
-find_pg
-[ -x "$PG_BIN/initdb" ] || { install postgresql && find_pg; }
+find_postgres
+[ -x "$PG_BIN/initdb" ] || { install postgresql && find_postgres; }
 [ -x "$PG_BIN/initdb" ] || die "PostgreSQL is not installed (apt-get install -y postgresql)"
 
 echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -124,25 +121,8 @@ leashed() {
 
 # --- PostgreSQL: one throwaway cluster ----------------------------------------------
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PG_DIR=$SCRATCH/pg
-mkdir -p "$PG_DIR"
-if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; fi
-as_postgres "$PG_BIN/initdb" --auth=trust --no-sync --encoding=UTF8 --locale=C \
-    -U benchmarkdbuser -D "$PG_DIR/data" >/dev/null
-PG_PORT=$(free_port)
-mkfifo "$SCRATCH/pg-hold"
-exec {PG_HOLD}<>"$SCRATCH/pg-hold"
-as_postgres sh -c '"$@" </dev/null & p=$!; read _; kill -INT $p; wait $p' sh \
-    "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR" \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-    <"$SCRATCH/pg-hold" >"$SCRATCH/pg.log" 2>&1 {PG_HOLD}>&- {HOLD}>&- &
-PG_LEASH=$!
-stop_postgres() { exec {PG_HOLD}>&-; wait "$PG_LEASH" 2>/dev/null || true; }
+start_postgres benchmarkdbuser max_connections=200
 trap 'stop_all; stop_postgres; rm -rf "$SCRATCH"' EXIT
-psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U benchmarkdbuser -d "$1" "${@:2}"; }
-for _ in $(seq 100); do psql_in postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
-psql_in postgres -c "SELECT 1" >/dev/null || { cat "$SCRATCH/pg.log" >&2; die "PostgreSQL did not start"; }
 PG_URL=postgres://benchmarkdbuser@127.0.0.1:$PG_PORT/hello_world
 
 # --- the tables, in both engines ---------------------------------------------------------
