@@ -29,10 +29,10 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
+use httprs::App;
 use httprs::dev::websocket::{
     CloseCode, Event, Message, Opcode, WebSocket, accept_key, encode_frame,
 };
-use httprs::{App, Request, WsOptions, WsSender};
 
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The echo server's maximum message size (case 9 would need more; 1 to 7
@@ -73,27 +73,13 @@ impl Target {
     }
 }
 
-/// The echo route as an application writes it.
-fn echo_message(ws: &WsSender, _: &Request, message: Message) {
-    let _ = match message {
-        Message::Text(text) => ws.send_text(text),
-        Message::Binary(data) => ws.send_binary(data),
-    };
-}
-
 /// One framework server for the whole test binary, started on first use,
 /// with an echo route at each maximum; it ends with the process.
 fn event_loop_server() -> SocketAddr {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
     *ADDR.get_or_init(|| {
-        let route = |max_message| WsOptions {
-            max_message,
-            protocols: &["echo"],
-            ..WsOptions::default()
-        };
-        let server = App::new()
-            .websocket_with("/echo", route(MAX_MESSAGE), echo_message)
-            .websocket_with("/small", route(SMALL_MESSAGE), echo_message)
+        let app = echo::echo_route(App::new(), "/echo", MAX_MESSAGE);
+        let server = echo::echo_route(app, "/small", SMALL_MESSAGE)
             .start(support::settings())
             .expect("start the framework's server");
         let addr = server.addr();
