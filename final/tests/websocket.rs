@@ -191,10 +191,15 @@ impl Client {
     /// [`Client::connect`] with `extra` header lines on the upgrade.
     #[track_caller]
     fn connect_with(addr: SocketAddr, path: &str, extra: &str) -> Client {
+        Client::upgrade(addr, upgrade_request_with(path, extra).as_bytes())
+    }
+
+    /// Sends `wire` (an upgrade request, and perhaps frames behind it),
+    /// checks that the answer is a 101, and reads on as a client.
+    #[track_caller]
+    fn upgrade(addr: SocketAddr, wire: &[u8]) -> Client {
         let mut stream = connect(addr);
-        stream
-            .write_all(upgrade_request_with(path, extra).as_bytes())
-            .unwrap();
+        stream.write_all(wire).unwrap();
         let (head, rest) = read_head(&mut stream);
         assert!(
             head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
@@ -300,19 +305,9 @@ fn text_and_binary_messages_are_echoed_in_order() {
 #[test]
 fn frames_sent_with_the_upgrade_request_are_read_after_the_switch() {
     let (server, _) = start();
-    let mut stream = connect(server.addr());
     let mut wire = upgrade_request("/echo").into_bytes();
     encode_frame(&mut wire, true, Opcode::Text, b"early", Some([1, 2, 3, 4]));
-    stream.write_all(&wire).unwrap();
-    let (head, rest) = read_head(&mut stream);
-    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    let mut client = Client {
-        head,
-        stream,
-        ws: WebSocket::client(usize::MAX),
-        events: Default::default(),
-    };
-    client.events.extend(client.ws.feed_all(&rest));
+    let mut client = Client::upgrade(server.addr(), &wire);
     assert_eq!(client.next(), text("early"));
 }
 
