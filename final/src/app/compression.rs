@@ -2,7 +2,7 @@
 //! client can decode it and it is worth the CPU.
 //! The rules, and why each, are in `final/docs/compression.md`.
 //!
-//! This is the last stage of [`AppCore::respond`](crate::app::core::AppCore),
+//! This is the last stage of `AppCore::respond` (`app/core.rs`),
 //! after every middleware and the secure headers, so it sees the response
 //! the client will get: the session's `Vary: Cookie`, CORS's
 //! `Vary: Origin`, the handler's `ETag` and `Cache-Control`. What it

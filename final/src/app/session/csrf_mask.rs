@@ -35,7 +35,7 @@ fn bytes_of(token: &str) -> Vec<u8> {
 ///
 /// # Panics
 /// If the operating system has no random numbers to give (as
-/// [`random_hex`](crate::app::session::handle::random_hex)).
+/// `random_hex` in `handle.rs`).
 pub(crate) fn mask(token: &str) -> String {
     let secret = bytes_of(token);
     let mut mask = vec![0u8; secret.len()];
