@@ -52,6 +52,16 @@ type Link = tokio_postgres::Connection<Socket, NoTlsStream>;
 /// without bound.
 const MAX_STATEMENTS: usize = 256;
 
+/// A statement the server has prepared, and the names of the columns it
+/// gives, made once here and shared by every [`Row`] of every result (a
+/// result of one row per query, twenty queries a request, would otherwise
+/// allocate them twenty times).
+#[derive(Clone)]
+struct Prepared {
+    statement: Statement,
+    columns: Arc<[String]>,
+}
+
 /// One connection to the server, with its prepared statements.
 pub(crate) struct Postgres {
     /// Runs the socket's reads and writes, on the calling thread, only
@@ -61,7 +71,7 @@ pub(crate) struct Postgres {
     /// it first: a client gone is how `link` knows to say goodbye.
     client: Option<Client>,
     link: Link,
-    statements: HashMap<String, Statement>,
+    statements: HashMap<String, Prepared>,
     /// Set by an error that means the connection is gone (the server shut
     /// it down, the socket broke), which the client may not know yet: the
     /// pool then replaces it instead of handing it on.
@@ -240,7 +250,13 @@ impl Postgres {
         for (sql, statement) in missing.into_iter().zip(prepared) {
             match statement {
                 Ok(statement) => {
-                    self.statements.insert(sql.to_string(), statement);
+                    let columns = statement
+                        .columns()
+                        .iter()
+                        .map(|c| c.name().to_string())
+                        .collect();
+                    let prepared = Prepared { statement, columns };
+                    self.statements.insert(sql.to_string(), prepared);
                 }
                 Err(err) => {
                     let err = self.failed(err);
@@ -255,7 +271,7 @@ impl Postgres {
         if let Some(err) = self.prepare_missing(&[sql])?.remove(sql) {
             return Err(err);
         }
-        let statement = self.statements[sql].clone();
+        let statement = self.statements[sql].statement.clone();
         let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         let refs = refs(&values);
         let client = self.client.as_ref().expect("the client lives until drop");
@@ -291,7 +307,7 @@ impl Postgres {
         let sqls: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
         let mut refused = self.prepare_missing(&sqls)?;
         // `None` for a statement the server refused to prepare: not sent.
-        let statements: Vec<Option<Statement>> = sqls
+        let statements: Vec<Option<Prepared>> = sqls
             .iter()
             .map(|sql| self.statements.get(*sql).cloned())
             .collect();
@@ -301,22 +317,19 @@ impl Postgres {
             .collect();
         let refs: Vec<Vec<&(dyn ToSql + Sync)>> = values.iter().map(|v| refs(v)).collect();
         let client = self.client.as_ref().expect("the client lives until drop");
-        let work = join_all(
-            statements
-                .iter()
-                .zip(&refs)
-                .filter_map(|(statement, refs)| Some(client.query(statement.as_ref()?, refs))),
-        );
+        let work = join_all(statements.iter().zip(&refs).filter_map(|(prepared, refs)| {
+            Some(client.query(&prepared.as_ref()?.statement, refs))
+        }));
         let answers = Self::block_on(&self.runtime, &mut self.link, &mut self.broken, work)?;
         let mut answers = answers.into_iter();
         let mut first_error = None;
         let mut results = Vec::with_capacity(batch.len());
-        for (statement, sql) in statements.iter().zip(sqls) {
-            let result = match statement {
+        for (prepared, sql) in statements.iter().zip(sqls) {
+            let result = match prepared {
                 // Only the first use of a refused statement carries its error.
                 None => Err(refused.remove(sql)),
-                Some(_) => match answers.next().expect("one answer per statement sent") {
-                    Ok(rows) => rows_of(&rows).map_err(Some),
+                Some(prepared) => match answers.next().expect("one answer per statement sent") {
+                    Ok(rows) => rows_of(&rows, &prepared.columns).map_err(Some),
                     Err(err) => Err(Some(self.forget(sql, err))),
                 },
             };
@@ -372,16 +385,8 @@ fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-/// The client's rows as [`Row`]s: the column names once per result, shared.
-fn rows_of(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, DbError> {
-    let Some(first) = rows.first() else {
-        return Ok(Vec::new());
-    };
-    let columns: Arc<[String]> = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_string())
-        .collect();
+/// The client's rows as [`Row`]s, sharing the statement's column names.
+fn rows_of(rows: &[tokio_postgres::Row], columns: &Arc<[String]>) -> Result<Vec<Row>, DbError> {
     rows.iter()
         .map(|row| {
             let values = (0..columns.len())
