@@ -1,5 +1,6 @@
-//! Models: a Rust struct mapped to a table, with the usual five queries, all
-//! with bound parameters, the same SQL on both engines. The example, the
+//! Models: a Rust struct mapped to a table, with the usual five queries and
+//! two batched ones, all with bound parameters, the same SQL on both engines
+//! (but for the batched update's, written per engine). The example, the
 //! injection argument and what it leaves out are in `final/docs/models.md`
 //! ([`Model`](crate::Model)'s documentation).
 
