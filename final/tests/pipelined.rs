@@ -141,6 +141,20 @@ fn a_failing_statement_in_a_pipeline_is_typed_and_leaves_the_connection_usable(b
     assert_eq!(err.to_string(), "no notes row with id 77");
     assert_eq!(err.status().code(), 404);
     assert_eq!(Note::get_many(&conn, &[3, 1]).unwrap().len(), 2);
+    // Inside a transaction a failure undoes the whole batch, on both
+    // engines (PostgreSQL refuses what follows it; SQLite runs it, and the
+    // rollback takes it back).
+    let err = conn
+        .transaction(|tx| {
+            tx.query_pipelined(&[
+                (insert, &[&"in the transaction", &1]),
+                (insert, &[&"note 1", &1]),
+                (insert, &[&"after, in the transaction", &1]),
+            ])
+        })
+        .unwrap_err();
+    assert_eq!(err.status().code(), 409, "{err}");
+    assert_eq!(all(&conn).len(), 4, "the whole batch was undone");
     // Back in the pool, it is handed out again and works.
     drop(conn);
     assert_eq!(all(&db.checkout().unwrap()).len(), 4);

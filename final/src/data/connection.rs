@@ -116,8 +116,10 @@ impl Connection {
     /// round trip instead of twenty. On SQLite, which has no round trips,
     /// they run one after another. Either way every statement runs, even
     /// after one fails; outside a [`Connection::transaction`] each is a
-    /// transaction of its own. [`Model::get_many`](crate::Model::get_many)
-    /// is built on this.
+    /// transaction of its own. (Inside one, PostgreSQL refuses whatever
+    /// follows a failure until the transaction ends, and the error makes
+    /// `transaction` roll it back: the outcome is the same on both.)
+    /// [`Model::get_many`](crate::Model::get_many) is built on this.
     ///
     /// # Errors
     /// The first failure in the order given (as [`Connection::execute`]),
