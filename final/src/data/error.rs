@@ -6,7 +6,7 @@
 //! logged 500. Each engine sorts its own errors into these, beside the
 //! rest of what it knows about itself: SQLite's by its extended result code
 //! (`From<rusqlite::Error>` in `sqlite.rs`), PostgreSQL's by its SQLSTATE
-//! (`From<postgres::Error>` in `postgres.rs`), so the same schema mistake
+//! (`From<tokio_postgres::Error>` in `postgres.rs`), so the same schema mistake
 //! gives the same status on both, and this file names neither engine's codes.
 
 use std::fmt;
@@ -92,7 +92,7 @@ pub enum DbError {
     /// Any other error from SQLite. (500)
     Sqlite(rusqlite::Error),
     /// Any other error from PostgreSQL. (500)
-    Postgres(postgres::Error),
+    Postgres(tokio_postgres::Error),
 }
 
 /// The kinds of constraint violation that are the client's doing.

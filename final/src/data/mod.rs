@@ -5,14 +5,14 @@
 //! | file | concept |
 //! |---|---|
 //! | `pool.rs` | [`Database`](crate::Database): a bounded pool of connections, set up for a server |
-//! | `connection.rs` | [`Connection`](crate::Connection): `execute`, `query`, `transaction`, on either engine |
+//! | `connection.rs` | [`Connection`](crate::Connection): `execute`, `query`, `query_pipelined`, `transaction`, on either engine |
 //! | `value.rs` | [`Value`](crate::Value), [`ToValue`](crate::ToValue), [`FromValue`](crate::FromValue): values in and out, and why one did not convert |
 //! | `row.rs` | [`Row`](crate::Row): a result's row, read by column name |
 //! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number, its error codes sorted |
-//! | `postgres.rs` | PostgreSQL: a client, its prepared statements, values typed by column, its SQLSTATEs sorted |
+//! | `postgres.rs` | PostgreSQL: an asynchronous client under a blocking API, its prepared statements, pipelining, values typed by column, its SQLSTATEs sorted |
 //! | `error.rs` | [`DbError`](crate::DbError): every failure, and the response it becomes |
 //! | `request_db.rs` | [`Request::db`](crate::Request::db): a handler borrows a connection |
-//! | `model.rs` | [`Model`](crate::Model): a struct mapped to a table, with bound parameters |
+//! | `model.rs` | [`Model`](crate::Model): a struct mapped to a table, with bound parameters; `get_many`, `update_many` |
 //! | `migrate.rs` | [`Migration`](crate::Migration): schema changes applied once each, in order, under a lock |
 
 pub(crate) mod connection;

@@ -1,5 +1,6 @@
-//! Models: a Rust struct mapped to a table, with the usual five queries, all
-//! with bound parameters, the same SQL on both engines. The example, the
+//! Models: a Rust struct mapped to a table, with the usual five queries and
+//! two batched ones, all with bound parameters, the same SQL on both engines
+//! (but for the batched update's, written per engine). The example, the
 //! injection argument and what it leaves out are in `final/docs/models.md`
 //! ([`Model`](crate::Model)'s documentation).
 
@@ -138,16 +139,32 @@ pub trait Model: Sized {
     /// # Errors
     /// [`DbError::NotFound`] (404) if there is none.
     fn get(conn: &Connection, id: i64) -> Result<Self, DbError> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} = $1",
-            select_list(Self::COLUMNS),
-            quote(Self::TABLE),
-            quote("id")
-        );
-        match conn.query_opt(&sql, &[&id])? {
+        match conn.query_opt(&get_sql(Self::TABLE, Self::COLUMNS), &[&id])? {
             Some(row) => Self::from_row(&row),
             None => Err(not_found(Self::TABLE, id)),
         }
+    }
+
+    /// The rows with these ids, in the same order (an id given twice is
+    /// read twice): what [`Model::get`] gives for each, but pipelined on
+    /// PostgreSQL, every query sent before the first answer is read, so
+    /// that many rows cost one round trip (see [`Connection::query_pipelined`]).
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] (404) naming the first id with no row.
+    fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Self>, DbError> {
+        let sql = get_sql(Self::TABLE, Self::COLUMNS);
+        let params: Vec<[&dyn ToValue; 1]> = ids.iter().map(|id| [id as &dyn ToValue]).collect();
+        let batch: Vec<(&str, &[&dyn ToValue])> =
+            params.iter().map(|p| (sql.as_str(), &p[..])).collect();
+        let results = conn.query_pipelined(&batch)?;
+        ids.iter()
+            .zip(results)
+            .map(|(id, rows)| match rows.first() {
+                Some(row) => Self::from_row(row),
+                None => Err(not_found(Self::TABLE, *id)),
+            })
+            .collect()
     }
 
     /// Up to `limit` rows, sorted by `order` (ties by id, in the same direction).
@@ -189,28 +206,96 @@ pub trait Model: Sized {
     /// if no row has it; [`DbError::Constraint`] for a refused value.
     fn update(&self, conn: &Connection) -> Result<(), DbError> {
         let id = self.id().ok_or(DbError::NotSaved { table: Self::TABLE })?;
-        let assignments: Vec<String> = Self::COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{} = ${}", quote(c.name), i + 1))
-            .collect();
-        if assignments.is_empty() {
+        if Self::COLUMNS.is_empty() {
             // Nothing to write; but a missing row is still a 404.
             return Self::get(conn, id).map(drop);
         }
-        let sql = format!(
-            "UPDATE {} SET {} WHERE {} = ${}",
-            quote(Self::TABLE),
-            assignments.join(", "),
-            quote("id"),
-            Self::COLUMNS.len() + 1
-        );
         let mut params = self.to_params();
         params.push(&id);
-        match conn.execute(&sql, &params)? {
+        match conn.execute(&update_sql(Self::TABLE, Self::COLUMNS), &params)? {
             0 => Err(not_found(Self::TABLE, id)),
             _ => Ok(()),
         }
+    }
+
+    /// Writes every column of each row back, by id: what [`Model::update`]
+    /// on each would write (for an id given twice, the last row given
+    /// wins), in one statement on PostgreSQL (`UPDATE ... FROM (VALUES
+    /// ...)`, rows sorted by id so that two requests lock them in the same
+    /// order and cannot deadlock), in one transaction on SQLite.
+    ///
+    /// # Errors
+    /// [`DbError::NotSaved`] if a row has no id, before anything is
+    /// written; [`DbError::NotFound`] (404) if some ids have no row (the
+    /// others are written); [`DbError::Constraint`] for a refused value
+    /// (then nothing is written).
+    fn update_many(conn: &Connection, rows: &[Self]) -> Result<(), DbError> {
+        let ids = rows
+            .iter()
+            .map(|row| row.id().ok_or(DbError::NotSaved { table: Self::TABLE }))
+            .collect::<Result<Vec<i64>, DbError>>()?;
+        // Indexes into `rows`, sorted by id (stably: equal ids keep their
+        // order), then one per id, the last given, as one by one would leave it.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| ids[i]);
+        order.dedup_by(|later, kept| {
+            let same = ids[*later] == ids[*kept];
+            if same {
+                *kept = *later;
+            }
+            same
+        });
+        if Self::COLUMNS.is_empty() {
+            let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
+            return Self::get_many(conn, &ids).map(drop);
+        }
+        let params_of = |i: usize| {
+            let mut params: Vec<&dyn ToValue> = vec![&ids[i]];
+            params.extend(rows[i].to_params());
+            params
+        };
+        let changed = match conn.engine() {
+            Engine::Postgres => {
+                // PostgreSQL takes at most 65,535 parameters per statement.
+                let per_statement = 65_535 / (Self::COLUMNS.len() + 1);
+                let write = |conn: &Connection| {
+                    let mut changed = 0;
+                    for chunk in order.chunks(per_statement) {
+                        let sql = update_from_values_sql(Self::TABLE, Self::COLUMNS, chunk.len());
+                        let params: Vec<&dyn ToValue> =
+                            chunk.iter().flat_map(|&i| params_of(i)).collect();
+                        changed += conn.execute(&sql, &params)?;
+                    }
+                    Ok(changed)
+                };
+                if order.len() > per_statement {
+                    conn.transaction(write)?
+                } else {
+                    write(conn)?
+                }
+            }
+            // No round trips to save: one statement per row, one commit.
+            Engine::Sqlite => conn.transaction(|tx| {
+                let sql = update_sql(Self::TABLE, Self::COLUMNS);
+                let mut changed = 0;
+                for &i in &order {
+                    // `update_sql` wants the id last.
+                    let mut params = rows[i].to_params();
+                    params.push(&ids[i]);
+                    changed += tx.execute(&sql, &params)?;
+                }
+                Ok(changed)
+            })?,
+        };
+        let wanted = order.len() as u64;
+        if changed < wanted {
+            return Err(DbError::NotFound(format!(
+                "{} of the {wanted} {} rows to update do not exist",
+                wanted - changed,
+                Self::TABLE
+            )));
+        }
+        Ok(())
     }
 
     /// Deletes the row with this id.
@@ -246,6 +331,78 @@ pub(crate) fn create_table_sql(engine: Engine, table: &str, columns: &[Column]) 
         "CREATE TABLE {} (\n    {}\n)",
         quote(table),
         lines.join(",\n    ")
+    )
+}
+
+/// `SELECT "id", ... FROM "table" WHERE "id" = $1`.
+fn get_sql(table: &str, columns: &[Column]) -> String {
+    format!(
+        "SELECT {} FROM {} WHERE {} = $1",
+        select_list(columns),
+        quote(table),
+        quote("id")
+    )
+}
+
+/// `UPDATE "table" SET "a" = $1, "b" = $2 WHERE "id" = $3`: the id last.
+fn update_sql(table: &str, columns: &[Column]) -> String {
+    let assignments: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} = ${}", quote(c.name), i + 1))
+        .collect();
+    format!(
+        "UPDATE {} SET {} WHERE {} = ${}",
+        quote(table),
+        assignments.join(", "),
+        quote("id"),
+        columns.len() + 1
+    )
+}
+
+/// PostgreSQL's update of `rows` rows in one statement, each row's id
+/// first, then its columns:
+///
+/// ```sql
+/// UPDATE "t" SET "a" = "httprs_new"."a" FROM (VALUES
+///     ((NULL::"t")."id", (NULL::"t")."a"), ($1, $2), ($3, $4)
+/// ) AS "httprs_new" ("id", "a") WHERE "t"."id" = "httprs_new"."id"
+/// ```
+///
+/// The first row of `VALUES` is the trick: PostgreSQL gives a `VALUES`
+/// column the type its rows agree on, and parameters have none of their
+/// own, so without it every column would be `text` and the assignment
+/// refused. `(NULL::"t")."a"` is a `NULL` of exactly `"a"`'s type; it
+/// types the parameters below it, and its `NULL` id matches no row.
+fn update_from_values_sql(table: &str, columns: &[Column], rows: usize) -> String {
+    let table = quote(table);
+    let names: Vec<String> = std::iter::once(quote("id"))
+        .chain(columns.iter().map(|c| quote(c.name)))
+        .collect();
+    let assignments: Vec<String> = names[1..]
+        .iter()
+        .map(|name| format!("{name} = \"httprs_new\".{name}"))
+        .collect();
+    let typed: Vec<String> = names
+        .iter()
+        .map(|name| format!("(NULL::{table}).{name}"))
+        .collect();
+    let mut values = vec![format!("({})", typed.join(", "))];
+    let width = names.len();
+    for row in 0..rows {
+        values.push(format!(
+            "({})",
+            placeholders(row * width + 1..=(row + 1) * width)
+        ));
+    }
+    format!(
+        "UPDATE {table} SET {} FROM (VALUES {}) AS \"httprs_new\" ({}) \
+         WHERE {table}.{} = \"httprs_new\".{}",
+        assignments.join(", "),
+        values.join(", "),
+        names.join(", "),
+        quote("id"),
+        quote("id")
     )
 }
 

@@ -244,14 +244,7 @@ impl Target {
         Ok(Connection::new(match self {
             Target::Sqlite(path) => EngineConn::Sqlite(sqlite::connect(path, timeout)?),
             Target::Postgres(url) => {
-                let conn = Postgres::connect(url, timeout).map_err(|err| match err.as_db_error() {
-                    // The server answered, and refused (a wrong password, no
-                    // such database): its own words.
-                    Some(_) => DbError::from(err),
-                    None => DbError::Busy(format!(
-                        "the database setting names a PostgreSQL server that cannot be reached: {err}"
-                    )),
-                })?;
+                let conn = Postgres::connect(url, timeout)?;
                 EngineConn::Postgres(Box::new(conn))
             }
         }))
