@@ -222,4 +222,8 @@ pub mod dev {
     /// The split frames' fast decoders: `None` wherever they leave a frame to
     /// [`protocol::decode`], which they match wherever they answer.
     pub use crate::split::codec::{decode_request, decode_response};
+    /// Version 3 of the split protocol: a streamed reply's frames.
+    pub mod streams {
+        pub use crate::split::streams::*;
+    }
 }

@@ -39,37 +39,59 @@ use crate::split::protocol::{
 use step06::split::protocol::Body;
 
 /// The version number the stream frames carry.
-pub(crate) const VERSION: u64 = 3;
+pub const VERSION: u64 = 3;
 
 /// Bytes of one stream the backend may send ahead of the front's grants:
 /// what a request frame offers, and the most a front holds for one stream
 /// besides the 64 KiB its browser connection is writing.
-pub(crate) const WINDOW: u32 = 64 * 1024;
+pub const WINDOW: u32 = 64 * 1024;
 
-/// One frame of version 3; see the module docs and PROTOCOL.md.
+/// One frame of version 3; see the module docs and PROTOCOL.md. Every
+/// frame names the request it belongs to by its `id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum StreamFrame {
+pub enum StreamFrame {
     /// Backend → front: request `id` is answered with a streamed body;
     /// `Chunk`s and one `End` follow.
     Head {
+        /// The request answered.
         id: u64,
+        /// Its HTTP status.
         status: u16,
+        /// Its header fields, in order, repeats kept.
         headers: Vec<(String, String)>,
     },
     /// Backend → front: the next bytes of stream `id`.
-    Chunk { id: u64, data: Vec<u8> },
+    Chunk {
+        /// The stream.
+        id: u64,
+        /// Its next bytes (at most the credit the front granted).
+        data: Vec<u8>,
+    },
     /// Backend → front: stream `id` is over; with an `error`, cut short
     /// (the front ends its browser's body as an error, not a success).
-    End { id: u64, error: Option<String> },
+    End {
+        /// The stream.
+        id: u64,
+        /// Why it was cut short, if it was.
+        error: Option<String>,
+    },
     /// Front → backend: stream `id` may send `bytes` more.
-    Credit { id: u64, bytes: u64 },
+    Credit {
+        /// The stream.
+        id: u64,
+        /// How many more bytes of data it may send.
+        bytes: u64,
+    },
     /// Front → backend: the browser of stream `id` has gone; stop it.
-    Cancel { id: u64 },
+    Cancel {
+        /// The stream.
+        id: u64,
+    },
 }
 
 impl StreamFrame {
     /// The request id the frame speaks of.
-    pub(crate) fn id(&self) -> u64 {
+    pub fn id(&self) -> u64 {
         match self {
             StreamFrame::Head { id, .. }
             | StreamFrame::Chunk { id, .. }
@@ -82,19 +104,24 @@ impl StreamFrame {
 
 /// Why bytes that said `"v":3` are no frame of ours.
 #[derive(Debug)]
-pub(crate) enum StreamError {
+#[non_exhaustive]
+pub enum StreamError {
     /// Over the size limit, or not JSON of a frame's shape.
     Protocol(ProtocolError),
     /// A `type` version 3 does not have.
     UnknownType(String),
     /// A field the frame's type needs is missing.
     Missing {
+        /// The frame's type.
         kind: &'static str,
+        /// The field it lacks.
         field: &'static str,
     },
     /// A chunk's `base64` that does not decode.
     BadBase64,
 }
+
+impl std::error::Error for StreamError {}
 
 impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -116,7 +143,7 @@ impl fmt::Display for StreamError {
 /// [`decode`] before version 1's decoders. A peer that writes `"v"` later
 /// or with spaces still gets there, through step 06's decoder answering
 /// "unsupported version 3".
-pub(crate) fn looks_like(buf: &[u8]) -> bool {
+pub fn looks_like(buf: &[u8]) -> bool {
     buf.get(PREFIX_BYTES..)
         .is_some_and(|payload| payload.starts_with(br#"{"v":3,"#))
 }
@@ -149,7 +176,7 @@ struct Marker {
 ///
 /// # Errors
 /// [`StreamError`]: the framing is lost, and the connection must close.
-pub(crate) fn decode(buf: &[u8]) -> Result<Option<(StreamFrame, usize)>, StreamError> {
+pub fn decode(buf: &[u8]) -> Result<Option<(StreamFrame, usize)>, StreamError> {
     let Some(prefix) = buf.first_chunk::<PREFIX_BYTES>() else {
         return Ok(None);
     };
@@ -264,7 +291,7 @@ impl FrameOut<'_> {
 ///
 /// # Errors
 /// A reply no front would pass on ([`BadReply`]); `out` is then as it was.
-pub(crate) fn encode_head(
+pub fn encode_head(
     id: u64,
     status: u16,
     headers: &Headers,
@@ -290,7 +317,7 @@ pub(crate) fn encode_head(
 
 /// Appends to `out` a chunk of stream `id` (`data`: at most [`WINDOW`]
 /// bytes, so far below the frame limit even escaped or in base64).
-pub(crate) fn encode_chunk(id: u64, data: &[u8], out: &mut Vec<u8>) {
+pub fn encode_chunk(id: u64, data: &[u8], out: &mut Vec<u8>) {
     let encoded;
     let data = match std::str::from_utf8(data) {
         Ok(text) => Body::Utf8(text),
@@ -307,7 +334,7 @@ pub(crate) fn encode_chunk(id: u64, data: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Appends to `out` the end of stream `id`, cut short with `error` if some.
-pub(crate) fn encode_end(id: u64, error: Option<&str>, out: &mut Vec<u8>) {
+pub fn encode_end(id: u64, error: Option<&str>, out: &mut Vec<u8>) {
     let frame = FrameOut {
         error,
         ..FrameOut::new("end", id)
@@ -316,7 +343,7 @@ pub(crate) fn encode_end(id: u64, error: Option<&str>, out: &mut Vec<u8>) {
 }
 
 /// Appends to `out` a grant of `bytes` more for stream `id`.
-pub(crate) fn encode_credit(id: u64, bytes: u64, out: &mut Vec<u8>) {
+pub fn encode_credit(id: u64, bytes: u64, out: &mut Vec<u8>) {
     let frame = FrameOut {
         bytes: Some(bytes),
         ..FrameOut::new("credit", id)
@@ -325,8 +352,35 @@ pub(crate) fn encode_credit(id: u64, bytes: u64, out: &mut Vec<u8>) {
 }
 
 /// Appends to `out` the cancel of stream `id`.
-pub(crate) fn encode_cancel(id: u64, out: &mut Vec<u8>) {
+pub fn encode_cancel(id: u64, out: &mut Vec<u8>) {
     write_frame_into(out, &FrameOut::new("cancel", id)).expect("a cancel fits in a frame");
+}
+
+/// Appends `frame` to `out`, whichever it is: [`decode`]'s inverse, for a
+/// test or another front or backend. A chunk's data must be within
+/// [`WINDOW`], as a backend's are.
+///
+/// # Errors
+/// A head no front would pass on ([`BadReply`]); `out` is then as it was.
+pub fn encode(frame: &StreamFrame, out: &mut Vec<u8>) -> Result<(), BadReply> {
+    match frame {
+        StreamFrame::Head {
+            id,
+            status,
+            headers,
+        } => {
+            let mut fields = Headers::new();
+            for (name, value) in headers {
+                fields.append(name.clone(), value.clone());
+            }
+            return encode_head(*id, *status, &fields, out);
+        }
+        StreamFrame::Chunk { id, data } => encode_chunk(*id, data, out),
+        StreamFrame::End { id, error } => encode_end(*id, error.as_deref(), out),
+        StreamFrame::Credit { id, bytes } => encode_credit(*id, *bytes, out),
+        StreamFrame::Cancel { id } => encode_cancel(*id, out),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
