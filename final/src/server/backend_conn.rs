@@ -978,6 +978,115 @@ mod tests {
         );
     }
 
+    fn stream_frame(frame: &StreamFrame) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        streams::encode(frame, &mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn a_streams_head_frees_its_request_and_its_chunks_come_between_other_replies() {
+        let mut up = ready(FakeSocket::default());
+        let now = Instant::now();
+        up.send(flight(1), b"f1", now);
+        up.send(flight(2), b"f2", now);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
+        let head = StreamFrame::Head {
+            id: 1,
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+        };
+        let chunk = StreamFrame::Chunk {
+            id: 1,
+            data: b"data: a\n\n".to_vec(),
+        };
+        let end = StreamFrame::End { id: 1, error: None };
+        up.link.reads.push_back(
+            [
+                stream_frame(&head),
+                stream_frame(&chunk),
+                reply(2, 200),
+                stream_frame(&chunk),
+                stream_frame(&end),
+            ]
+            .concat(),
+        );
+        up.mark_ready(true, false);
+        let mut seen = Vec::new();
+        loop {
+            match up.advance(&mut [0; 4096]) {
+                Outcome::Head(flight, res) => {
+                    assert_eq!(res.header("content-type"), Some("text/event-stream"));
+                    // The head answers the request: no longer in flight.
+                    assert_eq!(up.load(), 1);
+                    assert!(!up.is_idle(), "a stream is open");
+                    seen.push(format!("head {}", flight.id));
+                }
+                Outcome::Chunk { id, data } => {
+                    seen.push(format!("chunk {id} {}", String::from_utf8(data).unwrap()));
+                }
+                Outcome::Reply(flight, _) => seen.push(format!("reply {}", flight.id)),
+                Outcome::End { id, error } => seen.push(format!("end {id} {error:?}")),
+                Outcome::Wait => break,
+                Outcome::Dead { lost } => panic!("dead: {lost:?}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "head 1",
+                "chunk 1 data: a\n\n",
+                "reply 2",
+                "chunk 1 data: a\n\n",
+                "end 1 None"
+            ]
+        );
+        assert!(up.is_idle() && up.accepts());
+    }
+
+    #[test]
+    fn after_a_cancel_the_streams_late_chunks_are_dropped_and_a_credit_from_a_backend_breaks() {
+        let mut up = ready(FakeSocket::default());
+        up.send(FLIGHT, b"frame", Instant::now());
+        let head = StreamFrame::Head {
+            id: 7,
+            status: 200,
+            headers: vec![],
+        };
+        up.link.reads.push_back(stream_frame(&head));
+        up.mark_ready(true, false);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Head(..)));
+        up.credit(7, 100);
+        up.cancel(7);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
+        let written = String::from_utf8_lossy(&up.link.written).into_owned();
+        assert!(
+            written.ends_with(r#"{"v":3,"type":"cancel","id":7}"#),
+            "{written}"
+        );
+        assert!(written.contains(r#"{"v":3,"type":"credit","id":7,"bytes":100}"#));
+        // The chunk and the cancel crossed: dropped, and the reply behind it read.
+        let late = StreamFrame::Chunk {
+            id: 7,
+            data: b"late".to_vec(),
+        };
+        up.send(flight(8), b"f8", Instant::now());
+        up.link
+            .reads
+            .push_back([stream_frame(&late), reply(8, 200)].concat());
+        up.mark_ready(true, false);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Reply(f, _) if f.id == 8));
+        // Only a front grants credit.
+        up.send(flight(9), b"f9", Instant::now());
+        let credit = StreamFrame::Credit { id: 9, bytes: 1 };
+        up.link.reads.push_back(stream_frame(&credit));
+        up.mark_ready(true, false);
+        let Outcome::Dead { lost } = up.advance(&mut [0; 4096]) else {
+            panic!("a credit from a backend was believed");
+        };
+        assert!(matches!(only_failure(lost), Failure::Broken(_)));
+    }
+
     /// A keyed connection with frames `one` and `two` queued, past the
     /// challenge, its socket taking at most `room` bytes: it, and the
     /// welcome the backend would send for the hello it wrote.
