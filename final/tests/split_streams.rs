@@ -113,6 +113,11 @@ fn start_backend(observed: &Observed) -> Server {
 /// The front's app, in process, for `backend`, with one event loop: every
 /// browser's request goes on the same backend connection.
 fn start_front(backend: SocketAddr, extra: &[&str]) -> Server {
+    start_front_with(backend, extra, support::settings())
+}
+
+/// [`start_front`] with the front's own `settings` (one event loop still).
+fn start_front_with(backend: SocketAddr, extra: &[&str], settings: Settings) -> Server {
     let mut args = vec![format!("--backend={backend}")];
     args.extend(extra.iter().map(|s| s.to_string()));
     let Ok(httprs::Parsed::Run(options)) = FrontOptions::parse(args, None) else {
@@ -122,7 +127,7 @@ fn start_front(backend: SocketAddr, extra: &[&str]) -> Server {
         .app()
         .start(Settings {
             event_loops: 1,
-            ..support::settings()
+            ..settings
         })
         .expect("start the front")
 }
@@ -295,6 +300,47 @@ fn a_producer_that_fails_cuts_the_browsers_body_short() {
         !raw.ends_with("0\r\n\r\n"),
         "closed without the chunked body's end: {raw:?}"
     );
+}
+
+#[test]
+fn past_the_fronts_max_streams_a_browser_gets_503_and_the_backends_producer_stops() {
+    let observed = Observed::default();
+    let backend = start_backend(&observed);
+    let settings = Settings {
+        max_streams: 1,
+        ..support::settings()
+    };
+    let front = start_front_with(backend.addr(), &[], settings);
+    let mut first = EventReader::open(front.addr(), "/count?n=1", "");
+    assert_eq!(first.event().unwrap(), ["data: event 1"]);
+    // The first stream has ended, but its browser's connection is kept
+    // alive: the place is free again once the body is done.
+    let mut held = EventReader::open(front.addr(), "/silent", "");
+    let reply = get(front.addr(), "/ticks");
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.header("retry-after"), Some("5"));
+    // The refused stream's producer learns it, through the front's cancel.
+    wait_until("the refused stream's producer stopped", || {
+        observed.ticks_stopped.load(Ordering::SeqCst)
+    });
+    assert_eq!(held.event().unwrap(), [": keep-alive"]);
+}
+
+#[test]
+fn a_head_request_for_a_stream_gets_the_head_and_the_backends_producer_stops() {
+    let observed = Observed::default();
+    let backend = start_backend(&observed);
+    let front = start_front(backend.addr(), &[]);
+    let mut stream = connect(front.addr());
+    stream
+        .write_all(b"HEAD /ticks HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let raw = String::from_utf8(support::read_to_close(&mut stream)).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(raw.ends_with("\r\n\r\n"), "the head only: {raw:?}");
+    wait_until("the producer of the body nobody takes stopped", || {
+        observed.ticks_stopped.load(Ordering::SeqCst)
+    });
 }
 
 #[test]
