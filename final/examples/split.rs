@@ -6,6 +6,7 @@
 //! HTTPRS_SPLIT_KEY=$(cat split.key) INSTANCE=b cargo run -p httprs --example split -- --backend --addr 127.0.0.1:7002
 //! cargo run -p httprs --bin httprs-front -- --backend 127.0.0.1:7001 --backend 127.0.0.1:7002 --split-key-file split.key
 //! curl http://127.0.0.1:7777/       # hello from a, then hello from b, then a...
+//! curl -N http://127.0.0.1:7777/events?n=5   # server-sent events, through the front
 //! ```
 //!
 //! It runs with `debug` off, so a backend needs the split key (the same
@@ -18,7 +19,7 @@
 
 use std::time::Duration;
 
-use httprs::{App, Next, Request, Response};
+use httprs::{App, Event, Next, Request, Response};
 
 /// Which copy of the app this is.
 struct Instance(String);
@@ -56,6 +57,37 @@ fn main() {
                 .unwrap_or(1000u64);
             std::thread::sleep(Duration::from_millis(ms.min(60_000)));
             Response::text(format!("slept {ms} ms on {}\n", instance(req)))
+        })
+        // `/events?n=1000`: server-sent events `1` to `n`, then the end:
+        // relayed through the front as a stream (protocol version 3).
+        .get("/events", |req: &Request| {
+            let n: u32 = req.query("n").and_then(|n| n.parse().ok()).unwrap_or(10);
+            let (events, res) = Response::event_stream(16);
+            std::thread::spawn(move || {
+                for i in 1..=n {
+                    if events.send(&Event::data(format!("event {i}"))).is_err() {
+                        return; // the browser (through the front) has gone
+                    }
+                }
+            });
+            res
+        })
+        // `/ticks?ms=100`: an event every `ms` until the browser leaves.
+        .get("/ticks", |req: &Request| {
+            let ms: u64 = req
+                .query("ms")
+                .and_then(|ms| ms.parse().ok())
+                .unwrap_or(100);
+            let (events, res) = Response::event_stream(4);
+            std::thread::spawn(move || {
+                for i in 1.. {
+                    if events.send(&Event::data(format!("tick {i}"))).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(ms.clamp(1, 60_000)));
+                }
+            });
+            res
         })
         .post("/echo", |req: &Request| {
             Response::new(200).with_body(req.body().to_vec())

@@ -69,6 +69,7 @@
 //! | `split/protocol.rs` | the frames: step 06's module, plus conversions to and from [`Request`] and [`Response`] | step 06 |
 //! | `split/codec.rs` | the backend's frames decoded and encoded without copies, held to step 06's by tests | step 06 |
 //! | `split/handshake.rs` | version 2: the handshake that proves both ends hold the split key: [`dev::auth`] | new |
+//! | `split/streams.rs` | version 3: a streamed reply as a head, chunks and an end, with the front's credit and cancel | HTTP/2's windows |
 //! | `split/backend_mode.rs` | what a backend's connection takes off its buffer and sends back ([`Mode::Backend`]) | step 06, on step 07's loops |
 //! | `split/proxy/` | the front's choices: [`Proxy`], round robin, down and back, what may be retried, `X-Forwarded-*` | step 06 |
 //! | **`app/`** | **the application: what answers a request** | |
@@ -93,6 +94,7 @@
 //! | `server/client_conn.rs` | one accepted connection's buffers, phase and timers; keep-alive, pipelining; HTTP or frames | step 07 |
 //! | `server/ws_conn.rs` | a connection after its `101`: frames to the handler, its messages out under a high-water mark, pings | issue #26 |
 //! | `server/forwarder.rs`, `server/backend_conn.rs`, `server/dialer.rs` | split mode's front: one loop's connections to the backends; retries, 502, 504 | step 06 |
+//! | `server/relay_out.rs`, `server/relay_in.rs` | split mode's streams: a backend's sent beside its replies within credit; a front's fed to its browsers | issue #26 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
 //! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
@@ -220,4 +222,8 @@ pub mod dev {
     /// The split frames' fast decoders: `None` wherever they leave a frame to
     /// [`protocol::decode`], which they match wherever they answer.
     pub use crate::split::codec::{decode_request, decode_response};
+    /// Version 3 of the split protocol: a streamed reply's frames.
+    pub mod streams {
+        pub use crate::split::streams::*;
+    }
 }

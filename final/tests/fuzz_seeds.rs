@@ -15,6 +15,7 @@ use std::path::Path;
 
 use httprs::dev::auth::{BackendHandshake, FrontHandshake};
 use httprs::dev::protocol::{self, Message};
+use httprs::dev::streams::{self, StreamFrame};
 use httprs::dev::websocket::{self, Opcode};
 
 /// The key, nonces and frame builder the fuzz targets use.
@@ -180,7 +181,42 @@ fn frames() -> Seeds {
             frame(br#"{"v":1,"type":"request","id":1,"id":2,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#),
         ),
         ("version-2", frame(br#"{"v":2,"type":"challenge","nonce":"00"}"#)),
+        ("request-streams", {
+            let mut bytes = encoded(request(b""));
+            // The offer of a stream window, as httprs-front makes it.
+            let end = bytes.len() - 1;
+            bytes.splice(end..end, br#","streams":65536"#.iter().copied());
+            let length = (bytes.len() - 4) as u32;
+            bytes[..4].copy_from_slice(&length.to_be_bytes());
+            bytes
+        }),
+        ("stream-head", stream(StreamFrame::Head {
+            id: 7,
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+        })),
+        ("stream-chunk", stream(StreamFrame::Chunk {
+            id: 7,
+            data: b"data: hi\n\n".to_vec(),
+        })),
+        ("stream-chunk-base64", stream(StreamFrame::Chunk {
+            id: 7,
+            data: vec![0, 0xff],
+        })),
+        ("stream-end-error", stream(StreamFrame::End {
+            id: 7,
+            error: Some("cut short".into()),
+        })),
+        ("stream-credit", stream(StreamFrame::Credit { id: 7, bytes: 65536 })),
+        ("stream-cancel", stream(StreamFrame::Cancel { id: 7 })),
     ]
+}
+
+/// A version-3 frame as a backend or a front writes it.
+fn stream(frame: StreamFrame) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    streams::encode(&frame, &mut bytes).expect("a fit head");
+    bytes
 }
 
 fn handshake() -> Seeds {

@@ -4,12 +4,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use httprs::{App, Broadcast, Event, Request, Response, Server};
-use support::{IO_TIMEOUT, connect, settings};
+use support::events::EventReader;
+use support::{IO_TIMEOUT, settings};
 
 fn app(hub: Broadcast) -> App {
     let publisher = hub.clone();
@@ -53,81 +52,6 @@ fn start() -> (Server, Broadcast) {
     let hub = Broadcast::new();
     let server = app(hub.clone()).start(settings()).expect("start");
     (server, hub)
-}
-
-/// An event stream read the way a browser reads it: the head, then the
-/// chunked body de-chunked into lines.
-struct EventReader {
-    reader: BufReader<TcpStream>,
-    headers: Vec<String>,
-    /// De-chunked bytes not yet split into lines.
-    pending: Vec<u8>,
-    ended: bool,
-}
-
-impl EventReader {
-    #[track_caller]
-    fn open(addr: SocketAddr, path: &str, extra: &str) -> EventReader {
-        let mut stream = connect(addr);
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n{extra}\r\n"
-        )
-        .unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut status = String::new();
-        reader.read_line(&mut status).unwrap();
-        assert_eq!(status, "HTTP/1.1 200 OK\r\n");
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            headers.push(line.trim_end().to_ascii_lowercase());
-        }
-        EventReader {
-            reader,
-            headers,
-            pending: Vec::new(),
-            ended: false,
-        }
-    }
-
-    /// The next line of the event stream, `None` once the body has ended.
-    #[track_caller]
-    fn line(&mut self) -> Option<String> {
-        loop {
-            if let Some(at) = self.pending.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.pending.drain(..=at).collect();
-                return Some(String::from_utf8(line[..at].to_vec()).unwrap());
-            }
-            if self.ended {
-                return None;
-            }
-            let mut size = String::new();
-            self.reader.read_line(&mut size).unwrap();
-            let size = usize::from_str_radix(size.trim_end(), 16).expect("a chunk size");
-            let mut data = vec![0; size + 2];
-            self.reader.read_exact(&mut data).unwrap();
-            self.ended = size == 0;
-            self.pending.extend_from_slice(&data[..size]);
-        }
-    }
-
-    /// The next event's fields (comments included), up to its blank line.
-    #[track_caller]
-    fn event(&mut self) -> Option<Vec<String>> {
-        let mut fields = Vec::new();
-        loop {
-            let line = self.line()?;
-            if line.is_empty() {
-                return Some(fields);
-            }
-            fields.push(line);
-        }
-    }
 }
 
 #[test]

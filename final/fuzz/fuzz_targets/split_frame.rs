@@ -12,16 +12,58 @@
 //! - a frame is never taken before its last byte: every shorter prefix is
 //!   "not enough bytes yet", and `read_frame` on a reader reads the same;
 //! - a reply the front accepts (`response_from_message`) has a final status
-//!   and only header fields fit for the wire.
+//!   and only header fields fit for the wire;
+//! - version 3's stream frames (`dev::streams`), which the front and the
+//!   backend read beside those: a frame is never taken before its last
+//!   byte, and one decoded encodes to a frame that decodes to the same
+//!   (a head: to one whose encoding is the same again, since encoding
+//!   drops hop-by-hop fields).
 #![no_main]
 
 use std::io::Cursor;
 
 use httprs::dev::protocol::{self, Message};
+use httprs::dev::streams::{self, StreamFrame};
 use httprs::dev::{check_field, decode_request, decode_response};
 use libfuzzer_sys::fuzz_target;
 
+/// Version 3's properties (see the module docs).
+fn check_stream_frame(data: &[u8]) {
+    let Ok(Some((frame, used))) = streams::decode(data) else {
+        return;
+    };
+    assert!(used <= data.len());
+    assert!(
+        matches!(streams::decode(&data[..used - 1]), Ok(None)),
+        "a stream frame was taken before its last byte"
+    );
+    if let StreamFrame::Chunk { data, .. } = &frame
+        && data.len() > streams::WINDOW as usize
+    {
+        return; // more than a backend ever sends in one chunk
+    }
+    let mut again = Vec::new();
+    if streams::encode(&frame, &mut again).is_err() {
+        assert!(matches!(frame, StreamFrame::Head { .. }), "only a head may be refused");
+        return;
+    }
+    let (decoded, used) = streams::decode(&again)
+        .expect("our own frame decodes")
+        .expect("whole");
+    assert_eq!(used, again.len());
+    match (&frame, &decoded) {
+        (StreamFrame::Head { id, status, .. }, StreamFrame::Head { id: i, status: s, .. }) => {
+            assert_eq!((id, status), (i, s));
+            let mut third = Vec::new();
+            streams::encode(&decoded, &mut third).expect("encoded once already");
+            assert_eq!(third, again, "a head's encoding is not stable");
+        }
+        _ => assert_eq!(decoded, frame, "encode then decode changed the frame"),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    check_stream_frame(data);
     let slow = protocol::decode(data);
     let accepted = slow.as_ref().ok().cloned().flatten();
     if let Some((fast, used)) = decode_request(data) {

@@ -20,6 +20,17 @@ use crate::http::response::Response;
 use crate::http::state::AppState;
 use crate::http::status::Status;
 
+/// Put in a request's extensions by a backend in split mode: what its
+/// front can relay. A WebSocket route, and a streamed body that the front
+/// did not offer to take (a version-1 front, step 06's), are answered
+/// `501` here, inside the middleware chain, so that the access log and
+/// every middleware see the status actually sent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BehindFront {
+    /// The front offered a stream window (version 3, `split/streams.rs`).
+    pub(crate) streams: bool,
+}
+
 /// What the server threads share: the URL table and the middleware chain.
 pub(crate) struct AppCore {
     pub(crate) router: Router,
@@ -63,13 +74,30 @@ impl AppCore {
         let endpoint = |req: &Request| -> Response {
             match resolution {
                 Resolution::Found { index, .. } => {
-                    let handler = &self.router.routes[*index].handler;
+                    let route = &self.router.routes[*index];
+                    let behind = req.extensions().get::<BehindFront>().copied();
+                    if behind.is_some() && route.websocket {
+                        return websocket_not_relayed();
+                    }
                     // Caught here, inside the chain, so the access log still sees the 500.
-                    catch_unwind(AssertUnwindSafe(|| handler.handle(req)))
+                    let res = catch_unwind(AssertUnwindSafe(|| route.handler.handle(req)))
                         .unwrap_or_else(|panic| self.panicked(req, panic))
                         // An error answered as the client asks: problem
                         // details, an HTML page or text (`http/problem.rs`).
-                        .render_problem_for(req)
+                        .render_problem_for(req);
+                    match behind {
+                        Some(_) if res.is_upgrade() => websocket_not_relayed(),
+                        Some(BehindFront { streams: false }) if res.is_streamed() => {
+                            log::error!(
+                                "{} {}: a streamed body, and the front did not offer to take                                  one (a version-1 front: step 06's); sending a 501",
+                                req.method(),
+                                req.path()
+                            );
+                            // Dropping the stream tells its producer.
+                            Response::error(Status::NOT_IMPLEMENTED)
+                        }
+                        _ => res,
+                    }
                 }
                 Resolution::MethodNotAllowed(allow) => {
                     Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
@@ -120,6 +148,19 @@ impl AppCore {
     }
 }
 
+/// A backend's answer to a WebSocket route: 501, with a sentence saying
+/// why. Behind a front the upgrade's fields were dropped as hop-by-hop,
+/// and the split protocol carries requests and replies, not a two-way
+/// conversation (docs/websockets.md, "Split mode").
+fn websocket_not_relayed() -> Response {
+    log::warn!("a request for a WebSocket route reached a backend in split mode: 501");
+    Response::text(
+        "WebSockets are not relayed in split mode: this route needs the server \
+         in HTTP mode (see docs/websockets.md).\n",
+    )
+    .with_status(Status::NOT_IMPLEMENTED)
+}
+
 /// `X-Request-Id: id` on the response, so that a user who reports a
 /// problem can quote the id the access log line carries; a handler's own
 /// value is kept.
@@ -128,5 +169,52 @@ pub(crate) fn with_request_id(res: Response, id: &str) -> Response {
         res
     } else {
         res.with_header(request_id::HEADER, id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU16, Ordering};
+
+    use super::*;
+    use crate::http::stream_body::BodyChannel;
+
+    /// What the middleware chain saw of the answer to `GET path` on a
+    /// backend whose front takes streams or not, and what was answered.
+    fn seen_and_sent(path: &str, behind: Option<BehindFront>) -> (u16, u16) {
+        let seen = Arc::new(AtomicU16::new(0));
+        let saw = seen.clone();
+        let core = crate::App::new()
+            .wrap(move |req: &Request, next: Next| {
+                let res = next.run(req);
+                saw.store(res.status().code(), Ordering::SeqCst);
+                res
+            })
+            .get("/stream", |_: &Request| {
+                let (_tx, body) = BodyChannel::bounded(1);
+                Response::new(200).with_stream(body)
+            })
+            .websocket(
+                "/ws",
+                |_: &crate::WsSender, _: &Request, _: crate::WsMessage| {},
+            )
+            .core;
+        let mut req = Request::new("GET", path);
+        if let Some(behind) = behind {
+            req.extensions_mut().insert(behind);
+        }
+        let resolution = core.resolve(&mut req);
+        let sent = core.respond(&req, &resolution).status().code();
+        (seen.load(Ordering::SeqCst), sent)
+    }
+
+    #[test]
+    fn what_a_front_cannot_relay_is_a_501_that_every_middleware_and_the_access_log_see() {
+        let old_front = Some(BehindFront { streams: false });
+        let new_front = Some(BehindFront { streams: true });
+        assert_eq!(seen_and_sent("/stream", old_front), (501, 501));
+        assert_eq!(seen_and_sent("/stream", new_front), (200, 200));
+        assert_eq!(seen_and_sent("/stream", None), (200, 200), "HTTP mode");
+        assert_eq!(seen_and_sent("/ws", new_front), (501, 501));
     }
 }

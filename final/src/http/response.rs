@@ -269,6 +269,17 @@ impl Response {
         self
     }
 
+    /// The streamed body, taken out (a backend relaying it to its front).
+    pub(crate) fn take_stream(&mut self) -> Option<StreamBody> {
+        match self.tail.take() {
+            Some(BodyTail::Stream(body)) => Some(body),
+            other => {
+                self.tail = other;
+                None
+            }
+        }
+    }
+
     /// The streamed body, to adjust (`sse.rs`'s keep-alive interval).
     pub(crate) fn stream_mut(&mut self) -> Option<&mut StreamBody> {
         match &mut self.tail {

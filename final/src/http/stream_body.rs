@@ -124,6 +124,11 @@ struct State {
     /// How often the server sends a keep-alive chunk while the producer is
     /// quiet (server-sent events' comments), and what it is.
     keep_alive: Option<(Duration, &'static [u8])>,
+    /// Called (on the consumer's thread, the lock let go) each time the
+    /// consumer takes chunks or lets go of the body: how split mode's front
+    /// learns when to grant its backend more of a relayed stream
+    /// (`server/relay_in.rs`).
+    on_taken: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 /// The queue between a producer and the connection.
@@ -144,6 +149,7 @@ impl Chan {
                 waker: None,
                 wants_wake: false,
                 keep_alive: None,
+                on_taken: None,
             }),
             room: Condvar::new(),
         })
@@ -271,6 +277,31 @@ impl BodySender {
     pub fn is_closed(&self) -> bool {
         self.chan.lock().receiver_gone
     }
+
+    /// Bytes queued that the consumer has not taken yet.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.chan.lock().queue.iter().map(Vec::len).sum()
+    }
+
+    /// Has `hook` called each time the consumer takes chunks or lets go of
+    /// the body (see the field `on_taken`).
+    pub(crate) fn on_taken(&self, hook: Arc<dyn Fn() + Send + Sync>) {
+        self.chan.lock().on_taken = Some(hook);
+    }
+
+    /// Cuts the body short: what is queued is still sent, then the
+    /// connection closes without the end of the body, so the client sees
+    /// an error rather than a complete response (a relayed stream whose
+    /// backend died). Every sender of the body stops.
+    pub(crate) fn abort(&self) {
+        let mut state = self.chan.lock();
+        state.source = Source::Broken;
+        let wake = state.take_wake();
+        drop(state);
+        if let Some(waker) = wake {
+            waker.wake();
+        }
+    }
 }
 
 impl Clone for BodySender {
@@ -326,6 +357,7 @@ impl Drop for ReceivingEnd {
         state.receiver_gone = true;
         state.queue.clear();
         state.waker = None;
+        let hook = state.on_taken.take();
         // An iterator is dropped after the lock is let go: its own `Drop` may take time.
         let iterator = match std::mem::replace(&mut state.source, Source::Finished) {
             Source::Senders(n) => {
@@ -337,6 +369,9 @@ impl Drop for ReceivingEnd {
         drop(state);
         self.chan.room.notify_all();
         drop(iterator);
+        if let Some(hook) = hook {
+            hook();
+        }
     }
 }
 
@@ -386,15 +421,49 @@ impl StreamBody {
     /// `chunked`, until `out` holds [`OUTBOX_BYTES`] or the queue is empty;
     /// starts a pull if the body is an iterator and the queue ran dry.
     pub(crate) fn take(&self, out: &mut Vec<u8>, chunked: bool) -> Took {
+        self.take_with(|queue| {
+            let mut took = false;
+            while out.len() < OUTBOX_BYTES
+                && let Some(chunk) = queue.pop_front()
+            {
+                frame_chunk(out, &chunk, chunked);
+                took = true;
+            }
+            took
+        })
+    }
+
+    /// Appends the queued chunks' bytes to `out`, raw, `limit` bytes at
+    /// most (a chunk is cut where the limit falls, the rest kept for the
+    /// next take): how a backend relays a stream to its front, within the
+    /// credit the front has granted (`server/relay_out.rs`).
+    pub(crate) fn take_raw(&self, out: &mut Vec<u8>, limit: usize) -> Took {
+        self.take_with(|queue| {
+            let mut left = limit;
+            let mut took = false;
+            while left > 0
+                && let Some(mut chunk) = queue.pop_front()
+            {
+                if chunk.len() > left {
+                    let rest = chunk.split_off(left);
+                    queue.push_front(rest);
+                }
+                left -= chunk.len();
+                out.extend_from_slice(&chunk);
+                took = true;
+            }
+            took
+        })
+    }
+
+    /// [`StreamBody::take`]'s and [`StreamBody::take_raw`]'s common part:
+    /// `move_chunks` moves what it likes off the queue and says whether it
+    /// moved anything; the rest (an iterator's pull, the waker, the
+    /// producer's `room`) is the same for both.
+    fn take_with(&self, mut move_chunks: impl FnMut(&mut VecDeque<Vec<u8>>) -> bool) -> Took {
         let chan = &self.end.chan;
         let mut state = chan.lock();
-        let mut took = false;
-        while out.len() < OUTBOX_BYTES
-            && let Some(chunk) = state.queue.pop_front()
-        {
-            frame_chunk(out, &chunk, chunked);
-            took = true;
-        }
+        let took = move_chunks(&mut state.queue);
         let mut pull = None;
         if state.queue.is_empty() && matches!(state.source, Source::Parked(_)) {
             if let Source::Parked(iter) = std::mem::replace(&mut state.source, Source::Pulling) {
@@ -411,9 +480,13 @@ impl StreamBody {
             }
         };
         let waker = state.waker.clone();
+        let hook = took.then(|| state.on_taken.clone()).flatten();
         drop(state);
         if took {
             chan.room.notify_all();
+        }
+        if let Some(hook) = hook {
+            hook();
         }
         if let Some(iter) = pull {
             let job = pull_job(chan.clone(), iter);
@@ -423,7 +496,7 @@ impl StreamBody {
                 None => {
                     job();
                     if result == Took::Pending {
-                        return self.take(out, chunked);
+                        return self.take_with(move_chunks);
                     }
                 }
             }

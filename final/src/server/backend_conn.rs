@@ -20,6 +20,14 @@
 //! (step 06's `PROTOCOL.md`, "Ids, concurrency and back-pressure"), in
 //! whatever order the replies come.
 //!
+//! **Streams** (version 3, `split/streams.rs`). A reply may be a stream's
+//! head instead: its request is no longer in flight, but its chunks and
+//! its end keep coming on this connection, between other replies, until
+//! the end (or the front's cancel). The connection passes them up
+//! ([`Outcome::Head`], [`Outcome::Chunk`], [`Outcome::End`]) and queues
+//! the front's `credit` and `cancel` frames beside its requests; the
+//! streams' bookkeeping is the forwarder's (`relay_in.rs`).
+//!
 //! **Phases.** A connection is *connecting* until the kernel says whether
 //! the backend accepted it, then *ready*. With a split key (version 2 of
 //! the protocol, `split/handshake.rs`) it is *handshaking* in between: the
@@ -43,6 +51,7 @@ use crate::split::codec;
 use crate::split::handshake::{self, FrontHandshake, HandshakeError};
 use crate::split::protocol::{self, Message};
 use crate::split::proxy::retry::{Failure, is_reset};
+use crate::split::streams::{self, StreamFrame};
 
 /// What a backend connection needs of its socket: bytes both ways, and
 /// whether a non-blocking connect has finished. A `mio` TCP stream in the
@@ -115,8 +124,23 @@ pub(crate) enum Outcome {
     Reply(InFlight, Response),
     /// The connection is of no more use: close it. `lost`: each request it
     /// carried (none for an idle connection the backend closed), and why
-    /// that one failed (see [`BackendConn::dead`]).
+    /// that one failed (see [`BackendConn::dead`]). Its streams die with it.
     Dead { lost: Vec<(InFlight, Failure)> },
+    /// The reply to one request in flight is a stream: its head (the
+    /// response without a body, checked as a reply is). Chunks follow.
+    Head(InFlight, Response),
+    /// The next bytes of stream `id`.
+    Chunk { id: u64, data: Vec<u8> },
+    /// Stream `id` is over; cut short if `error`.
+    End { id: u64, error: Option<String> },
+}
+
+/// What one look at the input buffer found (see [`BackendConn::take_reply`]).
+enum Step {
+    /// An outcome for the forwarder, or `None`: not a whole frame yet.
+    Done(Option<Outcome>),
+    /// A frame dropped (a cancelled stream's chunk): look at the next.
+    Skipped,
 }
 
 /// Where version 2's handshake is, seen from the front.
@@ -148,6 +172,8 @@ pub(crate) struct BackendConn<L: Link = TcpStream> {
     input: InputBuffer,
     /// The requests sent, oldest first.
     in_flight: VecDeque<Entry>,
+    /// The streams whose head came and whose end has not (their ids).
+    streams: Vec<u64>,
     /// Replies received whole: a connection with one or more is *reused*,
     /// and its failure before a reply says little about the backend (see
     /// "Connections" in `docs/proxy.md`).
@@ -175,6 +201,7 @@ impl<L: Link> BackendConn<L> {
             sent: 0,
             input: InputBuffer::new(),
             in_flight: VecDeque::new(),
+            streams: Vec::new(),
             replies: 0,
             readable: false,
             fin_arrived: false,
@@ -214,9 +241,39 @@ impl<L: Link> BackendConn<L> {
         self.in_flight.len()
     }
 
-    /// Whether nothing is in flight: the connection is idle.
+    /// Whether nothing is in flight and no stream open: the connection is idle.
     pub(crate) fn is_idle(&self) -> bool {
-        self.in_flight.is_empty()
+        self.in_flight.is_empty() && self.streams.is_empty()
+    }
+
+    /// Queues a grant of `bytes` more for stream `id`.
+    pub(crate) fn credit(&mut self, id: u64, bytes: u64) {
+        if self.streams.contains(&id) {
+            let at = self.queue_start();
+            streams::encode_credit(id, bytes, &mut self.output);
+            self.queued += (self.output.len() - at) as u64;
+        }
+    }
+
+    /// Queues the cancel of stream `id` (its browser has gone); chunks
+    /// already on their way for it are dropped when they come.
+    pub(crate) fn cancel(&mut self, id: u64) {
+        if let Some(at) = self.streams.iter().position(|&s| s == id) {
+            self.streams.swap_remove(at);
+            let at = self.queue_start();
+            streams::encode_cancel(id, &mut self.output);
+            self.queued += (self.output.len() - at) as u64;
+        }
+    }
+
+    /// Where the next frame goes in `output`: its end, the buffer emptied
+    /// first if everything in it has been written.
+    fn queue_start(&mut self) -> usize {
+        if self.written == self.output.len() {
+            self.output.clear();
+            self.written = 0;
+        }
+        self.output.len()
     }
 
     /// The requests in flight on this connection.
@@ -255,10 +312,7 @@ impl<L: Link> BackendConn<L> {
     /// with the others queued since, once the connection is ready.
     pub(crate) fn send(&mut self, in_flight: InFlight, frame: &[u8], now: Instant) {
         debug_assert!(self.accepts(), "a connection with room");
-        if self.written == self.output.len() {
-            self.output.clear();
-            self.written = 0;
-        }
+        self.queue_start();
         self.output.extend_from_slice(frame);
         self.queued += frame.len() as u64;
         self.in_flight.push_back(Entry {
@@ -420,11 +474,25 @@ impl<L: Link> BackendConn<L> {
         }
     }
 
-    /// The outcome of the bytes in the input buffer: a whole reply, a
-    /// protocol error, or `None` for "not yet" (or nothing there).
+    /// The outcome of the bytes in the input buffer: a whole reply (or a
+    /// stream's head, chunk or end), a protocol error, or `None` for "not
+    /// yet" (or nothing there).
     fn take_reply(&mut self) -> Option<Outcome> {
+        loop {
+            match self.take_frame() {
+                Step::Done(outcome) => return outcome,
+                Step::Skipped => {}
+            }
+        }
+    }
+
+    /// [`BackendConn::take_reply`]'s one frame.
+    fn take_frame(&mut self) -> Step {
         if self.input.is_empty() {
-            return None;
+            return Step::Done(None);
+        }
+        if streams::looks_like(self.input.bytes()) {
+            return self.take_stream_frame();
         }
         let decoded = match codec::decode_response(self.input.bytes()) {
             Some((reply, used)) => Ok(Some((Ok(reply), used))),
@@ -435,34 +503,37 @@ impl<L: Link> BackendConn<L> {
                 })
             }),
         };
-        let (reply, used) =
-            match decoded {
-                Ok(None) => return None,
-                Ok(Some(decoded)) => decoded,
-                // A keyed backend's challenge, read by a front without the key:
-                // it runs nothing before a hello, so another backend may try.
-                Err(protocol::ProtocolError::UnsupportedVersion(handshake::VERSION)) => {
-                    return Some(self.dead(Failure::Unreachable(
+        let (reply, used) = match decoded {
+            Ok(None) => return Step::Done(None),
+            Ok(Some(decoded)) => decoded,
+            // Version 3 written otherwise than we write it.
+            Err(protocol::ProtocolError::UnsupportedVersion(streams::VERSION)) => {
+                return self.take_stream_frame();
+            }
+            // A keyed backend's challenge, read by a front without the key:
+            // it runs nothing before a hello, so another backend may try.
+            Err(protocol::ProtocolError::UnsupportedVersion(handshake::VERSION)) => {
+                return self.fail(Failure::Unreachable(
                     "it speaks version 2 (it has a split_key): give the front the same key \
                      (HTTPRS_SPLIT_KEY or --split-key-file)"
                         .to_string(),
-                )));
-                }
-                Err(err) => return Some(self.dead(Failure::Broken(err.to_string()))),
-            };
+                ));
+            }
+            Err(err) => return self.fail(Failure::Broken(err.to_string())),
+        };
         let reply = match reply {
             Ok(reply) => reply,
             Err(id) => {
-                return Some(self.dead(Failure::Broken(format!(
-                    "expected a reply, got a request (id {id})"
-                ))));
+                let reason = format!("expected a reply, got a request (id {id})");
+                return self.fail(Failure::Broken(reason));
             }
         };
         let Some(at) = (self.in_flight.iter()).position(|e| e.in_flight.id == reply.id) else {
-            return Some(self.dead(Failure::Broken(format!(
+            let reason = format!(
                 "it sent a reply to request {}, which is not in flight",
                 reply.id
-            ))));
+            );
+            return self.fail(Failure::Broken(reason));
         };
         // Whatever the reply holds, it is out of the buffer: the next one
         // starts behind it.
@@ -471,14 +542,74 @@ impl<L: Link> BackendConn<L> {
         match protocol::response_from_message(reply) {
             Ok(res) => {
                 self.replies += 1;
-                Some(Outcome::Reply(entry.in_flight, res))
+                Step::Done(Some(Outcome::Reply(entry.in_flight, res)))
             }
             Err(bad) => {
                 // It fails with the rest, so put it back first.
                 self.in_flight.push_front(entry);
-                Some(self.dead(Failure::Broken(bad.to_string())))
+                self.fail(Failure::Broken(bad.to_string()))
             }
         }
+    }
+
+    /// [`BackendConn::take_frame`] for a version-3 frame: a stream's head,
+    /// chunk or end. A chunk or an end for a stream the front has
+    /// cancelled (the cancel and they crossed) is dropped: [`Step::Skipped`].
+    fn take_stream_frame(&mut self) -> Step {
+        let (frame, used) = match streams::decode(self.input.bytes()) {
+            Ok(None) => return Step::Done(None),
+            Ok(Some(decoded)) => decoded,
+            Err(err) => return self.fail(Failure::Broken(err.to_string())),
+        };
+        let open = self.streams.contains(&frame.id());
+        let outcome = match frame {
+            StreamFrame::Head {
+                id,
+                status,
+                headers,
+            } => {
+                let Some(at) = (self.in_flight.iter()).position(|e| e.in_flight.id == id) else {
+                    let reason =
+                        format!("it sent a stream's head for request {id}, which is not in flight");
+                    return self.fail(Failure::Broken(reason));
+                };
+                let head = protocol::Response {
+                    id,
+                    status,
+                    headers,
+                    body: Vec::new(),
+                };
+                // The checks a whole reply gets: a final status, clean fields.
+                let res = match protocol::response_from_message(head) {
+                    Ok(res) => res,
+                    Err(bad) => return self.fail(Failure::Broken(bad.to_string())),
+                };
+                let entry = self.in_flight.remove(at).expect("found above");
+                self.replies += 1;
+                self.streams.push(id);
+                Outcome::Head(entry.in_flight, res)
+            }
+            StreamFrame::Chunk { id, data } if open => Outcome::Chunk { id, data },
+            StreamFrame::End { id, error } if open => {
+                self.streams.retain(|&s| s != id);
+                Outcome::End { id, error }
+            }
+            StreamFrame::Chunk { .. } | StreamFrame::End { .. } => {
+                self.input.consume(used);
+                return Step::Skipped;
+            }
+            StreamFrame::Credit { .. } | StreamFrame::Cancel { .. } => {
+                let reason = "it sent a credit or a cancel, which only a front may send";
+                return self.fail(Failure::Broken(reason.to_string()));
+            }
+        };
+        self.input.consume(used);
+        Step::Done(Some(outcome))
+    }
+
+    /// [`BackendConn::dead`] as a [`Step`].
+    fn fail(&mut self, failure: Failure) -> Step {
+        Step::Done(Some(self.dead(failure)))
     }
 
     /// The connection is done for: what it carried, and why each request
@@ -845,6 +976,115 @@ mod tests {
             )),
             "{lost:?}"
         );
+    }
+
+    fn stream_frame(frame: &StreamFrame) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        streams::encode(frame, &mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn a_streams_head_frees_its_request_and_its_chunks_come_between_other_replies() {
+        let mut up = ready(FakeSocket::default());
+        let now = Instant::now();
+        up.send(flight(1), b"f1", now);
+        up.send(flight(2), b"f2", now);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
+        let head = StreamFrame::Head {
+            id: 1,
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+        };
+        let chunk = StreamFrame::Chunk {
+            id: 1,
+            data: b"data: a\n\n".to_vec(),
+        };
+        let end = StreamFrame::End { id: 1, error: None };
+        up.link.reads.push_back(
+            [
+                stream_frame(&head),
+                stream_frame(&chunk),
+                reply(2, 200),
+                stream_frame(&chunk),
+                stream_frame(&end),
+            ]
+            .concat(),
+        );
+        up.mark_ready(true, false);
+        let mut seen = Vec::new();
+        loop {
+            match up.advance(&mut [0; 4096]) {
+                Outcome::Head(flight, res) => {
+                    assert_eq!(res.header("content-type"), Some("text/event-stream"));
+                    // The head answers the request: no longer in flight.
+                    assert_eq!(up.load(), 1);
+                    assert!(!up.is_idle(), "a stream is open");
+                    seen.push(format!("head {}", flight.id));
+                }
+                Outcome::Chunk { id, data } => {
+                    seen.push(format!("chunk {id} {}", String::from_utf8(data).unwrap()));
+                }
+                Outcome::Reply(flight, _) => seen.push(format!("reply {}", flight.id)),
+                Outcome::End { id, error } => seen.push(format!("end {id} {error:?}")),
+                Outcome::Wait => break,
+                Outcome::Dead { lost } => panic!("dead: {lost:?}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "head 1",
+                "chunk 1 data: a\n\n",
+                "reply 2",
+                "chunk 1 data: a\n\n",
+                "end 1 None"
+            ]
+        );
+        assert!(up.is_idle() && up.accepts());
+    }
+
+    #[test]
+    fn after_a_cancel_the_streams_late_chunks_are_dropped_and_a_credit_from_a_backend_breaks() {
+        let mut up = ready(FakeSocket::default());
+        up.send(FLIGHT, b"frame", Instant::now());
+        let head = StreamFrame::Head {
+            id: 7,
+            status: 200,
+            headers: vec![],
+        };
+        up.link.reads.push_back(stream_frame(&head));
+        up.mark_ready(true, false);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Head(..)));
+        up.credit(7, 100);
+        up.cancel(7);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Wait));
+        let written = String::from_utf8_lossy(&up.link.written).into_owned();
+        assert!(
+            written.ends_with(r#"{"v":3,"type":"cancel","id":7}"#),
+            "{written}"
+        );
+        assert!(written.contains(r#"{"v":3,"type":"credit","id":7,"bytes":100}"#));
+        // The chunk and the cancel crossed: dropped, and the reply behind it read.
+        let late = StreamFrame::Chunk {
+            id: 7,
+            data: b"late".to_vec(),
+        };
+        up.send(flight(8), b"f8", Instant::now());
+        up.link
+            .reads
+            .push_back([stream_frame(&late), reply(8, 200)].concat());
+        up.mark_ready(true, false);
+        assert!(matches!(up.advance(&mut [0; 4096]), Outcome::Reply(f, _) if f.id == 8));
+        // Only a front grants credit.
+        up.send(flight(9), b"f9", Instant::now());
+        let credit = StreamFrame::Credit { id: 9, bytes: 1 };
+        up.link.reads.push_back(stream_frame(&credit));
+        up.mark_ready(true, false);
+        let Outcome::Dead { lost } = up.advance(&mut [0; 4096]) else {
+            panic!("a credit from a backend was believed");
+        };
+        assert!(matches!(only_failure(lost), Failure::Broken(_)));
     }
 
     /// A keyed connection with frames `one` and `two` queued, past the

@@ -64,11 +64,13 @@ use crate::http::parse_error::ParseError;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::http::stream_body::{Took, frame_chunk};
+use crate::server::relay_out::Relays;
 use crate::server::stream::{OutStream, Tail};
 use crate::server::ws_conn::WsConn;
-use crate::split::backend_mode::{self, FrameError};
+use crate::split::backend_mode::{self, FrameError, Incoming};
 use crate::split::handshake::BackendHandshake;
 use crate::split::protocol;
+use crate::split::streams::StreamFrame;
 
 /// What a connection needs of its socket: bytes both ways, a half-close,
 /// and Nagle switched off. A `mio` TCP stream in the server, a scripted
@@ -136,8 +138,8 @@ pub(crate) enum Progress {
     /// [`ClientConn::answer_and_close`], then call `advance` again.
     Invalid(ParseError),
     /// A whole `request` frame (backend mode) to route and answer, as
-    /// [`Progress::Request`].
-    Frame(protocol::Request),
+    /// [`Progress::Request`], with the stream window its front offers.
+    Frame(protocol::Request, Option<u32>),
     /// Bytes that are no frame of ours (backend mode): the connection is
     /// closing, after the replies already queued; log why, and call
     /// `advance` again. The protocol has no error message to send.
@@ -232,6 +234,10 @@ pub(crate) struct ClientConn<S: Socket = TcpStream> {
     /// After a `101`: the connection speaks WebSocket (`ws_conn.rs`), and
     /// every read and write goes through [`ClientConn::advance_ws`].
     ws: Option<WsConn>,
+    /// Backend mode: the streams relayed to the front beside the replies
+    /// (`relay_out.rs`); they do not hold the connection as a stream does
+    /// a browser's.
+    relays: Relays,
 }
 
 impl<S: Socket> ClientConn<S> {
@@ -258,6 +264,7 @@ impl<S: Socket> ClientConn<S> {
             answered_inline: false,
             discarded: 0,
             ws: None,
+            relays: Relays::default(),
         }
     }
 
@@ -303,13 +310,14 @@ impl<S: Socket> ClientConn<S> {
     /// Whether a streamed body is being sent, or the connection is a
     /// WebSocket: either must be driven to end properly on a shutdown.
     pub(crate) fn is_streaming(&self) -> bool {
-        self.streamed.is_some() || self.ws.is_some()
+        self.streamed.is_some() || self.ws.is_some() || !self.relays.is_empty()
     }
 
     /// Whether the connection is between requests with nothing half-read.
     pub(crate) fn is_idle(&self) -> bool {
         self.phase == Phase::Open
             && self.ws.is_none()
+            && self.relays.is_empty()
             && self.input.is_empty()
             && self.between_requests()
             && !self.has_output()
@@ -342,6 +350,16 @@ impl<S: Socket> ClientConn<S> {
             if draining && self.streamed.is_some() && self.written == self.output.len() {
                 self.end_stream();
                 self.phase = Phase::Closing;
+            }
+            // Relayed streams go on beside the requests (and while a
+            // handler runs), within their credit (`relay_out.rs`).
+            if !self.relays.is_empty() && matches!(self.phase, Phase::Open | Phase::Busy) {
+                if draining {
+                    self.relays.end_all(&mut self.output);
+                } else {
+                    let room = WRITE_BATCH.saturating_sub(self.output.len() - self.written);
+                    self.relays.pump(&mut self.output, room, now);
+                }
             }
             match self.phase {
                 Phase::Busy => {
@@ -436,7 +454,21 @@ impl<S: Socket> ClientConn<S> {
                     }
                 }
                 Wire::Frames(None) => match backend_mode::take_frame(&mut self.input) {
-                    Ok(Some(request)) => return Ok(Progress::Frame(request)),
+                    Ok(Some(Incoming::Request(request, window))) => {
+                        return Ok(Progress::Frame(request, window));
+                    }
+                    Ok(Some(Incoming::Control(frame))) => {
+                        match frame {
+                            StreamFrame::Credit { id, bytes } => self.relays.credit(id, bytes),
+                            StreamFrame::Cancel { id } => self.relays.cancel(id),
+                            _ => unreachable!("take_frame gives only credits and cancels"),
+                        }
+                        // Word about a stream, not a request's beginning.
+                        if self.input.is_empty() {
+                            self.head_started = None;
+                        }
+                        continue;
+                    }
                     Ok(None) => {}
                     Err(err) => {
                         // The framing is lost: nothing after this can be trusted.
@@ -497,6 +529,7 @@ impl<S: Socket> ClientConn<S> {
         match tail {
             Some(Tail::File(file)) => self.file = Some(file),
             Some(Tail::Stream(stream)) => self.streamed = Some(stream),
+            Some(Tail::Relay(relay)) => self.relays.add(relay, Instant::now()),
             Some(Tail::WebSocket(open)) => {
                 // The switch. Bytes the client sent after its upgrade
                 // request (its first frames, perhaps) are in the input
@@ -567,6 +600,12 @@ impl<S: Socket> ClientConn<S> {
         idle_timeout: Duration,
     ) -> Option<Expired> {
         let quiet = now.duration_since(self.last_activity) > idle_timeout;
+        if matches!(self.phase, Phase::Open | Phase::Busy)
+            && self.written == self.output.len()
+            && self.relays.keep_alive_due(now)
+        {
+            return Some(Expired::KeepAlive);
+        }
         match self.phase {
             Phase::Busy => None,
             Phase::Lingering { until } => (now >= until).then_some(Expired::Close),
@@ -630,6 +669,10 @@ impl<S: Socket> ClientConn<S> {
     pub(crate) fn send_keep_alive(&mut self, now: Instant) {
         if let Some(ws) = &mut self.ws {
             ws.heartbeat(now);
+            return;
+        }
+        if !self.relays.is_empty() {
+            self.relays.send_keep_alives(&mut self.output, now);
             return;
         }
         let Some(out) = &self.streamed else { return };

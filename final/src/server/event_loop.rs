@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
-use crate::app::core::with_request_id;
+use crate::app::core::{BehindFront, with_request_id};
 use crate::app::middleware::log_access;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
@@ -575,9 +575,9 @@ impl EventLoop {
                 Progress::Invalid(err) => {
                     self.answer_and_close(slot, err.status(), &err.to_string());
                 }
-                Progress::Frame(request) => {
+                Progress::Frame(request, window) => {
                     started += 1;
-                    self.start_frame(slot, request);
+                    self.start_frame(slot, request, window);
                 }
                 Progress::BadFrame(err @ FrameError::Handshake(_)) => {
                     // "front 10.0.0.5:41234 sent a request without the split key's hello (...): closing"
@@ -619,7 +619,7 @@ impl EventLoop {
     /// [`EventLoop::start_request`] for a front's frame (backend mode): the
     /// same routing, inline or on a worker, and a frame for an answer. A
     /// body over `max_body_bytes` is answered `413` without running the app.
-    fn start_frame(&mut self, slot: usize, message: protocol::Request) {
+    fn start_frame(&mut self, slot: usize, message: protocol::Request, window: Option<u32>) {
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
         // The route's limit, if it has one: the front knows no routes.
         let max_body = self.shared.body_limit(&message.method, &message.path);
@@ -635,7 +635,10 @@ impl EventLoop {
         // `trusted_proxies` setting's peers are. Without, only those.
         let keyed = self.shared.settings.split_key.is_some();
         req.believe_proxy(&self.shared.settings.trusted_proxies, keyed);
-        self.dispatch(slot, req, Reply::Frame { id });
+        // What the front can relay, for the app to answer within it.
+        let streams = window.is_some();
+        req.extensions_mut().insert(BehindFront { streams });
+        self.dispatch(slot, req, Reply::Frame { id, window });
     }
 
     /// Resolves `req` and sends it to its handler: inline or on a worker;

@@ -44,10 +44,12 @@ use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::server::backend_conn::{BackendConn, InFlight, Link, Outcome};
 use crate::server::dialer::Dialer;
+use crate::server::relay_in::{RelaysIn, Word};
 use crate::split::codec;
 use crate::split::proxy::Proxy;
 use crate::split::proxy::forwarded::{forwarded_for, is_replaced};
 use crate::split::proxy::retry::{Failure, is_idempotent};
+use crate::split::streams::WINDOW;
 
 /// Connections one loop opens to one backend at most; more requests wait.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
@@ -147,6 +149,8 @@ pub(crate) struct Forwarder<L: Link = TcpStream> {
     /// Request ids: unique per connection, as PROTOCOL.md asks.
     next_id: u64,
     scratch: Box<[u8]>,
+    /// Streams relayed to browsers (version 3, `relay_in.rs`).
+    relays: RelaysIn,
     /// Answers for the loop to deliver.
     pub(crate) finished: Vec<Finished>,
 }
@@ -166,6 +170,7 @@ impl<L: Link> Forwarder<L> {
             dirty: Vec::new(),
             next_id: 1,
             scratch: vec![0; 64 * 1024].into_boxed_slice(),
+            relays: RelaysIn::default(),
             finished: Vec::new(),
         }
     }
@@ -197,8 +202,11 @@ impl<L: Link> Forwarder<L> {
         extra.push((request_id::HEADER, req.id()));
         let mut frame = Vec::new();
         let keep = |name: &str| !is_replaced(name);
-        // Encoded once, here: a retry sends the same bytes again.
-        let frame = codec::encode_request(id, req, &keep, &extra, &mut frame).map(|()| frame);
+        // Encoded once, here: a retry sends the same bytes again. It
+        // offers to take a streamed reply (version 3, `relay_in.rs`).
+        let window = Some(WINDOW);
+        let frame =
+            codec::encode_request(id, req, &keep, &extra, window, &mut frame).map(|()| frame);
         let count = self.proxy.backends.len();
         let exchange = Exchange {
             client,
@@ -383,6 +391,13 @@ impl<L: Link> Forwarder<L> {
     /// its events, and again while it returns `true` (sending may fail, and
     /// the retries queue frames again; answers may wait in `finished`).
     pub(crate) fn flush(&mut self, dialer: &dyn Dialer<Link = L>, now: Instant) -> bool {
+        // Browsers that read or left this turn: grants and cancels first,
+        // to leave with the requests.
+        if self.relays.has_news() {
+            for word in self.relays.settle() {
+                self.tell(word);
+            }
+        }
         if self.dirty.is_empty() {
             return false;
         }
@@ -391,6 +406,23 @@ impl<L: Link> Forwarder<L> {
             self.drive(dialer, conn, now);
         }
         true
+    }
+
+    /// Queues a credit or a cancel on its connection.
+    fn tell(&mut self, word: Word) {
+        let conn = match word {
+            Word::Credit { conn, .. } | Word::Cancel { conn, .. } => conn,
+        };
+        let Some(up) = self.conns.get_mut(conn).and_then(Option::as_mut) else {
+            return;
+        };
+        match word {
+            Word::Credit { id, bytes, .. } => up.credit(id, bytes),
+            Word::Cancel { id, .. } => up.cancel(id),
+        }
+        if !self.dirty.contains(&conn) {
+            self.dirty.push(conn);
+        }
     }
 
     /// An event for one of this forwarder's tokens.
@@ -442,6 +474,20 @@ impl<L: Link> Forwarder<L> {
                     // The reply made room: the oldest waiting request takes it.
                     self.release(dialer, conn, now);
                 }
+                // A stream: its body is fed by the chunks that follow.
+                Outcome::Head(in_flight, res) => {
+                    self.connecting[conn] = None;
+                    self.proxy.backends[backend].mark_up();
+                    let body = self.relays.open(conn, in_flight.id);
+                    self.finish(in_flight.exchange, res.with_stream(body));
+                    self.release(dialer, conn, now);
+                }
+                Outcome::Chunk { id, data } => {
+                    if let Some(cancel) = self.relays.chunk(id, data) {
+                        self.tell(cancel);
+                    }
+                }
+                Outcome::End { id, error } => self.relays.end(id, error.as_deref()),
                 Outcome::Dead { lost } => {
                     let never_connected = !connected;
                     let others = self.connecting[conn]
@@ -606,6 +652,8 @@ impl<L: Link> Forwarder<L> {
             // token, and the next connection put in it takes that token.
             // Dropping `up` at the end of this block closes the socket.
             dialer.hang_up(up.link_mut());
+            // Its streams' browsers see an error, not a truncated success.
+            self.relays.conn_closed(conn);
             let lane = &mut self.lanes[up.backend];
             lane.conns.retain(|&c| c != conn);
             self.connecting[conn] = None;

@@ -340,7 +340,10 @@ mod tests {
 
     #[test]
     fn a_frame_for_a_forwarding_route_runs_its_handler_instead_of_forwarding_again() {
-        let frame = Reply::Frame { id: 9 };
+        let frame = Reply::Frame {
+            id: 9,
+            window: None,
+        };
         assert_eq!(
             said(destination(&found(2), &frame, [2], || false)),
             "worker"

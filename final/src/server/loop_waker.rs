@@ -40,6 +40,7 @@ pub(crate) fn attach(
         // A WebSocket's senders knock the same way, and its handler's
         // calls run on the same pool.
         Some(Tail::WebSocket(open)) => open.upgrade.link.set_waker(waker()),
+        Some(Tail::Relay(relay)) => relay.body.set_waker(waker()),
         _ => {}
     }
 }

@@ -14,6 +14,7 @@
 //! | `dialer.rs` | `Dialer`: how the forwarder opens and drops backend connections (the loop's `mio` registry, or a fake in tests) |
 //! | `fake_socket.rs` | (tests only) the one scripted socket both connections' unit tests drive, and a fake `Dialer` handing them out |
 //! | `stream.rs`, `loop_waker.rs` | a streamed response on its connection: `max_streams`, and the producer's way back to the loop |
+//! | `relay_out.rs`, `relay_in.rs` | split mode's streams (protocol version 3): a backend's, sent beside its other replies within the front's credit; a front's, fed to its browsers and granted more as they read |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
 //! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
@@ -57,6 +58,8 @@ pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
 pub(crate) mod loop_decisions;
 pub(crate) mod loop_waker;
+pub(crate) mod relay_in;
+pub(crate) mod relay_out;
 pub(crate) mod runner;
 pub(crate) mod shared;
 pub(crate) mod shutdown;

@@ -40,6 +40,9 @@ pub(crate) enum Tail {
     Stream(OutStream),
     /// No body: the connection speaks WebSocket after the 101 head.
     WebSocket(WsOpen),
+    /// A stream relayed to a front beside the connection's other replies
+    /// (backend mode, version 3: `relay_out.rs`).
+    Relay(RelayOut),
 }
 
 /// An accepted upgrade as its connection takes it over.
@@ -58,6 +61,19 @@ pub(crate) struct OutStream {
     pub(crate) chunked: bool,
     /// Held while the stream is open; dropped with it.
     _permit: Option<StreamPermit>,
+}
+
+/// A streamed body relayed to a front (backend mode, protocol version 3),
+/// as `relay_out.rs` sends it: its head has gone out as a frame.
+#[derive(Debug)]
+pub(crate) struct RelayOut {
+    /// The id of the request it answers.
+    pub(crate) id: u64,
+    pub(crate) body: StreamBody,
+    /// Bytes it may send before the front's first grant.
+    pub(crate) window: u32,
+    /// Held while the stream is open; dropped with it.
+    pub(crate) permit: Option<StreamPermit>,
 }
 
 /// One of the `max_streams` places, given back on drop.

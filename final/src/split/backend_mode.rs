@@ -29,6 +29,7 @@ use crate::http::status::Status;
 use crate::split::codec;
 use crate::split::handshake::{BackendHandshake, HandshakeError};
 use crate::split::protocol::{self, Message, ProtocolError};
+use crate::split::streams::{self, StreamError, StreamFrame};
 
 /// Why a front connection's bytes are no frame of ours. The protocol has no
 /// error message: the connection closes, and the backend logs this.
@@ -40,6 +41,11 @@ pub(crate) enum FrameError {
     NotARequest,
     /// With a `split_key`: no hello, or one not made with the key.
     Handshake(HandshakeError),
+    /// A version-3 frame that is no frame of ours, or one only a backend
+    /// may send (a stream's head, chunk or end).
+    Stream(StreamError),
+    /// A version-3 frame only a backend may send.
+    NotAControl,
 }
 
 impl fmt::Display for FrameError {
@@ -50,11 +56,29 @@ impl fmt::Display for FrameError {
                 write!(f, "sent a response, which only a backend may send")
             }
             FrameError::Handshake(err) => write!(f, "{err}"),
+            FrameError::Stream(err) => write!(f, "{err}"),
+            FrameError::NotAControl => {
+                write!(
+                    f,
+                    "sent a stream's head, chunk or end, which only a backend may send"
+                )
+            }
         }
     }
 }
 
-/// Takes one `request` frame off the front of `input` if it is all there.
+/// What a front sends a backend: a request, or (version 3) word about a
+/// stream the backend is relaying to it.
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    /// A request, and the stream window its front offers, if it takes
+    /// streamed replies (`split/streams.rs`).
+    Request(protocol::Request, Option<u32>),
+    /// A `credit` or `cancel` for a stream (never a head, chunk or end).
+    Control(StreamFrame),
+}
+
+/// Takes one frame off the front of `input` if it is all there.
 ///
 /// `Ok(None)` means "not enough bytes yet": a frame is taken whole or not at
 /// all, so nothing is half-parsed between two reads. A prefix announcing
@@ -63,20 +87,39 @@ impl fmt::Display for FrameError {
 ///
 /// # Errors
 /// [`FrameError`]: the framing is lost, and the connection must close.
-pub(crate) fn take_frame(input: &mut InputBuffer) -> Result<Option<protocol::Request>, FrameError> {
+pub(crate) fn take_frame(input: &mut InputBuffer) -> Result<Option<Incoming>, FrameError> {
     // The usual frame, parsed once (`codec.rs`); anything else, step 06's way.
-    if let Some((request, used)) = codec::decode_request(input.bytes()) {
+    if let Some((request, window, used)) = codec::decode_offer(input.bytes()) {
         input.consume(used);
-        return Ok(Some(request));
+        return Ok(Some(Incoming::Request(request, window)));
+    }
+    if streams::looks_like(input.bytes()) {
+        return take_control(input);
     }
     match protocol::decode(input.bytes()) {
         Ok(None) => Ok(None),
         Ok(Some((Message::Request(request), used))) => {
+            let window = codec::offered_window(input.bytes());
             input.consume(used);
-            Ok(Some(request))
+            Ok(Some(Incoming::Request(request, window)))
         }
         Ok(Some((Message::Response(_), _))) => Err(FrameError::NotARequest),
+        // Version 3 written otherwise than we write it.
+        Err(ProtocolError::UnsupportedVersion(streams::VERSION)) => take_control(input),
         Err(err) => Err(FrameError::Protocol(err)),
+    }
+}
+
+/// [`take_frame`] for a version-3 frame: a `credit` or a `cancel`.
+fn take_control(input: &mut InputBuffer) -> Result<Option<Incoming>, FrameError> {
+    match streams::decode(input.bytes()) {
+        Ok(None) => Ok(None),
+        Ok(Some((frame @ (StreamFrame::Credit { .. } | StreamFrame::Cancel { .. }), used))) => {
+            input.consume(used);
+            Ok(Some(Incoming::Control(frame)))
+        }
+        Ok(Some(_)) => Err(FrameError::NotAControl),
+        Err(err) => Err(FrameError::Stream(err)),
     }
 }
 
@@ -166,7 +209,7 @@ mod tests {
         let mut taken = Vec::new();
         for &byte in &wire {
             input.extend(&[byte]);
-            if let Some(frame) = take_frame(&mut input).unwrap() {
+            if let Some(Incoming::Request(frame, _)) = take_frame(&mut input).unwrap() {
                 taken.push((frame.id, frame.body));
             }
         }
@@ -189,6 +232,36 @@ mod tests {
         .unwrap();
         let mut input = InputBuffer::new();
         input.extend(&reply);
+        let err = take_frame(&mut input).unwrap_err();
+        assert!(err.to_string().contains("only a backend may send"), "{err}");
+    }
+
+    #[test]
+    fn credits_and_cancels_come_off_between_requests_and_a_chunk_is_refused() {
+        let mut wire = request(1, b"");
+        streams::encode_credit(1, 4096, &mut wire);
+        streams::encode_cancel(1, &mut wire);
+        let mut input = InputBuffer::new();
+        input.extend(&wire);
+        assert!(matches!(
+            take_frame(&mut input).unwrap(),
+            Some(Incoming::Request(_, None))
+        ));
+        assert!(matches!(
+            take_frame(&mut input).unwrap(),
+            Some(Incoming::Control(StreamFrame::Credit {
+                id: 1,
+                bytes: 4096
+            }))
+        ));
+        assert!(matches!(
+            take_frame(&mut input).unwrap(),
+            Some(Incoming::Control(StreamFrame::Cancel { id: 1 }))
+        ));
+        assert!(input.is_empty());
+        let mut chunk = Vec::new();
+        streams::encode_chunk(1, b"x", &mut chunk);
+        input.extend(&chunk);
         let err = take_frame(&mut input).unwrap_err();
         assert!(err.to_string().contains("only a backend may send"), "{err}");
     }

@@ -48,12 +48,22 @@ struct RequestPayload<'a> {
     query: String,
     headers: Vec<(String, String)>,
     body: Body<String>,
+    /// Version 3's offer: the front takes streamed replies, this many
+    /// bytes ahead of its grants (`streams.rs`).
+    #[serde(default)]
+    streams: Option<u32>,
 }
 
 /// The request frame at the start of `buf`, and how many bytes it takes,
 /// if it is all there and plain (see the module docs); `None` for anything
 /// else, which [`protocol::decode`] then looks at.
 pub fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
+    decode_offer(buf).map(|(request, _, used)| (request, used))
+}
+
+/// [`decode_request`], with the stream window the front offers, if it does
+/// (version 3, `streams.rs`).
+pub(crate) fn decode_offer(buf: &[u8]) -> Option<(Request, Option<u32>, usize)> {
     let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
     let length = u32::from_be_bytes(*prefix) as usize;
     if length > MAX_FRAME_BYTES {
@@ -75,7 +85,21 @@ pub fn decode_request(buf: &[u8]) -> Option<(Request, usize)> {
         headers: wire.headers,
         body: body.into_bytes(),
     };
-    Some((request, PREFIX_BYTES + length))
+    Some((request, wire.streams, PREFIX_BYTES + length))
+}
+
+/// The stream window a request payload offers, read on its own: for a
+/// request that step 06's decoder took (a `base64` body), whose message
+/// has no such field.
+pub(crate) fn offered_window(buf: &[u8]) -> Option<u32> {
+    #[derive(Deserialize)]
+    struct Offer {
+        streams: Option<u32>,
+    }
+    let prefix = buf.first_chunk::<PREFIX_BYTES>()?;
+    let length = u32::from_be_bytes(*prefix) as usize;
+    let payload = buf.get(PREFIX_BYTES..PREFIX_BYTES + length)?;
+    serde_json::from_slice::<Offer>(payload).ok()?.streams
 }
 
 /// A version-1 `response` payload as it is on the wire (the front's side).
@@ -130,9 +154,16 @@ struct ResponsePayload<'a> {
 
 /// The header fields that cross the split, serialised as `[name, value]`
 /// pairs straight from the response's own [`Headers`].
-struct Crossing<'a> {
+pub(crate) struct Crossing<'a> {
     headers: &'a Headers,
     options: &'a [String],
+}
+
+impl<'a> Crossing<'a> {
+    /// The fields of `headers` that cross, given its `Connection` `options`.
+    pub(crate) fn new(headers: &'a Headers, options: &'a [String]) -> Crossing<'a> {
+        Crossing { headers, options }
+    }
 }
 
 impl Serialize for Crossing<'_> {
@@ -209,6 +240,10 @@ struct RequestOut<'a> {
     query: &'a str,
     headers: Forwarding<'a>,
     body: Body<&'a str>,
+    /// Version 3's offer (see [`RequestPayload`]); absent, the frame is
+    /// step 06's byte for byte.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    streams: Option<u32>,
 }
 
 /// The request's fields as `protocol::request_to_message` lists them (those
@@ -236,8 +271,8 @@ impl Serialize for Forwarding<'_> {
 /// Appends to `out` the frame of request `id` for `req`: the frame
 /// `protocol::encode` makes of `protocol::request_to_message(req, id)`
 /// with the fields `keep` refuses taken out and `extra` added at the end
-/// (the front's `X-Forwarded-*`), without copying a header. A body that is
-/// not UTF-8 takes step 06's path (`slow`).
+/// (the front's `X-Forwarded-*`), without copying a header; with
+/// `streams`, version 3's offer of a stream window after the body.
 ///
 /// # Errors
 /// A frame over [`MAX_FRAME_BYTES`]; `out` is then as it was.
@@ -246,22 +281,24 @@ pub(crate) fn encode_request(
     req: &HttpRequest,
     keep: &dyn Fn(&str) -> bool,
     extra: &[(&str, &str)],
+    streams: Option<u32>,
     out: &mut Vec<u8>,
 ) -> Result<(), protocol::ProtocolError> {
-    let Ok(text) = std::str::from_utf8(req.body()) else {
-        let mut message = protocol::request_to_message(req, id);
-        message.headers.retain(|(name, _)| keep(name));
-        for (name, value) in extra {
-            message.headers.push((name.to_string(), value.to_string()));
+    // Step 06's choice of body: text as it is, other bytes in base64.
+    let encoded;
+    let body = match std::str::from_utf8(req.body()) {
+        Ok(text) => Body::Utf8(text),
+        Err(_) => {
+            use base64::Engine as _;
+            encoded = base64::engine::general_purpose::STANDARD.encode(req.body());
+            Body::Base64(encoded)
         }
-        out.extend_from_slice(&protocol::encode(&Message::Request(message))?);
-        return Ok(());
     };
     let fields = req.headers();
     let options = connection_options(fields.iter());
     // As `request_to_message`: the body's true length, if it has one.
     let has_body = fields.contains("content-length") || fields.contains("transfer-encoding");
-    let length = (has_body || !text.is_empty()).then(|| text.len().to_string());
+    let length = (has_body || !req.body().is_empty()).then(|| req.body().len().to_string());
     let payload = RequestOut {
         v: VERSION,
         kind: "request",
@@ -276,14 +313,15 @@ pub(crate) fn encode_request(
             length: length.as_deref(),
             extra,
         },
-        body: Body::Utf8(text),
+        body,
+        streams,
     };
     write_frame_into(out, &payload)
 }
 
 /// Appends `payload`'s frame (prefix and JSON) to `out`, or leaves `out`
 /// as it was if it does not fit.
-fn write_frame_into(
+pub(crate) fn write_frame_into(
     out: &mut Vec<u8>,
     payload: &impl Serialize,
 ) -> Result<(), protocol::ProtocolError> {
@@ -373,7 +411,7 @@ mod tests {
             frame
         };
         let plain = r#"{"v":1,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#;
-        assert!(decode_request(&raw(plain)).is_some());
+        assert!(decode_offer(&raw(plain)).is_some_and(|(_, window, _)| window.is_none()));
         for other in [
             r#"{"v":2,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"utf8":""}}"#,
             r#"{"v":1,"type":"request","id":1,"method":"GET","path":"/","query":"","headers":[],"body":{"base64":"AP8="}}"#,
@@ -409,12 +447,31 @@ mod tests {
                 .headers
                 .extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
             let mut out = b"x".to_vec();
-            encode_request(9, req, &keep, &extra, &mut out).unwrap();
+            encode_request(9, req, &keep, &extra, None, &mut out).unwrap();
             assert_eq!(
                 String::from_utf8_lossy(&out[1..]),
                 String::from_utf8_lossy(&protocol::encode(&Message::Request(expected)).unwrap())
             );
         }
+    }
+
+    #[test]
+    fn a_front_that_takes_streams_offers_its_window_after_the_body() {
+        let req = HttpRequest::new("GET", "/events");
+        let mut out = Vec::new();
+        encode_request(5, &req, &|_| true, &[], Some(65536), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out[4..]),
+            r#"{"v":1,"type":"request","id":5,"method":"GET","path":"/events","query":"","headers":[],"body":{"utf8":""},"streams":65536}"#
+        );
+        let (request, window, used) = decode_offer(&out).unwrap();
+        assert_eq!((request.id, window, used), (5, Some(65536), out.len()));
+        assert_eq!(offered_window(&out), Some(65536));
+        // A version-1 backend reads the same frame, the offer ignored.
+        let Some((Message::Request(old), _)) = protocol::decode(&out).unwrap() else {
+            panic!("step 06 cannot read it");
+        };
+        assert_eq!(old.path, "/events");
     }
 
     fn any_request() -> impl Strategy<Value = Request> {

@@ -7,6 +7,7 @@
 //! | `protocol.rs` | the frames: step 06's module, plus conversions to and from httprs's requests and responses |
 //! | `backend_mode.rs` | an app in backend mode: frames in (to become requests for the same `AppCore` as HTTP), frames out |
 //! | `codec.rs` | the hot frames without step 06's copies, byte for byte the same |
+//! | `streams.rs` | version 3: a streamed reply as head, chunks and end, with the front's credit and cancel |
 //! | `proxy/` | the front's choices: backends in turn, down and back, what may be retried, `X-Forwarded-*` |
 //!
 //! Sans-IO, all of it: no file here opens a socket. The sockets that carry
@@ -19,3 +20,4 @@ pub(crate) mod codec;
 pub(crate) mod handshake;
 pub mod protocol;
 pub(crate) mod proxy;
+pub(crate) mod streams;

@@ -3,6 +3,7 @@
 //! and scratch folders that clean up after themselves.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod events;
 pub mod nginx;
 pub mod postgres;
 pub mod process;

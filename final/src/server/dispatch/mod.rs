@@ -16,9 +16,10 @@ use crate::http::request::Request;
 use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::server::shared::{Message, Shared};
-use crate::server::stream::{self, Tail};
+use crate::server::stream::{self, RelayOut, Tail};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode;
+use crate::split::streams;
 
 pub(crate) mod policy;
 
@@ -41,8 +42,10 @@ pub(crate) struct Job {
 pub(crate) enum Reply {
     /// An HTTP response, framed for the client that asked.
     Http(ResponseFraming),
-    /// A `response` frame answering the front's request `id` (backend mode).
-    Frame { id: u64 },
+    /// A `response` frame answering the front's request `id` (backend
+    /// mode); `window`: the front takes a streamed reply, this many bytes
+    /// ahead of its grants (version 3, `split/streams.rs`).
+    Frame { id: u64, window: Option<u32> },
 }
 
 /// Runs middleware and handler for `job` (which started at `started`) and
@@ -56,14 +59,9 @@ pub(crate) fn answer(
     inline: bool,
 ) -> (Vec<u8>, bool, Option<Tail>) {
     let stats = shared.timings.of(&job.resolution);
-    // Behind a front the upgrade's headers were stripped as hop-by-hop,
-    // and a reply frame cannot carry a conversation: a WebSocket route says
-    // so instead of running (docs/websockets.md, "Split mode").
-    if let (Reply::Frame { id }, Resolution::Found { index, .. }) = (&job.reply, &job.resolution)
-        && shared.app.router.routes[*index].websocket
-    {
-        return encode(shared, websocket_not_relayed(*id), job.reply, job.out);
-    }
+    // In backend mode a WebSocket route, or a stream the front cannot
+    // take, is answered 501 inside the middleware chain (`BehindFront`,
+    // put on the request by the loop), so the access log says 501 too.
     let res = shared.app.respond(&job.req, &job.resolution);
     policy::record(stats, started.elapsed(), shared.inline_budget, inline);
     encode(shared, res, job.reply, job.out)
@@ -75,9 +73,10 @@ pub(crate) fn answer(
 ///
 /// A streamed body takes one of the `max_streams` places or becomes a 503
 /// (`server/stream.rs`); to an HTTP/1.0 client it ends with the connection.
-/// In backend mode it is refused with a 501: a reply frame holds a whole
-/// body, and a stream may never end (relaying streams is issue #26's split
-/// part, not done yet).
+/// In backend mode it goes to the front as version 3's head, then chunks
+/// beside the connection's other replies (`relay_out.rs`); to a front
+/// that did not offer to take one, it has become a 501 already
+/// (`app/core.rs`, `BehindFront`).
 pub(crate) fn encode(
     shared: &Shared,
     mut res: Response,
@@ -131,32 +130,54 @@ pub(crate) fn encode(
         }
         // `Connection: close` from a handler concerns one hop, the front's
         // with its browser: it does not end this connection.
-        Reply::Frame { id } => {
-            let res = if res.is_upgrade() {
-                websocket_not_relayed(id)
-            } else if res.is_streamed() {
-                log::error!(
-                    "a handler answered request {id} with a streamed body, which split mode \
-                     cannot relay yet; sending a 501"
-                );
-                Response::error(Status::NOT_IMPLEMENTED)
-            } else {
-                res
-            };
+        Reply::Frame { id, window } => {
+            // Both were answered 501 in the chain already (see above);
+            // this is the last line of defence, for a request that never
+            // went through it.
+            if res.is_upgrade() || (res.is_streamed() && window.is_none()) {
+                log::error!("request {id}: a stream or an upgrade the front cannot take; 501");
+                res = Response::error(Status::NOT_IMPLEMENTED);
+            }
+            if let (Some(window), true) = (window, res.is_streamed()) {
+                let max = shared.settings.max_streams;
+                match stream::admit(&shared.open_streams, max) {
+                    Some(permit) => match relay_head(id, res, window, permit, &mut bytes) {
+                        Ok(relay) => return (bytes, !stopping, Some(Tail::Relay(relay))),
+                        Err(error) => res = error,
+                    },
+                    None => res = stream::refusal(max),
+                }
+            }
             backend_mode::reply_frame(id, res, &mut bytes);
             (bytes, !stopping, None)
         }
     }
 }
 
-/// A backend's answer to a WebSocket route: 501, with a sentence saying why.
-fn websocket_not_relayed(id: u64) -> Response {
-    log::warn!("request {id} is for a WebSocket route, which split mode does not relay yet: 501");
-    Response::text(
-        "WebSockets are not relayed in split mode yet: this route needs the server \
-         in HTTP mode (see docs/websockets.md).\n",
-    )
-    .with_status(Status::NOT_IMPLEMENTED)
+/// Queues on `bytes` the head of the stream answering request `id` with
+/// `res`, and returns the stream for its connection to relay; or the 500
+/// to send instead, if the head is one no front would pass on.
+fn relay_head(
+    id: u64,
+    mut res: Response,
+    window: u32,
+    permit: stream::StreamPermit,
+    bytes: &mut Vec<u8>,
+) -> Result<RelayOut, Response> {
+    let body = res.take_stream().expect("a streamed response");
+    match streams::encode_head(id, res.status().code(), res.headers(), bytes) {
+        Ok(()) => Ok(RelayOut {
+            id,
+            body,
+            window,
+            permit: Some(permit),
+        }),
+        Err(bad) => {
+            log::error!("cannot send the head of stream {id}: {bad}; sending a 500");
+            // Dropping `body` tells its producer.
+            Err(Response::error(Status::INTERNAL_SERVER_ERROR))
+        }
+    }
 }
 
 /// Sends `job` to the worker pool; the answer comes back through loop `index`'s inbox.
