@@ -90,10 +90,11 @@ start() {
         ADDR=$(address_in "$SCRATCH/front.log")
         ;;
     split-base)
-        HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/backend.log" \
+        # The same key: a baseline built since keys became required needs it.
+        HTTPRS_SPLIT_KEY=$BENCH_SPLIT_KEY HTTPRS_ACCESS_LOG=false leashed "$SCRATCH/backend.log" \
             "$BASELINE_BIN/bench-httprs" --backend --addr 127.0.0.1:0
         backend=$(address_in "$SCRATCH/backend.log")
-        leashed "$SCRATCH/front.log" "$BASELINE_BIN/bench-httprs-front" \
+        HTTPRS_SPLIT_KEY=$BENCH_SPLIT_KEY leashed "$SCRATCH/front.log" "$BASELINE_BIN/bench-httprs-front" \
             --addr 127.0.0.1:0 --backend "$backend" --access-log false
         ADDR=$(address_in "$SCRATCH/front.log")
         ;;
