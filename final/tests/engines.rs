@@ -8,8 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use httprs::{Column, Model, Order, Row, ToValue};
 use httprs::{ConstraintKind, Database, DbError, Engine, Migration, Value};
+use httprs::{Model, Order};
+use support::note::Note;
 use support::{Backend, TempDir};
 
 /// A pool of `size` on `backend`, and the folder a SQLite file lives in.
@@ -226,37 +227,6 @@ fn two_instances_starting_at_once_apply_each_migration_once(backend: Backend) {
         .unwrap();
     assert_eq!(n, 3);
     assert_eq!(db.engine(), backend.pick(Engine::Sqlite, Engine::Postgres));
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Note {
-    id: Option<i64>,
-    title: String,
-    stars: i64,
-}
-
-impl Model for Note {
-    const TABLE: &'static str = "notes";
-    const COLUMNS: &'static [Column] = &[
-        Column::new("title", "TEXT NOT NULL UNIQUE"),
-        Column::new("stars", "INTEGER NOT NULL CHECK (stars BETWEEN 0 AND 5)"),
-    ];
-    fn id(&self) -> Option<i64> {
-        self.id
-    }
-    fn set_id(&mut self, id: i64) {
-        self.id = Some(id);
-    }
-    fn to_params(&self) -> Vec<&dyn ToValue> {
-        vec![&self.title, &self.stars]
-    }
-    fn from_row(row: &Row) -> Result<Note, DbError> {
-        Ok(Note {
-            id: row.get("id")?,
-            title: row.get("title")?,
-            stars: row.get("stars")?,
-        })
-    }
 }
 
 fn note(title: &str, stars: i64) -> Note {

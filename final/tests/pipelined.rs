@@ -8,39 +8,9 @@
 
 mod support;
 
-use httprs::{Column, Connection, Database, DbError, Migration, Model, Order, Row, ToValue};
+use httprs::{Connection, Database, DbError, Migration, Model, Order, Row};
+use support::note::Note;
 use support::{Backend, TempDir};
-
-#[derive(Debug, Clone, PartialEq)]
-struct Note {
-    id: Option<i64>,
-    title: String,
-    stars: i64,
-}
-
-impl Model for Note {
-    const TABLE: &'static str = "notes";
-    const COLUMNS: &'static [Column] = &[
-        Column::new("title", "TEXT NOT NULL UNIQUE"),
-        Column::new("stars", "INTEGER NOT NULL CHECK (stars BETWEEN 0 AND 5)"),
-    ];
-    fn id(&self) -> Option<i64> {
-        self.id
-    }
-    fn set_id(&mut self, id: i64) {
-        self.id = Some(id);
-    }
-    fn to_params(&self) -> Vec<&dyn ToValue> {
-        vec![&self.title, &self.stars]
-    }
-    fn from_row(row: &Row) -> Result<Note, DbError> {
-        Ok(Note {
-            id: row.get("id")?,
-            title: row.get("title")?,
-            stars: row.get("stars")?,
-        })
-    }
-}
 
 /// A pool of one on `backend`, with `n` notes titled `note 1`.. and stars
 /// `i % 6`; ids 1..=n.

@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod nginx;
+pub mod note;
 pub mod postgres;
 pub mod process;
 
