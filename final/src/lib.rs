@@ -219,6 +219,8 @@ pub mod dev {
         pub use crate::config::keys::parse_key;
         pub use crate::split::handshake::*;
     }
+    /// Requests from one front a backend connection runs side by side.
+    pub use crate::server::client_conn::FRAMES_IN_FLIGHT;
     /// The split frames' fast decoders: `None` wherever they leave a frame to
     /// [`protocol::decode`], which they match wherever they answer.
     pub use crate::split::codec::{decode_request, decode_response};

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use httprs::FrontOptions;
 use httprs::Mode;
+use httprs::dev::FRAMES_IN_FLIGHT;
 use httprs::dev::protocol::{self, Message};
 use httprs::{Request, Route, Server, Settings};
 use support::process::{Process, example_exe};
@@ -335,7 +336,7 @@ fn a_frame_of_another_version_or_malformed_closes_that_connection_only() {
 }
 
 #[test]
-fn a_slow_handler_holds_its_connection_not_the_others() {
+fn a_slow_handler_holds_up_no_other_connection() {
     let (server, gate) = start_backend();
     let mut slow = FrontConn::open(server.addr());
     slow.send("GET", "/block", b"");
@@ -346,6 +347,58 @@ fn a_slow_handler_holds_its_connection_not_the_others() {
     }
     gate.open();
     assert_eq!(text(&slow.reply()), "unblocked");
+}
+
+#[test]
+fn requests_sent_behind_a_slow_one_on_its_connection_are_answered_before_it() {
+    let (server, gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    let slow = front.send("GET", "/block", b"");
+    gate.wait_for_waiters(1);
+    // On the same connection, behind it: each answered while it still
+    // waits. (Answered in order, the first `reply` would never come.)
+    for name in ["one", "two", "three"] {
+        let id = front.send("GET", &format!("/hello/{name}"), b"");
+        let reply = front.reply();
+        assert_eq!((reply.id, text(&reply)), (id, format!("Hello, {name}!")));
+    }
+    gate.open();
+    let reply = front.reply();
+    assert_eq!((reply.id, text(&reply).as_str()), (slow, "unblocked"));
+}
+
+#[test]
+fn past_its_limit_of_requests_side_by_side_a_connection_takes_no_more_until_one_is_answered() {
+    let (server, gate) = start_backend();
+    let mut front = FrontConn::open(server.addr());
+    // The limit's worth of requests that wait (two run, the rest queue for
+    // the test's two workers), then one that would be answered at once.
+    let blocked: Vec<u64> = (0..FRAMES_IN_FLIGHT)
+        .map(|_| front.send("GET", "/block", b""))
+        .collect();
+    gate.wait_for_waiters(2);
+    let quick = front.send("GET", "/hello/later", b"");
+    // Not taken yet: nothing comes back while every place is held.
+    front
+        .stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let nothing = front.stream.peek(&mut byte);
+    assert!(
+        matches!(&nothing, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "a reply came while {FRAMES_IN_FLIGHT} requests held every place: {nothing:?}"
+    );
+    front
+        .stream
+        .set_read_timeout(Some(support::IO_TIMEOUT))
+        .unwrap();
+    gate.open();
+    let mut ids: Vec<u64> = (0..=FRAMES_IN_FLIGHT).map(|_| front.reply().id).collect();
+    ids.sort_unstable();
+    let mut expected = blocked;
+    expected.push(quick);
+    assert_eq!(ids, expected, "every request answered once");
 }
 
 #[test]
@@ -381,17 +434,20 @@ fn an_idle_front_connection_is_closed_after_idle_timeout() {
 }
 
 #[test]
-fn frames_sent_ahead_on_one_connection_are_answered_in_order() {
+fn frames_sent_ahead_on_one_connection_are_each_answered_under_their_id() {
     let (server, _gate) = start_backend();
     let mut front = FrontConn::open(server.addr());
     // All five written before a single reply is read: one write, pipelined.
+    // They run side by side, so the replies come in whatever order they
+    // finish; each carries its request's id (PROTOCOL.md).
     let targets = ["/hello/one", "/panic", "/nope", "/hello/two", "/query?q=3"];
     let ids: Vec<u64> = targets.iter().map(|t| front.send("GET", t, b"")).collect();
-    let replies: Vec<(u64, u16, String)> = targets
+    let mut replies: Vec<(u64, u16, String)> = targets
         .iter()
         .map(|_| front.reply())
         .map(|r| (r.id, r.status, text(&r)))
         .collect();
+    replies.sort_by_key(|r| r.0);
     let statuses: Vec<u16> = replies.iter().map(|r| r.1).collect();
     assert_eq!(replies.iter().map(|r| r.0).collect::<Vec<_>>(), ids);
     assert_eq!(statuses, [200, 500, 404, 200, 200]);

@@ -111,7 +111,9 @@ pub(crate) enum Wire {
 pub(crate) enum Phase {
     /// Reading and parsing requests, or sending a response.
     Open,
-    /// A handler is running for this connection's current request.
+    /// Take no more requests until an answer comes: a handler is running
+    /// for a browser's current request, or for a front's frame on the
+    /// loop's own thread, or for [`FRAMES_IN_FLIGHT`] of a front's frames.
     Busy,
     /// Send what is queued, then close.
     Closing,
@@ -191,6 +193,15 @@ const WS_READS_PER_TURN: usize = 16;
 /// sent to it; past this, reading waits until the stream has ended.
 const MAX_READ_AHEAD: usize = 64 * 1024;
 
+/// Requests from one front (backend mode) a connection runs side by side.
+/// The split protocol lets a backend answer in any order, each reply
+/// carrying its request's id, and a front puts several requests on one
+/// connection: answered one at a time, a fast request would wait behind a
+/// slow one sent before it. Past this many, the connection takes no more
+/// frames until an answer leaves (the front's own limit is 32 per
+/// connection; a front that sends more waits in TCP, as ever).
+pub const FRAMES_IN_FLIGHT: usize = 16;
+
 /// One client connection; see the module docs.
 pub(crate) struct ClientConn<S: Socket = TcpStream> {
     stream: S,
@@ -229,6 +240,9 @@ pub(crate) struct ClientConn<S: Socket = TcpStream> {
     served: bool,
     /// While `Busy`: whether the handler runs on the loop's own thread.
     answered_inline: bool,
+    /// Requests handed to a handler and not answered yet: at most one for
+    /// a browser, up to [`FRAMES_IN_FLIGHT`] for a front (see there).
+    handling: usize,
     /// Bytes thrown away while lingering.
     discarded: usize,
     /// After a `101`: the connection speaks WebSocket (`ws_conn.rs`), and
@@ -262,6 +276,7 @@ impl<S: Socket> ClientConn<S> {
             responses: 0,
             served: false,
             answered_inline: false,
+            handling: 0,
             discarded: 0,
             ws: None,
             relays: Relays::default(),
@@ -316,6 +331,7 @@ impl<S: Socket> ClientConn<S> {
     /// Whether the connection is between requests with nothing half-read.
     pub(crate) fn is_idle(&self) -> bool {
         self.phase == Phase::Open
+            && self.handling == 0
             && self.ws.is_none()
             && self.relays.is_empty()
             && self.input.is_empty()
@@ -377,6 +393,11 @@ impl<S: Socket> ClientConn<S> {
                             return Ok(Progress::Close);
                         }
                         return Ok(Progress::Wait); // the socket is full: wait for "writable"
+                    }
+                    // A front's requests still running (a bad frame came
+                    // behind them): their replies go first.
+                    if self.handling > 0 {
+                        return Ok(Progress::Wait);
                     }
                     // Nothing half-read: a plain close is clean.
                     if self.peer_closed || (self.input.is_empty() && self.between_requests()) {
@@ -504,8 +525,18 @@ impl<S: Socket> ClientConn<S> {
     /// on the loop's own thread (`inline`) or on a worker.
     pub(crate) fn begin_request(&mut self, inline: bool) {
         self.head_started = None;
-        self.phase = Phase::Busy;
+        self.handling += 1;
         self.answered_inline = inline;
+        // A browser's answers go in the order it asked: the next request
+        // waits for this one's answer. A front's replies carry their id, so
+        // while a handler runs on a worker its next frames are taken at
+        // once, up to `FRAMES_IN_FLIGHT`. One answered on the loop's own
+        // thread comes within this turn: waiting for it costs nothing, and
+        // its answer then leaves in one write with the next ones.
+        let side_by_side = matches!(self.wire, Wire::Frames(_)) && !inline;
+        if !side_by_side || self.handling >= FRAMES_IN_FLIGHT {
+            self.phase = Phase::Busy;
+        }
     }
 
     /// Puts a handler's answer on the connection: `bytes`, then `file`
@@ -541,7 +572,13 @@ impl<S: Socket> ClientConn<S> {
             }
             None => {}
         }
-        self.phase = Phase::Open;
+        self.handling = self.handling.saturating_sub(1);
+        // A connection already closing (a front's bad frame came behind
+        // requests still running) stays so: it sends their replies, then
+        // closes (`advance`).
+        if self.phase != Phase::Closing {
+            self.phase = Phase::Open;
+        }
         self.responded(keep_alive, draining);
         if self.ws.is_some() {
             // A WebSocket is ended by its close handshake (1001 when
