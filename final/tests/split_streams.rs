@@ -19,9 +19,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use httprs::{App, BodyChannel, Event, FrontOptions, Mode, Request, Response, Server, Settings};
+use support::connect;
 use support::events::EventReader;
 use support::process::{Process, example_exe};
-use support::{IO_TIMEOUT, connect};
 
 /// What the backend's handlers let a test observe.
 #[derive(Clone, Default)]
@@ -138,19 +138,6 @@ fn get(addr: SocketAddr, target: &str) -> support::Reply {
     support::request(addr, request.as_bytes())
 }
 
-/// Waits (bounded) until `done` holds.
-#[track_caller]
-fn wait_until(what: &str, done: impl Fn() -> bool) {
-    let give_up = Instant::now() + IO_TIMEOUT;
-    while !done() {
-        assert!(
-            Instant::now() < give_up,
-            "not within {IO_TIMEOUT:?}: {what}"
-        );
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn a_thousand_events_arrive_in_order_through_the_front_and_the_body_ends_properly() {
     let backend = start_backend(&Observed::default());
@@ -187,7 +174,7 @@ fn a_browser_that_does_not_read_stalls_neither_another_stream_nor_plain_requests
     stuck
         .write_all(b"GET /flood HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
-    wait_until("the flood has begun", || {
+    support::wait_until("the flood has begun", || {
         observed.flooded.load(Ordering::SeqCst) > 0
     });
     // Meanwhile, on the same backend connection (one front loop, one
@@ -212,7 +199,7 @@ fn a_browser_that_does_not_read_stalls_neither_another_stream_nor_plain_requests
         thread::sleep(Duration::from_millis(200));
         observed.flooded.load(Ordering::SeqCst) == before
     };
-    wait_until("the flood's producer is blocked", settled);
+    support::wait_until("the flood's producer is blocked", settled);
     drop(stuck);
 }
 
@@ -228,10 +215,10 @@ fn a_browser_that_leaves_mid_stream_stops_the_backends_producer() {
     drop(events);
     // The front cancels the stream; the backend drops the body; the
     // producer's next send fails, as if its browser had been its client.
-    wait_until("the producer saw its browser gone", || {
+    support::wait_until("the producer saw its browser gone", || {
         observed.ticks_stopped.load(Ordering::SeqCst)
     });
-    wait_until("the backend gave its stream place back", || {
+    support::wait_until("the backend gave its stream place back", || {
         backend.stats().streams == 0
     });
     assert_eq!(get(front.addr(), "/hello").text(), "hello");
@@ -320,7 +307,7 @@ fn past_the_fronts_max_streams_a_browser_gets_503_and_the_backends_producer_stop
     assert_eq!(reply.status, 503);
     assert_eq!(reply.header("retry-after"), Some("5"));
     // The refused stream's producer learns it, through the front's cancel.
-    wait_until("the refused stream's producer stopped", || {
+    support::wait_until("the refused stream's producer stopped", || {
         observed.ticks_stopped.load(Ordering::SeqCst)
     });
     assert_eq!(held.event().unwrap(), [": keep-alive"]);
@@ -338,7 +325,7 @@ fn a_head_request_for_a_stream_gets_the_head_and_the_backends_producer_stops() {
     let raw = String::from_utf8(support::read_to_close(&mut stream)).unwrap();
     assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
     assert!(raw.ends_with("\r\n\r\n"), "the head only: {raw:?}");
-    wait_until("the producer of the body nobody takes stopped", || {
+    support::wait_until("the producer of the body nobody takes stopped", || {
         observed.ticks_stopped.load(Ordering::SeqCst)
     });
 }

@@ -125,19 +125,6 @@ fn read_chunk(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
     (size > 0).then_some(data)
 }
 
-/// Waits, at most [`IO_TIMEOUT`], until `done` holds.
-#[track_caller]
-fn wait_until(what: &str, done: impl Fn() -> bool) {
-    let give_up = Instant::now() + IO_TIMEOUT;
-    while !done() {
-        assert!(
-            Instant::now() < give_up,
-            "not within {IO_TIMEOUT:?}: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn get(addr: SocketAddr, path: &str) -> BufReader<TcpStream> {
     let mut stream = connect(addr);
     write!(stream, "GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
@@ -246,10 +233,10 @@ fn a_client_that_stops_reading_blocks_its_producer_within_a_stated_bound_and_lea
     assert_eq!(server.stats().streams, 1);
     // The client leaves: the blocked send fails, and the connection is freed.
     drop(client);
-    wait_until("the producer sees the client gone", || {
+    support::wait_until("the producer sees the client gone", || {
         producers.saw_error.load(Ordering::SeqCst)
     });
-    wait_until("the connection is freed", || server.stats().open == 0);
+    support::wait_until("the connection is freed", || server.stats().open == 0);
     assert_eq!(server.stats().streams, 0);
 }
 
@@ -262,10 +249,10 @@ fn a_client_gone_mid_stream_drops_the_iterator_and_frees_its_connection() {
         read_chunk(&mut reader).expect("an endless stream goes on");
     }
     drop(reader);
-    wait_until("the iterator is dropped", || {
+    support::wait_until("the iterator is dropped", || {
         producers.iterator_dropped.load(Ordering::SeqCst)
     });
-    wait_until("the connection is freed", || server.stats().open == 0);
+    support::wait_until("the connection is freed", || server.stats().open == 0);
     assert_eq!(server.stats().streams, 0);
 }
 
@@ -312,7 +299,7 @@ fn past_max_streams_a_stream_is_refused_with_503_and_retry_after() {
         "{headers:?}"
     );
     // The refused stream's producer learns it has no client.
-    wait_until("the refused producer sees it", || {
+    support::wait_until("the refused producer sees it", || {
         producers
             .quiet
             .lock()
@@ -326,7 +313,7 @@ fn past_max_streams_a_stream_is_refused_with_503_and_retry_after() {
         read_chunk(reader);
         assert_eq!(read_chunk(reader), None);
     }
-    wait_until("the streams are given back", || server.stats().streams == 0);
+    support::wait_until("the streams are given back", || server.stats().streams == 0);
     let mut again = get(server.addr(), "/quiet");
     assert_eq!(read_head(&mut again).0, "HTTP/1.1 200 OK");
 }

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use httprs::dev::websocket::{Event, Message, Opcode, WebSocket, encode_frame};
 use httprs::{
@@ -263,19 +263,6 @@ fn text(t: &str) -> Event {
     Event::Message(Message::Text(t.into()))
 }
 
-/// Waits (bounded) until `check` holds.
-#[track_caller]
-fn eventually(what: &str, check: impl Fn() -> bool) {
-    let give_up = Instant::now() + IO_TIMEOUT;
-    while !check() {
-        assert!(
-            Instant::now() < give_up,
-            "not within {IO_TIMEOUT:?}: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn text_and_binary_messages_are_echoed_in_order() {
     let (server, _) = start();
@@ -425,8 +412,8 @@ fn a_client_gone_mid_conversation_frees_its_connection() {
     );
     client.stream.shutdown(Shutdown::Both).unwrap();
     drop(client);
-    eventually("the connection is closed", || server.stats().open == before);
-    eventually("on_close ran", || closed.load(Ordering::SeqCst) == 1);
+    support::wait_until("the connection is closed", || server.stats().open == before);
+    support::wait_until("on_close ran", || closed.load(Ordering::SeqCst) == 1);
     assert_eq!(server.stats().streams, 0);
 }
 
@@ -560,5 +547,5 @@ fn five_thousand_idle_websockets_are_held_while_http_is_answered() {
     client.send_text("among thousands");
     assert_eq!(client.next(), text("among thousands"));
     drop(held);
-    eventually("the idle ones are closed", || server.stats().open <= 1);
+    support::wait_until("the idle ones are closed", || server.stats().open <= 1);
 }

@@ -240,6 +240,20 @@ pub fn start() -> (Server, Gate) {
     start_with(settings())
 }
 
+/// Waits, at most [`IO_TIMEOUT`], until `done` holds; `what` names it in
+/// the failure.
+#[track_caller]
+pub fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let give_up = std::time::Instant::now() + IO_TIMEOUT;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "not within {IO_TIMEOUT:?}: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[track_caller]
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect(addr).expect("connect to test server");
