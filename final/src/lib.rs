@@ -54,6 +54,7 @@
 //! | `data/sqlite.rs`, `data/postgres.rs` | each engine's connection, placeholders, values and types, and its error codes sorted | step 11 |
 //! | `data/error.rs` | every database failure, and the status it answers (404/409/422/503/500): [`DbError`] | step 11 |
 //! | `data/request_db.rs` | `req.db()?`: a handler borrows a connection | step 11 |
+//! | `data/pg_link.rs`, `data/async_db.rs` | one PostgreSQL connection per event loop, polled by the loop, carrying every async handler's statements; `req.db_async()?`: [`AsyncDb`] | tokio-postgres's `Connection` |
 //! | `data/model.rs` | a struct mapped to a table, with bound parameters: [`Model`] | step 11 |
 //! | `data/migrate.rs` | schema changes applied once each, in order, under a lock, before the server listens: [`Migration`] | step 11 |
 //! | **`config/`** | **what an operator sets, and what start-up checks** | all steps' `main` |
@@ -78,6 +79,7 @@
 //! | `app/view_error.rs` | one error for a view: input, database, URLs, its own [`Problem`]; `?` on each: [`ViewError`] | axum's apps |
 //! | `app/urls.rs` | a URL from a route's name: [`Request::url_for`], the templates' `url_for`, [`UrlError`] | Django's `reverse` |
 //! | `app/handler.rs` | [`Handler`]: a type or a closure that answers requests | step 08 |
+//! | `app/async_handler.rs` | [`AsyncHandler`]: an `async fn` that waits for the database without holding a thread ([`Route::get_async`]) | issue #25 |
 //! | `app/middleware.rs` | code around every handler: [`AccessLog`], [`Timing`] | step 08 |
 //! | `app/core.rs` | router, middleware and state as the server calls them; a panic becomes a 500 | step 08 |
 //! | `app/cors.rs` | other origins' scripts allowed per prefix: preflights, `Vary: Origin`, what the CSRF check accepts: [`Cors`] | the Fetch standard |
@@ -97,6 +99,7 @@
 //! | `server/relay_out.rs`, `server/relay_in.rs` | split mode's streams: a backend's sent beside its replies within credit; a front's fed to its browsers | issue #26 |
 //! | `server/shared.rs`, `server/stats.rs` | what the loops and workers share, how they talk; the counters: [`Stats`] | step 07 |
 //! | `server/dispatch/` | where a handler runs: on the loop or on a worker, and how a route earns the loop | step 04 |
+//! | `server/tasks.rs`, `server/loop_db.rs` | a loop's async handlers and who wakes them; its database connection: made on a worker, polled with the sockets, made again when lost | issue #25 |
 //! | `server/runner.rs`, `server/worker_pool.rs` | who runs a loop (and the watchdog that replaces it); the worker threads | step 04 |
 //! | `server/shutdown.rs` | a graceful stop from any thread: [`ShutdownHandle`] | step 04 |
 //! | **`run/`** | **running: an app becomes a server** | |
@@ -139,6 +142,7 @@ mod run;
 mod server;
 mod split;
 
+pub use app::async_handler::{AsyncHandler, ResponseFuture};
 pub use app::broadcast::Broadcast;
 pub use app::cors::Cors;
 pub use app::handler::Handler;
@@ -158,6 +162,7 @@ pub use config::keys::{KeyError, SecretKey};
 pub use config::settings::{Mode, Parsed, Settings};
 pub use config::settings_error::SettingsError;
 pub use config::start_error::{StartError, StartErrorKind};
+pub use data::async_db::AsyncDb;
 pub use data::connection::{Connection, Engine};
 pub use data::error::{ConstraintKind, DbError};
 pub use data::migrate::Migration;

@@ -16,6 +16,7 @@
 //! does it, the same rows for every framework). `--addr` as usual.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use httprs::{App, Column, DbError, Model, Order, Request, Response, Route, Row, ToValue};
 use serde::Serialize;
@@ -136,9 +137,11 @@ fn json(_: &Request) -> Response {
     })
 }
 
-fn db(req: &Request) -> Result<Response, DbError> {
-    let conn = req.db()?;
-    Ok(Response::json(&World::get(&conn, random_id())?))
+/// Async: the event loop's own connection carries the query, with those
+/// of the loop's other requests (`Route::get_async`, docs/database.md).
+async fn db(req: Arc<Request>) -> Result<Response, DbError> {
+    let world: World = req.db_async()?.get(random_id()).await?;
+    Ok(Response::json(&world))
 }
 
 /// `n` random ids: each is read by its own query, as the rules say.
@@ -153,16 +156,16 @@ fn many(req: &Request) -> Result<Response, DbError> {
     Ok(Response::json(&worlds))
 }
 
-fn fortunes(req: &Request) -> Result<Response, DbError> {
-    let conn = req.db()?;
-    let mut fortunes = Fortune::list(&conn, Order::asc("id"), 1_000)?;
+/// Async, as `/db`.
+async fn fortunes(req: Arc<Request>) -> Result<Response, DbError> {
+    let mut fortunes: Vec<Fortune> = req.db_async()?.list(Order::asc("id"), 1_000).await?;
     fortunes.push(Fortune {
         id: 0,
         message: "Additional fortune added at request time.".to_string(),
     });
     fortunes.sort_by(|a, b| a.message.cmp(&b.message));
     Ok(Response::render(
-        req,
+        &req,
         "fortunes.html",
         FortunesPage { fortunes },
     ))
@@ -185,11 +188,12 @@ fn main() {
         .database([])
         .get("/plaintext", plaintext)
         .get("/json", json)
-        // The database handlers block on their queries: they say so, and
-        // run on the workers, never inside an event loop.
-        .add_route(Route::get("/db", db).may_block())
+        // One query each: async, so the event loop's connection carries
+        // them. Many queries each: on the workers, each with a pooled
+        // connection, its queries pipelined (`get_many`, `update_many`).
+        .get_async("/db", db)
         .add_route(Route::get("/queries", many).may_block())
-        .add_route(Route::get("/fortunes", fortunes).may_block())
+        .get_async("/fortunes", fortunes)
         .add_route(Route::get("/updates", updates).may_block())
         .bind("127.0.0.1:8080")
         .run();

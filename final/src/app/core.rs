@@ -109,13 +109,28 @@ impl AppCore {
                 }
             }
         };
+        // An async route runs outside the app's middleware, as it does on
+        // an event loop (`Route::get_async`): the access log alone, which
+        // the loop writes itself there.
+        let chain = match resolution {
+            Resolution::Found { index, .. } if self.router.routes[*index].awaits.is_some() => {
+                &self.middleware[..1.min(self.middleware.len())]
+            }
+            _ => &self.middleware[..],
+        };
         let next = Next {
-            chain: &self.middleware,
+            chain,
             endpoint: &endpoint,
         };
         // And once more around the whole chain, for a panicking middleware.
         let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
             .unwrap_or_else(|panic| self.panicked(req, panic));
+        self.finish(req, res)
+    }
+
+    /// What every response gets after the chain, wherever it was made:
+    /// the request id, the secure headers, then compression.
+    pub(crate) fn finish(&self, req: &Request, res: Response) -> Response {
         let res = with_request_id(res, req.id());
         let res = if self.secure_headers {
             secure_headers::apply(res)
@@ -127,7 +142,7 @@ impl AppCore {
         self.compression.apply(req, res)
     }
 
-    fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {
+    pub(crate) fn panicked(&self, req: &Request, panic: Box<dyn std::any::Any + Send>) -> Response {
         let message = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

@@ -30,6 +30,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::app::async_handler::AsyncHandler;
 use crate::app::core::AppCore;
 use crate::app::cors::{Cors, CorsMiddleware, CorsRules};
 use crate::app::handler::Handler;
@@ -46,6 +47,7 @@ use crate::http::request::Request;
 use crate::http::response::Response;
 use crate::http::state::AppState;
 
+pub(crate) mod async_handler;
 pub(crate) mod broadcast;
 pub(crate) mod compression;
 pub(crate) mod core;
@@ -184,6 +186,11 @@ impl App {
     /// Adds a `GET` (and `HEAD`) route.
     pub fn get(self, pattern: &str, handler: impl Handler) -> App {
         self.method("GET", pattern, handler)
+    }
+
+    /// Adds a `GET` (and `HEAD`) route with an async handler; see [`Route::get_async`].
+    pub fn get_async(self, pattern: &str, handler: impl AsyncHandler) -> App {
+        self.add_route(Route::get_async(pattern, handler))
     }
 
     /// Adds a `POST` route.

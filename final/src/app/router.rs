@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 
+use crate::app::async_handler::{AsyncHandler, Blocking};
 use crate::app::handler::Handler;
 use crate::http::request::Request;
 use crate::http::request::decode_component;
@@ -45,6 +46,9 @@ pub struct Route {
     pub(crate) websocket: bool,
     /// Set by [`Route::max_body`]: this route's body limit, over `max_body_bytes`.
     pub(crate) max_body: Option<usize>,
+    /// Set by [`Route::get_async`]: an event loop with a PostgreSQL
+    /// connection polls this; `handler` (the same, blocking) runs elsewhere.
+    pub(crate) awaits: Option<Arc<dyn AsyncHandler>>,
 }
 
 #[derive(Debug)]
@@ -74,6 +78,7 @@ impl std::fmt::Debug for Route {
             .field("may_block", &self.may_block)
             .field("forward", &self.forward)
             .field("max_body", &self.max_body)
+            .field("async", &self.awaits.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +110,7 @@ impl Route {
             forward: None,
             websocket: false,
             max_body: None,
+            awaits: None,
         }
     }
 
@@ -130,6 +136,43 @@ impl Route {
     /// A `GET` route, which also answers `HEAD`.
     pub fn get(pattern: &str, handler: impl Handler) -> Route {
         Route::new(Some("GET"), pattern, handler)
+    }
+
+    /// A `GET` route (which also answers `HEAD`) whose handler is async: it
+    /// returns a future, and waits for the database without holding a
+    /// thread. On an event loop whose app has a PostgreSQL database, the
+    /// loop polls it and sends its statements on the loop's own connection,
+    /// together with those of the loop's other requests (see
+    /// [`Request::db_async`](crate::Request::db_async)); anywhere else (a
+    /// SQLite database, a loop still connecting, [`App::handle`](crate::App::handle))
+    /// it runs on a thread as a plain handler would, awaiting the pool.
+    ///
+    /// Like a forwarding route, it is answered by the loop, outside the
+    /// middleware chain: the app's [`wrap`](crate::App::wrap) middleware,
+    /// sessions and CSRF checks do not run for it, wherever it runs. The
+    /// access log, the request id, the secure headers, compression and the
+    /// error pages do. So it is for reads that need none of those: a JSON
+    /// API, a page of public rows. Why, and what it measures:
+    /// `final/docs/database.md`, "Async handlers".
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use httprs::{App, Request, Response, Route};
+    ///
+    /// async fn hello(req: Arc<Request>) -> Response {
+    ///     Response::text(format!("hello, {}", req.param("name").unwrap_or("you")))
+    /// }
+    ///
+    /// let app = App::new().add_route(Route::get_async("/hello/{name}", hello));
+    /// assert_eq!(app.handle(Request::new("GET", "/hello/ann")).body_text(), "hello, ann");
+    /// ```
+    pub fn get_async(pattern: &str, handler: impl AsyncHandler) -> Route {
+        let handler: Arc<dyn AsyncHandler> = Arc::new(handler);
+        Route {
+            awaits: Some(handler.clone()),
+            ..Route::get(pattern, Blocking(handler))
+        }
     }
 
     /// A `POST` route.

@@ -11,14 +11,18 @@
 //! | `sqlite.rs` | SQLite: a connection set up for a server, `$N` bound by number, its error codes sorted |
 //! | `postgres.rs` | PostgreSQL: an asynchronous client under a blocking API, its prepared statements, pipelining, values typed by column, its SQLSTATEs sorted |
 //! | `error.rs` | [`DbError`](crate::DbError): every failure, and the response it becomes |
+//! | `pg_link.rs` | one PostgreSQL connection per event loop, in the loop's poll: async handlers' statements, many requests' in one `send` |
+//! | `async_db.rs` | [`AsyncDb`](crate::AsyncDb), [`Request::db_async`](crate::Request::db_async): the database as an async handler awaits it |
 //! | `request_db.rs` | [`Request::db`](crate::Request::db): a handler borrows a connection |
 //! | `model.rs` | [`Model`](crate::Model): a struct mapped to a table, with bound parameters; `get_many`, `update_many` |
 //! | `migrate.rs` | [`Migration`](crate::Migration): schema changes applied once each, in order, under a lock |
 
+pub(crate) mod async_db;
 pub(crate) mod connection;
 pub(crate) mod error;
 pub(crate) mod migrate;
 pub(crate) mod model;
+pub(crate) mod pg_link;
 pub(crate) mod pool;
 pub(crate) mod postgres;
 pub(crate) mod request_db;

@@ -173,27 +173,7 @@ pub trait Model: Sized {
     /// [`DbError::UnknownColumn`] (400) if `order` names a column the model
     /// does not declare.
     fn list(conn: &Connection, order: Order<'_>, limit: u32) -> Result<Vec<Self>, DbError> {
-        // The name that goes into the SQL is the constant found here, never
-        // the caller's string.
-        let declared = || std::iter::once("id").chain(Self::COLUMNS.iter().map(|c| c.name));
-        let column = declared()
-            .find(|name| *name == order.column)
-            .ok_or_else(|| DbError::UnknownColumn {
-                table: Self::TABLE,
-                column: order.column.to_string(),
-                known: declared().collect(),
-            })?;
-        let direction = order.direction.sql();
-        let mut sql = format!(
-            "SELECT {} FROM {} ORDER BY {} {direction}",
-            select_list(Self::COLUMNS),
-            quote(Self::TABLE),
-            quote(column)
-        );
-        if column != "id" {
-            sql.push_str(&format!(", {} {direction}", quote("id")));
-        }
-        sql.push_str(" LIMIT $1");
+        let sql = list_sql(Self::TABLE, Self::COLUMNS, order)?;
         // An i64: PostgreSQL types `LIMIT $1` as a BIGINT.
         let rows = conn.query(&sql, &[&i64::from(limit)])?;
         rows.iter().map(Self::from_row).collect()
@@ -335,7 +315,7 @@ pub(crate) fn create_table_sql(engine: Engine, table: &str, columns: &[Column]) 
 }
 
 /// `SELECT "id", ... FROM "table" WHERE "id" = $1`.
-fn get_sql(table: &str, columns: &[Column]) -> String {
+pub(crate) fn get_sql(table: &str, columns: &[Column]) -> String {
     format!(
         "SELECT {} FROM {} WHERE {} = $1",
         select_list(columns),
@@ -406,7 +386,38 @@ fn update_from_values_sql(table: &str, columns: &[Column], rows: usize) -> Strin
     )
 }
 
-fn not_found(table: &str, id: i64) -> DbError {
+/// The SQL of [`Model::list`]: ordered by `order`'s column (one the model
+/// declares, else [`DbError::UnknownColumn`]), ties by id, `LIMIT $1`.
+pub(crate) fn list_sql(
+    table: &'static str,
+    columns: &'static [Column],
+    order: Order<'_>,
+) -> Result<String, DbError> {
+    // The name that goes into the SQL is the constant found here, never
+    // the caller's string.
+    let declared = || std::iter::once("id").chain(columns.iter().map(|c| c.name));
+    let column = declared()
+        .find(|name| *name == order.column)
+        .ok_or_else(|| DbError::UnknownColumn {
+            table,
+            column: order.column.to_string(),
+            known: declared().collect(),
+        })?;
+    let direction = order.direction.sql();
+    let mut sql = format!(
+        "SELECT {} FROM {} ORDER BY {} {direction}",
+        select_list(columns),
+        quote(table),
+        quote(column)
+    );
+    if column != "id" {
+        sql.push_str(&format!(", {} {direction}", quote("id")));
+    }
+    sql.push_str(" LIMIT $1");
+    Ok(sql)
+}
+
+pub(crate) fn not_found(table: &str, id: i64) -> DbError {
     DbError::NotFound(format!("no {table} row with id {id}"))
 }
 

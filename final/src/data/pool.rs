@@ -223,6 +223,19 @@ impl Database {
         self.pool.target.name()
     }
 
+    /// The server's URL, if the database is PostgreSQL.
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        match &self.pool.target {
+            Target::Postgres(url) => Some(url),
+            Target::Sqlite(_) => None,
+        }
+    }
+
+    /// How long a checkout waits, and a connection's steps may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.pool.timeout
+    }
+
     /// How many connections the pool holds.
     pub fn size(&self) -> usize {
         self.pool.size

@@ -50,16 +50,26 @@ type Link = tokio_postgres::Connection<Socket, NoTlsStream>;
 /// a query then costs one round trip instead of two. Past this many the
 /// cache starts over, so an app building SQL at run time cannot grow it
 /// without bound.
-const MAX_STATEMENTS: usize = 256;
+pub(crate) const MAX_STATEMENTS: usize = 256;
 
 /// A statement the server has prepared, and the names of the columns it
 /// gives, made once here and shared by every [`Row`] of every result (a
 /// result of one row per query, twenty queries a request, would otherwise
 /// allocate them twenty times).
 #[derive(Clone)]
-struct Prepared {
-    statement: Statement,
-    columns: Arc<[String]>,
+pub(crate) struct Prepared {
+    pub(crate) statement: Statement,
+    pub(crate) columns: Arc<[String]>,
+}
+
+/// `statement` with its column names, ready to share.
+pub(crate) fn with_columns(statement: Statement) -> Prepared {
+    let columns = statement
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    Prepared { statement, columns }
 }
 
 /// One connection to the server, with its prepared statements.
@@ -90,7 +100,7 @@ pub(crate) fn is_lost(err: &tokio_postgres::Error) -> bool {
 }
 
 /// What a call returns when the socket closed under it.
-fn lost() -> DbError {
+pub(crate) fn lost() -> DbError {
     DbError::Busy("lost the connection to the server: the connection closed".to_string())
 }
 
@@ -250,13 +260,8 @@ impl Postgres {
         for (sql, statement) in missing.into_iter().zip(prepared) {
             match statement {
                 Ok(statement) => {
-                    let columns = statement
-                        .columns()
-                        .iter()
-                        .map(|c| c.name().to_string())
-                        .collect();
-                    let prepared = Prepared { statement, columns };
-                    self.statements.insert(sql.to_string(), prepared);
+                    self.statements
+                        .insert(sql.to_string(), with_columns(statement));
                 }
                 Err(err) => {
                     let err = self.failed(err);
@@ -381,12 +386,15 @@ impl Drop for Postgres {
 }
 
 /// The values as the client takes them.
-fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+pub(crate) fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
 /// The client's rows as [`Row`]s, sharing the statement's column names.
-fn rows_of(rows: &[tokio_postgres::Row], columns: &Arc<[String]>) -> Result<Vec<Row>, DbError> {
+pub(crate) fn rows_of(
+    rows: &[tokio_postgres::Row],
+    columns: &Arc<[String]>,
+) -> Result<Vec<Row>, DbError> {
     rows.iter()
         .map(|row| {
             let values = (0..columns.len())

@@ -37,6 +37,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -44,21 +45,25 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
+use crate::app::async_handler::AsyncHandler;
 use crate::app::core::{BehindFront, with_request_id};
-use crate::app::middleware::log_access;
+use crate::app::middleware::{log_access, shown_client};
+use crate::app::router::Resolution;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
-use crate::http::response::ResponseFraming;
+use crate::http::response::{Response, ResponseFraming};
 use crate::http::status::Status;
 use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
 use crate::server::forwarder::{Finished, Forwarder, ReplyTo, TOKEN_SPAN};
+use crate::server::loop_db::LoopDb;
 use crate::server::loop_decisions::{self as decide, Admission, Destination};
 use crate::server::loop_waker;
 use crate::server::shared::{Message, Shared};
 use crate::server::stream::Tail;
+use crate::server::tasks::{self, Task};
 use crate::server::worker_pool::WorkerPool;
 use crate::split::backend_mode::{self, FrameError};
 use crate::split::handshake::{self, BackendHandshake};
@@ -79,6 +84,8 @@ const FIRST_UPSTREAM: usize = 1 << 40;
 // Checked when compiling: the client range holds far more slots than a
 // process can have sockets, and the listeners' range more than anyone binds.
 const _: () = assert!(FIRST_UPSTREAM - FIRST_CONNECTION > 1 << 32);
+/// The loop's database connection: just below the backends, far above any slot.
+const DATABASE: Token = Token(FIRST_UPSTREAM - 1);
 const _: () = assert!(FIRST_CONNECTION - FIRST_LISTENER > 1000);
 /// How many bytes one read may take: a whole pipelined burst in one system call.
 const READ_CHUNK: usize = 64 * 1024;
@@ -103,6 +110,8 @@ enum Source {
     /// A forwarder's connection to a backend (the whole token: each
     /// forwarder knows its own span).
     Backend(usize),
+    /// The loop's database connection, for async handlers (`loop_db.rs`).
+    Database,
 }
 
 impl Source {
@@ -110,6 +119,7 @@ impl Source {
         // Highest range first: each arm only has to say where its range starts.
         match token {
             WAKER => Source::Waker,
+            DATABASE => Source::Database,
             Token(t) if t >= FIRST_UPSTREAM => Source::Backend(t),
             Token(t) if t >= FIRST_CONNECTION => Source::Client(t - FIRST_CONNECTION),
             Token(t) => Source::Listener(t - FIRST_LISTENER),
@@ -162,6 +172,8 @@ pub(crate) struct EventLoop {
     forwarders: Vec<(usize, Forwarder)>,
     /// Answers from the forwarders being delivered (kept to reuse its allocation).
     forwarded: Vec<Finished>,
+    /// The database connection of this loop's async handlers, and their futures.
+    db: LoopDb,
 }
 
 impl EventLoop {
@@ -195,6 +207,9 @@ impl EventLoop {
             .enumerate()
             .map(|(k, (i, proxy))| (i, Forwarder::new(proxy, FIRST_UPSTREAM + k * TOKEN_SPAN)))
             .collect();
+        let loop_waker = shared.inboxes[index].waker.clone();
+        let mut db = LoopDb::new(index, DATABASE, &shared, loop_waker);
+        db.connect_if_due(Instant::now(), &pool, &shared);
         Ok(EventLoop {
             index,
             poll,
@@ -217,6 +232,7 @@ impl EventLoop {
             next_ready: 0,
             forwarders,
             forwarded: Vec::new(),
+            db,
         })
     }
 
@@ -228,11 +244,15 @@ impl EventLoop {
     /// leaves before the other events are handled) and calls `turn` again,
     /// which resumes with the next event instead of polling.
     pub(crate) fn turn(&mut self, events: &mut Events) -> bool {
+        // A future woken on this thread during the turn needs no wake-up
+        // of the poll: `run_tasks` looks (`tasks.rs`).
+        let _running = tasks::Running::enter(self.index);
         // A new poll only once every event of the last one is handled: a
         // turn that paused for an inline answer resumes where it stopped.
         if self.next_ready == self.ready.len() {
             // Work left over from the last turn: look for events, do not sleep.
-            let work_left = !self.again.is_empty() || !self.inline_jobs.is_empty();
+            let work_left =
+                !self.again.is_empty() || !self.inline_jobs.is_empty() || self.db.has_work();
             let timeout = poll_timeout(work_left, self.tick);
             if let Err(err) = self.wait_for_events(events, timeout) {
                 // A signal interrupted the wait (EINTR): nothing is wrong, the
@@ -296,6 +316,8 @@ impl EventLoop {
                     }
                 }
                 Source::Listener(i) => self.accept(i),
+                // Polled below, once per turn, with what the handlers queued.
+                Source::Database => self.db.event(readable),
             }
             // A backend's reply (or a 502 or 504) that this event produced
             // goes to its client now, not after the rest of the batch.
@@ -318,6 +340,7 @@ impl EventLoop {
                 self.drive(slot);
             }
         }
+        self.run_tasks();
         // Checked every turn: the shutdown handle's waker only interrupts
         // the poll, it carries no message.
         if self.shared.shutdown.is_requested() && self.drain_deadline.is_none() {
@@ -360,7 +383,7 @@ impl EventLoop {
     /// context switches, which measured as the largest difference between
     /// this server and hyper on keep-alive traffic.
     fn wait_for_events(&mut self, events: &mut Events, timeout: Duration) -> io::Result<()> {
-        if !timeout.is_zero() {
+        if !timeout.is_zero() && self.db.tasks.is_empty() {
             for _ in 0..SPINS_BEFORE_SLEEP {
                 self.poll.poll(events, Some(Duration::ZERO))?;
                 if !events.is_empty() {
@@ -514,6 +537,9 @@ impl EventLoop {
                         self.drive(slot);
                     }
                 }
+                Message::Database(link) => {
+                    self.db.connected(link, self.poll.registry(), self.now);
+                }
                 Message::Adopt(stream, peer) => {
                     // Handed over just before this loop began its drain: not
                     // served, closed (dropped) at once, and taken off the
@@ -646,6 +672,21 @@ impl EventLoop {
     fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
         let shared = &self.shared;
         let resolution = shared.app.resolve(&mut req);
+        // An async route: on this loop, with its database connection; or,
+        // while that is being made, on a worker with the pool (never inline:
+        // it would block this loop for a round trip).
+        let mut to_worker = false;
+        if let Resolution::Found { index, .. } = &resolution
+            && let Some(handler) = &shared.app.router.routes[*index].awaits
+        {
+            if let Some(db) = self.db.handle() {
+                let handler = handler.clone();
+                req.extensions_mut().insert(db);
+                self.start_task(slot, req, reply, handler.as_ref());
+                return;
+            }
+            to_worker = self.db.wants_link();
+        }
         let forwarded = self.forwarders.iter().map(|(route, _)| *route);
         let runs_inline =
             || dispatch::runs_inline(shared.timings.of(&resolution), shared.inline_budget);
@@ -668,7 +709,7 @@ impl EventLoop {
                 forwarder.start(self.poll.registry(), &req, client, self.now);
                 return;
             }
-            Destination::Inline => true,
+            Destination::Inline => !to_worker,
             Destination::Worker => false,
         };
         let conn = self.slots[slot].as_mut().expect("slot holds a connection");
@@ -686,6 +727,81 @@ impl EventLoop {
         } else {
             offload(&self.shared, &self.pool, self.index, job);
         }
+    }
+
+    /// Starts an async handler on this loop (`tasks.rs`): the handler makes
+    /// its future, polled in this turn's `run_tasks`.
+    fn start_task(&mut self, slot: usize, req: Request, reply: Reply, handler: &dyn AsyncHandler) {
+        let conn = self.slots[slot].as_mut().expect("slot holds a connection");
+        // Not inline: what is queued for the client leaves now.
+        conn.begin_request(false);
+        let req = Arc::new(req);
+        // Calling an `async fn` only makes its future; still, a handler
+        // written by hand may do work (and panic) before it returns one.
+        let future = catch_unwind(AssertUnwindSafe(|| handler.call(req.clone())));
+        let task = Task {
+            future: Box::pin(std::future::pending()),
+            req,
+            slot,
+            id: conn.id(),
+            reply,
+            out: self.spare_buffers.pop().unwrap_or_default(),
+            started: self.now,
+        };
+        match future {
+            Ok(future) => self.db.tasks.spawn(Task { future, ..task }),
+            Err(panic) => {
+                let res = self.shared.app.panicked(&task.req, panic);
+                self.finish_task(task, res);
+            }
+        }
+    }
+
+    /// Polls the async handlers that were woken and the database connection
+    /// they use, until neither has anything left to do: a handler's
+    /// statement queued wakes the connection, which writes it with the
+    /// others; an answer read wakes its handler, whose response is
+    /// delivered at once, which may start the connection's next request.
+    fn run_tasks(&mut self) {
+        loop {
+            let mut finished = Vec::new();
+            let woken = self.db.tasks.take_woken();
+            if woken {
+                let app = &self.shared.app;
+                self.db
+                    .tasks
+                    .poll_woken(app, |task, res| finished.push((task, res)));
+            }
+            for (task, res) in finished {
+                self.finish_task(task, res);
+            }
+            let polled = self.db.poll_link(self.poll.registry(), self.now);
+            if !woken && !polled {
+                return;
+            }
+        }
+    }
+
+    /// An async handler's response, finished as the middleware chain and
+    /// `AppCore::respond` would have (error page, access log, request id,
+    /// secure headers, compression), encoded and delivered.
+    fn finish_task(&mut self, task: Task, res: Response) {
+        let req = &task.req;
+        let res = res.render_problem_for(req);
+        if log::log_enabled!(target: "httprs::access", log::Level::Info) {
+            log_access(
+                shown_client(req).as_deref(),
+                req.method(),
+                req.path(),
+                req.version(),
+                &res,
+                task.started,
+                req.id(),
+            );
+        }
+        let res = self.shared.app.finish(req, res);
+        let (bytes, keep_alive, tail) = dispatch::encode(&self.shared, res, task.reply, task.out);
+        self.deliver(task.slot, task.id, bytes, keep_alive, tail);
     }
 
     /// Sends the frames the forwarders queued; `false` when there were none.
@@ -847,6 +963,7 @@ impl EventLoop {
 
     /// Applies the timeouts ([`ClientConn::timer`], and the forwarders' deadlines).
     fn sweep(&mut self) {
+        self.db.connect_if_due(self.now, &self.pool, &self.shared);
         // The forwarders' 504s and 502s land in `finished`; the turn
         // delivers them right after this sweep.
         for (_, forwarder) in &mut self.forwarders {
@@ -1063,9 +1180,10 @@ mod tests {
         assert_eq!(Source::of(Token(FIRST_LISTENER + 2)), Source::Listener(2));
         assert_eq!(Source::of(Token(FIRST_CONNECTION)), Source::Client(0));
         assert_eq!(
-            Source::of(Token(FIRST_UPSTREAM - 1)),
-            Source::Client(FIRST_UPSTREAM - 1 - FIRST_CONNECTION)
+            Source::of(Token(FIRST_UPSTREAM - 2)),
+            Source::Client(FIRST_UPSTREAM - 2 - FIRST_CONNECTION)
         );
+        assert_eq!(Source::of(DATABASE), Source::Database);
         assert_eq!(
             Source::of(Token(FIRST_UPSTREAM)),
             Source::Backend(FIRST_UPSTREAM)

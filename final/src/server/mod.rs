@@ -16,6 +16,7 @@
 //! | `stream.rs`, `loop_waker.rs` | a streamed response on its connection: `max_streams`, and the producer's way back to the loop |
 //! | `relay_out.rs`, `relay_in.rs` | split mode's streams (protocol version 3): a backend's, sent beside its other replies within the front's credit; a front's, fed to its browsers and granted more as they read |
 //! | `dispatch/` | a parsed request on its way to a handler: inline or on a worker |
+//! | `tasks.rs`, `loop_db.rs` | a loop's async handlers (`Route::get_async`), polled by the loop when woken; the loop's PostgreSQL connection they share: made on a worker, polled beside the sockets, made again when lost |
 //! | `runner.rs` | the thread running a loop, and the watchdog replacing a stuck one |
 //! | `worker_pool.rs`, `shutdown.rs`, `stats.rs` | the workers; a stop from any thread; the counters |
 //!
@@ -56,6 +57,7 @@ pub(crate) mod event_loop;
 #[cfg(test)]
 pub(crate) mod fake_socket;
 pub(crate) mod forwarder;
+pub(crate) mod loop_db;
 pub(crate) mod loop_decisions;
 pub(crate) mod loop_waker;
 pub(crate) mod relay_in;
@@ -65,6 +67,7 @@ pub(crate) mod shared;
 pub(crate) mod shutdown;
 pub(crate) mod stats;
 pub(crate) mod stream;
+pub(crate) mod tasks;
 pub(crate) mod worker_pool;
 pub(crate) mod ws_conn;
 

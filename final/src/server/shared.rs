@@ -18,6 +18,8 @@ use mio::net::TcpStream;
 
 use crate::app::core::AppCore;
 use crate::config::settings::Settings;
+use crate::data::error::DbError;
+use crate::data::pg_link::PgLink;
 use crate::http::body_plan::{BodyPlan, BodyPlanner};
 use crate::http::parse_error::Limits;
 use crate::server::dispatch::policy::RouteTimings;
@@ -41,6 +43,9 @@ pub(crate) enum Message {
     Wake { slot: usize, id: u64 },
     /// Another loop accepted a connection and hands it over.
     Adopt(TcpStream, SocketAddr),
+    /// A worker connected this loop's database connection (or could not):
+    /// `server/event_loop.rs`, `connect_database`.
+    Database(Result<Box<PgLink>, DbError>),
 }
 
 /// A loop's mailbox: a queue plus the `Waker` that interrupts its `poll`.

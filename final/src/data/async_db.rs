@@ -1,0 +1,169 @@
+//! `req.db_async()?`: the database as an async handler
+//! ([`Route::get_async`](crate::Route::get_async)) reaches it.
+//!
+//! On an event loop with a PostgreSQL database, an [`AsyncDb`] is the
+//! loop's own connection (`pg_link.rs`): a statement is queued, the handler
+//! gives way, and the loop writes every queued statement in one `send` and
+//! resumes each handler when its rows come. Anywhere else (SQLite, whose
+//! statements are function calls; a test calling
+//! [`App::handle`](crate::App::handle); a loop whose connection is being
+//! made again) it is the app's pool, and the future runs the statement on a
+//! pooled connection when first polled: the same handler works everywhere.
+//!
+//! Every call returns a `Send + 'static` future that owns what it needs
+//! (the SQL, the values already converted): nothing borrowed is held
+//! across the `.await`.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::data::error::DbError;
+use crate::data::model::{Model, Order, get_sql, list_sql, not_found};
+use crate::data::pg_link::LinkShared;
+use crate::data::pool::Database;
+use crate::data::row::Row;
+use crate::data::value::{ToValue, Value};
+use crate::http::request::Request;
+
+/// The database, for an async handler; see [`Request::db_async`].
+///
+/// # Examples
+/// ```
+/// use std::sync::Arc;
+/// use httprs::{App, Database, DbError, Request, Response};
+///
+/// async fn word(req: Arc<Request>) -> Result<Response, DbError> {
+///     let row = req.db_async()?.query_one("SELECT word FROM t WHERE id = $1", &[&1]).await?;
+///     Ok(Response::text(row.get::<String>("word")?))
+/// }
+///
+/// let db = Database::open_in_memory().unwrap();
+/// db.checkout().unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, word TEXT);
+///     INSERT INTO t VALUES (1, 'hello');").unwrap();
+/// let app = App::new().state(db).get_async("/word", word);
+/// assert_eq!(app.handle(httprs::Request::new("GET", "/word")).body(), b"hello");
+/// ```
+#[derive(Clone)]
+pub struct AsyncDb {
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    /// The event loop's PostgreSQL connection.
+    Link(Arc<LinkShared>),
+    /// The app's pool: a statement runs on a checked-out connection.
+    Pool(Database),
+}
+
+impl std::fmt::Debug for AsyncDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.inner {
+            Inner::Link(_) => "AsyncDb(the event loop's connection)",
+            Inner::Pool(_) => "AsyncDb(the pool)",
+        })
+    }
+}
+
+impl AsyncDb {
+    /// The loop's connection, as the loop puts it on a request.
+    pub(crate) fn link(shared: Arc<LinkShared>) -> AsyncDb {
+        AsyncDb {
+            inner: Inner::Link(shared),
+        }
+    }
+
+    /// The rows `sql` gives, with `params` bound to `$1, $2, ...`.
+    ///
+    /// # Errors
+    /// As [`Connection::query`](crate::Connection::query); a connection lost
+    /// is [`DbError::Busy`] (503).
+    pub fn query(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+    ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send + 'static + use<> {
+        let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
+        let sql = sql.to_string();
+        let inner = self.inner.clone();
+        async move {
+            match inner {
+                Inner::Link(link) => link.query(&sql, values).await,
+                Inner::Pool(db) => {
+                    let params: Vec<&dyn ToValue> =
+                        values.iter().map(|v| v as &dyn ToValue).collect();
+                    db.checkout()?.query(&sql, &params)
+                }
+            }
+        }
+    }
+
+    /// The first row `sql` gives.
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] (404) if it gives none; else as [`AsyncDb::query`].
+    pub fn query_one(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+    ) -> impl Future<Output = Result<Row, DbError>> + Send + 'static + use<> {
+        let rows = self.query(sql, params);
+        async move {
+            rows.await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| DbError::NotFound("the query returned no row".to_string()))
+        }
+    }
+
+    /// The row of model `M` with this id: [`Model::get`], awaited.
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] (404) if there is none.
+    pub fn get<M: Model + Send + 'static>(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<M, DbError>> + Send + 'static + use<M> {
+        let rows = self.query(&get_sql(M::TABLE, M::COLUMNS), &[&id]);
+        async move {
+            match rows.await?.first() {
+                Some(row) => M::from_row(row),
+                None => Err(not_found(M::TABLE, id)),
+            }
+        }
+    }
+
+    /// Up to `limit` rows of model `M`, sorted by `order`: [`Model::list`], awaited.
+    ///
+    /// # Errors
+    /// [`DbError::UnknownColumn`] (400) if `order` names a column `M` does
+    /// not declare.
+    pub fn list<M: Model + Send + 'static>(
+        &self,
+        order: Order<'_>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
+        let rows =
+            list_sql(M::TABLE, M::COLUMNS, order).map(|sql| self.query(&sql, &[&i64::from(limit)]));
+        async move { rows?.await?.iter().map(M::from_row).collect() }
+    }
+}
+
+impl Request {
+    /// The database, for an async handler
+    /// ([`Route::get_async`](crate::Route::get_async)): the event loop's
+    /// own PostgreSQL connection when the request is answered on one, the
+    /// app's pool otherwise.
+    ///
+    /// # Errors
+    /// [`DbError::NotConfigured`] if the app has no database.
+    pub fn db_async(&self) -> Result<AsyncDb, DbError> {
+        if let Some(db) = self.extensions().get::<AsyncDb>() {
+            return Ok(db.clone());
+        }
+        let db = self.state::<Database>().ok_or(DbError::NotConfigured)?;
+        Ok(AsyncDb {
+            inner: Inner::Pool(db.clone()),
+        })
+    }
+}

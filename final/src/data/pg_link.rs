@@ -1,0 +1,387 @@
+//! One PostgreSQL connection per event loop, driven by the loop itself:
+//! the socket is in the loop's `mio` poll beside the clients' sockets, and
+//! every async handler on the loop ([`Route::get_async`](crate::Route::get_async))
+//! sends its statements on it.
+//!
+//! Why: a handler on a worker thread that waits for PostgreSQL costs four
+//! thread wake-ups per request (loop → worker, worker → server, server →
+//! worker, worker → loop), and its statement leaves in a `send` of its own.
+//! Here the loop's handlers queue their statements, the loop writes all of
+//! them in one `send`, the server answers them in one go, and the loop
+//! hands each answer to its handler: no worker, no wake-up but the
+//! server's, and one for many requests (TechEmpower's `/db` and
+//! `/fortunes`, README).
+//!
+//! `tokio-postgres` does the protocol: its [`Connection`] is a future that
+//! writes what the [`Client`] queues and routes the answers back, over any
+//! socket that implements tokio's `AsyncRead` and `AsyncWrite`. [`Socket`]
+//! implements them over a plain non-blocking socket, "not ready" meaning
+//! `WouldBlock`: the loop polls the connection again when `mio` says the
+//! socket is ready, or when a handler queued a statement (the connection's
+//! waker marks it, `server/tasks.rs`). No tokio runtime is involved.
+//!
+//! Connecting is blocking (a worker does it, `server/event_loop.rs`): the
+//! socket starts in blocking mode with the pool's timeout on every read and
+//! write, so the startup future finishes in one poll, or fails.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_postgres::config::Host;
+use tokio_postgres::tls::NoTlsStream;
+use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
+
+use crate::data::error::DbError;
+use crate::data::postgres::{MAX_STATEMENTS, Prepared, is_lost, lost, refs, rows_of, with_columns};
+use crate::data::row::Row;
+use crate::data::value::Value;
+
+/// The socket to the server, and what the loop knows of its readiness.
+pub(crate) struct Socket {
+    stream: Stream,
+    readiness: Arc<AtomicU8>,
+}
+
+/// TCP, or a Unix socket for a `host` that is a folder
+/// (`postgres:///db?host=/run/postgresql`).
+enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+/// [`Socket::readiness`]: connecting, every read is tried (the socket blocks).
+const BLOCKING: u8 = 0;
+/// Non-blocking, and there may be bytes to read.
+const READABLE: u8 = 1;
+/// Non-blocking, and the last read emptied the socket: the next would only
+/// say `WouldBlock`, so it is not made until `mio` reports new bytes (the
+/// same deduction as `client_conn.rs`'s, a system call saved per batch).
+const DRAINED: u8 = 2;
+
+impl Socket {
+    fn new(stream: Stream) -> Socket {
+        Socket {
+            stream,
+            readiness: Arc::new(AtomicU8::new(BLOCKING)),
+        }
+    }
+
+    fn try_clone(&self) -> io::Result<Socket> {
+        Ok(Socket {
+            stream: match &self.stream {
+                Stream::Tcp(s) => Stream::Tcp(s.try_clone()?),
+                Stream::Unix(s) => Stream::Unix(s.try_clone()?),
+            },
+            readiness: self.readiness.clone(),
+        })
+    }
+
+    /// Blocking with `timeout` on each read and write (connecting), or non-blocking (`None`).
+    fn set_mode(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let mode = if timeout.is_some() {
+            BLOCKING
+        } else {
+            READABLE
+        };
+        self.readiness.store(mode, Ordering::Release);
+        match &self.stream {
+            Stream::Tcp(s) => {
+                s.set_nonblocking(timeout.is_none())?;
+                s.set_read_timeout(timeout)?;
+                s.set_write_timeout(timeout)
+            }
+            Stream::Unix(s) => {
+                s.set_nonblocking(timeout.is_none())?;
+                s.set_read_timeout(timeout)?;
+                s.set_write_timeout(timeout)
+            }
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.readiness.load(Ordering::Acquire) == DRAINED {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = match &mut self.stream {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        };
+        let emptied = match &result {
+            Ok(n) => *n > 0 && *n < buf.len(),
+            Err(err) => err.kind() == io::ErrorKind::WouldBlock,
+        };
+        if emptied {
+            let _ = self.readiness.compare_exchange(
+                READABLE,
+                DRAINED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+        }
+        result
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.stream {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        match &self.stream {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+/// "Try again later" as a future says it: `WouldBlock` (or a blocking
+/// read's timeout, which is the same error) is `Pending`. No waker is
+/// kept: the loop polls the connection again on the socket's next event.
+fn ready<T>(result: io::Result<T>) -> Poll<io::Result<T>> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
+        Err(err) if err.kind() == io::ErrorKind::Interrupted => Poll::Pending,
+        other => Poll::Ready(other),
+    }
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = std::task::ready!(ready(self.get_mut().read(buf.initialize_unfilled())))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        ready(self.get_mut().write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// What the loop's handlers share: the client that queues their
+/// statements, and the statements prepared on this connection.
+pub(crate) struct LinkShared {
+    client: Client,
+    statements: Mutex<HashMap<String, Prepared>>,
+}
+
+impl LinkShared {
+    /// Runs `sql` with `values` and gives its rows: prepared first if this
+    /// connection has not seen it (one more round trip, once).
+    pub(crate) async fn query(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, DbError> {
+        let known = self.cache().get(sql).cloned();
+        let prepared = match known {
+            Some(prepared) => prepared,
+            None => {
+                let statement = self.client.prepare(sql).await.map_err(failed)?;
+                let prepared = with_columns(statement);
+                let mut cache = self.cache();
+                if cache.len() >= MAX_STATEMENTS {
+                    cache.clear();
+                }
+                cache.insert(sql.to_string(), prepared.clone());
+                prepared
+            }
+        };
+        let refs = refs(&values);
+        match self.client.query(&prepared.statement, &refs).await {
+            Ok(rows) => rows_of(&rows, &prepared.columns),
+            Err(err) => {
+                // Made stale by a schema change, say: prepared afresh next time.
+                self.cache().remove(sql);
+                Err(failed(err))
+            }
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Prepared>> {
+        self.statements
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A lost connection is a 503 (`DbError::Busy`), as on a pooled connection.
+fn failed(err: tokio_postgres::Error) -> DbError {
+    if is_lost(&err) {
+        lost()
+    } else {
+        DbError::from(err)
+    }
+}
+
+/// One loop's connection: the protocol's half that owns the socket, and
+/// a second handle on the socket to register it with the loop's poll.
+pub(crate) struct PgLink {
+    connection: Connection<Socket, NoTlsStream>,
+    shared: Arc<LinkShared>,
+    fd: Socket,
+}
+
+/// What polling the link found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum LinkState {
+    /// Waiting for the socket or for a statement.
+    Open,
+    /// The connection ended (the server closed it, the socket broke): every
+    /// statement in flight fails with a 503, and the loop connects anew.
+    Closed,
+}
+
+impl PgLink {
+    /// Connects to `url` (blocking, each step bounded by `timeout`), with
+    /// the same `lock_timeout` as a pooled connection; `name` is the
+    /// `application_name` the server shows (`pg_stat_activity`).
+    pub(crate) fn connect(url: &str, timeout: Duration, name: &str) -> Result<PgLink, DbError> {
+        let mut config: Config = url.parse()?;
+        if config.get_application_name().is_none() {
+            config.application_name(name);
+        }
+        let ms = timeout.as_millis().max(1);
+        let options = match config.get_options() {
+            Some(theirs) => format!("{theirs} -c lock_timeout={ms}"),
+            None => format!("-c lock_timeout={ms}"),
+        };
+        config.options(options);
+        let socket = open(&config, timeout).map_err(|err| {
+            DbError::Busy(format!(
+                "the database setting names a PostgreSQL server that cannot be reached: {err}"
+            ))
+        })?;
+        let fd = socket
+            .set_mode(Some(timeout))
+            .and_then(|()| socket.try_clone())
+            .map_err(broken)?;
+        let mut startup = std::pin::pin!(config.connect_raw(socket, NoTls));
+        let mut cx = Context::from_waker(Waker::noop());
+        // Blocking reads and writes: the handshake ends in this one poll,
+        // or a read timed out (`Pending`, from `ready` above).
+        let (client, connection) = match startup.as_mut().poll(&mut cx) {
+            Poll::Ready(Ok(pair)) => pair,
+            Poll::Ready(Err(err)) => return Err(DbError::from(err)),
+            Poll::Pending => {
+                return Err(DbError::Busy(format!(
+                    "the PostgreSQL server did not finish the handshake within {ms} ms"
+                )));
+            }
+        };
+        fd.set_mode(None).map_err(broken)?;
+        Ok(PgLink {
+            connection,
+            shared: Arc::new(LinkShared {
+                client,
+                statements: Mutex::default(),
+            }),
+            fd,
+        })
+    }
+
+    /// The handle handlers query through.
+    pub(crate) fn shared(&self) -> Arc<LinkShared> {
+        self.shared.clone()
+    }
+
+    /// `mio` reported the socket readable: the next poll reads.
+    pub(crate) fn mark_readable(&self) {
+        let _ = self.fd.readiness.compare_exchange(
+            DRAINED,
+            READABLE,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+    }
+
+    /// The socket, for the loop to register with its poll.
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Writes what the handlers queued and hands out the answers that
+    /// came, until the socket has no more to give.
+    pub(crate) fn poll(&mut self, waker: &Waker) -> LinkState {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            match self.connection.poll_message(&mut cx) {
+                Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => {
+                    log::info!("database notice: {notice}");
+                }
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(err))) => {
+                    log::warn!("the event loop's database connection failed: {err}");
+                    return LinkState::Closed;
+                }
+                Poll::Ready(None) => {
+                    log::warn!("the database closed the event loop's connection");
+                    return LinkState::Closed;
+                }
+                Poll::Pending => return LinkState::Open,
+            }
+        }
+    }
+}
+
+/// A socket that cannot be set up is a connection that cannot be made.
+fn broken(err: io::Error) -> DbError {
+    DbError::Busy(format!("cannot set up the socket to the database: {err}"))
+}
+
+/// The first address of `config` that answers: each host with its port
+/// (the last port given serves the hosts after it, as libpq does).
+fn open(config: &Config, timeout: Duration) -> io::Result<Socket> {
+    let ports = config.get_ports();
+    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "the URL names no host");
+    for (i, host) in config.get_hosts().iter().enumerate() {
+        let port = ports.get(i).or(ports.last()).copied().unwrap_or(5432);
+        match host {
+            Host::Tcp(name) => {
+                for addr in (name.as_str(), port).to_socket_addrs()? {
+                    match TcpStream::connect_timeout(&addr, timeout) {
+                        Ok(stream) => {
+                            stream.set_nodelay(true)?;
+                            return Ok(Socket::new(Stream::Tcp(stream)));
+                        }
+                        Err(err) => last = err,
+                    }
+                }
+            }
+            Host::Unix(folder) => {
+                match UnixStream::connect(folder.join(format!(".s.PGSQL.{port}"))) {
+                    Ok(stream) => return Ok(Socket::new(Stream::Unix(stream))),
+                    Err(err) => last = err,
+                }
+            }
+        }
+    }
+    Err(last)
+}

@@ -1,0 +1,302 @@
+//! The async handlers an event loop is running ([`Route::get_async`](crate::Route::get_async)),
+//! and who wakes them.
+//!
+//! An async handler's future lives here, in a slab, with the request it
+//! answers. The loop polls it once when the request comes; when it waits
+//! for rows, the loop's database connection (`data/pg_link.rs`) gets them
+//! later, and the connection's answer wakes the future: its waker puts the
+//! future's place on [`Wakeups`]'s list, and the loop polls every listed
+//! future before it sleeps again (`EventLoop::run_tasks`). No thread but the
+//! loop's own touches a future, so the list's lock is never contended.
+//!
+//! A waker may in principle be called from another thread (a future that
+//! awaits a channel some worker feeds): then it also wakes the loop's
+//! poll, as a worker's answer does. On the loop's own thread, within
+//! `run_tasks`, it does not need to: the loop looks at the list again
+//! before it sleeps.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
+
+use crate::app::async_handler::ResponseFuture;
+use crate::app::core::AppCore;
+use crate::http::request::Request;
+use crate::http::response::Response;
+use crate::server::dispatch::Reply;
+
+thread_local! {
+    /// The loop (its index plus one) whose `run_tasks` this thread is in; 0 outside.
+    static RUNNING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks this thread as running loop `index`'s tasks until dropped.
+pub(crate) struct Running;
+
+impl Running {
+    pub(crate) fn enter(index: usize) -> Running {
+        RUNNING.set(index + 1);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.set(0);
+    }
+}
+
+/// What woke since the loop last looked: futures, by their place, and the
+/// database connection.
+pub(crate) struct Wakeups {
+    index: usize,
+    tasks: Mutex<Vec<usize>>,
+    link: AtomicBool,
+    loop_waker: Arc<mio::Waker>,
+}
+
+impl Wakeups {
+    pub(crate) fn new(index: usize, loop_waker: Arc<mio::Waker>) -> Arc<Wakeups> {
+        Arc::new(Wakeups {
+            index,
+            tasks: Mutex::default(),
+            link: AtomicBool::new(false),
+            loop_waker,
+        })
+    }
+
+    /// Wakes the loop's poll, unless this thread is the loop's, in `run_tasks`.
+    fn nudge(&self) {
+        if RUNNING.get() != self.index + 1 {
+            let _ = self.loop_waker.wake();
+        }
+    }
+
+    /// Marks the database connection as needing a poll.
+    pub(crate) fn wake_link(&self) {
+        if !self.link.swap(true, Ordering::AcqRel) {
+            self.nudge();
+        }
+    }
+
+    /// Whether anything was woken since the loop last looked.
+    pub(crate) fn pending(&self) -> bool {
+        self.link.load(Ordering::Acquire) || !self.list().is_empty()
+    }
+
+    /// Whether the connection needed a poll; clears the mark.
+    pub(crate) fn take_link(&self) -> bool {
+        self.link.swap(false, Ordering::AcqRel)
+    }
+
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<usize>> {
+        self.tasks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The database connection's waker: a statement was queued, or an answer taken.
+pub(crate) struct LinkWaker(pub(crate) Arc<Wakeups>);
+
+impl Wake for LinkWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.wake_link();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.wake_link();
+    }
+}
+
+/// A future's waker: lists its place.
+struct TaskWaker {
+    place: usize,
+    wakeups: Arc<Wakeups>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        let first = {
+            let mut list = self.wakeups.list();
+            list.push(self.place);
+            list.len() == 1
+        };
+        if first {
+            self.wakeups.nudge();
+        }
+    }
+}
+
+/// An async handler at work: its future, the request it answers, and
+/// where the answer goes.
+pub(crate) struct Task {
+    pub(crate) future: ResponseFuture,
+    pub(crate) req: Arc<Request>,
+    /// The connection's slot and id, as in a [`Job`](crate::server::dispatch::Job).
+    pub(crate) slot: usize,
+    pub(crate) id: u64,
+    pub(crate) reply: Reply,
+    /// A recycled buffer to encode the answer into.
+    pub(crate) out: Vec<u8>,
+    /// When the request was dispatched, for the access log.
+    pub(crate) started: Instant,
+}
+
+/// The loop's tasks, by place. A place is reused once its task is done; a
+/// waker left over from the old task may then poll the new one once for
+/// nothing, which a future allows.
+pub(crate) struct Tasks {
+    places: Vec<Option<(Task, Waker)>>,
+    free: Vec<usize>,
+    wakeups: Arc<Wakeups>,
+    /// Places taken from the list, being polled (kept for its allocation).
+    polling: Vec<usize>,
+}
+
+impl Tasks {
+    pub(crate) fn new(wakeups: Arc<Wakeups>) -> Tasks {
+        Tasks {
+            places: Vec::new(),
+            free: Vec::new(),
+            wakeups,
+            polling: Vec::new(),
+        }
+    }
+
+    /// How many tasks are running.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.places.len() - self.free.len()
+    }
+
+    /// Whether no task is running.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.places.len() == self.free.len()
+    }
+
+    /// Adds `task`, listed to be polled at the loop's next `run_tasks`.
+    pub(crate) fn spawn(&mut self, task: Task) {
+        let place = self.free.pop().unwrap_or_else(|| {
+            self.places.push(None);
+            self.places.len() - 1
+        });
+        let waker = Waker::from(Arc::new(TaskWaker {
+            place,
+            wakeups: self.wakeups.clone(),
+        }));
+        waker.wake_by_ref();
+        self.places[place] = Some((task, waker));
+    }
+
+    /// Takes the places woken since the last call; `false` if none were.
+    pub(crate) fn take_woken(&mut self) -> bool {
+        self.polling.clear();
+        std::mem::swap(&mut self.polling, &mut self.wakeups.list());
+        !self.polling.is_empty()
+    }
+
+    /// Polls each task [`Tasks::take_woken`] took, and calls `done` with
+    /// each one that finished and its response. A panic in a handler is a
+    /// 500 for its request (`app` logs it), as in a plain handler.
+    pub(crate) fn poll_woken(&mut self, app: &AppCore, mut done: impl FnMut(Task, Response)) {
+        let mut polling = std::mem::take(&mut self.polling);
+        for place in polling.drain(..) {
+            let Some((task, waker)) = self.places.get_mut(place).and_then(Option::as_mut) else {
+                continue;
+            };
+            let mut cx = Context::from_waker(waker);
+            let polled = catch_unwind(AssertUnwindSafe(|| task.future.as_mut().poll(&mut cx)));
+            let res = match polled {
+                Ok(Poll::Pending) => continue,
+                Ok(Poll::Ready(res)) => res,
+                Err(panic) => app.panicked(&task.req, panic),
+            };
+            let (task, _) = self.places[place].take().expect("polled just now");
+            self.free.push(place);
+            done(task, res);
+        }
+        self.polling = polling;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(path: &str, future: ResponseFuture) -> Task {
+        Task {
+            future,
+            req: Arc::new(Request::new("GET", path)),
+            slot: 0,
+            id: 0,
+            reply: Reply::Frame {
+                id: 1,
+                window: None,
+            },
+            out: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+
+    fn tasks() -> (Tasks, Arc<Wakeups>) {
+        let poll = mio::Poll::new().unwrap();
+        let waker = Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).unwrap());
+        let wakeups = Wakeups::new(0, waker);
+        (Tasks::new(wakeups.clone()), wakeups)
+    }
+
+    #[test]
+    fn a_task_is_polled_when_spawned_and_again_only_when_woken() {
+        let (mut tasks, _) = tasks();
+        let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (seen, saved) = (polls.clone(), Arc::new(Mutex::new(None::<Waker>)));
+        let keep = saved.clone();
+        let future = std::future::poll_fn(move |cx| {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            if n == 0 {
+                *keep.lock().unwrap() = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Poll::Ready(Response::text("done"))
+        });
+        tasks.spawn(task("/", Box::pin(future)));
+        let app = AppCore::new();
+        let mut finished = Vec::new();
+        assert!(tasks.take_woken());
+        tasks.poll_woken(&app, |_, res| finished.push(res.body_text()));
+        assert_eq!((polls.load(Ordering::SeqCst), finished.len()), (1, 0));
+        assert!(!tasks.take_woken(), "nothing woke it yet");
+        saved.lock().unwrap().take().unwrap().wake();
+        assert!(tasks.take_woken());
+        tasks.poll_woken(&app, |_, res| finished.push(res.body_text()));
+        assert_eq!(finished, ["done"]);
+        assert_eq!(tasks.len(), 0, "its place is free again");
+    }
+
+    #[test]
+    fn a_panicking_task_finishes_with_a_500() {
+        let (mut tasks, _) = tasks();
+        tasks.spawn(task("/boom", Box::pin(async { panic!("boom") })));
+        let mut statuses = Vec::new();
+        assert!(tasks.take_woken());
+        tasks.poll_woken(&AppCore::new(), |_, res| statuses.push(res.status().code()));
+        assert_eq!(statuses, [500]);
+    }
+
+    #[test]
+    fn a_wake_from_the_loops_own_thread_inside_run_tasks_does_not_nudge_its_poll() {
+        let (_, wakeups) = tasks();
+        {
+            let _running = Running::enter(0);
+            wakeups.wake_link();
+            assert_eq!(RUNNING.get(), 1);
+        }
+        assert_eq!(RUNNING.get(), 0);
+        assert!(wakeups.take_link());
+        assert!(!wakeups.take_link(), "taking it clears it");
+    }
+}

@@ -1,0 +1,332 @@
+//! Async handlers (`Route::get_async`) over real sockets, on both engines.
+//!
+//! On PostgreSQL each event loop has a connection of its own, in its poll,
+//! and the loop's async handlers send their statements on it; on SQLite the
+//! same handlers run as plain ones with the pool. What must hold on both:
+//! the right rows for many requests at once, pipelined ones included;
+//! errors as their statuses; a panic as one 500; the app's middleware left
+//! out, the framework's own layers kept. On PostgreSQL also: the statements
+//! do go over the loop's connection (`pg_stat_activity` shows it by its
+//! `application_name`), and a loop whose connection is killed answers 503
+//! for what was in flight, serves on the workers meanwhile, and connects
+//! again.
+
+mod support;
+
+use std::io::{BufReader, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use httprs::{
+    App, Database, DbError, Migration, Model, Next, Order, Request, Response, Server, Settings,
+};
+use support::note::Note;
+use support::{Backend, TempDir, connect, read_reply, request, wait_until};
+
+const NOTES: i64 = 50;
+
+fn json(note: &Note) -> serde_json::Value {
+    serde_json::json!({ "id": note.id, "title": note.title, "stars": note.stars })
+}
+
+async fn one(req: Arc<Request>) -> Result<Response, DbError> {
+    let id: i64 = req.param("id").and_then(|id| id.parse().ok()).unwrap_or(0);
+    let note: Note = req.db_async()?.get(id).await?;
+    Ok(Response::json(&json(&note)))
+}
+
+async fn top(req: Arc<Request>) -> Result<Response, DbError> {
+    let notes: Vec<Note> = req.db_async()?.list(Order::desc("stars"), 3).await?;
+    Ok(Response::json(&notes.iter().map(json).collect::<Vec<_>>()))
+}
+
+/// Two statements, one after the other, the second using the first's answer.
+async fn count_then_get(req: Arc<Request>) -> Result<Response, DbError> {
+    let db = req.db_async()?;
+    let row = db.query_one("SELECT count(*) AS n FROM notes", &[]).await?;
+    let n: i64 = row.get("n")?;
+    let last: Note = db.get(n).await?;
+    Ok(Response::text(format!("{n} {}", last.title)))
+}
+
+/// Several rows at once: the futures started together, their statements
+/// leaving in one write.
+async fn several(req: Arc<Request>) -> Result<Response, DbError> {
+    let db = req.db_async()?;
+    let ids = [3, 1, 2, 3];
+    let notes = futures_util::future::join_all(ids.map(|id| db.get::<Note>(id))).await;
+    let titles = notes
+        .into_iter()
+        .map(|note| Ok(note?.title))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(Response::text(titles.join(",")))
+}
+
+async fn bad_sql(req: Arc<Request>) -> Result<Response, DbError> {
+    req.db_async()?
+        .query("SELECT no_such_column FROM notes", &[])
+        .await?;
+    Ok(Response::text("unreachable"))
+}
+
+async fn panics(req: Arc<Request>) -> Response {
+    let _ = req.db_async().unwrap().query("SELECT 1 AS one", &[]).await;
+    panic!("an async handler panicked on purpose");
+}
+
+fn app() -> App {
+    App::new()
+        .database([Migration::create_table::<Note>("0001_notes")])
+        .wrap(|req: &Request, next: Next| next.run(req).with_header("X-Wrapped", "yes"))
+        .get_async("/notes/{id}", one)
+        .get_async("/top", top)
+        .get_async("/count", count_then_get)
+        .get_async("/several", several)
+        .get_async("/bad", bad_sql)
+        .get_async("/panic", panics)
+        .get("/plain", |_: &Request| "plain")
+}
+
+/// A server on `backend` with notes 1..=NOTES ("note i", i % 6 stars).
+fn start(backend: &Backend, dir: &TempDir) -> Server {
+    let settings = Settings {
+        root: dir.path().to_path_buf(),
+        database: backend.database("notes.sqlite3"),
+        database_pool: 2,
+        ..support::settings()
+    };
+    let server = app().start(settings.clone()).expect("start the server");
+    let db = Database::open(settings.database_location(), 1).unwrap();
+    let conn = db.checkout().unwrap();
+    for i in 1..=NOTES {
+        let mut note = Note {
+            id: None,
+            title: format!("note {i}"),
+            stars: i % 6,
+        };
+        note.insert(&conn).unwrap();
+    }
+    server
+}
+
+#[track_caller]
+fn get(addr: SocketAddr, path: &str) -> support::Reply {
+    request(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+    )
+}
+
+fn title_of(reply: &support::Reply) -> String {
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let note: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    note["title"].as_str().unwrap().to_string()
+}
+
+fn many_requests_at_once_each_get_their_own_row(backend: Backend) {
+    let dir = TempDir::new("async");
+    let server = start(&backend, &dir);
+    let addr = server.addrs()[0];
+    // 8 clients at once, each pipelining 25 requests on one connection:
+    // the answers must come back in order, each with the row it asked for.
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            std::thread::spawn(move || {
+                let mut stream = connect(addr);
+                let ids: Vec<i64> = (0..25).map(|i| (c * 25 + i) % NOTES + 1).collect();
+                let mut burst = String::new();
+                for id in &ids {
+                    burst.push_str(&format!("GET /notes/{id} HTTP/1.1\r\nHost: t\r\n\r\n"));
+                }
+                stream.write_all(burst.as_bytes()).unwrap();
+                let mut reader = BufReader::new(stream);
+                for id in ids {
+                    let reply = read_reply(&mut reader, false);
+                    assert_eq!(title_of(&reply), format!("note {id}"));
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("a client's answers were all right");
+    }
+    let top: serde_json::Value = serde_json::from_slice(&get(addr, "/top").body).unwrap();
+    let stars: Vec<i64> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["stars"].as_i64().unwrap())
+        .collect();
+    assert_eq!(stars, [5, 5, 5]);
+    assert_eq!(get(addr, "/several").text(), "note 3,note 1,note 2,note 3");
+    // A statement that needs the one before it, in one handler.
+    assert_eq!(get(addr, "/count").text(), format!("{NOTES} note {NOTES}"));
+    // HEAD: the head, no body.
+    let mut stream = connect(addr);
+    stream
+        .write_all(b"HEAD /notes/3 HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let head = read_reply(&mut BufReader::new(stream), true);
+    assert_eq!(head.status, 200);
+    assert!(
+        head.header("content-length").is_some_and(|n| n != "0"),
+        "{}",
+        head.head
+    );
+    server.shutdown();
+}
+
+fn errors_are_their_statuses_and_a_panic_costs_one_500(backend: Backend) {
+    let dir = TempDir::new("async");
+    let server = start(&backend, &dir);
+    let addr = server.addrs()[0];
+    let missing = get(addr, "/notes/999");
+    assert_eq!(missing.status, 404, "{}", missing.text());
+    assert!(
+        missing.text().contains("no notes row with id 999"),
+        "{}",
+        missing.text()
+    );
+    assert_eq!(get(addr, "/bad").status, 500);
+    assert_eq!(get(addr, "/panic").status, 500);
+    // The loop, and its connection, carry on.
+    assert_eq!(title_of(&get(addr, "/notes/7")), "note 7");
+    server.shutdown();
+}
+
+fn the_apps_middleware_is_left_out_and_the_frameworks_layers_kept(backend: Backend) {
+    let dir = TempDir::new("async");
+    let server = start(&backend, &dir);
+    let addr = server.addrs()[0];
+    let wrapped = get(addr, "/plain");
+    assert_eq!(
+        wrapped.header("x-wrapped"),
+        Some("yes"),
+        "a plain route runs it"
+    );
+    let reply = get(addr, "/notes/2");
+    assert_eq!(reply.header("x-wrapped"), None, "an async route does not");
+    assert!(reply.header("x-request-id").is_some());
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    // Without a socket, the same: App::handle runs what a loop runs.
+    let app = app();
+    let res = app.handle(Request::new("GET", "/notes/2"));
+    assert_eq!(res.header("x-wrapped"), None);
+    server.shutdown();
+}
+
+on_both_engines!(
+    many_requests_at_once_each_get_their_own_row,
+    errors_are_their_statuses_and_a_panic_costs_one_500,
+    the_apps_middleware_is_left_out_and_the_frameworks_layers_kept,
+);
+
+/// The loops' own connections, as the server sees them: pid and last statement.
+fn loop_connections(admin: &Database) -> Vec<(i32, String)> {
+    let conn = admin.checkout().unwrap();
+    conn.query(
+        "SELECT pid, query FROM pg_stat_activity \
+         WHERE application_name LIKE 'httprs loop %' AND datname = current_database() \
+         ORDER BY application_name",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|row| {
+        (
+            row.get::<i64>("pid").unwrap() as i32,
+            row.get("query").unwrap(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection() {
+    let Some(url) = support::postgres::database("async_loop_link") else {
+        return;
+    };
+    let dir = TempDir::new("async");
+    let backend = Backend::Postgres(url.clone());
+    let server = start(&backend, &dir);
+    let addr = server.addrs()[0];
+    let admin = Database::open(url, 1).unwrap();
+    // Both loops connect at start, on a worker each.
+    wait_until("both loops have their connection", || {
+        loop_connections(&admin).len() == 2
+    });
+    // Requests on connections all open at once: a new connection goes to
+    // the loop with the fewest, so both loops get some.
+    let mut open = Vec::new();
+    for i in 1..=8 {
+        let mut stream = connect(addr);
+        stream
+            .write_all(format!("GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        assert_eq!(
+            title_of(&read_reply(&mut reader, false)),
+            format!("note {i}")
+        );
+        open.push(reader);
+    }
+    let links = loop_connections(&admin);
+    for (_, last) in &links {
+        assert!(
+            last.contains(r#"FROM "notes" WHERE "id" = $1"#),
+            "a loop's connection ran the handlers' query: {links:?}"
+        );
+    }
+    server.shutdown();
+}
+
+#[test]
+fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
+    let Some(url) = support::postgres::database("async_loop_reconnect") else {
+        return;
+    };
+    let dir = TempDir::new("async");
+    let backend = Backend::Postgres(url.clone());
+    let server = start(&backend, &dir);
+    let addr = server.addrs()[0];
+    let admin = Database::open(url, 1).unwrap();
+    wait_until("both loops have their connection", || {
+        loop_connections(&admin).len() == 2
+    });
+    let before: Vec<i32> = loop_connections(&admin)
+        .iter()
+        .map(|(pid, _)| *pid)
+        .collect();
+    // Requests keep coming while the server kills both connections.
+    let load = std::thread::spawn(move || {
+        let mut statuses = Vec::new();
+        for i in 0..200 {
+            statuses.push(get(addr, &format!("/notes/{}", i % NOTES + 1)).status);
+        }
+        statuses
+    });
+    let conn = admin.checkout().unwrap();
+    for pid in &before {
+        conn.query("SELECT pg_terminate_backend($1)", &[&i64::from(*pid)])
+            .unwrap();
+    }
+    drop(conn);
+    let statuses = load.join().unwrap();
+    // Each answered: 200, or 503 for one in flight on a killed connection.
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    // New connections come (after a second's back-off), and serve.
+    wait_until("both loops connected again", || {
+        let now = loop_connections(&admin);
+        now.len() == 2 && now.iter().all(|(pid, _)| !before.contains(pid))
+    });
+    for i in 1..=8 {
+        assert_eq!(
+            title_of(&get(addr, &format!("/notes/{i}"))),
+            format!("note {i}")
+        );
+    }
+    server.shutdown();
+}
