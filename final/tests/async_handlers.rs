@@ -18,7 +18,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use httprs::{
-    App, Database, DbError, Migration, Model, Next, Order, Request, Response, Server, Settings,
+    App, Cors, Database, DbError, Migration, Model, Next, Order, Request, Response, Server,
+    Settings,
 };
 use support::note::Note;
 use support::{Backend, TempDir, connect, read_reply, request, wait_until};
@@ -69,6 +70,18 @@ async fn bad_sql(req: Arc<Request>) -> Result<Response, DbError> {
     Ok(Response::text("unreachable"))
 }
 
+/// A transaction on the loop's shared connection: refused there.
+async fn begins(req: Arc<Request>) -> Result<Response, DbError> {
+    req.db_async()?.query("BEGIN", &[]).await?;
+    Ok(Response::text("began"))
+}
+
+/// A statement that takes a while, for the reconnect test to kill.
+async fn sleeps(req: Arc<Request>) -> Result<Response, DbError> {
+    req.db_async()?.query("SELECT pg_sleep(30)", &[]).await?;
+    Ok(Response::text("slept"))
+}
+
 async fn panics(req: Arc<Request>) -> Response {
     let _ = req.db_async().unwrap().query("SELECT 1 AS one", &[]).await;
     panic!("an async handler panicked on purpose");
@@ -84,6 +97,10 @@ fn app() -> App {
         .get_async("/several", several)
         .get_async("/bad", bad_sql)
         .get_async("/panic", panics)
+        .get_async("/begin", begins)
+        .get_async("/sleep", sleeps)
+        .get_async("/api/notes/{id}", one)
+        .cors("/api", Cors::new().allow_origin("https://app.example"))
         .get("/plain", |_: &Request| "plain")
 }
 
@@ -105,6 +122,14 @@ fn start(backend: &Backend, dir: &TempDir) -> Server {
             stars: i % 6,
         };
         note.insert(&conn).unwrap();
+    }
+    // On PostgreSQL, wait for both loops' own connections: until then async
+    // routes run on the workers, and the tests would not test the loops.
+    if let Backend::Postgres(url) = backend {
+        let admin = Database::open(url.clone(), 1).unwrap();
+        wait_until("both loops have their connection", || {
+            loop_connections(&admin).len() == 2
+        });
     }
     server
 }
@@ -161,18 +186,23 @@ fn many_requests_at_once_each_get_their_own_row(backend: Backend) {
     assert_eq!(get(addr, "/several").text(), "note 3,note 1,note 2,note 3");
     // A statement that needs the one before it, in one handler.
     assert_eq!(get(addr, "/count").text(), format!("{NOTES} note {NOTES}"));
-    // HEAD: the head, no body.
+    // HEAD: the head, no body; the next answer on the connection comes
+    // right after it (a body sent by mistake would be read as its head).
     let mut stream = connect(addr);
     stream
-        .write_all(b"HEAD /notes/3 HTTP/1.1\r\nHost: t\r\n\r\n")
+        .write_all(
+            b"HEAD /notes/3 HTTP/1.1\r\nHost: t\r\n\r\nGET /notes/4 HTTP/1.1\r\nHost: t\r\n\r\n",
+        )
         .unwrap();
-    let head = read_reply(&mut BufReader::new(stream), true);
+    let mut reader = BufReader::new(stream);
+    let head = read_reply(&mut reader, true);
     assert_eq!(head.status, 200);
     assert!(
         head.header("content-length").is_some_and(|n| n != "0"),
         "{}",
         head.head
     );
+    assert_eq!(title_of(&read_reply(&mut reader, false)), "note 4");
     server.shutdown();
 }
 
@@ -208,10 +238,28 @@ fn the_apps_middleware_is_left_out_and_the_frameworks_layers_kept(backend: Backe
     assert_eq!(reply.header("x-wrapped"), None, "an async route does not");
     assert!(reply.header("x-request-id").is_some());
     assert_eq!(reply.header("content-type"), Some("application/json"));
+    // CORS is the framework's: an async route under a CORS prefix answers
+    // the allowed origin, as a plain one does.
+    let cors = request(
+        addr,
+        b"GET /api/notes/2 HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\n\r\n",
+    );
+    assert_eq!(title_of(&cors), "note 2");
+    assert_eq!(
+        cors.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert!(cors.header("vary").is_some_and(|v| v.contains("Origin")));
     // Without a socket, the same: App::handle runs what a loop runs.
     let app = app();
     let res = app.handle(Request::new("GET", "/notes/2"));
     assert_eq!(res.header("x-wrapped"), None);
+    let res = app
+        .handle(Request::new("GET", "/api/notes/2").with_header("Origin", "https://app.example"));
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
     server.shutdown();
 }
 
@@ -277,6 +325,26 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
             "a loop's connection ran the handlers' query: {links:?}"
         );
     }
+    // A transaction would hold the connection every handler of the loop
+    // shares: refused, with a sentence saying what to do instead, and the
+    // connection is not left in a transaction.
+    let begin = get(addr, "/begin");
+    assert_eq!(begin.status, 500);
+    assert_eq!(title_of(&get(addr, "/notes/5")), "note 5");
+    let states: Vec<String> = admin
+        .checkout()
+        .unwrap()
+        .query(
+            "SELECT state FROM pg_stat_activity WHERE application_name LIKE 'httprs loop %' \
+             AND datname = current_database()",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get("state").unwrap())
+        .collect();
+    assert!(states.iter().all(|s| s == "idle"), "{states:?}");
+    drop(open);
     server.shutdown();
 }
 
@@ -305,12 +373,27 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
         }
         statuses
     });
+    // A statement in flight on a loop's connection when it is killed: its
+    // request is answered 503, not left waiting.
+    let sleeper = std::thread::spawn(move || get(addr, "/sleep"));
+    wait_until("a loop's connection runs the 30 s sleep", || {
+        loop_connections(&admin)
+            .iter()
+            .any(|(_, query)| query.contains("pg_sleep"))
+    });
     let conn = admin.checkout().unwrap();
     for pid in &before {
         conn.query("SELECT pg_terminate_backend($1)", &[&i64::from(*pid)])
             .unwrap();
     }
     drop(conn);
+    let slept = sleeper.join().unwrap();
+    assert_eq!(slept.status, 503, "{}", slept.text());
+    assert!(
+        slept.text().contains("The database is busy"),
+        "{}",
+        slept.text()
+    );
     let statuses = load.join().unwrap();
     // Each answered: 200, or 503 for one in flight on a killed connection.
     assert!(
@@ -322,11 +405,24 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
         let now = loop_connections(&admin);
         now.len() == 2 && now.iter().all(|(pid, _)| !before.contains(pid))
     });
+    // And the new connections carry the queries (held open, so that both
+    // loops get some).
+    let mut open = Vec::new();
     for i in 1..=8 {
+        let mut stream = connect(addr);
+        stream
+            .write_all(format!("GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut reader = BufReader::new(stream);
         assert_eq!(
-            title_of(&get(addr, &format!("/notes/{i}"))),
+            title_of(&read_reply(&mut reader, false)),
             format!("note {i}")
         );
+        open.push(reader);
     }
+    for (_, last) in loop_connections(&admin) {
+        assert!(last.contains(r#"FROM "notes" WHERE "id" = $1"#), "{last}");
+    }
+    drop(open);
     server.shutdown();
 }

@@ -35,6 +35,10 @@ pub(crate) struct BehindFront {
 pub(crate) struct AppCore {
     pub(crate) router: Router,
     pub(crate) middleware: Vec<Arc<dyn Middleware>>,
+    /// What an async route runs of it: the access log, then CORS if the
+    /// app has it (`Route::get_async`: the framework's own layers, not the
+    /// app's middleware, sessions or CSRF).
+    pub(crate) async_chain: Vec<Arc<dyn Middleware>>,
     /// Values handlers reach through [`Request::state`], and the debug flag.
     pub(crate) state: Arc<AppState>,
     /// Add the secure headers to HTML responses (on unless
@@ -48,9 +52,11 @@ pub(crate) struct AppCore {
 impl AppCore {
     /// An app with no routes and the built-in [`AccessLog`](crate::AccessLog) middleware.
     pub(crate) fn new() -> AppCore {
+        let access_log: Arc<dyn Middleware> = Arc::new(AccessLog);
         AppCore {
             router: Router::default(),
-            middleware: vec![Arc::new(AccessLog)],
+            middleware: vec![access_log.clone()],
+            async_chain: vec![access_log],
             state: Arc::default(),
             secure_headers: true,
             compression: Compression::default(),
@@ -110,11 +116,10 @@ impl AppCore {
             }
         };
         // An async route runs outside the app's middleware, as it does on
-        // an event loop (`Route::get_async`): the access log alone, which
-        // the loop writes itself there.
+        // an event loop (`Route::get_async`): the access log and CORS.
         let chain = match resolution {
             Resolution::Found { index, .. } if self.router.routes[*index].awaits.is_some() => {
-                &self.middleware[..1.min(self.middleware.len())]
+                &self.async_chain[..]
             }
             _ => &self.middleware[..],
         };
@@ -125,6 +130,29 @@ impl AppCore {
         // And once more around the whole chain, for a panicking middleware.
         let res = catch_unwind(AssertUnwindSafe(|| next.run(req)))
             .unwrap_or_else(|panic| self.panicked(req, panic));
+        self.finish(req, res)
+    }
+
+    /// An async handler's response `res`, finished on an event loop: what
+    /// the chain would have added (the access log aside, which the loop
+    /// writes with the request's start time), then [`AppCore::finish`].
+    pub(crate) fn finish_async(&self, req: &Request, res: Response) -> Response {
+        let res = match &self.async_chain[1..] {
+            [] => res,
+            layers => {
+                let made = std::cell::Cell::new(Some(res));
+                let endpoint = |_: &Request| {
+                    made.take()
+                        .unwrap_or_else(|| Response::error(Status::INTERNAL_SERVER_ERROR))
+                };
+                let next = Next {
+                    chain: layers,
+                    endpoint: &endpoint,
+                };
+                catch_unwind(AssertUnwindSafe(|| next.run(req)))
+                    .unwrap_or_else(|panic| self.panicked(req, panic))
+            }
+        };
         self.finish(req, res)
     }
 

@@ -384,7 +384,10 @@ impl App {
             // Outside the sessions and the app's own middleware: a
             // preflight is answered before a session is loaded.
             let at = 1.min(self.core.middleware.len());
-            self.core.middleware.insert(at, Arc::new(CorsMiddleware));
+            let cors: Arc<dyn Middleware> = Arc::new(CorsMiddleware);
+            self.core.middleware.insert(at, cors.clone());
+            // Async routes answer other origins too (`Route::get_async`).
+            self.core.async_chain.push(cors);
         }
         self
     }

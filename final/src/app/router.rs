@@ -150,10 +150,11 @@ impl Route {
     /// Like a forwarding route, it is answered by the loop, outside the
     /// middleware chain: the app's [`wrap`](crate::App::wrap) middleware,
     /// sessions and CSRF checks do not run for it, wherever it runs. The
-    /// access log, the request id, the secure headers, compression and the
-    /// error pages do. So it is for reads that need none of those: a JSON
-    /// API, a page of public rows. Why, and what it measures:
-    /// `final/docs/database.md`, "Async handlers".
+    /// access log, CORS, the request id, the secure headers, compression
+    /// and the error pages do. So it is for reads that need none of those:
+    /// a JSON API, a page of public rows. Why, what it may not do on the
+    /// shared connection, and what it measures: `final/docs/database.md`,
+    /// "Async handlers".
     ///
     /// # Examples
     /// ```

@@ -86,7 +86,12 @@ impl AsyncDb {
         let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         let sql = sql.to_string();
         let inner = self.inner.clone();
-        async move {
+        // Boxed: the client's futures inside are over a kilobyte, and an
+        // `async` caller that awaits this moves it into its own state (and
+        // that into its caller's): a pointer moves for free. Measured on
+        // TechEmpower's `/fortunes`: unboxed, 5% of the loop's time went to
+        // copying futures.
+        Box::pin(async move {
             match inner {
                 Inner::Link(link) => link.query(&sql, values).await,
                 Inner::Pool(db) => {
@@ -95,7 +100,7 @@ impl AsyncDb {
                     db.checkout()?.query(&sql, &params)
                 }
             }
-        }
+        })
     }
 
     /// The first row `sql` gives.

@@ -65,6 +65,15 @@ pub enum DbError {
         /// The columns that exist.
         known: Vec<&'static str>,
     },
+    /// A statement that would change the state of a connection (`BEGIN`,
+    /// `SET`, `LOCK`...) sent on an event loop's shared connection, which
+    /// every async handler of that loop uses at once
+    /// ([`AsyncDb`](crate::AsyncDb)): it needs a connection of its own,
+    /// [`Request::db`](crate::Request::db) in a plain handler. (500)
+    SharedConnection {
+        /// The statement's first word, as written.
+        statement: String,
+    },
     /// `update` of a model that was never inserted (it has no id). (500)
     NotSaved {
         /// The model's table.
@@ -135,6 +144,7 @@ impl DbError {
             DbError::NotConfigured
             | DbError::Open { .. }
             | DbError::NotSaved { .. }
+            | DbError::SharedConnection { .. }
             | DbError::Migration { .. }
             | DbError::Column { .. }
             | DbError::Value(_)
@@ -170,6 +180,13 @@ impl fmt::Display for DbError {
                 f,
                 "cannot order {table} by {column:?}: the columns are {}",
                 known.join(", ")
+            ),
+            DbError::SharedConnection { statement } => write!(
+                f,
+                "{statement} on the event loop's shared connection, which every async \
+                 handler of the loop uses at once: it would change the connection for all \
+                 of them. A transaction or a session setting needs a connection of its own: \
+                 use req.db() in a plain handler"
             ),
             DbError::NotSaved { table } => {
                 write!(

@@ -20,14 +20,15 @@
 //! socket is ready, or when a handler queued a statement (the connection's
 //! waker marks it, `server/tasks.rs`). No tokio runtime is involved.
 //!
-//! Connecting is blocking (a worker does it, `server/event_loop.rs`): the
+//! Connecting is blocking (a worker does it, `server/loop_db.rs`): the
 //! socket starts in blocking mode with the pool's timeout on every read and
-//! write, so the startup future finishes in one poll, or fails.
+//! write, so the startup future finishes in one poll, or fails; then the
+//! worker sets the lock timeout, and the loop takes the socket.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::pin::Pin;
@@ -87,13 +88,11 @@ impl Socket {
     }
 
     /// Blocking with `timeout` on each read and write (connecting), or non-blocking (`None`).
+    /// Blocking with `timeout` on each read and write (`Some`: the
+    /// handshake), or non-blocking (`None`). Every read is tried until
+    /// [`PgLink::arm`]: no `mio` event comes before the loop registers it.
     fn set_mode(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let mode = if timeout.is_some() {
-            BLOCKING
-        } else {
-            READABLE
-        };
-        self.readiness.store(mode, Ordering::Release);
+        self.readiness.store(BLOCKING, Ordering::Release);
         match &self.stream {
             Stream::Tcp(s) => {
                 s.set_nonblocking(timeout.is_none())?;
@@ -151,11 +150,14 @@ impl AsRawFd for Socket {
 /// "Try again later" as a future says it: `WouldBlock` (or a blocking
 /// read's timeout, which is the same error) is `Pending`. No waker is
 /// kept: the loop polls the connection again on the socket's next event.
-fn ready<T>(result: io::Result<T>) -> Poll<io::Result<T>> {
-    match result {
-        Err(err) if err.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
-        Err(err) if err.kind() == io::ErrorKind::Interrupted => Poll::Pending,
-        other => Poll::Ready(other),
+fn ready<T>(mut io: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>> {
+    loop {
+        return match io() {
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
+            // A signal came: try again at once (no event would come for it).
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            other => Poll::Ready(other),
+        };
     }
 }
 
@@ -165,7 +167,8 @@ impl AsyncRead for Socket {
         _: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let n = std::task::ready!(ready(self.get_mut().read(buf.initialize_unfilled())))?;
+        let socket = self.get_mut();
+        let n = std::task::ready!(ready(|| socket.read(buf.initialize_unfilled())))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
@@ -177,7 +180,8 @@ impl AsyncWrite for Socket {
         _: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        ready(self.get_mut().write(buf))
+        let socket = self.get_mut();
+        ready(|| socket.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -200,6 +204,11 @@ impl LinkShared {
     /// Runs `sql` with `values` and gives its rows: prepared first if this
     /// connection has not seen it (one more round trip, once).
     pub(crate) async fn query(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, DbError> {
+        if let Some(statement) = changes_the_session(sql) {
+            return Err(DbError::SharedConnection {
+                statement: statement.to_string(),
+            });
+        }
         let known = self.cache().get(sql).cloned();
         let prepared = match known {
             Some(prepared) => prepared,
@@ -230,6 +239,41 @@ impl LinkShared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The first word of `sql` if it would change the connection for the
+/// statements after it, of every handler sharing it: a transaction, a
+/// setting, a lock, a cursor, a listener, a prepared statement of its own.
+/// One statement per call (a prepared statement cannot hold two), so the
+/// first word is the statement's.
+fn changes_the_session(sql: &str) -> Option<&str> {
+    const KEYWORDS: [&str; 17] = [
+        "begin",
+        "start",
+        "commit",
+        "end",
+        "rollback",
+        "abort",
+        "savepoint",
+        "release",
+        "set",
+        "reset",
+        "lock",
+        "listen",
+        "unlisten",
+        "declare",
+        "prepare",
+        "deallocate",
+        "discard",
+    ];
+    let word = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()?;
+    KEYWORDS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(word))
+        .then_some(word)
 }
 
 /// A lost connection is a 503 (`DbError::Busy`), as on a pooled connection.
@@ -269,11 +313,6 @@ impl PgLink {
             config.application_name(name);
         }
         let ms = timeout.as_millis().max(1);
-        let options = match config.get_options() {
-            Some(theirs) => format!("{theirs} -c lock_timeout={ms}"),
-            None => format!("-c lock_timeout={ms}"),
-        };
-        config.options(options);
         let socket = open(&config, timeout).map_err(|err| {
             DbError::Busy(format!(
                 "the database setting names a PostgreSQL server that cannot be reached: {err}"
@@ -297,14 +336,58 @@ impl PgLink {
             }
         };
         fd.set_mode(None).map_err(broken)?;
-        Ok(PgLink {
+        let mut link = PgLink {
             connection,
             shared: Arc::new(LinkShared {
                 client,
                 statements: Mutex::default(),
             }),
             fd,
-        })
+        };
+        // The same lock timeout as a pooled connection: a statement that
+        // waits longer for a lock fails (a 503). A `SET`, not a startup
+        // option, which PgBouncer would refuse.
+        let set = format!("SET lock_timeout = {ms}");
+        let shared = link.shared.clone();
+        link.wait_for(shared.client.batch_execute(&set), timeout)?
+            .map_err(DbError::from)?;
+        Ok(link)
+    }
+
+    /// Drives the connection until `work` is done, on the connecting
+    /// worker's thread, before any loop has the socket: polls both, and
+    /// sleeps a little between rounds, up to `timeout`.
+    fn wait_for<T>(
+        &mut self,
+        work: impl Future<Output = T>,
+        timeout: Duration,
+    ) -> Result<T, DbError> {
+        let give_up = std::time::Instant::now() + timeout;
+        let mut work = std::pin::pin!(work);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(out) = work.as_mut().poll(&mut cx) {
+                return Ok(out);
+            }
+            if self.poll(Waker::noop()) == LinkState::Closed {
+                return Err(lost());
+            }
+            if let Poll::Ready(out) = work.as_mut().poll(&mut cx) {
+                return Ok(out);
+            }
+            if std::time::Instant::now() >= give_up {
+                return Err(DbError::Busy(format!(
+                    "the PostgreSQL server did not answer within {} ms",
+                    timeout.as_millis()
+                )));
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// From now on the loop's `mio` events say when to read (see [`DRAINED`]).
+    pub(crate) fn arm(&self) {
+        self.fd.readiness.store(READABLE, Ordering::Release);
     }
 
     /// The handle handlers query through.
@@ -351,6 +434,18 @@ impl PgLink {
     }
 }
 
+/// TCP keep-alive probes after a minute of silence, every 10 s, 6 of them:
+/// a server that vanished without closing the connection (a host powered
+/// off, a cable pulled) is noticed within two minutes, and the statements
+/// waiting on it fail (503) instead of waiting for ever.
+fn keep_alive(stream: &TcpStream) -> io::Result<()> {
+    let probes = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(60))
+        .with_interval(Duration::from_secs(10))
+        .with_retries(6);
+    socket2::SockRef::from(stream).set_tcp_keepalive(&probes)
+}
+
 /// A socket that cannot be set up is a connection that cannot be made.
 fn broken(err: io::Error) -> DbError {
     DbError::Busy(format!("cannot set up the socket to the database: {err}"))
@@ -365,10 +460,16 @@ fn open(config: &Config, timeout: Duration) -> io::Result<Socket> {
         let port = ports.get(i).or(ports.last()).copied().unwrap_or(5432);
         match host {
             Host::Tcp(name) => {
-                for addr in (name.as_str(), port).to_socket_addrs()? {
+                // `hostaddr`, if given, is the address to use for this host.
+                let addrs: Vec<SocketAddr> = match config.get_hostaddrs().get(i) {
+                    Some(ip) => vec![SocketAddr::new(*ip, port)],
+                    None => (name.as_str(), port).to_socket_addrs()?.collect(),
+                };
+                for addr in addrs {
                     match TcpStream::connect_timeout(&addr, timeout) {
                         Ok(stream) => {
                             stream.set_nodelay(true)?;
+                            keep_alive(&stream)?;
                             return Ok(Socket::new(Stream::Tcp(stream)));
                         }
                         Err(err) => last = err,

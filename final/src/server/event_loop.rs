@@ -97,6 +97,9 @@ const REQUESTS_PER_TURN: usize = 32;
 const SPINS_BEFORE_SLEEP: usize = 2;
 /// Spare output buffers a loop keeps for reuse.
 const MAX_SPARE_BUFFERS: usize = 256;
+/// Rounds of futures and database reads in one turn, at most (`run_tasks`):
+/// a round per statement in a row is what a handler normally needs.
+const TASK_ROUNDS: usize = 64;
 
 /// What an event's token is for; see the token constants.
 #[derive(Debug, PartialEq, Eq)]
@@ -763,7 +766,10 @@ impl EventLoop {
     /// others; an answer read wakes its handler, whose response is
     /// delivered at once, which may start the connection's next request.
     fn run_tasks(&mut self) {
-        loop {
+        // Bounded: a future that wakes itself each time it is polled would
+        // keep this loop here for ever. What is left waits for the next
+        // turn, whose poll does not sleep (`has_work`).
+        for _ in 0..TASK_ROUNDS {
             let mut finished = Vec::new();
             let woken = self.db.tasks.take_woken();
             if woken {
@@ -799,7 +805,7 @@ impl EventLoop {
                 req.id(),
             );
         }
-        let res = self.shared.app.finish(req, res);
+        let res = self.shared.app.finish_async(req, res);
         let (bytes, keep_alive, tail) = dispatch::encode(&self.shared, res, task.reply, task.out);
         self.deliver(task.slot, task.id, bytes, keep_alive, tail);
     }

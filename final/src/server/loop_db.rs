@@ -134,6 +134,7 @@ impl LoopDb {
                     log::info!("event loop {}: connected to the database again", self.index);
                 }
                 self.failures = 0;
+                link.arm();
                 let shared = link.shared();
                 self.link = Some((*link, shared));
                 // Statements may be queued already; and a connection's

@@ -44,7 +44,7 @@ pub(crate) enum Message {
     /// Another loop accepted a connection and hands it over.
     Adopt(TcpStream, SocketAddr),
     /// A worker connected this loop's database connection (or could not):
-    /// `server/event_loop.rs`, `connect_database`.
+    /// `server/loop_db.rs`.
     Database(Result<Box<PgLink>, DbError>),
 }
 
