@@ -769,6 +769,11 @@ impl EventLoop {
         // Bounded: a future that wakes itself each time it is polled would
         // keep this loop here for ever. What is left waits for the next
         // turn, whose poll does not sleep (`has_work`).
+        // A loop that wants no database connection runs no futures: no
+        // lock, no atomics, for an app without async routes.
+        if !self.db.wants_link() {
+            return;
+        }
         for _ in 0..TASK_ROUNDS {
             let mut finished = Vec::new();
             let woken = self.db.tasks.take_woken();

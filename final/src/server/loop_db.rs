@@ -164,8 +164,9 @@ impl LoopDb {
     }
 
     /// Whether a future or the connection was woken and awaits a poll.
+    /// Never, on a loop that wants no connection: it runs no futures.
     pub(crate) fn has_work(&self) -> bool {
-        self.wakeups.pending()
+        self.wants_link() && self.wakeups.pending()
     }
 
     /// Polls the connection if something marked it: writes the statements
