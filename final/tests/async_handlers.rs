@@ -289,6 +289,23 @@ fn loop_connections(admin: &Database) -> Vec<(i32, String)> {
     .collect()
 }
 
+/// Notes 1..=8 asked for on eight connections held open (returned): a new
+/// connection goes to the loop with the fewest, so both loops get some.
+fn on_both_loops(addr: SocketAddr) -> Vec<BufReader<std::net::TcpStream>> {
+    (1..=8)
+        .map(|i| {
+            let mut stream = connect(addr);
+            stream
+                .write_all(format!("GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+                .unwrap();
+            let mut reader = BufReader::new(stream);
+            let reply = read_reply(&mut reader, false);
+            assert_eq!(title_of(&reply), format!("note {i}"));
+            reader
+        })
+        .collect()
+}
+
 #[test]
 fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection() {
     let Some(url) = support::postgres::database("async_loop_link") else {
@@ -299,25 +316,7 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
     let server = start(&backend, &dir);
     let addr = server.addrs()[0];
     let admin = Database::open(url, 1).unwrap();
-    // Both loops connect at start, on a worker each.
-    wait_until("both loops have their connection", || {
-        loop_connections(&admin).len() == 2
-    });
-    // Requests on connections all open at once: a new connection goes to
-    // the loop with the fewest, so both loops get some.
-    let mut open = Vec::new();
-    for i in 1..=8 {
-        let mut stream = connect(addr);
-        stream
-            .write_all(format!("GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut reader = BufReader::new(stream);
-        assert_eq!(
-            title_of(&read_reply(&mut reader, false)),
-            format!("note {i}")
-        );
-        open.push(reader);
-    }
+    let open = on_both_loops(addr);
     let links = loop_connections(&admin);
     for (_, last) in &links {
         assert!(
@@ -358,9 +357,6 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
     let server = start(&backend, &dir);
     let addr = server.addrs()[0];
     let admin = Database::open(url, 1).unwrap();
-    wait_until("both loops have their connection", || {
-        loop_connections(&admin).len() == 2
-    });
     let before: Vec<i32> = loop_connections(&admin)
         .iter()
         .map(|(pid, _)| *pid)
@@ -405,21 +401,8 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
         let now = loop_connections(&admin);
         now.len() == 2 && now.iter().all(|(pid, _)| !before.contains(pid))
     });
-    // And the new connections carry the queries (held open, so that both
-    // loops get some).
-    let mut open = Vec::new();
-    for i in 1..=8 {
-        let mut stream = connect(addr);
-        stream
-            .write_all(format!("GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut reader = BufReader::new(stream);
-        assert_eq!(
-            title_of(&read_reply(&mut reader, false)),
-            format!("note {i}")
-        );
-        open.push(reader);
-    }
+    // And the new connections carry the queries.
+    let open = on_both_loops(addr);
     for (_, last) in loop_connections(&admin) {
         assert!(last.contains(r#"FROM "notes" WHERE "id" = $1"#), "{last}");
     }
