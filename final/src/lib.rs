@@ -38,7 +38,7 @@
 //! | `http/request.rs`, `http/headers.rs`, `http/cookie.rs` | what a handler reads: [`Request`], [`Headers`], [`Cookie`] | step 02 |
 //! | `http/extensions.rs` | values of any type a request carries for the floors above, by type: [`Extensions`] | the `http` crate |
 //! | `http/state.rs` | the app's values (templates, the database, yours) a request carries to its handler | step 05 |
-//! | `http/response.rs`, `http/status.rs`, `http/date.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
+//! | `http/response.rs`, `http/status.rs`, `http/date.rs`, `http/decimal.rs` | what a handler returns, and its bytes on the wire: [`Response`], [`Status`] | step 03 |
 //! | `http/typed_input.rs`, `http/form_de.rs` | a path parameter, the query, a form or a JSON body read into the handler's types; 404, 400, 415, 422: [`InputError`] | axum's extractors |
 //! | `http/problem.rs` | an error answered as the client asks: problem details (RFC 9457), an HTML page, text: [`Problem`] | RFC 9457 |
 //! | `http/into_response.rs` | what a handler may return: [`IntoResponse`] (text, `(Status, T)`, `Result`) | step 03 |

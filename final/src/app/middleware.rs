@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::http::decimal::push_decimal;
 use crate::http::request::Request;
-use crate::http::response::{Response, push_decimal};
+use crate::http::response::Response;
 
 /// Code that wraps every request; see below.
 ///

@@ -9,6 +9,7 @@ pub(crate) mod buffer;
 pub(crate) mod chunked;
 pub(crate) mod cookie;
 pub(crate) mod date;
+pub(crate) mod decimal;
 pub(crate) mod extensions;
 pub(crate) mod file_body;
 pub(crate) mod form_de;

@@ -15,6 +15,8 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::http::decimal::push_decimal;
+
 /// The header that carries the id, both ways.
 pub(crate) const HEADER: &str = "X-Request-Id";
 
@@ -33,7 +35,13 @@ pub(crate) fn generate() -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     });
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("{prefix}-{n}")
+    // Written by hand, not with `format!`: every request gets one, and
+    // the formatting machinery was 3% of a pipelined plaintext request.
+    let mut id = Vec::with_capacity(prefix.len() + 1 + 20);
+    id.extend_from_slice(prefix.as_bytes());
+    id.push(b'-');
+    push_decimal(&mut id, n);
+    String::from_utf8(id).expect("hex digits, a dash and decimal digits are ASCII")
 }
 
 /// `text` if it may serve as an id: 1 to [`MAX_LEN`] characters from
@@ -62,6 +70,12 @@ mod tests {
             b.split('-').next(),
             "one prefix per process"
         );
+        // `prefix-n`: 8 hex digits, then the counter in decimal, counting up.
+        let (prefix, n) = a.split_once('-').unwrap();
+        assert_eq!(prefix.len(), 8);
+        assert!(prefix.bytes().all(|c| c.is_ascii_hexdigit()));
+        let (_, m) = b.split_once('-').unwrap();
+        assert!(m.parse::<u64>().unwrap() > n.parse::<u64>().unwrap());
     }
 
     #[test]

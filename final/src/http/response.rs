@@ -33,6 +33,7 @@ use serde::Serialize;
 
 use crate::http::cookie::Cookie;
 use crate::http::date;
+use crate::http::decimal::push_decimal;
 use crate::http::file_body::FileBody;
 use crate::http::headers::{Headers, check_field};
 use crate::http::problem::{Format, Problem, format_for};
@@ -495,22 +496,6 @@ fn starts_with_ci(name: &str, prefix: &str) -> bool {
         && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// Appends `n` in decimal: what `write!(out, "{n}")` does, without the
-/// formatting machinery, which showed up in profiles of every response.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,15 +522,6 @@ mod tests {
             .clone()
             .render_problem_for(&crate::http::request::Request::new("GET", "/"));
         assert_eq!(text, res);
-    }
-
-    #[test]
-    fn decimals_are_written_like_display() {
-        for n in [0, 7, 10, 99, 100, 12345, u64::MAX] {
-            let mut out = Vec::new();
-            push_decimal(&mut out, n);
-            assert_eq!(out, n.to_string().as_bytes());
-        }
     }
 
     fn encode(r: &Response, head_only: bool, keep_alive: bool, minor_version: u8) -> String {
