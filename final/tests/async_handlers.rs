@@ -306,16 +306,40 @@ fn on_both_loops(addr: SocketAddr) -> Vec<BufReader<std::net::TcpStream>> {
         .collect()
 }
 
+/// The server on a PostgreSQL database of its own, and a connection to
+/// look at that database from outside.
+struct OnPostgres {
+    server: Server,
+    addr: SocketAddr,
+    admin: Database,
+    _dir: TempDir,
+}
+
+/// [`OnPostgres`] on the database `name`; `None` where there is no
+/// PostgreSQL (under `CI=true` there must be: `support::postgres` fails).
+fn on_postgres(name: &str) -> Option<OnPostgres> {
+    let url = support::postgres::database(name)?;
+    let dir = TempDir::new("async");
+    let server = start(&Backend::Postgres(url.clone()), &dir);
+    Some(OnPostgres {
+        addr: server.addrs()[0],
+        server,
+        admin: Database::open(url, 1).unwrap(),
+        _dir: dir,
+    })
+}
+
 #[test]
 fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection() {
-    let Some(url) = support::postgres::database("async_loop_link") else {
+    let Some(OnPostgres {
+        server,
+        addr,
+        admin,
+        _dir,
+    }) = on_postgres("async_loop_link")
+    else {
         return;
     };
-    let dir = TempDir::new("async");
-    let backend = Backend::Postgres(url.clone());
-    let server = start(&backend, &dir);
-    let addr = server.addrs()[0];
-    let admin = Database::open(url, 1).unwrap();
     let open = on_both_loops(addr);
     let links = loop_connections(&admin);
     for (_, last) in &links {
@@ -349,14 +373,15 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
 
 #[test]
 fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
-    let Some(url) = support::postgres::database("async_loop_reconnect") else {
+    let Some(OnPostgres {
+        server,
+        addr,
+        admin,
+        _dir,
+    }) = on_postgres("async_loop_reconnect")
+    else {
         return;
     };
-    let dir = TempDir::new("async");
-    let backend = Backend::Postgres(url.clone());
-    let server = start(&backend, &dir);
-    let addr = server.addrs()[0];
-    let admin = Database::open(url, 1).unwrap();
     let before: Vec<i32> = loop_connections(&admin)
         .iter()
         .map(|(pid, _)| *pid)

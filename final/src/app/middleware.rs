@@ -89,17 +89,24 @@ impl Middleware for AccessLog {
         }
         let started = Instant::now();
         let res = next.run(req);
-        log_access(
-            shown_client(req).as_deref(),
-            req.method(),
-            req.path(),
-            req.version(),
-            &res,
-            started,
-            req.id(),
-        );
+        log_request(req, &res, started);
         res
     }
+}
+
+/// The access log's line for `req`, answered with `res` (`started`: when
+/// it began): what [`AccessLog`] writes, and the event loop for an async
+/// handler, which no middleware wraps.
+pub(crate) fn log_request(req: &Request, res: &Response, started: Instant) {
+    log_access(
+        shown_client(req).as_deref(),
+        req.method(),
+        req.path(),
+        req.version(),
+        res,
+        started,
+        req.id(),
+    );
 }
 
 /// The client as the access log shows it: the address a trusted proxy

@@ -47,7 +47,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::app::async_handler::AsyncHandler;
 use crate::app::core::{BehindFront, with_request_id};
-use crate::app::middleware::{log_access, shown_client};
+use crate::app::middleware::{log_access, log_request};
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
 use crate::config::settings::Mode;
@@ -800,15 +800,7 @@ impl EventLoop {
         let req = &task.req;
         let res = res.render_problem_for(req);
         if log::log_enabled!(target: "httprs::access", log::Level::Info) {
-            log_access(
-                shown_client(req).as_deref(),
-                req.method(),
-                req.path(),
-                req.version(),
-                &res,
-                task.started,
-                req.id(),
-            );
+            log_request(req, &res, task.started);
         }
         let res = self.shared.app.finish_async(req, res);
         let (bytes, keep_alive, tail) = dispatch::encode(&self.shared, res, task.reply, task.out);
