@@ -81,8 +81,7 @@ impl AppCore {
             match resolution {
                 Resolution::Found { index, .. } => {
                     let route = &self.router.routes[*index];
-                    let behind = req.extensions().get::<BehindFront>().copied();
-                    if behind.is_some() && route.websocket {
+                    if route.websocket && req.extensions().get::<BehindFront>().is_some() {
                         return websocket_not_relayed();
                     }
                     // Caught here, inside the chain, so the access log still sees the 500.
@@ -91,19 +90,7 @@ impl AppCore {
                         // An error answered as the client asks: problem
                         // details, an HTML page or text (`http/problem.rs`).
                         .render_problem_for(req);
-                    match behind {
-                        Some(_) if res.is_upgrade() => websocket_not_relayed(),
-                        Some(BehindFront { streams: false }) if res.is_streamed() => {
-                            log::error!(
-                                "{} {}: a streamed body, and the front did not offer to take                                  one (a version-1 front: step 06's); sending a 501",
-                                req.method(),
-                                req.path()
-                            );
-                            // Dropping the stream tells its producer.
-                            Response::error(Status::NOT_IMPLEMENTED)
-                        }
-                        _ => res,
-                    }
+                    relayable(req, res)
                 }
                 Resolution::MethodNotAllowed(allow) => {
                     Response::error(Status::METHOD_NOT_ALLOWED).with_header("Allow", allow.clone())
@@ -188,6 +175,28 @@ impl AppCore {
         } else {
             res
         }
+    }
+}
+
+/// `res` as the front before this backend can relay it: a WebSocket
+/// upgrade, or a streamed body to a front that did not offer to take one
+/// (a version-1 front, step 06's), becomes a 501. Outside backend mode,
+/// `res` as it is. Called where the status is still to be logged: inside
+/// the middleware chain, and for an async handler's answer on the loop.
+pub(crate) fn relayable(req: &Request, res: Response) -> Response {
+    match req.extensions().get::<BehindFront>() {
+        Some(_) if res.is_upgrade() => websocket_not_relayed(),
+        Some(BehindFront { streams: false }) if res.is_streamed() => {
+            log::error!(
+                "{} {}: a streamed body, and the front did not offer to take one \
+                 (a version-1 front: step 06's); sending a 501",
+                req.method(),
+                req.path()
+            );
+            // Dropping the stream tells its producer.
+            Response::error(Status::NOT_IMPLEMENTED)
+        }
+        _ => res,
     }
 }
 

@@ -83,8 +83,17 @@ impl AsyncDb {
         sql: &str,
         params: &[&dyn ToValue],
     ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send + 'static + use<> {
+        self.run(sql.into(), params)
+    }
+
+    /// [`AsyncDb::query`] of a text already shared (a model's statement,
+    /// built once and kept: `model.rs`), not copied again.
+    fn run(
+        &self,
+        sql: Arc<str>,
+        params: &[&dyn ToValue],
+    ) -> impl Future<Output = Result<Vec<Row>, DbError>> + Send + 'static + use<> {
         let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
-        let sql = sql.to_string();
         let inner = self.inner.clone();
         // Boxed: the client's futures inside are over a kilobyte, and an
         // `async` caller that awaits this moves it into its own state (and
@@ -129,7 +138,7 @@ impl AsyncDb {
         &self,
         id: i64,
     ) -> impl Future<Output = Result<M, DbError>> + Send + 'static + use<M> {
-        let rows = self.query(&get_sql(M::TABLE, M::COLUMNS), &[&id]);
+        let rows = self.run(get_sql(M::TABLE, M::COLUMNS), &[&id]);
         async move {
             match rows.await?.first() {
                 Some(row) => M::from_row(row),
@@ -149,7 +158,7 @@ impl AsyncDb {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
         let rows =
-            list_sql(M::TABLE, M::COLUMNS, order).map(|sql| self.query(&sql, &[&i64::from(limit)]));
+            list_sql(M::TABLE, M::COLUMNS, order).map(|sql| self.run(sql, &[&i64::from(limit)]));
         async move { rows?.await?.iter().map(M::from_row).collect() }
     }
 }

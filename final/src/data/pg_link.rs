@@ -43,7 +43,9 @@ use tokio_postgres::tls::NoTlsStream;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
 use crate::data::error::DbError;
-use crate::data::postgres::{MAX_STATEMENTS, Prepared, is_lost, lost, refs, rows_of, with_columns};
+use crate::data::postgres::{
+    MAX_STATEMENTS, Prepared, is_lost, lock_timeout_sql, lost, refs, rows_of, with_columns,
+};
 use crate::data::row::Row;
 use crate::data::value::Value;
 
@@ -87,7 +89,6 @@ impl Socket {
         })
     }
 
-    /// Blocking with `timeout` on each read and write (connecting), or non-blocking (`None`).
     /// Blocking with `timeout` on each read and write (`Some`: the
     /// handshake), or non-blocking (`None`). Every read is tried until
     /// [`PgLink::arm`]: no `mio` event comes before the loop registers it.
@@ -204,15 +205,17 @@ impl LinkShared {
     /// Runs `sql` with `values` and gives its rows: prepared first if this
     /// connection has not seen it (one more round trip, once).
     pub(crate) async fn query(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, DbError> {
-        if let Some(statement) = changes_the_session(sql) {
-            return Err(DbError::SharedConnection {
-                statement: statement.to_string(),
-            });
-        }
         let known = self.cache().get(sql).cloned();
         let prepared = match known {
             Some(prepared) => prepared,
             None => {
+                // Checked once, before it is prepared: a statement in the
+                // cache passed.
+                if let Some(statement) = changes_the_session(sql) {
+                    return Err(DbError::SharedConnection {
+                        statement: statement.to_string(),
+                    });
+                }
                 let statement = self.client.prepare(sql).await.map_err(failed)?;
                 let prepared = with_columns(statement);
                 let mut cache = self.cache();
@@ -245,9 +248,15 @@ impl LinkShared {
 /// statements after it, of every handler sharing it: a transaction, a
 /// setting, a lock, a cursor, a listener, a prepared statement of its own.
 /// One statement per call (a prepared statement cannot hold two), so the
-/// first word is the statement's.
+/// first word after any comments is the statement's. Also `COPY` (a
+/// `COPY ... FROM STDIN` would leave the connection waiting for data),
+/// `LOAD` and `DO` (code that may do any of it). A function that does it
+/// (`set_config`, `pg_advisory_lock`) is not caught: the docs say so.
 fn changes_the_session(sql: &str) -> Option<&str> {
-    const KEYWORDS: [&str; 17] = [
+    const KEYWORDS: [&str; 20] = [
+        "copy",
+        "load",
+        "do",
         "begin",
         "start",
         "commit",
@@ -266,14 +275,39 @@ fn changes_the_session(sql: &str) -> Option<&str> {
         "deallocate",
         "discard",
     ];
-    let word = sql
-        .trim_start()
+    let word = after_comments(sql)
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()?;
     KEYWORDS
         .iter()
         .any(|k| k.eq_ignore_ascii_case(word))
         .then_some(word)
+}
+
+/// `sql` from its first word: leading white space and comments (`-- ...`
+/// to the end of the line, `/* ... */`, which nest in PostgreSQL) skipped.
+fn after_comments(sql: &str) -> &str {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(line) = rest.strip_prefix("--") {
+            rest = line.split_once('\n').map_or("", |(_, after)| after);
+        } else if rest.starts_with("/*") {
+            let bytes = rest.as_bytes();
+            let (mut depth, mut i) = (0, 0);
+            rest = loop {
+                match bytes.get(i..i + 2) {
+                    None => break "",
+                    Some(b"/*") => (depth, i) = (depth + 1, i + 2),
+                    Some(b"*/") if depth == 1 => break &rest[i + 2..],
+                    Some(b"*/") => (depth, i) = (depth - 1, i + 2),
+                    Some(_) => i += 1,
+                }
+            };
+        } else {
+            return rest;
+        }
+        rest = rest.trim_start();
+    }
 }
 
 /// A lost connection is a 503 (`DbError::Busy`), as on a pooled connection.
@@ -312,7 +346,6 @@ impl PgLink {
         if config.get_application_name().is_none() {
             config.application_name(name);
         }
-        let ms = timeout.as_millis().max(1);
         let socket = open(&config, timeout).map_err(|err| {
             DbError::Busy(format!(
                 "the database setting names a PostgreSQL server that cannot be reached: {err}"
@@ -331,7 +364,8 @@ impl PgLink {
             Poll::Ready(Err(err)) => return Err(DbError::from(err)),
             Poll::Pending => {
                 return Err(DbError::Busy(format!(
-                    "the PostgreSQL server did not finish the handshake within {ms} ms"
+                    "the PostgreSQL server did not finish the handshake within {} ms",
+                    timeout.as_millis()
                 )));
             }
         };
@@ -347,7 +381,7 @@ impl PgLink {
         // The same lock timeout as a pooled connection: a statement that
         // waits longer for a lock fails (a 503). A `SET`, not a startup
         // option, which PgBouncer would refuse.
-        let set = format!("SET lock_timeout = {ms}");
+        let set = lock_timeout_sql(timeout);
         let shared = link.shared.clone();
         link.wait_for(shared.client.batch_execute(&set), timeout)?
             .map_err(DbError::from)?;
@@ -451,38 +485,116 @@ fn broken(err: io::Error) -> DbError {
     DbError::Busy(format!("cannot set up the socket to the database: {err}"))
 }
 
-/// The first address of `config` that answers: each host with its port
-/// (the last port given serves the hosts after it, as libpq does).
+/// The first address of `config` that answers: each host (or `hostaddr`,
+/// which may come without one) with its port (the last port given serves
+/// the hosts after it, as libpq does); a host that fails is passed over
+/// for the next, as `tokio-postgres` does for the pool's connections.
 fn open(config: &Config, timeout: Duration) -> io::Result<Socket> {
-    let ports = config.get_ports();
+    let (hosts, hostaddrs, ports) = (
+        config.get_hosts(),
+        config.get_hostaddrs(),
+        config.get_ports(),
+    );
     let mut last = io::Error::new(io::ErrorKind::InvalidInput, "the URL names no host");
-    for (i, host) in config.get_hosts().iter().enumerate() {
+    for i in 0..hosts.len().max(hostaddrs.len()) {
         let port = ports.get(i).or(ports.last()).copied().unwrap_or(5432);
-        match host {
-            Host::Tcp(name) => {
-                // `hostaddr`, if given, is the address to use for this host.
-                let addrs: Vec<SocketAddr> = match config.get_hostaddrs().get(i) {
-                    Some(ip) => vec![SocketAddr::new(*ip, port)],
-                    None => (name.as_str(), port).to_socket_addrs()?.collect(),
-                };
-                for addr in addrs {
-                    match TcpStream::connect_timeout(&addr, timeout) {
-                        Ok(stream) => {
-                            stream.set_nodelay(true)?;
-                            keep_alive(&stream)?;
-                            return Ok(Socket::new(Stream::Tcp(stream)));
-                        }
-                        Err(err) => last = err,
-                    }
-                }
+        let opened = match (hostaddrs.get(i), hosts.get(i)) {
+            // `hostaddr`, if given, is the address to use for this host.
+            (Some(ip), _) => open_tcp(&[SocketAddr::new(*ip, port)], timeout),
+            (None, Some(Host::Tcp(name))) => (name.as_str(), port)
+                .to_socket_addrs()
+                .and_then(|addrs| open_tcp(&addrs.collect::<Vec<_>>(), timeout)),
+            (None, Some(Host::Unix(folder))) => {
+                UnixStream::connect(folder.join(format!(".s.PGSQL.{port}")))
+                    .map(|stream| Socket::new(Stream::Unix(stream)))
             }
-            Host::Unix(folder) => {
-                match UnixStream::connect(folder.join(format!(".s.PGSQL.{port}"))) {
-                    Ok(stream) => return Ok(Socket::new(Stream::Unix(stream))),
-                    Err(err) => last = err,
-                }
-            }
+            (None, None) => continue,
+        };
+        match opened {
+            Ok(socket) => return Ok(socket),
+            Err(err) => last = err,
         }
     }
     Err(last)
+}
+
+/// The first of `addrs` that answers, set up as a loop's connection wants.
+fn open_tcp(addrs: &[SocketAddr], timeout: Duration) -> io::Result<Socket> {
+    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "the host has no address");
+    for addr in addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                keep_alive(&stream)?;
+                return Ok(Socket::new(Stream::Tcp(stream)));
+            }
+            Err(err) => last = err,
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_that_would_change_the_shared_connection_is_found_behind_comments() {
+        for sql in [
+            "BEGIN",
+            "  begin;",
+            "SET search_path = x",
+            "-- a note\nSET search_path = x",
+            "/* one */ /* two /* nested */ still */ LOCK TABLE t",
+            "\n\t/* x */ -- y\n  Listen news",
+            "COPY t FROM STDIN",
+            "DO $$ BEGIN PERFORM 1; END $$",
+        ] {
+            assert!(changes_the_session(sql).is_some(), "{sql:?} let through");
+        }
+        for sql in [
+            "SELECT 1",
+            "-- BEGIN\nSELECT 1",
+            "/* SET x = 1 */ SELECT $1::int",
+            "/* /* BEGIN */ */ UPDATE t SET a = 1",
+            "WITH x AS (SELECT 1) SELECT * FROM x",
+            "INSERT INTO t (\"set\") VALUES (1)",
+            "-- only a comment",
+            "/* never closed BEGIN",
+        ] {
+            assert_eq!(changes_the_session(sql), None, "{sql:?} refused");
+        }
+    }
+
+    /// A port on loopback where nothing listens (bound, then let go).
+    fn closed_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[test]
+    fn a_hostaddr_alone_is_opened_and_a_host_that_refuses_is_passed_over() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let timeout = Duration::from_secs(5);
+        let alone: Config = format!("postgres://u@/db?hostaddr=127.0.0.1&port={port}")
+            .parse()
+            .unwrap();
+        assert!(open(&alone, timeout).is_ok());
+        let second: Config = format!(
+            "host=127.0.0.1,127.0.0.1 port={},{port} user=u",
+            closed_port()
+        )
+        .parse()
+        .unwrap();
+        assert!(open(&second, timeout).is_ok());
+        let none: Config = format!("host=127.0.0.1 port={} user=u", closed_port())
+            .parse()
+            .unwrap();
+        let err = open(&none, timeout).err().expect("nothing listens there");
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+    }
 }

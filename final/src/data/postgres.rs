@@ -215,9 +215,7 @@ impl Postgres {
     }
 
     pub(crate) fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), DbError> {
-        // A whole number of milliseconds, 1 at least (0 would mean "no limit").
-        let ms = timeout.as_millis().max(1);
-        self.batch(&format!("SET lock_timeout = {ms}"))
+        self.batch(&lock_timeout_sql(timeout))
     }
 
     /// Whether the server closed this connection (it restarted, say).
@@ -534,6 +532,14 @@ impl From<tokio_postgres::Error> for DbError {
             message: db.message().to_string(),
         }
     }
+}
+
+/// `SET lock_timeout = N`: a statement that waits longer than `timeout`
+/// for a lock fails (a 503), on a pooled connection and on an event
+/// loop's. A whole number of milliseconds, 1 at least (0 would mean "no
+/// limit").
+pub(crate) fn lock_timeout_sql(timeout: Duration) -> String {
+    format!("SET lock_timeout = {}", timeout.as_millis().max(1))
 }
 
 #[cfg(test)]

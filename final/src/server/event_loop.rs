@@ -46,7 +46,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::app::async_handler::AsyncHandler;
-use crate::app::core::{BehindFront, with_request_id};
+use crate::app::core::{BehindFront, relayable, with_request_id};
 use crate::app::middleware::{log_access, log_request};
 use crate::app::router::Resolution;
 use crate::app::secure_headers;
@@ -742,22 +742,20 @@ impl EventLoop {
         // Calling an `async fn` only makes its future; still, a handler
         // written by hand may do work (and panic) before it returns one.
         let future = catch_unwind(AssertUnwindSafe(|| handler.call(req.clone())));
-        let task = Task {
-            future: Box::pin(std::future::pending()),
+        let future = future.unwrap_or_else(|panic| {
+            // A future that answers at once, with the panic's 500.
+            let res = self.shared.app.panicked(&req, panic);
+            Box::pin(std::future::ready(res))
+        });
+        self.db.tasks.spawn(Task {
+            future,
             req,
             slot,
             id: conn.id(),
             reply,
             out: self.spare_buffers.pop().unwrap_or_default(),
             started: self.now,
-        };
-        match future {
-            Ok(future) => self.db.tasks.spawn(Task { future, ..task }),
-            Err(panic) => {
-                let res = self.shared.app.panicked(&task.req, panic);
-                self.finish_task(task, res);
-            }
-        }
+        });
     }
 
     /// Polls the async handlers that were woken and the database connection
@@ -798,7 +796,9 @@ impl EventLoop {
     /// secure headers, compression), encoded and delivered.
     fn finish_task(&mut self, task: Task, res: Response) {
         let req = &task.req;
-        let res = res.render_problem_for(req);
+        // As `AppCore::respond` does inside its chain: a page for an
+        // error, and what a front cannot relay made a 501 before it is logged.
+        let res = relayable(req, res.render_problem_for(req));
         if log::log_enabled!(target: "httprs::access", log::Level::Info) {
             log_request(req, &res, task.started);
         }

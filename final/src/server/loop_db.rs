@@ -22,7 +22,7 @@ use mio::{Interest, Registry, Token};
 
 use crate::data::async_db::AsyncDb;
 use crate::data::error::DbError;
-use crate::data::pg_link::{LinkShared, LinkState, PgLink};
+use crate::data::pg_link::{LinkState, PgLink};
 use crate::data::pool::Database;
 use crate::server::shared::{Message, Shared};
 use crate::server::tasks::{LinkWaker, Tasks, Wakeups};
@@ -37,7 +37,7 @@ pub(crate) struct LoopDb {
     token: Token,
     /// The server's URL and the pool's timeout; `None`: no connection wanted.
     target: Option<(String, Duration)>,
-    link: Option<(PgLink, Arc<LinkShared>)>,
+    link: Option<PgLink>,
     connecting: bool,
     retry_at: Instant,
     /// Attempts failed in a row, for the back-off.
@@ -85,9 +85,7 @@ impl LoopDb {
 
     /// The handle an async request gets, while the connection is up.
     pub(crate) fn handle(&self) -> Option<AsyncDb> {
-        self.link
-            .as_ref()
-            .map(|(_, shared)| AsyncDb::link(shared.clone()))
+        self.link.as_ref().map(|link| AsyncDb::link(link.shared()))
     }
 
     /// Starts connecting on a worker, if a connection is wanted and none is
@@ -135,8 +133,7 @@ impl LoopDb {
                 }
                 self.failures = 0;
                 link.arm();
-                let shared = link.shared();
-                self.link = Some((*link, shared));
+                self.link = Some(*link);
                 // Statements may be queued already; and a connection's
                 // waker is only known to it once it has been polled.
                 self.wakeups.wake_link();
@@ -157,7 +154,7 @@ impl LoopDb {
 
     /// A `mio` event for the connection's socket.
     pub(crate) fn event(&self, readable: bool) {
-        if readable && let Some((link, _)) = &self.link {
+        if readable && let Some(link) = &self.link {
             link.mark_readable();
         }
         self.wakeups.wake_link();
@@ -175,7 +172,7 @@ impl LoopDb {
         if !self.wakeups.take_link() {
             return false;
         }
-        let Some((link, _)) = &mut self.link else {
+        let Some(link) = &mut self.link else {
             return false;
         };
         if link.poll(&self.link_waker) == LinkState::Closed {

@@ -11,9 +11,10 @@
 //!
 //! A waker may in principle be called from another thread (a future that
 //! awaits a channel some worker feeds): then it also wakes the loop's
-//! poll, as a worker's answer does. On the loop's own thread, within
-//! `run_tasks`, it does not need to: the loop looks at the list again
-//! before it sleeps.
+//! poll, as a worker's answer does. On the loop's own thread, within a
+//! turn, it does not need to: the turn ends in `run_tasks`, which looks at
+//! the list, and the next poll does not sleep while the list holds
+//! anything (`LoopDb::has_work`).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -29,11 +30,11 @@ use crate::http::response::Response;
 use crate::server::dispatch::Reply;
 
 thread_local! {
-    /// The loop (its index plus one) whose `run_tasks` this thread is in; 0 outside.
+    /// The loop (its index plus one) whose turn this thread is in; 0 outside.
     static RUNNING: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Marks this thread as running loop `index`'s tasks until dropped.
+/// Marks this thread as in loop `index`'s turn until dropped.
 pub(crate) struct Running;
 
 impl Running {
@@ -68,7 +69,7 @@ impl Wakeups {
         })
     }
 
-    /// Wakes the loop's poll, unless this thread is the loop's, in `run_tasks`.
+    /// Wakes the loop's poll, unless this thread is the loop's, within a turn.
     fn nudge(&self) {
         if RUNNING.get() != self.index + 1 {
             let _ = self.loop_waker.wake();
