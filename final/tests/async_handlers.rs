@@ -217,10 +217,20 @@ fn errors_are_their_statuses_and_a_panic_costs_one_500(backend: Backend) {
         "{}",
         missing.text()
     );
-    assert_eq!(get(addr, "/bad").status, 500);
-    assert_eq!(get(addr, "/panic").status, 500);
-    // The loop, and its connection, carry on.
-    assert_eq!(title_of(&get(addr, "/notes/7")), "note 7");
+    // An error and a panic, then a row, pipelined on one connection: the
+    // loop, its connection and the client's connection carry on.
+    let mut stream = connect(addr);
+    stream
+        .write_all(
+            b"GET /bad HTTP/1.1\r\nHost: t\r\n\r\n\
+              GET /panic HTTP/1.1\r\nHost: t\r\n\r\n\
+              GET /notes/7 HTTP/1.1\r\nHost: t\r\n\r\n",
+        )
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    assert_eq!(read_reply(&mut reader, false).status, 500);
+    assert_eq!(read_reply(&mut reader, false).status, 500);
+    assert_eq!(title_of(&read_reply(&mut reader, false)), "note 7");
     server.shutdown();
 }
 
@@ -312,6 +322,7 @@ struct OnPostgres {
     server: Server,
     addr: SocketAddr,
     admin: Database,
+    url: String,
     _dir: TempDir,
 }
 
@@ -324,7 +335,8 @@ fn on_postgres(name: &str) -> Option<OnPostgres> {
     Some(OnPostgres {
         addr: server.addrs()[0],
         server,
-        admin: Database::open(url, 1).unwrap(),
+        admin: Database::open(url.clone(), 1).unwrap(),
+        url,
         _dir: dir,
     })
 }
@@ -336,12 +348,14 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
         addr,
         admin,
         _dir,
+        ..
     }) = on_postgres("async_loop_link")
     else {
         return;
     };
     let open = on_both_loops(addr);
     let links = loop_connections(&admin);
+    assert_eq!(links.len(), 2, "{links:?}");
     for (_, last) in &links {
         assert!(
             last.contains(r#"FROM "notes" WHERE "id" = $1"#),
@@ -366,8 +380,61 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
         .iter()
         .map(|row| row.get("state").unwrap())
         .collect();
+    assert_eq!(states.len(), 2, "{states:?}");
     assert!(states.iter().all(|s| s == "idle"), "{states:?}");
     drop(open);
+    server.shutdown();
+}
+
+#[test]
+fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
+    let Some(OnPostgres {
+        server,
+        addr,
+        admin,
+        url,
+        _dir,
+    }) = on_postgres("async_loop_shared")
+    else {
+        return;
+    };
+    // A transaction elsewhere holds the table: every read of it waits.
+    let locker = Database::open(url, 1).unwrap();
+    let lock = locker.checkout().unwrap();
+    lock.execute_batch("BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let clients: Vec<_> = (1..=8)
+        .map(|i| std::thread::spawn(move || get(addr, &format!("/notes/{i}"))))
+        .collect();
+    // The statements wait where they were sent. On the workers each would
+    // hold a pooled connection of its own; on the loops, the first on a
+    // loop's connection waits, and the others are queued behind it there.
+    let waiting = || -> Vec<String> {
+        admin
+            .checkout()
+            .unwrap()
+            .query(
+                "SELECT application_name FROM pg_stat_activity \
+                 WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get("application_name").unwrap())
+            .collect()
+    };
+    wait_until("the requests wait for the lock", || !waiting().is_empty());
+    let names = waiting();
+    assert!(
+        names.iter().all(|name| name.starts_with("httprs loop ")),
+        "only the loops' connections wait: {names:?}"
+    );
+    assert!(clients.iter().all(|c| !c.is_finished()), "nothing answered");
+    lock.execute_batch("COMMIT").unwrap();
+    for (i, client) in clients.into_iter().enumerate() {
+        assert_eq!(title_of(&client.join().unwrap()), format!("note {}", i + 1));
+    }
+    drop(lock);
     server.shutdown();
 }
 
@@ -378,6 +445,7 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
         addr,
         admin,
         _dir,
+        ..
     }) = on_postgres("async_loop_reconnect")
     else {
         return;
@@ -428,7 +496,9 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
     });
     // And the new connections carry the queries.
     let open = on_both_loops(addr);
-    for (_, last) in loop_connections(&admin) {
+    let links = loop_connections(&admin);
+    assert_eq!(links.len(), 2, "{links:?}");
+    for (_, last) in links {
         assert!(last.contains(r#"FROM "notes" WHERE "id" = $1"#), "{last}");
     }
     drop(open);

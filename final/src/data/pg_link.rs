@@ -591,6 +591,14 @@ mod tests {
         .parse()
         .unwrap();
         assert!(open(&second, timeout).is_ok());
+        // Each host its own port: the first, open, answers.
+        let first: Config = format!(
+            "host=127.0.0.1,127.0.0.1 port={port},{} user=u",
+            closed_port()
+        )
+        .parse()
+        .unwrap();
+        assert!(open(&first, timeout).is_ok());
         let none: Config = format!("host=127.0.0.1 port={} user=u", closed_port())
             .parse()
             .unwrap();
