@@ -400,9 +400,7 @@ fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
     };
     // A transaction elsewhere holds the table: every read of it waits.
     let locker = Database::open(url, 1).unwrap();
-    let lock = locker.checkout().unwrap();
-    lock.execute_batch("BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
-        .unwrap();
+    let lock = lock_notes(&locker);
     let clients: Vec<_> = (1..=8)
         .map(|i| std::thread::spawn(move || get(addr, &format!("/notes/{i}"))))
         .collect();
@@ -435,6 +433,91 @@ fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
         assert_eq!(title_of(&client.join().unwrap()), format!("note {}", i + 1));
     }
     drop(lock);
+    server.shutdown();
+}
+
+/// A connection of `locker`'s in a transaction that holds the `notes`
+/// table: every read of it waits until this commits (or is dropped).
+fn lock_notes(locker: &Database) -> httprs::PooledConnection<'_> {
+    let lock = locker.checkout().unwrap();
+    lock.execute_batch("BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    lock
+}
+
+#[test]
+fn a_shutdown_waits_for_the_async_requests_in_flight_and_then_ends() {
+    let Some(OnPostgres {
+        server,
+        addr,
+        admin,
+        url,
+        _dir,
+    }) = on_postgres("async_loop_shutdown")
+    else {
+        return;
+    };
+    let locker = Database::open(url, 1).unwrap();
+    let lock = lock_notes(&locker);
+    let client = std::thread::spawn(move || get(addr, "/notes/3"));
+    wait_until("the request waits for the lock", || {
+        loop_connections(&admin)
+            .iter()
+            .any(|(_, query)| query.contains("notes"))
+            && !client.is_finished()
+    });
+    // Shutting down: the request in flight is still answered.
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        server.shutdown();
+        done.send(()).unwrap();
+    });
+    lock.execute_batch("COMMIT").unwrap();
+    assert_eq!(title_of(&client.join().unwrap()), "note 3");
+    stopped
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the server stops once its requests are answered");
+}
+
+#[test]
+fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
+    let Some(OnPostgres {
+        server,
+        addr,
+        admin,
+        url,
+        _dir,
+    }) = on_postgres("async_loop_leaves")
+    else {
+        return;
+    };
+    let locker = Database::open(url, 1).unwrap();
+    let lock = lock_notes(&locker);
+    // Eight clients ask, and leave while their reads wait for the lock.
+    let mut gone = Vec::new();
+    for i in 1..=8 {
+        let mut stream = connect(addr);
+        write!(stream, "GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+        gone.push(stream);
+    }
+    wait_until("the reads wait for the lock", || {
+        loop_connections(&admin)
+            .iter()
+            .any(|(_, query)| query.contains("notes"))
+    });
+    drop(gone);
+    // New clients, on the places the others left, ask for other rows.
+    let clients: Vec<_> = (9..=16)
+        .map(|i| std::thread::spawn(move || get(addr, &format!("/notes/{}", i % NOTES + 1))))
+        .collect();
+    lock.execute_batch("COMMIT").unwrap();
+    for (i, client) in (9..=16).zip(clients) {
+        assert_eq!(
+            title_of(&client.join().unwrap()),
+            format!("note {}", i % NOTES + 1),
+            "each gets its own row, not a gone client's"
+        );
+    }
     server.shutdown();
 }
 
