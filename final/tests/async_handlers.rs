@@ -343,18 +343,12 @@ fn on_postgres(name: &str) -> Option<OnPostgres> {
 
 #[test]
 fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection() {
-    let Some(OnPostgres {
-        server,
-        addr,
-        admin,
-        _dir,
-        ..
-    }) = on_postgres("async_loop_link")
-    else {
+    let Some(pg) = on_postgres("async_loop_link") else {
         return;
     };
+    let addr = pg.addr;
     let open = on_both_loops(addr);
-    let links = loop_connections(&admin);
+    let links = loop_connections(&pg.admin);
     assert_eq!(links.len(), 2, "{links:?}");
     for (_, last) in &links {
         assert!(
@@ -368,7 +362,8 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
     let begin = get(addr, "/begin");
     assert_eq!(begin.status, 500);
     assert_eq!(title_of(&get(addr, "/notes/5")), "note 5");
-    let states: Vec<String> = admin
+    let states: Vec<String> = pg
+        .admin
         .checkout()
         .unwrap()
         .query(
@@ -383,23 +378,17 @@ fn on_postgresql_each_loop_sends_its_handlers_statements_on_its_own_connection()
     assert_eq!(states.len(), 2, "{states:?}");
     assert!(states.iter().all(|s| s == "idle"), "{states:?}");
     drop(open);
-    server.shutdown();
+    pg.server.shutdown();
 }
 
 #[test]
 fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
-    let Some(OnPostgres {
-        server,
-        addr,
-        admin,
-        url,
-        _dir,
-    }) = on_postgres("async_loop_shared")
-    else {
+    let Some(pg) = on_postgres("async_loop_shared") else {
         return;
     };
+    let addr = pg.addr;
     // A transaction elsewhere holds the table: every read of it waits.
-    let locker = Database::open(url, 1).unwrap();
+    let locker = Database::open(pg.url.clone(), 1).unwrap();
     let lock = lock_notes(&locker);
     let clients: Vec<_> = (1..=8)
         .map(|i| std::thread::spawn(move || get(addr, &format!("/notes/{i}"))))
@@ -408,7 +397,7 @@ fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
     // hold a pooled connection of its own; on the loops, the first on a
     // loop's connection waits, and the others are queued behind it there.
     let waiting = || -> Vec<String> {
-        admin
+        pg.admin
             .checkout()
             .unwrap()
             .query(
@@ -433,7 +422,7 @@ fn on_postgresql_the_requests_of_a_loop_wait_in_line_on_its_one_connection() {
         assert_eq!(title_of(&client.join().unwrap()), format!("note {}", i + 1));
     }
     drop(lock);
-    server.shutdown();
+    pg.server.shutdown();
 }
 
 /// A connection of `locker`'s in a transaction that holds the `notes`
@@ -447,27 +436,22 @@ fn lock_notes(locker: &Database) -> httprs::PooledConnection<'_> {
 
 #[test]
 fn a_shutdown_waits_for_the_async_requests_in_flight_and_then_ends() {
-    let Some(OnPostgres {
-        server,
-        addr,
-        admin,
-        url,
-        _dir,
-    }) = on_postgres("async_loop_shutdown")
-    else {
+    let Some(pg) = on_postgres("async_loop_shutdown") else {
         return;
     };
-    let locker = Database::open(url, 1).unwrap();
+    let addr = pg.addr;
+    let locker = Database::open(pg.url.clone(), 1).unwrap();
     let lock = lock_notes(&locker);
     let client = std::thread::spawn(move || get(addr, "/notes/3"));
     wait_until("the request waits for the lock", || {
-        loop_connections(&admin)
+        loop_connections(&pg.admin)
             .iter()
             .any(|(_, query)| query.contains("notes"))
             && !client.is_finished()
     });
     // Shutting down: the request in flight is still answered.
     let (done, stopped) = std::sync::mpsc::channel();
+    let server = pg.server;
     std::thread::spawn(move || {
         server.shutdown();
         done.send(()).unwrap();
@@ -481,17 +465,11 @@ fn a_shutdown_waits_for_the_async_requests_in_flight_and_then_ends() {
 
 #[test]
 fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
-    let Some(OnPostgres {
-        server,
-        addr,
-        admin,
-        url,
-        _dir,
-    }) = on_postgres("async_loop_leaves")
-    else {
+    let Some(pg) = on_postgres("async_loop_leaves") else {
         return;
     };
-    let locker = Database::open(url, 1).unwrap();
+    let addr = pg.addr;
+    let locker = Database::open(pg.url.clone(), 1).unwrap();
     let lock = lock_notes(&locker);
     // Eight clients ask, and leave while their reads wait for the lock.
     let mut gone = Vec::new();
@@ -501,7 +479,7 @@ fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
         gone.push(stream);
     }
     wait_until("the reads wait for the lock", || {
-        loop_connections(&admin)
+        loop_connections(&pg.admin)
             .iter()
             .any(|(_, query)| query.contains("notes"))
     });
@@ -518,22 +496,16 @@ fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
             "each gets its own row, not a gone client's"
         );
     }
-    server.shutdown();
+    pg.server.shutdown();
 }
 
 #[test]
 fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
-    let Some(OnPostgres {
-        server,
-        addr,
-        admin,
-        _dir,
-        ..
-    }) = on_postgres("async_loop_reconnect")
-    else {
+    let Some(pg) = on_postgres("async_loop_reconnect") else {
         return;
     };
-    let before: Vec<i32> = loop_connections(&admin)
+    let addr = pg.addr;
+    let before: Vec<i32> = loop_connections(&pg.admin)
         .iter()
         .map(|(pid, _)| *pid)
         .collect();
@@ -549,11 +521,11 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
     // request is answered 503, not left waiting.
     let sleeper = std::thread::spawn(move || get(addr, "/sleep"));
     wait_until("a loop's connection runs the 30 s sleep", || {
-        loop_connections(&admin)
+        loop_connections(&pg.admin)
             .iter()
             .any(|(_, query)| query.contains("pg_sleep"))
     });
-    let conn = admin.checkout().unwrap();
+    let conn = pg.admin.checkout().unwrap();
     for pid in &before {
         conn.query("SELECT pg_terminate_backend($1)", &[&i64::from(*pid)])
             .unwrap();
@@ -574,16 +546,16 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
     );
     // New connections come (after a second's back-off), and serve.
     wait_until("both loops connected again", || {
-        let now = loop_connections(&admin);
+        let now = loop_connections(&pg.admin);
         now.len() == 2 && now.iter().all(|(pid, _)| !before.contains(pid))
     });
     // And the new connections carry the queries.
     let open = on_both_loops(addr);
-    let links = loop_connections(&admin);
+    let links = loop_connections(&pg.admin);
     assert_eq!(links.len(), 2, "{links:?}");
     for (_, last) in links {
         assert!(last.contains(r#"FROM "notes" WHERE "id" = $1"#), "{last}");
     }
     drop(open);
-    server.shutdown();
+    pg.server.shutdown();
 }
