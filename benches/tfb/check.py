@@ -129,10 +129,13 @@ def check_many(test, rows, before=None):
 
 
 def normalised(html):
-    """The spellings of one character that TechEmpower's verifier takes as equal."""
+    """The spellings of one character that TechEmpower's verifier takes as equal
+    (toolset/test_types/fortune/fortune_html_parser.py, handle_charref)."""
     for spelling, canonical in [("&#x27;", "&#39;"), ("&#X27;", "&#39;"), ("&apos;", "&#39;"),
                                 ("&#34;", "&quot;"), ("&#x22;", "&quot;"),
-                                ("&#x2f;", "/"), ("&#x2F;", "/"), ("&#47;", "/")]:
+                                ("&#x2f;", "/"), ("&#x2F;", "/"), ("&#47;", "/"),
+                                ("&#60;", "&lt;"), ("&#x3c;", "&lt;"), ("&#x3C;", "&lt;"),
+                                ("&#62;", "&gt;"), ("&#x3e;", "&gt;"), ("&#x3E;", "&gt;")]:
         html = html.replace(spelling, canonical)
     return html
 

@@ -90,6 +90,7 @@
 //! | `app/static_files.rs` | a folder at a URL prefix: types, caching, ranges, no traversal: [`StaticFiles`] | step 09 |
 //! | `app/compression.rs`, `app/precompressed.rs` | gzip or brotli per response for those who ask; `.br`/`.gz` copies of static files, found and made | nginx's `gzip`, `gzip_static` |
 //! | `app/templates.rs` | HTML pages from template files: inheritance, escaping, debug reload: [`Templates`] | step 10 (here on minijinja) |
+//! | `app/compiled_templates.rs` | pages from templates compiled with the app, for routes where rendering time counts: [`Response::page`] | askama |
 //! | **`server/`** | **the server: every socket, threads, timeouts** | |
 //! | `server/mod.rs` | addresses bound, threads started, a handle to stop them: [`Server`] | step 01 (accept loop) |
 //! | `server/event_loop.rs`, `server/loop_decisions.rs` | mio event loops owning the sockets; accept, read, write, timeouts; their choices, testable without sockets | step 07 |
@@ -196,6 +197,11 @@ pub use split::proxy::Proxy;
 /// so that it names the same version. A model, a view or a migration
 /// needs none of it.
 pub use rusqlite;
+
+/// The compiled-template engine of [`Response::page`], re-exported so that
+/// an app's `#[derive(Template)]` names the same version without a
+/// dependency of its own: `#[template(path = "page.html", askama = httprs::askama)]`.
+pub use askama;
 
 /// Internals for benches, tests, and other fronts and backends: the
 /// request parser, the split protocol, and the WebSocket layer.

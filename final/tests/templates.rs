@@ -2,7 +2,8 @@
 //! route; escaping; an edited template re-read in debug and not in
 //! production; every error a 500 that explains itself only in debug; and
 //! names that try to leave the folder. Plus `Templates::render` without a
-//! server, for what a missing variable does.
+//! server, for what a missing variable does, and a template compiled with
+//! the app (`Response::page`) served as one would be.
 
 mod support;
 
@@ -318,4 +319,51 @@ fn a_missing_folder_is_named_in_the_error() {
         .unwrap_err();
     assert_eq!(err.kind(), TemplateErrorKind::NotFound);
     assert!(err.message().ends_with("no-such (no such folder)"), "{err}");
+}
+
+/// A template compiled with this test, through httprs's re-export of
+/// askama, as an app's would be (final/docs/templates.md, "Compiled templates").
+#[derive(httprs::askama::Template)]
+#[template(
+    ext = "html",
+    source = "<ul>{% for entry in entries %}<li>{{ entry.name }}: {{ entry.message }}</li>{% endfor %}</ul><p>{{ comment }}</p>",
+    askama = httprs::askama
+)]
+struct Compiled<'a> {
+    entries: &'a [Entry],
+    comment: &'a str,
+}
+
+#[test]
+fn a_compiled_template_is_an_escaped_html_page_with_the_secure_headers() {
+    let server = App::new()
+        .get("/compiled", |req: &Request| {
+            let entries = [Entry {
+                name: "ada",
+                message: "Tom & Jerry",
+            }];
+            let comment = req.query("comment").unwrap_or_default();
+            Response::page(&Compiled {
+                entries: &entries,
+                comment: &comment,
+            })
+        })
+        .start(support::settings())
+        .expect("start compiled-template server");
+    let reply = get(
+        server.addr(),
+        "/compiled?comment=%3Cscript%3Ealert(%22x%22)%3C%2Fscript%3E",
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    // An HTML page like any other: the framework's secure headers are added.
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        reply.text(),
+        "<ul><li>ada: Tom &#38; Jerry</li></ul>\
+         <p>&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;</p>"
+    );
 }

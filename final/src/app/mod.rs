@@ -49,6 +49,7 @@ use crate::http::state::AppState;
 
 pub(crate) mod async_handler;
 pub(crate) mod broadcast;
+pub(crate) mod compiled_templates;
 pub(crate) mod compression;
 pub(crate) mod core;
 pub(crate) mod cors;
