@@ -341,6 +341,42 @@ fn a_connection_the_server_closed_is_a_503_then_replaced() {
     }
 }
 
+/// PostgreSQL only: its rows arrive as bytes, read cell by cell when asked
+/// for (SQLite's are read as the statement steps).
+#[test]
+fn a_postgres_cell_is_read_when_asked_for_and_only_an_unreadable_one_fails() {
+    let Some(url) = support::postgres::database("lazy_cells") else {
+        return;
+    };
+    let db = Database::open(&url, 1).unwrap();
+    let conn = db.checkout().unwrap();
+    // NUMERIC is a type the data layer does not read: the query still
+    // answers, the other columns read, and that one is a 500 naming it.
+    let row = conn
+        .query_one(
+            "SELECT 'caf\u{e9} <b>' AS word, 41 + $1::INTEGER AS n, 1.5::NUMERIC AS price, \
+             NULL::TEXT AS nothing",
+            &[&1i64],
+        )
+        .unwrap();
+    assert_eq!(row.get::<String>("word").unwrap(), "caf\u{e9} <b>");
+    assert_eq!(row.get::<i64>("n").unwrap(), 42);
+    assert_eq!(row.get::<Option<String>>("nothing").unwrap(), None);
+    let err = row.get::<String>("price").unwrap_err();
+    assert_eq!(err.status().code(), 500);
+    assert!(
+        matches!(&err, DbError::Value(message) if message.starts_with("column \"price\": ")),
+        "{err:?}"
+    );
+    // A cell can be read again, as another type, and a row compares and
+    // shows by its values however they were read.
+    assert_eq!(row.get::<Value>("n").unwrap(), Value::Integer(42));
+    assert_eq!(row, row.clone());
+    let again = conn.query_one("SELECT 'x' AS word", &[]).unwrap();
+    assert_ne!(row, again);
+    assert_eq!(format!("{again:?}"), r#"{"word": Text("x")}"#);
+}
+
 #[test]
 fn an_unreachable_server_or_a_bad_url_is_named_not_a_panic() {
     // Port 1 on loopback: nothing listens there.

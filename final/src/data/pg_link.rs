@@ -228,7 +228,7 @@ impl LinkShared {
         };
         let refs = refs(&values);
         match self.client.query(&prepared.statement, &refs).await {
-            Ok(rows) => rows_of(&rows, &prepared.columns),
+            Ok(rows) => Ok(rows_of(rows, &prepared.columns)),
             Err(err) => {
                 // Made stale by a schema change, say: prepared afresh next time.
                 self.cache().remove(sql);

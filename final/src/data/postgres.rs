@@ -332,7 +332,7 @@ impl Postgres {
                 // Only the first use of a refused statement carries its error.
                 None => Err(refused.remove(sql)),
                 Some(prepared) => match answers.next().expect("one answer per statement sent") {
-                    Ok(rows) => rows_of(&rows, &prepared.columns).map_err(Some),
+                    Ok(rows) => Ok(rows_of(rows, &prepared.columns)),
                     Err(err) => Err(Some(self.forget(sql, err))),
                 },
             };
@@ -388,21 +388,11 @@ pub(crate) fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-/// The client's rows as [`Row`]s, sharing the statement's column names.
-pub(crate) fn rows_of(
-    rows: &[tokio_postgres::Row],
-    columns: &Arc<[String]>,
-) -> Result<Vec<Row>, DbError> {
-    rows.iter()
-        .map(|row| {
-            let values = (0..columns.len())
-                .map(|i| {
-                    row.try_get::<_, Value>(i)
-                        .map_err(|err| DbError::Value(format!("column {:?}: {err}", columns[i])))
-                })
-                .collect::<Result<Vec<Value>, DbError>>()?;
-            Ok(Row::new(columns.clone(), values))
-        })
+/// The client's rows as [`Row`]s, sharing the statement's column names;
+/// each cell is read when a model asks for it (`row.rs`).
+pub(crate) fn rows_of(rows: Vec<tokio_postgres::Row>, columns: &Arc<[String]>) -> Vec<Row> {
+    rows.into_iter()
+        .map(|row| Row::postgres(columns.clone(), row))
         .collect()
 }
 
