@@ -258,7 +258,7 @@ mod tests {
         let long = "a".repeat(100);
         for bad in ["\r", "\n", "\0"] {
             for value in [
-                format!("{bad}"),
+                bad.to_string(),
                 format!("{long}{bad}{long}"),
                 format!("{long}{bad}"),
             ] {
