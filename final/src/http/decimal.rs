@@ -7,18 +7,23 @@
 //! request for the id alone); this is the same digits, by hand.
 
 /// Appends `n` in decimal: what `write!(out, "{n}")` does.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(decimal(n, &mut [0; 20]));
+}
+
+/// `n`'s decimal digits, written at the end of `room` (20 digits hold
+/// any `u64`): for a buffer that is not a `Vec`.
+pub(crate) fn decimal(mut n: u64, room: &mut [u8; 20]) -> &[u8] {
+    let mut i = room.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        room[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    &room[i..]
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::http::extensions::Extensions;
 use crate::http::headers::Headers;
 use crate::http::multipart::MultipartError;
 use crate::http::parse::RawRequest;
-use crate::http::request_id;
+use crate::http::request_id::{self, RequestId};
 use crate::http::state::AppState;
 use crate::http::trusted_proxies::{self, Scheme, TrustedProxies};
 use crate::http::upload::Multipart;
@@ -53,7 +53,7 @@ pub struct Request {
     /// `https` when a trusted proxy said the client used it ([`Request::scheme`]).
     scheme: Scheme,
     /// This request's name in logs and on the response ([`Request::id`]).
-    id: String,
+    id: RequestId,
     /// The app's state, attached when the app resolves the request.
     app: Option<Arc<AppState>>,
     /// Values the layers above attach to this request, by type: the
@@ -401,7 +401,7 @@ impl Request {
     /// one, else one made here (`5f3a9c1e-1042`: a per-process prefix and a
     /// counter). It is in the access log line and on the response.
     pub fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     /// The client's address if a trusted proxy told it (see
@@ -435,7 +435,7 @@ impl Request {
             .get(request_id::HEADER)
             .and_then(|id| request_id::valid(id.trim()))
         {
-            self.id = id.to_string();
+            self.id = RequestId::given(id);
         }
     }
 
