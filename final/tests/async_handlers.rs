@@ -8,8 +8,9 @@
 //! out, the framework's own layers kept. On PostgreSQL also: the statements
 //! do go over the loop's connection (`pg_stat_activity` shows it by its
 //! `application_name`), and a loop whose connection is killed answers 503
-//! for what was in flight, serves on the workers meanwhile, and connects
-//! again.
+//! for what was in flight, serves on the workers meanwhile (with the pool,
+//! while the database takes no new connection), and connects again; a
+//! future that wakes itself for ever costs its own request, not its loop.
 
 mod support;
 
@@ -33,6 +34,18 @@ fn json(note: &Note) -> serde_json::Value {
 async fn one(req: Arc<Request>) -> Result<Response, DbError> {
     let id: i64 = req.param("id").and_then(|id| id.parse().ok()).unwrap_or(0);
     let note: Note = req.db_async()?.get(id).await?;
+    Ok(Response::json(&json(&note)))
+}
+
+/// The name of the thread that ran it: an event loop's, or a worker's.
+async fn thread_name(_: Arc<Request>) -> Response {
+    Response::text(std::thread::current().name().unwrap_or("?").to_string())
+}
+
+/// The same as [`one`], as a plain handler: on a worker, with the pool.
+fn pooled(req: &Request) -> Result<Response, DbError> {
+    let id: i64 = req.param("id").and_then(|id| id.parse().ok()).unwrap_or(0);
+    let note = Note::get(&*req.db()?, id)?;
     Ok(Response::json(&json(&note)))
 }
 
@@ -82,6 +95,30 @@ async fn sleeps(req: Arc<Request>) -> Result<Response, DbError> {
     Ok(Response::text("slept"))
 }
 
+/// Polls of [`SpinsForEver`], counted for the test to see it spin.
+static SPINS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A future that asks to be polled again each time it is, and never ends:
+/// a handler's bug, which must cost its own request and not its loop.
+struct SpinsForEver;
+
+impl std::future::Future for SpinsForEver {
+    type Output = Response;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Response> {
+        SPINS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+async fn spins(_: Arc<Request>) -> Response {
+    SpinsForEver.await
+}
+
 async fn panics(req: Arc<Request>) -> Response {
     let _ = req.db_async().unwrap().query("SELECT 1 AS one", &[]).await;
     panic!("an async handler panicked on purpose");
@@ -99,9 +136,12 @@ fn app() -> App {
         .get_async("/panic", panics)
         .get_async("/begin", begins)
         .get_async("/sleep", sleeps)
+        .get_async("/spin", spins)
         .get_async("/api/notes/{id}", one)
         .cors("/api", Cors::new().allow_origin("https://app.example"))
         .get("/plain", |_: &Request| "plain")
+        .get("/pooled/{id}", pooled)
+        .get_async("/thread", thread_name)
 }
 
 /// A server on `backend` with notes 1..=NOTES ("note i", i % 6 stars).
@@ -316,6 +356,17 @@ fn on_both_loops(addr: SocketAddr) -> Vec<BufReader<std::net::TcpStream>> {
         .collect()
 }
 
+/// Whether, after notes are asked for on connections on both loops, each
+/// loop's own connection ran the query last (none ran on a worker).
+fn loops_carry_the_queries(addr: SocketAddr, admin: &Database) -> bool {
+    let _open = on_both_loops(addr);
+    let links = loop_connections(admin);
+    links.len() == 2
+        && links
+            .iter()
+            .all(|(_, last)| last.contains(r#"FROM "notes" WHERE "id" = $1"#))
+}
+
 /// The server on a PostgreSQL database of its own, and a connection to
 /// look at that database from outside.
 struct OnPostgres {
@@ -464,6 +515,57 @@ fn a_shutdown_waits_for_the_async_requests_in_flight_and_then_ends() {
 }
 
 #[test]
+fn a_future_that_wakes_itself_for_ever_costs_its_own_request_not_its_loop() {
+    let Some(pg) = on_postgres("async_loop_spins") else {
+        return;
+    };
+    // Four connections on each loop, then one spinning request on each: a
+    // new connection goes to the loop with the fewest.
+    let mut held = on_both_loops(pg.addr);
+    let mut spinning: Vec<_> = (0..2)
+        .map(|_| {
+            let mut stream = connect(pg.addr);
+            stream
+                .write_all(b"GET /spin HTTP/1.1\r\nHost: t\r\n\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    wait_until("the futures spin", || {
+        SPINS.load(std::sync::atomic::Ordering::Relaxed) > 10_000
+    });
+    // Both loops go on serving their other connections, async requests
+    // and plain ones: a turn polls a future a bounded number of times.
+    for (i, reader) in (1..).zip(&mut held) {
+        let stream = reader.get_mut();
+        stream
+            .write_all(
+                format!(
+                    "GET /notes/{i} HTTP/1.1\r\nHost: t\r\n\r\nGET /plain HTTP/1.1\r\nHost: t\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(title_of(&read_reply(reader, false)), format!("note {i}"));
+        assert_eq!(read_reply(reader, false).text(), "plain");
+    }
+    // A shutdown gives the spinning requests `shutdown_timeout`, then ends
+    // them with their connections.
+    let (done, stopped) = std::sync::mpsc::channel();
+    let server = pg.server;
+    std::thread::spawn(move || {
+        server.shutdown();
+        done.send(()).unwrap();
+    });
+    stopped
+        .recv_timeout(std::time::Duration::from_secs(15))
+        .expect("the server stops, spinning futures and all");
+    for stream in &mut spinning {
+        assert_eq!(support::read_to_close(stream), b"", "no answer was made");
+    }
+}
+
+#[test]
 fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
     let Some(pg) = on_postgres("async_loop_leaves") else {
         return;
@@ -496,6 +598,66 @@ fn a_client_that_leaves_before_its_answer_does_not_get_it_sent_to_the_next() {
             "each gets its own row, not a gone client's"
         );
     }
+    pg.server.shutdown();
+}
+
+#[test]
+fn while_a_loop_cannot_connect_its_async_routes_run_on_the_workers_with_the_pool() {
+    let Some(pg) = on_postgres("async_loop_fallback") else {
+        return;
+    };
+    let addr = pg.addr;
+    // The pool's connection, opened by a plain handler.
+    assert_eq!(title_of(&get(addr, "/pooled/1")), "note 1");
+    // The database takes no new connection (the open ones stay; said from
+    // another database, as PostgreSQL wants), and the loops lose theirs:
+    // they cannot connect again.
+    let (server_url, name) = pg.url.rsplit_once('/').unwrap();
+    let other = Database::open(format!("{server_url}/postgres"), 1).unwrap();
+    let other = other.checkout().unwrap();
+    let allow = |yes: bool| {
+        other
+            .execute_batch(&format!(
+                "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {yes}"
+            ))
+            .unwrap()
+    };
+    allow(false);
+    for (pid, _) in loop_connections(&pg.admin) {
+        other
+            .query("SELECT pg_terminate_backend($1)", &[&i64::from(pid)])
+            .unwrap();
+    }
+    wait_until("the loops' connections are gone", || {
+        loop_connections(&pg.admin).is_empty()
+    });
+    // A request sent as a loop loses its connection may be answered 503;
+    // once the loops know, async routes are served on the workers...
+    wait_until("async routes are served again", || {
+        get(addr, "/notes/2").status == 200
+    });
+    for i in 1..=20 {
+        assert_eq!(
+            title_of(&get(addr, &format!("/notes/{i}"))),
+            format!("note {i}")
+        );
+    }
+    // More runs than make a fast plain route run on its loop: an async one
+    // stays on the workers all the same (on the loop it would block it).
+    for _ in 0..200 {
+        let thread = get(addr, "/thread").text();
+        assert!(!thread.starts_with("httprs-loop"), "ran on {thread}");
+    }
+    // ...with the pool's connection: the loops have none.
+    assert_eq!(loop_connections(&pg.admin), []);
+    // Connections allowed again: the loops connect (after their back-off)
+    // and carry their async routes' statements once more.
+    allow(true);
+    wait_until("both loops carry their queries again", || {
+        loops_carry_the_queries(addr, &pg.admin)
+    });
+    let thread = get(addr, "/thread").text();
+    assert!(thread.starts_with("httprs-loop"), "ran on {thread}");
     pg.server.shutdown();
 }
 
@@ -549,13 +711,10 @@ fn a_loop_whose_connection_is_killed_answers_503_for_it_and_connects_again() {
         let now = loop_connections(&pg.admin);
         now.len() == 2 && now.iter().all(|(pid, _)| !before.contains(pid))
     });
-    // And the new connections carry the queries.
-    let open = on_both_loops(addr);
-    let links = loop_connections(&pg.admin);
-    assert_eq!(links.len(), 2, "{links:?}");
-    for (_, last) in links {
-        assert!(last.contains(r#"FROM "notes" WHERE "id" = $1"#), "{last}");
-    }
-    drop(open);
+    // And the new connections carry the queries (once each is ready: the
+    // server lists a connection from its first packet on).
+    wait_until("both new connections carry the queries", || {
+        loops_carry_the_queries(addr, &pg.admin)
+    });
     pg.server.shutdown();
 }
