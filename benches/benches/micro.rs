@@ -14,6 +14,11 @@
 //! - `dispatch`: handing jobs to a thread pool and waiting for them: the
 //!   `threadpool` crate against step 04's `ThreadPool` (same worker count;
 //!   step 04's queue is bounded, so a full queue makes `execute` wait).
+//! - `render_page`: TechEmpower's fortunes page (13 rows, one to escape),
+//!   from the one template file `benches/tfb/templates/fortunes.html`, by
+//!   httprs's minijinja `Templates::render` (an interpreter: the rows turned
+//!   into its values, then the template walked) and by `Response::page`
+//!   (askama: the template compiled into this bench).
 //!
 //! Run with `cargo bench -p benches --bench micro`.
 
@@ -193,11 +198,102 @@ fn round_trip(done: &Sender<()>, finished: &Receiver<()>, submit: impl Fn(Sender
     }
 }
 
+/// One row of TechEmpower's `fortune` table.
+#[derive(serde::Serialize)]
+struct Fortune {
+    id: i64,
+    message: String,
+}
+
+/// The fortunes page, for both engines: minijinja reads `fortunes` by name
+/// from the serialized struct, askama's derive compiles the same file.
+#[derive(serde::Serialize, httprs::askama::Template)]
+#[template(path = "fortunes.html", config = "tfb/askama.toml", askama = httprs::askama)]
+struct FortunesPage {
+    fortunes: Vec<Fortune>,
+}
+
+/// The 12 standard fortunes and the one added at request time, sorted.
+fn fortunes() -> Vec<Fortune> {
+    let mut all: Vec<Fortune> = [
+        "fortune: No such file or directory",
+        "A computer scientist is someone who fixes things that aren't broken.",
+        "After enough decimal places, nobody gives a damn.",
+        "A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1",
+        "A computer program does what you tell it to do, not what you want it to do.",
+        "Emacs is a nice operating system, but I prefer UNIX. \u{2014} Tom Christaensen",
+        "Any program that runs right is obsolete.",
+        "A list is only as strong as its weakest link. \u{2014} Donald Knuth",
+        "Feature: A bug with seniority.",
+        "Computers make very fast, very accurate mistakes.",
+        "<script>alert(\"This should not be displayed in a browser alert box.\");</script>",
+        "\u{30d5}\u{30ec}\u{30fc}\u{30e0}\u{30ef}\u{30fc}\u{30af}\u{306e}\u{30d9}\u{30f3}\u{30c1}\u{30de}\u{30fc}\u{30af}",
+    ]
+    .iter()
+    .zip(1..)
+    .map(|(message, id)| Fortune {
+        id,
+        message: message.to_string(),
+    })
+    .collect();
+    all.push(Fortune {
+        id: 0,
+        message: "Additional fortune added at request time.".to_string(),
+    });
+    all.sort_by(|a, b| a.message.cmp(&b.message));
+    all
+}
+
+fn render_page(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render_page");
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tfb/templates");
+    let templates = httprs::Templates::new(folder);
+    let expected = std::fs::read_to_string(format!("{folder}/../fortunes.html")).unwrap();
+    // Both must write the page TechEmpower expects (askama's numeric
+    // references aside) before either is timed.
+    let page = FortunesPage {
+        fortunes: fortunes(),
+    };
+    let interpreted = templates.render("fortunes.html", &page).unwrap();
+    let compiled = httprs::Response::page(&page).body_text();
+    assert_eq!(
+        interpreted
+            .replace("&#x27;", "&#39;")
+            .replace("&#x2f;", "/"),
+        expected
+    );
+    assert_eq!(
+        compiled
+            .replace("&#60;", "&lt;")
+            .replace("&#62;", "&gt;")
+            .replace("&#34;", "&quot;"),
+        expected
+    );
+    // Each run makes the rows too, as a handler does with what it read.
+    group.bench_function("minijinja", |b| {
+        b.iter(|| {
+            let page = FortunesPage {
+                fortunes: fortunes(),
+            };
+            black_box(templates.render("fortunes.html", &page).unwrap())
+        })
+    });
+    group.bench_function("askama", |b| {
+        b.iter(|| {
+            let page = FortunesPage {
+                fortunes: fortunes(),
+            };
+            black_box(httprs::Response::page(&page))
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = parse_request, serialise_response, frame, dispatch
+    targets = parse_request, serialise_response, frame, dispatch, render_page
 }
 criterion_main!(benches);

@@ -55,7 +55,13 @@ pub const SPLIT_SERVERS: &[&str] = &["httprs", "httprs-split", "nginx→httprs",
 /// Workloads in the order the bench runs them.
 pub const WORKLOAD_ORDER: &[&str] = &["hello-new-conn", "hello-keep-alive", "slow-10ms"];
 /// Micro groups in the order of the tutorial's chapters.
-const MICRO_GROUPS: &[&str] = &["parse_request", "serialise_response", "frame", "dispatch"];
+const MICRO_GROUPS: &[&str] = &[
+    "parse_request",
+    "serialise_response",
+    "frame",
+    "dispatch",
+    "render_page",
+];
 /// Inputs and implementations within a micro group, in reading order: the
 /// reference first, then the workspace's own, small inputs before large.
 const MICRO_NAMES: &[&str] = &[
@@ -74,11 +80,14 @@ const MICRO_NAMES: &[&str] = &[
     "threadpool-crate",
     "step04",
     "step04-unbounded",
+    "minijinja",
+    "askama",
 ];
 /// For each micro group, the implementation the others are compared with.
 const MICRO_REFERENCES: &[(&str, &str)] = &[
     ("parse_request", "httparse"),
     ("dispatch", "threadpool-crate"),
+    ("render_page", "minijinja"),
 ];
 
 /// One line of the end-to-end table.

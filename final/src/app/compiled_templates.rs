@@ -9,8 +9,8 @@
 //! table rows takes about 5 µs, most of a fast handler's time. askama reads
 //! the same Jinja-like file at compile time and writes a function that
 //! pushes the fixed text and the escaped fields straight into a `String`:
-//! the same page takes a fraction of a microsecond, and a misspelt field is
-//! a compile error instead of a blank.
+//! the page and its rows in 1.2 µs against minijinja's 5.6 (the benches'
+//! `render_page`), and a misspelt field is a compile error, not a blank.
 //!
 //! The price: the page changes only when the app is rebuilt, and the
 //! context is one struct per template. So minijinja stays the default, and
