@@ -37,6 +37,16 @@
 # ratios of the medians more than the figures. The medians, the ratios and
 # the chart come from benches/tfb/report.py.
 #
+# One machine for three: TechEmpower runs the load generator, the server
+# and the database on three machines; here they share two cores. Linux puts
+# each session in a scheduling group of its own (autogroups) and shares the
+# CPU between groups first, so each server and each wrk runs in a session
+# of its own (setsid) and PostgreSQL stays in this script's: when all three
+# want the CPU, each role gets its share, as if on its own machine, and not
+# a share per thread. (In one group, measured on 2026-12-07, httprs's async
+# /db fell into lock-step with PostgreSQL, one request per wake-up, at half
+# the rate it reaches with groups of its own; the peers moved less.)
+#
 # PostgreSQL is a throwaway cluster (initdb in a temp folder, loopback, no
 # fsync), as benches/common.sh makes it; the `world` table (10,000 rows,
 # random numbers from 1 to 10000) and `fortune` (the 12 standard rows,
@@ -111,10 +121,12 @@ LEASHES=()
 
 # leashed FIFO LOG PROGRAM ARGS...: runs PROGRAM under a `sh` that waits for
 # end of file on FIFO, then sends it SIGTERM and waits for it.
+# Each server in a session, so a scheduling group, of its own (see "One
+# machine for three" above).
 leashed() {
     local fifo=$1 log=$2
     shift 2
-    sh -c '"$@" </dev/null & p=$!; read _; kill -TERM $p; wait $p' sh "$@" \
+    setsid sh -c '"$@" </dev/null & p=$!; read _; kill -TERM $p; wait $p' sh "$@" \
         <"$fifo" >"$log" 2>&1 {HOLD}>&- {PG_HOLD}>&- &
     LEASHES+=($!)
 }
@@ -227,7 +239,7 @@ for round in $(seq "$ROUNDS"); do
                 [ "$test" = plaintext ] && args=(-- "$PIPELINE")
                 # TechEmpower's headers; wrk stops itself after DURATION, the
                 # timeout only guards a hang.
-                out=$(timeout 120 wrk -t2 -c"$conns" -d"$DURATION" --timeout 8 \
+                out=$(timeout 120 setsid wrk -t2 -c"$conns" -d"$DURATION" --timeout 8 \
                     -H 'Accept: application/json,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7' \
                     -H 'Connection: keep-alive' "${lua[@]}" "$url" "${args[@]}" {HOLD}>&- {PG_HOLD}>&- || true)
                 rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
