@@ -3,9 +3,10 @@
 //! `/queries?queries=N`, `/fortunes`, `/updates?queries=N`.
 //!
 //! Written as an application would write it, with the framework's own
-//! parts: the data layer's pool and [`Model`]s for every row read and
-//! written (`get_many` pipelines the reads, `update_many` batches the
-//! writes, as the docs' "fast path" tells an app to), `Response::json` for
+//! parts: the data layer's [`Model`]s for every row read and written,
+//! every route that reads one an async handler on the event loop's own
+//! connection (`get_many` sends the reads together, `update_many` batches
+//! the writes, as the docs' "fast path" tells an app to), `Response::json` for
 //! JSON, and for the fortunes page a template compiled with the app
 //! (`Response::page`, askama; HTML-escaped, from `tfb/templates`), as the
 //! docs' fast path says. Nothing here is tuned for the
@@ -20,7 +21,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use httprs::askama::Template;
-use httprs::{App, Column, DbError, Model, Order, Request, Response, Route, Row, ToValue};
+use httprs::{App, Column, DbError, Model, Order, Request, Response, Row, ToValue};
 use serde::Serialize;
 
 /// The most rows `/queries` and `/updates` read per request, as the rules say.
@@ -154,10 +155,11 @@ fn random_ids(n: usize) -> Vec<i64> {
     (0..n).map(|_| random_id()).collect()
 }
 
-fn many(req: &Request) -> Result<Response, DbError> {
-    let conn = req.db()?;
-    // One query per row, all pipelined: one round trip for the lot.
-    let worlds = World::get_many(&conn, &random_ids(queries(req)))?;
+/// Async, as `/db`: one query per row, all sent together (with the loop's
+/// other requests' statements), one round trip for the lot.
+async fn many(req: Arc<Request>) -> Result<Response, DbError> {
+    let ids = random_ids(queries(&req));
+    let worlds: Vec<World> = req.db_async()?.get_many(&ids).await?;
     Ok(Response::json(&worlds))
 }
 
@@ -172,14 +174,16 @@ async fn fortunes(req: Arc<Request>) -> Result<Response, DbError> {
     Ok(Response::page(&FortunesPage { fortunes }))
 }
 
-fn updates(req: &Request) -> Result<Response, DbError> {
-    let conn = req.db()?;
-    let mut worlds = World::get_many(&conn, &random_ids(queries(req)))?;
+/// Async too: the reads as in `/queries`, then one statement writes them
+/// all (the rules allow a batch update).
+async fn updates(req: Arc<Request>) -> Result<Response, DbError> {
+    let db = req.db_async()?;
+    let ids = random_ids(queries(&req));
+    let mut worlds: Vec<World> = db.get_many(&ids).await?;
     for world in &mut worlds {
         world.random_number = random_id();
     }
-    // One statement writes them all (the rules allow a batch update).
-    World::update_many(&conn, &worlds)?;
+    let worlds = db.update_many(worlds).await?;
     Ok(Response::json(&worlds))
 }
 
@@ -188,13 +192,12 @@ fn main() {
         .database([])
         .get("/plaintext", plaintext)
         .get("/json", json)
-        // One query each: async, so the event loop's connection carries
-        // them. Many queries each: on the workers, each with a pooled
-        // connection, its queries pipelined (`get_many`, `update_many`).
+        // Async, so the event loop's connection carries their statements,
+        // with those of the loop's other requests.
         .get_async("/db", db)
-        .add_route(Route::get("/queries", many).may_block())
+        .get_async("/queries", many)
         .get_async("/fortunes", fortunes)
-        .add_route(Route::get("/updates", updates).may_block())
+        .get_async("/updates", updates)
         .bind("127.0.0.1:8080")
         .run();
 }

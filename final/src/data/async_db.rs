@@ -18,7 +18,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::data::error::DbError;
-use crate::data::model::{Model, Order, get_sql, list_sql, not_found};
+use crate::data::model::{
+    Model, Order, all_changed, get_sql, list_sql, not_found, rows_per_statement,
+    update_from_values_sql, update_order,
+};
 use crate::data::pg_link::LinkShared;
 use crate::data::pool::Database;
 use crate::data::row::Row;
@@ -160,6 +163,97 @@ impl AsyncDb {
         let rows =
             list_sql(M::TABLE, M::COLUMNS, order).map(|sql| self.run(sql, &[&i64::from(limit)]));
         async move { rows?.await?.iter().map(M::from_row).collect() }
+    }
+
+    /// The rows with these ids, in their order: [`Model::get_many`] for an
+    /// async handler. On the event loop's connection each id is read by a
+    /// statement of its own, all sent together with the loop's other
+    /// requests' statements, in one `send`: one round trip for the lot.
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] (404) naming the first id with no row.
+    pub fn get_many<M: Model + Send + 'static>(
+        &self,
+        ids: &[i64],
+    ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
+        let ids = ids.to_vec();
+        let plan = match &self.inner {
+            // Every statement made now: the first poll sends them all.
+            Inner::Link(_) => {
+                let sql = get_sql(M::TABLE, M::COLUMNS);
+                Ok(ids
+                    .iter()
+                    .map(|id| self.run(sql.clone(), &[id]))
+                    .collect::<Vec<_>>())
+            }
+            Inner::Pool(db) => Err(db.clone()),
+        };
+        Box::pin(async move {
+            match plan {
+                Ok(reads) => {
+                    let answers = futures_util::future::join_all(reads).await;
+                    ids.iter()
+                        .zip(answers)
+                        .map(|(id, rows)| match rows?.first() {
+                            Some(row) => M::from_row(row),
+                            None => Err(not_found(M::TABLE, *id)),
+                        })
+                        .collect()
+                }
+                Err(db) => M::get_many(&*db.checkout()?, &ids),
+            }
+        })
+    }
+
+    /// Writes every column of each row back, by id, and gives the rows
+    /// back: [`Model::update_many`] for an async handler. On the event
+    /// loop's connection, one `UPDATE ... FROM (VALUES ...)`, its rows
+    /// sorted by id; it holds no transaction, so at most
+    /// 65,535 / (columns + 1) distinct rows (more is an error: write them
+    /// with a pooled connection, `req.db()`, in a transaction).
+    ///
+    /// # Errors
+    /// As [`Model::update_many`]: [`DbError::NotSaved`] if a row has no id,
+    /// before anything is written; [`DbError::NotFound`] (404) if some ids
+    /// have no row (the others are written); [`DbError::Constraint`] for a
+    /// refused value (then nothing is written).
+    pub fn update_many<M: Model + Send + 'static>(
+        &self,
+        rows: Vec<M>,
+    ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let link = match inner {
+                Inner::Link(link) => link,
+                Inner::Pool(db) => return M::update_many(&*db.checkout()?, &rows).map(|()| rows),
+            };
+            let (ids, order) = update_order(&rows)?;
+            if M::COLUMNS.is_empty() {
+                // Nothing to write; but a missing row is still a 404.
+                let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
+                AsyncDb::link(link).get_many::<M>(&ids).await?;
+                return Ok(rows);
+            }
+            let most = rows_per_statement(M::COLUMNS);
+            if order.len() > most {
+                return Err(DbError::Value(format!(
+                    "{} {} rows are more than one statement writes ({most}); on the event \
+                     loop's shared connection there is no transaction to write them in: \
+                     use a pooled connection (`req.db()`)",
+                    order.len(),
+                    M::TABLE
+                )));
+            }
+            let sql = update_from_values_sql(M::TABLE, M::COLUMNS, order.len());
+            let mut values = Vec::with_capacity(order.len() * (M::COLUMNS.len() + 1));
+            for &i in &order {
+                values.push(ids[i].to_value());
+                values.extend(rows[i].to_params().iter().map(|p| p.to_value()));
+            }
+            let changed = link.execute(&sql, values).await?;
+            all_changed(M::TABLE, changed, order.len())?;
+            Ok(rows)
+        })
     }
 }
 

@@ -213,21 +213,7 @@ pub trait Model: Sized {
     /// others are written); [`DbError::Constraint`] for a refused value
     /// (then nothing is written).
     fn update_many(conn: &Connection, rows: &[Self]) -> Result<(), DbError> {
-        let ids = rows
-            .iter()
-            .map(|row| row.id().ok_or(DbError::NotSaved { table: Self::TABLE }))
-            .collect::<Result<Vec<i64>, DbError>>()?;
-        // Indexes into `rows`, sorted by id (stably: equal ids keep their
-        // order), then one per id, the last given, as one by one would leave it.
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by_key(|&i| ids[i]);
-        order.dedup_by(|later, kept| {
-            let same = ids[*later] == ids[*kept];
-            if same {
-                *kept = *later;
-            }
-            same
-        });
+        let (ids, order) = update_order(rows)?;
         if Self::COLUMNS.is_empty() {
             let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
             return Self::get_many(conn, &ids).map(drop);
@@ -239,8 +225,7 @@ pub trait Model: Sized {
         };
         let changed = match conn.engine() {
             Engine::Postgres => {
-                // PostgreSQL takes at most 65,535 parameters per statement.
-                let per_statement = 65_535 / (Self::COLUMNS.len() + 1);
+                let per_statement = rows_per_statement(Self::COLUMNS);
                 let write = |conn: &Connection| {
                     let mut changed = 0;
                     for chunk in order.chunks(per_statement) {
@@ -270,15 +255,7 @@ pub trait Model: Sized {
                 Ok(changed)
             })?,
         };
-        let wanted = order.len() as u64;
-        if changed < wanted {
-            return Err(DbError::NotFound(format!(
-                "{} of the {wanted} {} rows to update do not exist",
-                wanted - changed,
-                Self::TABLE
-            )));
-        }
-        Ok(())
+        all_changed(Self::TABLE, changed, order.len())
     }
 
     /// Deletes the row with this id.
@@ -389,7 +366,7 @@ fn update_sql(table: &'static str, columns: &'static [Column]) -> Arc<str> {
 /// own, so without it every column would be `text` and the assignment
 /// refused. `(NULL::"t")."a"` is a `NULL` of exactly `"a"`'s type; it
 /// types the parameters below it, and its `NULL` id matches no row.
-fn update_from_values_sql(table: &str, columns: &[Column], rows: usize) -> String {
+pub(crate) fn update_from_values_sql(table: &str, columns: &[Column], rows: usize) -> String {
     let table = quote(table);
     let names: Vec<String> = std::iter::once(quote("id"))
         .chain(columns.iter().map(|c| quote(c.name)))
@@ -458,6 +435,46 @@ pub(crate) fn list_sql(
         sql.push_str(" LIMIT $1");
         sql
     }))
+}
+
+/// `rows`' ids (an error if one has none: nothing is written), and the
+/// indexes into `rows` to write, sorted by id (stably: equal ids keep their
+/// order), then one per id, the last given, as one by one would leave it.
+/// What [`Model::update_many`] writes, on either engine, and
+/// [`AsyncDb::update_many`](crate::AsyncDb::update_many) too.
+pub(crate) fn update_order<M: Model>(rows: &[M]) -> Result<(Vec<i64>, Vec<usize>), DbError> {
+    let ids = rows
+        .iter()
+        .map(|row| row.id().ok_or(DbError::NotSaved { table: M::TABLE }))
+        .collect::<Result<Vec<i64>, DbError>>()?;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| ids[i]);
+    order.dedup_by(|later, kept| {
+        let same = ids[*later] == ids[*kept];
+        if same {
+            *kept = *later;
+        }
+        same
+    });
+    Ok((ids, order))
+}
+
+/// How many rows one `UPDATE ... FROM (VALUES ...)` may write: PostgreSQL
+/// takes at most 65,535 parameters per statement, an id and the columns each.
+pub(crate) fn rows_per_statement(columns: &[Column]) -> usize {
+    65_535 / (columns.len() + 1)
+}
+
+/// A 404 unless the `wanted` rows of `table` were all `changed`.
+pub(crate) fn all_changed(table: &str, changed: u64, wanted: usize) -> Result<(), DbError> {
+    let wanted = wanted as u64;
+    if changed < wanted {
+        return Err(DbError::NotFound(format!(
+            "{} of the {wanted} {table} rows to update do not exist",
+            wanted - changed,
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn not_found(table: &str, id: i64) -> DbError {

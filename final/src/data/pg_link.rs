@@ -205,36 +205,51 @@ impl LinkShared {
     /// Runs `sql` with `values` and gives its rows: prepared first if this
     /// connection has not seen it (one more round trip, once).
     pub(crate) async fn query(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, DbError> {
-        let known = self.cache().get(sql).cloned();
-        let prepared = match known {
-            Some(prepared) => prepared,
-            None => {
-                // Checked once, before it is prepared: a statement in the
-                // cache passed.
-                if let Some(statement) = changes_the_session(sql) {
-                    return Err(DbError::SharedConnection {
-                        statement: statement.to_string(),
-                    });
-                }
-                let statement = self.client.prepare(sql).await.map_err(failed)?;
-                let prepared = with_columns(statement);
-                let mut cache = self.cache();
-                if cache.len() >= MAX_STATEMENTS {
-                    cache.clear();
-                }
-                cache.insert(sql.to_string(), prepared.clone());
-                prepared
-            }
-        };
+        let prepared = self.prepared(sql).await?;
         let refs = refs(&values);
         match self.client.query(&prepared.statement, &refs).await {
             Ok(rows) => Ok(rows_of(rows, &prepared.columns)),
-            Err(err) => {
-                // Made stale by a schema change, say: prepared afresh next time.
-                self.cache().remove(sql);
-                Err(failed(err))
-            }
+            Err(err) => Err(self.forget(sql, err)),
         }
+    }
+
+    /// Runs `sql` with `values` and gives the number of rows it changed.
+    pub(crate) async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbError> {
+        let prepared = self.prepared(sql).await?;
+        let refs = refs(&values);
+        self.client
+            .execute(&prepared.statement, &refs)
+            .await
+            .map_err(|err| self.forget(sql, err))
+    }
+
+    /// `sql` as this connection has prepared it, preparing it now if it
+    /// has not.
+    async fn prepared(&self, sql: &str) -> Result<Prepared, DbError> {
+        if let Some(prepared) = self.cache().get(sql).cloned() {
+            return Ok(prepared);
+        }
+        // Checked once, before it is prepared: a statement in the cache passed.
+        if let Some(statement) = changes_the_session(sql) {
+            return Err(DbError::SharedConnection {
+                statement: statement.to_string(),
+            });
+        }
+        let statement = self.client.prepare(sql).await.map_err(failed)?;
+        let prepared = with_columns(statement);
+        let mut cache = self.cache();
+        if cache.len() >= MAX_STATEMENTS {
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), prepared.clone());
+        Ok(prepared)
+    }
+
+    /// The error of running `sql`; its statement is prepared afresh next
+    /// time (a schema change may have made it stale).
+    fn forget(&self, sql: &str, err: tokio_postgres::Error) -> DbError {
+        self.cache().remove(sql);
+        failed(err)
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Prepared>> {
