@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::data::error::DbError;
 use crate::data::model::{
-    Model, Order, all_changed, get_sql, list_sql, not_found, rows_per_statement,
+    Model, Order, all_changed, found, get_sql, list_sql, rows_per_statement,
     update_from_values_sql, update_order,
 };
 use crate::data::pg_link::LinkShared;
@@ -142,12 +142,7 @@ impl AsyncDb {
         id: i64,
     ) -> impl Future<Output = Result<M, DbError>> + Send + 'static + use<M> {
         let rows = self.run(get_sql(M::TABLE, M::COLUMNS), &[&id]);
-        async move {
-            match rows.await?.first() {
-                Some(row) => M::from_row(row),
-                None => Err(not_found(M::TABLE, id)),
-            }
-        }
+        async move { found(id, &rows.await?) }
     }
 
     /// Up to `limit` rows of model `M`, sorted by `order`: [`Model::list`], awaited.
@@ -194,10 +189,7 @@ impl AsyncDb {
                     let answers = futures_util::future::join_all(reads).await;
                     ids.iter()
                         .zip(answers)
-                        .map(|(id, rows)| match rows?.first() {
-                            Some(row) => M::from_row(row),
-                            None => Err(not_found(M::TABLE, *id)),
-                        })
+                        .map(|(id, rows)| found(*id, &rows?))
                         .collect()
                 }
                 Err(db) => M::get_many(&*db.checkout()?, &ids),

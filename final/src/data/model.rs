@@ -163,10 +163,7 @@ pub trait Model: Sized {
         let results = conn.query_pipelined(&batch)?;
         ids.iter()
             .zip(results)
-            .map(|(id, rows)| match rows.first() {
-                Some(row) => Self::from_row(row),
-                None => Err(not_found(Self::TABLE, *id)),
-            })
+            .map(|(id, rows)| found(*id, &rows))
             .collect()
     }
 
@@ -475,6 +472,15 @@ pub(crate) fn all_changed(table: &str, changed: u64, wanted: usize) -> Result<()
         )));
     }
     Ok(())
+}
+
+/// The model in the first of `rows`, read by id `id`; a 404 naming the
+/// id when there is none.
+pub(crate) fn found<M: Model>(id: i64, rows: &[Row]) -> Result<M, DbError> {
+    match rows.first() {
+        Some(row) => M::from_row(row),
+        None => Err(not_found(M::TABLE, id)),
+    }
 }
 
 pub(crate) fn not_found(table: &str, id: i64) -> DbError {
