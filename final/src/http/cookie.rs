@@ -24,6 +24,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::http::headers::is_tchar;
+
 /// Finds cookie `name` in a `Cookie` header value such as `a=1; b=2`: the
 /// first of that name, without one pair of surrounding double quotes.
 pub(crate) fn find<'a>(header: &'a str, name: &str) -> Option<&'a str> {
@@ -119,7 +121,7 @@ impl Cookie {
     /// `Set-Cookie` line cannot carry as it is.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Result<Cookie, CookieError> {
         let (name, value) = (name.into(), value.into());
-        if name.is_empty() || !name.bytes().all(is_token) {
+        if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(CookieError::Name(name));
         }
         // One pair of quotes around the octets is allowed, and kept.
@@ -229,11 +231,6 @@ impl Cookie {
     pub fn value(&self) -> &str {
         &self.value
     }
-}
-
-/// RFC 9110 `tchar`: what a token (a cookie's name) is made of.
-fn is_token(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// RFC 6265 `cookie-octet`: printable ASCII but space, `"`, `,`, `;` and `\`.

@@ -190,7 +190,7 @@ impl std::error::Error for FieldError {}
 /// assert!(check_field("Bad Name", "v").is_err());
 /// ```
 pub fn check_field(name: &str, value: &str) -> Result<(), FieldError> {
-    if name.is_empty() || !name.bytes().all(is_token_byte) {
+    if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(FieldError::Name(name.to_string()));
     }
     // Every field of every response passes here, so no early exit: a
@@ -204,12 +204,14 @@ pub fn check_field(name: &str, value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A `tchar` of RFC 9110 §5.6.2: what names of methods and fields are made of.
-fn is_token_byte(b: u8) -> bool {
+/// A `tchar` of RFC 9110 §5.6.2: what the names of methods, fields and
+/// cookies are made of. The one definition the parser, the cookies and
+/// [`check_field`] share.
+pub(crate) fn is_tchar(b: u8) -> bool {
     TOKEN[usize::from(b)]
 }
 
-/// [`is_token_byte`] for each byte, made once at compile time: a lookup
+/// [`is_tchar`] for each byte, made once at compile time: a lookup
 /// instead of a search through the punctuation for each `-` of a name.
 const TOKEN: [bool; 256] = {
     let mut table = [false; 256];

@@ -41,7 +41,7 @@ use std::sync::Arc;
 use crate::http::body_plan::{BodyPlan, BodyPlanner, StreamedUpload};
 use crate::http::buffer::InputBuffer;
 use crate::http::chunked::ChunkedDecoder;
-use crate::http::headers::Headers;
+use crate::http::headers::{Headers, is_tchar};
 use crate::http::host::valid_host;
 use crate::http::parse_error::{Limits, MAX_HEADERS, ParseError, check_bare_cr};
 use crate::http::upload::Multipart;
@@ -468,11 +468,6 @@ fn static_or_owned(text: &str, common: &[&'static str]) -> Cow<'static, str> {
         Some(c) => Cow::Borrowed(c),
         None => Cow::Owned(text.to_string()),
     }
-}
-
-/// RFC 9110 §5.6.2: the bytes a token (a method, a field name) is made of.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Where the minor digit is when the request line ends in `HTTP/1.2` to `HTTP/1.9`.
