@@ -110,10 +110,14 @@ impl Wake for LinkWaker {
     }
 }
 
-/// A future's waker: lists its place.
+/// A future's waker: lists its place, once until the loop polls it.
 struct TaskWaker {
     place: usize,
     wakeups: Arc<Wakeups>,
+    /// On the list and not polled since: a future waits for many things
+    /// (a handler reading 20 rows is woken by each of the 20 answers), and
+    /// is polled once for all the wakes of a turn, not once for each.
+    listed: AtomicBool,
 }
 
 impl Wake for TaskWaker {
@@ -121,6 +125,9 @@ impl Wake for TaskWaker {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
+        if self.listed.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let first = {
             let mut list = self.wakeups.list();
             list.push(self.place);
@@ -151,7 +158,7 @@ pub(crate) struct Task {
 /// waker left over from the old task may then poll the new one once for
 /// nothing, which a future allows.
 pub(crate) struct Tasks {
-    places: Vec<Option<(Task, Waker)>>,
+    places: Vec<Option<(Task, Arc<TaskWaker>, Waker)>>,
     free: Vec<usize>,
     wakeups: Arc<Wakeups>,
     /// Places taken from the list, being polled (kept for its allocation).
@@ -185,12 +192,14 @@ impl Tasks {
             self.places.push(None);
             self.places.len() - 1
         });
-        let waker = Waker::from(Arc::new(TaskWaker {
+        let listing = Arc::new(TaskWaker {
             place,
             wakeups: self.wakeups.clone(),
-        }));
-        waker.wake_by_ref();
-        self.places[place] = Some((task, waker));
+            listed: AtomicBool::new(false),
+        });
+        listing.wake_by_ref();
+        let waker = Waker::from(listing.clone());
+        self.places[place] = Some((task, listing, waker));
     }
 
     /// Takes the places woken since the last call; `false` if none were.
@@ -206,9 +215,12 @@ impl Tasks {
     pub(crate) fn poll_woken(&mut self, app: &AppCore, mut done: impl FnMut(Task, Response)) {
         let mut polling = std::mem::take(&mut self.polling);
         for place in polling.drain(..) {
-            let Some((task, waker)) = self.places.get_mut(place).and_then(Option::as_mut) else {
+            let Some((task, listing, waker)) = self.places.get_mut(place).and_then(Option::as_mut)
+            else {
                 continue;
             };
+            // Off the list before the poll: a wake from now on lists it again.
+            listing.listed.store(false, Ordering::Release);
             let mut cx = Context::from_waker(waker);
             let polled = catch_unwind(AssertUnwindSafe(|| task.future.as_mut().poll(&mut cx)));
             let res = match polled {
@@ -216,7 +228,7 @@ impl Tasks {
                 Ok(Poll::Ready(res)) => res,
                 Err(panic) => app.panicked(&task.req, panic),
             };
-            let (mut task, _) = self.places[place].take().expect("polled just now");
+            let (mut task, _, _) = self.places[place].take().expect("polled just now");
             self.free.push(place);
             // Dropped here, where a panic in a `Drop` costs nothing more.
             let future = std::mem::replace(&mut task.future, Box::pin(std::future::pending()));
@@ -279,6 +291,39 @@ mod tests {
         tasks.poll_woken(&app, |_, res| finished.push(res.body_text()));
         assert_eq!(finished, ["done"]);
         assert_eq!(tasks.len(), 0, "its place is free again");
+    }
+
+    #[test]
+    fn many_wakes_before_a_poll_list_a_task_once_and_a_wake_during_its_poll_lists_it_again() {
+        let (mut tasks, _) = tasks();
+        let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (seen, saved) = (polls.clone(), Arc::new(Mutex::new(None::<Waker>)));
+        let keep = saved.clone();
+        // Waits for ever; on its second poll it wakes itself (as a future
+        // that yields does), which must list it again.
+        let future = std::future::poll_fn(move |cx| {
+            *keep.lock().unwrap() = Some(cx.waker().clone());
+            if seen.fetch_add(1, Ordering::SeqCst) == 1 {
+                cx.waker().wake_by_ref();
+            }
+            Poll::<Response>::Pending
+        });
+        tasks.spawn(task("/", Box::pin(future)));
+        let app = AppCore::new();
+        assert!(tasks.take_woken());
+        tasks.poll_woken(&app, |_, _| unreachable!("it never ends"));
+        let waker = saved.lock().unwrap().clone().unwrap();
+        for _ in 0..20 {
+            waker.wake_by_ref();
+        }
+        assert!(tasks.take_woken());
+        assert_eq!(tasks.polling, [0], "twenty wakes, one place on the list");
+        tasks.poll_woken(&app, |_, _| unreachable!());
+        assert_eq!(polls.load(Ordering::SeqCst), 2);
+        assert!(tasks.take_woken(), "it woke itself while being polled");
+        tasks.poll_woken(&app, |_, _| unreachable!());
+        assert_eq!(polls.load(Ordering::SeqCst), 3);
+        assert!(!tasks.take_woken());
     }
 
     #[test]
