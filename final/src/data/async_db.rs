@@ -172,28 +172,21 @@ impl AsyncDb {
         ids: &[i64],
     ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
         let ids = ids.to_vec();
-        let plan = match &self.inner {
-            // Every statement made now: the first poll sends them all.
-            Inner::Link(_) => {
-                let sql = get_sql(M::TABLE, M::COLUMNS);
-                Ok(ids
-                    .iter()
-                    .map(|id| self.run(sql.clone(), &[id]))
-                    .collect::<Vec<_>>())
-            }
-            Inner::Pool(db) => Err(db.clone()),
-        };
+        let inner = self.inner.clone();
         Box::pin(async move {
-            match plan {
-                Ok(reads) => {
-                    let answers = futures_util::future::join_all(reads).await;
-                    ids.iter()
-                        .zip(answers)
-                        .map(|(id, rows)| found(*id, &rows?))
-                        .collect()
-                }
-                Err(db) => M::get_many(&*db.checkout()?, &ids),
-            }
+            let link = match inner {
+                Inner::Link(link) => link,
+                Inner::Pool(db) => return M::get_many(&*db.checkout()?, &ids),
+            };
+            // Values, which fit the column's type (an `i64` is only an `INT8`).
+            let values: Vec<Value> = ids.iter().map(|id| id.to_value()).collect();
+            let answers = link
+                .query_each(&get_sql(M::TABLE, M::COLUMNS), &values)
+                .await?;
+            ids.iter()
+                .zip(answers)
+                .map(|(id, rows)| found(*id, &rows))
+                .collect()
         })
     }
 

@@ -37,14 +37,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::Host;
 use tokio_postgres::tls::NoTlsStream;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
 use crate::data::error::DbError;
 use crate::data::postgres::{
-    MAX_STATEMENTS, Prepared, is_lost, lock_timeout_sql, lost, refs, rows_of, with_columns,
+    MAX_STATEMENTS, Prepared, is_lost, lock_timeout_sql, lost, with_columns,
 };
 use crate::data::row::Row;
 use crate::data::value::Value;
@@ -205,30 +207,60 @@ impl LinkShared {
     /// Runs `sql` with `values` and gives its rows: prepared first if this
     /// connection has not seen it (one more round trip, once).
     pub(crate) async fn query(&self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, DbError> {
-        let prepared = self.prepared(sql).await?;
-        let refs = refs(&values);
-        match self.client.query(&prepared.statement, &refs).await {
-            Ok(rows) => Ok(rows_of(rows, &prepared.columns)),
-            Err(err) => Err(self.forget(sql, err)),
-        }
-    }
-
-    /// Runs `sql` with `values` and gives the number of rows it changed.
-    pub(crate) async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbError> {
-        let prepared = self.prepared(sql).await?;
-        let refs = refs(&values);
-        self.client
-            .execute(&prepared.statement, &refs)
+        let prepared = self.statement(sql).await?;
+        rows(&self.client, &prepared, &values)
             .await
             .map_err(|err| self.forget(sql, err))
     }
 
-    /// `sql` as this connection has prepared it, preparing it now if it
-    /// has not.
-    async fn prepared(&self, sql: &str) -> Result<Prepared, DbError> {
-        if let Some(prepared) = self.cache().get(sql).cloned() {
-            return Ok(prepared);
+    /// Runs `sql`, which takes one parameter, once for each of `params`,
+    /// all sent together, and gives the rows of each, in order: the
+    /// statement looked up once, and no more per run than the client's
+    /// own work. The first error, if any statement fails.
+    pub(crate) async fn query_each<P: ToSql + Sync>(
+        &self,
+        sql: &str,
+        params: &[P],
+    ) -> Result<Vec<Vec<Row>>, DbError> {
+        let prepared = self.statement(sql).await?;
+        let runs = params
+            .iter()
+            .map(|param| rows(&self.client, &prepared, std::slice::from_ref(param)));
+        // Side by side in one allocation (`join_all`'s), each kept small
+        // (see `rows`); the first poll sends them all.
+        futures_util::future::join_all(runs)
+            .await
+            .into_iter()
+            .map(|rows| rows.map_err(|err| self.forget(sql, err)))
+            .collect()
+    }
+
+    /// Runs `sql` with `values` and gives the number of rows it changed.
+    pub(crate) async fn execute(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbError> {
+        let prepared = self.statement(sql).await?;
+        self.client
+            .execute_raw(&prepared.statement, &values)
+            .await
+            .map_err(|err| self.forget(sql, err))
+    }
+
+    /// `sql` prepared on this connection: from the cache, or prepared now
+    /// (boxed: rare, and its future would double the size of every
+    /// caller's).
+    async fn statement(&self, sql: &str) -> Result<Prepared, DbError> {
+        match self.cached(sql) {
+            Some(prepared) => Ok(prepared),
+            None => Box::pin(self.prepare(sql)).await,
         }
+    }
+
+    /// `sql` as this connection has prepared it, if it has.
+    fn cached(&self, sql: &str) -> Option<Prepared> {
+        self.cache().get(sql).cloned()
+    }
+
+    /// Prepares `sql` on this connection and keeps it.
+    async fn prepare(&self, sql: &str) -> Result<Prepared, DbError> {
         // Checked once, before it is prepared: a statement in the cache passed.
         if let Some(statement) = changes_the_session(sql) {
             return Err(DbError::SharedConnection {
@@ -257,6 +289,24 @@ impl LinkShared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The rows of `prepared` run with `params`, straight from the client's
+/// stream into [`Row`]s. A handler reading many rows holds one of these
+/// futures per row: it is kept to the client's own (about 1 KiB; larger,
+/// each would cost the allocator's slow path).
+async fn rows<P: ToSql + Sync>(
+    client: &Client,
+    prepared: &Prepared,
+    params: &[P],
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let stream = client.query_raw(&prepared.statement, params).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut rows = Vec::new();
+    while let Some(row) = stream.next().await {
+        rows.push(Row::postgres(prepared.columns.clone(), row?));
+    }
+    Ok(rows)
 }
 
 /// The first word of `sql` if it would change the connection for the

@@ -384,13 +384,13 @@ impl Drop for Postgres {
 }
 
 /// The values as the client takes them.
-pub(crate) fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
 /// The client's rows as [`Row`]s, sharing the statement's column names;
 /// each cell is read when a model asks for it (`row.rs`).
-pub(crate) fn rows_of(rows: Vec<tokio_postgres::Row>, columns: &Arc<[String]>) -> Vec<Row> {
+fn rows_of(rows: Vec<tokio_postgres::Row>, columns: &Arc<[String]>) -> Vec<Row> {
     rows.into_iter()
         .map(|row| Row::postgres(columns.clone(), row))
         .collect()
