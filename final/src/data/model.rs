@@ -293,12 +293,13 @@ pub(crate) fn create_table_sql(engine: Engine, table: &str, columns: &[Column]) 
 
 /// What a statement's text is kept under ([`memo`]): what it does, the
 /// model's table and columns (by address: two models may share a table),
-/// and for a list, its order.
+/// for a list, its order, and for a statement that writes many rows, how many.
 type SqlKey = (
     &'static str,
     &'static str,
     *const Column,
     Option<(&'static str, Direction)>,
+    usize,
 );
 
 /// The text `build` makes, built once per thread for each key and kept.
@@ -321,7 +322,7 @@ fn memo(key: SqlKey, build: impl FnOnce() -> String) -> Arc<str> {
 
 /// `SELECT "id", ... FROM "table" WHERE "id" = $1`.
 pub(crate) fn get_sql(table: &'static str, columns: &'static [Column]) -> Arc<str> {
-    memo(("get", table, columns.as_ptr(), None), || {
+    memo(("get", table, columns.as_ptr(), None, 0), || {
         format!(
             "SELECT {} FROM {} WHERE {} = $1",
             select_list(columns),
@@ -333,7 +334,7 @@ pub(crate) fn get_sql(table: &'static str, columns: &'static [Column]) -> Arc<st
 
 /// `UPDATE "table" SET "a" = $1, "b" = $2 WHERE "id" = $3`: the id last.
 fn update_sql(table: &'static str, columns: &'static [Column]) -> Arc<str> {
-    memo(("update", table, columns.as_ptr(), None), || {
+    memo(("update", table, columns.as_ptr(), None, 0), || {
         let assignments: Vec<String> = columns
             .iter()
             .enumerate()
@@ -363,37 +364,59 @@ fn update_sql(table: &'static str, columns: &'static [Column]) -> Arc<str> {
 /// own, so without it every column would be `text` and the assignment
 /// refused. `(NULL::"t")."a"` is a `NULL` of exactly `"a"`'s type; it
 /// types the parameters below it, and its `NULL` id matches no row.
-pub(crate) fn update_from_values_sql(table: &str, columns: &[Column], rows: usize) -> String {
-    let table = quote(table);
-    let names: Vec<String> = std::iter::once(quote("id"))
-        .chain(columns.iter().map(|c| quote(c.name)))
-        .collect();
-    let assignments: Vec<String> = names[1..]
-        .iter()
-        .map(|name| format!("{name} = \"httprs_new\".{name}"))
-        .collect();
-    let typed: Vec<String> = names
-        .iter()
-        .map(|name| format!("(NULL::{table}).{name}"))
-        .collect();
-    let mut values = vec![format!("({})", typed.join(", "))];
-    let width = names.len();
-    for row in 0..rows {
-        values.push(format!(
-            "({})",
-            placeholders(row * width + 1..=(row + 1) * width)
-        ));
+///
+/// Kept ([`memo`]) for up to [`MEMO_ROWS`] rows, the counts a page of
+/// rows writes (TechEmpower's `/updates`: 1 to 20), and made afresh above.
+pub(crate) fn update_from_values_sql(
+    table: &'static str,
+    columns: &'static [Column],
+    rows: usize,
+) -> Arc<str> {
+    let build = || {
+        let table = quote(table);
+        let names: Vec<String> = std::iter::once(quote("id"))
+            .chain(columns.iter().map(|c| quote(c.name)))
+            .collect();
+        let assignments: Vec<String> = names[1..]
+            .iter()
+            .map(|name| format!("{name} = \"httprs_new\".{name}"))
+            .collect();
+        let typed: Vec<String> = names
+            .iter()
+            .map(|name| format!("(NULL::{table}).{name}"))
+            .collect();
+        let mut values = vec![format!("({})", typed.join(", "))];
+        let width = names.len();
+        for row in 0..rows {
+            values.push(format!(
+                "({})",
+                placeholders(row * width + 1..=(row + 1) * width)
+            ));
+        }
+        format!(
+            "UPDATE {table} SET {} FROM (VALUES {}) AS \"httprs_new\" ({}) \
+             WHERE {table}.{} = \"httprs_new\".{}",
+            assignments.join(", "),
+            values.join(", "),
+            names.join(", "),
+            quote("id"),
+            quote("id")
+        )
+    };
+    if rows <= MEMO_ROWS {
+        memo(
+            ("update_from_values", table, columns.as_ptr(), None, rows),
+            build,
+        )
+    } else {
+        build().into()
     }
-    format!(
-        "UPDATE {table} SET {} FROM (VALUES {}) AS \"httprs_new\" ({}) \
-         WHERE {table}.{} = \"httprs_new\".{}",
-        assignments.join(", "),
-        values.join(", "),
-        names.join(", "),
-        quote("id"),
-        quote("id")
-    )
 }
+
+/// The most rows [`update_from_values_sql`]'s text is kept for: each count
+/// is a text of its own, kept per thread for good (for a model of two
+/// columns, 64 texts of up to a kilobyte).
+const MEMO_ROWS: usize = 64;
 
 /// The SQL of [`Model::list`]: ordered by `order`'s column (one the model
 /// declares, else [`DbError::UnknownColumn`]), ties by id, `LIMIT $1`.
@@ -417,6 +440,7 @@ pub(crate) fn list_sql(
         table,
         columns.as_ptr(),
         Some((column, order.direction)),
+        0,
     );
     Ok(memo(key, || {
         let direction = order.direction.sql();
