@@ -72,6 +72,13 @@ async fn shout(req: Arc<Request>) -> Result<Response, DbError> {
     Ok(Response::json(&notes.iter().map(json).collect::<Vec<_>>()))
 }
 
+/// Every note, sorted here by id.
+async fn every(req: Arc<Request>) -> Result<Response, DbError> {
+    let mut notes: Vec<Note> = req.db_async()?.all().await?;
+    notes.sort_by_key(|n| n.id);
+    Ok(Response::json(&notes.iter().map(json).collect::<Vec<_>>()))
+}
+
 async fn top(req: Arc<Request>) -> Result<Response, DbError> {
     let notes: Vec<Note> = req.db_async()?.list(Order::desc("stars"), 3).await?;
     Ok(Response::json(&notes.iter().map(json).collect::<Vec<_>>()))
@@ -153,6 +160,7 @@ fn app() -> App {
         .wrap(|req: &Request, next: Next| next.run(req).with_header("X-Wrapped", "yes"))
         .get_async("/notes/{id}", one)
         .get_async("/top", top)
+        .get_async("/all", every)
         .get_async("/count", count_then_get)
         .get_async("/several", several)
         .get_async("/bad", bad_sql)
@@ -357,6 +365,9 @@ fn many_rows_are_read_and_written_together(backend: Backend) {
         listed(&get(addr, "/many?ids=3,1,3")),
         ["note 3", "note 1", "note 3"]
     );
+    // The whole table.
+    let every: Vec<String> = (1..=NOTES).map(|id| format!("note {id}")).collect();
+    assert_eq!(listed(&get(addr, "/all")), every);
     // An id with no row: a 404 that names it.
     let missing = get(addr, "/many?ids=1,999");
     assert_eq!(missing.status, 404, "{}", missing.text());

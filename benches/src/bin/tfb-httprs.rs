@@ -21,7 +21,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use httprs::askama::Template;
-use httprs::{App, Column, DbError, Model, Order, Request, Response, Row, ToValue};
+use httprs::{App, Column, DbError, Model, Request, Response, Row, ToValue};
 use serde::Serialize;
 
 /// The most rows `/queries` and `/updates` read per request, as the rules say.
@@ -165,7 +165,7 @@ async fn many(req: Arc<Request>) -> Result<Response, DbError> {
 
 /// Async, as `/db`.
 async fn fortunes(req: Arc<Request>) -> Result<Response, DbError> {
-    let mut fortunes: Vec<Fortune> = req.db_async()?.list(Order::asc("id"), 1_000).await?;
+    let mut fortunes: Vec<Fortune> = req.db_async()?.all().await?;
     fortunes.push(Fortune {
         id: 0,
         message: "Additional fortune added at request time.".to_string(),

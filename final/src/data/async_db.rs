@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::data::error::DbError;
 use crate::data::model::{
-    Model, Order, all_changed, found, get_sql, list_sql, rows_per_statement,
+    Model, Order, all_changed, all_sql, found, get_sql, list_sql, rows_per_statement,
     update_from_values_sql, update_order,
 };
 use crate::data::pg_link::LinkShared;
@@ -143,6 +143,17 @@ impl AsyncDb {
     ) -> impl Future<Output = Result<M, DbError>> + Send + 'static + use<M> {
         let rows = self.run(get_sql(M::TABLE, M::COLUMNS), &[&id]);
         async move { found(id, &rows.await?) }
+    }
+
+    /// Every row of model `M`, in no particular order: [`Model::all`], awaited.
+    ///
+    /// # Errors
+    /// As [`Model::all`].
+    pub fn all<M: Model + Send + 'static>(
+        &self,
+    ) -> impl Future<Output = Result<Vec<M>, DbError>> + Send + 'static + use<M> {
+        let rows = self.run(all_sql(M::TABLE, M::COLUMNS), &[]);
+        async move { rows.await?.iter().map(M::from_row).collect() }
     }
 
     /// Up to `limit` rows of model `M`, sorted by `order`: [`Model::list`], awaited.
