@@ -1,7 +1,8 @@
 //! Where a handler runs: inside the event loop, or on a worker thread. A
 //! route runs inline once its last `64 << strikes` runs each finished within
-//! the inline budget; a slow inline run sends it back and adds a strike. Why,
-//! and the risk it takes, in `final/docs/architecture.md` ("Where a handler runs").
+//! the inline budget; a second slow run within 64 runs of the first sends it
+//! back, and adds a strike if it ran inline. Why, and the risk it takes, in
+//! `final/docs/architecture.md` ("Where a handler runs").
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -16,6 +17,9 @@ pub(crate) struct RouteStats {
     pub(crate) fast_runs: AtomicU32,
     /// Runs inside an event loop that overstayed the budget.
     pub(crate) strikes: AtomicU32,
+    /// After a slow run, how many runs more a second one would confirm it
+    /// (0: no slow run lately). See [`record`].
+    pub(crate) suspect: AtomicU32,
 }
 
 /// Every route's [`RouteStats`], by its index in the URL table, and one
@@ -60,6 +64,8 @@ const FIRST_STREAK: u32 = 64;
 const MAX_STRIKES: u32 = 16;
 /// Fast runs in a row after which one strike is forgiven.
 const FORGIVE_EVERY: u32 = 4096;
+/// Runs after a slow one within which a second slow one confirms it.
+const CONFIRM_WITHIN: u32 = 64;
 
 /// Whether the next request for this route should run inside the event loop.
 pub(crate) fn runs_inline(stats: &RouteStats, budget: Duration) -> bool {
@@ -76,16 +82,29 @@ fn never_inline(stats: &RouteStats) {
 }
 
 /// Records how long one run took (`inline`: whether it ran in the loop).
+///
+/// One slow run alone changes nothing but a watch on the next
+/// [`CONFIRM_WITHIN`] runs: on a busy machine a fast handler is now and then
+/// preempted mid-run (a load generator woken by our own `send` takes the
+/// core) and only *looks* slow, about once every ten thousand runs of
+/// TechEmpower's plaintext on two shared cores, and each time it cost the
+/// route its streak and a trip to the workers for hundreds of requests.
+/// A handler that really is slow is slow again at once: the second slow run
+/// within the watch ends the streak, and adds a strike if it ran inline.
 pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, inline: bool) {
+    let suspect = stats.suspect.load(Ordering::Relaxed);
     if elapsed <= budget {
+        if suspect > 0 {
+            stats.suspect.store(suspect - 1, Ordering::Relaxed);
+        }
         // Saturating: a route served a billion times must not wrap to zero.
         let runs = stats.fast_runs.load(Ordering::Relaxed);
         if runs < u32::MAX {
             stats.fast_runs.store(runs + 1, Ordering::Relaxed);
         }
-        // Forgive a strike now and then: on a busy machine a fast handler is
-        // sometimes preempted mid-run and looks slow. A handler that really
-        // blocks earns strikes faster than they are forgiven.
+        // Forgive a strike now and then: preemptions that came twice in a
+        // watch still look like slow runs. A handler that really blocks
+        // earns strikes far faster than they are forgiven.
         if runs % FORGIVE_EVERY == FORGIVE_EVERY - 1 {
             let strikes = stats.strikes.load(Ordering::Relaxed);
             if strikes > 0 && strikes < MAX_STRIKES {
@@ -94,11 +113,18 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
         }
         return;
     }
+    if suspect == 0 {
+        // The first slow run lately: watch the next ones.
+        stats.suspect.store(CONFIRM_WITHIN, Ordering::Relaxed);
+        return;
+    }
+    stats.suspect.store(0, Ordering::Relaxed);
     stats.fast_runs.store(0, Ordering::Relaxed);
     if inline {
         let strikes = stats.strikes.fetch_add(1, Ordering::Relaxed) + 1;
         log::debug!(
-            "a handler took {:.3}ms inside an event loop; back to the workers (strike {strikes})",
+            "a handler took {:.3}ms inside an event loop, its second slow run in {CONFIRM_WITHIN}; \
+             back to the workers (strike {strikes})",
             elapsed.as_secs_f64() * 1000.0
         );
     }
@@ -133,7 +159,9 @@ mod tests {
             record(&stats, FAST, BUDGET, false);
         }
         record(&stats, SLOW, BUDGET, true);
-        assert!(!runs_inline(&stats, BUDGET));
+        assert!(runs_inline(&stats, BUDGET), "one slow run alone is watched");
+        record(&stats, SLOW, BUDGET, true);
+        assert!(!runs_inline(&stats, BUDGET), "a second one sends it back");
         for _ in 0..FIRST_STREAK {
             record(&stats, FAST, BUDGET, false);
         }
@@ -142,6 +170,32 @@ mod tests {
             record(&stats, FAST, BUDGET, false);
         }
         assert!(runs_inline(&stats, BUDGET));
+    }
+
+    #[test]
+    fn a_lone_slow_run_costs_nothing_and_the_watch_ends_after_its_window() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        // A preempted run, then enough fast ones to end the watch: another
+        // lone slow run is watched afresh, not taken as the second.
+        for _ in 0..3 {
+            record(&stats, SLOW, BUDGET, true);
+            assert!(runs_inline(&stats, BUDGET));
+            for _ in 0..CONFIRM_WITHIN {
+                record(&stats, FAST, BUDGET, true);
+            }
+        }
+        assert_eq!(stats.strikes.load(Ordering::Relaxed), 0);
+        // Two within the window: a strike.
+        record(&stats, SLOW, BUDGET, true);
+        for _ in 0..CONFIRM_WITHIN - 1 {
+            record(&stats, FAST, BUDGET, true);
+        }
+        record(&stats, SLOW, BUDGET, true);
+        assert_eq!(stats.strikes.load(Ordering::Relaxed), 1);
+        assert!(!runs_inline(&stats, BUDGET));
     }
 
     #[test]
