@@ -33,8 +33,10 @@
 # check stops the script.
 #
 # Then the setups alternate within each round (test type, connections,
-# setup), so a busy moment of a shared machine hits all alike: compare the
-# ratios of the medians more than the figures. The medians, the ratios and
+# setup), so a busy moment of a shared machine hits all alike, and each
+# round starts the setups at the next one (httprs first in round 1, axum
+# in round 2, ...), so none always runs first after a change of test type:
+# compare the ratios of the medians more than the figures. The medians, the ratios and
 # the chart come from benches/tfb/report.py.
 #
 # One machine for three: TechEmpower runs the load generator, the server
@@ -190,6 +192,17 @@ setups_for() {
     esac
 }
 
+# rotated N WORDS...: the words from the Nth on, then the ones before it
+# (N counts from 1 and wraps around).
+rotated() {
+    local n=$1
+    shift
+    local words=("$@") i
+    for ((i = 0; i < ${#words[@]}; i++)); do
+        echo "${words[$(((n - 1 + i) % ${#words[@]}))]}"
+    done
+}
+
 # --- correctness first --------------------------------------------------------------------
 
 echo "== checking every answer before timing" >&2
@@ -233,7 +246,7 @@ for round in $(seq "$ROUNDS"); do
             lua=(-s benches/tfb/pipeline.lua)
         fi
         for conns in $conns_list; do
-            for setup in $(setups_for "$test"); do
+            for setup in $(rotated "$round" $(setups_for "$test")); do
                 url="http://${ADDRS[$setup]}$(path_for "$test")"
                 args=()
                 [ "$test" = plaintext ] && args=(-- "$PIPELINE")
