@@ -365,6 +365,8 @@ fn many_rows_are_read_and_written_together(backend: Backend) {
         listed(&get(addr, "/many?ids=3,1,3")),
         ["note 3", "note 1", "note 3"]
     );
+    // No ids, no rows (and no statement).
+    assert!(listed(&get(addr, "/many?ids=")).is_empty());
     // The whole table.
     let every: Vec<String> = (1..=NOTES).map(|id| format!("note {id}")).collect();
     assert_eq!(listed(&get(addr, "/all")), every);

@@ -746,6 +746,26 @@ mod tests {
     }
 
     #[test]
+    fn the_update_of_many_rows_is_kept_per_count_and_made_afresh_past_the_limit() {
+        let text = |rows: usize| update_from_values_sql(Note::TABLE, Note::COLUMNS, rows);
+        // Kept: the same text, the same allocation.
+        assert!(Arc::ptr_eq(&text(2), &text(2)));
+        // An id and three columns a row.
+        assert!(
+            text(2).contains("($1, $2, $3, $4), ($5, $6, $7, $8))"),
+            "{}",
+            text(2)
+        );
+        assert!(text(3).contains("($9, $10, $11, $12))"), "{}", text(3));
+        // Past the limit: made each time, and still right.
+        let big = text(MEMO_ROWS + 1);
+        assert!(!Arc::ptr_eq(&big, &text(MEMO_ROWS + 1)));
+        let last = 4 * (MEMO_ROWS + 1);
+        assert!(big.contains(&format!("${}, ${last})", last - 1)), "{big}");
+        assert!(!big.contains(&format!("${}", last + 1)));
+    }
+
+    #[test]
     fn list_refuses_a_column_the_model_does_not_declare() {
         let db = notes_db();
         let conn = db.checkout().unwrap();

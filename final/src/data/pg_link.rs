@@ -222,6 +222,10 @@ impl LinkShared {
         sql: &str,
         params: &[P],
     ) -> Result<Vec<Vec<Row>>, DbError> {
+        if params.is_empty() {
+            // Nothing to run: no statement to prepare, nothing to send.
+            return Ok(Vec::new());
+        }
         let prepared = self.statement(sql).await?;
         let runs = params
             .iter()

@@ -219,8 +219,14 @@ impl Tasks {
             else {
                 continue;
             };
-            // Off the list before the poll: a wake from now on lists it again.
-            listing.listed.store(false, Ordering::Release);
+            // Off the list before the poll: a wake from now on lists it
+            // again. A swap, not a store: a waker on another thread that
+            // saw the flag still set (and so did not list the task) wrote
+            // it before we clear it here, and this acquire makes what it
+            // wrote before waking (the answer it woke us for) visible to
+            // the poll below. A plain store could be read as set after
+            // the poll missed the answer: a lost wake.
+            listing.listed.swap(false, Ordering::AcqRel);
             let mut cx = Context::from_waker(waker);
             let polled = catch_unwind(AssertUnwindSafe(|| task.future.as_mut().poll(&mut cx)));
             let res = match polled {
@@ -241,6 +247,8 @@ impl Tasks {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicUsize;
+
     use super::*;
 
     fn task(path: &str, future: ResponseFuture) -> Task {
@@ -265,21 +273,29 @@ mod tests {
         (Tasks::new(wakeups.clone()), wakeups)
     }
 
+    /// A future that counts its polls and keeps the waker of the last;
+    /// `step` answers poll number `n` (from 0).
+    fn watched(
+        mut step: impl FnMut(usize, &mut Context<'_>) -> Poll<Response> + Send + 'static,
+    ) -> (ResponseFuture, Arc<AtomicUsize>, Arc<Mutex<Option<Waker>>>) {
+        let polls = Arc::new(AtomicUsize::new(0));
+        let waker = Arc::new(Mutex::new(None::<Waker>));
+        let (seen, keep) = (polls.clone(), waker.clone());
+        let future = std::future::poll_fn(move |cx| {
+            *keep.lock().unwrap() = Some(cx.waker().clone());
+            step(seen.fetch_add(1, Ordering::SeqCst), cx)
+        });
+        (Box::pin(future), polls, waker)
+    }
+
     #[test]
     fn a_task_is_polled_when_spawned_and_again_only_when_woken() {
         let (mut tasks, _) = tasks();
-        let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let (seen, saved) = (polls.clone(), Arc::new(Mutex::new(None::<Waker>)));
-        let keep = saved.clone();
-        let future = std::future::poll_fn(move |cx| {
-            let n = seen.fetch_add(1, Ordering::SeqCst);
-            if n == 0 {
-                *keep.lock().unwrap() = Some(cx.waker().clone());
-                return Poll::Pending;
-            }
-            Poll::Ready(Response::text("done"))
+        let (future, polls, saved) = watched(|n, _| match n {
+            0 => Poll::Pending,
+            _ => Poll::Ready(Response::text("done")),
         });
-        tasks.spawn(task("/", Box::pin(future)));
+        tasks.spawn(task("/", future));
         let app = AppCore::new();
         let mut finished = Vec::new();
         assert!(tasks.take_woken());
@@ -296,19 +312,15 @@ mod tests {
     #[test]
     fn many_wakes_before_a_poll_list_a_task_once_and_a_wake_during_its_poll_lists_it_again() {
         let (mut tasks, _) = tasks();
-        let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let (seen, saved) = (polls.clone(), Arc::new(Mutex::new(None::<Waker>)));
-        let keep = saved.clone();
         // Waits for ever; on its second poll it wakes itself (as a future
         // that yields does), which must list it again.
-        let future = std::future::poll_fn(move |cx| {
-            *keep.lock().unwrap() = Some(cx.waker().clone());
-            if seen.fetch_add(1, Ordering::SeqCst) == 1 {
+        let (future, polls, saved) = watched(|n, cx| {
+            if n == 1 {
                 cx.waker().wake_by_ref();
             }
-            Poll::<Response>::Pending
+            Poll::Pending
         });
-        tasks.spawn(task("/", Box::pin(future)));
+        tasks.spawn(task("/", future));
         let app = AppCore::new();
         assert!(tasks.take_woken());
         tasks.poll_woken(&app, |_, _| unreachable!("it never ends"));
@@ -324,6 +336,46 @@ mod tests {
         tasks.poll_woken(&app, |_, _| unreachable!());
         assert_eq!(polls.load(Ordering::SeqCst), 3);
         assert!(!tasks.take_woken());
+    }
+
+    #[test]
+    fn a_wake_from_another_thread_while_a_task_is_polled_is_never_lost() {
+        // The task reads a flag another thread sets before it wakes the
+        // task; whatever the interleaving, the task sees the flag in the
+        // poll it is in, or is listed for the next one.
+        for _ in 0..2_000 {
+            let (mut tasks, _) = tasks();
+            let ready = Arc::new(AtomicBool::new(false));
+            let seen = ready.clone();
+            let (future, _, saved) = watched(move |_, _| {
+                if seen.load(Ordering::Acquire) {
+                    Poll::Ready(Response::text("done"))
+                } else {
+                    Poll::Pending
+                }
+            });
+            tasks.spawn(task("/", future));
+            let app = AppCore::new();
+            assert!(tasks.take_woken());
+            tasks.poll_woken(&app, |_, _| unreachable!("not ready yet"));
+            // Listed again by a wake of the loop's own, then polled while
+            // the other thread sets the flag and wakes it.
+            let waker = saved.lock().unwrap().clone().unwrap();
+            waker.wake_by_ref();
+            let other = std::thread::spawn(move || {
+                ready.store(true, Ordering::Release);
+                waker.wake();
+            });
+            let mut done = false;
+            assert!(tasks.take_woken());
+            tasks.poll_woken(&app, |_, _| done = true);
+            other.join().unwrap();
+            if !done {
+                assert!(tasks.take_woken(), "the wake was lost");
+                tasks.poll_woken(&app, |_, _| done = true);
+            }
+            assert!(done);
+        }
     }
 
     #[test]

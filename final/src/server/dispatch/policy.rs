@@ -66,6 +66,10 @@ const MAX_STRIKES: u32 = 16;
 const FORGIVE_EVERY: u32 = 4096;
 /// Runs after a slow one within which a second slow one confirms it.
 const CONFIRM_WITHIN: u32 = 64;
+/// Budgets past which one run is slow enough alone: longer than a
+/// preemption lasts (a few milliseconds at most on a busy Linux), so a
+/// handler that blocks now and then, for that long, cannot stay inline.
+const SLOW_ALONE: u32 = 16;
 
 /// Whether the next request for this route should run inside the event loop.
 pub(crate) fn runs_inline(stats: &RouteStats, budget: Duration) -> bool {
@@ -90,7 +94,8 @@ fn never_inline(stats: &RouteStats) {
 /// TechEmpower's plaintext on two shared cores, and each time it cost the
 /// route its streak and a trip to the workers for hundreds of requests.
 /// A handler that really is slow is slow again at once: the second slow run
-/// within the watch ends the streak, and adds a strike if it ran inline.
+/// within the watch ends the streak, and adds a strike if it ran inline;
+/// so does one run over [`SLOW_ALONE`] budgets, which no preemption explains.
 pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, inline: bool) {
     let suspect = stats.suspect.load(Ordering::Relaxed);
     if elapsed <= budget {
@@ -113,9 +118,14 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
         }
         return;
     }
-    if suspect == 0 {
-        // The first slow run lately: watch the next ones.
-        stats.suspect.store(CONFIRM_WITHIN, Ordering::Relaxed);
+    // The first slow run lately, and not far over: watch the next ones.
+    // (A compare-exchange: of two threads finishing slow runs at once, one
+    // starts the watch and the other confirms it.)
+    let first = stats
+        .suspect
+        .compare_exchange(0, CONFIRM_WITHIN, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok();
+    if first && elapsed <= budget * SLOW_ALONE {
         return;
     }
     stats.suspect.store(0, Ordering::Relaxed);
@@ -137,6 +147,8 @@ mod tests {
     const BUDGET: Duration = Duration::from_micros(200);
     const FAST: Duration = Duration::from_micros(5);
     const SLOW: Duration = Duration::from_millis(50);
+    /// Over the budget, as a fast handler preempted mid-run looks.
+    const PREEMPTED: Duration = Duration::from_millis(1);
 
     #[test]
     fn a_route_runs_inline_only_after_a_streak_of_fast_runs() {
@@ -158,9 +170,9 @@ mod tests {
         for _ in 0..FIRST_STREAK {
             record(&stats, FAST, BUDGET, false);
         }
-        record(&stats, SLOW, BUDGET, true);
+        record(&stats, PREEMPTED, BUDGET, true);
         assert!(runs_inline(&stats, BUDGET), "one slow run alone is watched");
-        record(&stats, SLOW, BUDGET, true);
+        record(&stats, PREEMPTED, BUDGET, true);
         assert!(!runs_inline(&stats, BUDGET), "a second one sends it back");
         for _ in 0..FIRST_STREAK {
             record(&stats, FAST, BUDGET, false);
@@ -181,7 +193,7 @@ mod tests {
         // A preempted run, then enough fast ones to end the watch: another
         // lone slow run is watched afresh, not taken as the second.
         for _ in 0..3 {
-            record(&stats, SLOW, BUDGET, true);
+            record(&stats, PREEMPTED, BUDGET, true);
             assert!(runs_inline(&stats, BUDGET));
             for _ in 0..CONFIRM_WITHIN {
                 record(&stats, FAST, BUDGET, true);
@@ -189,13 +201,39 @@ mod tests {
         }
         assert_eq!(stats.strikes.load(Ordering::Relaxed), 0);
         // Two within the window: a strike.
-        record(&stats, SLOW, BUDGET, true);
+        record(&stats, PREEMPTED, BUDGET, true);
         for _ in 0..CONFIRM_WITHIN - 1 {
             record(&stats, FAST, BUDGET, true);
         }
-        record(&stats, SLOW, BUDGET, true);
+        record(&stats, PREEMPTED, BUDGET, true);
         assert_eq!(stats.strikes.load(Ordering::Relaxed), 1);
         assert!(!runs_inline(&stats, BUDGET));
+    }
+
+    #[test]
+    fn a_run_far_over_the_budget_counts_alone() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK {
+            record(&stats, FAST, BUDGET, false);
+        }
+        assert!(runs_inline(&stats, BUDGET));
+        // Over the budget but within what a preemption explains: watched.
+        record(&stats, BUDGET * SLOW_ALONE, BUDGET, true);
+        assert!(runs_inline(&stats, BUDGET));
+        for _ in 0..CONFIRM_WITHIN {
+            record(&stats, FAST, BUDGET, true);
+        }
+        // A handler that blocks for 50 ms once in a while: back at once,
+        // every time, however many fast runs came between.
+        for strike in 1..=3 {
+            record(&stats, SLOW, BUDGET, true);
+            assert!(!runs_inline(&stats, BUDGET));
+            assert_eq!(stats.strikes.load(Ordering::Relaxed), strike);
+            for _ in 0..FIRST_STREAK << strike {
+                record(&stats, FAST, BUDGET, false);
+            }
+            assert!(runs_inline(&stats, BUDGET));
+        }
     }
 
     #[test]
