@@ -288,6 +288,20 @@ mod tests {
         (Box::pin(future), polls, waker)
     }
 
+    /// Spawns a [`watched`] future that is not ready at first, polls it
+    /// once, and gives its poll count and the waker that poll saw.
+    fn spawned_and_pending(
+        tasks: &mut Tasks,
+        step: impl FnMut(usize, &mut Context<'_>) -> Poll<Response> + Send + 'static,
+    ) -> (Arc<AtomicUsize>, Waker) {
+        let (future, polls, saved) = watched(step);
+        tasks.spawn(task("/", future));
+        assert!(tasks.take_woken());
+        tasks.poll_woken(&AppCore::new(), |_, _| unreachable!("not ready yet"));
+        let waker = saved.lock().unwrap().clone().unwrap();
+        (polls, waker)
+    }
+
     #[test]
     fn a_task_is_polled_when_spawned_and_again_only_when_woken() {
         let (mut tasks, _) = tasks();
@@ -314,17 +328,13 @@ mod tests {
         let (mut tasks, _) = tasks();
         // Waits for ever; on its second poll it wakes itself (as a future
         // that yields does), which must list it again.
-        let (future, polls, saved) = watched(|n, cx| {
+        let (polls, waker) = spawned_and_pending(&mut tasks, |n, cx| {
             if n == 1 {
                 cx.waker().wake_by_ref();
             }
             Poll::Pending
         });
-        tasks.spawn(task("/", future));
         let app = AppCore::new();
-        assert!(tasks.take_woken());
-        tasks.poll_woken(&app, |_, _| unreachable!("it never ends"));
-        let waker = saved.lock().unwrap().clone().unwrap();
         for _ in 0..20 {
             waker.wake_by_ref();
         }
@@ -347,20 +357,16 @@ mod tests {
             let (mut tasks, _) = tasks();
             let ready = Arc::new(AtomicBool::new(false));
             let seen = ready.clone();
-            let (future, _, saved) = watched(move |_, _| {
+            let (_, waker) = spawned_and_pending(&mut tasks, move |_, _| {
                 if seen.load(Ordering::Acquire) {
                     Poll::Ready(Response::text("done"))
                 } else {
                     Poll::Pending
                 }
             });
-            tasks.spawn(task("/", future));
             let app = AppCore::new();
-            assert!(tasks.take_woken());
-            tasks.poll_woken(&app, |_, _| unreachable!("not ready yet"));
             // Listed again by a wake of the loop's own, then polled while
             // the other thread sets the flag and wakes it.
-            let waker = saved.lock().unwrap().clone().unwrap();
             waker.wake_by_ref();
             let other = std::thread::spawn(move || {
                 ready.store(true, Ordering::Release);

@@ -97,8 +97,8 @@ fn never_inline(stats: &RouteStats) {
 /// within the watch ends the streak, and adds a strike if it ran inline;
 /// so does one run over [`SLOW_ALONE`] budgets, which no preemption explains.
 pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, inline: bool) {
-    let suspect = stats.suspect.load(Ordering::Relaxed);
     if elapsed <= budget {
+        let suspect = stats.suspect.load(Ordering::Relaxed);
         if suspect > 0 {
             stats.suspect.store(suspect - 1, Ordering::Relaxed);
         }
@@ -125,7 +125,8 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
         .suspect
         .compare_exchange(0, CONFIRM_WITHIN, Ordering::Relaxed, Ordering::Relaxed)
         .is_ok();
-    if first && elapsed <= budget * SLOW_ALONE {
+    let far_over = elapsed > budget * SLOW_ALONE;
+    if first && !far_over {
         return;
     }
     stats.suspect.store(0, Ordering::Relaxed);
@@ -133,9 +134,13 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
     if inline {
         let strikes = stats.strikes.fetch_add(1, Ordering::Relaxed) + 1;
         log::debug!(
-            "a handler took {:.3}ms inside an event loop, its second slow run in {CONFIRM_WITHIN}; \
-             back to the workers (strike {strikes})",
-            elapsed.as_secs_f64() * 1000.0
+            "a handler took {:.3}ms inside an event loop ({}); back to the workers (strike {strikes})",
+            elapsed.as_secs_f64() * 1000.0,
+            if far_over {
+                "over 16 budgets"
+            } else {
+                "its second slow run in 64"
+            }
         );
     }
 }
