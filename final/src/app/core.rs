@@ -63,14 +63,25 @@ impl AppCore {
         }
     }
 
-    /// Looks the request up in the URL table and stores its parameters in it.
-    pub(crate) fn resolve(&self, req: &mut Request) -> Resolution {
-        req.set_app(self.state.clone());
+    /// Looks the request up in the URL table and stores its parameters in
+    /// it, with `state` (the app's [`AppCore::state`], or an event loop's
+    /// copy of it: see [`AppCore::state_copy`]).
+    pub(crate) fn resolve(&self, req: &mut Request, state: &Arc<AppState>) -> Resolution {
+        req.set_app(state.clone());
         let mut resolution = self.router.resolve(req.method(), req.path());
         if let Resolution::Found { params, .. } = &mut resolution {
             req.set_params(std::mem::take(params));
         }
         resolution
+    }
+
+    /// The app's state in an `Arc` of its own: the same values (they are
+    /// behind `Arc`s), another reference count. Each event loop attaches
+    /// its copy to its requests: with one `Arc` for all, two loops on two
+    /// cores would both write its count at every request (a clone, then a
+    /// drop), passing its cache line back and forth between the cores.
+    pub(crate) fn state_copy(&self) -> Arc<AppState> {
+        Arc::new(AppState::clone(&self.state))
     }
 
     /// Middleware, then the handler (or a 404, 405 or 501, or the answer to
@@ -255,7 +266,7 @@ mod tests {
         if let Some(behind) = behind {
             req.extensions_mut().insert(behind);
         }
-        let resolution = core.resolve(&mut req);
+        let resolution = core.resolve(&mut req, &core.state);
         let sent = core.respond(&req, &resolution).status().code();
         (seen.load(Ordering::SeqCst), sent)
     }

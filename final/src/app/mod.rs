@@ -516,7 +516,7 @@ impl App {
     /// assert_eq!(app.handle(Request::new("DELETE", "/hello/you")).header("allow"), Some("GET, HEAD"));
     /// ```
     pub fn handle(&self, mut req: Request) -> Response {
-        let resolution = self.core.resolve(&mut req);
+        let resolution = self.core.resolve(&mut req, &self.core.state);
         self.core.respond(&req, &resolution)
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 /// What a request can reach of its app: the state map and the debug flag.
 ///
-/// Cloning is cheap (the values are behind `Arc`s); the server shares one
-/// `Arc<AppState>` among all requests.
+/// Cloning is cheap (the values are behind `Arc`s); each event loop gives
+/// its requests an `Arc<AppState>` of its own (`AppCore::state_copy`).
 #[derive(Clone, Default)]
 pub(crate) struct AppState {
     values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,

@@ -54,6 +54,7 @@ use crate::config::settings::Mode;
 use crate::http::parse::{RawRequest, RequestDecoder};
 use crate::http::request::Request;
 use crate::http::response::{Response, ResponseFraming};
+use crate::http::state::AppState;
 use crate::http::status::Status;
 use crate::server::client_conn::{ClientConn, Expired, Progress, WRITE_BATCH, Wire};
 use crate::server::dispatch::{self, Job, Reply, offload};
@@ -152,6 +153,9 @@ pub(crate) struct EventLoop {
     /// The last connection's number; never reused, unlike slots.
     next_id: u64,
     shared: Arc<Shared>,
+    /// The app's state as this loop's requests carry it: a copy with a
+    /// reference count of its own ([`crate::app::core::AppCore::state_copy`]).
+    app_state: Arc<AppState>,
     pool: WorkerPool,
     scratch: Box<[u8]>,
     /// The time at the last wake-up: one clock read per batch of events.
@@ -220,6 +224,7 @@ impl EventLoop {
             slots: Vec::new(),
             free: Vec::new(),
             next_id: 0,
+            app_state: shared.app.state_copy(),
             shared,
             pool,
             scratch: vec![0; READ_CHUNK].into_boxed_slice(),
@@ -674,7 +679,7 @@ impl EventLoop {
     /// or, for a forwarding route, to a backend from this loop.
     fn dispatch(&mut self, slot: usize, mut req: Request, reply: Reply) {
         let shared = &self.shared;
-        let resolution = shared.app.resolve(&mut req);
+        let resolution = shared.app.resolve(&mut req, &self.app_state);
         // An async route: on this loop, with its database connection; or,
         // while that is being made, on a worker with the pool (never inline:
         // it would block this loop for a round trip).

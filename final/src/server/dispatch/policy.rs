@@ -102,19 +102,24 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
         if suspect > 0 {
             stats.suspect.store(suspect - 1, Ordering::Relaxed);
         }
-        // Saturating: a route served a billion times must not wrap to zero.
         let runs = stats.fast_runs.load(Ordering::Relaxed);
+        let strikes = stats.strikes.load(Ordering::Relaxed);
+        // Nothing left to count: a route inline with no strikes to forgive,
+        // or one banned for good. Not writing is the point: two loops on
+        // two cores running a route each storing to its stats at every
+        // request would pass their cache line back and forth.
+        if strikes >= MAX_STRIKES || (strikes == 0 && runs >= FIRST_STREAK) {
+            return;
+        }
+        // Saturating: a route served a billion times must not wrap to zero.
         if runs < u32::MAX {
             stats.fast_runs.store(runs + 1, Ordering::Relaxed);
         }
         // Forgive a strike now and then: preemptions that came twice in a
         // watch still look like slow runs. A handler that really blocks
         // earns strikes far faster than they are forgiven.
-        if runs % FORGIVE_EVERY == FORGIVE_EVERY - 1 {
-            let strikes = stats.strikes.load(Ordering::Relaxed);
-            if strikes > 0 && strikes < MAX_STRIKES {
-                stats.strikes.store(strikes - 1, Ordering::Relaxed);
-            }
+        if runs % FORGIVE_EVERY == FORGIVE_EVERY - 1 && strikes > 0 {
+            stats.strikes.store(strikes - 1, Ordering::Relaxed);
         }
         return;
     }
@@ -254,6 +259,25 @@ mod tests {
             record(&stats, FAST, BUDGET, false);
         }
         assert!(!runs_inline(&stats, BUDGET), "banned for good");
+    }
+
+    #[test]
+    fn a_settled_route_writes_nothing_until_a_slow_run() {
+        let stats = RouteStats::default();
+        for _ in 0..FIRST_STREAK + 10 {
+            record(&stats, FAST, BUDGET, true);
+        }
+        assert_eq!(
+            stats.fast_runs.load(Ordering::Relaxed),
+            FIRST_STREAK,
+            "no count past the streak"
+        );
+        // A slow run is still watched and a second one still counts.
+        record(&stats, PREEMPTED, BUDGET, true);
+        record(&stats, FAST, BUDGET, true);
+        record(&stats, PREEMPTED, BUDGET, true);
+        assert_eq!(stats.strikes.load(Ordering::Relaxed), 1);
+        assert!(!runs_inline(&stats, BUDGET));
     }
 
     #[test]
