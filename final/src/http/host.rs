@@ -51,12 +51,44 @@ fn valid_reg_name(host: &[u8]) -> bool {
                 [h1, h2, after @ ..] if h1.is_ascii_hexdigit() && h2.is_ascii_hexdigit() => after,
                 _ => return false,
             },
-            b if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(b) => tail,
+            b if REG_NAME[usize::from(*b)] => tail,
             _ => return false,
         };
     }
     true
 }
+
+/// The bytes a reg-name holds as they are: unreserved and sub-delims (RFC
+/// 3986 §3.2.2), a table made at compile time. Every request's `Host` is
+/// read through it: a lookup per byte, where a search of the punctuation
+/// for each `.` of `127.0.0.1` was a tenth of the parser's time.
+const REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            );
+        b += 1;
+    }
+    table
+};
 
 /// What goes between `[` and `]`: an IPv6 address, or `IPvFuture`
 /// (`v` HEXDIG+ `.` ( unreserved / sub-delims / `:` )+, RFC 3986 §3.2.2).
@@ -74,4 +106,33 @@ fn valid_ip_literal(inner: &[u8]) -> bool {
                 .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:".contains(&b));
     }
     std::str::from_utf8(inner).is_ok_and(|text| text.parse::<std::net::Ipv6Addr>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reg_name_is_unreserved_and_sub_delims_and_percent_escapes() {
+        // RFC 3986 §3.2.2, spelled out the slow way, against the table.
+        let rfc = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&b);
+        for b in 0..=255u8 {
+            assert_eq!(valid_reg_name(&[b]), rfc(b), "byte {b:#04x}");
+        }
+        assert!(valid_host(b"127.0.0.1:9001"));
+        assert!(valid_host(b"example.com"));
+        assert!(valid_host(b"ex%41mple.com"));
+        assert!(valid_host(b"[::1]:8080"));
+        assert!(valid_host(b""));
+        for bad in [
+            &b"ex%4"[..],
+            b"user@example.com",
+            b"a b",
+            b"example.com:",
+            b"example.com:65536",
+            b"[::1",
+        ] {
+            assert!(!valid_host(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
 }
