@@ -227,12 +227,12 @@ fn websocket_not_relayed() -> Response {
 /// `X-Request-Id: id` on the response, so that a user who reports a
 /// problem can quote the id the access log line carries; a handler's own
 /// value is kept.
-pub(crate) fn with_request_id(res: Response, id: &str) -> Response {
-    if res.header(request_id::HEADER).is_some() {
-        res
-    } else {
-        res.with_header(request_id::HEADER, id.to_string())
+pub(crate) fn with_request_id(mut res: Response, id: &str) -> Response {
+    if res.header(request_id::HEADER).is_none() {
+        // Appended: `with_header` would search the fields again to replace one.
+        res.headers_mut().append(request_id::HEADER, id.to_string());
     }
+    res
 }
 
 #[cfg(test)]
