@@ -128,21 +128,14 @@ fn run(runners: &Runners, index: usize) {
         }
         event_loop.take_inline_jobs(&mut jobs);
         let mut pending = jobs.drain(..);
-        // When the last handler of this batch was done. One clock read per
-        // handler, not two (each is tens of nanoseconds, on a path of a
-        // microsecond and a half): a run is timed from the end of the one
-        // before, so it also counts the delivery of that answer, a few
-        // microseconds against a budget of hundreds.
-        let mut last_ended = None;
         while let Some(job) = pending.next() {
             // The lock is free while the handler runs: a new runner can take over.
             drop(event_loop);
-            let now = last_ended.unwrap_or_else(Instant::now);
+            let now = Instant::now();
             let started = runners.stamp(now);
             cell.state.store(started, Ordering::SeqCst);
             let (slot, id) = (job.slot, job.id);
-            let answer = answer(shared, job, now, true);
-            last_ended = Some(answer.ended);
+            let (bytes, keep_alive, tail) = answer(shared, job, now, true);
             let replaced = cell
                 .state
                 .compare_exchange(started, OWNED, Ordering::SeqCst, Ordering::SeqCst)
@@ -152,9 +145,9 @@ fn run(runners: &Runners, index: usize) {
                 shared.inboxes[index].send(Message::Done {
                     slot,
                     id,
-                    bytes: answer.bytes,
-                    keep_alive: answer.keep_alive,
-                    tail: answer.tail,
+                    bytes,
+                    keep_alive,
+                    tail,
                 });
                 for job in pending {
                     offload(shared, &runners.pool, index, job);
@@ -163,7 +156,7 @@ fn run(runners: &Runners, index: usize) {
             }
             // Still ours: deliver at once, so the answer leaves before the next handler runs.
             event_loop = cell.lock();
-            event_loop.deliver(slot, id, answer.bytes, answer.keep_alive, answer.tail);
+            event_loop.deliver(slot, id, bytes, keep_alive, tail);
         }
     }
 }

@@ -48,41 +48,23 @@ pub(crate) enum Reply {
     Frame { id: u64, window: Option<u32> },
 }
 
-/// What [`answer`] made of a job.
-pub(crate) struct Answer {
-    /// The encoded answer.
-    pub(crate) bytes: Vec<u8>,
-    /// Whether the connection stays open after it.
-    pub(crate) keep_alive: bool,
-    /// A file or a stream to send after the bytes, if the body is one.
-    pub(crate) tail: Option<Tail>,
-    /// When middleware and handler were done: a runner answering a batch
-    /// of jobs takes it as the next one's start (`runner.rs`).
-    pub(crate) ended: Instant,
-}
-
 /// Runs middleware and handler for `job` (which started at `started`) and
-/// encodes the answer. Times the run for [`policy`].
-pub(crate) fn answer(shared: &Shared, job: Job, started: Instant, inline: bool) -> Answer {
+/// encodes the answer; returns the bytes, whether the connection stays
+/// open, and a file or a stream to send after the bytes, if the body is
+/// one. Times the run for [`policy`].
+pub(crate) fn answer(
+    shared: &Shared,
+    job: Job,
+    started: Instant,
+    inline: bool,
+) -> (Vec<u8>, bool, Option<Tail>) {
     let stats = shared.timings.of(&job.resolution);
     // In backend mode a WebSocket route, or a stream the front cannot
     // take, is answered 501 inside the middleware chain (`BehindFront`,
     // put on the request by the loop), so the access log says 501 too.
     let res = shared.app.respond(&job.req, &job.resolution);
-    let ended = Instant::now();
-    policy::record(
-        stats,
-        ended.saturating_duration_since(started),
-        shared.inline_budget,
-        inline,
-    );
-    let (bytes, keep_alive, tail) = encode(shared, res, job.reply, job.out);
-    Answer {
-        bytes,
-        keep_alive,
-        tail,
-        ended,
-    }
+    policy::record(stats, started.elapsed(), shared.inline_budget, inline);
+    encode(shared, res, job.reply, job.out)
 }
 
 /// Encodes `res` as `reply` says into `bytes` (cleared first): a handler's
@@ -203,13 +185,13 @@ pub(crate) fn offload(shared: &Arc<Shared>, pool: &WorkerPool, index: usize, job
     let shared = shared.clone();
     pool.execute(move || {
         let (slot, id) = (job.slot, job.id);
-        let answer = answer(&shared, job, Instant::now(), false);
+        let (bytes, keep_alive, tail) = answer(&shared, job, Instant::now(), false);
         shared.inboxes[index].send(Message::Done {
             slot,
             id,
-            bytes: answer.bytes,
-            keep_alive: answer.keep_alive,
-            tail: answer.tail,
+            bytes,
+            keep_alive,
+            tail,
         });
     });
 }
