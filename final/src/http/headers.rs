@@ -234,33 +234,25 @@ pub(crate) fn is_tchar(b: u8) -> bool {
 
 /// [`is_tchar`] for each byte, made once at compile time: a lookup
 /// instead of a search through the punctuation for each `-` of a name.
-const TOKEN: [bool; 256] = {
+const TOKEN: [bool; 256] = alphanumeric_and(b"!#$%&'*+-.^_`|~");
+
+/// A table saying, for each byte, whether it is an ASCII letter or digit
+/// or one of `punctuation`: how RFCs define their character classes
+/// (`tchar` here, a host's reg-name in `host.rs`), made at compile time.
+pub(crate) const fn alphanumeric_and(punctuation: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
+        table[b] = (b as u8).is_ascii_alphanumeric();
         b += 1;
     }
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = true;
+        i += 1;
+    }
     table
-};
+}
 
 #[cfg(test)]
 mod tests {
