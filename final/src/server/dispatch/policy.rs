@@ -138,14 +138,14 @@ pub(crate) fn record(stats: &RouteStats, elapsed: Duration, budget: Duration, in
     stats.fast_runs.store(0, Ordering::Relaxed);
     if inline {
         let strikes = stats.strikes.fetch_add(1, Ordering::Relaxed) + 1;
+        let why = if far_over {
+            format!("over {SLOW_ALONE} budgets")
+        } else {
+            format!("its second slow run in {CONFIRM_WITHIN}")
+        };
         log::debug!(
-            "a handler took {:.3}ms inside an event loop ({}); back to the workers (strike {strikes})",
+            "a handler took {:.3}ms inside an event loop ({why}); back to the workers (strike {strikes})",
             elapsed.as_secs_f64() * 1000.0,
-            if far_over {
-                "over 16 budgets"
-            } else {
-                "its second slow run in 64"
-            }
         );
     }
 }
