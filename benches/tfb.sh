@@ -14,7 +14,9 @@
 #
 # The setups: httprs (benches/src/bin/tfb-httprs.rs) on PostgreSQL and on
 # SQLite, axum and actix-web (benches/tfb-peers, a package outside the
-# workspace, written as their TechEmpower entries are), all release builds,
+# workspace, written as their TechEmpower entries are), all optimised builds
+# of one codegen unit with thin LTO, as the entries build (httprs: the
+# workspace's `tfb` profile, Cargo.toml),
 # all on one PostgreSQL database with the same rows. The peers run one
 # worker per core, as their entries do; httprs runs its defaults (an event
 # loop per core, 4 workers per core), with a pool of 8 connections and the
@@ -107,8 +109,8 @@ find_postgres
 [ -x "$PG_BIN/initdb" ] || die "PostgreSQL is not installed (apt-get install -y postgresql)"
 
 echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-echo "== building (release): tfb-httprs; tfb-axum and tfb-actix (benches/tfb-peers)" >&2
-cargo build --release -q -p benches --bin tfb-httprs
+echo "== building (optimised): tfb-httprs; tfb-axum and tfb-actix (benches/tfb-peers)" >&2
+cargo build --profile tfb -q -p benches --bin tfb-httprs
 (cd benches/tfb-peers && CARGO_TARGET_DIR=$TARGET cargo build --release -q --locked --bins)
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/tfb.XXXXXX")
@@ -158,7 +160,7 @@ SQLITE=$SCRATCH/hello_world.sqlite3
 
 hold_open
 declare -A ADDRS
-HTTPRS=$TARGET/release/tfb-httprs
+HTTPRS=$TARGET/tfb/tfb-httprs
 start_httprs() { # NAME DATABASE
     HTTPRS_DATABASE=$2 HTTPRS_DATABASE_POOL=8 HTTPRS_DEBUG=false HTTPRS_ACCESS_LOG=false \
         leashed "$SCRATCH/hold" "$SCRATCH/$1.log" "$HTTPRS" --addr 127.0.0.1:0
