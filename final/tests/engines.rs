@@ -372,6 +372,15 @@ fn a_postgres_cell_is_read_when_asked_for_and_only_an_unreadable_one_fails() {
     // shows by its values however they were read.
     assert_eq!(row.get::<Value>("n").unwrap(), Value::Integer(42));
     assert_eq!(row, row.clone());
+    // A copy holds the cells read, and answers as the original, errors too.
+    let copy = row.clone();
+    assert_eq!(copy.get::<i64>("n").unwrap(), 42);
+    assert_eq!(copy.get::<String>("word").unwrap(), "caf\u{e9} <b>");
+    assert_eq!(
+        copy.get::<String>("price").unwrap_err().to_string(),
+        err.to_string()
+    );
+    assert_eq!(copy.clone(), row);
     let again = conn.query_one("SELECT 'x' AS word", &[]).unwrap();
     assert_ne!(row, again);
     assert_eq!(format!("{again:?}"), r#"{"word": Text("x")}"#);

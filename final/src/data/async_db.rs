@@ -142,7 +142,7 @@ impl AsyncDb {
         id: i64,
     ) -> impl Future<Output = Result<M, DbError>> + Send + 'static + use<M> {
         let rows = self.run(get_sql(M::TABLE, M::COLUMNS), &[&id]);
-        async move { found(id, &rows.await?) }
+        async move { found(id, rows.await?.first()) }
     }
 
     /// Every row of model `M`, in no particular order: [`Model::all`], awaited.
@@ -192,11 +192,11 @@ impl AsyncDb {
             // Values, which fit the column's type (an `i64` is only an `INT8`).
             let values: Vec<Value> = ids.iter().map(|id| id.to_value()).collect();
             let answers = link
-                .query_each(&get_sql(M::TABLE, M::COLUMNS), &values)
+                .first_of_each(&get_sql(M::TABLE, M::COLUMNS), &values)
                 .await?;
             ids.iter()
                 .zip(answers)
-                .map(|(id, rows)| found(*id, &rows))
+                .map(|(id, row)| found(*id, row.as_ref()))
                 .collect()
         })
     }

@@ -163,7 +163,7 @@ pub trait Model: Sized {
         let results = conn.query_pipelined(&batch)?;
         ids.iter()
             .zip(results)
-            .map(|(id, rows)| found(*id, &rows))
+            .map(|(id, rows)| found(*id, rows.first()))
             .collect()
     }
 
@@ -516,10 +516,10 @@ pub(crate) fn all_changed(table: &str, changed: u64, wanted: usize) -> Result<()
     Ok(())
 }
 
-/// The model in the first of `rows`, read by id `id`; a 404 naming the
+/// The model in `row`, the first row read by id `id`; a 404 naming the
 /// id when there is none.
-pub(crate) fn found<M: Model>(id: i64, rows: &[Row]) -> Result<M, DbError> {
-    match rows.first() {
+pub(crate) fn found<M: Model>(id: i64, row: Option<&Row>) -> Result<M, DbError> {
+    match row {
         Some(row) => M::from_row(row),
         None => Err(not_found(M::TABLE, id)),
     }

@@ -213,15 +213,16 @@ impl LinkShared {
             .map_err(|err| self.forget(sql, err))
     }
 
-    /// Runs `sql`, which takes one parameter, once for each of `params`,
-    /// all sent together, and gives the rows of each, in order: the
-    /// statement looked up once, and no more per run than the client's
-    /// own work. The first error, if any statement fails.
-    pub(crate) async fn query_each<P: ToSql + Sync>(
+    /// Runs `sql`, which takes one parameter and gives at most one row (a
+    /// row by its key), once for each of `params`, all sent together, and
+    /// gives the row of each, in order: the statement looked up once, and
+    /// no more per run than the client's own work. The first error, if any
+    /// statement fails.
+    pub(crate) async fn first_of_each<P: ToSql + Sync>(
         &self,
         sql: &str,
         params: &[P],
-    ) -> Result<Vec<Vec<Row>>, DbError> {
+    ) -> Result<Vec<Option<Row>>, DbError> {
         if params.is_empty() {
             // Nothing to run: no statement to prepare, nothing to send.
             return Ok(Vec::new());
@@ -229,13 +230,13 @@ impl LinkShared {
         let prepared = self.statement(sql).await?;
         let runs = params
             .iter()
-            .map(|param| rows(&self.client, &prepared, std::slice::from_ref(param)));
+            .map(|param| first_row(&self.client, &prepared, std::slice::from_ref(param)));
         // Side by side in one allocation (`join_all`'s), each kept small
-        // (see `rows`); the first poll sends them all.
+        // (see `first_row`); the first poll sends them all.
         futures_util::future::join_all(runs)
             .await
             .into_iter()
-            .map(|rows| rows.map_err(|err| self.forget(sql, err)))
+            .map(|row| row.map_err(|err| self.forget(sql, err)))
             .collect()
     }
 
@@ -295,10 +296,27 @@ impl LinkShared {
     }
 }
 
+/// The first row of `prepared` run with `params` (read to its end): as
+/// [`rows`], without a `Vec` for a result of one row. A handler reading
+/// many rows holds one of these futures per row: it is kept to the
+/// client's own (about 1 KiB).
+async fn first_row<P: ToSql + Sync>(
+    client: &Client,
+    prepared: &Prepared,
+    params: &[P],
+) -> Result<Option<Row>, tokio_postgres::Error> {
+    let stream = client.query_raw(&prepared.statement, params).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut first = None;
+    while let Some(row) = stream.next().await {
+        let row = row?;
+        first.get_or_insert_with(|| Row::postgres(prepared.columns.clone(), row));
+    }
+    Ok(first)
+}
+
 /// The rows of `prepared` run with `params`, straight from the client's
-/// stream into [`Row`]s. A handler reading many rows holds one of these
-/// futures per row: it is kept to the client's own (about 1 KiB; larger,
-/// each would cost the allocator's slow path).
+/// stream into [`Row`]s.
 async fn rows<P: ToSql + Sync>(
     client: &Client,
     prepared: &Prepared,
