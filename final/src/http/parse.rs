@@ -417,9 +417,9 @@ fn parse_head(bytes: &[u8]) -> Result<RequestHead, ParseError> {
     let mut headers = Headers::new();
     for h in req.headers.iter() {
         let value = match std::str::from_utf8(h.value) {
-            Ok(text) => text.to_string(),
+            Ok(text) => static_or_owned(text, COMMON_HEADER_VALUES),
             // obs-text (bytes over 0x7F) is legal but rare: keep what we can.
-            Err(_) => String::from_utf8_lossy(h.value).into_owned(),
+            Err(_) => Cow::Owned(String::from_utf8_lossy(h.value).into_owned()),
         };
         headers.append(static_or_owned(h.name, COMMON_HEADER_NAMES), value);
     }
@@ -465,6 +465,24 @@ const COMMON_HEADER_NAMES: &[&str] = &[
     "content-length",
     "content-type",
     "cookie",
+];
+
+/// Values that many requests send word for word, whatever the site: the
+/// `Connection` of every HTTP/1.1 client that says it (`keep-alive` is what
+/// browsers, `wrk` and TechEmpower's load send), what an API client
+/// accepts, and the encodings curl and the browsers offer.
+const COMMON_HEADER_VALUES: &[&str] = &[
+    "keep-alive",
+    "close",
+    "Keep-Alive",
+    "Upgrade",
+    "*/*",
+    "application/json",
+    "gzip",
+    "gzip, deflate",
+    "gzip, deflate, br",
+    "gzip, deflate, br, zstd",
+    "no-cache",
 ];
 
 /// `text` as a `&'static str` from `common` if it is one of them, else a copy.
@@ -586,6 +604,40 @@ mod tests {
         assert_eq!(req.head.minor_version, 1);
         assert_eq!(req.head.headers.get("HOST"), Some("x"));
         assert!(req.head.keep_alive());
+    }
+
+    #[test]
+    fn common_header_values_are_kept_without_a_copy_and_read_back_as_sent() {
+        for value in COMMON_HEADER_VALUES {
+            assert!(
+                matches!(static_or_owned(value, COMMON_HEADER_VALUES), Cow::Borrowed(v) if v == *value)
+            );
+        }
+        // Exact bytes only: another case or a longer value is a copy of its own.
+        for value in [
+            "Keep-alive",
+            "keep-alive, Upgrade",
+            "gzip, deflate, br, zstd, x",
+            "",
+        ] {
+            assert!(
+                matches!(static_or_owned(value, COMMON_HEADER_VALUES), Cow::Owned(v) if v == value)
+            );
+        }
+        let req = decode_all(
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nAccept: */*\r\n\
+              Accept-Encoding: gzip, deflate, br;q=0.5\r\nX-Mine: close\r\n\r\n",
+        )
+        .unwrap()
+        .unwrap();
+        let headers = &req.head.headers;
+        assert_eq!(headers.get("connection"), Some("keep-alive"));
+        assert_eq!(headers.get("accept"), Some("*/*"));
+        assert_eq!(
+            headers.get("accept-encoding"),
+            Some("gzip, deflate, br;q=0.5")
+        );
+        assert_eq!(headers.get("x-mine"), Some("close"));
     }
 
     #[test]
