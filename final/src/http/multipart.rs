@@ -381,7 +381,11 @@ impl MultipartParser {
                         find(rest, b"\r\n\r\n", scanned.saturating_sub(3)).map(|i| (i + 2, i + 4))
                     };
                     let Some((head_len, consumed)) = end else {
-                        if rest.len() > self.limits.max_part_head {
+                        // A head of the largest length allowed, unfinished,
+                        // may hold one byte more: the CR of the blank line
+                        // that ends it. Refusing at that byte would refuse
+                        // in pieces a body accepted whole.
+                        if rest.len() > self.limits.max_part_head + 1 {
                             return Err(MultipartError::PartHeadTooLarge);
                         }
                         self.state = State::PartHead {

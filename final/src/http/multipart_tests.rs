@@ -236,6 +236,37 @@ fn limits_on_heads_fields_and_parts_are_enforced() {
     }
 }
 
+/// Found by the fuzzer: a head of exactly the limit was accepted whole
+/// and refused in pieces (the unfinished head held the blank line's CR too).
+#[test]
+fn a_head_at_the_limit_is_judged_the_same_whole_or_in_pieces() {
+    let limits = MultipartLimits {
+        max_part_head: 64,
+        ..MultipartLimits::default()
+    };
+    let prefix = "Content-Disposition: form-data; name=a; x=";
+    for len in 60..=68 {
+        // A head of `len` bytes, its last line's CRLF included.
+        let head = format!("{prefix}{}\r\n", "v".repeat(len - prefix.len() - 2));
+        assert_eq!(head.len(), len);
+        let body = format!("--XyZ\r\n{head}\r\n1\r\n--XyZ--");
+        let whole = parse_in_pieces("XyZ", body.as_bytes(), body.len(), limits);
+        for piece in [1, 2, 3, 7] {
+            let cut = parse_in_pieces("XyZ", body.as_bytes(), piece, limits);
+            assert_eq!(cut, whole, "a head of {len} bytes in pieces of {piece}");
+        }
+        if len <= 64 {
+            assert_eq!(
+                whole.unwrap().parts[0].1,
+                b"1",
+                "{len} bytes: within the limit"
+            );
+        } else {
+            assert_eq!(whole, Err(MultipartError::PartHeadTooLarge), "{len} bytes");
+        }
+    }
+}
+
 #[test]
 fn a_head_that_never_ends_is_refused_once_past_the_limit_not_buffered_forever() {
     let mut parser = MultipartParser::new("XyZ", MultipartLimits::default());
